@@ -1,0 +1,21 @@
+"""What listeners and jobs need, passed in explicitly (no module-level singletons)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.clock import Clock
+from bot.commands import SubcommandRegistry
+from bot.settings import Settings
+from storage.db import Store
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    store: Store
+    clock: Clock
+    subcommands: SubcommandRegistry = field(default_factory=SubcommandRegistry)
+    # Filled in by later layers as they are wired (delivery, scheduler status, caches).
+    extras: dict[str, Any] = field(default_factory=dict)

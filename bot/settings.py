@@ -1,0 +1,229 @@
+"""One typed settings object, read from the environment and an optional `.env` file.
+
+Every setting a user can touch is listed in SETTINGS_DOC (and the README's table; a test
+keeps them in step). A bad value stops start-up with one line naming the variable, the
+value and the expected form; secret values are never echoed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_LEAD_DAYS: tuple[int, ...] = (30, 14, 7, 3, 1, 0)
+
+# name -> (default shown in docs, description); the README table mirrors this.
+SETTINGS_DOC: dict[str, tuple[str, str]] = {
+    "SLACK_BOT_TOKEN": ("(none)", "Bot token `xoxb-...`; needed to talk to Slack"),
+    "SLACK_APP_TOKEN": ("(none)", "App-level token `xapp-...`; when set, runs in Socket Mode"),
+    "SLACK_SIGNING_SECRET": ("(none)", "Signing secret; when set (and no app token), runs HTTP mode"),
+    "SLACK_API_URL": ("https://slack.com/api/", "Slack Web API base URL (point it at an emulator)"),
+    "REVIEWWATCH_DB": ("reviewwatch.db", "SQLite database file"),
+    "REVIEWWATCH_TIMEZONE": ("America/New_York", "Team timezone (IANA name) for dates and alerts"),
+    "REVIEWWATCH_ALERT_TIME": ("09:00", "Daily delivery time for date-based alerts (HH:MM, 24h)"),
+    "REVIEWWATCH_ADMINS": ("(none)", "Comma-separated Slack user ids allowed to change facts"),
+    "REVIEWWATCH_ADMIN_GROUP": ("(none)", "Slack user group id whose members are admins"),
+    "REVIEWWATCH_TEAMS_WEBHOOKS": ("(none)", "Teams Workflows webhooks for alerts: `name=url,...`"),
+    "REVIEWWATCH_TEAMS_OUTGOING_SECRET": ("(none)", "Teams outgoing-webhook secret (base64)"),
+    "REVIEWWATCH_REVIEW_WINDOW_DAYS": ("30", "Days before a planned release the review window opens"),
+    "REVIEWWATCH_LEAD_DAYS": ("30,14,7,3,1,0", "Default alert lead days for new subscriptions"),
+    "REVIEWWATCH_CALENDAR_TOKEN": ("(none)", "Token for `GET /calendar.ics?token=...`; unset: off"),
+    "REVIEWWATCH_FEDERAL_REGISTER": ("on", "Default Federal Register search (`on` or `off`)"),
+    "REVIEWWATCH_LOG_LEVEL": ("INFO", "Log level: DEBUG, INFO, WARNING or ERROR"),
+    "PORT": ("3000", "HTTP mode listening port"),
+}
+
+SECRET_NAMES = frozenset(
+    {
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "REVIEWWATCH_TEAMS_WEBHOOKS",
+        "REVIEWWATCH_TEAMS_OUTGOING_SECRET",
+        "REVIEWWATCH_CALENDAR_TOKEN",
+    }
+)
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+_TEAMS_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use; the message is one line, safe to print."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    db_path: str = "reviewwatch.db"
+    timezone_name: str = "America/New_York"
+    alert_time: time = time(9, 0)
+    admins: tuple[str, ...] = ()
+    admin_group: str | None = None
+    teams_webhooks: dict[str, str] = field(default_factory=dict)
+    teams_outgoing_secret: str | None = None
+    review_window_days: int = 30
+    lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
+    calendar_token: str | None = None
+    federal_register_default: bool = True
+    log_level: str = "INFO"
+    port: int = 3000
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone_name)
+
+    @property
+    def admins_configured(self) -> bool:
+        return bool(self.admins or self.admin_group)
+
+    def __repr__(self) -> str:  # never print secrets, even by accident
+        return f"Settings(db_path={self.db_path!r}, timezone={self.timezone_name!r})"
+
+
+def _bad(name: str, value: str, expected: str) -> SettingsError:
+    shown = "(hidden)" if name in SECRET_NAMES else repr(value)
+    return SettingsError(f"{name}={shown} is not valid: expected {expected}")
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse a `.env` file: KEY=VALUE lines, `#` comments, optional quotes and `export`."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip().removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+def _parse_alert_time(value: str) -> time:
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+    if match:
+        hour, minute = int(match[1]), int(match[2])
+        if hour < 24 and minute < 60:
+            return time(hour, minute)
+    raise _bad("REVIEWWATCH_ALERT_TIME", value, "a 24-hour time HH:MM such as 09:00")
+
+
+def _parse_int(name: str, value: str, low: int, high: int) -> int:
+    if not re.fullmatch(r"\d+", value.strip()):
+        raise _bad(name, value, f"a whole number from {low} to {high}")
+    number = int(value)
+    if not low <= number <= high:
+        raise _bad(name, value, f"a whole number from {low} to {high}")
+    return number
+
+
+def _parse_lead_days(value: str) -> tuple[int, ...]:
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    if not parts or not all(re.fullmatch(r"\d{1,3}", p) and int(p) <= 365 for p in parts):
+        raise _bad("REVIEWWATCH_LEAD_DAYS", value, "comma-separated days from 0 to 365, e.g. 30,7,1")
+    return tuple(sorted({int(p) for p in parts}, reverse=True))
+
+
+def _parse_teams_webhooks(value: str) -> dict[str, str]:
+    hooks: dict[str, str] = {}
+    for pair in (p.strip() for p in value.split(",")):
+        if not pair:
+            continue
+        name, sep, url = pair.partition("=")
+        parsed = urlparse(url.strip())
+        if not sep or not _TEAMS_NAME.match(name.strip()) or parsed.scheme not in ("http", "https"):
+            raise _bad("REVIEWWATCH_TEAMS_WEBHOOKS", value, "name=https://... pairs, comma-separated")
+        if not parsed.netloc:
+            raise _bad("REVIEWWATCH_TEAMS_WEBHOOKS", value, "name=https://... pairs, comma-separated")
+        hooks[name.strip()] = url.strip()
+    return hooks
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+) -> Settings:
+    """Build Settings from `.env` (if present) overlaid by the real environment."""
+    values: dict[str, str] = {}
+    if env_file is not None:
+        values.update(read_env_file(Path(env_file)))
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        value = values.get(name)
+        return value.strip() if value and value.strip() else None
+
+    timezone_name = get("REVIEWWATCH_TIMEZONE") or "America/New_York"
+    try:
+        ZoneInfo(timezone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _bad(
+            "REVIEWWATCH_TIMEZONE", timezone_name, "an IANA timezone name such as America/New_York"
+        ) from None
+
+    admins_raw = get("REVIEWWATCH_ADMINS") or ""
+    admins = tuple(a.strip() for a in admins_raw.split(",") if a.strip())
+    for admin in admins:
+        if not _USER_ID.match(admin):
+            raise _bad("REVIEWWATCH_ADMINS", admin, "Slack user ids such as U012ABCDEF, comma-separated")
+
+    admin_group = get("REVIEWWATCH_ADMIN_GROUP")
+    if admin_group and not _GROUP_ID.match(admin_group):
+        raise _bad("REVIEWWATCH_ADMIN_GROUP", admin_group, "a Slack user group id such as S012ABCDEF")
+
+    api_url = get("SLACK_API_URL") or "https://slack.com/api/"
+    parsed = urlparse(api_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise _bad("SLACK_API_URL", api_url, "an http(s) URL such as https://slack.com/api/")
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    for name, prefix in (("SLACK_BOT_TOKEN", "xoxb-"), ("SLACK_APP_TOKEN", "xapp-")):
+        token = get(name)
+        if token and not token.startswith(prefix):
+            raise _bad(name, token, f"a token starting with {prefix}")
+
+    log_level = (get("REVIEWWATCH_LOG_LEVEL") or "INFO").upper()
+    if log_level not in _LOG_LEVELS:
+        raise _bad("REVIEWWATCH_LOG_LEVEL", log_level, "one of " + ", ".join(_LOG_LEVELS))
+
+    federal_register = (get("REVIEWWATCH_FEDERAL_REGISTER") or "on").lower()
+    if federal_register not in ("on", "off"):
+        raise _bad("REVIEWWATCH_FEDERAL_REGISTER", federal_register, "on or off")
+
+    return Settings(
+        slack_bot_token=get("SLACK_BOT_TOKEN"),
+        slack_app_token=get("SLACK_APP_TOKEN"),
+        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+        slack_api_url=api_url,
+        db_path=get("REVIEWWATCH_DB") or "reviewwatch.db",
+        timezone_name=timezone_name,
+        alert_time=_parse_alert_time(get("REVIEWWATCH_ALERT_TIME") or "09:00"),
+        admins=admins,
+        admin_group=admin_group,
+        teams_webhooks=_parse_teams_webhooks(get("REVIEWWATCH_TEAMS_WEBHOOKS") or ""),
+        teams_outgoing_secret=get("REVIEWWATCH_TEAMS_OUTGOING_SECRET"),
+        review_window_days=_parse_int(
+            "REVIEWWATCH_REVIEW_WINDOW_DAYS", get("REVIEWWATCH_REVIEW_WINDOW_DAYS") or "30", 1, 365
+        ),
+        lead_days=_parse_lead_days(get("REVIEWWATCH_LEAD_DAYS") or "30,14,7,3,1,0"),
+        calendar_token=get("REVIEWWATCH_CALENDAR_TOKEN"),
+        federal_register_default=federal_register == "on",
+        log_level=log_level,
+        port=_parse_int("PORT", get("PORT") or "3000", 1, 65535),
+    )

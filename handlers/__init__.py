@@ -1,0 +1,37 @@
+"""Bolt listeners. Each surface module has `register(app, deps)`; build_app wires them all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+
+
+def slack_client(deps: Deps, token: str | None = None) -> WebClient:
+    """The one way the app makes a Web API client: honours SLACK_API_URL."""
+    return WebClient(
+        token=token or deps.settings.slack_bot_token,
+        base_url=deps.settings.slack_api_url,
+        timeout=10,
+    )
+
+
+def register_all(app: App, deps: Deps) -> None:
+    from handlers import commands
+
+    for module in (commands,):
+        module.register(app, deps)
+
+
+def build_app(deps: Deps, *, client: WebClient | None = None, **app_kwargs: Any) -> App:
+    """A Bolt App with every listener registered."""
+    app = App(
+        client=client or slack_client(deps),
+        signing_secret=deps.settings.slack_signing_secret or app_kwargs.pop("signing_secret", None),
+        **app_kwargs,
+    )
+    register_all(app, deps)
+    return app

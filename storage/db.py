@@ -1,0 +1,88 @@
+"""Opening the database: WAL, foreign keys, a busy timeout, one connection per thread.
+
+Bolt listeners and APScheduler jobs run on worker threads. A single sqlite3 connection
+shared between threads would mix their transactions, so each thread gets its own
+connection to the same file; WAL lets readers and one writer proceed together and the
+busy timeout makes concurrent writers wait instead of failing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from sqlite_utils import Database
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database file cannot be opened or written; the message names the path."""
+
+
+def connect(path: str | Path) -> Database:
+    """One configured connection to the database file at `path`."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        with db.ensure_autocommit_on():
+            db.conn.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+class Store:
+    """The database at one path, handing each thread its own connection."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[Database] = []
+        self._closed = False
+
+    @property
+    def db(self) -> Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            if self._closed:
+                raise DatabaseUnavailable(f"database {self.path} is closed")
+            try:
+                db = connect(self.path)
+            except sqlite3.Error as exc:
+                raise DatabaseUnavailable(f"cannot open database {self.path}: {exc}") from exc
+            self._local.db = db
+            with self._lock:
+                self._all.append(db)
+        return db
+
+    def close(self) -> None:
+        """Close every thread's connection (at shutdown)."""
+        with self._lock:
+            self._closed = True
+            for db in self._all:
+                try:
+                    db.close()
+                except sqlite3.Error:
+                    pass
+            self._all.clear()
+        self._local = threading.local()
+
+
+def open_store(path: str | Path) -> Store:
+    """Open (creating if needed) the database at `path` and bring its schema up to date."""
+    from storage.migrations import apply_migrations
+
+    parent = Path(path).expanduser().resolve().parent
+    if str(path) != ":memory:" and not parent.is_dir():
+        raise DatabaseUnavailable(f"cannot open database {path}: folder {parent} does not exist")
+    store = Store(path)
+    try:
+        apply_migrations(store.db)
+    except sqlite3.OperationalError as exc:
+        store.close()
+        raise DatabaseUnavailable(f"cannot write database {path}: {exc}") from exc
+    return store

@@ -1,0 +1,191 @@
+"""Numbered schema migrations, applied at every start; each runs once, in its own transaction.
+
+Add a new function at the end (`mNNN_what_it_does`); never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("reviewwatch")
+
+DEVELOPER_STATUSES = ("signed", "negotiating", "holdout", "declined", "unknown")
+REVIEW_STATUSES = ("not_submitted", "submitted", "in_review", "cleared", "released", "withdrawn")
+DEADLINE_KINDS = ("deadline", "comment_period", "hearing", "effective_date", "other")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+@migrations(name="m001_tracker")
+def m001_tracker(db: Database) -> None:
+    db.executescript(
+        f"""
+        CREATE TABLE developers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN {_in(DEVELOPER_STATUSES)}),
+            status_since TEXT,
+            agreement_date TEXT,
+            note TEXT,
+            source TEXT,
+            as_of TEXT,
+            contested INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        CREATE TABLE models (
+            id INTEGER PRIMARY KEY,
+            developer_id TEXT NOT NULL REFERENCES developers(id),
+            name TEXT NOT NULL,
+            planned_release TEXT,
+            submitted TEXT,
+            released TEXT,
+            review_status TEXT NOT NULL DEFAULT 'not_submitted'
+                CHECK (review_status IN {_in(REVIEW_STATUSES)}),
+            note TEXT,
+            source TEXT,
+            as_of TEXT,
+            contested INTEGER NOT NULL DEFAULT 0,
+            seed_key TEXT UNIQUE,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX models_developer_name ON models (developer_id, name COLLATE NOCASE);
+        CREATE INDEX models_planned_release ON models (planned_release);
+        CREATE TABLE deadlines (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            due_date TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'deadline' CHECK (kind IN {_in(DEADLINE_KINDS)}),
+            note TEXT,
+            source TEXT,
+            as_of TEXT,
+            contested INTEGER NOT NULL DEFAULT 0,
+            seed_key TEXT UNIQUE,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        CREATE INDEX deadlines_due_date ON deadlines (due_date);
+        -- Every change to the tracker; rows are never updated or deleted.
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            entity TEXT NOT NULL,          -- developer | model | deadline | framework
+            entity_id TEXT NOT NULL,
+            subject TEXT NOT NULL,         -- display label at the time of the change
+            field TEXT NOT NULL,           -- a column name, or (created) / (removed) / event
+            old TEXT,
+            new TEXT,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL,
+            note TEXT,
+            source TEXT
+        );
+        CREATE INDEX history_entity ON history (entity, entity_id, id);
+        CREATE INDEX history_field ON history (field, id);
+        CREATE TABLE app_state (
+            key TEXT PRIMARY KEY,
+            value TEXT
+        );
+        """
+    )
+
+
+@migrations(name="m002_alerts")
+def m002_alerts(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE subscriptions (
+            id INTEGER PRIMARY KEY,
+            target_type TEXT NOT NULL CHECK (target_type IN ('slack', 'teams')),
+            target TEXT NOT NULL,            -- Slack channel id, or Teams webhook name
+            kinds TEXT NOT NULL,             -- JSON list of alert kinds
+            lead_days TEXT NOT NULL,         -- JSON list of ints
+            digest TEXT NOT NULL DEFAULT 'realtime'
+                CHECK (digest IN ('realtime', 'daily', 'weekly')),
+            developer_filter TEXT,           -- JSON list of developer ids, or NULL for all
+            since_history_id INTEGER NOT NULL DEFAULT 0,  -- change alerts start after this
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (target_type, target)
+        );
+        -- One row per alert that was due for a target; the key makes it exactly-once.
+        CREATE TABLE alert_ledger (
+            key TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            subject_type TEXT NOT NULL,
+            subject_id TEXT NOT NULL,
+            subject_date TEXT,
+            lead_days INTEGER,
+            target_type TEXT NOT NULL,
+            target TEXT NOT NULL,
+            subscription_id INTEGER,
+            due_at TEXT NOT NULL,
+            status TEXT NOT NULL,            -- claimed | sent | skipped | failed | permanent
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            claimed_at TEXT,
+            sent_at TEXT,
+            message_channel TEXT,
+            message_ts TEXT,
+            acknowledged_by TEXT,
+            acknowledged_at TEXT,
+            payload TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX alert_ledger_status ON alert_ledger (status, next_attempt_at);
+        CREATE INDEX alert_ledger_target ON alert_ledger (target_type, target, due_at);
+        """
+    )
+
+
+@migrations(name="m003_feeds")
+def m003_feeds(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('rss', 'federal_register')),
+            title TEXT,
+            keywords TEXT NOT NULL DEFAULT '[]',   -- JSON list of keywords and phrases
+            enabled INTEGER NOT NULL DEFAULT 1,
+            is_default INTEGER NOT NULL DEFAULT 0,
+            primed INTEGER NOT NULL DEFAULT 0,     -- first fetch done (its items marked seen)
+            etag TEXT,
+            last_modified TEXT,
+            last_fetched_at TEXT,
+            last_ok_at TEXT,
+            last_error TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            next_fetch_at TEXT,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE news_items (
+            id INTEGER PRIMARY KEY,
+            item_key TEXT NOT NULL UNIQUE,         -- normalised link, guid or document number
+            feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+            title TEXT,
+            link TEXT,
+            published TEXT,
+            summary TEXT,
+            matched TEXT NOT NULL DEFAULT '[]',    -- JSON list of matched terms
+            alert INTEGER NOT NULL DEFAULT 0,      -- 1 when it should reach subscribers
+            first_seen_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+def apply_migrations(db: Database) -> None:
+    migrations.apply(db)

@@ -1,0 +1,319 @@
+"""Tracker reads and the one way to change it.
+
+Every change to a developer, model or deadline goes through `create_record`,
+`update_record` or `remove_record`, which write the change and its history rows in one
+transaction: nothing changes without a history row, and a failure leaves neither.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.clock import utc_iso
+
+ENTITY_TABLES: dict[str, str] = {"developer": "developers", "model": "models", "deadline": "deadlines"}
+
+# Columns an admin may change, per entity (bookkeeping columns are managed here).
+EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "developer": (
+        "name", "status", "status_since", "agreement_date", "note", "source", "as_of", "contested",
+    ),
+    "model": (
+        "developer_id", "name", "planned_release", "submitted", "released", "review_status",
+        "note", "source", "as_of", "contested",
+    ),
+    "deadline": ("title", "due_date", "kind", "note", "source", "as_of", "contested"),
+}
+
+
+class TrackerError(Exception):
+    """A change the tracker refuses; the message is fit to show a user."""
+
+
+class NotFound(TrackerError):
+    pass
+
+
+class NoChange(TrackerError):
+    pass
+
+
+class VersionConflict(TrackerError):
+    """Someone else saved the record after the form showed it."""
+
+    def __init__(self, entity: str, row: dict[str, Any]) -> None:
+        self.row = row
+        super().__init__(
+            f"This {entity} was changed by {row['updated_by']} at {row['updated_at']} "
+            "after you opened the form; reopen it to see their change."
+        )
+
+
+def _table(entity: str) -> str:
+    try:
+        return ENTITY_TABLES[entity]
+    except KeyError:
+        raise ValueError(f"unknown entity {entity!r}") from None
+
+
+def subject_label(db: Database, entity: str, row: dict[str, Any]) -> str:
+    """How a record is named in history and messages: 'OpenAI', 'Meta / Muse Spark'."""
+    if entity == "developer":
+        return row["name"]
+    if entity == "model":
+        dev = get_developer(db, row["developer_id"])
+        return f"{dev['name'] if dev else row['developer_id']} / {row['name']}"
+    return row["title"]
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+# ---------------------------------------------------------------- reads
+
+
+def get_record(db: Database, entity: str, record_id: str | int) -> dict[str, Any] | None:
+    rows = list(db.query(f"SELECT * FROM {_table(entity)} WHERE id = ?", [record_id]))
+    return rows[0] if rows else None
+
+
+def get_developer(db: Database, developer_id: str) -> dict[str, Any] | None:
+    return get_record(db, "developer", developer_id)
+
+
+def list_developers(db: Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM developers ORDER BY name COLLATE NOCASE"))
+
+
+def list_models(db: Database, developer_id: str | None = None) -> list[dict[str, Any]]:
+    sql = (
+        "SELECT m.*, d.name AS developer_name FROM models m "
+        "JOIN developers d ON d.id = m.developer_id"
+    )
+    if developer_id is not None:
+        return list(db.query(sql + " WHERE m.developer_id = ? ORDER BY m.name", [developer_id]))
+    return list(db.query(sql + " ORDER BY d.name COLLATE NOCASE, m.name COLLATE NOCASE"))
+
+
+def list_deadlines(db: Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM deadlines ORDER BY due_date, id"))
+
+
+def list_history(
+    db: Database,
+    entity: str | None = None,
+    entity_id: str | int | None = None,
+    limit: int = 20,
+) -> list[dict[str, Any]]:
+    """Newest first. With an entity, only its rows (a developer's include its models')."""
+    if entity is None:
+        return list(db.query("SELECT * FROM history ORDER BY at DESC, id DESC LIMIT ?", [limit]))
+    if entity == "developer":
+        return list(
+            db.query(
+                """SELECT * FROM history
+                   WHERE (entity = 'developer' AND entity_id = :id)
+                      OR (entity = 'model' AND entity_id IN
+                          (SELECT CAST(id AS TEXT) FROM models WHERE developer_id = :id))
+                   ORDER BY at DESC, id DESC LIMIT :limit""",
+                {"id": str(entity_id), "limit": limit},
+            )
+        )
+    return list(
+        db.query(
+            "SELECT * FROM history WHERE entity = ? AND entity_id = ? "
+            "ORDER BY at DESC, id DESC LIMIT ?",
+            [entity, str(entity_id), limit],
+        )
+    )
+
+
+def latest_history_id(db: Database) -> int:
+    return next(iter(db.query("SELECT COALESCE(MAX(id), 0) AS n FROM history")))["n"]
+
+
+def get_state(db: Database, key: str) -> str | None:
+    rows = list(db.query("SELECT value FROM app_state WHERE key = ?", [key]))
+    return rows[0]["value"] if rows else None
+
+
+def set_state(db: Database, key: str, value: str | None) -> None:
+    db.execute(
+        "INSERT INTO app_state (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
+
+
+# ---------------------------------------------------------------- writes
+
+
+def _history(
+    db: Database,
+    *,
+    entity: str,
+    entity_id: str | int,
+    subject: str,
+    field: str,
+    old: Any,
+    new: Any,
+    actor: str,
+    at: datetime,
+    note: str | None,
+    source: str | None,
+) -> int:
+    cursor = db.execute(
+        "INSERT INTO history (entity, entity_id, subject, field, old, new, actor, at, note, source)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [entity, str(entity_id), subject, field, _text(old), _text(new), actor, utc_iso(at),
+         note, source],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def record_event(
+    db: Database,
+    *,
+    entity: str,
+    entity_id: str,
+    subject: str,
+    text: str,
+    actor: str,
+    at: datetime,
+    source: str | None,
+    note: str | None = None,
+) -> int:
+    """A development worth remembering that is not a field change (an order, a restriction)."""
+    with db.atomic():
+        return _history(
+            db, entity=entity, entity_id=entity_id, subject=subject, field="event", old=None,
+            new=text, actor=actor, at=at, note=note, source=source,
+        )
+
+
+def create_record(
+    db: Database,
+    entity: str,
+    values: dict[str, Any],
+    *,
+    actor: str,
+    at: datetime,
+    note: str | None = None,
+    source: str | None = None,
+    record_id: str | None = None,
+    seed_key: str | None = None,
+) -> dict[str, Any]:
+    """Insert a developer, model or deadline and its `(created)` history row."""
+    allowed = set(EDITABLE_FIELDS[entity])
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValueError(f"not editable on {entity}: {sorted(unknown)}")
+    row: dict[str, Any] = dict(values)
+    stamp = utc_iso(at)
+    row.update(created_at=stamp, updated_at=stamp, updated_by=actor, version=1)
+    if record_id is not None:
+        row["id"] = record_id
+    if seed_key is not None:
+        row["seed_key"] = seed_key
+    if source is not None and "source" not in row:
+        row["source"] = source
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    with db.atomic():
+        cursor = db.execute(
+            f"INSERT INTO {_table(entity)} ({columns}) VALUES ({marks})", list(row.values())
+        )
+        new_id = record_id if record_id is not None else cursor.lastrowid
+        created = get_record(db, entity, new_id)  # type: ignore[arg-type]
+        assert created is not None
+        _history(
+            db, entity=entity, entity_id=created["id"], subject=subject_label(db, entity, created),
+            field="(created)", old=None, new=subject_label(db, entity, created), actor=actor, at=at,
+            note=note, source=source or created.get("source"),
+        )
+    return created
+
+
+def update_record(
+    db: Database,
+    entity: str,
+    record_id: str | int,
+    changes: dict[str, Any],
+    *,
+    actor: str,
+    at: datetime,
+    note: str | None = None,
+    source: str | None = None,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """Change fields of one record, one history row per changed field, all or nothing.
+
+    `expected_version` is the version the editing form showed; if the record moved on
+    since, VersionConflict names who changed it. Raises NoChange when nothing differs.
+    """
+    allowed = set(EDITABLE_FIELDS[entity])
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"not editable on {entity}: {sorted(unknown)}")
+    with db.atomic():
+        current = get_record(db, entity, record_id)
+        if current is None:
+            raise NotFound(f"No {entity} with id {record_id}.")
+        if expected_version is not None and current["version"] != expected_version:
+            raise VersionConflict(entity, current)
+        diffs = {k: v for k, v in changes.items() if _text(current[k]) != _text(v)}
+        if not diffs:
+            raise NoChange("Nothing changed: the values are the same as the current ones.")
+        subject = subject_label(db, entity, current)
+        history_source = source or changes.get("source") or current.get("source")
+        for field, new in diffs.items():
+            _history(
+                db, entity=entity, entity_id=record_id, subject=subject, field=field,
+                old=current[field], new=new, actor=actor, at=at, note=note, source=history_source,
+            )
+        assignments = ", ".join(f"{k} = ?" for k in diffs)
+        db.execute(
+            f"UPDATE {_table(entity)} SET {assignments}, version = version + 1, "
+            "updated_at = ?, updated_by = ? WHERE id = ?",
+            [*diffs.values(), utc_iso(at), actor, record_id],
+        )
+        updated = get_record(db, entity, record_id)
+    assert updated is not None
+    return updated
+
+
+def remove_record(
+    db: Database,
+    entity: str,
+    record_id: str | int,
+    *,
+    actor: str,
+    at: datetime,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """Delete a model or deadline; its history stays, plus a `(removed)` row with its last values."""
+    if entity == "developer":
+        raise TrackerError("Developers are not removed; set their status instead.")
+    with db.atomic():
+        current = get_record(db, entity, record_id)
+        if current is None:
+            raise NotFound(f"No {entity} with id {record_id}.")
+        if expected_version is not None and current["version"] != expected_version:
+            raise VersionConflict(entity, current)
+        _history(
+            db, entity=entity, entity_id=record_id, subject=subject_label(db, entity, current),
+            field="(removed)", old=json.dumps(current, sort_keys=True), new=None, actor=actor,
+            at=at, note=note, source=current.get("source"),
+        )
+        db.execute(f"DELETE FROM {_table(entity)} WHERE id = ?", [record_id])
+    return current

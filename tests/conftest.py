@@ -1,0 +1,69 @@
+"""Shared fixtures: a real database file, a fixed clock, settings, deps, and a Bolt App
+talking to the local Slack emulator."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.clock import FixedClock
+from bot.deps import Deps
+from bot.settings import Settings
+from handlers import build_app
+from storage.db import Store, open_store
+from storage.seed import seed
+from tests.slack_emulator import SlackEmulator, slack_emulator  # noqa: F401
+from tests.slack_requests import SIGNING_SECRET
+
+ADMIN_ID = "UADMIN0001"
+BOT_TOKEN = "xoxb-test-token"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    # 2026-07-24 10:00 in New York: the July 31 deadline is a week away.
+    return FixedClock(datetime(2026, 7, 24, 14, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "reviewwatch.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    store = open_store(db_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def seeded_store(store: Store) -> Store:
+    seed(store.db)
+    return store
+
+
+@pytest.fixture
+def settings(db_path: Path) -> Settings:
+    return Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        db_path=str(db_path),
+        admins=(ADMIN_ID,),
+    )
+
+
+@pytest.fixture
+def deps(settings: Settings, seeded_store: Store, clock: FixedClock) -> Deps:
+    return Deps(settings=settings, store=seeded_store, clock=clock)
+
+
+@pytest.fixture
+def bolt_app(deps: Deps, slack_emulator: SlackEmulator) -> App:  # noqa: F811
+    """A real Bolt App whose WebClient talks HTTP to the emulator."""
+    client = WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url)
+    return build_app(deps, client=client)
