@@ -6,17 +6,19 @@ Each subcommand is a short function here that hands over to bot/, storage/ or ha
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from collections.abc import Callable
 
 from bot.clock import Clock, FixedClock, SystemClock, parse_now
 from bot.deps import Deps
+from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from bot.startup import StartupError, choose_mode
 from storage.db import DatabaseUnavailable, open_store
 from storage.seed import seed
 
-
-class StartupError(Exception):
-    """Start-up cannot go on; the message is one line naming what to fix."""
+__all__ = ["COMMANDS", "StartupError", "main", "parse_args"]
 
 
 def build_deps(settings: Settings, clock: Clock) -> Deps:
@@ -38,11 +40,44 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Review Watch: who has signed, who holds out, and what is due.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("run", help="run the bot: Socket Mode or HTTP mode, chosen from the environment")
+    sub.add_parser(
+        "run", help="run the bot (the default): Socket Mode or HTTP mode, chosen from the environment",
+        description="Socket Mode when SLACK_APP_TOKEN is set, else HTTP mode on PORT when "
+        "SLACK_SIGNING_SECRET is set. Stops cleanly on SIGTERM or SIGINT.",
+    )
     console = sub.add_parser("console", help="ask the slash commands locally, without Slack")
     _add_now(console)
     sub.add_parser("seed", help="load the shipped facts that are missing (never overwrites edits)")
-    return parser.parse_args(argv)
+    sweep = sub.add_parser(
+        "sweep", help="run one alert sweep now (what the scheduler does every few minutes)",
+        description="Send the alerts that are due and not sent yet, and record them.",
+    )
+    sweep.add_argument(
+        "--dry-run", action="store_true",
+        help="print what would be sent to whom, and change nothing",
+    )
+    _add_now(sweep)
+    backup = sub.add_parser(
+        "backup", help="copy the database to PATH (SQLite online backup; safe while the app runs)",
+    )
+    backup.add_argument("path", metavar="PATH", help="the backup file to write (replaced if present)")
+    export = sub.add_parser(
+        "export", help="write the calendar (ics) or the tracker tables (csv: a zip of four CSVs) to a file"
+    )
+    export.add_argument("format", choices=("ics", "csv"), help="ics: calendar; csv: spreadsheets")
+    export.add_argument(
+        "words", nargs="*", metavar="[TABLE] [PATH]",
+        help="csv: a table (developers, models, deadlines or history) writes just that .csv; "
+        "PATH: default reviewwatch.ics / reviewwatch-csv.zip, a folder, or - for stdout",
+    )
+    _add_now(export)
+    args, extra = parser.parse_known_args(argv)
+    # argparse (3.11) will not take a positional after an option (`export ics --now X out.ics`)
+    if extra and args.command == "export" and not any(w.startswith("-") and w != "-" for w in extra):
+        args.words += extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def cmd_console(args: argparse.Namespace, deps: Deps) -> int:
@@ -57,15 +92,54 @@ def cmd_seed(args: argparse.Namespace, deps: Deps) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, deps: Deps) -> int:
+    from bot.exports import write_export
+
+    try:
+        message = write_export(deps, args.format, args.words, sys.stdout.buffer)
+    except (OSError, ValueError) as exc:
+        print(f"review-watch: export failed: {exc}", file=sys.stderr)
+        return 1
+    print(message, file=sys.stderr)  # stderr, so `export ics -` leaves stdout to the file
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, deps: Deps) -> int:
-    raise StartupError("running the bot is not wired yet")
+    from handlers.runtime import run
+
+    return run(deps)
 
 
-COMMANDS = {
+def cmd_sweep(args: argparse.Namespace, deps: Deps) -> int:
+    from bot.operations import sweep_report
+    from bot.sweep import run_sweep
+
+    result = run_sweep(deps, dry_run=args.dry_run)
+    print("\n".join(sweep_report(result)))
+    return 1 if result.failed or result.permanent else 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.maintenance import backup_database
+
+    pages = backup_database(settings.db_path, args.path)
+    print(f"Backed up {settings.db_path} to {args.path} ({pages} pages).")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Deps], int]] = {
     "run": cmd_run,
     "console": cmd_console,
     "seed": cmd_seed,
+    "sweep": cmd_sweep,
+    "export": cmd_export,
 }
+# Commands that work on the database file itself, without migrating or seeding it.
+FILE_COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "backup": cmd_backup,
+}
+# Commands whose log lines are worth seeing at the configured level; the rest log warnings only.
+LOGGING_COMMANDS = frozenset({"run", "sweep"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     try:
         settings = load_settings()
+        configure_logging(settings, minimum=logging.DEBUG if command in LOGGING_COMMANDS else logging.WARNING)
+        if command == "run":
+            choose_mode(settings)  # before the database: a misconfigured start creates no file
+        if command in FILE_COMMANDS:
+            return FILE_COMMANDS[command](args, settings)
         clock: Clock = SystemClock()
         if getattr(args, "now", None):
             try:

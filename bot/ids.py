@@ -24,3 +24,39 @@ VIEW_SUBSCRIBE = "subscribe_form"
 # Alert and news message buttons.
 ACTION_ALERT_ACKNOWLEDGE = "alert_acknowledge"
 ACTION_NEWS_UPDATE_TRACKER = "news_update_tracker"
+
+# Admin forms (bot/forms.py). An ACTION_ADMIN_* button's value, when set, names the record
+# (developer id, model id, deadline id) the form opens on; without one a picker comes first.
+# Buttons may also use "<ACTION_ADMIN_...>:<anything>" ids (several on one surface).
+VIEW_PICK_RECORD = "pick_record_form"
+VIEW_ADMIN_NOTICE = "admin_notice"
+ACTION_FORM_DEVELOPER_PICK = "form_developer_pick"  # status form: reload for another developer
+BLOCK_DEVELOPER = "developer"
+BLOCK_STATUS = "status"
+BLOCK_EFFECTIVE_DATE = "effective_date"
+BLOCK_SOURCE = "source"
+BLOCK_NOTE = "note"
+BLOCK_CONTESTED = "contested"
+BLOCK_NAME = "name"
+BLOCK_PLANNED_RELEASE = "planned_release"
+BLOCK_SUBMITTED = "submitted"
+BLOCK_RELEASED = "released"
+BLOCK_REVIEW_STATUS = "review_status"
+BLOCK_TITLE = "title"
+BLOCK_DUE_DATE = "due_date"
+BLOCK_KIND = "kind"
+BLOCK_PICK = "pick"
+BLOCK_CONFIRM = "confirm"
+ACTION_FIELD = "value"  # the one element in each form input block
+
+# App Home dashboard (bot/home.py).
+BLOCK_HOME_ADMIN_ACTIONS = "home_admin_actions"
+
+# Alerts (bot/alert_blocks.py): the alert message's button row and acknowledgement line,
+# and the subscribe form's input blocks (each holds one ACTION_FIELD element).
+BLOCK_ALERT_ACTIONS = "alert_actions"
+BLOCK_ALERT_ACK = "alert_ack"
+BLOCK_SUBSCRIBE_KINDS = "subscribe_kinds"
+BLOCK_SUBSCRIBE_LEADS = "subscribe_leads"
+BLOCK_SUBSCRIBE_MODE = "subscribe_mode"
+BLOCK_SUBSCRIBE_DEVELOPERS = "subscribe_developers"

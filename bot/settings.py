@@ -171,7 +171,7 @@ def load_settings(
     timezone_name = get("REVIEWWATCH_TIMEZONE") or "America/New_York"
     try:
         ZoneInfo(timezone_name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a tzdata folder
         raise _bad(
             "REVIEWWATCH_TIMEZONE", timezone_name, "an IANA timezone name such as America/New_York"
         ) from None

@@ -20,9 +20,9 @@ def slack_client(deps: Deps, token: str | None = None) -> WebClient:
 
 
 def register_all(app: App, deps: Deps) -> None:
-    from handlers import commands
+    from handlers import actions, alerts, commands, events, exports, feeds, views
 
-    for module in (commands,):
+    for module in (commands, exports, events, actions, views, feeds, alerts):
         module.register(app, deps)
 
 

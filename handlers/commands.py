@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.commands import CommandRequest, Reply
+from bot.commands import CommandRequest, CommandRun, Reply
 from bot.deps import Deps
+from bot.read_commands import register_read_commands, run_aireview, run_deadlines, run_holdouts
+from storage.db import DatabaseUnavailable
+from storage.tracker import TrackerError
+
+log = logging.getLogger(__name__)
 
 COMMAND_HOLDOUTS = "/holdouts"
 COMMAND_DEADLINES = "/deadlines"
@@ -37,6 +43,32 @@ def send_reply(respond: Respond, reply: Reply | None) -> None:
     )
 
 
+def answer(deps: Deps, run: CommandRun, request: CommandRequest, respond: Respond) -> None:
+    """Run a command and respond; the one place errors become a message the user sees."""
+    try:
+        reply = run(deps, request)
+    except TrackerError as exc:  # a refusal worded for users
+        reply = Reply(text=str(exc))
+    except DatabaseUnavailable:
+        log.exception("database unavailable while answering %s", request.text)
+        reply = Reply(text="Review Watch cannot reach its database right now; please try again shortly.")
+    except Exception:
+        log.exception("command failed: %r", request.text)
+        reply = Reply(text="Sorry, something went wrong answering that. The error has been logged.")
+    send_reply(respond, reply)
+
+
 def register(app: App, deps: Deps) -> None:
-    # Filled in by the read-side work: each command acks first, then answers via respond.
-    pass
+    register_read_commands(deps)
+    runs: dict[str, CommandRun] = {
+        COMMAND_HOLDOUTS: run_holdouts,
+        COMMAND_DEADLINES: run_deadlines,
+        COMMAND_AIREVIEW: run_aireview,
+    }
+
+    def on_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()  # within Slack's 3 seconds; the answer follows through response_url
+        answer(deps, runs[command["command"]], _request(command, client, respond), respond)
+
+    for name in COMMANDS:
+        app.command(name)(on_command)

@@ -8,8 +8,10 @@ busy timeout makes concurrent writers wait instead of failing.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+from collections.abc import Generator
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -21,10 +23,39 @@ class DatabaseUnavailable(RuntimeError):
     """The database file cannot be opened or written; the message names the path."""
 
 
+class _ImmediateDatabase(Database):
+    """A Database whose outermost `atomic()` takes the write lock up front.
+
+    sqlite-utils opens a deferred `BEGIN`: a block that reads and then writes (every
+    tracker change does) holds a WAL snapshot, and when another connection commits first
+    the upgrade to a write lock fails at once with "database is locked", ignoring the busy
+    timeout. `BEGIN IMMEDIATE` makes concurrent writers queue on the busy timeout instead.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Generator[Database, None, None]:
+        if self.conn.in_transaction:
+            with super().atomic():  # nested: a savepoint, as sqlite-utils does it
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.rollback()
+                raise
+
+
 def connect(path: str | Path) -> Database:
     """One configured connection to the database file at `path`."""
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    db = Database(conn)
+    db = _ImmediateDatabase(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
     if str(path) != ":memory:":

@@ -187,5 +187,39 @@ def m003_feeds(db: Database) -> None:
     )
 
 
+@migrations(name="m004_alerts_news_cursor")
+def m004_alerts_news_cursor(db: Database) -> None:
+    # News alerts start after the newest news item a subscription existed for (like
+    # since_history_id for status changes); existing subscriptions start from now.
+    db.executescript(
+        """
+        ALTER TABLE subscriptions ADD COLUMN since_news_id INTEGER NOT NULL DEFAULT 0;
+        UPDATE subscriptions SET since_news_id = (SELECT COALESCE(MAX(id), 0) FROM news_items);
+        CREATE INDEX alert_ledger_subject ON alert_ledger (subject_type, subject_id);
+        """
+    )
+
+
+@migrations(name="m007_news_item_keys")
+def m007_news_item_keys(db: Database) -> None:
+    # An item is one story however many sources carry it: every key it is known by (link,
+    # guid, Federal Register document number) points at it. `developers` lists the tracked
+    # developers it mentions (the Update tracker button and developer filters use it);
+    # `source` keeps the source's name for the message even after the feed is removed.
+    db.executescript(
+        """
+        CREATE TABLE news_item_keys (
+            key TEXT PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES news_items(id) ON DELETE CASCADE
+        );
+        CREATE INDEX news_item_keys_item ON news_item_keys (item_id);
+        INSERT OR IGNORE INTO news_item_keys (key, item_id) SELECT item_key, id FROM news_items;
+        ALTER TABLE news_items ADD COLUMN developers TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE news_items ADD COLUMN source TEXT;
+        CREATE INDEX news_items_alert ON news_items (alert, id);
+        """
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

@@ -264,6 +264,9 @@ def update_record(
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"not editable on {entity}: {sorted(unknown)}")
+    # SQLite stores booleans as 0/1; compare (and record) them that way, or re-saving
+    # contested=True over a stored 1 would look like a change.
+    changes = {k: int(v) if isinstance(v, bool) else v for k, v in changes.items()}
     with db.atomic():
         current = get_record(db, entity, record_id)
         if current is None:

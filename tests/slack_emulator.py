@@ -13,11 +13,15 @@ Bolt's worker threads.
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import itertools
 import json
 import math
 import mimetypes
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -45,6 +49,10 @@ JSON_FIELDS = frozenset(
 AUTH_FREE_METHODS = frozenset(
     {"api.test", "oauth.access", "oauth.v2.access", "oauth.v2.exchange", "openid.connect.token"}
 )
+# Placeholder until start(): then apps.connections.open answers the emulator's own endpoint.
+UNSTARTED_SOCKET_URL = "ws://127.0.0.1:1/"
+SOCKET_PATH = "/socket"
+_WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 @dataclass
@@ -119,8 +127,10 @@ class SlackEmulator:
         self.usergroups: dict[str, list[str]] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.invalid_tokens: set[str] = set()
-        self.socket_url = "ws://127.0.0.1:1/"
+        self.socket_url = UNSTARTED_SOCKET_URL
         self.rate_limit_per_channel: float | None = None
+        self._sockets: list[_WebSocket] = []  # open Socket Mode connections, oldest first
+        self._socket_changed = threading.Condition(self._lock)
         self.reset()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -135,11 +145,17 @@ class SlackEmulator:
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._thread.start()
+        if self.socket_url == UNSTARTED_SOCKET_URL:
+            self.socket_url = f"ws://127.0.0.1:{server.server_address[1]}{SOCKET_PATH}"
         return self
 
     def stop(self) -> None:
         if self._server is None:
             return
+        with self._lock:
+            sockets = list(self._sockets)
+        for connection in sockets:
+            connection.close()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -181,6 +197,9 @@ class SlackEmulator:
             self.completed_uploads: list[dict[str, Any]] = []
             self._pending_files: dict[str, dict[str, Any]] = {}
             self._failures: list[_Failure] = []
+            self._delays: list[_Delay] = []
+            self._in_flight: dict[str, int] = {}
+            self.socket_messages: list[dict[str, Any]] = []  # what the app sent over Socket Mode
             self._last_post: dict[str, float] = {}
             self._ts_counter = itertools.count(1)
             self._id_counter = itertools.count(1)
@@ -222,6 +241,115 @@ class SlackEmulator:
                 _Failure(method, status, error or default_error, retry_after, times, channel)
             )
 
+    def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Make the next ``times`` calls to ``method`` wait ``seconds`` before they are answered.
+
+        The wait happens outside the emulator's lock, so other calls are answered meanwhile;
+        the call is recorded when it is answered.
+        """
+        with self._lock:
+            self._delays.append(_Delay(method, seconds, times))
+
+    def in_flight(self, method: str) -> int:
+        """How many calls to ``method`` are being held by ``delay`` right now."""
+        with self._lock:
+            return self._in_flight.get(method, 0)
+
+    def _take_delay(self, method: str) -> float:
+        with self._lock:
+            for delay in self._delays:
+                if delay.method == method:
+                    delay.remaining -= 1
+                    if delay.remaining <= 0:
+                        self._delays.remove(delay)
+                    return delay.seconds
+        return 0.0
+
+    def _hold(self, method: str, seconds: float) -> None:
+        with self._lock:
+            self._in_flight[method] = self._in_flight.get(method, 0) + 1
+        try:
+            time.sleep(seconds)
+        finally:
+            with self._lock:
+                self._in_flight[method] -= 1
+
+    # -- Socket Mode (a WebSocket endpoint at socket_url) ------------------------------------
+
+    def wait_for_socket(self, timeout: float = 10.0) -> None:
+        """Wait until an app holds an open Socket Mode connection (after its hello)."""
+        with self._socket_changed:
+            if not self._socket_changed.wait_for(lambda: bool(self._sockets), timeout):
+                raise AssertionError("no Socket Mode connection was opened")
+
+    def send_envelope(
+        self, envelope_type: str, payload: dict[str, Any], *, accepts_response_payload: bool = True
+    ) -> str:
+        """Deliver one Socket Mode envelope (``slash_commands``, ``interactive``, ``events_api``)
+        to the newest connection; returns its envelope_id."""
+        envelope_id = f"env-{next(self._id_counter):08d}"
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+        }
+        with self._lock:
+            if not self._sockets:
+                raise AssertionError("no Socket Mode connection is open")
+            connection = self._sockets[-1]
+        connection.send_text(json.dumps(envelope))
+        return envelope_id
+
+    def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The app's acknowledgement of one envelope (with its ``payload``, if it sent one)."""
+        def find() -> dict[str, Any] | None:
+            return next(
+                (m for m in self.socket_messages if m.get("envelope_id") == envelope_id), None
+            )
+
+        with self._socket_changed:
+            if not self._socket_changed.wait_for(lambda: find() is not None, timeout):
+                raise AssertionError(f"no acknowledgement of {envelope_id}: {self.socket_messages}")
+            return copy.deepcopy(find())  # type: ignore[arg-type]
+
+    def wait_for_response(self, name: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The first body posted to ``response_url(name)``, waiting for it to arrive."""
+        def find() -> dict[str, Any] | None:
+            return next((body for n, body in self.responses if n == name), None)
+
+        with self._socket_changed:
+            if not self._socket_changed.wait_for(lambda: find() is not None, timeout):
+                raise AssertionError(f"nothing was posted to response_url {name!r}")
+            return copy.deepcopy(find())  # type: ignore[arg-type]
+
+    def wait_for_call(self, method: str, timeout: float = 10.0) -> Call:
+        """The first call to ``method``, waiting for it (listeners answer after their ack)."""
+        with self._socket_changed:
+            if not self._socket_changed.wait_for(lambda: bool(self.calls_to(method)), timeout):
+                raise AssertionError(f"no call to {method}; calls: {[c.method for c in self.calls]}")
+            return self.calls_to(method)[0]
+
+    def _socket_opened(self, connection: _WebSocket) -> None:
+        with self._socket_changed:
+            self._sockets.append(connection)
+            self._socket_changed.notify_all()
+
+    def _socket_closed(self, connection: _WebSocket) -> None:
+        with self._socket_changed:
+            if connection in self._sockets:
+                self._sockets.remove(connection)
+            self._socket_changed.notify_all()
+
+    def _socket_received(self, text: str) -> None:
+        try:
+            message = json.loads(text)
+        except ValueError:
+            message = {"_raw": text}
+        with self._socket_changed:
+            self.socket_messages.append(message if isinstance(message, dict) else {"_json": message})
+            self._socket_changed.notify_all()
+
     # -- request handling (called from server threads) ----------------------------------------
 
     def _handle_api(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> _Reply:
@@ -230,6 +358,7 @@ class SlackEmulator:
             self.calls.append(call)
             reply = self._answer(call)
             call.failed = reply.status != 200 or not reply.body.get("ok")
+            self._socket_changed.notify_all()  # wakes wait_for_call
             return reply
 
     def _answer(self, call: Call) -> _Reply:
@@ -266,8 +395,9 @@ class SlackEmulator:
             return _Reply(200, _ok(size=len(data)))
 
     def _handle_response(self, name: str, body: dict[str, Any]) -> _Reply:
-        with self._lock:
+        with self._socket_changed:
             self.responses.append((name, body))
+            self._socket_changed.notify_all()
         return _Reply(200, _ok())
 
     def _next_ts(self) -> str:
@@ -475,6 +605,87 @@ class SlackEmulator:
         return _ok(files=files)
 
 
+@dataclass
+class _Delay:
+    method: str
+    seconds: float
+    remaining: int
+
+
+class _WebSocket:
+    """The server side of one WebSocket connection (RFC 6455), just enough for Socket Mode:
+    unfragmented text frames, ping/pong and close."""
+
+    TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
+
+    def __init__(self, sock: socket.socket, reader: Any) -> None:
+        self._sock = sock
+        self._reader = reader
+        self._send_lock = threading.Lock()
+        self.closed = False
+
+    def send_text(self, text: str) -> None:
+        self._send(self.TEXT, text.encode())
+
+    def _send(self, opcode: int, payload: bytes) -> None:
+        length = len(payload)
+        if length < 126:
+            header = struct.pack("!BB", 0x80 | opcode, length)
+        elif length < 1 << 16:
+            header = struct.pack("!BBH", 0x80 | opcode, 126, length)
+        else:
+            header = struct.pack("!BBQ", 0x80 | opcode, 127, length)
+        with self._send_lock:
+            if not self.closed:
+                self._sock.sendall(header + payload)
+
+    def _read_exact(self, size: int) -> bytes:
+        data = self._reader.read(size)
+        if data is None or len(data) < size:
+            raise ConnectionError("the WebSocket peer went away")
+        return data
+
+    def receive(self) -> tuple[int, bytes]:
+        first, second = self._read_exact(2)
+        opcode, length = first & 0x0F, second & 0x7F
+        if length == 126:
+            (length,) = struct.unpack("!H", self._read_exact(2))
+        elif length == 127:
+            (length,) = struct.unpack("!Q", self._read_exact(8))
+        mask = self._read_exact(4) if second & 0x80 else b"\0\0\0\0"
+        data = self._read_exact(length)
+        return opcode, bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+
+    def serve(self, on_text: Any) -> None:
+        while not self.closed:
+            try:
+                opcode, data = self.receive()
+            except (ConnectionError, OSError, ValueError):
+                break
+            if opcode == self.TEXT:
+                on_text(data.decode("utf-8", errors="replace"))
+            elif opcode == self.PING:
+                self._send(self.PONG, data)
+            elif opcode == self.CLOSE:
+                try:
+                    self._send(self.CLOSE, data[:2])
+                except OSError:
+                    pass
+                break
+        self.closed = True
+
+    def close(self) -> None:
+        try:
+            self._send(self.CLOSE, struct.pack("!H", 1001))
+        except OSError:
+            pass
+        self.closed = True
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     emulator: SlackEmulator
@@ -487,7 +698,35 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # keep pytest output clean
 
     def do_GET(self) -> None:
+        if self.headers.get("Upgrade", "").lower() == "websocket":
+            self._serve_websocket()
+            return
         self.do_POST()
+
+    def _serve_websocket(self) -> None:
+        emulator = self.server.emulator
+        key = self.headers.get("Sec-WebSocket-Key", "")
+        if urlsplit(self.path).path != SOCKET_PATH or not key:
+            self.send_error(404)
+            return
+        accept = base64.b64encode(hashlib.sha1((key + _WS_GUID).encode()).digest()).decode()
+        self.protocol_version = "HTTP/1.1"
+        self.send_response(101, "Switching Protocols")
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept)
+        self.end_headers()
+        self.wfile.flush()
+        connection = _WebSocket(self.connection, self.rfile)
+        connection.send_text(
+            json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": APP_ID}})
+        )
+        emulator._socket_opened(connection)
+        try:
+            connection.serve(emulator._socket_received)
+        finally:
+            emulator._socket_closed(connection)
+            self.close_connection = True
 
     def do_POST(self) -> None:
         url = urlsplit(self.path)
@@ -495,6 +734,9 @@ class _Handler(BaseHTTPRequestHandler):
         emulator = self.server.emulator
         kind, _, name = url.path.strip("/").partition("/")
         if kind == "api" and name:
+            pause = emulator._take_delay(name)
+            if pause:
+                emulator._hold(name, pause)
             args: dict[str, Any] = dict(parse_qsl(url.query, keep_blank_values=True))
             args.update(self._parse_body(raw))
             headers = {k.lower(): v for k, v in self.headers.items()}

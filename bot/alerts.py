@@ -1,0 +1,389 @@
+"""What alerts are due: pure computation over tracker rows, subscriptions, the ledger and now.
+
+An alert's key is `kind|subject|subject date|lead|target` (DESIGN.md, "Alerts"): moving a
+date makes new keys, and a key in the ledger is never sent again.
+
+Kinds:
+- date-based, due at the team's delivery time on `date - lead` (in the team timezone,
+  so 09:00 stays 09:00 across a daylight-saving change): `deadline` (deadline
+  approaching), `window_opens` (review window opens: submission due), `release`
+  (planned release approaching), and `overdue` (not submitted the day after the window
+  opened; once per model and window date). A date already past gets no approaching alert.
+- real-time: `status` (a developer's agreement status or a model's review status changed:
+  history rows with field `status`/`review_status` after the subscription started) and
+  `news` (rows of `news_items` with `alert = 1` and an id after the subscription
+  started). The news watch only inserts those rows; the next sweep (or a sweep it
+  triggers) delivers them.
+- `digest`: a subscription in daily or weekly digest mode gets its status changes and
+  news as one digest per period (daily at the delivery time; weekly on Mondays at the
+  delivery time) instead of one message each; empty periods send nothing. Date-based
+  alerts are not held for the digest: they are already once a day at most.
+
+A developer filter limits the alerts about a developer's models and status; deadlines
+and news concern the whole framework and always pass.
+
+Only alerts due after the subscription was created count. Catch-up (several alerts for one
+dated item and target due at once, as after downtime): the most urgent is sent, the
+others are recorded as skipped; for digests the latest period is sent carrying the items
+of the missed ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.clock import utc_iso
+from bot.domain import (
+    DEVELOPER_STATUS_LABELS,
+    ITEM_DEADLINE,
+    ITEM_RELEASE,
+    ITEM_SUBMISSION_DUE,
+    REVIEW_STATUS_LABELS,
+    dated_items,
+    is_released,
+    is_submitted,
+    model_status_label,
+    parse_date,
+    today_in,
+)
+from bot.settings import Settings
+
+KIND_DEADLINE = "deadline"
+KIND_WINDOW = "window_opens"
+KIND_RELEASE = "release"
+KIND_OVERDUE = "overdue"
+KIND_STATUS = "status"
+KIND_NEWS = "news"
+KIND_DIGEST = "digest"
+
+KIND_LABELS = {
+    KIND_DEADLINE: "Deadline approaching",
+    KIND_WINDOW: "Review window opening (submission due)",
+    KIND_RELEASE: "Release approaching",
+    KIND_OVERDUE: "Submission overdue",
+    KIND_STATUS: "Status changed",
+    KIND_NEWS: "News",
+}
+SUBSCRIBABLE_KINDS: tuple[str, ...] = tuple(KIND_LABELS)
+DATE_KINDS = frozenset({KIND_DEADLINE, KIND_WINDOW, KIND_RELEASE, KIND_OVERDUE})
+REALTIME_KINDS = frozenset({KIND_STATUS, KIND_NEWS})
+
+DIGEST_REALTIME = "realtime"
+DIGEST_DAILY = "daily"
+DIGEST_WEEKLY = "weekly"
+DIGEST_MODES = {
+    DIGEST_REALTIME: "Real-time",
+    DIGEST_DAILY: "Daily digest",
+    DIGEST_WEEKLY: "Weekly digest (Mondays)",
+}
+STATUS_FIELDS = ("status", "review_status")
+MAX_DIGEST_PERIODS = 62  # how far back a digest catch-up looks
+
+SKIP_CATCH_UP = "catch-up: a more urgent alert for the same item was sent instead"
+SKIP_DIGEST_CATCH_UP = "catch-up: merged into the latest digest"
+
+_ITEM_KIND = {ITEM_DEADLINE: KIND_DEADLINE, ITEM_SUBMISSION_DUE: KIND_WINDOW, ITEM_RELEASE: KIND_RELEASE}
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str
+    subject_type: str  # deadline | model | history | news | digest
+    subject_id: str
+    subject_date: str | None  # ISO date the alert is about (the digest's day for digests)
+    lead_days: int | None
+    target_type: str  # slack | teams
+    target: str  # channel id or webhook name
+    subscription_id: int
+    due_at: datetime
+    title: str
+    facts: dict[str, Any] = field(default_factory=dict)  # what the message shows; JSON-able
+
+    @property
+    def key(self) -> str:
+        lead = "-" if self.lead_days is None else str(self.lead_days)
+        return "|".join(
+            [self.kind, f"{self.subject_type}:{self.subject_id}", self.subject_date or "-", lead,
+             f"{self.target_type}:{self.target}"]
+        )
+
+    @property
+    def day(self) -> date | None:
+        return parse_date(self.subject_date)
+
+    def ledger_row(self) -> dict[str, Any]:
+        return {
+            "key": self.key, "kind": self.kind, "subject_type": self.subject_type,
+            "subject_id": self.subject_id, "subject_date": self.subject_date,
+            "lead_days": self.lead_days, "target_type": self.target_type, "target": self.target,
+            "subscription_id": self.subscription_id, "due_at": utc_iso(self.due_at),
+            "payload": json.dumps({"title": self.title, "facts": self.facts}, sort_keys=True),
+        }
+
+    @classmethod
+    def from_ledger(cls, row: Row) -> Alert:
+        payload = json.loads(row["payload"] or "{}")
+        return cls(
+            kind=row["kind"], subject_type=row["subject_type"], subject_id=row["subject_id"],
+            subject_date=row["subject_date"], lead_days=row["lead_days"],
+            target_type=row["target_type"], target=row["target"],
+            subscription_id=row["subscription_id"] or 0,
+            due_at=datetime.fromisoformat(row["due_at"]), title=payload.get("title", ""),
+            facts=payload.get("facts", {}),
+        )
+
+
+@dataclass
+class Tracker:
+    """The rows alert computation reads (the sweep loads them; tests may build them)."""
+
+    models: list[dict[str, Any]]
+    deadlines: list[dict[str, Any]]
+    status_changes: list[dict[str, Any]] = field(default_factory=list)  # history rows
+    news: list[dict[str, Any]] = field(default_factory=list)  # news_items rows with alert=1
+
+
+@dataclass
+class AlertPlan:
+    send: list[Alert]
+    skip: list[tuple[Alert, str]]
+    valid: dict[str, Alert]  # every alert due now that still applies, by key (for retries)
+
+
+def delivery_time(day: date, settings: Settings) -> datetime:
+    """The team's delivery time on `day`, as an aware datetime (zoneinfo handles DST)."""
+    return datetime.combine(day, settings.alert_time, tzinfo=settings.tz)
+
+
+def _aware(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _passes_filter(sub: Row, developer_id: str | None) -> bool:
+    wanted = sub.get("developer_filter")
+    return not wanted or developer_id is None or developer_id in wanted
+
+
+def _model_facts(model: Row, settings: Settings) -> dict[str, Any]:
+    return {
+        "developer": model.get("developer_name") or model["developer_id"],
+        "developer_id": model["developer_id"],
+        "model": model["name"],
+        "planned_release": model.get("planned_release"),
+        "window_days": settings.review_window_days,
+        "submission_status": model_status_label(model),
+        "submitted": model.get("submitted"),
+        "source": model.get("source"),
+        "contested": bool(model.get("contested")),
+        "note": model.get("note"),
+    }
+
+
+def date_alerts(tracker: Tracker, sub: Row, now: datetime, settings: Settings) -> Iterator[Alert]:
+    """Every date-based alert of `sub` for items not yet past, whenever due (after sub creation)."""
+    tz = settings.tz
+    today = today_in(tz, now)
+    created = _aware(sub["created_at"])
+    models = {str(m["id"]): m for m in tracker.models}
+    deadlines = {str(d["id"]): d for d in tracker.deadlines}
+    kinds = set(sub["kinds"])
+    common = {"target_type": sub["target_type"], "target": sub["target"], "subscription_id": sub["id"]}
+    for item in dated_items(tracker.models, tracker.deadlines, now, tz, settings.review_window_days):
+        if not _passes_filter(sub, item.developer_id):
+            continue
+        if item.subject_type == "model":
+            facts = _model_facts(models[item.subject_id], settings)
+        else:
+            row = deadlines[item.subject_id]
+            facts = {"note": row.get("note"), "source": row.get("source"),
+                     "contested": bool(row.get("contested")), "deadline_kind": row.get("kind")}
+        facts.update(item_title=item.title, item_kind=item.kind)
+        kind = _ITEM_KIND[item.kind]
+        if kind in kinds and item.day >= today:
+            for lead in sub["lead_days"]:
+                due = delivery_time(item.day - timedelta(days=lead), settings)
+                if due > created:
+                    yield Alert(
+                        kind=kind, subject_type=item.subject_type, subject_id=item.subject_id,
+                        subject_date=item.day.isoformat(), lead_days=lead, due_at=due,
+                        title=item.title, facts=facts, **common,
+                    )
+        if item.kind == ITEM_SUBMISSION_DUE and KIND_OVERDUE in kinds:
+            model = models[item.subject_id]
+            due = delivery_time(item.day + timedelta(days=1), settings)
+            if due > created and not is_submitted(model) and not is_released(model):
+                yield Alert(
+                    kind=KIND_OVERDUE, subject_type="model", subject_id=item.subject_id,
+                    subject_date=item.day.isoformat(), lead_days=None, due_at=due,
+                    title=f"{facts['developer']} {facts['model']}: submission overdue",
+                    facts=facts, **common,
+                )
+
+
+def _status_label(row: Row, value: str | None) -> str:
+    labels = DEVELOPER_STATUS_LABELS if row["field"] == "status" else REVIEW_STATUS_LABELS
+    return labels.get(value or "", value or "none")
+
+
+def realtime_items(tracker: Tracker, sub: Row) -> Iterator[Alert]:
+    """Status changes and news for `sub` (as real-time alerts, whatever its digest mode)."""
+    kinds = set(sub["kinds"])
+    model_developer = {str(m["id"]): m["developer_id"] for m in tracker.models}
+    common = {"target_type": sub["target_type"], "target": sub["target"], "subscription_id": sub["id"]}
+    if KIND_STATUS in kinds:
+        for row in tracker.status_changes:
+            if row["id"] <= sub["since_history_id"] or row["field"] not in STATUS_FIELDS:
+                continue
+            developer = row["entity_id"] if row["entity"] == "developer" else model_developer.get(
+                row["entity_id"])
+            if not _passes_filter(sub, developer):
+                continue
+            at = _aware(row["at"])
+            old, new = _status_label(row, row["old"]), _status_label(row, row["new"])
+            what = "agreement status" if row["field"] == "status" else "review status"
+            yield Alert(
+                kind=KIND_STATUS, subject_type="history", subject_id=str(row["id"]),
+                subject_date=None, lead_days=None, due_at=at,
+                title=f"{row['subject']}: {what} changed from {old} to {new}",
+                facts={"subject": row["subject"], "entity": row["entity"], "field": row["field"],
+                       "old": old, "new": new, "actor": row["actor"], "at": row["at"],
+                       "note": row.get("note"), "source": row.get("source")},
+                **common,
+            )
+    if KIND_NEWS in kinds:
+        for row in tracker.news:
+            if row["id"] <= sub.get("since_news_id", 0) or not row.get("alert"):
+                continue
+            yield Alert(
+                kind=KIND_NEWS, subject_type="news", subject_id=str(row["id"]), subject_date=None,
+                lead_days=None, due_at=_aware(row["first_seen_at"]),
+                title=row.get("title") or row.get("link") or "News item",
+                facts={"link": row.get("link"), "published": row.get("published"),
+                       "summary": row.get("summary"), "matched": json.loads(row.get("matched") or "[]"),
+                       "source": row.get("link")},
+                **common,
+            )
+
+
+def digest_times(sub: Row, now: datetime, settings: Settings, count: int) -> list[datetime]:
+    """The last `count` digest delivery times at or before `now`, newest first."""
+    step = 1 if sub["digest"] == DIGEST_DAILY else 7
+    day = today_in(settings.tz, now)
+    if step == 7:
+        day -= timedelta(days=day.weekday())  # Monday
+    times = []
+    while len(times) < count:
+        at = delivery_time(day, settings)
+        if at <= now:
+            times.append(at)
+        day -= timedelta(days=step)
+    return times
+
+
+def next_digest_time(sub: Row, now: datetime, settings: Settings) -> datetime:
+    step = 1 if sub["digest"] == DIGEST_DAILY else 7
+    last = digest_times(sub, now, settings, 1)[0]
+    return delivery_time(last.astimezone(settings.tz).date() + timedelta(days=step), settings)
+
+
+def digest_alerts(tracker: Tracker, sub: Row, now: datetime, settings: Settings) -> Iterator[Alert]:
+    """One digest per past period (after the subscription started) that has items in it."""
+    created = _aware(sub["created_at"])
+    items = sorted(realtime_items(tracker, sub), key=lambda a: (a.due_at, a.key))
+    if not items:
+        return
+    times = [t for t in digest_times(sub, now, settings, MAX_DIGEST_PERIODS) if t > created]
+    for end, start in zip(times, [*times[1:], created], strict=True):
+        inside = [a for a in items if start <= a.due_at < end]
+        if inside:
+            day = end.astimezone(settings.tz).date()
+            yield Alert(
+                kind=KIND_DIGEST, subject_type="digest", subject_id=sub["digest"],
+                subject_date=day.isoformat(), lead_days=None, due_at=end,
+                title=f"{DIGEST_MODES[sub['digest']]}: {len(inside)} update(s)",
+                facts={"mode": sub["digest"], "items": [_digest_entry(a) for a in inside]},
+                target_type=sub["target_type"], target=sub["target"], subscription_id=sub["id"],
+            )
+
+
+def _digest_entry(alert: Alert) -> dict[str, Any]:
+    return {"kind": alert.kind, "title": alert.title, "at": utc_iso(alert.due_at),
+            "source": alert.facts.get("source"), "link": alert.facts.get("link")}
+
+
+def subscription_alerts(tracker: Tracker, sub: Row, now: datetime, settings: Settings) -> list[Alert]:
+    """Every alert of `sub` due at or before `now` that still applies."""
+    alerts = [a for a in date_alerts(tracker, sub, now, settings) if a.due_at <= now]
+    if sub["digest"] == DIGEST_REALTIME:
+        alerts += list(realtime_items(tracker, sub))  # a recorded change is due at once
+    else:
+        alerts += list(digest_alerts(tracker, sub, now, settings))
+    return alerts
+
+
+def _urgency(alert: Alert, today: date) -> tuple[int, int, int]:
+    days = (alert.day - today).days if alert.day else 0
+    return (0 if alert.kind == KIND_OVERDUE else 1, days, alert.lead_days or 0)
+
+
+def plan_alerts(
+    tracker: Tracker,
+    subscriptions: Iterable[Row],
+    ledger_keys: set[str],
+    now: datetime,
+    settings: Settings,
+) -> AlertPlan:
+    """What to send now and what to record as skipped: due, not in the ledger, catch-up applied."""
+    today = today_in(settings.tz, now)
+    valid: dict[str, Alert] = {}
+    for sub in subscriptions:
+        for alert in subscription_alerts(tracker, sub, now, settings):
+            valid[alert.key] = alert
+    new = [a for a in valid.values() if a.key not in ledger_keys]
+    groups: dict[tuple[str, ...], list[Alert]] = {}
+    send: list[Alert] = []
+    for alert in new:
+        if alert.kind in DATE_KINDS:
+            family = KIND_WINDOW if alert.kind == KIND_OVERDUE else alert.kind
+            groups.setdefault((family, alert.subject_id, alert.target_type, alert.target), []).append(alert)
+        elif alert.kind == KIND_DIGEST:
+            groups.setdefault((KIND_DIGEST, alert.target_type, alert.target), []).append(alert)
+        else:
+            send.append(alert)
+    skip: list[tuple[Alert, str]] = []
+    for (family, *_), members in groups.items():
+        if family == KIND_DIGEST:
+            members.sort(key=lambda a: a.due_at)
+            latest = members[-1]
+            if len(members) > 1:
+                entries = [e for a in members for e in a.facts["items"]]
+                latest = replace(
+                    latest, facts={**latest.facts, "items": entries},
+                    title=f"{DIGEST_MODES[latest.facts['mode']]}: {len(entries)} update(s)",
+                )
+            send.append(latest)
+            skip += [(a, SKIP_DIGEST_CATCH_UP) for a in members[:-1]]
+        else:
+            members.sort(key=lambda a: _urgency(a, today))
+            send.append(members[0])
+            skip += [(a, SKIP_CATCH_UP) for a in members[1:]]
+    send.sort(key=lambda a: (a.due_at, a.key))
+    return AlertPlan(send=send, skip=skip, valid=valid)
+
+
+def upcoming_alerts(
+    tracker: Tracker, sub: Row, ledger_keys: set[str], now: datetime, settings: Settings, limit: int = 10
+) -> list[Alert]:
+    """The next `limit` date-based alerts `sub` will get, soonest first."""
+    future = [
+        a for a in date_alerts(tracker, sub, now, settings)
+        if a.due_at > now and a.key not in ledger_keys
+    ]
+    return sorted(future, key=lambda a: (a.due_at, a.key))[:limit]
+

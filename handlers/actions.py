@@ -1,0 +1,50 @@
+"""Admin buttons (App Home, `/aireview admin`, alert and news messages) open the forms.
+
+A button's action_id is one of ids.ACTION_ADMIN_*, optionally followed by `:anything`
+(so one surface can show several), and its value may name the record to open.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import edits, ids
+from bot.deps import Deps
+from bot.home import add_home_section
+
+
+def on_admin_button(deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                    client: WebClient) -> None:
+    ack()
+    edits.open_form(
+        deps, client, trigger_id=body["trigger_id"], user_id=body["user"]["id"],
+        action=action["action_id"].split(":", 1)[0], value=action.get("value") or None,
+        channel=(body.get("channel") or {}).get("id"),
+    )
+
+
+def on_status_developer_chosen(deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                               client: WebClient) -> None:
+    ack()
+    chosen = (action.get("selected_option") or {}).get("value")
+    if chosen and body.get("view"):
+        edits.reload_status_form(deps, client, body["user"]["id"], body["view"], chosen)
+
+
+def register(app: App, deps: Deps) -> None:
+    edits.register_admin_commands(deps)
+    add_home_section(deps, edits.no_admin_home_section)
+
+    def on_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        on_admin_button(deps, ack, body, action, client)
+
+    def on_developer(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        on_status_developer_chosen(deps, ack, body, action, client)
+
+    for action_id in edits.ADMIN_FORM_ACTIONS:
+        app.action(re.compile(rf"^{re.escape(action_id)}(:.*)?$"))(on_button)
+    app.action(ids.ACTION_FORM_DEVELOPER_PICK)(on_developer)

@@ -1,0 +1,240 @@
+"""Subscriptions and the alert ledger.
+
+The ledger has one row per alert that was due for a target, keyed by the alert key, so
+an alert is claimed at most once: `claim_alert` is an INSERT that a second sweep loses.
+Row status moves claimed -> sent | failed (retried later) | permanent, or is written as
+skipped. A row left `claimed` past its lease belongs to a sweep that died mid-delivery.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.clock import utc_iso
+from storage.tracker import latest_history_id
+
+STATUS_CLAIMED = "claimed"
+STATUS_SENT = "sent"
+STATUS_SKIPPED = "skipped"
+STATUS_FAILED = "failed"  # transient: retried at next_attempt_at
+STATUS_PERMANENT = "permanent"
+
+TARGET_SLACK = "slack"
+TARGET_TEAMS = "teams"
+
+
+# ---------------------------------------------------------------- subscriptions
+
+
+def _subscription(row: dict[str, Any]) -> dict[str, Any]:
+    sub = dict(row)
+    sub["kinds"] = json.loads(sub["kinds"])
+    sub["lead_days"] = json.loads(sub["lead_days"])
+    sub["developer_filter"] = json.loads(sub["developer_filter"]) if sub["developer_filter"] else None
+    return sub
+
+
+def latest_news_id(db: Database) -> int:
+    return next(iter(db.query("SELECT COALESCE(MAX(id), 0) AS n FROM news_items")))["n"]
+
+
+def list_subscriptions(db: Database) -> list[dict[str, Any]]:
+    return [_subscription(r) for r in db.query("SELECT * FROM subscriptions ORDER BY id")]
+
+
+def get_subscription(db: Database, target_type: str, target: str) -> dict[str, Any] | None:
+    rows = list(
+        db.query(
+            "SELECT * FROM subscriptions WHERE target_type = ? AND target = ?", [target_type, target]
+        )
+    )
+    return _subscription(rows[0]) if rows else None
+
+
+def save_subscription(
+    db: Database,
+    *,
+    target_type: str,
+    target: str,
+    kinds: list[str],
+    lead_days: list[int],
+    digest: str,
+    developer_filter: list[str] | None,
+    actor: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Create or change the one subscription of a target.
+
+    A new subscription hears about changes and news from now on (its cursors start at
+    the newest history row and news item); changing one keeps its cursors and start time.
+    """
+    stamp = utc_iso(now)
+    values = [
+        json.dumps(sorted(set(kinds))),
+        json.dumps(sorted({int(d) for d in lead_days}, reverse=True)),
+        digest,
+        json.dumps(sorted(developer_filter)) if developer_filter else None,
+    ]
+    with db.atomic():
+        db.execute(
+            """INSERT INTO subscriptions (target_type, target, kinds, lead_days, digest,
+                   developer_filter, since_history_id, since_news_id, created_by, created_at,
+                   updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (target_type, target) DO UPDATE SET
+                   kinds = excluded.kinds, lead_days = excluded.lead_days,
+                   digest = excluded.digest, developer_filter = excluded.developer_filter,
+                   updated_at = excluded.updated_at""",
+            [target_type, target, *values, latest_history_id(db), latest_news_id(db), actor,
+             stamp, stamp],
+        )
+        saved = get_subscription(db, target_type, target)
+    assert saved is not None
+    return saved
+
+
+def delete_subscription(db: Database, target_type: str, target: str) -> bool:
+    cursor = db.execute(
+        "DELETE FROM subscriptions WHERE target_type = ? AND target = ?", [target_type, target]
+    )
+    return cursor.rowcount > 0
+
+
+def ensure_teams_subscriptions(
+    db: Database, webhook_names: list[str], kinds: list[str], lead_days: list[int], now: datetime
+) -> list[str]:
+    """Give each configured Teams webhook a default subscription if it has none. Returns new names."""
+    added = []
+    for name in webhook_names:
+        if get_subscription(db, TARGET_TEAMS, name) is None:
+            save_subscription(
+                db, target_type=TARGET_TEAMS, target=name, kinds=kinds, lead_days=lead_days,
+                digest="realtime", developer_filter=None, actor="REVIEWWATCH_TEAMS_WEBHOOKS", now=now,
+            )
+            added.append(name)
+    return added
+
+
+# ---------------------------------------------------------------- ledger
+
+
+def ledger_keys(db: Database) -> set[str]:
+    return {r["key"] for r in db.query("SELECT key FROM alert_ledger")}
+
+
+def get_ledger(db: Database, key: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM alert_ledger WHERE key = ?", [key]))
+    return rows[0] if rows else None
+
+
+def ledger_rows(db: Database, target_type: str | None = None, target: str | None = None,
+                status: str | None = None) -> list[dict[str, Any]]:
+    where, params = [], []
+    for column, value in (("target_type", target_type), ("target", target), ("status", status)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    sql = "SELECT * FROM alert_ledger" + (" WHERE " + " AND ".join(where) if where else "")
+    return list(db.query(sql + " ORDER BY due_at, key", params))
+
+
+def claim_alert(db: Database, row: dict[str, Any], status: str, now: datetime,
+                reason: str | None = None) -> bool:
+    """Insert the ledger row for a new alert (claimed to send, or skipped). False if it exists."""
+    cursor = db.execute(
+        """INSERT OR IGNORE INTO alert_ledger (key, kind, subject_type, subject_id, subject_date,
+               lead_days, target_type, target, subscription_id, due_at, status, attempts,
+               last_error, claimed_at, payload, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)""",
+        [row["key"], row["kind"], row["subject_type"], row["subject_id"], row["subject_date"],
+         row["lead_days"], row["target_type"], row["target"], row["subscription_id"],
+         row["due_at"], status, reason, utc_iso(now) if status == STATUS_CLAIMED else None,
+         row["payload"], utc_iso(now)],
+    )
+    return cursor.rowcount == 1
+
+
+def retry_candidates(db: Database, now: datetime, lease: timedelta) -> list[dict[str, Any]]:
+    """Rows to deliver again: failed ones whose time came, and claims abandoned past their lease."""
+    return list(
+        db.query(
+            """SELECT * FROM alert_ledger
+               WHERE (status = :failed AND (next_attempt_at IS NULL OR next_attempt_at <= :now))
+                  OR (status = :claimed AND claimed_at <= :stale)
+               ORDER BY due_at, key""",
+            {"failed": STATUS_FAILED, "claimed": STATUS_CLAIMED, "now": utc_iso(now),
+             "stale": utc_iso(now - lease)},
+        )
+    )
+
+
+def reclaim_alert(db: Database, row: dict[str, Any], now: datetime) -> bool:
+    """Take over a retry candidate; False when another sweep took it first."""
+    cursor = db.execute(
+        """UPDATE alert_ledger SET status = ?, claimed_at = ?
+           WHERE key = ? AND status = ? AND claimed_at IS ? AND attempts = ?""",
+        [STATUS_CLAIMED, utc_iso(now), row["key"], row["status"], row["claimed_at"], row["attempts"]],
+    )
+    return cursor.rowcount == 1
+
+
+def record_sent(db: Database, key: str, now: datetime, channel: str | None, ts: str | None) -> None:
+    db.execute(
+        """UPDATE alert_ledger SET status = ?, sent_at = ?, attempts = attempts + 1,
+               message_channel = ?, message_ts = ?, last_error = NULL, next_attempt_at = NULL
+           WHERE key = ?""",
+        [STATUS_SENT, utc_iso(now), channel, ts, key],
+    )
+
+
+def record_failure(db: Database, key: str, now: datetime, error: str,
+                   next_attempt_at: datetime | None) -> None:
+    """A failed attempt: retried at `next_attempt_at`, or permanent when that is None."""
+    status = STATUS_FAILED if next_attempt_at is not None else STATUS_PERMANENT
+    db.execute(
+        """UPDATE alert_ledger SET status = ?, attempts = attempts + 1, last_error = ?,
+               next_attempt_at = ?, claimed_at = ?
+           WHERE key = ?""",
+        [status, error[:500], utc_iso(next_attempt_at) if next_attempt_at else None,
+         utc_iso(now), key],
+    )
+
+
+def record_skipped(db: Database, key: str, reason: str) -> None:
+    db.execute(
+        "UPDATE alert_ledger SET status = ?, last_error = ?, next_attempt_at = NULL WHERE key = ?",
+        [STATUS_SKIPPED, reason, key],
+    )
+
+
+def acknowledge(db: Database, key: str, user_id: str, now: datetime) -> dict[str, Any] | None:
+    """Record the first acknowledgement of an alert; returns the row (None if unknown)."""
+    db.execute(
+        """UPDATE alert_ledger SET acknowledged_by = ?, acknowledged_at = ?
+           WHERE key = ? AND acknowledged_by IS NULL""",
+        [user_id, utc_iso(now), key],
+    )
+    return get_ledger(db, key)
+
+
+def delivery_problems(db: Database, limit: int = 20) -> list[dict[str, Any]]:
+    """Permanent delivery failures not since cured, newest first, one line per target and error."""
+    return list(
+        db.query(
+            """SELECT target_type, target, last_error, COUNT(*) AS alerts,
+                      MAX(COALESCE(claimed_at, created_at)) AS last_at
+               FROM alert_ledger AS failed WHERE status = ?
+                 -- a target that has received an alert since is fixed (e.g. bot invited)
+                 AND NOT EXISTS (
+                     SELECT 1 FROM alert_ledger AS ok
+                     WHERE ok.target_type = failed.target_type AND ok.target = failed.target
+                       AND ok.status = 'sent' AND ok.sent_at > COALESCE(failed.claimed_at, ''))
+               GROUP BY target_type, target, last_error
+               ORDER BY last_at DESC LIMIT ?""",
+            [STATUS_PERMANENT, limit],
+        )
+    )

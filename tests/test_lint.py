@@ -1,0 +1,32 @@
+"""CI keeps the code lint-clean: `ruff check .` over the project."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def ruff_command() -> list[str] | None:
+    try:
+        import ruff  # noqa: F401
+    except ImportError:
+        exe = shutil.which("ruff")
+        return [exe] if exe else None
+    return [sys.executable, "-m", "ruff"]
+
+
+def test_ruff_check_is_clean() -> None:
+    command = ruff_command()
+    if command is None:
+        pytest.skip("ruff is not installed (pip install -e \".[test]\" brings it)")
+    result = subprocess.run(
+        [*command, "check", "--no-cache", "."],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
