@@ -46,6 +46,7 @@ from bot.blockkit import (
 )
 from bot.commands import Reply
 from bot.domain import countdown, parse_date, today_in
+from bot.news import published_text
 from bot.settings import Settings
 
 ALERT_EVENT_TYPE = "review_watch_alert"
@@ -64,6 +65,7 @@ class AlertContent:
     contested: bool = False
     link: str | None = None
     kind_label: str = ""
+    actor: str | None = None  # who made a change (a Slack user id, or e.g. "seed")
 
 
 def _day_phrase(day: date | None, now: datetime, tz: ZoneInfo) -> tuple[str, str]:
@@ -116,13 +118,15 @@ def alert_content(alert: Alert, now: datetime, settings: Settings) -> AlertConte
         content.why = _model_why(facts)
     elif alert.kind == KIND_STATUS:
         content.headline = f"Status changed: {alert.title}"
-        actor = facts.get("actor") or "unknown"
-        content.when = f"Changed {fmt_datetime(facts.get('at'), tz)} by {actor}"
+        content.when = f"Changed {fmt_datetime(facts.get('at'), tz)}"
+        content.actor = facts.get("actor") or "unknown"
         content.why = [facts["note"]] if facts.get("note") else []
     elif alert.kind == KIND_NEWS:
         content.headline = f"News: {alert.title}"
         published = facts.get("published")
-        content.when = f"Published {published}" if published else f"Seen {fmt_datetime(alert.due_at, tz)}"
+        content.when = (f"Published {published_text(published, tz)}" if published
+                        else f"Seen {fmt_datetime(alert.due_at, tz)}")
+        content.source = facts.get("source_name") or facts.get("source")
         content.why = [facts["summary"]] if facts.get("summary") else []
         if facts.get("matched"):
             content.why.append("Matched: " + ", ".join(str(m) for m in facts["matched"]))
@@ -164,7 +168,8 @@ def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
     content = alert_content(alert, now, settings)
     blocks: list[Block] = [header(content.headline)]
     if content.when:
-        blocks.append(section(f"*When:* {safe(content.when, 300)}"))
+        by = f" by {user_ref(content.actor)}" if content.actor else ""
+        blocks.append(section(f"*When:* {safe(content.when, 300)}{by}"))
     if content.why:
         blocks.append(section("*Why it matters:* " + " ".join(safe(w, 1200) for w in content.why)))
     if content.lines:
@@ -178,8 +183,10 @@ def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
     if alert.kind != KIND_DIGEST:
         blocks.append(section(f"*Source:* {_source_text(content)}"))
     blocks.append(context(f"Review Watch alert · {escape(content.kind_label)}"))
-    blocks.append(actions([button("Acknowledge", ids.ACTION_ALERT_ACKNOWLEDGE, alert.key)],
-                          ids.BLOCK_ALERT_ACTIONS))
+    buttons = [button("Acknowledge", ids.ACTION_ALERT_ACKNOWLEDGE, alert.key)]
+    if alert.kind == KIND_NEWS:  # opens the status form prefilled from the item (admins only)
+        buttons.append(button("Update tracker", ids.ACTION_NEWS_UPDATE_TRACKER, alert.subject_id))
+    blocks.append(actions(buttons, ids.BLOCK_ALERT_ACTIONS))
     blocks = blocks[-MAX_MESSAGE_BLOCKS:] if len(blocks) > MAX_MESSAGE_BLOCKS else blocks
     return Reply(text=fallback(content.headline + ".", content.when), blocks=blocks)
 

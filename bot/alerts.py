@@ -22,10 +22,11 @@ Kinds:
 A developer filter limits the alerts about a developer's models and status; deadlines
 and news concern the whole framework and always pass.
 
-Only alerts due after the subscription was created count. Catch-up (several alerts for one
-dated item and target due at once, as after downtime): the most urgent is sent, the
-others are recorded as skipped; for digests the latest period is sent carrying the items
-of the missed ones.
+Only alerts due after the subscription was created count. Catch-up (several date-based
+alerts for one subject and target due at once, as after downtime): the most urgent is
+sent (overdue first, then the nearest date, then the shortest lead), the others are
+recorded as skipped; for digests the latest period is sent carrying the items of the
+missed ones.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ DIGEST_MODES = {
 STATUS_FIELDS = ("status", "review_status")
 MAX_DIGEST_PERIODS = 62  # how far back a digest catch-up looks
 
-SKIP_CATCH_UP = "catch-up: a more urgent alert for the same item was sent instead"
+SKIP_CATCH_UP = "catch-up: a more urgent alert about the same subject was sent instead"
 SKIP_DIGEST_CATCH_UP = "catch-up: merged into the latest digest"
 
 _ITEM_KIND = {ITEM_DEADLINE: KIND_DEADLINE, ITEM_SUBMISSION_DUE: KIND_WINDOW, ITEM_RELEASE: KIND_RELEASE}
@@ -266,7 +267,10 @@ def realtime_items(tracker: Tracker, sub: Row) -> Iterator[Alert]:
                 title=row.get("title") or row.get("link") or "News item",
                 facts={"link": row.get("link"), "published": row.get("published"),
                        "summary": row.get("summary"), "matched": json.loads(row.get("matched") or "[]"),
-                       "source": row.get("link")},
+                       "source": row.get("link"),
+                       # the news watch's fields (bot/news_watch.py): source name, developers
+                       "source_name": row.get("source"),
+                       "developers": json.loads(row.get("developers") or "[]")},
                 **common,
             )
 
@@ -277,7 +281,7 @@ def digest_times(sub: Row, now: datetime, settings: Settings, count: int) -> lis
     day = today_in(settings.tz, now)
     if step == 7:
         day -= timedelta(days=day.weekday())  # Monday
-    times = []
+    times: list[datetime] = []
     while len(times) < count:
         at = delivery_time(day, settings)
         if at <= now:
@@ -350,15 +354,17 @@ def plan_alerts(
     send: list[Alert] = []
     for alert in new:
         if alert.kind in DATE_KINDS:
-            family = KIND_WINDOW if alert.kind == KIND_OVERDUE else alert.kind
-            groups.setdefault((family, alert.subject_id, alert.target_type, alert.target), []).append(alert)
+            # One subject (a deadline, a model), whatever its dates: a model's window opening
+            # and its release 30 days later say the same thing on the same day.
+            subject = (alert.subject_type, alert.subject_id, alert.target_type, alert.target)
+            groups.setdefault(subject, []).append(alert)
         elif alert.kind == KIND_DIGEST:
             groups.setdefault((KIND_DIGEST, alert.target_type, alert.target), []).append(alert)
         else:
             send.append(alert)
     skip: list[tuple[Alert, str]] = []
-    for (family, *_), members in groups.items():
-        if family == KIND_DIGEST:
+    for group, members in groups.items():
+        if group[0] == KIND_DIGEST:
             members.sort(key=lambda a: a.due_at)
             latest = members[-1]
             if len(members) > 1:

@@ -66,11 +66,11 @@ class HoldoutsAnswer:
         )
 
 
-def _holdout_entry(dev: dict[str, Any], today: date) -> HoldoutEntry:
+def _holdout_entry(dev: domain.Row, today: date) -> HoldoutEntry:
     since = domain.parse_date(dev.get("status_since"))
     return HoldoutEntry(
         id=dev["id"], name=dev["name"], status=dev["status"],
-        status_label=domain.DEVELOPER_STATUS_LABELS.get(dev["status"], dev["status"]),
+        status_label=domain.DEVELOPER_STATUS_LABELS.get(dev["status"], str(dev["status"])),
         since=since, days_since=(today - since).days if since else None,
         note=dev.get("note"), source=dev.get("source"), contested=bool(dev.get("contested")),
         as_of=dev.get("as_of"),

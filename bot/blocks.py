@@ -162,7 +162,7 @@ def help_reply(subcommands: Sequence[Subcommand], problem: str | None = None) ->
         "e.g. `/deadlines 30`",
     ]
     for sub in subcommands:
-        admin = " _(admins)_" if sub.admin_only else ""
+        admin = " _(admins)_" if sub.admin_only and "admin" not in sub.summary.lower() else ""
         lines.append(
             f"`/aireview {escape(sub.usage)}` — {escape(sub.summary)}{admin}. e.g. `{escape(sub.example)}`"
         )

@@ -94,7 +94,7 @@ def alert_card(alert: Alert, now: datetime, settings: Settings) -> dict[str, Any
     ]
     facts: list[tuple[str, str]] = []
     if content.when:
-        facts.append(("When", content.when))
+        facts.append(("When", content.when + (f" by {content.actor}" if content.actor else "")))
     if alert.kind != "digest":
         source = content.source or "not recorded"
         facts.append(("Source", source + (" (contested)" if content.contested else "")))

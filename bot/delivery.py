@@ -82,7 +82,7 @@ class Sender(Protocol):
     def send(self, alert: Alert, now: datetime, *, check_existing: bool) -> Outcome: ...
 
 
-class _Pacer:
+class Pacer:
     """At most one request per `interval` seconds per key (a channel, a webhook)."""
 
     def __init__(self, interval: float, sleep: Sleep, monotonic: Callable[[], float]) -> None:
@@ -205,7 +205,7 @@ class SlackSender:
         self.client = client
         self.settings = settings
         self.history_pages = history_pages
-        self._pacer = _Pacer(min_interval, sleep, monotonic)
+        self._pacer = Pacer(min_interval, sleep, monotonic)
 
     def find_posted(self, channel: str, key: str) -> dict[str, Any] | None:
         """The channel's recent message carrying `key` in its metadata, if any.
@@ -280,7 +280,7 @@ class TeamsSender:
         self.backoff = backoff
         self.max_wait = max_wait
         self._sleep = sleep
-        self._pacer = _Pacer(min_interval, sleep, monotonic)
+        self._pacer = Pacer(min_interval, sleep, monotonic)
 
     def close(self) -> None:
         if self._own_client:
@@ -359,13 +359,13 @@ def deliver(jobs: list[Job], senders: dict[str, Sender], now: datetime, *,
         for group in groups.values():
             pool.submit(run, group)
         while pending:
-            job, outcome = results.get()
-            if job is None:
+            done, outcome = results.get()
+            if done is None:
                 assert isinstance(outcome, BaseException)
                 raise outcome
             assert isinstance(outcome, Outcome)
             pending -= 1
-            yield job, outcome
+            yield done, outcome
 
 
 def build_senders(settings: Settings, *, slack_client: WebClient | None = None) -> dict[str, Sender]:

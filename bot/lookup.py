@@ -72,10 +72,10 @@ def _developer_keys(developers: Iterable[dict[str, Any]]) -> list[_Keyed]:
 
 
 def _model_keys(models: Iterable[dict[str, Any]]) -> list[_Keyed]:
-    keyed = []
+    keyed: list[_Keyed] = []
     for m in models:
         dev_name = m.get("developer_name") or m["developer_id"]
-        keys = (
+        keys: tuple[str, ...] = (
             normalise(m["name"]),
             normalise(dev_name + m["name"]),
             normalise(m["developer_id"] + m["name"]),
@@ -134,10 +134,10 @@ def _resolve(db: Database, query: str, groups: list[list[_Keyed]]) -> Match:
         for candidate, keys in group:
             for key in keys:
                 by_key.setdefault(key, []).append(candidate)
-    keys = list(by_key)
+    all_keys = list(by_key)
 
     def score(word: str) -> list[tuple[float, Candidate]]:
-        for key in difflib.get_close_matches(word, keys, n=20, cutoff=SUGGEST_CUTOFF):
+        for key in difflib.get_close_matches(word, all_keys, n=20, cutoff=SUGGEST_CUTOFF):
             ratio = difflib.SequenceMatcher(None, word, key).ratio()
             for candidate in by_key[key]:
                 ident = (candidate.entity, candidate.id)

@@ -9,7 +9,8 @@ saved bytes.
   Federal Register, its document number (also read out of federalregister.gov links), so
   the same story from two sources is one item.
 - Terms match case-insensitively on whole words (a hyphenated word is one word, so `Meta`
-  does not match "meta-analysis"); a phrase matches across any whitespace.
+  does not match "meta-analysis"; a plain plural counts, so `frontier model` matches
+  "frontier models"); a phrase matches across any whitespace.
 """
 
 from __future__ import annotations
@@ -292,8 +293,11 @@ def validate_url(url: str) -> str | None:
 
 
 def term_pattern(term: str) -> re.Pattern[str]:
+    """Whole words, any whitespace between them; a plain plural (`s`, `es`) of a term that
+    ends in a letter counts too, so `frontier model` finds "frontier models"."""
     words = [re.escape(w) for w in term.split()]
-    return re.compile(r"(?<![\w-])" + r"\s+".join(words) + r"(?![\w-])", re.IGNORECASE)
+    plural = "(?:e?s)?" if term[-1:].isalpha() else ""
+    return re.compile(r"(?<![\w-])" + r"\s+".join(words) + plural + r"(?![\w-])", re.IGNORECASE)
 
 
 def clean_terms(terms: Iterable[str]) -> list[str]:
@@ -355,3 +359,19 @@ def is_stale(published: str | None, now: datetime, max_age_days: int) -> bool:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return (now - when).days > max_age_days
+
+
+def published_text(value: str | None, tz: Any) -> str:
+    """How an item's date reads: 'Jul 24, 2026' for a calendar date (the Federal Register's
+    publication date), 'Jul 24, 2026 09:00 EDT' in the team timezone for a timestamp."""
+    if not value:
+        return "date not given"
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value).strftime("%b %-d, %Y")
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return value[:40]
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(tz).strftime("%b %-d, %Y %H:%M %Z")

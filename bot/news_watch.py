@@ -114,8 +114,11 @@ def evaluate(
 ) -> list[dict[str, Any]]:
     """Each parsed item as a row to save: what it matched and whether it may alert."""
     rows: list[dict[str, Any]] = []
+    search_is_filter = _search_is_filter(feed)
+    # A search without keywords of its own shows which of its terms an item mentions.
+    keywords = news.search_terms_of(feed["url"]) if search_is_filter else feed["keywords"]
     for item in parsed.items:
-        match = news.match_item(item, feed["keywords"], names, search_is_filter=_search_is_filter(feed))
+        match = news.match_item(item, keywords, names, search_is_filter=search_is_filter)
         rows.append({
             "keys": item.keys, "title": item.title, "link": item.link, "published": item.published,
             "summary": item.summary, "terms": match.terms, "developers": match.developer_ids,
@@ -180,6 +183,43 @@ def fetch_due_feeds(deps: Deps, now: datetime, client: httpx.Client | None = Non
     return outcomes
 
 
+# -- the schedule ------------------------------------------------------------------------------
+
+NEWS_JOB_ID = "news-fetch"
+NEWS_STARTUP_JOB_ID = "news-fetch-startup"
+NEWS_EXECUTOR = "news"
+FETCH_INTERVAL_SECONDS = 30 * 60
+NEWS_MISFIRE_GRACE_SECONDS = 20 * 60
+
+
+def news_fetch_job(deps: Deps) -> None:
+    """The scheduled job: fetch due sources; a failure is logged, never raised."""
+    try:
+        fetch_due_feeds(deps, deps.clock.now())
+    except Exception:
+        log.exception("news fetch failed")
+
+
+def add_news_job(scheduler: Any, deps: Deps, *, run_at_start: bool = True) -> None:
+    """Add the fetch to an APScheduler scheduler: every 30 minutes, and once at start-up.
+
+    It runs on its own single worker thread: a slow source never delays an alert sweep, and
+    two fetches never overlap. New items reach channels with the next sweep."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    scheduler.add_executor(ThreadPoolExecutor(max_workers=1), alias=NEWS_EXECUTOR)
+    common: dict[str, Any] = {
+        "args": [deps], "executor": NEWS_EXECUTOR, "misfire_grace_time": NEWS_MISFIRE_GRACE_SECONDS,
+        "coalesce": True, "max_instances": 1, "replace_existing": True,
+    }
+    scheduler.add_job(news_fetch_job, IntervalTrigger(seconds=FETCH_INTERVAL_SECONDS), id=NEWS_JOB_ID,
+                      name="news fetch", **common)
+    if run_at_start:
+        scheduler.add_job(news_fetch_job, "date", id=NEWS_STARTUP_JOB_ID, name="news fetch at start-up",
+                          **common)
+
+
 # -- the news alert message --------------------------------------------------------------------
 
 
@@ -189,15 +229,7 @@ def _url(link: str) -> str:
 
 
 def _published(item: dict[str, Any], tz: Any) -> str:
-    value = item.get("published")
-    if not value:
-        return "date not given"
-    if len(value) == 10:  # a calendar date (the Federal Register's publication date)
-        return datetime.fromisoformat(value).strftime("%b %-d, %Y")
-    try:
-        return fmt_datetime(value, tz)
-    except ValueError:
-        return safe(value, 40)
+    return news.published_text(item.get("published"), tz)
 
 
 def news_alert_text(item: dict[str, Any], tz: Any) -> str:
@@ -352,7 +384,7 @@ def feeds_test_reply(deps: Deps, args: str) -> Reply:
     known = store_news.get_feed_by_url(deps.store.db, url)
     keywords = news.parse_keywords(rest) if rest.strip() else (known["keywords"] if known else [])
     kind = news.source_kind(url)
-    feed = {"kind": kind, "keywords": keywords}
+    feed = {"kind": kind, "keywords": keywords, "url": url}
     try:
         result = fetch(http_client(deps), url)
         parsed = news.parse_source(kind, result.body, result.content_type)

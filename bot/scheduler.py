@@ -73,6 +73,9 @@ def start_scheduler(
             misfire_grace_time=MISFIRE_GRACE_SECONDS, coalesce=True, max_instances=1,
             replace_existing=True,
         )
+    from bot.news_watch import add_news_job  # the news watch's 30-minute fetch (issue 7)
+
+    add_news_job(scheduler, deps, run_at_start=run_at_start)
     scheduler.start()
     deps.extras["alert_scheduler"] = scheduler
     if own:

@@ -130,30 +130,54 @@ def bind_http_server(deps: Deps, bolt_app: App) -> Any:
         raise StartupError(f"cannot listen on port {port}: {exc.strerror or exc}") from None
 
 
-def serve_http(deps: Deps, bolt_app: App) -> int:
-    server = bind_http_server(deps, bolt_app)
-    scheduler = start_scheduler(deps)
-    stopping: list[str] = []
+class ShutdownSignals:
+    """SIGTERM/SIGINT handling for the whole run.
 
-    def on_signal(signum: int, frame: Any) -> None:
-        if not stopping:
-            stopping.append(signal.Signals(signum).name)
-            log.info("received %s: shutting down", stopping[0])
-            # waitress's loop ends on SystemExit and lets in-flight requests finish.
+    Installed first thing, so a signal during start-up also ends in a clean exit. While
+    waitress serves on the main thread the handler raises SystemExit, which waitress
+    expects: its loop ends and in-flight requests get to finish.
+    """
+
+    def __init__(self) -> None:
+        self.requested = threading.Event()
+        self.raise_in_main = False
+        self._previous: dict[int, Any] = {}
+
+    def install(self) -> None:
+        self._previous = {sig: signal.signal(sig, self._handle) for sig in SHUTDOWN_SIGNALS}
+
+    def restore(self) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous = {}
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested.is_set():
+            return  # already stopping: a second signal must not interrupt the cleanup
+        log.info("received %s: shutting down", signal.Signals(signum).name)
+        self.requested.set()
+        if self.raise_in_main:
+            self.raise_in_main = False
             raise SystemExit(0)
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in SHUTDOWN_SIGNALS}
+
+def serve_http(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> int:
+    server = bind_http_server(deps, bolt_app)
+    scheduler = None
     try:
+        scheduler = start_scheduler(deps)
         log.info("HTTP mode: listening on http://%s:%s (POST /slack/events, GET /healthz)",
                  LISTEN_HOST, deps.settings.port)
+        signals.raise_in_main = True
         try:
-            server.run()
+            if not signals.requested.is_set():
+                server.run()
         except SystemExit:
-            pass  # a signal before the loop started
+            pass  # the signal came just before the loop started
+        finally:
+            signals.raise_in_main = False
     finally:
         server.close()  # stop taking requests before anything else
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         stop_scheduler(deps, scheduler)
     return 0
 
@@ -161,7 +185,7 @@ def serve_http(deps: Deps, bolt_app: App) -> int:
 # ---------------------------------------------------------------- Socket Mode
 
 
-def serve_socket_mode(deps: Deps, bolt_app: App) -> int:
+def serve_socket_mode(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     app_token = deps.settings.slack_app_token
@@ -182,23 +206,13 @@ def serve_socket_mode(deps: Deps, bolt_app: App) -> int:
         raise StartupError(
             f"cannot open a Socket Mode connection via {deps.settings.slack_api_url}: {exc}"
         ) from None
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: Any) -> None:
-        log.info("received %s: shutting down", signal.Signals(signum).name)
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in SHUTDOWN_SIGNALS}
     scheduler = None
     try:
         scheduler = start_scheduler(deps)
         log.info("Socket Mode: connected; the connection reconnects on its own if it drops")
-        while not stop.wait(1.0):
-            pass
+        signals.requested.wait()
     finally:
         handler.close()  # stop taking requests
-        for sig, handler_fn in previous.items():
-            signal.signal(sig, handler_fn)
         stop_scheduler(deps, scheduler)
     return 0
 
@@ -207,14 +221,19 @@ def run(deps: Deps) -> int:
     """Run the bot in the mode the settings choose, until SIGTERM or SIGINT."""
     mode = choose_mode(deps.settings)
     deps.extras[EXTRA_MODE] = mode
-    with log_context(mode=mode):
-        identity = check_bot_token(deps)
-        log.info("signed in to Slack team %s as %s", identity.get("team"), identity.get("user"))
-        bolt_app = build_bolt_app(deps)
-        if mode == MODE_SOCKET:
-            code = serve_socket_mode(deps, bolt_app)
-        else:
-            assert mode == MODE_HTTP
-            code = serve_http(deps, bolt_app)
+    signals = ShutdownSignals()
+    signals.install()
+    try:
+        with log_context(mode=mode):
+            identity = check_bot_token(deps)
+            log.info("signed in to Slack team %s as %s", identity.get("team"), identity.get("user"))
+            bolt_app = build_bolt_app(deps)
+            if mode == MODE_SOCKET:
+                code = serve_socket_mode(deps, bolt_app, signals)
+            else:
+                assert mode == MODE_HTTP
+                code = serve_http(deps, bolt_app, signals)
+    finally:
+        signals.restore()
     log.info("stopped cleanly")
     return code

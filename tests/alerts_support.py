@@ -3,14 +3,15 @@ tiny backoff, and reading back what a channel received."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
 
 from bot.alerts import SUBSCRIBABLE_KINDS
-from bot.deps import Deps
 from bot.delivery import SlackSender, slack_retry_handlers
+from bot.deps import Deps
 from bot.settings import Settings
 from bot.sweep import SweepResult, run_sweep
 from storage.alerts import TARGET_SLACK, save_subscription
@@ -42,11 +43,13 @@ def subscribe(deps: Deps, at: datetime, channel: str = CHANNEL, **overrides: Any
 
 
 def emulator_sender(emulator: SlackEmulator, settings: Settings, sleep: SleepRecorder | None = None,
-                    min_interval: float = 0.0) -> SlackSender:
+                    min_interval: float = 0.0, pacing_sleep: Callable[[float], None] | None = None
+                    ) -> SlackSender:
+    """A sender on the emulator: retry waits recorded (not slept); pacing by `pacing_sleep`."""
     sleep = sleep or SleepRecorder()
     client = WebClient(token=BOT_TOKEN, base_url=emulator.api_url,
                        retry_handlers=slack_retry_handlers(sleep=sleep, backoff=0.001))
-    return SlackSender(client, settings, min_interval=min_interval, sleep=sleep)
+    return SlackSender(client, settings, min_interval=min_interval, sleep=pacing_sleep or sleep)
 
 
 def sweep(deps: Deps, emulator: SlackEmulator, at: datetime, **kwargs: Any) -> SweepResult:

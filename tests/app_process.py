@@ -36,6 +36,7 @@ def clean_env(**settings: str) -> dict[str, str]:
         if not k.startswith(_DROPPED_PREFIXES) and k not in _DROPPED
     }
     env["PYTHONUNBUFFERED"] = "1"
+    env["REVIEWWATCH_FEDERAL_REGISTER"] = "off"  # a running app must not reach federalregister.gov
     env.update(settings)
     return env
 

@@ -12,10 +12,12 @@ from slack_sdk import WebClient
 
 from bot.clock import FixedClock
 from bot.deps import Deps
+from bot.feed_client import HTTP_CLIENT_KEY, make_http_client
 from bot.settings import Settings
 from handlers import build_app
 from storage.db import Store, open_store
 from storage.seed import seed
+from tests.feed_server import LocalOnlyTransport
 from tests.slack_emulator import SlackEmulator, slack_emulator  # noqa: F401
 from tests.slack_requests import SIGNING_SECRET
 
@@ -59,7 +61,10 @@ def settings(db_path: Path) -> Settings:
 
 @pytest.fixture
 def deps(settings: Settings, seeded_store: Store, clock: FixedClock) -> Deps:
-    return Deps(settings=settings, store=seeded_store, clock=clock)
+    deps = Deps(settings=settings, store=seeded_store, clock=clock)
+    # News sources: only 127.0.0.1 is reachable from tests (tests/feed_server.py).
+    deps.extras[HTTP_CLIENT_KEY] = make_http_client(transport=LocalOnlyTransport())
+    return deps
 
 
 @pytest.fixture

@@ -16,7 +16,20 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+
+
+class LocalOnlyTransport(httpx.HTTPTransport):
+    """A real transport that refuses every host but 127.0.0.1, so no test (nor a scheduler
+    job started by one) can reach federalregister.gov or any other real source."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host not in LOCAL_HOSTS:
+            raise httpx.ConnectError(f"tests do not reach {request.url.host}", request=request)
+        return super().handle_request(request)
 
 
 @dataclass

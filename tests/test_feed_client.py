@@ -26,7 +26,8 @@ def test_sends_user_agent_and_conditional_headers() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return httpx.Response(200, content=RSS, headers={
-            "Content-Type": "application/rss+xml", "ETag": '"v2"', "Last-Modified": "Fri, 24 Jul 2026 13:00:00 GMT"})
+            "Content-Type": "application/rss+xml", "ETag": '"v2"',
+            "Last-Modified": "Fri, 24 Jul 2026 13:00:00 GMT"})
 
     result = fetch(mock_client(handler), FEED_URL, etag='"v1"', last_modified="Thu, 23 Jul 2026 00:00:00 GMT")
     assert seen[0].headers["User-Agent"] == USER_AGENT == "ReviewWatch/0.1 (+policy tracker)"

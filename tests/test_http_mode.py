@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from tests.slack_emulator import SlackEmulator
 from tests.slack_requests import SIGNING_SECRET, fixture_path, signed_headers, slash_command_body
 
 BOT_TOKEN = "xoxb-http-mode-test-token"
+CALENDAR_TOKEN = "calendar-feed-token-0123456789"
 
 
 def http_env(emu: SlackEmulator, db: Path, **extra: str) -> dict[str, str]:
@@ -34,7 +36,8 @@ def emu() -> Iterator[SlackEmulator]:
 @pytest.fixture(scope="module")
 def running(emu: SlackEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     folder = tmp_path_factory.mktemp("http-mode")
-    app = AppProcess(http_env(emu, folder / "reviewwatch.db"), folder)
+    env = http_env(emu, folder / "reviewwatch.db", REVIEWWATCH_CALENDAR_TOKEN=CALENDAR_TOKEN)
+    app = AppProcess(env, folder)
     try:
         app.wait_for_http()
         yield app
@@ -128,6 +131,27 @@ def test_healthz_reports_database_scheduler_and_last_sweep(running: AppProcess) 
     assert report["scheduler"]["running"] is True
     assert report["mode"] == "http"
     assert report["last_sweep"]
+
+
+def test_the_calendar_feed_is_served_with_its_token(running: AppProcess) -> None:
+    feed = httpx.get(running.url + "/calendar.ics", params={"token": CALENDAR_TOKEN})
+    wrong = httpx.get(running.url + "/calendar.ics", params={"token": "guess"})
+
+    assert feed.status_code == 200
+    assert feed.headers["content-type"].startswith("text/calendar")
+    assert "BEGIN:VCALENDAR" in feed.text
+    assert wrong.status_code == 404
+
+
+def test_logs_have_one_line_per_request_and_no_secrets(running: AppProcess) -> None:
+    httpx.get(running.url + "/healthz", headers={"X-Request-Id": "probe-42"})
+
+    logs = wait_until(lambda: "probe-42" in running.logs and running.logs, what="the request log")
+    assert isinstance(logs, str)
+    assert re.search(r" INFO reviewwatch\.http: GET /healthz 200 \d+ms request_id=probe-42$", logs, re.M)
+    assert re.search(r" INFO reviewwatch\.run: slack slash_command /holdouts user=\w+ request_id=", logs)
+    for secret in (BOT_TOKEN, SIGNING_SECRET, CALENDAR_TOKEN):
+        assert secret not in logs
 
 
 def test_healthz_is_503_when_the_database_is_gone(emu: SlackEmulator, tmp_path: Path) -> None:

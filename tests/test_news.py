@@ -79,7 +79,7 @@ def test_unreadable_feeds_raise_a_feed_error_saying_why(body: bytes, content_typ
 
 
 def test_wrong_encoding_is_read_past_with_a_warning() -> None:
-    body = fixture("policywire_rss2.xml").replace("Senate".encode(), "S\xe9nate".encode("latin-1"))
+    body = fixture("policywire_rss2.xml").replace(b"Senate", "S\xe9nate".encode("latin-1"))
     parsed = news.parse_feed(body, "application/rss+xml; charset=utf-8")
     assert parsed.warning and "wrong encoding" in parsed.warning
     assert parsed.items[1].title.startswith("S\u00e9nate panel")
@@ -104,7 +104,8 @@ def test_unreadable_federal_register_answers_raise(body: bytes, content_type: st
 def test_matching_is_case_insensitive_whole_words_and_phrases() -> None:
     terms = ["frontier model", "CAISI", "Meta", "AI"]
     assert news.match_terms("New FRONTIER\n  Model rules from caisi", terms) == ["frontier model", "CAISI"]
-    assert news.match_terms("Metadata and meta-analysis; frontier models", terms) == []
+    assert news.match_terms("Metadata and meta-analysis; frontier modeling", terms) == []
+    assert news.match_terms("Two frontier models, three AIs", terms) == ["frontier model", "AI"]
     assert news.match_terms("Meta's deal (AI)", terms) == ["Meta", "AI"]
     assert news.match_terms("said: \u201cMeta\u201d", terms) == ["Meta"]
 

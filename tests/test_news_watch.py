@@ -170,9 +170,8 @@ def test_the_same_story_from_two_sources_is_posted_once(no_default: Deps, source
     add(deps, POLICYWIRE, ["CAISI"])
     add(deps, TECHDESK, ["CAISI", "frontier model"])
     add(deps, FR_SEARCH)
-    empty_rss = b'<?xml version="1.0"?><rss version="2.0"><channel><title>P</title></channel></rss>'
     empty_atom = b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title></feed>'
-    sources.serve(POLICYWIRE, empty_rss)
+    sources.serve(POLICYWIRE, fixture("policywire_rss2.xml"))
     sources.serve(TECHDESK, empty_atom, "application/atom+xml")
     sources.serve(FR_SEARCH, b'{"count": 0, "results": []}', "application/json")
     client = sources.client()
@@ -242,25 +241,33 @@ def test_stale_items_are_seen_not_posted(no_default: Deps, sources: Sources) -> 
                   b"</channel></rss>")
     fetch_due_feeds(deps, deps.clock.now(), sources.client())
     half_hour(deps)
-    old = fixture("policywire_rss2_update.xml").replace(b"Fri, 24 Jul 2026", b"Mon, 01 Jun 2026")
+    old = fixture("policywire_rss2_update.xml").replace(b" Jul 2026", b" Jun 2026")
     sources.serve(POLICYWIRE, old)
     fetch_due_feeds(deps, deps.clock.now(), sources.client())
+    # a CAISI story and a Meta story, both matching but weeks old: seen, not posted
     assert alert_items(deps) == [] and len(items(deps)) == 4
 
 
+def answer(body: bytes, content_type: str = "") -> Answer:
+    headers = {"Content-Type": content_type} if content_type else {}
+    return lambda request: httpx.Response(200, content=body, headers=headers)
+
+
+def timeout(request: httpx.Request) -> httpx.Response:
+    raise httpx.ReadTimeout("slow", request=request)
+
+
 BAD_SOURCES: dict[str, tuple[Answer, str]] = {
-    "malformed XML": (lambda r: httpx.Response(200, content=b'<?xml version="1.0"?><rss version="2.0">'
-                                               b"<channel><item><title>Broken", headers={
-                                                   "Content-Type": "application/rss+xml"}), "malformed XML"),
-    "malformed JSON": (lambda r: httpx.Response(200, content=b'{"results": [', headers={
-        "Content-Type": "application/json"}), "malformed JSON"),
-    "HTML page": (lambda r: httpx.Response(200, content=b"<!DOCTYPE html><html><body>Subscribe</body></html>",
-                                           headers={"Content-Type": "text/html; charset=utf-8"}), "HTML page"),
-    "oversized": (lambda r: httpx.Response(200, content=b"<rss>" + b" " * 2_100_000), "too large"),
+    "malformed XML": (answer(b'<?xml version="1.0"?><rss version="2.0"><channel><item><title>Broken',
+                             "application/rss+xml"), "malformed XML"),
+    "malformed JSON": (answer(b'{"results": [', "application/json"), "malformed JSON"),
+    "HTML page": (answer(b"<!DOCTYPE html><html><body>Subscribe</body></html>", "text/html; charset=utf-8"),
+                  "HTML page"),
+    "oversized": (answer(b"<rss>" + b" " * 2_100_000), "too large"),
     "redirect loop": (lambda r: httpx.Response(302, headers={"Location": str(r.url)}), "redirect loop"),
-    "missing encoding (JSON)": (lambda r: httpx.Response(200, content='{"results": [{"title": "S\u00e9nat"}]}'
-                                                         .encode("latin-1")), "wrong encoding"),
-    "timeout": (lambda r: (_ for _ in ()).throw(httpx.ReadTimeout("slow")), "timed out"),
+    "missing encoding (JSON)": (answer('{"results": [{"title": "S\u00e9nat"}]}'.encode("latin-1")),
+                                "wrong encoding"),
+    "timeout": (timeout, "timed out"),
     "server error": (lambda r: httpx.Response(503), "HTTP 503"),
 }
 
@@ -270,15 +277,14 @@ def test_a_bad_source_records_its_error_and_the_others_carry_on(
     no_default: Deps, sources: Sources, case: str
 ) -> None:
     deps = no_default
-    answer, problem = BAD_SOURCES[case]
+    bad_answer, problem = BAD_SOURCES[case]
     kind_json = "JSON" in case
     bad_url = (news.federal_register_search_url(["bad source"]) if kind_json
                else "https://bad.example/feed.xml")
     bad = add(deps, bad_url, ["CAISI"])
     good = add(deps, POLICYWIRE, ["CAISI"])
-    sources.answers[bad_url] = answer
-    sources.serve(POLICYWIRE, b'<?xml version="1.0"?><rss version="2.0"><channel><title>P</title>'
-                  b"</channel></rss>")
+    sources.answers[bad_url] = bad_answer
+    sources.serve(POLICYWIRE, fixture("policywire_rss2.xml"))
     fetch_due_feeds(deps, deps.clock.now(), sources.client())
     half_hour(deps)
     sources.serve(POLICYWIRE, fixture("policywire_rss2_update.xml"))
@@ -359,7 +365,7 @@ def test_news_alert_message_shows_title_source_date_terms_link_and_button(
     fetch_due_feeds(deps, deps.clock.now(), sources.client())
     [item] = alert_items(deps)
     reply = news_alert_message(item, deps.settings.tz)
-    text = json.dumps(reply.blocks)
+    text = json.dumps(reply.blocks, ensure_ascii=False)
     assert "<https://www.federalregister.gov/documents/2026/07/24/2026-15012/" in text
     assert "Frontier AI Model Pre-Release Review Process" in text
     assert "Federal Register \u00b7 Jul 24, 2026" in text
@@ -369,5 +375,35 @@ def test_news_alert_message_shows_title_source_date_terms_link_and_button(
     assert "Update tracker" not in json.dumps(news_alert_message(item, deps.settings.tz,
                                                                   update_button=False).blocks)
     line = news_alert_text(item, deps.settings.tz)
-    assert line.startswith("News: Frontier AI Model Pre-Release Review Process (Federal Register, Jul 24, 2026)")
+    assert line.startswith(
+        "News: Frontier AI Model Pre-Release Review Process (Federal Register, Jul 24, 2026)")
     assert "matched: frontier model" in line and item["link"] in line
+
+
+def test_the_fetch_is_scheduled_every_30_minutes_on_its_own_thread(no_default: Deps) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from bot.news_watch import NEWS_EXECUTOR, NEWS_JOB_ID, NEWS_STARTUP_JOB_ID, add_news_job
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_news_job(scheduler, no_default)  # not started: nothing runs
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {NEWS_JOB_ID, NEWS_STARTUP_JOB_ID}
+    interval = jobs[NEWS_JOB_ID]
+    assert interval.trigger.interval == timedelta(minutes=30)
+    assert (interval.executor, interval.coalesce, interval.max_instances) == (NEWS_EXECUTOR, True, 1)
+    assert interval.misfire_grace_time >= 60
+
+
+def test_the_scheduled_job_fetches_and_never_raises(no_default: Deps, sources: Sources) -> None:
+    from bot.feed_client import HTTP_CLIENT_KEY
+    from bot.news_watch import news_fetch_job
+
+    deps = no_default
+    add(deps, POLICYWIRE)
+    sources.serve(POLICYWIRE, fixture("policywire_rss2.xml"))
+    deps.extras[HTTP_CLIENT_KEY] = sources.client()
+    news_fetch_job(deps)
+    assert sources.hits(POLICYWIRE) == 1 and len(items(deps)) == 3
+    deps.store.close()  # even a database gone away is logged, not raised
+    news_fetch_job(deps)

@@ -101,7 +101,8 @@ def test_deadlines_default_shows_the_july_deadline(bolt_app: App, slack_emulator
     assert body["response_type"] == "ephemeral"
 
 
-def test_deadlines_with_models_overdue_first(bolt_app: App, slack_emulator: SlackEmulator, deps: Deps) -> None:
+def test_deadlines_with_models_overdue_first(bolt_app: App, slack_emulator: SlackEmulator,
+                                             deps: Deps) -> None:
     db, now = deps.store.db, deps.clock.now()
     # Window opened Jul 4 (release Aug 3), not submitted: overdue.
     create_record(db, "model", {"developer_id": "meta", "name": "Muse Next", "planned_release": "2026-08-03"},
@@ -113,7 +114,8 @@ def test_deadlines_with_models_overdue_first(bolt_app: App, slack_emulator: Slac
     create_record(db, "deadline", {"title": "Comment period closes", "due_date": "2026-07-21"},
                   actor="UADMIN0001", at=now)
     # Long gone: not shown.
-    create_record(db, "deadline", {"title": "Old hearing", "due_date": "2026-06-01"}, actor="UADMIN0001", at=now)
+    create_record(db, "deadline", {"title": "Old hearing", "due_date": "2026-06-01"}, actor="UADMIN0001",
+                  at=now)
     text = shown(ask(bolt_app, slack_emulator, "/deadlines", "30"))
     lines = [line for line in text.splitlines() if " — " in line]
     assert lines[0].startswith(":warning: *Sat Jul 4, 2026* · *20 days ago* — Meta Muse Next: submission due")
@@ -164,7 +166,8 @@ def test_aireview_help_lists_every_subcommand(bolt_app: App, slack_emulator: Sla
 
 
 def test_aireview_typo_in_subcommand_suggests(bolt_app: App, slack_emulator: SlackEmulator) -> None:
-    assert "Did you mean `/aireview status`?" in shown(ask(bolt_app, slack_emulator, "/aireview", "statsu meta"))
+    text = shown(ask(bolt_app, slack_emulator, "/aireview", "statsu meta"))
+    assert "Did you mean `/aireview status`?" in text
 
 
 def test_status_full_record(bolt_app: App, slack_emulator: SlackEmulator) -> None:
@@ -185,7 +188,8 @@ def test_status_name_matching(bolt_app: App, slack_emulator: SlackEmulator, type
                 "xai": "xAI", "deep": "Google DeepMind"}
     want = next(v for k, v in expected.items() if typed.lower().replace("-", "").startswith(k))
     body = ask(bolt_app, slack_emulator, "/aireview", f"status {typed}")
-    assert body["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": want, "emoji": True}}
+    header = {"type": "header", "text": {"type": "plain_text", "text": want, "emoji": True}}
+    assert body["blocks"][0] == header
 
 
 def test_status_unknown_name_did_you_mean(bolt_app: App, slack_emulator: SlackEmulator) -> None:
@@ -278,10 +282,12 @@ def test_empty_tracker(empty_deps: Deps, slack_emulator: SlackEmulator) -> None:
     app = build_app(empty_deps, client=WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url))
     assert "No developers are tracked yet" in shown(ask(app, slack_emulator, "/holdouts"))
     assert "Nothing is due in the next 90 days" in shown(ask(app, slack_emulator, "/deadlines"))
-    assert "No models are tracked for all tracked developers." in shown(ask(app, slack_emulator, "/aireview",
-                                                                             "models"))
-    assert "No tracked developer matches “meta”." in shown(ask(app, slack_emulator, "/aireview", "status meta"))
-    assert "No changes are recorded for the tracker." in shown(ask(app, slack_emulator, "/aireview", "history"))
+    def aireview(text: str) -> str:
+        return shown(ask(app, slack_emulator, "/aireview", text))
+
+    assert "No models are tracked for all tracked developers." in aireview("models")
+    assert "No tracked developer matches “meta”." in aireview("status meta")
+    assert "No changes are recorded for the tracker." in aireview("history")
 
 
 def test_errors_become_an_ephemeral_message(bolt_app: App, slack_emulator: SlackEmulator, deps: Deps) -> None:

@@ -42,7 +42,8 @@ def prepare_database(db: Path) -> None:
             )
         ledger.save_subscription(
             store.db, target_type=ledger.TARGET_SLACK, target=CHANNEL, kinds=["deadline"],
-            lead_days=[7, 3], digest="realtime", developer_filter=None, actor="UADMIN0001", now=now,
+            lead_days=[7, 3], digest="realtime", developer_filter=None, actor="UADMIN0001",
+            now=now - timedelta(days=10),  # subscribed before the alerts fell due
         )
     finally:
         store.close()
