@@ -134,3 +134,16 @@ def test_seed_reports_the_facts_are_loaded(tmp_path: Path) -> None:
 
     assert done.returncode == 0
     assert "Seed facts are loaded" in done.stdout
+
+
+def test_every_app_command_and_http_endpoint_is_in_the_readme() -> None:
+    import app
+    from handlers.http import PATH_CALENDAR, PATH_HEALTHZ, PATH_SLACK_EVENTS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for name in [*app.COMMANDS, *app.FILE_COMMANDS]:
+        assert f"python app.py {name}" in readme, name
+    for path in (PATH_SLACK_EVENTS, PATH_HEALTHZ, PATH_CALENDAR):
+        assert f" {path}" in readme, path
+    for word in ("SIGTERM", "Socket Mode", "waitress", "[redacted]", "request_id"):
+        assert word in readme, word
