@@ -192,8 +192,19 @@ def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
 
 
 def acknowledged_blocks(blocks: list[Block], user_id: str, at: datetime, tz: ZoneInfo) -> list[Block]:
-    """The alert's blocks with the Acknowledge button replaced by who acknowledged and when."""
-    kept = [b for b in blocks if b.get("block_id") not in (ids.BLOCK_ALERT_ACTIONS, ids.BLOCK_ALERT_ACK)]
+    """The alert's blocks with the Acknowledge button replaced by who acknowledged and when
+    (other buttons, such as a news alert's Update tracker, stay)."""
+    kept = []
+    for block in blocks:
+        if block.get("block_id") == ids.BLOCK_ALERT_ACK:
+            continue
+        if block.get("block_id") == ids.BLOCK_ALERT_ACTIONS:
+            elements = block.get("elements", [])
+            others = [e for e in elements if e.get("action_id") != ids.ACTION_ALERT_ACKNOWLEDGE]
+            if not others:
+                continue
+            block = {**block, "elements": others}
+        kept.append(block)
     ack = context(f":white_check_mark: Acknowledged by {user_ref(user_id)} on {fmt_datetime(at, tz)}")
     ack["block_id"] = ids.BLOCK_ALERT_ACK
     return [*kept, ack]

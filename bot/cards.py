@@ -41,6 +41,38 @@ def fact_set(facts: list[tuple[str, str]]) -> Element:
     return {"type": "FactSet", "facts": [{"title": clip(t, 100), "value": clip(v, 1000)} for t, v in facts]}
 
 
+def text_run(text: str, *, bold: bool = False, subtle: bool = False, italic: bool = False,
+             color: str | None = None, url: str | None = None) -> Element:
+    """An inline for `rich_text`. Unlike a TextBlock's text, a TextRun is never read as
+    Markdown, so tracker text shows literally; `url` makes the run a link."""
+    run: Element = {"type": "TextRun", "text": text}
+    if bold:
+        run["weight"] = "Bolder"
+    if subtle:
+        run["isSubtle"] = True
+    if italic:
+        run["italic"] = True
+    if color:
+        run["color"] = color
+    if url:
+        run["selectAction"] = {"type": "Action.OpenUrl", "url": url}
+    return run
+
+
+def rich_text(runs: list[Element], *, separator: bool = False) -> Element:
+    block: Element = {"type": "RichTextBlock", "inlines": [r for r in runs if r.get("text")]}
+    if separator:
+        block["separator"] = True
+    return block
+
+
+def container(items: list[Element], *, separator: bool = False) -> Element:
+    block: Element = {"type": "Container", "items": items}
+    if separator:
+        block["separator"] = True
+    return block
+
+
 def open_url(title: str, url: str) -> Element:
     return {"type": "Action.OpenUrl", "title": clip(title, 60), "url": url}
 

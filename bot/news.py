@@ -143,7 +143,8 @@ def _entry_published(entry: Any) -> str | None:
         parsed = entry.get(name)
         if parsed:
             try:
-                return datetime(*parsed[:6], tzinfo=UTC).isoformat()
+                year, month, day, hour, minute, second = parsed[:6]
+                return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
             except (TypeError, ValueError):
                 continue
     return None

@@ -37,7 +37,7 @@ from bot.blockkit import (
     safe,
     section,
 )
-from bot.commands import SURFACE_CONSOLE, SURFACE_SLACK, CommandRequest, Reply, Subcommand
+from bot.commands import SURFACE_SLACK, CommandRequest, Reply, Subcommand
 from bot.deps import Deps
 from bot.feed_client import HTTP_CLIENT_KEY, FetchError, fetch, make_http_client
 from bot.ids import ACTION_NEWS_UPDATE_TRACKER
@@ -91,7 +91,7 @@ def ensure_default_feed(deps: Deps, now: datetime) -> dict[str, Any] | None:
         feed = rows[0]
         if bool(feed["enabled"]) != wanted:
             store_news.set_feed_enabled(db, feed["id"], wanted)
-            feed = store_news.get_feed(db, feed["id"])
+            feed["enabled"] = int(wanted)
         return feed
     if not wanted or get_state(db, STATE_DEFAULT_REMOVED):
         return None
@@ -444,7 +444,7 @@ FEEDS_SUBCOMMAND = Subcommand(
     example="/aireview feeds add https://example.com/feed.xml \"frontier model\", CAISI",
     run=run_feeds,
     admin_only=True,
-    surfaces=(SURFACE_SLACK, SURFACE_CONSOLE),
+    surfaces=(SURFACE_SLACK,),
 )
 
 

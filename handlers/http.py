@@ -24,6 +24,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from bot.deps import Deps
 from bot.health import health_report
 from bot.logging_setup import log_context
+from handlers.teams import PATH_TEAMS_MESSAGES, teams_messages_response
 
 log = logging.getLogger("reviewwatch.http")
 
@@ -96,6 +97,9 @@ def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
                 plain(lambda environ: calendar_http_response(deps, query_param(environ, "token"))),
             )
         )
+    routes.append(Route(
+        PATH_TEAMS_MESSAGES, ("POST",), plain(lambda environ: teams_messages_response(deps, environ)),
+    ))
     return routes
 
 

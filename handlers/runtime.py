@@ -57,7 +57,7 @@ def log_slack_requests(body: dict[str, Any], request: Any, next: Callable[[], No
     """Bolt global middleware: one line per incoming Slack request, with its request id."""
     header = request.headers.get("x-request-id") if request is not None else None
     request_id = (header[0] if header else None) or secrets.token_hex(6)
-    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    event: dict[str, Any] = body["event"] if isinstance(body.get("event"), dict) else {}
     kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
     what = (
         body.get("command")

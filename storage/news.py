@@ -214,7 +214,7 @@ def save_items(
                  (item.get("summary") or "")[:2000], json.dumps(item.get("terms") or []), alert,
                  utc_iso(now), json.dumps(item.get("developers") or []), source],
             )
-            item_id = cursor.lastrowid
+            item_id = int(cursor.lastrowid or 0)
             for key in keys:
                 db.execute("INSERT OR IGNORE INTO news_item_keys (key, item_id) VALUES (?, ?)",
                            [key, item_id])
