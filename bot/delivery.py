@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 OUTCOME_SENT = "sent"
 OUTCOME_FAILED = "failed"
 OUTCOME_PERMANENT = "permanent"
+OUTCOME_DEFERRED = "deferred"  # not attempted: the app is shutting down
 
 # Slack errors that retrying cannot fix (DESIGN.md lists the first four).
 SLACK_PERMANENT_ERRORS = frozenset({
@@ -68,7 +69,7 @@ Sleep = Callable[[float], None]
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent | failed | permanent
+    status: str  # sent | failed | permanent | deferred
     error: str | None = None
     channel: str | None = None
     ts: str | None = None
@@ -327,9 +328,10 @@ class Job:
 
 
 def deliver(jobs: list[Job], senders: dict[str, Sender], now: datetime, *,
-            max_workers: int = 8) -> Iterator[tuple[Job, Outcome]]:
+            max_workers: int = 8, stop: threading.Event | None = None) -> Iterator[tuple[Job, Outcome]]:
     """Deliver `jobs`, one thread per target (in order within a target), yielding outcomes
-    on the caller's thread as they come."""
+    on the caller's thread as they come. Once `stop` is set, jobs not yet started come
+    back deferred, untried, so shutdown waits for at most one delivery per target."""
     groups: dict[tuple[str, str], list[Job]] = {}
     for job in jobs:
         groups.setdefault((job.alert.target_type, job.alert.target), []).append(job)
@@ -341,7 +343,9 @@ def deliver(jobs: list[Job], senders: dict[str, Sender], now: datetime, *,
         try:
             for job in group:
                 sender = senders.get(job.alert.target_type)
-                if sender is None:
+                if stop is not None and stop.is_set():
+                    outcome = Outcome(OUTCOME_DEFERRED, "deferred: the app was shutting down")
+                elif sender is None:
                     outcome = Outcome(OUTCOME_FAILED, f"no sender for {job.alert.target_type}")
                 else:
                     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,5 +18,7 @@ class Deps:
     store: Store
     clock: Clock
     subcommands: SubcommandRegistry = field(default_factory=SubcommandRegistry)
+    # Set at shutdown: a running sweep finishes the delivery in hand and defers the rest.
+    stopping: threading.Event = field(default_factory=threading.Event)
     # Filled in by later layers as they are wired (delivery, scheduler status, caches).
     extras: dict[str, Any] = field(default_factory=dict)

@@ -86,6 +86,7 @@ def start_scheduler(
 def stop_scheduler(deps: Deps, scheduler: BackgroundScheduler | None = None) -> None:
     """Stop the sweep schedule, waiting for a running sweep; close senders it created."""
     scheduler = scheduler or deps.extras.pop("alert_scheduler", None)
+    deps.stopping.set()  # a running sweep finishes the delivery in hand, defers the rest
     if scheduler is not None and scheduler.running:
         scheduler.shutdown(wait=True)
     deps.extras.pop("alert_scheduler", None)

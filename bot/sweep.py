@@ -37,6 +37,7 @@ from bot.alerts import (
 )
 from bot.clock import utc_iso
 from bot.delivery import (
+    OUTCOME_DEFERRED,
     OUTCOME_PERMANENT,
     OUTCOME_SENT,
     Job,
@@ -72,6 +73,7 @@ class SweepResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     permanent: list[tuple[str, str]] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)  # left for the next run (shutdown)
     planned: list[dict[str, Any]] = field(default_factory=list)  # what would be / was attempted
 
     def summary(self) -> dict[str, Any]:
@@ -79,6 +81,7 @@ class SweepResult:
             "at": utc_iso(self.at), "ok": True, "error": None, "dry_run": self.dry_run,
             "sent": len(self.sent), "already_posted": len(self.already_posted),
             "skipped": len(self.skipped), "failed": len(self.failed), "permanent": len(self.permanent),
+            "deferred": len(self.deferred),
         }
 
 
@@ -121,6 +124,11 @@ def _record(db: Database, job: Job, outcome: Outcome, attempts: int, now: dateti
     if outcome.status == OUTCOME_SENT:
         ledger.record_sent(db, key, now, outcome.channel, outcome.ts)
         (result.already_posted if outcome.already_posted else result.sent).append(key)
+        return
+    if outcome.status == OUTCOME_DEFERRED:
+        # Never attempted: due again at once after restart, without spending an attempt.
+        ledger.release_claim(db, key, now, outcome.error or "deferred")
+        result.deferred.append(key)
         return
     error = outcome.error or "failed"
     if outcome.status != OUTCOME_PERMANENT and attempts + 1 >= MAX_ATTEMPTS:
@@ -193,7 +201,8 @@ def run_sweep(
         if jobs:
             if senders is None:
                 senders = build_senders(settings)
-            for job, outcome in deliver(jobs, senders, now, max_workers=max_workers):
+            for job, outcome in deliver(jobs, senders, now, max_workers=max_workers,
+                                            stop=deps.stopping):
                 _record(db, job, outcome, attempts[job.alert.key], now, result)
         set_state(db, STATE_LAST_SWEEP, json.dumps(result.summary()))
         return result

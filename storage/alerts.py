@@ -204,6 +204,15 @@ def record_failure(db: Database, key: str, now: datetime, error: str,
     )
 
 
+def release_claim(db: Database, key: str, now: datetime, reason: str) -> None:
+    """Hand a claimed but untried alert back: the next sweep retries it at once."""
+    db.execute(
+        """UPDATE alert_ledger SET status = ?, last_error = ?, next_attempt_at = ?
+           WHERE key = ? AND status = ?""",
+        [STATUS_FAILED, reason, utc_iso(now), key, STATUS_CLAIMED],
+    )
+
+
 def record_skipped(db: Database, key: str, reason: str) -> None:
     db.execute(
         "UPDATE alert_ledger SET status = ?, last_error = ?, next_attempt_at = NULL WHERE key = ?",

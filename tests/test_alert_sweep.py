@@ -339,3 +339,31 @@ def test_posts_are_paced_per_channel_and_channels_go_in_parallel(
     posts = slack_emulator.calls_to("chat.postMessage")
     assert len(posts) == 6 and not any(call.failed for call in posts)  # no 429 needed
     assert len(alert_keys(slack_emulator, CHANNEL)) == len(alert_keys(slack_emulator, OTHER_CHANNEL)) == 3
+
+
+def test_shutdown_mid_sweep_finishes_the_delivery_in_hand_and_defers_the_rest(
+    deps: Deps, slack_emulator: SlackEmulator
+) -> None:
+    class StopAfterFirstPost(SlackSender):
+        def send(self, alert: Any, now: datetime, *, check_existing: bool) -> Outcome:
+            outcome = super().send(alert, now, check_existing=check_existing)
+            deps.stopping.set()  # SIGTERM arrives while this post is in flight
+            return outcome
+
+    for day in ("2026-07-27", "2026-07-28"):
+        create_record(deps.store.db, "deadline", {"title": f"Comments due {day}", "due_date": day,
+                                                  "source": "Federal Register notice"},
+                      actor=ADMIN_ID, at=JUNE_1)
+    subscribe(deps, JUNE_1)
+    at = local(deps, date(2026, 7, 24))
+    client = emulator_sender(slack_emulator, deps.settings).client
+    stopping = run_sweep(deps, now=at, senders={"slack": StopAfterFirstPost(client, deps.settings,
+                                                                            min_interval=0)})
+    assert len(stopping.sent) == 1 and len(stopping.deferred) == 2
+    assert len(alert_keys(slack_emulator)) == 1
+    assert {ledger(deps)[k]["attempts"] for k in stopping.deferred} == {0}
+
+    deps.stopping.clear()  # restarted
+    restarted = sweep(deps, slack_emulator, at + timedelta(minutes=1))
+    assert sorted(restarted.sent) == sorted(stopping.deferred)
+    assert sorted(alert_keys(slack_emulator)) == sorted(stopping.sent + stopping.deferred)
