@@ -5,7 +5,7 @@ How news reaches channels: `fetch_due_feeds` (every 30 minutes, from the schedul
 each new story once in `news_items`, with `alert = 1` when it matched a keyword or a
 tracked developer or model name. The alert sweep (bot/sweep.py) turns those rows into
 alerts of kind `news` for every subscription that wants them, real-time or digest, and
-builds the message with `news_alert_message` (Slack) / `news_alert_text` (plain).
+builds the message in bot/alert_blocks.py.
 
 A source's first fetch only marks what it holds as seen, so adding a feed never floods a
 channel; a story older than STALE_DAYS is never posted either. A source that fails keeps
@@ -27,8 +27,6 @@ from bot.admins import denial_text, is_admin
 from bot.blockkit import (
     MAX_MESSAGE_BLOCKS,
     Block,
-    actions,
-    button,
     context,
     fallback,
     fmt_datetime,
@@ -40,7 +38,6 @@ from bot.blockkit import (
 from bot.commands import SURFACE_SLACK, CommandRequest, Reply, Subcommand
 from bot.deps import Deps
 from bot.feed_client import HTTP_CLIENT_KEY, FetchError, fetch, make_http_client
-from bot.ids import ACTION_NEWS_UPDATE_TRACKER
 from storage import news as store_news
 from storage.tracker import get_state, list_developers, list_models, set_state
 
@@ -230,36 +227,6 @@ def _url(link: str) -> str:
 
 def _published(item: dict[str, Any], tz: Any) -> str:
     return news.published_text(item.get("published"), tz)
-
-
-def news_alert_text(item: dict[str, Any], tz: Any) -> str:
-    """One plain line per item: for digests, Teams and notification text."""
-    terms = ", ".join(item["matched"]) or "-"
-    parts = [f"News: {item['title']}", f"({item.get('source') or 'unknown source'}, {_published(item, tz)})",
-             f"matched: {terms}"]
-    if item.get("link"):
-        parts.append(item["link"])
-    return " ".join(parts)
-
-
-def news_alert_message(item: dict[str, Any], tz: Any, *, update_button: bool = True) -> Reply:
-    """The Slack message for one news item: title (linked), source, date, the terms that
-    matched, and (for admins) an "Update tracker" button carrying the item id."""
-    title = safe(item["title"] or item.get("link") or "(untitled)", 300)
-    headline = f"*<{_url(item['link'])}|{title}>*" if item.get("link") else f"*{title}*"
-    terms = ", ".join(f"`{safe(t, 80)}`" for t in item["matched"]) or "(none)"
-    blocks: list[Block] = [
-        section(f":newspaper: {headline}"),
-        context(f"{safe(item.get('source') or 'unknown source', 150)} · {_published(item, tz)}"),
-        section(f"*Matched:* {terms}"),
-    ]
-    if update_button:
-        blocks.append(actions(
-            [button("Update tracker", ACTION_NEWS_UPDATE_TRACKER, str(item["id"]))],
-            block_id=f"{BLOCK_NEWS_ACTIONS}:{item['id']}",
-        ))
-        blocks.append(context("_Update tracker opens the status form; for Review Watch admins._"))
-    return Reply(text=fallback(news_alert_text(item, tz)), blocks=blocks, in_channel=True)
 
 
 # -- /aireview feeds ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from bot import ids, news
 from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.feed_client import HTTP_CLIENT_KEY, make_http_client
-from bot.news_watch import fetch_due_feeds, news_alert_message
+from bot.news_watch import fetch_due_feeds
 from handlers import build_app
 from storage import news as store_news
 from tests.admin_forms_support import InlineExecutor, blocks_by_id, press
@@ -166,11 +166,8 @@ def _news_item(deps: Deps, sources: Sources) -> dict[str, Any]:
 def test_update_tracker_opens_the_status_form_prefilled(app: App, deps: Deps, slack_emulator: SlackEmulator,
                                                         sources: Sources) -> None:
     item = _news_item(deps, sources)
-    message = news_alert_message(item, deps.settings.tz)
-    button = next(b for b in message.blocks if b["type"] == "actions")["elements"][0]
-    assert button["action_id"] == ids.ACTION_NEWS_UPDATE_TRACKER
-
-    response = press(app, button["action_id"], button["value"], user_id=ADMIN_ID, channel_id=CHANNEL)
+    response = press(app, ids.ACTION_NEWS_UPDATE_TRACKER, str(item["id"]), user_id=ADMIN_ID,
+                     channel_id=CHANNEL)
     assert response.status == 200
     view = slack_emulator.last("views.open").args["view"]
     assert view["callback_id"] == ids.VIEW_DEVELOPER_STATUS

@@ -6,7 +6,6 @@ shaped like real RSS 2.0, Atom and Federal Register answers (tests/fixtures/news
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -20,7 +19,7 @@ from bot import news
 from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.feed_client import make_http_client
-from bot.news_watch import fetch_due_feeds, news_alert_message, news_alert_text
+from bot.news_watch import fetch_due_feeds
 from storage import news as store_news
 
 FIXTURES = Path(__file__).parent / "fixtures" / "news"
@@ -351,33 +350,6 @@ def test_an_unexpected_error_in_one_source_is_recorded(
     outcomes = fetch_due_feeds(deps, deps.clock.now(), sources.client())
     assert [o.status for o in outcomes] == ["failed", "primed"]
     assert "unexpected error: KeyError" in store_news.get_feed(deps.store.db, bad["id"])["last_error"]
-
-
-def test_news_alert_message_shows_title_source_date_terms_link_and_button(
-    no_default: Deps, sources: Sources
-) -> None:
-    deps = no_default
-    add(deps, FR_SEARCH, ["frontier model"])
-    sources.serve(FR_SEARCH, b'{"count": 0, "results": []}', "application/json")
-    fetch_due_feeds(deps, deps.clock.now(), sources.client())
-    half_hour(deps)
-    sources.serve(FR_SEARCH, fixture("federal_register.json"), "application/json")
-    fetch_due_feeds(deps, deps.clock.now(), sources.client())
-    [item] = alert_items(deps)
-    reply = news_alert_message(item, deps.settings.tz)
-    text = json.dumps(reply.blocks, ensure_ascii=False)
-    assert "<https://www.federalregister.gov/documents/2026/07/24/2026-15012/" in text
-    assert "Frontier AI Model Pre-Release Review Process" in text
-    assert "Federal Register \u00b7 Jul 24, 2026" in text
-    assert "`frontier model`" in text
-    button = reply.blocks[3]["elements"][0]
-    assert button["action_id"] == "news_update_tracker" and button["value"] == str(item["id"])
-    assert "Update tracker" not in json.dumps(news_alert_message(item, deps.settings.tz,
-                                                                  update_button=False).blocks)
-    line = news_alert_text(item, deps.settings.tz)
-    assert line.startswith(
-        "News: Frontier AI Model Pre-Release Review Process (Federal Register, Jul 24, 2026)")
-    assert "matched: frontier model" in line and item["link"] in line
 
 
 def test_the_fetch_is_scheduled_every_30_minutes_on_its_own_thread(no_default: Deps) -> None:
