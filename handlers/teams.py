@@ -93,7 +93,9 @@ def teams_messages_response(deps: Deps, environ: dict[str, Any]) -> Response:
         return _text(400, "Expected a JSON message activity")
     if not isinstance(activity, dict):
         return _text(400, "Expected a JSON message activity")
-    sender = activity.get("from") if isinstance(activity.get("from"), dict) else {}
+    sender = activity.get("from")
+    if not isinstance(sender, dict):
+        sender = {}
     user = sender.get("aadObjectId") or sender.get("id") or "-"
     try:
         answer = answer_activity(deps, activity)

@@ -114,6 +114,23 @@ def test_without_a_configured_secret_the_endpoint_is_404(bolt_app: App, deps: De
     assert "Meta" not in answer.text
 
 
+def test_a_secret_that_is_not_base64_refuses_everything_and_says_why(
+    bolt_app: App, deps: Deps, caplog: pytest.LogCaptureFixture
+) -> None:
+    deps.settings = Settings(**{**deps.settings.__dict__, "teams_outgoing_secret": "not base64!"})
+    body = mention_body("holdouts")
+    with client_for(bolt_app, deps) as client:
+        answer = client.post("/teams/messages", content=body, headers=hmac_header(body))
+
+    assert answer.status_code == 401
+    assert "REVIEWWATCH_TEAMS_OUTGOING_SECRET is not valid base64" in caplog.text
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(teams: httpx.Client) -> None:
+    body = mention_body("status " + "x" * 300_000)
+    assert teams.post("/teams/messages", content=body, headers=hmac_header(body)).status_code == 413
+
+
 def test_only_post_is_accepted(teams: httpx.Client) -> None:
     assert teams.get("/teams/messages").status_code == 405
 

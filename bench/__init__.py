@@ -1,0 +1,1 @@
+"""Benchmarks (issue 9): `python -m bench.run`; see README, "Benchmarks"."""
