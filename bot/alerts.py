@@ -92,6 +92,12 @@ _ITEM_KIND = {ITEM_DEADLINE: KIND_DEADLINE, ITEM_SUBMISSION_DUE: KIND_WINDOW, IT
 Row = Mapping[str, Any]
 
 
+def alert_key(kind: str, subject: str, subject_date: str | None, lead_days: int | None, target: str) -> str:
+    """`kind|subject_type:id|date|lead|target_type:target` (the sweep checks keys before building alerts)."""
+    lead = "-" if lead_days is None else str(lead_days)
+    return f"{kind}|{subject}|{subject_date or '-'}|{lead}|{target}"
+
+
 @dataclass(frozen=True)
 class Alert:
     kind: str
@@ -108,11 +114,8 @@ class Alert:
 
     @property
     def key(self) -> str:
-        lead = "-" if self.lead_days is None else str(self.lead_days)
-        return "|".join(
-            [self.kind, f"{self.subject_type}:{self.subject_id}", self.subject_date or "-", lead,
-             f"{self.target_type}:{self.target}"]
-        )
+        return alert_key(self.kind, f"{self.subject_type}:{self.subject_id}", self.subject_date,
+                         self.lead_days, f"{self.target_type}:{self.target}")
 
     @property
     def day(self) -> date | None:
@@ -186,45 +189,135 @@ def _model_facts(model: Row, settings: Settings) -> dict[str, Any]:
     }
 
 
-def date_alerts(tracker: Tracker, sub: Row, now: datetime, settings: Settings) -> Iterator[Alert]:
-    """Every date-based alert of `sub` for items not yet past, whenever due (after sub creation)."""
-    tz = settings.tz
-    today = today_in(tz, now)
+class _DatedEntry:
+    """One dated item with what every subscription's alerts about it share (built once per plan)."""
+
+    __slots__ = ("item", "kind", "day_iso", "subject", "model", "deadline", "_facts")
+
+    def __init__(self, item: DatedItem, model: Row | None, deadline: Row | None) -> None:
+        self.item = item
+        self.kind = _ITEM_KIND[item.kind]
+        self.day_iso = item.day.isoformat()
+        self.subject = f"{item.subject_type}:{item.subject_id}"
+        self.model = model
+        self.deadline = deadline
+        self._facts: dict[str, Any] | None = None
+
+    def facts(self, settings: Settings) -> dict[str, Any]:
+        if self._facts is None:
+            if self.model is not None:
+                facts = _model_facts(self.model, settings)
+            else:
+                row = self.deadline or {}
+                facts = {"note": row.get("note"), "source": row.get("source"),
+                         "contested": bool(row.get("contested")), "deadline_kind": row.get("kind")}
+            facts.update(item_title=self.item.title, item_kind=self.item.kind)
+            self._facts = facts
+        return self._facts
+
+
+class _Prepared:
+    """The tracker read once for a whole plan: dated items, model owners, delivery times.
+
+    With `until`, only items that can have an alert due by then are kept: an approaching
+    alert needs `today <= day <= today + the longest lead`, an overdue one a window that
+    opened before today (the exact due time is still checked per alert).
+    """
+
+    def __init__(self, tracker: Tracker, now: datetime, settings: Settings,
+                 until: datetime | None = None, max_lead: int = 0) -> None:
+        self.settings = settings
+        self.today = today_in(settings.tz, now)
+        self._times: dict[date, datetime] = {}
+        self._model_developer: dict[str, str] | None = None
+        self.tracker = tracker
+        models, deadlines = tracker.models, tracker.deadlines
+        if until is not None:
+            last = self.today + timedelta(days=max(max_lead, 0))
+            window = timedelta(days=settings.review_window_days)
+            models = [m for m in models if self._may_be_due(m, window, last)]
+            deadlines = [
+                d for d in deadlines
+                if (day := parse_date(d["due_date"])) is not None and self.today <= day <= last
+            ]
+        by_id = {str(m["id"]): m for m in models}
+        deadline_by_id = {str(d["id"]): d for d in deadlines}
+        self.entries = [
+            _DatedEntry(item, by_id.get(item.subject_id) if item.subject_type == "model" else None,
+                        deadline_by_id.get(item.subject_id) if item.subject_type != "model" else None)
+            for item in dated_items(models, deadlines, now, settings.tz, settings.review_window_days)
+        ]
+
+    def _may_be_due(self, model: Row, window: timedelta, last: date) -> bool:
+        planned = parse_date(model.get("planned_release"))
+        if planned is None:
+            return False
+        opens = planned - window
+        return (self.today <= planned <= last or self.today <= opens <= last
+                or (opens < self.today and not is_submitted(model) and not is_released(model)))
+
+    def delivery(self, day: date) -> datetime:
+        at = self._times.get(day)
+        if at is None:
+            at = self._times[day] = delivery_time(day, self.settings)
+        return at
+
+    @property
+    def model_developer(self) -> dict[str, str]:
+        if self._model_developer is None:
+            self._model_developer = {str(m["id"]): m["developer_id"] for m in self.tracker.models}
+        return self._model_developer
+
+
+# A candidate alert: its key, and how to build it (only done when the ledger lacks the key).
+_Candidate = tuple[str, Callable[..., Alert], tuple[Any, ...]]
+
+
+def _date_candidates(prepared: _Prepared, sub: Row, until: datetime | None) -> Iterator[_Candidate]:
+    today = prepared.today
     created = _aware(sub["created_at"])
-    models = {str(m["id"]): m for m in tracker.models}
-    deadlines = {str(d["id"]): d for d in tracker.deadlines}
     kinds = set(sub["kinds"])
-    common = {"target_type": sub["target_type"], "target": sub["target"], "subscription_id": sub["id"]}
-    for item in dated_items(tracker.models, tracker.deadlines, now, tz, settings.review_window_days):
+    leads = sub["lead_days"]
+    target = f"{sub['target_type']}:{sub['target']}"
+    overdue = KIND_OVERDUE in kinds
+    one_day = timedelta(days=1)
+    for entry in prepared.entries:
+        item = entry.item
         if not _passes_filter(sub, item.developer_id):
             continue
-        if item.subject_type == "model":
-            facts = _model_facts(models[item.subject_id], settings)
-        else:
-            row = deadlines[item.subject_id]
-            facts = {"note": row.get("note"), "source": row.get("source"),
-                     "contested": bool(row.get("contested")), "deadline_kind": row.get("kind")}
-        facts.update(item_title=item.title, item_kind=item.kind)
-        kind = _ITEM_KIND[item.kind]
+        kind = entry.kind
         if kind in kinds and item.day >= today:
-            for lead in sub["lead_days"]:
-                due = delivery_time(item.day - timedelta(days=lead), settings)
-                if due > created:
-                    yield Alert(
-                        kind=kind, subject_type=item.subject_type, subject_id=item.subject_id,
-                        subject_date=item.day.isoformat(), lead_days=lead, due_at=due,
-                        title=item.title, facts=facts, **common,
-                    )
-        if item.kind == ITEM_SUBMISSION_DUE and KIND_OVERDUE in kinds:
-            model = models[item.subject_id]
-            due = delivery_time(item.day + timedelta(days=1), settings)
-            if due > created and not is_submitted(model) and not is_released(model):
-                yield Alert(
-                    kind=KIND_OVERDUE, subject_type="model", subject_id=item.subject_id,
-                    subject_date=item.day.isoformat(), lead_days=None, due_at=due,
-                    title=f"{facts['developer']} {facts['model']}: submission overdue",
-                    facts=facts, **common,
-                )
+            for lead in leads:
+                due = prepared.delivery(item.day - timedelta(days=lead))
+                if due > created and (until is None or due <= until):
+                    key = alert_key(kind, entry.subject, entry.day_iso, lead, target)
+                    yield key, _date_alert, (prepared, entry, sub, kind, lead, due)
+        if overdue and item.kind == ITEM_SUBMISSION_DUE:
+            model = entry.model
+            assert model is not None
+            due = prepared.delivery(item.day + one_day)
+            if (due > created and (until is None or due <= until)
+                    and not is_submitted(model) and not is_released(model)):
+                key = alert_key(KIND_OVERDUE, entry.subject, entry.day_iso, None, target)
+                yield key, _date_alert, (prepared, entry, sub, KIND_OVERDUE, None, due)
+
+
+def _date_alert(prepared: _Prepared, entry: _DatedEntry, sub: Row, kind: str, lead: int | None,
+                due: datetime) -> Alert:
+    item = entry.item
+    facts = entry.facts(prepared.settings)
+    title = item.title if kind != KIND_OVERDUE else f"{facts['developer']} {facts['model']}: submission overdue"
+    return Alert(
+        kind=kind, subject_type=item.subject_type, subject_id=item.subject_id,
+        subject_date=entry.day_iso, lead_days=lead, due_at=due, title=title, facts=facts,
+        target_type=sub["target_type"], target=sub["target"], subscription_id=sub["id"],
+    )
+
+
+def date_alerts(tracker: Tracker, sub: Row, now: datetime, settings: Settings) -> Iterator[Alert]:
+    """Every date-based alert of `sub` for items not yet past, whenever due (after sub creation)."""
+    for _, build, args in _date_candidates(_Prepared(tracker, now, settings), sub, None):
+        yield build(*args)
 
 
 def _status_label(row: Row, value: str | None) -> str:
@@ -232,47 +325,64 @@ def _status_label(row: Row, value: str | None) -> str:
     return labels.get(value or "", value or "none")
 
 
-def realtime_items(tracker: Tracker, sub: Row) -> Iterator[Alert]:
-    """Status changes and news for `sub` (as real-time alerts, whatever its digest mode)."""
+def _realtime_candidates(tracker: Tracker, sub: Row, model_developer: Mapping[str, str]
+                         ) -> Iterator[_Candidate]:
     kinds = set(sub["kinds"])
-    model_developer = {str(m["id"]): m["developer_id"] for m in tracker.models}
-    common = {"target_type": sub["target_type"], "target": sub["target"], "subscription_id": sub["id"]}
+    target = f"{sub['target_type']}:{sub['target']}"
     if KIND_STATUS in kinds:
+        since = sub["since_history_id"]
         for row in tracker.status_changes:
-            if row["id"] <= sub["since_history_id"] or row["field"] not in STATUS_FIELDS:
+            if row["id"] <= since or row["field"] not in STATUS_FIELDS:
                 continue
             developer = row["entity_id"] if row["entity"] == "developer" else model_developer.get(
                 row["entity_id"])
             if not _passes_filter(sub, developer):
                 continue
-            at = _aware(row["at"])
-            old, new = _status_label(row, row["old"]), _status_label(row, row["new"])
-            what = "agreement status" if row["field"] == "status" else "review status"
-            yield Alert(
-                kind=KIND_STATUS, subject_type="history", subject_id=str(row["id"]),
-                subject_date=None, lead_days=None, due_at=at,
-                title=f"{row['subject']}: {what} changed from {old} to {new}",
-                facts={"subject": row["subject"], "entity": row["entity"], "field": row["field"],
-                       "old": old, "new": new, "actor": row["actor"], "at": row["at"],
-                       "note": row.get("note"), "source": row.get("source")},
-                **common,
-            )
+            yield alert_key(KIND_STATUS, f"history:{row['id']}", None, None, target), _status_alert, (row, sub)
     if KIND_NEWS in kinds:
+        since = sub.get("since_news_id", 0)
         for row in tracker.news:
-            if row["id"] <= sub.get("since_news_id", 0) or not row.get("alert"):
+            if row["id"] <= since or not row.get("alert"):
                 continue
-            yield Alert(
-                kind=KIND_NEWS, subject_type="news", subject_id=str(row["id"]), subject_date=None,
-                lead_days=None, due_at=_aware(row["first_seen_at"]),
-                title=row.get("title") or row.get("link") or "News item",
-                facts={"link": row.get("link"), "published": row.get("published"),
-                       "summary": row.get("summary"), "matched": json.loads(row.get("matched") or "[]"),
-                       "source": row.get("link"),
-                       # the news watch's fields (bot/news_watch.py): source name, developers
-                       "source_name": row.get("source"),
-                       "developers": json.loads(row.get("developers") or "[]")},
-                **common,
-            )
+            yield alert_key(KIND_NEWS, f"news:{row['id']}", None, None, target), _news_alert, (row, sub)
+
+
+def _status_alert(row: Row, sub: Row) -> Alert:
+    old, new = _status_label(row, row["old"]), _status_label(row, row["new"])
+    what = "agreement status" if row["field"] == "status" else "review status"
+    return Alert(
+        kind=KIND_STATUS, subject_type="history", subject_id=str(row["id"]),
+        subject_date=None, lead_days=None, due_at=_aware(row["at"]),
+        title=f"{row['subject']}: {what} changed from {old} to {new}",
+        facts={"subject": row["subject"], "entity": row["entity"], "field": row["field"],
+               "old": old, "new": new, "actor": row["actor"], "at": row["at"],
+               "note": row.get("note"), "source": row.get("source")},
+        target_type=sub["target_type"], target=sub["target"], subscription_id=sub["id"],
+    )
+
+
+def _news_alert(row: Row, sub: Row) -> Alert:
+    return Alert(
+        kind=KIND_NEWS, subject_type="news", subject_id=str(row["id"]), subject_date=None,
+        lead_days=None, due_at=_aware(row["first_seen_at"]),
+        title=row.get("title") or row.get("link") or "News item",
+        facts={"link": row.get("link"), "published": row.get("published"),
+               "summary": row.get("summary"), "matched": json.loads(row.get("matched") or "[]"),
+               "source": row.get("link"),
+               # the news watch's fields (bot/news_watch.py): source name, developers
+               "source_name": row.get("source"),
+               "developers": json.loads(row.get("developers") or "[]")},
+        target_type=sub["target_type"], target=sub["target"], subscription_id=sub["id"],
+    )
+
+
+def realtime_items(tracker: Tracker, sub: Row, model_developer: Mapping[str, str] | None = None
+                   ) -> Iterator[Alert]:
+    """Status changes and news for `sub` (as real-time alerts, whatever its digest mode)."""
+    if model_developer is None:
+        model_developer = {str(m["id"]): m["developer_id"] for m in tracker.models}
+    for _, build, args in _realtime_candidates(tracker, sub, model_developer):
+        yield build(*args)
 
 
 def digest_times(sub: Row, now: datetime, settings: Settings, count: int) -> list[datetime]:

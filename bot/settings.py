@@ -7,6 +7,8 @@ value and the expected form; secret values are never echoed.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 from collections.abc import Mapping
@@ -206,6 +208,16 @@ def load_settings(
     if federal_register not in ("on", "off"):
         raise _bad("REVIEWWATCH_FEDERAL_REGISTER", federal_register, "on or off")
 
+    teams_secret = get("REVIEWWATCH_TEAMS_OUTGOING_SECRET")
+    if teams_secret:
+        try:
+            base64.b64decode(teams_secret, validate=True)
+        except (binascii.Error, ValueError):
+            raise _bad(
+                "REVIEWWATCH_TEAMS_OUTGOING_SECRET", teams_secret,
+                "the base64 security token Teams showed when the outgoing webhook was created",
+            ) from None
+
     return Settings(
         slack_bot_token=get("SLACK_BOT_TOKEN"),
         slack_app_token=get("SLACK_APP_TOKEN"),
@@ -217,7 +229,7 @@ def load_settings(
         admins=admins,
         admin_group=admin_group,
         teams_webhooks=_parse_teams_webhooks(get("REVIEWWATCH_TEAMS_WEBHOOKS") or ""),
-        teams_outgoing_secret=get("REVIEWWATCH_TEAMS_OUTGOING_SECRET"),
+        teams_outgoing_secret=teams_secret,
         review_window_days=_parse_int(
             "REVIEWWATCH_REVIEW_WINDOW_DAYS", get("REVIEWWATCH_REVIEW_WINDOW_DAYS") or "30", 1, 365
         ),

@@ -22,6 +22,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.deps import Deps
+from bot.exports import calendar_http_response
 from bot.health import health_report
 from bot.logging_setup import log_context
 from handlers.teams import PATH_TEAMS_MESSAGES, teams_messages_response
@@ -82,25 +83,17 @@ def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
         healthy, report = health_report(deps)
         return json_response(200 if healthy else 503, report)
 
-    routes = [
+    return [
         Route(PATH_SLACK_EVENTS, ("POST",), SlackRequestHandler(bolt_app, path=PATH_SLACK_EVENTS)),
         Route(PATH_HEALTHZ, ("GET", "HEAD"), plain(healthz)),
+        Route(
+            PATH_CALENDAR, ("GET", "HEAD"),
+            plain(lambda environ: calendar_http_response(deps, query_param(environ, "token"))),
+        ),
+        Route(
+            PATH_TEAMS_MESSAGES, ("POST",), plain(lambda environ: teams_messages_response(deps, environ)),
+        ),
     ]
-    try:
-        from bot.exports import calendar_http_response
-    except ImportError:  # the calendar feed is not part of this build
-        pass
-    else:
-        routes.append(
-            Route(
-                PATH_CALENDAR, ("GET", "HEAD"),
-                plain(lambda environ: calendar_http_response(deps, query_param(environ, "token"))),
-            )
-        )
-    routes.append(Route(
-        PATH_TEAMS_MESSAGES, ("POST",), plain(lambda environ: teams_messages_response(deps, environ)),
-    ))
-    return routes
 
 
 class HttpApp:

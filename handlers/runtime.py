@@ -166,8 +166,8 @@ def serve_http(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> int:
     scheduler = None
     try:
         scheduler = start_scheduler(deps)
-        log.info("HTTP mode: listening on http://%s:%s (POST /slack/events, GET /healthz)",
-                 LISTEN_HOST, deps.settings.port)
+        log.info("HTTP mode: listening on http://%s:%s (POST /slack/events, GET /healthz, "
+                 "GET /calendar.ics, POST /teams/messages)", LISTEN_HOST, deps.settings.port)
         signals.raise_in_main = True
         try:
             if not signals.requested.is_set():

@@ -124,6 +124,7 @@ def test_only_the_bad_admin_id_is_named() -> None:
         ("SLACK_APP_TOKEN", "xoxb-wrong-kind-SECRET42", "xapp-"),
         ("REVIEWWATCH_TEAMS_WEBHOOKS", "policy=ftp://hooks.example/SECRET42", "name=https://"),
         ("REVIEWWATCH_TEAMS_WEBHOOKS", "https://hooks.example/SECRET42", "name=https://"),
+        ("REVIEWWATCH_TEAMS_OUTGOING_SECRET", "not base64 SECRET42!", "base64 security token"),
     ],
 )
 def test_a_bad_secret_is_named_but_never_echoed(name: str, value: str, expected: str) -> None:
