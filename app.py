@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Callable
 
+import bot._lean_start  # noqa: F401  (first: before sqlite-utils is imported)
 from bot.clock import Clock, FixedClock, SystemClock, parse_now
 from bot.deps import Deps
 from bot.logging_setup import configure_logging

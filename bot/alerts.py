@@ -32,7 +32,8 @@ missed ones.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -44,6 +45,7 @@ from bot.domain import (
     ITEM_RELEASE,
     ITEM_SUBMISSION_DUE,
     REVIEW_STATUS_LABELS,
+    DatedItem,
     dated_items,
     is_released,
     is_submitted,
@@ -157,7 +159,7 @@ class Tracker:
 class AlertPlan:
     send: list[Alert]
     skip: list[tuple[Alert, str]]
-    valid: dict[str, Alert]  # every alert due now that still applies, by key (for retries)
+    valid: set[str]  # the key of every alert due now that still applies (for retries)
 
 
 def delivery_time(day: date, settings: Settings) -> datetime:
@@ -306,7 +308,9 @@ def _date_alert(prepared: _Prepared, entry: _DatedEntry, sub: Row, kind: str, le
                 due: datetime) -> Alert:
     item = entry.item
     facts = entry.facts(prepared.settings)
-    title = item.title if kind != KIND_OVERDUE else f"{facts['developer']} {facts['model']}: submission overdue"
+    title = item.title
+    if kind == KIND_OVERDUE:
+        title = f"{facts['developer']} {facts['model']}: submission overdue"
     return Alert(
         kind=kind, subject_type=item.subject_type, subject_id=item.subject_id,
         subject_date=entry.day_iso, lead_days=lead, due_at=due, title=title, facts=facts,
@@ -338,7 +342,8 @@ def _realtime_candidates(tracker: Tracker, sub: Row, model_developer: Mapping[st
                 row["entity_id"])
             if not _passes_filter(sub, developer):
                 continue
-            yield alert_key(KIND_STATUS, f"history:{row['id']}", None, None, target), _status_alert, (row, sub)
+            key = alert_key(KIND_STATUS, f"history:{row['id']}", None, None, target)
+            yield key, _status_alert, (row, sub)
     if KIND_NEWS in kinds:
         since = sub.get("since_news_id", 0)
         for row in tracker.news:
@@ -406,15 +411,17 @@ def next_digest_time(sub: Row, now: datetime, settings: Settings) -> datetime:
     return delivery_time(last.astimezone(settings.tz).date() + timedelta(days=step), settings)
 
 
-def digest_alerts(tracker: Tracker, sub: Row, now: datetime, settings: Settings) -> Iterator[Alert]:
+def digest_alerts(tracker: Tracker, sub: Row, now: datetime, settings: Settings,
+                  model_developer: Mapping[str, str] | None = None) -> Iterator[Alert]:
     """One digest per past period (after the subscription started) that has items in it."""
     created = _aware(sub["created_at"])
-    items = sorted(realtime_items(tracker, sub), key=lambda a: (a.due_at, a.key))
+    items = sorted(realtime_items(tracker, sub, model_developer), key=lambda a: (a.due_at, a.key))
     if not items:
         return
+    due = [a.due_at for a in items]
     times = [t for t in digest_times(sub, now, settings, MAX_DIGEST_PERIODS) if t > created]
     for end, start in zip(times, [*times[1:], created], strict=True):
-        inside = [a for a in items if start <= a.due_at < end]
+        inside = items[bisect_left(due, start):bisect_left(due, end)]
         if inside:
             day = end.astimezone(settings.tz).date()
             yield Alert(
@@ -433,12 +440,22 @@ def _digest_entry(alert: Alert) -> dict[str, Any]:
 
 def subscription_alerts(tracker: Tracker, sub: Row, now: datetime, settings: Settings) -> list[Alert]:
     """Every alert of `sub` due at or before `now` that still applies."""
-    alerts = [a for a in date_alerts(tracker, sub, now, settings) if a.due_at <= now]
+    prepared = _Prepared(tracker, now, settings, until=now, max_lead=max(sub["lead_days"], default=0))
+    return [build(*args) for _, build, args in _subscription_candidates(prepared, sub, now)]
+
+
+def _subscription_candidates(prepared: _Prepared, sub: Row, now: datetime) -> Iterator[_Candidate]:
+    yield from _date_candidates(prepared, sub, now)
     if sub["digest"] == DIGEST_REALTIME:
-        alerts += list(realtime_items(tracker, sub))  # a recorded change is due at once
+        # a recorded change is due at once
+        yield from _realtime_candidates(prepared.tracker, sub, prepared.model_developer)
     else:
-        alerts += list(digest_alerts(tracker, sub, now, settings))
-    return alerts
+        for alert in digest_alerts(prepared.tracker, sub, now, prepared.settings, prepared.model_developer):
+            yield alert.key, _same, (alert,)
+
+
+def _same(alert: Alert) -> Alert:
+    return alert
 
 
 def _urgency(alert: Alert, today: date) -> tuple[int, int, int]:
@@ -455,11 +472,19 @@ def plan_alerts(
 ) -> AlertPlan:
     """What to send now and what to record as skipped: due, not in the ledger, catch-up applied."""
     today = today_in(settings.tz, now)
-    valid: dict[str, Alert] = {}
+    subscriptions = list(subscriptions)
+    max_lead = max((lead for sub in subscriptions for lead in sub["lead_days"]), default=0)
+    prepared = _Prepared(tracker, now, settings, until=now, max_lead=max_lead)
+    # Keys first: an alert is only built when the ledger does not have it yet.
+    valid: set[str] = set()
+    new: list[Alert] = []
     for sub in subscriptions:
-        for alert in subscription_alerts(tracker, sub, now, settings):
-            valid[alert.key] = alert
-    new = [a for a in valid.values() if a.key not in ledger_keys]
+        for key, build, args in _subscription_candidates(prepared, sub, now):
+            if key in valid:
+                continue
+            valid.add(key)
+            if key not in ledger_keys:
+                new.append(build(*args))
     groups: dict[tuple[str, ...], list[Alert]] = {}
     send: list[Alert] = []
     for alert in new:

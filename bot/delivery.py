@@ -104,6 +104,17 @@ class Pacer:
         if start > now:
             self._sleep(start - now)
 
+    def done(self, key: str) -> None:
+        """The request for `key` was answered: the next one waits a full interval from now.
+
+        Spacing from the answer, not only from the start, keeps the gap the server sees at
+        least `interval` even when a request travels slower than the one before it.
+        """
+        if self.interval <= 0:
+            return
+        with self._lock:
+            self._last[key] = max(self._last.get(key, 0.0), self._monotonic())
+
 
 # ---------------------------------------------------------------- Slack
 
@@ -251,6 +262,8 @@ class SlackSender:
             )
         except (SlackApiError, URLError, OSError) as exc:
             return _slack_failure(exc)
+        finally:
+            self._pacer.done(channel)
         return Outcome(OUTCOME_SENT, channel=response.get("channel") or channel, ts=response.get("ts"))
 
 

@@ -153,7 +153,7 @@ def run_sweep(
     senders: dict[str, Sender] | None = None,
     dry_run: bool = False,
     lease: timedelta = CLAIM_LEASE,
-    max_workers: int = 8,
+    max_workers: int = 64,  # one thread per target up to this: pacing makes them wait, not work
 ) -> SweepResult:
     """One sweep at `now` (default: the deps clock). See the module docstring."""
     now = now or deps.clock.now()
