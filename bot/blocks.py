@@ -203,6 +203,23 @@ def match_problem_reply(match: Match, what: str, example: str) -> Reply:
     return Reply(text=fallback(text), blocks=[section(text)])
 
 
+def corrected_note(match: Match) -> str | None:
+    """When a typo was corrected, say so: the answer is about a name the user did not type."""
+    if not match.corrected or match.record is None:
+        return None
+    label = match.record.get("name") or match.record.get("title") or ""
+    return f"Showing {label}, the closest match to “{match.query.strip()}”."
+
+
+def with_correction(reply: Reply, match: Match) -> Reply:
+    note = corrected_note(match)
+    if note is None:
+        return reply
+    reply.blocks.insert(0, context(safe(note, 300)))
+    reply.text = fallback(f"{note} {reply.text}")
+    return reply
+
+
 def _typed(candidate: object) -> str:
     """What to type to pick a candidate: a developer's slug, else its label."""
     entity = getattr(candidate, "entity", "")

@@ -75,17 +75,18 @@ def run_status(deps: Deps, request: CommandRequest) -> Reply:
     if match.record is None:
         return blocks.match_problem_reply(match, "developer", "/aireview status {id}")
     status = answers.developer_status(deps, match.record)
-    return blocks.status_reply(status, fmt_datetime(deps.clock.now(), deps.settings.tz))
+    return blocks.with_correction(
+        blocks.status_reply(status, fmt_datetime(deps.clock.now(), deps.settings.tz)), match
+    )
 
 
 def run_models(deps: Deps, request: CommandRequest) -> Reply:
-    developer = None
-    if request.text:
-        match = find_developer(deps.store.db, request.text)
-        if match.record is None:
-            return blocks.match_problem_reply(match, "developer", "/aireview models {id}")
-        developer = match.record
-    return blocks.models_reply(answers.models_answer(deps, developer))
+    if not request.text:
+        return blocks.models_reply(answers.models_answer(deps, None))
+    match = find_developer(deps.store.db, request.text)
+    if match.record is None:
+        return blocks.match_problem_reply(match, "developer", "/aireview models {id}")
+    return blocks.with_correction(blocks.models_reply(answers.models_answer(deps, match.record)), match)
 
 
 def run_history(deps: Deps, request: CommandRequest) -> Reply:
@@ -94,7 +95,9 @@ def run_history(deps: Deps, request: CommandRequest) -> Reply:
     match = find_subject(deps.store.db, request.text)
     if match.record is None:
         return blocks.match_problem_reply(match, "developer, model or deadline", "/aireview history {id}")
-    return blocks.history_reply(answers.history_answer(deps, match.entity, match.record))
+    return blocks.with_correction(
+        blocks.history_reply(answers.history_answer(deps, match.entity, match.record)), match
+    )
 
 
 READ_SUBCOMMANDS = (

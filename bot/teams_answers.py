@@ -26,7 +26,7 @@ from typing import Any
 
 from bot import answers, domain
 from bot.blockkit import clip, fmt_date, fmt_datetime
-from bot.blocks import MAX_LISTED, STATUS_MODELS, STATUS_UPCOMING
+from bot.blocks import MAX_LISTED, STATUS_MODELS, STATUS_UPCOMING, corrected_note
 from bot.cards import (
     CARD_CONTENT_TYPE,
     CARD_SCHEMA,
@@ -333,12 +333,15 @@ def _history_entry(e: answers.HistoryEntry, status: answers.DeveloperStatus) -> 
     return container(items, separator=True)
 
 
-def status_card(status: answers.DeveloperStatus, as_of: str, app: str) -> dict[str, Any]:
+def status_card(status: answers.DeveloperStatus, as_of: str, app: str,
+                note: str | None = None) -> dict[str, Any]:
+    """`note`, when given, heads the card (e.g. that a typo was corrected)."""
     dev = status.developer
     since = f"{fmt_date(status.since)}{_days_ago(status.days_since)}" if status.since else "not recorded"
     agreement = domain.parse_date(dev.get("agreement_date"))
     name = {**text_run(_clean(dev["name"], 150), bold=True), "size": "Medium"}
-    head: list[Element] = [
+    head: list[Element] = [_subtle(_clean(note, 300))] if note else []
+    head += [
         rich_text([name]),
         fact_set([
             ("Status", status.status_label),
@@ -455,7 +458,8 @@ def _status(deps: Deps, args: str, app: str) -> dict[str, Any]:
     match = find_developer(deps.store.db, args)
     if match.record is None:
         return match_problem_card(match, app)
-    return status_card(answers.developer_status(deps, match.record), _as_of(deps), app)
+    return status_card(answers.developer_status(deps, match.record), _as_of(deps), app,
+                       note=corrected_note(match))
 
 
 _RUNS: dict[str, Callable[[Deps, str, str], dict[str, Any]]] = {

@@ -4,6 +4,7 @@ response_url on the Slack emulator."""
 
 from __future__ import annotations
 
+import json
 from itertools import count
 from typing import Any
 
@@ -189,7 +190,12 @@ def test_status_name_matching(bolt_app: App, slack_emulator: SlackEmulator, type
     want = next(v for k, v in expected.items() if typed.lower().replace("-", "").startswith(k))
     body = ask(bolt_app, slack_emulator, "/aireview", f"status {typed}")
     header = {"type": "header", "text": {"type": "plain_text", "text": want, "emoji": True}}
-    assert body["blocks"][0] == header
+    assert next(b for b in body["blocks"] if b["type"] == "header") == header
+    # A corrected typo says so first, so nobody mistakes the answer for the name they typed.
+    corrected = typed.lower() in ("antropic", "anthropc")
+    note = f"Showing {want}, the closest match to “{typed}”."
+    assert (note in json.dumps(body["blocks"][0], ensure_ascii=False)) == corrected
+    assert body["text"].startswith(note) == corrected
 
 
 def test_status_unknown_name_did_you_mean(bolt_app: App, slack_emulator: SlackEmulator) -> None:

@@ -242,8 +242,9 @@ def test_status_matches_names_like_slack(teams: httpx.Client, typed: str) -> Non
     assert card_lines(card_for(teams, f"status {typed}"))[0] == "Google DeepMind"
 
 
-def test_status_tolerates_a_typo(teams: httpx.Client) -> None:
-    assert card_lines(card_for(teams, "status antropic"))[0] == "Anthropic"
+def test_status_tolerates_a_typo_and_says_so(teams: httpx.Client) -> None:
+    lines = card_lines(card_for(teams, "status antropic"))
+    assert lines[:2] == ["Showing Anthropic, the closest match to “antropic”.", "Anthropic"]
 
 
 def test_status_of_an_unknown_name_offers_did_you_mean(teams: httpx.Client) -> None:
