@@ -20,18 +20,15 @@ def slack_client(deps: Deps, token: str | None = None) -> WebClient:
 
 
 def register_all(app: App, deps: Deps) -> None:
-    from handlers import actions, alerts, commands, events, exports, feeds, views
+    from handlers import actions, alerts, commands, errors, events, exports, feeds, views
 
-    for module in (commands, exports, events, actions, views, feeds, alerts):
+    for module in (errors, commands, exports, events, actions, views, feeds, alerts):
         module.register(app, deps)
 
 
 def build_app(deps: Deps, *, client: WebClient | None = None, **app_kwargs: Any) -> App:
     """A Bolt App with every listener registered."""
-    app = App(
-        client=client or slack_client(deps),
-        signing_secret=deps.settings.slack_signing_secret or app_kwargs.pop("signing_secret", None),
-        **app_kwargs,
-    )
+    signing_secret = app_kwargs.pop("signing_secret", None) or deps.settings.slack_signing_secret
+    app = App(client=client or slack_client(deps), signing_secret=signing_secret, **app_kwargs)
     register_all(app, deps)
     return app
