@@ -8,7 +8,7 @@
   follow ten developers each, 5 take a daily digest;
 - the alert ledger as it stands after a year of sweeps: every alert due up to
   `ledger_until` (default `now`) is recorded as sent or skipped, so a sweep at `now`
-  finds only what fell due since.
+  finds only what fell due since; the subscriptions' sweep cursors are at `ledger_until`.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.alerts import SUBSCRIBABLE_KINDS, plan_alerts
+from bot.alerts import SUBSCRIBABLE_KINDS, cursor_settings, plan_alerts
 from bot.clock import utc_iso
 from bot.settings import Settings
 from bot.sweep import load_tracker
 from storage import alerts as ledger
 from storage.db import open_store
+from storage.tracker import latest_history_id
 from tests.large_tracker import ACTOR, make_large_tracker
 
 CHANNELS = 50
@@ -97,6 +98,8 @@ def fill_ledger(path: str | Path, settings: Settings, until: datetime) -> int:
             rows.append(row)
         with db.atomic():
             db["alert_ledger"].insert_all(rows, batch_size=2000)
+        ledger.advance_cursors(db, subs, until, latest_history_id(db), ledger.latest_news_id(db),
+                               cursor_settings(settings))
         return len(rows)
     finally:
         store.close()

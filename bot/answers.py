@@ -8,13 +8,20 @@ renderer can turn the same data into Adaptive Cards.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import domain
 from bot.deps import Deps
-from storage.tracker import list_deadlines, list_developers, list_history, list_models, subject_label
+from storage.tracker import (
+    list_dated_models,
+    list_deadlines_between,
+    list_developers,
+    list_history,
+    list_models,
+    subject_label,
+)
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 730
@@ -146,13 +153,16 @@ def upcoming_answer(deps: Deps, days: int = DEFAULT_DAYS, developer_id: str | No
     now = deps.clock.now()
     tz = deps.settings.tz
     db = deps.store.db
-    items = domain.upcoming_items(
-        list_models(db, developer_id), [] if developer_id else list_deadlines(db), now, tz, days,
-        deps.settings.review_window_days,
-    )
+    today = domain.today_in(tz, now)
+    window_days = deps.settings.review_window_days
+    # SQLite picks the rows that can give an item (the window, or overdue); domain decides.
+    first, last = today - timedelta(days=domain.RECENTLY_PASSED_DAYS), today + timedelta(days=days)
+    models = list_dated_models(db, first, last, window_days=window_days, overdue_on=today,
+                               developer_id=developer_id)
+    deadlines = [] if developer_id else list_deadlines_between(db, first, last)
+    items = domain.upcoming_items(models, deadlines, now, tz, days, window_days)
     return UpcomingAnswer(
-        days=days, items=items, today=domain.today_in(tz, now), tz_name=deps.settings.timezone_name,
-        as_of=now,
+        days=days, items=items, today=today, tz_name=deps.settings.timezone_name, as_of=now,
     )
 
 

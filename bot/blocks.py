@@ -136,15 +136,16 @@ def deadlines_reply(answer: UpcomingAnswer, tz: ZoneInfo) -> Reply:
         header(f"Coming up in the next {answer.days} days"),
         section(f"*{escape(answer.summary)}*"),
     ]
-    entries = [section(_item_text(item)) for item in answer.items]
+    # Only the listed items are rendered: a long window can hold thousands.
+    entries = [section(_item_text(item)) for item in answer.items[:MAX_LISTED]]
     tail: list[Block] = []
-    if len(entries) > MAX_LISTED:
-        tail.append(context(more_line(len(entries) - MAX_LISTED, HINT_DEADLINES_REST)))
+    if len(answer.items) > MAX_LISTED:
+        tail.append(context(more_line(len(answer.items) - MAX_LISTED, HINT_DEADLINES_REST)))
     tail.append(_as_of_context(
         fmt_datetime(answer.as_of, tz), f"Dates in {escape(answer.tz_name)}",
         f"Items passed in the last {domain.RECENTLY_PASSED_DAYS} days are shown as passed.",
     ))
-    blocks = fit_blocks(blocks + entries[:MAX_LISTED], MAX_MESSAGE_BLOCKS, tail)
+    blocks = fit_blocks(blocks + entries, MAX_MESSAGE_BLOCKS, tail)
     first = answer.items[0] if answer.items else None
     text = answer.summary
     if first:

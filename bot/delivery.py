@@ -22,10 +22,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.error import URLError
 
-import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -44,6 +43,9 @@ from bot.alert_blocks import alert_message, alert_metadata, metadata_key
 from bot.alerts import Alert
 from bot.cards import alert_card
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -286,6 +288,9 @@ class TeamsSender:
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.webhooks = dict(webhooks)
         self.settings = settings
+        # Imported here: httpx costs ~2 MiB resident, and only a Teams sender needs it.
+        import httpx
+
         self._own_client = client is None
         self.client = client or httpx.Client(
             timeout=httpx.Timeout(15.0, connect=5.0), headers={"User-Agent": USER_AGENT},
@@ -304,6 +309,8 @@ class TeamsSender:
         url = self.webhooks.get(alert.target)
         if url is None:
             return Outcome(OUTCOME_PERMANENT, f"Teams webhook {alert.target!r} is not configured")
+        import httpx  # loaded already: self.client is an httpx.Client
+
         envelope = alert_card(alert, now, self.settings)
         error = "no attempt"
         retry_after: float | None = None

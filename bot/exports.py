@@ -15,10 +15,8 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Event, vDuration
 
 from bot.deps import Deps
 from bot.domain import (
@@ -34,6 +32,9 @@ from bot.domain import (
 )
 from storage.exports import all_history
 from storage.tracker import list_deadlines, list_developers, list_models
+
+if TYPE_CHECKING:
+    from icalendar import Calendar
 
 PRODID = "-//Review Watch//Frontier AI model review tracker//EN"
 CALENDAR_NAME = "Review Watch: AI model review dates"
@@ -131,6 +132,9 @@ def build_calendar(
     them), so they are written as DATE values and X-WR-TIMEZONE names the team timezone.
     SEQUENCE is the record's version less one: it rises with every change to the record.
     """
+    # Imported here: icalendar costs ~2 MiB resident, and only exports need it.
+    from icalendar import Calendar, Event, vDuration
+
     models, deadlines = list(models), list(deadlines)
     records: dict[tuple[str, str], Row] = {("model", str(m["id"])): m for m in models}
     records.update({("deadline", str(d["id"])): d for d in deadlines})

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 USER_AGENT = "ReviewWatch/0.1 (+policy tracker)"
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+TIMEOUT_SECONDS = 10.0
+CONNECT_TIMEOUT_SECONDS = 5.0
 OVERALL_DEADLINE_SECONDS = 30.0  # a server dripping bytes cannot hold a fetch longer
 MAX_BYTES = 2_000_000
 MAX_REDIRECTS = 5
@@ -48,12 +51,21 @@ class FetchResult:
 
 def make_http_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
     """The client the app uses for sources; redirects are followed by `fetch`, not httpx."""
+    # Imported here: httpx costs ~2 MiB resident, and only a feed fetch needs it.
+    import httpx
+
     return httpx.Client(
-        timeout=TIMEOUT,
+        timeout=_timeout(),
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
         transport=transport,
     )
+
+
+def _timeout() -> httpx.Timeout:
+    import httpx  # loaded already: the caller holds an httpx.Client
+
+    return httpx.Timeout(TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS)
 
 
 def _check_scheme(url: str) -> None:
@@ -71,6 +83,8 @@ def fetch(
     max_redirects: int = MAX_REDIRECTS,
 ) -> FetchResult:
     """GET `url` once (following redirects), conditionally when etag/last_modified are known."""
+    import httpx  # loaded already: the caller holds an httpx.Client
+
     headers = {"User-Agent": USER_AGENT}
     if etag:
         headers["If-None-Match"] = etag
@@ -85,7 +99,7 @@ def fetch(
             if current in visited:
                 raise FetchError(f"redirect loop at {current}")
             visited.add(current)
-            with client.stream("GET", current, headers=headers, timeout=TIMEOUT) as response:
+            with client.stream("GET", current, headers=headers, timeout=_timeout()) as response:
                 if response.status_code == 304:
                     return FetchResult(url=current, status=304,
                                        etag=response.headers.get("etag") or etag,

@@ -24,8 +24,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
-import feedparser
-
 KIND_RSS = "rss"
 KIND_FEDERAL_REGISTER = "federal_register"
 
@@ -163,6 +161,9 @@ def parse_feed(body: bytes, content_type: str = "") -> Parsed:
         raise FeedError("empty response")
     if _looks_like_html(body, content_type):
         raise FeedError("an HTML page, not an RSS or Atom feed")
+    # Imported here: feedparser costs ~1 MiB resident, and only RSS/Atom bodies need it.
+    import feedparser
+
     headers = {"content-type": content_type} if content_type else {}
     parsed = feedparser.parse(body, response_headers=headers)
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None

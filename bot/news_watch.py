@@ -17,10 +17,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import httpx
 
 from bot import news
 from bot.admins import denial_text, is_admin
@@ -40,6 +38,9 @@ from bot.deps import Deps
 from bot.feed_client import HTTP_CLIENT_KEY, FetchError, fetch, make_http_client
 from storage import news as store_news
 from storage.tracker import get_state, list_developers, list_models, set_state
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -169,11 +170,13 @@ def fetch_feed(
 def fetch_due_feeds(deps: Deps, now: datetime, client: httpx.Client | None = None) -> list[FeedOutcome]:
     """The 30-minute job: every enabled source not backing off is fetched once."""
     ensure_default_feed(deps, now)
-    client = client or http_client(deps)
-    names = tracked_names(deps)
+    due = store_news.due_feeds(deps.store.db, now)
     outcomes = []
-    for feed in store_news.due_feeds(deps.store.db, now):
-        outcomes.append(fetch_feed(deps, feed, now, client, names))
+    if due:  # no client (nor httpx import) while no source is due
+        client = client or http_client(deps)
+        names = tracked_names(deps)
+        for feed in due:
+            outcomes.append(fetch_feed(deps, feed, now, client, names))
     new = sum(len(o.new_alerts) for o in outcomes)
     if outcomes:
         log.info("fetched %d sources: %d new items to alert", len(outcomes), new)

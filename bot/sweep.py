@@ -4,8 +4,11 @@
 scheduler (bot/scheduler.py) and `python app.py sweep` only call it. One run:
 
 1. gives each configured Teams webhook its default subscription;
-2. plans (bot/alerts.py): new alerts to send, catch-up alerts to record as skipped;
-3. claims each new alert with an INSERT into the ledger (a concurrent sweep loses);
+2. plans (bot/alerts.py): new alerts to send, catch-up alerts to record as skipped. It
+   reads only what can have become due since each subscription's cursor (the tracker rows
+   by date and by history, the ledger by key: `load_due_tracker`, `plan_sweep`);
+3. claims each new alert with an INSERT into the ledger (a concurrent sweep loses), then
+   advances the subscriptions' cursors to this run;
 4. picks up retries: transient failures whose time came, and claims left behind by a
    run that died mid-delivery (older than the lease). A Slack retry first looks in the
    channel for a message carrying the key, so a post made just before a crash is
@@ -14,7 +17,8 @@ scheduler (bot/scheduler.py) and `python app.py sweep` only call it. One run:
 5. delivers in parallel per target and records each outcome as it arrives;
 6. stores a summary in app_state "last_sweep" (JSON) for /healthz and admins.
 
-`dry_run=True` does steps 2 and 4 without writing anything and returns what would be sent.
+`dry_run=True` does steps 2 and 4 without writing anything (cursors included) and returns
+what would be sent.
 """
 
 from __future__ import annotations
@@ -22,18 +26,28 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
 from bot.alert_blocks import alert_content
 from bot.alerts import (
+    DIGEST_REALTIME,
+    KIND_NEWS,
+    KIND_STATUS,
     STATUS_FIELDS,
     SUBSCRIBABLE_KINDS,
     Alert,
+    AlertPlan,
     Tracker,
+    cursor_settings,
+    digest_key,
+    digest_periods,
     plan_alerts,
+    sweep_cursor,
+    sweep_date_ranges,
 )
 from bot.clock import utc_iso
 from bot.delivery import (
@@ -48,8 +62,9 @@ from bot.delivery import (
     deliver,
 )
 from bot.deps import Deps
+from bot.settings import Settings
 from storage import alerts as ledger
-from storage.tracker import get_state, list_deadlines, list_models, set_state
+from storage.tracker import get_state, latest_history_id, list_deadlines, list_models, set_state
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +115,91 @@ def load_tracker(db: Database, subscriptions: list[dict[str, Any]]) -> Tracker:
             "SELECT * FROM news_items WHERE alert = 1 AND id > ? ORDER BY id", [since_news]
         )),
     )
+
+
+def load_due_tracker(db: Database, subscriptions: list[dict[str, Any]], now: datetime, settings: Settings,
+                     retries: list[dict[str, Any]] | None = None) -> Tracker:
+    """The tracker rows a sweep at `now` can need, chosen in SQL (bot/alerts.py, "Cursors").
+
+    Models and deadlines whose dates can have an alert due since each subscription's cursor,
+    those changed since, and those of retried alerts; status changes and news after the
+    cursors; for digests, what falls in the periods not yet in the ledger (or retried).
+    """
+    retries = retries or []
+    # Read first: a change committed while the rest is read is looked at again next time.
+    history_id = latest_history_id(db)
+    news_id = ledger.latest_news_id(db)
+    cursors = {sub["id"]: sweep_cursor(sub, now, settings) for sub in subscriptions}
+    marks = [c.history_id for c in cursors.values() if c is not None]
+    changed = ledger.changed_subjects(db, min(marks)) if marks else {}
+
+    recheck = {f"{r['subject_type']}:{r['subject_id']}" for r in retries}
+    ids: dict[str, set[int]] = {"model": set(), "deadline": set(), "history": set(), "news": set()}
+    for subject in [*changed, *recheck]:
+        kind, _, ident = subject.partition(":")
+        if kind in ids and ident.isdigit():
+            ids[kind].add(int(ident))
+
+    deadline_days: list[tuple[date, date]] = []
+    model_days: list[tuple[date, date]] = []
+    for sub in subscriptions:
+        due_dates, planned_releases = sweep_date_ranges(sub, cursors[sub["id"]], now, settings)
+        deadline_days += due_dates
+        model_days += planned_releases
+
+    # Real-time subscriptions: changes and news after their cursors (or start).
+    after: dict[str, list[int]] = {KIND_STATUS: [], KIND_NEWS: []}
+    for sub in subscriptions:
+        cursor = cursors[sub["id"]]
+        if sub["digest"] == DIGEST_REALTIME:
+            for kind, since, done in ((KIND_STATUS, sub["since_history_id"], cursor and cursor.history_id),
+                                      (KIND_NEWS, sub["since_news_id"], cursor and cursor.news_id)):
+                if kind in sub["kinds"]:
+                    after[kind].append(max(since, done or 0))
+    # Digest subscriptions: what falls in the periods whose digest is not in the ledger yet
+    # (or is being retried), from the oldest such period's start.
+    digests = [s for s in subscriptions if s["digest"] != DIGEST_REALTIME]
+    periods = [(digest_key(s, end, settings), start) for s in digests
+               for end, start in digest_periods(s, now, settings)]
+    done_keys = ledger.known_keys(db, [key for key, _ in periods]) - {r["key"] for r in retries}
+    starts = [start for key, start in periods if key not in done_keys]
+    digest_from = None
+    if starts:  # stored times are ISO text: a day's margin covers any UTC offset (exact check later)
+        digest_from = (min(starts) - timedelta(days=1)).astimezone(UTC).date().isoformat()
+    digest_after = {
+        kind: min((s[since] for s in digests if kind in s["kinds"]), default=None) if digest_from else None
+        for kind, since in ((KIND_STATUS, "since_history_id"), (KIND_NEWS, "since_news_id"))
+    }
+
+    status_changes = ledger.status_changes_for_sweep(
+        db, STATUS_FIELDS, min(after[KIND_STATUS], default=None), digest_after[KIND_STATUS], digest_from,
+        ids["history"],
+    )
+    news = ledger.news_for_sweep(db, min(after[KIND_NEWS], default=None), digest_after[KIND_NEWS],
+                                 digest_from, ids["news"])
+    models = ledger.models_for_sweep(db, model_days, ids["model"])
+    owners = {str(r["entity_id"]) for r in status_changes if r["entity"] == "model"}
+    owners -= {str(m["id"]) for m in models}
+    return Tracker(
+        models=models, deadlines=ledger.deadlines_for_sweep(db, deadline_days, ids["deadline"]),
+        status_changes=status_changes, news=news, changed=changed, recheck=recheck,
+        model_developers=ledger.model_developers(db, owners), history_id=history_id, news_id=news_id,
+    )
+
+
+class SweepPlan(NamedTuple):
+    plan: AlertPlan
+    retries: list[dict[str, Any]]
+    tracker: Tracker
+
+
+def plan_sweep(db: Database, subscriptions: list[dict[str, Any]], now: datetime, settings: Settings,
+               lease: timedelta = CLAIM_LEASE) -> SweepPlan:
+    """What a sweep at `now` does before claiming: retries, the tracker it needs, the plan."""
+    retries = ledger.retry_candidates(db, now, lease)
+    tracker = load_due_tracker(db, subscriptions, now, settings, retries)
+    plan = plan_alerts(tracker, subscriptions, partial(ledger.known_keys, db), now, settings)
+    return SweepPlan(plan, retries, tracker)
 
 
 def active_subscriptions(deps: Deps) -> list[dict[str, Any]]:
@@ -167,9 +267,7 @@ def run_sweep(
                 db, list(settings.teams_webhooks), list(SUBSCRIBABLE_KINDS), list(settings.lead_days), now,
             )
         subscriptions = active_subscriptions(deps)
-        tracker = load_tracker(db, subscriptions)
-        plan = plan_alerts(tracker, subscriptions, ledger.ledger_keys(db), now, settings)
-        retries = ledger.retry_candidates(db, now, lease)
+        plan, retries, tracker = plan_sweep(db, subscriptions, now, settings, lease)
         if dry_run:
             result.planned = [_planned(a, now, deps, False) for a in plan.send]
             result.planned += [
@@ -187,6 +285,9 @@ def run_sweep(
             if ledger.claim_alert(db, alert.ledger_row(), ledger.STATUS_CLAIMED, now):
                 jobs.append(Job(alert))
                 attempts[alert.key] = 0
+        # Everything due is in the ledger now: the next sweep starts from here.
+        ledger.advance_cursors(db, subscriptions, now, tracker.history_id, tracker.news_id,
+                               cursor_settings(settings))
         for row in retries:
             if row["key"] not in plan.valid:
                 ledger.record_skipped(db, row["key"], SKIP_NO_LONGER_APPLIES)

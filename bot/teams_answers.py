@@ -284,13 +284,13 @@ def _item_entry(item: domain.DatedItem) -> Element:
 
 def deadlines_card(answer: answers.UpcomingAnswer, as_of: str, app: str) -> dict[str, Any]:
     head = [_title(f"Coming up in the next {answer.days} days"), text_block(answer.summary, weight="Bolder")]
-    entries = [_item_entry(item) for item in answer.items]
+    entries = [_item_entry(item) for item in answer.items[:MAX_LISTED]]  # only the listed ones
     hint = f"Ask for fewer days, e.g. {_mention(app, 'deadlines 14')}, or {SLACK_ELSEWHERE} (/deadlines)."
     tail = [_subtle(
         f"As of {as_of} · Dates in {answer.tz_name} · Items passed in the last "
         f"{domain.RECENTLY_PASSED_DAYS} days are shown as passed."
     )]
-    body = fit_body(head, entries[:MAX_LISTED], tail, _more(hint), max(len(entries) - MAX_LISTED, 0))
+    body = fit_body(head, entries, tail, _more(hint), max(len(answer.items) - MAX_LISTED, 0))
     return reply_card(body)
 
 

@@ -9,7 +9,8 @@ skipped. A row left `claimed` past its lease belongs to a sweep that died mid-de
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -25,6 +26,8 @@ STATUS_PERMANENT = "permanent"
 
 TARGET_SLACK = "slack"
 TARGET_TEAMS = "teams"
+
+CHUNK = 900  # bound parameters per IN (...) query, under SQLite's limit
 
 
 # ---------------------------------------------------------------- subscriptions
@@ -70,7 +73,8 @@ def save_subscription(
     """Create or change the one subscription of a target.
 
     A new subscription hears about changes and news from now on (its cursors start at
-    the newest history row and news item); changing one keeps its cursors and start time.
+    the newest history row and news item); changing one keeps its cursors and start time,
+    and clears its sweep cursor (the next sweep computes it in full, for the new choices).
     """
     stamp = utc_iso(now)
     values = [
@@ -88,7 +92,8 @@ def save_subscription(
                ON CONFLICT (target_type, target) DO UPDATE SET
                    kinds = excluded.kinds, lead_days = excluded.lead_days,
                    digest = excluded.digest, developer_filter = excluded.developer_filter,
-                   updated_at = excluded.updated_at""",
+                   updated_at = excluded.updated_at, swept_at = NULL, swept_history_id = 0,
+                   swept_news_id = 0, swept_settings = NULL""",
             [target_type, target, *values, latest_history_id(db), latest_news_id(db), actor,
              stamp, stamp],
         )
@@ -120,6 +125,139 @@ def ensure_teams_subscriptions(
 
 
 # ---------------------------------------------------------------- ledger
+
+
+def advance_cursors(db: Database, subscriptions: Iterable[dict[str, Any]], at: datetime,
+                    history_id: int, news_id: int, settings_key: str) -> None:
+    """After a sweep at `at` claimed everything due for `subscriptions` (bot/alerts.py, "Cursors").
+
+    A subscription changed since the sweep read it keeps its cleared cursor.
+    """
+    with db.atomic():
+        for sub in subscriptions:
+            follows = sub["developer_filter"]
+            db.execute(
+                """UPDATE subscriptions SET swept_at = ?, swept_history_id = ?, swept_news_id = ?,
+                       swept_settings = ?
+                   WHERE id = ? AND kinds = ? AND lead_days = ? AND digest = ?
+                     AND developer_filter IS ? AND created_at = ? AND since_history_id = ?
+                     AND since_news_id = ?""",
+                [utc_iso(at), history_id, news_id, settings_key, sub["id"], json.dumps(sub["kinds"]),
+                 json.dumps(sub["lead_days"]), sub["digest"], json.dumps(follows) if follows else None,
+                 sub["created_at"], sub["since_history_id"], sub["since_news_id"]],
+            )
+
+
+# ---------------------------------------------------------------- what a sweep reads
+
+
+def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    values = list(values)
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def known_keys(db: Database, keys: Iterable[str]) -> set[str]:
+    """Which of `keys` the ledger has (looked up by primary key, not by reading the ledger)."""
+    found: set[str] = set()
+    for chunk in _chunks(keys):
+        sql = f"SELECT key FROM alert_ledger WHERE key IN ({_marks(chunk)})"
+        found.update(row[0] for row in db.execute(sql, chunk).fetchall())
+    return found
+
+
+def changed_subjects(db: Database, after_history_id: int) -> dict[str, int]:
+    """Models and deadlines changed after a history row: `model:7` -> the newest row's id."""
+    rows = db.execute(  # `+entity`: read the rows after the cursor, not an index of all history
+        "SELECT entity, entity_id, id FROM history WHERE id > ? AND +entity IN ('model', 'deadline') "
+        "ORDER BY id",
+        [after_history_id],
+    ).fetchall()
+    return {f"{entity}:{entity_id}": newest for entity, entity_id, newest in rows}
+
+
+def _day_ranges(ranges: Iterable[tuple[date, date]]) -> list[tuple[str, str]]:
+    """Inclusive day ranges merged, as [from, before) ISO bounds (a stored date may carry a time)."""
+    merged: list[list[date]] = []
+    for low, high in sorted(ranges):
+        if merged and low <= merged[-1][1] + timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    return [(low.isoformat(), (high + timedelta(days=1)).isoformat()) for low, high in merged]
+
+
+def _rows_by_day_or_id(db: Database, select: str, column: str, ranges: Iterable[tuple[date, date]],
+                       ids: Iterable[int | str], id_column: str) -> list[dict[str, Any]]:
+    rows: dict[Any, dict[str, Any]] = {}
+    for low, before in _day_ranges(ranges):
+        for row in db.query(f"{select} WHERE {column} >= ? AND {column} < ?", [low, before]):
+            rows[row["id"]] = row
+    for chunk in _chunks(ids):
+        for row in db.query(f"{select} WHERE {id_column} IN ({_marks(chunk)})", chunk):
+            rows[row["id"]] = row
+    return list(rows.values())
+
+
+def models_for_sweep(db: Database, planned_release: Iterable[tuple[date, date]],
+                     ids: Iterable[int | str]) -> list[dict[str, Any]]:
+    """Models planned for release in the ranges (inclusive) or with the ids, as list_models does."""
+    rows = _rows_by_day_or_id(
+        db, "SELECT m.*, d.name AS developer_name FROM models m JOIN developers d ON d.id = m.developer_id",
+        "m.planned_release", planned_release, ids, "m.id",
+    )
+    return sorted(rows, key=lambda m: (m["developer_name"].lower(), m["name"].lower()))
+
+
+def deadlines_for_sweep(db: Database, due_date: Iterable[tuple[date, date]],
+                        ids: Iterable[int | str]) -> list[dict[str, Any]]:
+    """Deadlines due in the ranges (inclusive) or with the ids, as list_deadlines orders them."""
+    rows = _rows_by_day_or_id(db, "SELECT * FROM deadlines", "due_date", due_date, ids, "id")
+    return sorted(rows, key=lambda d: (d["due_date"], d["id"]))
+
+
+def status_changes_for_sweep(db: Database, fields: Iterable[str], after_id: int | None,
+                             digest_after_id: int | None, digest_from: str | None,
+                             ids: Iterable[int]) -> list[dict[str, Any]]:
+    """History rows of `fields`: after `after_id`; after `digest_after_id` and at or after
+    `digest_from` (an ISO prefix); or with the ids. In id order."""
+    fields = list(fields)
+    select = f"SELECT * FROM history WHERE field IN ({_marks(fields)})"
+    return _merged(db, select, fields, "at", after_id, digest_after_id, digest_from, ids)
+
+
+def news_for_sweep(db: Database, after_id: int | None, digest_after_id: int | None,
+                   digest_from: str | None, ids: Iterable[int]) -> list[dict[str, Any]]:
+    """News items to alert on, chosen as status_changes_for_sweep chooses history rows."""
+    return _merged(db, "SELECT * FROM news_items WHERE alert = 1", [], "first_seen_at", after_id,
+                   digest_after_id, digest_from, ids)
+
+
+def _merged(db: Database, select: str, params: list[Any], at_column: str, after_id: int | None,
+            digest_after_id: int | None, digest_from: str | None, ids: Iterable[int]) -> list[dict[str, Any]]:
+    rows: dict[int, dict[str, Any]] = {}
+    if after_id is not None:
+        rows.update((r["id"], r) for r in db.query(f"{select} AND id > ?", [*params, after_id]))
+    if digest_after_id is not None and digest_from is not None:
+        sql = f"{select} AND id > ? AND {at_column} >= ?"
+        rows.update((r["id"], r) for r in db.query(sql, [*params, digest_after_id, digest_from]))
+    for chunk in _chunks(ids):
+        sql = f"{select} AND id IN ({_marks(chunk)})"
+        rows.update((r["id"], r) for r in db.query(sql, [*params, *chunk]))
+    return [rows[key] for key in sorted(rows)]
+
+
+def model_developers(db: Database, ids: Iterable[int | str]) -> dict[str, str]:
+    """Model id (as text) -> its developer id."""
+    owners: dict[str, str] = {}
+    for chunk in _chunks(ids):
+        sql = f"SELECT id, developer_id FROM models WHERE id IN ({_marks(chunk)})"
+        owners.update((str(model_id), developer) for model_id, developer in db.execute(sql, chunk).fetchall())
+    return owners
 
 
 def ledger_keys(db: Database) -> set[str]:

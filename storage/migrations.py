@@ -221,5 +221,20 @@ def m007_news_item_keys(db: Database) -> None:
     )
 
 
+@migrations(name="m008_sweep_cursors")
+def m008_sweep_cursors(db: Database) -> None:
+    # Where each subscription's last complete sweep left it (bot/alerts.py, "Cursors"): the
+    # next sweep computes only what can have become due since. NULL swept_at: no cursor yet,
+    # the first sweep computes everything since the subscription started.
+    db.executescript(
+        """
+        ALTER TABLE subscriptions ADD COLUMN swept_at TEXT;
+        ALTER TABLE subscriptions ADD COLUMN swept_history_id INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE subscriptions ADD COLUMN swept_news_id INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE subscriptions ADD COLUMN swept_settings TEXT;
+        """
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)
