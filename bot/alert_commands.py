@@ -81,7 +81,8 @@ def run_alerts(deps: Deps, request: CommandRequest) -> Reply:
     upcoming, next_digest = [], None
     if sub is not None:
         tracker = load_tracker(db, [sub])
-        upcoming = upcoming_alerts(tracker, sub, store_alerts.ledger_keys(db), now, deps.settings)
+        already = store_alerts.ledger_keys(db, sub["target_type"], sub["target"])
+        upcoming = upcoming_alerts(tracker, sub, already, now, deps.settings)
         if sub["digest"] != DIGEST_REALTIME:
             next_digest = next_digest_time(sub, now, deps.settings)
     admin = is_admin(deps, request.user_id, request.slack_client)

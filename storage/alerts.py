@@ -260,8 +260,13 @@ def model_developers(db: Database, ids: Iterable[int | str]) -> dict[str, str]:
     return owners
 
 
-def ledger_keys(db: Database) -> set[str]:
-    return {r["key"] for r in db.query("SELECT key FROM alert_ledger")}
+def ledger_keys(db: Database, target_type: str | None = None, target: str | None = None) -> set[str]:
+    """Every key in the ledger, or (indexed) only one target's."""
+    if target_type is None:
+        return {r["key"] for r in db.query("SELECT key FROM alert_ledger")}
+    return {r["key"] for r in db.query(
+        "SELECT key FROM alert_ledger WHERE target_type = ? AND target = ?", [target_type, target]
+    )}
 
 
 def get_ledger(db: Database, key: str) -> dict[str, Any] | None:
