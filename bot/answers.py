@@ -7,20 +7,22 @@ renderer can turn the same data into Adaptive Cards.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 from bot import domain
 from bot.deps import Deps
 from storage.tracker import (
-    list_dated_models,
-    list_deadlines_between,
+    count_upcoming,
     list_developers,
     list_history,
     list_models,
+    listing_order,
     subject_label,
+    upcoming_rows,
 )
 
 DEFAULT_DAYS = 90
@@ -115,17 +117,68 @@ def parse_days(text: str) -> int:
     return int(value)
 
 
+# How many upcoming items an answer reads at once: what /deadlines lists (bot.blocks and
+# bot.teams_answers' MAX_LISTED). Reading further reads the rest.
+UPCOMING_SHOWN = 40
+
+
+class UpcomingItems(Sequence[domain.DatedItem]):
+    """An answer's items, most urgent first, read as the list bot.domain.upcoming_items gives
+    over every row: len() is the full count, the first `len(head)` items are at hand, and
+    reading past them reads all the items (once). A long window can hold thousands."""
+
+    def __init__(
+        self, head: list[domain.DatedItem], total: int, read_all: Callable[[], list[domain.DatedItem]],
+    ) -> None:
+        self._head = head
+        self._all: list[domain.DatedItem] | None = head if len(head) >= total else None
+        self._total = total
+        self._read_all = read_all
+
+    def _every(self) -> list[domain.DatedItem]:
+        if self._all is None:
+            self._all = self._read_all()
+        return self._all
+
+    def __len__(self) -> int:
+        return len(self._all) if self._all is not None else self._total
+
+    @overload
+    def __getitem__(self, index: int) -> domain.DatedItem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[domain.DatedItem]: ...
+
+    def __getitem__(self, index: int | slice) -> domain.DatedItem | list[domain.DatedItem]:
+        if self._all is None:
+            if isinstance(index, slice):
+                wanted = range(*index.indices(self._total))
+                if not wanted or max(wanted) < len(self._head):
+                    return [self._head[i] for i in wanted]
+            elif (at := index + self._total if index < 0 else index) in range(len(self._head)):
+                return self._head[at]
+        return self._every()[index]
+
+    def __iter__(self) -> Iterator[domain.DatedItem]:
+        return iter(self._every())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (list, UpcomingItems)):
+            return NotImplemented
+        return list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"UpcomingItems({len(self)} items, {len(self._head)} read)"
+
+
 @dataclass(frozen=True)
 class UpcomingAnswer:
     days: int
-    items: list[domain.DatedItem]
+    items: Sequence[domain.DatedItem]
+    overdue: int  # how many of the items are overdue submissions
     today: date
     tz_name: str
     as_of: datetime
-
-    @property
-    def overdue(self) -> int:
-        return sum(1 for i in self.items if i.overdue)
 
     @property
     def summary(self) -> str:
@@ -149,21 +202,42 @@ def item_status(item: domain.DatedItem) -> str:
     return item.status
 
 
-def upcoming_answer(deps: Deps, days: int = DEFAULT_DAYS, developer_id: str | None = None) -> UpcomingAnswer:
+def upcoming_answer(
+    deps: Deps, days: int = DEFAULT_DAYS, developer_id: str | None = None, shown: int = UPCOMING_SHOWN,
+) -> UpcomingAnswer:
+    """bot.domain.upcoming_items over the tracker, with SQLite counting the items and reading
+    them in date order, so only about the first `shown` are read and built (a long window
+    can hold thousands; what a surface lists is bounded)."""
     now = deps.clock.now()
-    tz = deps.settings.tz
-    db = deps.store.db
-    today = domain.today_in(tz, now)
+    store = deps.store
+    today = domain.today_in(deps.settings.tz, now)
     window_days = deps.settings.review_window_days
-    # SQLite picks the rows that can give an item (the window, or overdue); domain decides.
-    first, last = today - timedelta(days=domain.RECENTLY_PASSED_DAYS), today + timedelta(days=days)
-    models = list_dated_models(db, first, last, window_days=window_days, overdue_on=today,
-                               developer_id=developer_id)
-    deadlines = [] if developer_id else list_deadlines_between(db, first, last)
-    items = domain.upcoming_items(models, deadlines, now, tz, days, window_days)
+    query: dict[str, Any] = dict(today=today, days=days, passed_days=domain.RECENTLY_PASSED_DAYS,
+                                 window_days=window_days, developer_id=developer_id)
+
+    def read(limit: int | None) -> list[domain.DatedItem]:
+        # Ties on urgency keep the order of the lists bot.domain.upcoming_items would read.
+        ordered = sorted(
+            ((_upcoming_item(row, today, window_days), listing_order(row, developer_id is not None))
+             for row in upcoming_rows(store.db, **query, limit=limit)),
+            key=lambda pair: (domain.urgency(pair[0]), pair[1]),
+        )
+        return [item for item, _ in ordered[:limit]]
+
+    total, overdue = count_upcoming(store.db, **query)
+    items = UpcomingItems(read(shown), total, lambda: read(None))
     return UpcomingAnswer(
-        days=days, items=items, today=today, tz_name=deps.settings.timezone_name, as_of=now,
+        days=days, items=items, overdue=overdue, today=today, tz_name=deps.settings.timezone_name,
+        as_of=now,
     )
+
+
+def _upcoming_item(row: dict[str, Any], today: date, window_days: int) -> domain.DatedItem:
+    if row["kind"] == domain.ITEM_DEADLINE:
+        item = domain.deadline_item(row, today)
+        assert item is not None
+        return item
+    return next(i for i in domain.model_items(row, today, window_days) if i.kind == row["kind"])
 
 
 # ---------------------------------------------------------------- models
@@ -319,7 +393,7 @@ class DeveloperStatus:
     since: date | None
     days_since: int | None
     models: ModelsAnswer
-    upcoming: list[domain.DatedItem]
+    upcoming: Sequence[domain.DatedItem]
     history: HistoryAnswer
     first_tracked: datetime | None
     tz: ZoneInfo
@@ -373,7 +447,7 @@ class HomeAnswer:
 def home_answer(deps: Deps) -> HomeAnswer:
     latest = next(iter(deps.store.db.query("SELECT MAX(at) AS at FROM history")))["at"]
     return HomeAnswer(
-        holdouts=holdouts_answer(deps), upcoming=upcoming_answer(deps, 365),
+        holdouts=holdouts_answer(deps), upcoming=upcoming_answer(deps, 365, shown=HOME_ITEMS),
         changes=history_answer(deps, limit=HOME_CHANGES),
         tracker_updated_at=datetime.fromisoformat(latest) if latest else None,
         as_of=deps.clock.now(), tz=deps.settings.tz,

@@ -87,14 +87,33 @@ def review_window_opens(model: Row, window_days: int = REVIEW_WINDOW_DAYS) -> da
     return planned - timedelta(days=window_days) if planned else None
 
 
+def planned_releases_opening(first: date, last: date, window_days: int) -> tuple[date, date]:
+    """The planned releases whose review window opens from `first` to `last` (review_window_opens
+    inverted): the range SQL selects on the planned_release index."""
+    return first + timedelta(days=window_days), last + timedelta(days=window_days)
+
+
+# Each rule below has an SQL twin (SQL_*, over `models m`, dates as ISO text) right after it:
+# storage.tracker.upcoming_rows picks and counts the upcoming items in SQLite with them.
+# tests/test_answers_upcoming.py checks both give the same answers on randomized trackers.
+
+
 def is_released(model: Row) -> bool:
     return bool(model.get("released")) or model.get("review_status") in ("released", "withdrawn")
+
+
+SQL_RELEASED = "(COALESCE(m.released, '') <> '' OR m.review_status IN ('released', 'withdrawn'))"
 
 
 def is_submitted(model: Row) -> bool:
     return bool(model.get("submitted")) or model.get("review_status") in (
         "submitted", "in_review", "cleared",
     )
+
+
+SQL_SUBMITTED = (
+    "(COALESCE(m.submitted, '') <> '' OR m.review_status IN ('submitted', 'in_review', 'cleared'))"
+)
 
 
 def is_overdue(model: Row, today: date, window_days: int = REVIEW_WINDOW_DAYS) -> bool:
@@ -106,6 +125,19 @@ def is_overdue(model: Row, today: date, window_days: int = REVIEW_WINDOW_DAYS) -
         and not is_submitted(model)
         and not is_released(model)
     )
+
+
+# is_overdue with :overdue_before = overdue_if_planned_before(today, window_days): today > opens
+# is planned < today + window_days, compared on the stored text (a time suffix sorts after its day).
+SQL_OVERDUE = (
+    f"(m.planned_release < :overdue_before AND m.planned_release <> '' "
+    f"AND NOT {SQL_SUBMITTED} AND NOT {SQL_RELEASED})"
+)
+
+
+def overdue_if_planned_before(today: date, window_days: int) -> date:
+    """Models not submitted and planned before this day are overdue `today`."""
+    return planned_releases_opening(today, today, window_days)[0]
 
 
 @dataclass(frozen=True)
@@ -137,6 +169,45 @@ def model_status_label(model: Row) -> str:
     return REVIEW_STATUS_LABELS.get(model.get("review_status") or "", "Unknown")
 
 
+def deadline_item(deadline: Row, today: date) -> DatedItem | None:
+    """The deadline's dated item, or None if it has no date."""
+    day = parse_date(deadline["due_date"])
+    if day is None:
+        return None
+    return DatedItem(
+        kind=ITEM_DEADLINE, subject_type="deadline", subject_id=str(deadline["id"]),
+        title=deadline["title"], day=day, days=(day - today).days,
+        status="Contested" if deadline.get("contested") else "Scheduled",
+        source=deadline.get("source"), contested=bool(deadline.get("contested")),
+    )
+
+
+def model_items(model: Row, today: date, window_days: int = REVIEW_WINDOW_DAYS) -> list[DatedItem]:
+    """The model's review-window opening (submission due) and planned release; none once
+    released or while unplanned."""
+    planned = parse_date(model.get("planned_release"))
+    if planned is None or is_released(model):
+        return []
+    name = f"{model.get('developer_name') or model['developer_id']} {model['name']}"
+    opens = planned - timedelta(days=window_days)
+    common = dict(
+        subject_type="model", subject_id=str(model["id"]), status=model_status_label(model),
+        source=model.get("source"), contested=bool(model.get("contested")),
+        developer_id=model["developer_id"],
+    )
+    return [
+        DatedItem(
+            kind=ITEM_SUBMISSION_DUE, title=f"{name}: submission due (review window opens)",
+            day=opens, days=(opens - today).days,
+            overdue=is_overdue(model, today, window_days), **common,  # type: ignore[arg-type]
+        ),
+        DatedItem(
+            kind=ITEM_RELEASE, title=f"{name}: planned release", day=planned,
+            days=(planned - today).days, **common,  # type: ignore[arg-type]
+        ),
+    ]
+
+
 def dated_items(
     models: Iterable[Row],
     deadlines: Iterable[Row],
@@ -146,44 +217,19 @@ def dated_items(
 ) -> list[DatedItem]:
     """Every dated item in the tracker, unfiltered and unsorted."""
     today = today_in(tz, now)
-    items: list[DatedItem] = []
-    for deadline in deadlines:
-        day = parse_date(deadline["due_date"])
-        if day is None:
-            continue
-        items.append(
-            DatedItem(
-                kind=ITEM_DEADLINE, subject_type="deadline", subject_id=str(deadline["id"]),
-                title=deadline["title"], day=day, days=(day - today).days,
-                status="Contested" if deadline.get("contested") else "Scheduled",
-                source=deadline.get("source"), contested=bool(deadline.get("contested")),
-            )
-        )
+    items = [item for item in (deadline_item(d, today) for d in deadlines) if item is not None]
     for model in models:
-        planned = parse_date(model.get("planned_release"))
-        if planned is None or is_released(model):
-            continue
-        name = f"{model.get('developer_name') or model['developer_id']} {model['name']}"
-        opens = planned - timedelta(days=window_days)
-        common = dict(
-            subject_type="model", subject_id=str(model["id"]), status=model_status_label(model),
-            source=model.get("source"), contested=bool(model.get("contested")),
-            developer_id=model["developer_id"],
-        )
-        items.append(
-            DatedItem(
-                kind=ITEM_SUBMISSION_DUE, title=f"{name}: submission due (review window opens)",
-                day=opens, days=(opens - today).days,
-                overdue=is_overdue(model, today, window_days), **common,  # type: ignore[arg-type]
-            )
-        )
-        items.append(
-            DatedItem(
-                kind=ITEM_RELEASE, title=f"{name}: planned release", day=planned,
-                days=(planned - today).days, **common,  # type: ignore[arg-type]
-            )
-        )
+        items += model_items(model, today, window_days)
     return items
+
+
+def urgency(item: DatedItem) -> tuple[bool, date, str, str]:
+    """How upcoming items are ordered: overdue submissions first, then by date, kind and title.
+
+    storage.tracker.upcoming_rows reads each kind in date order by index; the title order
+    (Python's lower-casing, which SQLite's lower() does not match beyond ASCII) is finished here.
+    """
+    return (not item.overdue, item.day, item.kind, item.title.lower())
 
 
 def upcoming_items(
@@ -198,11 +244,12 @@ def upcoming_items(
     """Items within the next `days` days, most urgent first.
 
     Overdue submissions come first whenever their window opened; then items passed in the
-    last `passed_days` days; then the rest by date.
+    last `passed_days` days; then the rest by date. (storage.tracker.upcoming_rows selects
+    the same in SQL.)
     """
     chosen = [
         item
         for item in dated_items(models, deadlines, now, tz, window_days)
         if item.overdue or -passed_days <= item.days <= days
     ]
-    return sorted(chosen, key=lambda i: (not i.overdue, i.day, i.kind, i.title.lower()))
+    return sorted(chosen, key=urgency)
