@@ -7,10 +7,9 @@ renderer can turn the same data into Adaptive Cards.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, overload
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import domain
@@ -117,77 +116,30 @@ def parse_days(text: str) -> int:
     return int(value)
 
 
-# How many upcoming items an answer reads at once: what /deadlines lists (bot.blocks and
-# bot.teams_answers' MAX_LISTED). Reading further reads the rest.
-UPCOMING_SHOWN = 40
-
-
-class UpcomingItems(Sequence[domain.DatedItem]):
-    """An answer's items, most urgent first, read as the list bot.domain.upcoming_items gives
-    over every row: len() is the full count, the first `len(head)` items are at hand, and
-    reading past them reads all the items (once). A long window can hold thousands."""
-
-    def __init__(
-        self, head: list[domain.DatedItem], total: int, read_all: Callable[[], list[domain.DatedItem]],
-    ) -> None:
-        self._head = head
-        self._all: list[domain.DatedItem] | None = head if len(head) >= total else None
-        self._total = total
-        self._read_all = read_all
-
-    def _every(self) -> list[domain.DatedItem]:
-        if self._all is None:
-            self._all = self._read_all()
-        return self._all
-
-    def __len__(self) -> int:
-        return len(self._all) if self._all is not None else self._total
-
-    @overload
-    def __getitem__(self, index: int) -> domain.DatedItem: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[domain.DatedItem]: ...
-
-    def __getitem__(self, index: int | slice) -> domain.DatedItem | list[domain.DatedItem]:
-        if self._all is None:
-            if isinstance(index, slice):
-                wanted = range(*index.indices(self._total))
-                if not wanted or max(wanted) < len(self._head):
-                    return [self._head[i] for i in wanted]
-            elif (at := index + self._total if index < 0 else index) in range(len(self._head)):
-                return self._head[at]
-        return self._every()[index]
-
-    def __iter__(self) -> Iterator[domain.DatedItem]:
-        return iter(self._every())
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, (list, UpcomingItems)):
-            return NotImplemented
-        return list(self) == list(other)
-
-    def __repr__(self) -> str:
-        return f"UpcomingItems({len(self)} items, {len(self._head)} read)"
+# How many items each surface lists before "…and N more", so an answer reads only those:
+# /holdouts and /deadlines (bot.blocks and bot.teams_answers), and /aireview status's "Coming up".
+MAX_LISTED = 40
+STATUS_UPCOMING = 5
 
 
 @dataclass(frozen=True)
 class UpcomingAnswer:
     days: int
-    items: Sequence[domain.DatedItem]
-    overdue: int  # how many of the items are overdue submissions
+    items: list[domain.DatedItem]  # the first `shown` of them, most urgent first
+    total: int  # how many items the window holds
+    overdue: int  # how many of those are overdue submissions
     today: date
     tz_name: str
     as_of: datetime
 
     @property
     def summary(self) -> str:
-        if not self.items:
+        if not self.total:
             return (
                 f"Nothing is due in the next {_plural(self.days, 'day')}: no deadlines, review "
                 "windows or planned releases, and nothing overdue."
             )
-        parts = [f"{_plural(len(self.items), 'item')} in the next {_plural(self.days, 'day')}"]
+        parts = [f"{_plural(self.total, 'item')} in the next {_plural(self.days, 'day')}"]
         if self.overdue:
             parts.append(f"{self.overdue} overdue")
         return ", ".join(parts) + f" (dates in {self.tz_name})"
@@ -203,32 +155,27 @@ def item_status(item: domain.DatedItem) -> str:
 
 
 def upcoming_answer(
-    deps: Deps, days: int = DEFAULT_DAYS, developer_id: str | None = None, shown: int = UPCOMING_SHOWN,
+    deps: Deps, days: int = DEFAULT_DAYS, developer_id: str | None = None, shown: int = MAX_LISTED,
 ) -> UpcomingAnswer:
     """bot.domain.upcoming_items over the tracker, with SQLite counting the items and reading
     them in date order, so only about the first `shown` are read and built (a long window
     can hold thousands; what a surface lists is bounded)."""
     now = deps.clock.now()
-    store = deps.store
     today = domain.today_in(deps.settings.tz, now)
     window_days = deps.settings.review_window_days
     query: dict[str, Any] = dict(today=today, days=days, passed_days=domain.RECENTLY_PASSED_DAYS,
                                  window_days=window_days, developer_id=developer_id)
-
-    def read(limit: int | None) -> list[domain.DatedItem]:
-        # Ties on urgency keep the order of the lists bot.domain.upcoming_items would read.
-        ordered = sorted(
-            ((_upcoming_item(row, today, window_days), listing_order(row, developer_id is not None))
-             for row in upcoming_rows(store.db, **query, limit=limit)),
-            key=lambda pair: (domain.urgency(pair[0]), pair[1]),
-        )
-        return [item for item, _ in ordered[:limit]]
-
-    total, overdue = count_upcoming(store.db, **query)
-    items = UpcomingItems(read(shown), total, lambda: read(None))
+    db = deps.store.db
+    # Ties on urgency keep the order of the lists bot.domain.upcoming_items would read.
+    ordered = sorted(
+        ((_upcoming_item(row, today, window_days), listing_order(row, developer_id is not None))
+         for row in upcoming_rows(db, **query, limit=shown)),
+        key=lambda pair: (domain.urgency(pair[0]), pair[1]),
+    )
+    total, overdue = count_upcoming(db, **query)
     return UpcomingAnswer(
-        days=days, items=items, overdue=overdue, today=today, tz_name=deps.settings.timezone_name,
-        as_of=now,
+        days=days, items=[item for item, _ in ordered[:shown]], total=total, overdue=overdue, today=today,
+        tz_name=deps.settings.timezone_name, as_of=now,
     )
 
 
@@ -393,7 +340,8 @@ class DeveloperStatus:
     since: date | None
     days_since: int | None
     models: ModelsAnswer
-    upcoming: Sequence[domain.DatedItem]
+    upcoming: list[domain.DatedItem]  # the first STATUS_UPCOMING, most urgent first
+    upcoming_total: int  # how many are due in the next DEFAULT_DAYS
     history: HistoryAnswer
     first_tracked: datetime | None
     tz: ZoneInfo
@@ -414,13 +362,14 @@ def developer_status(deps: Deps, developer: dict[str, Any]) -> DeveloperStatus:
     now = deps.clock.now()
     today = domain.today_in(deps.settings.tz, now)
     entry = _holdout_entry(developer, today)
-    upcoming = upcoming_answer(deps, DEFAULT_DAYS, developer["id"]).items
+    upcoming = upcoming_answer(deps, DEFAULT_DAYS, developer["id"], shown=STATUS_UPCOMING)
     first = next(iter(deps.store.db.query(
         "SELECT MIN(at) AS at FROM history WHERE entity = 'developer' AND entity_id = ?", [developer["id"]],
     )))["at"]
     return DeveloperStatus(
         developer=developer, status_label=entry.status_label, since=entry.since,
-        days_since=entry.days_since, models=models_answer(deps, developer), upcoming=upcoming,
+        days_since=entry.days_since, models=models_answer(deps, developer),
+        upcoming=upcoming.items, upcoming_total=upcoming.total,
         history=history_answer(deps, "developer", developer, limit=STATUS_RECENT_CHANGES),
         first_tracked=datetime.fromisoformat(first) if first else None, tz=deps.settings.tz,
     )

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot import domain
 from bot.answers import (
+    MAX_LISTED,
+    STATUS_UPCOMING,
     DeveloperStatus,
     HistoryAnswer,
     HistoryEntry,
@@ -40,11 +42,10 @@ from bot.blockkit import (
 from bot.commands import Reply, Subcommand
 from bot.lookup import Match
 
-# How many entries a message lists before "…and N more" (each is one section block).
-MAX_LISTED = 40
+# How many entries a message lists before "…and N more" (each is one section block);
+# MAX_LISTED and STATUS_UPCOMING are in bot.answers, which reads only that many upcoming items.
 MAX_MODEL_LINES = 60
 STATUS_MODELS = 10
-STATUS_UPCOMING = 5
 FALLBACK_NAMES = 20
 
 HINT_HOLDOUTS_REST = escape("Ask about any one with `/aireview status <developer>`.")
@@ -136,11 +137,10 @@ def deadlines_reply(answer: UpcomingAnswer, tz: ZoneInfo) -> Reply:
         header(f"Coming up in the next {answer.days} days"),
         section(f"*{escape(answer.summary)}*"),
     ]
-    # Only the listed items are rendered: a long window can hold thousands.
     entries = [section(_item_text(item)) for item in answer.items[:MAX_LISTED]]
     tail: list[Block] = []
-    if len(answer.items) > MAX_LISTED:
-        tail.append(context(more_line(len(answer.items) - MAX_LISTED, HINT_DEADLINES_REST)))
+    if answer.total > len(entries):
+        tail.append(context(more_line(answer.total - len(entries), HINT_DEADLINES_REST)))
     tail.append(_as_of_context(
         fmt_datetime(answer.as_of, tz), f"Dates in {escape(answer.tz_name)}",
         f"Items passed in the last {domain.RECENTLY_PASSED_DAYS} days are shown as passed.",
@@ -343,8 +343,8 @@ def status_reply(status: DeveloperStatus, as_of_text: str) -> Reply:
             f"• *{fmt_date(i.day)}* ({i.countdown}) — {safe(i.title, 200)} · {escape(item_status(i))}"
             for i in status.upcoming[:STATUS_UPCOMING]
         ]
-        if len(status.upcoming) > STATUS_UPCOMING:
-            upcoming.append(more_line(len(status.upcoming) - STATUS_UPCOMING, "See `/deadlines`."))
+        if status.upcoming_total > len(upcoming):
+            upcoming.append(more_line(status.upcoming_total - len(upcoming), "See `/deadlines`."))
         blocks.append(section("*Coming up*\n" + "\n".join(upcoming)))
 
     history = status.history

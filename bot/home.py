@@ -83,16 +83,16 @@ def build_home(answer: HomeAnswer, *, admin: bool, extra_blocks: list[Block] | N
         blocks.append(section("\n".join(lines)))
 
     blocks += [divider(), header("Coming up")]
-    items = answer.upcoming.items
-    if items:
-        for item in items[:HOME_ITEMS]:
+    listed = answer.upcoming.items[:HOME_ITEMS]
+    if listed:
+        for item in listed:
             flag = ":warning: " if item.overdue else ""
             blocks.append(section(
                 f"{flag}*{fmt_date(item.day)}* · *{item.countdown}* — {safe(item.title, 300)}\n"
                 f"{escape(domain.ITEM_KIND_LABELS.get(item.kind, item.kind))} · {escape(item_status(item))}"
             ))
-        if len(items) > HOME_ITEMS:
-            blocks.append(context(more_line(len(items) - HOME_ITEMS, "See `/deadlines 365`.")))
+        if answer.upcoming.total > len(listed):
+            blocks.append(context(more_line(answer.upcoming.total - len(listed), "See `/deadlines 365`.")))
     else:
         blocks.append(section("Nothing is dated in the next year."))
     blocks.append(context(f"Dates in {escape(answer.upcoming.tz_name)} · `/deadlines [days]` for more"))

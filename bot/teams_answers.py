@@ -25,8 +25,9 @@ from datetime import date
 from typing import Any
 
 from bot import answers, domain
+from bot.answers import MAX_LISTED, STATUS_UPCOMING
 from bot.blockkit import clip, fmt_date, fmt_datetime
-from bot.blocks import MAX_LISTED, STATUS_MODELS, STATUS_UPCOMING, corrected_note
+from bot.blocks import STATUS_MODELS, corrected_note
 from bot.cards import (
     CARD_CONTENT_TYPE,
     CARD_SCHEMA,
@@ -284,13 +285,13 @@ def _item_entry(item: domain.DatedItem) -> Element:
 
 def deadlines_card(answer: answers.UpcomingAnswer, as_of: str, app: str) -> dict[str, Any]:
     head = [_title(f"Coming up in the next {answer.days} days"), text_block(answer.summary, weight="Bolder")]
-    entries = [_item_entry(item) for item in answer.items[:MAX_LISTED]]  # only the listed ones
+    entries = [_item_entry(item) for item in answer.items[:MAX_LISTED]]
     hint = f"Ask for fewer days, e.g. {_mention(app, 'deadlines 14')}, or {SLACK_ELSEWHERE} (/deadlines)."
     tail = [_subtle(
         f"As of {as_of} · Dates in {answer.tz_name} · Items passed in the last "
         f"{domain.RECENTLY_PASSED_DAYS} days are shown as passed."
     )]
-    body = fit_body(head, entries, tail, _more(hint), max(len(answer.items) - MAX_LISTED, 0))
+    body = fit_body(head, entries, tail, _more(hint), answer.total - len(entries))
     return reply_card(body)
 
 
@@ -371,14 +372,15 @@ def status_card(status: answers.DeveloperStatus, as_of: str, app: str,
 
     if status.upcoming:
         upcoming: list[Element] = [text_block("Coming up", weight="Bolder")]
-        for item in status.upcoming[:STATUS_UPCOMING]:
+        listed = status.upcoming[:STATUS_UPCOMING]
+        for item in listed:
             upcoming.append(rich_text([
                 text_run(f"• {fmt_date(item.day)} ({item.countdown})", bold=True),
                 text_run(f" — {_clean(item.title, 200)} · {answers.item_status(item)}"),
             ]))
-        if len(status.upcoming) > STATUS_UPCOMING:
+        if status.upcoming_total > len(listed):
             upcoming.append(_subtle(
-                f"…and {len(status.upcoming) - STATUS_UPCOMING} more. "
+                f"…and {status.upcoming_total - len(listed)} more. "
                 f"See {_mention(app, 'deadlines')} or /deadlines in Slack."
             ))
         entries.append(container(upcoming, separator=True))

@@ -347,7 +347,7 @@ def test_a_large_deadlines_card_shows_the_most_urgent_first_and_counts_the_rest(
     first = upcoming.items[0]
     assert shown[0].startswith(f"⚠ {fmt_date(first.day)} · {first.countdown} — ")
     assert 5 <= len(shown) <= 40
-    hidden = len(upcoming.items) - len(shown)
+    hidden = upcoming.total - len(shown)
     assert f"…and {hidden} more. Ask for fewer days, e.g. @Review Watch deadlines 14, or see it in " \
            "Slack or the App Home (/deadlines)." in lines
     assert lines[1] == upcoming.summary
