@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import domain
+from bot.blockkit import fmt_date
 from bot.deps import Deps
 from storage.tracker import (
     count_upcoming,
@@ -205,6 +206,24 @@ class ModelEntry:
     note: str | None
     source: str | None
     contested: bool
+
+    def facts(self, today: date, warning: str) -> list[str]:
+        """What a model's line says after its name, in order; Slack and Teams both list these."""
+        parts = [f"{warning} overdue for submission"] if self.overdue else []
+        parts.append(self.status_label)
+        if self.released:
+            parts.append(f"released {fmt_date(self.released)}")
+        elif self.planned_release and self.window_opens:
+            opens, release = (self.window_opens - today).days, (self.planned_release - today).days
+            parts.append(f"window opens {fmt_date(self.window_opens)} ({domain.countdown(opens)})")
+            parts.append(f"release {fmt_date(self.planned_release)} ({domain.countdown(release)})")
+        else:
+            parts.append("no planned release date")
+        if self.submitted:
+            parts.append(f"submitted {fmt_date(self.submitted)}")
+        if self.contested:
+            parts.append(f"{warning} contested")
+        return parts
 
 
 def _model_entry(model: dict[str, Any], today: date, window_days: int) -> ModelEntry:

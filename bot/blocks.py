@@ -7,6 +7,7 @@ end with "…and N more" and say where to see the rest. All tracker text is esca
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot import domain
@@ -230,25 +231,9 @@ def _typed(candidate: object) -> str:
 # ---------------------------------------------------------------- models
 
 
-def _model_line(m: ModelEntry, today: object, with_developer: bool = False) -> str:
+def _model_line(m: ModelEntry, today: date, with_developer: bool = False) -> str:
     name = f"{safe(m.developer_name, 100)} / {safe(m.name, 150)}" if with_developer else safe(m.name, 150)
-    parts = [f"• *{name}*", escape(m.status_label)]
-    if m.overdue:
-        parts.insert(1, ":warning: overdue for submission")
-    if m.released:
-        parts.append(f"released {fmt_date(m.released)}")
-    elif m.planned_release and m.window_opens:
-        opens = (m.window_opens - today).days  # type: ignore[operator]
-        release = (m.planned_release - today).days  # type: ignore[operator]
-        parts.append(f"window opens {fmt_date(m.window_opens)} ({domain.countdown(opens)})")
-        parts.append(f"release {fmt_date(m.planned_release)} ({domain.countdown(release)})")
-    else:
-        parts.append("no planned release date")
-    if m.submitted:
-        parts.append(f"submitted {fmt_date(m.submitted)}")
-    if m.contested:
-        parts.append(":warning: contested")
-    return " · ".join(parts)
+    return " · ".join([f"• *{name}*", *(escape(p) for p in m.facts(today, ":warning:"))])
 
 
 def _model_lines(answer: ModelsAnswer, limit: int) -> tuple[list[str], int]:

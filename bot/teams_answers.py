@@ -300,23 +300,7 @@ def deadlines_card(answer: answers.UpcomingAnswer, as_of: str, app: str) -> dict
 
 def _model_runs(m: answers.ModelEntry, today: date) -> list[Element]:
     runs = [text_run("• "), text_run(_clean(m.name, 150), bold=True)]
-    parts: list[str] = []
-    if m.overdue:
-        parts.append(f"{WARNING} overdue for submission")
-    parts.append(m.status_label)
-    if m.released:
-        parts.append(f"released {fmt_date(m.released)}")
-    elif m.planned_release and m.window_opens:
-        opens, release = (m.window_opens - today).days, (m.planned_release - today).days
-        parts.append(f"window opens {fmt_date(m.window_opens)} ({domain.countdown(opens)})")
-        parts.append(f"release {fmt_date(m.planned_release)} ({domain.countdown(release)})")
-    else:
-        parts.append("no planned release date")
-    if m.submitted:
-        parts.append(f"submitted {fmt_date(m.submitted)}")
-    if m.contested:
-        parts.append(f"{WARNING} contested")
-    return runs + [text_run(" · " + " · ".join(parts))]
+    return runs + [text_run(" · " + " · ".join(m.facts(today, WARNING)))]
 
 
 def _history_entry(e: answers.HistoryEntry, status: answers.DeveloperStatus) -> Element:
