@@ -88,8 +88,6 @@ KIND_LABELS = {
 }
 SUBSCRIBABLE_KINDS: tuple[str, ...] = tuple(KIND_LABELS)
 DATE_KINDS = frozenset({KIND_DEADLINE, KIND_WINDOW, KIND_RELEASE, KIND_OVERDUE})
-REALTIME_KINDS = frozenset({KIND_STATUS, KIND_NEWS})
-
 DIGEST_REALTIME = "realtime"
 DIGEST_DAILY = "daily"
 DIGEST_WEEKLY = "weekly"
@@ -657,12 +655,6 @@ def digest_alerts(tracker: Tracker, sub: Row, now: datetime, settings: Settings,
 def _digest_entry(alert: Alert) -> dict[str, Any]:
     return {"kind": alert.kind, "title": alert.title, "at": utc_iso(alert.due_at),
             "source": alert.facts.get("source"), "link": alert.facts.get("link")}
-
-
-def subscription_alerts(tracker: Tracker, sub: Row, now: datetime, settings: Settings) -> list[Alert]:
-    """Every alert of `sub` due at or before `now` that still applies."""
-    prepared = _Prepared(tracker, now, settings, until=now, max_lead=max(sub["lead_days"], default=0))
-    return [build(*args) for _, build, args in _subscription_candidates(prepared, sub, now)]
 
 
 def _subscription_candidates(prepared: _Prepared, sub: Row, now: datetime) -> Iterator[_Candidate]:

@@ -54,13 +54,8 @@ OUTCOME_FAILED = "failed"
 OUTCOME_PERMANENT = "permanent"
 OUTCOME_DEFERRED = "deferred"  # not attempted: the app is shutting down
 
-# Slack errors that retrying cannot fix (DESIGN.md lists the first four).
-SLACK_PERMANENT_ERRORS = frozenset({
-    "channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "account_inactive",
-    "token_revoked", "token_expired", "not_authed", "no_permission", "restricted_action",
-    "ekm_access_denied", "team_access_not_granted", "invalid_blocks", "invalid_metadata_format",
-    "msg_too_long", "channel_is_archived", "org_login_required",
-})
+# Slack errors worth retrying; every other error (channel_not_found, not_in_channel,
+# is_archived, invalid_auth, ...) is permanent: retrying cannot fix it.
 SLACK_TRANSIENT_ERRORS = frozenset({
     "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
 })

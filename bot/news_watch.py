@@ -48,7 +48,6 @@ STALE_DAYS = 14
 DEFAULT_FEED_TITLE = "Federal Register: framework terms"
 DEFAULT_FEED_ACTOR = "default"
 STATE_DEFAULT_REMOVED = "news.default_feed_removed"
-BLOCK_NEWS_ACTIONS = "news_actions"
 TEST_SHOWN = 10
 MIN_NAME_LENGTH = 2
 
@@ -226,10 +225,6 @@ def add_news_job(scheduler: Any, deps: Deps, *, run_at_start: bool = True) -> No
 def _url(link: str) -> str:
     """A link safe inside <url|label>: the characters mrkdwn treats specially are encoded."""
     return quote(link, safe=":/?#[]@!$&'()*+,;=%~.-_")
-
-
-def _published(item: dict[str, Any], tz: Any) -> str:
-    return news.published_text(item.get("published"), tz)
 
 
 # -- /aireview feeds ---------------------------------------------------------------------------

@@ -155,10 +155,6 @@ def record_fetch_failure(db: Database, feed_id: int, now: datetime, error: str) 
     return next_at
 
 
-def mark_primed(db: Database, feed_id: int) -> None:
-    db.execute("UPDATE feeds SET primed = 1 WHERE id = ?", [feed_id])
-
-
 # -- items -------------------------------------------------------------------------------------
 
 
@@ -240,5 +236,3 @@ def alert_items_after(db: Database, after_id: int, limit: int = 200) -> list[dic
     return [_item(r) for r in rows]
 
 
-def count_items(db: Database, feed_id: int) -> int:
-    return next(iter(db.query("SELECT COUNT(*) AS n FROM news_items WHERE feed_id = ?", [feed_id])))["n"]

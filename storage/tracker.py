@@ -131,42 +131,6 @@ def _day_after(day: date) -> str:
     return (day + timedelta(days=1)).isoformat()
 
 
-def list_dated_models(
-    db: Database, first: date, last: date, *, window_days: int, overdue_on: date,
-    developer_id: str | None = None,
-) -> list[dict[str, Any]]:
-    """Models with a dated item from `first` to `last` (planned release or review window
-    opening), plus those not submitted whose window opened before `overdue_on`, in
-    list_models' order. A superset: bot.domain decides. Dates are stored as ISO text
-    (YYYY-MM-DD, as forms and seeds write them), so both ranges use models_planned_release.
-    """
-    lowest = min(first, first + timedelta(days=window_days))
-    highest = max(last, last + timedelta(days=window_days))
-    where = (
-        f"((m.planned_release >= :lowest AND m.planned_release < :above) "
-        f"OR (m.planned_release < :opened_before AND {_NOT_SUBMITTED}))"
-    )
-    params: dict[str, Any] = {
-        "lowest": lowest.isoformat(), "above": _day_after(highest),
-        "opened_before": (overdue_on + timedelta(days=window_days)).isoformat(),
-    }
-    sql = f"SELECT {DATED_MODEL_COLUMNS} FROM models m JOIN developers d ON d.id = m.developer_id WHERE "
-    if developer_id is not None:
-        params["developer_id"] = developer_id
-        sql += where + " AND m.developer_id = :developer_id ORDER BY m.name, m.id"
-    else:
-        sql += where + " ORDER BY d.name COLLATE NOCASE, m.name COLLATE NOCASE, m.id"
-    return list(db.query(sql, params))
-
-
-def list_deadlines_between(db: Database, first: date, last: date) -> list[dict[str, Any]]:
-    """Deadlines due from `first` to `last` (inclusive), in list_deadlines' order."""
-    return list(db.query(
-        f"SELECT {DATED_DEADLINE_COLUMNS} FROM deadlines WHERE due_date >= ? AND due_date < ? "
-        "ORDER BY due_date, id", [first.isoformat(), _day_after(last)],
-    ))
-
-
 # ---------------------------------------------------------------- upcoming items
 
 

@@ -8,7 +8,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlite_utils import Database
@@ -414,39 +413,3 @@ def test_connect_alone_configures_a_connection(tmp_path: Path) -> None:
 def test_connections_keep_a_small_page_cache(tmp_path: Path) -> None:
     db = connect(tmp_path / "t.db")
     assert next(iter(db.query("PRAGMA cache_size")))["cache_size"] == -CACHE_KIB
-
-
-def test_dated_reads_give_the_same_upcoming_items_as_reading_every_row(store: Store) -> None:
-    from bot.domain import today_in, upcoming_items
-    from storage.tracker import list_dated_models, list_deadlines, list_deadlines_between, list_models
-    from tests.large_tracker import make_large_tracker
-
-    db = store.db
-    make_large_tracker(db, developers=20, models=600, deadlines=60)
-    # Stored dates that still parse: a time suffix, an empty submitted, released and unplanned models.
-    db.execute("UPDATE models SET planned_release = planned_release || 'T10:00:00' WHERE id % 13 = 0")
-    db.execute("UPDATE models SET submitted = '' WHERE id % 7 = 0 AND submitted IS NULL")
-    db.execute("UPDATE models SET released = planned_release WHERE id % 11 = 0")
-    db.execute("UPDATE models SET planned_release = NULL WHERE id % 17 = 0")
-    db.execute("UPDATE deadlines SET due_date = due_date || 'T09:00' WHERE id % 5 = 0")
-    db.conn.commit()
-    tz = ZoneInfo("America/New_York")
-    seen: set[tuple[str, bool]] = set()
-    for now in (AT, AT - timedelta(days=75, hours=5), AT + timedelta(days=200, hours=11)):
-        today = today_in(tz, now)
-        for window_days in (0, 30, 45):
-            for days in (0, 7, 90, 365):
-                for developer in (None, "dev-003"):
-                    first, last = today - timedelta(days=7), today + timedelta(days=days)
-                    every = upcoming_items(
-                        list_models(db, developer), [] if developer else list_deadlines(db), now, tz, days,
-                        window_days,
-                    )
-                    models = list_dated_models(db, first, last, window_days=window_days, overdue_on=today,
-                                               developer_id=developer)
-                    deadlines = [] if developer else list_deadlines_between(db, first, last)
-                    chosen = upcoming_items(models, deadlines, now, tz, days, window_days)
-                    assert chosen == every
-                    seen.update((i.kind, i.overdue or i.passed) for i in every)
-    assert len(seen) == 6  # every kind of item, both upcoming and passed (or overdue)
-    assert len(list_dated_models(db, today, today, window_days=30, overdue_on=today)) < len(list_models(db))
