@@ -346,7 +346,7 @@ def alerts_overview(
 ) -> Reply:
     """What a channel receives and the next alerts it will get (problems only for admins)."""
     tz = settings.tz
-    where = f"<#{channel_id}>" if channel_id else "this conversation"
+    where = f"<#{channel_id}>" if channel_id else "This conversation"
     blocks: list[Block] = [header("Alerts for this channel")]
     if subscription is None:
         text = f"{where} has no alert subscription."
