@@ -38,6 +38,7 @@ from bot.blockkit import (
     fmt_date,
     fmt_datetime,
     header,
+    link,
     pack_lines,
     plain,
     safe,
@@ -145,7 +146,7 @@ def alert_content(alert: Alert, now: datetime, settings: Settings) -> AlertConte
 def _source_text(content: AlertContent) -> str:
     source = content.source or "not recorded"
     if source.startswith(("http://", "https://")) and " " not in source:
-        text = f"<{escape(source)}|{safe(source, 200)}>"
+        text = link(source, source)
     else:
         text = safe(source, 500)
     return text + (" _(contested)_" if content.contested else "")
@@ -179,7 +180,7 @@ def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
             lines.append(f"_…and {len(content.lines) - len(shown)} more; see `/aireview history`._")
         blocks += [section(text) for text in pack_lines(lines)]
     if content.link:
-        blocks.append(section(f"*Link:* <{escape(content.link)}|{safe(content.link, 200)}>"))
+        blocks.append(section(f"*Link:* {link(content.link, content.link)}"))
     if alert.kind != KIND_DIGEST:
         blocks.append(section(f"*Source:* {_source_text(content)}"))
     blocks.append(context(f"Review Watch alert · {escape(content.kind_label)}"))
@@ -188,7 +189,7 @@ def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
         buttons.append(button("Update tracker", ids.ACTION_NEWS_UPDATE_TRACKER, alert.subject_id))
     blocks.append(actions(buttons, ids.BLOCK_ALERT_ACTIONS))
     blocks = blocks[-MAX_MESSAGE_BLOCKS:] if len(blocks) > MAX_MESSAGE_BLOCKS else blocks
-    return Reply(text=fallback(content.headline + ".", content.when), blocks=blocks)
+    return Reply(text=fallback(escape(content.headline) + ".", escape(content.when)), blocks=blocks)
 
 
 def acknowledged_blocks(blocks: list[Block], user_id: str, at: datetime, tz: ZoneInfo) -> list[Block]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 Block = dict[str, Any]
@@ -39,6 +40,13 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 def escape(text: Any) -> str:
     """Text from users or sources, made safe for mrkdwn: & < > become entities."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def link(url: str, label: str, limit: int = 200) -> str:
+    """A mrkdwn link to a URL from a source. `|`, `<`, `>` and spaces in the URL are
+    percent-encoded, so the URL cannot end early and pose as a different label."""
+    target = quote(str(url).strip(), safe=":/?#[]@!$&'()*+,;=%~.-_")
+    return f"<{escape(target)}|{safe(label, limit)}>"
 
 
 def clip(text: str, limit: int) -> str:

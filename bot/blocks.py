@@ -218,7 +218,7 @@ def with_correction(reply: Reply, match: Match) -> Reply:
     if note is None:
         return reply
     reply.blocks.insert(0, context(safe(note, 300)))
-    reply.text = fallback(f"{note} {reply.text}")
+    reply.text = fallback(f"{escape(note)} {reply.text}")
     return reply
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import queue
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,7 +31,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.handler import RetryHandler
@@ -165,19 +165,31 @@ class RetryAfterHandler(RateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
+class ConnectFailureRetryHandler(ConnectionErrorRetryHandler):
+    """slack_sdk's connection-error handler, limited to failures before the request left:
+    a refused connection or a name that did not resolve. A connection dropped later may
+    hide a post Slack kept, so that case goes to SlackSender, which looks before reposting."""
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                   error: Exception | None = None) -> bool:
+        reason = getattr(error, "reason", None)
+        return isinstance(error, URLError) and isinstance(reason, (ConnectionRefusedError, socket.gaierror))
+
+
 def slack_retry_handlers(*, sleep: Sleep = time.sleep, backoff: float = 0.5, max_retries: int = 3,
                          max_wait: float = 60) -> list[RetryHandler]:
+    """Retries that can never post twice: a 429 (nothing was posted) and a connection that
+    never opened. 5xx answers and dropped connections are retried by SlackSender.send."""
     interval = BackoffRetryIntervalCalculator(backoff_factor=backoff, jitter=_SmallJitter())
     return [
         RetryAfterHandler(max_retry_count=max_retries, sleep=sleep, max_wait=max_wait),
-        ServerErrorRetryHandler(max_retry_count=max_retries, interval_calculator=interval),
-        ConnectionErrorRetryHandler(max_retry_count=max_retries, interval_calculator=interval),
+        ConnectFailureRetryHandler(max_retry_count=max_retries, interval_calculator=interval),
     ]
 
 
 def slack_delivery_client(settings: Settings, *, sleep: Sleep = time.sleep, backoff: float = 0.5,
                           max_retries: int = 3, timeout: int = 15) -> WebClient:
-    """A WebClient for alerts: honours SLACK_API_URL and retries 429, 5xx and connection errors."""
+    """A WebClient for alerts: honours SLACK_API_URL; retries only what cannot double-post."""
     return WebClient(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=timeout,
         retry_handlers=slack_retry_handlers(sleep=sleep, backoff=backoff, max_retries=max_retries),
@@ -210,10 +222,13 @@ class SlackSender:
 
     def __init__(self, client: WebClient, settings: Settings, *, min_interval: float = 1.0,
                  sleep: Sleep = time.sleep, monotonic: Callable[[], float] = time.monotonic,
-                 history_pages: int = 3) -> None:
+                 history_pages: int = 3, post_attempts: int = 3, backoff: float = 0.5) -> None:
         self.client = client
         self.settings = settings
         self.history_pages = history_pages
+        self.post_attempts = post_attempts
+        self.backoff = backoff
+        self._sleep = sleep
         self._pacer = Pacer(min_interval, sleep, monotonic)
 
     def find_posted(self, channel: str, key: str) -> dict[str, Any] | None:
@@ -236,6 +251,17 @@ class SlackSender:
         return None
 
     def send(self, alert: Alert, now: datetime, *, check_existing: bool) -> Outcome:
+        """Post once. After a 5xx or a dropped connection Slack may have kept the post, so
+        each further attempt first looks for it in the channel (by the key in metadata)."""
+        outcome = self._send_once(alert, now, check_existing=check_existing)
+        for attempt in range(1, self.post_attempts):
+            if outcome.status != OUTCOME_FAILED or outcome.retry_after is not None:
+                break  # sent, permanent, or rate-limited beyond what the client waits out
+            self._sleep(self.backoff * 2 ** (attempt - 1))
+            outcome = self._send_once(alert, now, check_existing=True)
+        return outcome
+
+    def _send_once(self, alert: Alert, now: datetime, *, check_existing: bool) -> Outcome:
         channel = alert.target
         if check_existing:
             try:
@@ -314,8 +340,12 @@ class TeamsSender:
             wait = self.backoff * (2 ** attempt)
             try:
                 response = self.client.post(url, json=envelope)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                error = f"connection error: {type(exc).__name__}"  # never sent: safe to retry
             except httpx.TransportError as exc:
-                error = f"connection error: {type(exc).__name__}"
+                # The card may have been posted (Teams cannot be read back): a later sweep
+                # retries, rather than this loop posting again at once.
+                return Outcome(OUTCOME_FAILED, f"connection error: {type(exc).__name__}")
             else:
                 status = response.status_code
                 if 200 <= status < 300:

@@ -18,7 +18,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from bot import news
 from bot.admins import denial_text, is_admin
@@ -29,6 +28,7 @@ from bot.blockkit import (
     fallback,
     fmt_datetime,
     header,
+    link,
     more_line,
     safe,
     section,
@@ -222,11 +222,6 @@ def add_news_job(scheduler: Any, deps: Deps, *, run_at_start: bool = True) -> No
 # -- the news alert message --------------------------------------------------------------------
 
 
-def _url(link: str) -> str:
-    """A link safe inside <url|label>: the characters mrkdwn treats specially are encoded."""
-    return quote(link, safe=":/?#[]@!$&'()*+,;=%~.-_")
-
-
 # -- /aireview feeds ---------------------------------------------------------------------------
 
 
@@ -269,7 +264,7 @@ def feeds_list_reply(deps: Deps) -> Reply:
     tz = deps.settings.tz
     if not feeds:
         return Reply(text="No sources are watched.", blocks=[section(
-            "No sources are watched. Add one with `/aireview feeds add <url> [keywords]`."
+            "No sources are watched. Add one with `/aireview feeds add &lt;url&gt; [keywords]`."
         )])
     blocks: list[Block] = [header(f"Watched sources ({len(feeds)})")]
     lines = []
@@ -281,7 +276,7 @@ def feeds_list_reply(deps: Deps) -> Reply:
         text = (f"`{feed['id']}` *{name}*{default} · {kind}\n{safe(feed['url'], 400)}\n"
                 f"Keywords: {_keywords_text(feed)}\n{_feed_state(feed, tz)}")
         blocks.append(section(text))
-        lines.append(f"{feed['id']} {feed['title'] or feed['url']}: {_feed_state(feed, tz)}")
+        lines.append(f"{feed['id']} {name}: {_feed_state(feed, tz)}")
     if len(feeds) > room:
         blocks.append(context(more_line(len(feeds) - room, "Remove unused sources to see the rest.")))
     blocks.append(context("Tracked developer and model names count as keywords for every source."))
@@ -367,7 +362,7 @@ def feeds_test_reply(deps: Deps, args: str) -> Reply:
     blocks: list[Block] = [section(summary)]
     for row in matching[:TEST_SHOWN]:
         title = safe(row["title"], 200)
-        linked = f"<{_url(row['link'])}|{title}>" if row["link"] else title
+        linked = link(row["link"], row["title"] or row["link"]) if row["link"] else title
         blocks.append(section(f"• {linked}\n  matched: {', '.join(safe(t, 80) for t in row['terms'])}"))
     if len(matching) > TEST_SHOWN:
         blocks.append(context(more_line(len(matching) - TEST_SHOWN, "Only the first are shown.")))

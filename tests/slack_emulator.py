@@ -78,6 +78,7 @@ class _Failure:
     retry_after: int | None
     remaining: int
     channel: str | None
+    after_applying: bool = False
 
 
 @dataclass
@@ -223,11 +224,14 @@ class SlackEmulator:
         retry_after: int | None = None,
         times: int = 1,
         channel: str | None = None,
+        after_applying: bool = False,
     ) -> None:
         """Make the next ``times`` calls to ``method`` (optionally for ``channel``) fail.
 
         ``status=429`` or ``retry_after`` answers HTTP 429 with Retry-After; a 5xx status
         answers that status; ``error`` alone answers 200 ``{"ok": false, "error": error}``.
+        ``after_applying=True`` carries the call out first (a post is kept) and only then
+        answers with the failure, as Slack does when a response is lost on the way back.
         """
         if status is None:
             status = 429 if retry_after is not None else 200
@@ -238,7 +242,7 @@ class SlackEmulator:
         default_error = {200: "", 429: "ratelimited"}.get(status, "internal_error")
         with self._lock:
             self._failures.append(
-                _Failure(method, status, error or default_error, retry_after, times, channel)
+                _Failure(method, status, error or default_error, retry_after, times, channel, after_applying)
             )
 
     def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
@@ -364,6 +368,9 @@ class SlackEmulator:
     def _answer(self, call: Call) -> _Reply:
         failure = self._take_failure(call.method, call.args)
         if failure is not None:
+            if failure.after_applying:
+                handler = getattr(self, "_api_" + call.method.replace(".", "_"))
+                handler(call.args, call.token)
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             return _Reply(failure.status, _error(failure.error or "internal_error"), headers)
         if call.method not in AUTH_FREE_METHODS:

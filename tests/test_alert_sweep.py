@@ -367,3 +367,18 @@ def test_shutdown_mid_sweep_finishes_the_delivery_in_hand_and_defers_the_rest(
     restarted = sweep(deps, slack_emulator, at + timedelta(minutes=1))
     assert sorted(restarted.sent) == sorted(stopping.deferred)
     assert sorted(alert_keys(slack_emulator)) == sorted(stopping.sent + stopping.deferred)
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_post_slack_kept_despite_answering_5xx_is_not_posted_again(
+    deps: Deps, slack_emulator: SlackEmulator, status: int
+) -> None:
+    subscribe(deps, JUNE_1)
+    at = local(deps, date(2026, 7, 24))
+    # Slack stores the message, then the answer is lost: the sender must look before reposting.
+    slack_emulator.fail("chat.postMessage", status=status, after_applying=True)
+    result = sweep(deps, slack_emulator, at)
+    assert result.sent == [] and len(result.already_posted) == 1
+    assert len(alert_keys(slack_emulator)) == 1
+    assert len(slack_emulator.calls_to("chat.postMessage")) == 1
+    assert ledger(deps)[result.already_posted[0]]["status"] == STATUS_SENT

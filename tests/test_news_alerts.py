@@ -122,3 +122,28 @@ def test_a_news_alerts_update_tracker_button_opens_the_prefilled_status_form(
     assert blocks[ids.BLOCK_DEVELOPER]["element"]["initial_option"]["value"] == "meta"
     assert blocks[ids.BLOCK_SOURCE]["element"]["initial_value"] == (
         "https://policywire.example/2026/07/23/meta-review-agreement/?utm_source=rss&utm_medium=feed")
+
+
+def test_source_text_cannot_notify_or_disguise_a_link_in_an_alert() -> None:
+    from datetime import UTC, datetime
+
+    from bot.alert_blocks import alert_message
+    from bot.alerts import Alert
+    from bot.settings import Settings
+    from tests.blockkit import special_mentions
+
+    alert = Alert(
+        kind="news", subject_type="news", subject_id="1",
+        subject_date=None, lead_days=None, target_type="slack", target="C1", subscription_id=1,
+        due_at=datetime(2026, 7, 24, 13, tzinfo=UTC), title="<!channel> CAISI <@U0123ABCD> review",
+        facts={"link": "https://evil.example/a|Official CAISI notice", "source": "Wire",
+               "matched": ["CAISI"]},
+    )
+    message = alert_message(alert, alert.due_at, Settings())
+    assert "<!channel>" not in message.text and "<@U0123ABCD>" not in message.text
+    mrkdwn = [b["text"]["text"] for b in message.blocks
+              if b["type"] == "section" and b["text"]["type"] == "mrkdwn"]
+    assert special_mentions(" ".join(mrkdwn)) == []  # (the header is plain_text: never parsed)
+    rendered = json.dumps(message.blocks)
+    assert "https://evil.example/a%7COfficial%20CAISI%20notice|" in rendered
+    assert "<https://evil.example/a|Official" not in rendered
