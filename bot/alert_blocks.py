@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,7 +46,7 @@ from bot.blockkit import (
     user_ref,
 )
 from bot.commands import Reply
-from bot.domain import countdown, parse_date, today_in
+from bot.domain import REVIEW_WINDOW_DAYS, countdown, parse_date, review_window_opens, today_in
 from bot.news import published_text
 from bot.settings import Settings
 
@@ -78,10 +78,10 @@ def _day_phrase(day: date | None, now: datetime, tz: ZoneInfo) -> tuple[str, str
 
 def _model_why(facts: dict[str, Any]) -> list[str]:
     planned = parse_date(facts.get("planned_release"))
-    window = facts.get("window_days", 30)
+    window = facts.get("window_days", REVIEW_WINDOW_DAYS)
     why = []
-    if planned:
-        opens = planned - timedelta(days=window)
+    opens = review_window_opens(facts, window)
+    if planned and opens:
         why.append(
             f"Planned release {fmt_date(planned)}; the voluntary CAISI review window is {window} days, "
             f"so submission is due when it opens on {fmt_date(opens)}."

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.commands import CommandRequest, CommandRun, Reply
 from bot.deps import Deps
 from bot.read_commands import register_read_commands, run_aireview, run_deadlines, run_holdouts
-from storage.db import DatabaseUnavailable
+from handlers.errors import user_message
 from storage.tracker import TrackerError
 
 log = logging.getLogger(__name__)
@@ -49,12 +49,9 @@ def answer(deps: Deps, run: CommandRun, request: CommandRequest, respond: Respon
         reply = run(deps, request)
     except TrackerError as exc:  # a refusal worded for users
         reply = Reply(text=str(exc))
-    except DatabaseUnavailable:
-        log.exception("database unavailable while answering %s", request.text)
-        reply = Reply(text="Review Watch cannot reach its database right now; please try again shortly.")
-    except Exception:
+    except Exception as exc:
         log.exception("command failed: %r", request.text)
-        reply = Reply(text="Sorry, something went wrong answering that. The error has been logged.")
+        reply = Reply(text=user_message(exc))
     send_reply(respond, reply)
 
 

@@ -20,7 +20,6 @@ from bot.domain import (
     ITEM_SUBMISSION_DUE,
     SQL_OVERDUE,
     SQL_RELEASED,
-    SQL_SUBMITTED,
     overdue_if_planned_before,
     planned_releases_opening,
 )
@@ -124,7 +123,6 @@ DATED_MODEL_COLUMNS = (
     "m.source, m.contested, d.name AS developer_name"
 )
 DATED_DEADLINE_COLUMNS = "id, title, due_date, source, contested"
-_NOT_SUBMITTED = f"NOT {SQL_SUBMITTED} AND NOT {SQL_RELEASED}"
 
 
 def _day_after(day: date) -> str:

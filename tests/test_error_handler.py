@@ -11,7 +11,7 @@ from handlers.errors import DATABASE_DOWN, UNEXPECTED
 from tests.admin_forms_support import InlineExecutor
 from tests.conftest import BOT_TOKEN
 from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import block_actions_payload, dispatch_payload
+from tests.slack_requests import block_actions_payload, dispatch_command, dispatch_payload
 
 
 def _press_acknowledge(deps: Deps, slack_emulator: SlackEmulator) -> list[dict]:
@@ -46,3 +46,14 @@ def test_an_unexpected_failure_is_reported_without_details(
     [reply] = _press_acknowledge(deps, slack_emulator)
     assert reply["text"] == UNEXPECTED
     assert "internal detail" not in reply["text"]
+
+
+def test_a_command_that_cannot_reach_the_database_says_so_privately(
+    deps: Deps, slack_emulator: SlackEmulator
+) -> None:
+    app = build_app(deps, client=WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url),
+                    listener_executor=InlineExecutor())
+    deps.store.close()
+    dispatch_command(app, "/holdouts", response_url=slack_emulator.response_url("cmd"))
+    [reply] = [body for name, body in slack_emulator.responses if name == "cmd"]
+    assert reply["text"] == DATABASE_DOWN and reply["response_type"] == "ephemeral"
