@@ -82,16 +82,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def cmd_console(args: argparse.Namespace, deps: Deps) -> int:
-    from slack_sdk import WebClient
-
     from bot.console import run_console
-    from handlers import build_app
+    from handlers import register_subcommands
 
-    # Build (never start, no network) the Slack app once, so /aireview has every feature's
-    # subcommands exactly as in Slack; those not meant for the console say so.
-    offline = WebClient(token="xoxb-console-offline", base_url="http://127.0.0.1:9/")
-    secret = {} if deps.settings.slack_signing_secret else {"signing_secret": "console-offline"}
-    build_app(deps, client=offline, token_verification_enabled=False, **secret)
+    # /aireview has every feature's subcommands exactly as in Slack; those not meant for
+    # the console say so.
+    register_subcommands(deps)
     return run_console(deps, sys.stdin, sys.stdout)
 
 

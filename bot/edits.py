@@ -444,6 +444,8 @@ def run_update(deps: Deps, request: CommandRequest) -> Reply | None:
 
 
 def register_admin_commands(deps: Deps) -> None:
+    if deps.subcommands.get("admin") is not None:
+        return  # added already (the registry is per Deps, apps may be built more than once)
     deps.subcommands.add(Subcommand(
         name="admin", usage="admin", summary="Admins: menu of forms to change the tracker",
         example="/aireview admin", run=run_admin, admin_only=True, surfaces=(SURFACE_SLACK,),

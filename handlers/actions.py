@@ -36,7 +36,6 @@ def on_status_developer_chosen(deps: Deps, ack: Ack, body: dict[str, Any], actio
 
 
 def register(app: App, deps: Deps) -> None:
-    edits.register_admin_commands(deps)
     add_home_section(deps, edits.no_admin_home_section)
 
     def on_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:

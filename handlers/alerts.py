@@ -17,7 +17,6 @@ from bot.alert_commands import (
     acknowledge_alert,
     alert_problems_home_section,
     announce_subscription,
-    register_alert_commands,
     save_subscription_form,
 )
 from bot.deps import Deps
@@ -52,7 +51,6 @@ def on_acknowledge(deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str,
 
 
 def register(app: App, deps: Deps) -> None:
-    register_alert_commands(deps)
     add_home_section(deps, alert_problems_home_section)
 
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:

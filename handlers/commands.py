@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.commands import CommandRequest, CommandRun, Reply
 from bot.deps import Deps
-from bot.read_commands import register_read_commands, run_aireview, run_deadlines, run_holdouts
+from bot.read_commands import run_aireview, run_deadlines, run_holdouts
 from handlers.errors import user_message
 from storage.tracker import TrackerError
 
@@ -56,7 +56,6 @@ def answer(deps: Deps, run: CommandRun, request: CommandRequest, respond: Respon
 
 
 def register(app: App, deps: Deps) -> None:
-    register_read_commands(deps)
     runs: dict[str, CommandRun] = {
         COMMAND_HOLDOUTS: run_holdouts,
         COMMAND_DEADLINES: run_deadlines,

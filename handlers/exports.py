@@ -4,7 +4,6 @@ upload, files.completeUploadExternal)."""
 
 from __future__ import annotations
 
-from slack_bolt import App
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.commands import SURFACE_SLACK, CommandRequest, Reply, Subcommand
@@ -85,7 +84,7 @@ EXPORT_SUBCOMMAND = Subcommand(
 )
 
 
-def register(app: App, deps: Deps) -> None:
+def register_export_command(deps: Deps) -> None:
     # build_app may run more than once over one Deps (tests, restarts): add once.
     if deps.subcommands.get(SUBCOMMAND_EXPORT) is None:
         deps.subcommands.add(EXPORT_SUBCOMMAND)

@@ -11,7 +11,6 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.ids import ACTION_NEWS_UPDATE_TRACKER
-from bot.news_watch import register_feeds_command
 from storage.news import get_item
 
 log = logging.getLogger(__name__)
@@ -38,8 +37,6 @@ def update_tracker_from_news(deps: Deps, body: dict[str, Any], client: WebClient
 
 
 def register(app: App, deps: Deps) -> None:
-    register_feeds_command(deps)
-
     @app.action(ACTION_NEWS_UPDATE_TRACKER)
     def on_update_tracker(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()

@@ -69,3 +69,13 @@ def test_mrkdwn_to_text() -> None:
     assert mrkdwn_to_text("*Bold* _it_ <https://x.org|X> <@U1> &lt;b&gt; &amp; snake_case") == (
         "Bold it X (https://x.org) @U1 <b> & snake_case"
     )
+
+
+def test_the_console_knows_every_subcommand_slack_does(deps: Deps, bolt_app: object) -> None:
+    from bot.deps import Deps as FreshDeps
+    from handlers import register_subcommands
+
+    console = FreshDeps(settings=deps.settings, store=deps.store, clock=deps.clock)
+    register_subcommands(console)  # what `python app.py console` does, with no Slack app
+    assert [s.name for s in console.subcommands.all()] == [s.name for s in deps.subcommands.all()]
+    assert {"export", "admin", "feeds", "subscribe", "alerts"} <= {s.name for s in console.subcommands.all()}
