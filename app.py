@@ -10,12 +10,12 @@ import logging
 import sys
 from collections.abc import Callable
 
-import bot._lean_start  # noqa: F401  (first: before sqlite-utils is imported)
+import bot.lean_imports  # noqa: F401  (first: before sqlite-utils is imported)
 from bot.clock import Clock, FixedClock, SystemClock, parse_now
 from bot.deps import Deps
 from bot.logging_setup import configure_logging
+from bot.ops.startup import StartupError, choose_mode
 from bot.settings import Settings, SettingsError, load_settings
-from bot.startup import StartupError, choose_mode
 from storage.db import DatabaseUnavailable, open_store
 from storage.seed import seed
 
@@ -30,7 +30,8 @@ def build_deps(settings: Settings, clock: Clock) -> Deps:
 
 def _add_now(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--now", metavar="ISO-DATETIME",
+        "--now",
+        metavar="ISO-DATETIME",
         help="pretend it is this date/time (ISO 8601; without an offset, in the team timezone)",
     )
 
@@ -42,7 +43,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser(
-        "run", help="run the bot (the default): Socket Mode or HTTP mode, chosen from the environment",
+        "run",
+        help="run the bot (the default): Socket Mode or HTTP mode, chosen from the environment",
         description="Socket Mode when SLACK_APP_TOKEN is set, else HTTP mode on PORT when "
         "SLACK_SIGNING_SECRET is set. Stops cleanly on SIGTERM or SIGINT.",
     )
@@ -50,16 +52,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     _add_now(console)
     sub.add_parser("seed", help="load the shipped facts that are missing (never overwrites edits)")
     sweep = sub.add_parser(
-        "sweep", help="run one alert sweep now (what the scheduler does every few minutes)",
+        "sweep",
+        help="run one alert sweep now (what the scheduler does every few minutes)",
         description="Send the alerts that are due and not sent yet, and record them.",
     )
     sweep.add_argument(
-        "--dry-run", action="store_true",
+        "--dry-run",
+        action="store_true",
         help="print what would be sent to whom, and change nothing",
     )
     _add_now(sweep)
     backup = sub.add_parser(
-        "backup", help="copy the database to PATH (SQLite online backup; safe while the app runs)",
+        "backup",
+        help="copy the database to PATH (SQLite online backup; safe while the app runs)",
     )
     backup.add_argument("path", metavar="PATH", help="the backup file to write (replaced if present)")
     export = sub.add_parser(
@@ -67,7 +72,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     export.add_argument("format", choices=("ics", "csv"), help="ics: calendar; csv: spreadsheets")
     export.add_argument(
-        "words", nargs="*", metavar="[TABLE] [PATH]",
+        "words",
+        nargs="*",
+        metavar="[TABLE] [PATH]",
         help="csv: a table (developers, models, deadlines or history) writes just that .csv; "
         "PATH: default reviewwatch.ics / reviewwatch-csv.zip, a folder, or - for stdout",
     )
@@ -82,7 +89,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def cmd_console(args: argparse.Namespace, deps: Deps) -> int:
-    from bot.console import run_console
+    from bot.ops.console import run_console
     from handlers import register_subcommands
 
     # /aireview has every feature's subcommands exactly as in Slack; those not meant for
@@ -98,7 +105,7 @@ def cmd_seed(args: argparse.Namespace, deps: Deps) -> int:
 
 
 def cmd_export(args: argparse.Namespace, deps: Deps) -> int:
-    from bot.exports import write_export
+    from bot.exports.files import write_export
 
     try:
         message = write_export(deps, args.format, args.words, sys.stdout.buffer)
@@ -110,14 +117,14 @@ def cmd_export(args: argparse.Namespace, deps: Deps) -> int:
 
 
 def cmd_run(args: argparse.Namespace, deps: Deps) -> int:
-    from handlers.runtime import run
+    from handlers.http.runtime import run
 
     return run(deps)
 
 
 def cmd_sweep(args: argparse.Namespace, deps: Deps) -> int:
-    from bot.operations import sweep_report
-    from bot.sweep import run_sweep
+    from bot.alerts.sweep import run_sweep
+    from bot.ops.reports import sweep_report
 
     result = run_sweep(deps, dry_run=args.dry_run)
     print("\n".join(sweep_report(result)))

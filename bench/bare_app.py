@@ -37,8 +37,12 @@ def build_bare_app() -> App:
 
 def main() -> int:
     server = create_server(
-        SlackRequestHandler(build_bare_app(), path="/slack/events"), host="127.0.0.1",
-        port=int(os.environ["PORT"]), threads=8, ident="bare-bolt", clear_untrusted_proxy_headers=True,
+        SlackRequestHandler(build_bare_app(), path="/slack/events"),
+        host="127.0.0.1",
+        port=int(os.environ["PORT"]),
+        threads=8,
+        ident="bare-bolt",
+        clear_untrusted_proxy_headers=True,
     )
 
     def stop(signum: int, frame: Any) -> None:

@@ -43,9 +43,9 @@ from bench.tracker import CHANNELS, bench_now, build_bench_db
 from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.settings import Settings
-from tests.app_process import AppProcess, clean_env, free_port
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import SIGNING_SECRET, signed_headers, slash_command_body
+from tests.support.app_process import AppProcess, clean_env, free_port
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import SIGNING_SECRET, signed_headers, slash_command_body
 
 BOT_TOKEN = "xoxb-bench-token"
 COMMANDS = (("/holdouts", ""), ("/deadlines", "90"))
@@ -63,8 +63,9 @@ class Size:
     channels: int = CHANNELS  # subscribed channels in the generated trackers
 
 
-FULL = Size(5000, 200, (1_000, 10_000, 100_000),
-            (10, 9, 8, 7, 6, 6, 5, 5, 5, 5, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3))
+FULL = Size(
+    5000, 200, (1_000, 10_000, 100_000), (10, 9, 8, 7, 6, 6, 5, 5, 5, 5, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3)
+)
 QUICK = Size(300, 10, (100, 200, 400), (3, 2, 1, 1), channels=3)
 
 
@@ -90,8 +91,9 @@ def ms(seconds: float) -> float:
 
 
 def settings_for(db: Path, api_url: str = "http://127.0.0.1:9/api/") -> Settings:
-    return Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, db_path=str(db),
-                    slack_api_url=api_url)
+    return Settings(
+        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, db_path=str(db), slack_api_url=api_url
+    )
 
 
 # ---------------------------------------------------------------- processes
@@ -109,8 +111,9 @@ def post_command(client: httpx.Client, url: str, command: str, text: str, respon
     return client.post(url + "/slack/events", content=body.encode(), headers=signed_headers(body)).status_code
 
 
-def wait_first_answer(proc: subprocess.Popen[bytes], url: str, emu: TimedEmulator,
-                      timeout: float = 60) -> None:
+def wait_first_answer(
+    proc: subprocess.Popen[bytes], url: str, emu: TimedEmulator, timeout: float = 60
+) -> None:
     """Until a signed /holdouts is answered 200 (polled, bounded)."""
     deadline = time.monotonic() + timeout
     with httpx.Client(timeout=2.0) as client:
@@ -131,8 +134,12 @@ class BareApp:
         self.port = int(env["PORT"])
         self._log = (cwd / "bare.log").open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.bare_app"], env={**env, "PYTHONPATH": str(ROOT)},
-            cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [sys.executable, "-m", "bench.bare_app"],
+            env={**env, "PYTHONPATH": str(ROOT)},
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
 
     @property
@@ -155,9 +162,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def start_both(emu: TimedEmulator, folder: Path, db: Path) -> tuple[AppProcess, BareApp, dict[str, Any]]:
     """Start the app and the bare app one after the other; time each to its first answer."""
-    env = clean_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                    SLACK_API_URL=emu.api_url, REVIEWWATCH_DB=str(db), REVIEWWATCH_LOG_LEVEL="WARNING",
-                    REVIEWWATCH_ADMINS="UADMIN0001")
+    env = clean_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=emu.api_url,
+        REVIEWWATCH_DB=str(db),
+        REVIEWWATCH_LOG_LEVEL="WARNING",
+        REVIEWWATCH_ADMINS="UADMIN0001",
+    )
     footprint: dict[str, Any] = {}
     started = time.perf_counter()
     app = AppProcess({**env, "PORT": str(free_port())}, folder)
@@ -215,10 +227,13 @@ def round_trip(emu: TimedEmulator, app: AppProcess, bare: BareApp, requests: int
     app_median, bare_median = statistics.median(acks["app"]), statistics.median(acks["bare"])
     return {
         "requests": len(acks["app"]),
-        "app_ack_median_ms": ms(app_median), "app_ack_p99_ms": ms(pct(acks["app"], 0.99)),
-        "bare_ack_median_ms": ms(bare_median), "bare_ack_p99_ms": ms(pct(acks["bare"], 0.99)),
+        "app_ack_median_ms": ms(app_median),
+        "app_ack_p99_ms": ms(pct(acks["app"], 0.99)),
+        "bare_ack_median_ms": ms(bare_median),
+        "bare_ack_p99_ms": ms(pct(acks["bare"], 0.99)),
         "ack_ratio": round(app_median / bare_median, 2),
-        "app_answer_median_ms": ms(statistics.median(answers)), "app_answer_p99_ms": ms(pct(answers, 0.99)),
+        "app_answer_median_ms": ms(statistics.median(answers)),
+        "app_answer_p99_ms": ms(pct(answers, 0.99)),
         **{f"answer_{c.strip('/')}_median_ms": ms(statistics.median(v)) for c, v in per_command.items()},
     }
 
@@ -237,7 +252,7 @@ def _best(fn: Any, repeat: int = 3) -> float:
 
 def measure_sweep(db_path: Path, settings: Settings, now: datetime) -> dict[str, float]:
     """Median seconds of the sweep's computation and of a plain SELECT of the same rows."""
-    from bot.sweep import active_subscriptions, plan_sweep
+    from bot.alerts.sweep import active_subscriptions, plan_sweep
     from storage.db import open_store
 
     store = open_store(db_path)
@@ -268,17 +283,24 @@ def sweep_cost(folder: Path, sizes: tuple[int, ...], channels: int = CHANNELS) -
         db_path = folder / f"sweep-{models}.db"
         settings = settings_for(db_path)
         built = time.perf_counter()
-        counts = build_bench_db(db_path, settings, now=now, models=models, channels=channels,
-                                ledger_until=now - timedelta(days=1))
+        counts = build_bench_db(
+            db_path, settings, now=now, models=models, channels=channels, ledger_until=now - timedelta(days=1)
+        )
         built = time.perf_counter() - built
         m = measure_sweep(db_path, settings, now)
-        rows.append({
-            "models": models, "build_s": round(built, 1), "ledger_rows": counts["ledger"],
-            "select_ms": ms(m["select"]), "compute_ms": ms(m["compute"]),
-            "ratio": round(m["compute"] / m["select"], 1),
-            "compute_us_per_model": round(m["compute"] / models * 1e6, 1),
-            "due_now": int(m["due"]), "still_valid": int(m["valid"]),
-        })
+        rows.append(
+            {
+                "models": models,
+                "build_s": round(built, 1),
+                "ledger_rows": counts["ledger"],
+                "select_ms": ms(m["select"]),
+                "compute_ms": ms(m["compute"]),
+                "ratio": round(m["compute"] / m["select"], 1),
+                "compute_us_per_model": round(m["compute"] / models * 1e6, 1),
+                "due_now": int(m["due"]),
+                "still_valid": int(m["valid"]),
+            }
+        )
     return rows
 
 
@@ -286,7 +308,7 @@ def sweep_cost(folder: Path, sizes: tuple[int, ...], channels: int = CHANNELS) -
 
 
 def fan_out(emu: TimedEmulator, folder: Path, per_channel: tuple[int, ...]) -> dict[str, Any]:
-    from bot.sweep import run_sweep
+    from bot.alerts.sweep import run_sweep
     from storage.db import open_store
 
     db_path = folder / "fanout.db"
@@ -300,16 +322,42 @@ def fan_out(emu: TimedEmulator, folder: Path, per_channel: tuple[int, ...]) -> d
         developers, models, subs = [], [], []
         for n, count in enumerate(per_channel):
             dev = f"fan-{n:02d}"
-            developers.append({"id": dev, "name": f"Fan {n}", "status": "signed", "created_at": stamp,
-                               "updated_at": stamp, "updated_by": "UADMIN0001"})
+            developers.append(
+                {
+                    "id": dev,
+                    "name": f"Fan {n}",
+                    "status": "signed",
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                    "updated_by": "UADMIN0001",
+                }
+            )
             for k in range(count):
-                models.append({"developer_id": dev, "name": f"Model {k}", "planned_release": today,
-                               "review_status": "submitted", "submitted": today, "created_at": stamp,
-                               "updated_at": stamp, "updated_by": "UADMIN0001"})
-            subs.append({"target_type": "slack", "target": f"CFAN{n:04d}", "kinds": '["release"]',
-                         "lead_days": "[0]", "digest": "realtime",
-                         "developer_filter": json.dumps([dev]), "created_by": "UADMIN0001",
-                         "created_at": stamp, "updated_at": stamp})
+                models.append(
+                    {
+                        "developer_id": dev,
+                        "name": f"Model {k}",
+                        "planned_release": today,
+                        "review_status": "submitted",
+                        "submitted": today,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                        "updated_by": "UADMIN0001",
+                    }
+                )
+            subs.append(
+                {
+                    "target_type": "slack",
+                    "target": f"CFAN{n:04d}",
+                    "kinds": '["release"]',
+                    "lead_days": "[0]",
+                    "digest": "realtime",
+                    "developer_filter": json.dumps([dev]),
+                    "created_by": "UADMIN0001",
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
+            )
         with db.atomic():
             db["developers"].insert_all(developers)
             db["models"].insert_all(models)
@@ -333,12 +381,19 @@ def fan_out(emu: TimedEmulator, folder: Path, per_channel: tuple[int, ...]) -> d
     busiest = max(per_channel)
     ideal = float(busiest - 1)  # the busiest channel's posts, one second apart
     return {
-        "alerts": sum(per_channel), "channels": len(per_channel), "busiest_channel": busiest,
-        "total_s": round(elapsed, 2), "ideal_s": ideal, "ratio": round(elapsed / max(ideal, 1.0), 2),
-        "delivered": sum(keys.values()), "distinct": len(keys),
-        "exactly_once": len(keys) == sum(per_channel) and set(keys.values()) == {1}
+        "alerts": sum(per_channel),
+        "channels": len(per_channel),
+        "busiest_channel": busiest,
+        "total_s": round(elapsed, 2),
+        "ideal_s": ideal,
+        "ratio": round(elapsed / max(ideal, 1.0), 2),
+        "delivered": sum(keys.values()),
+        "distinct": len(keys),
+        "exactly_once": len(keys) == sum(per_channel)
+        and set(keys.values()) == {1}
         and statuses == Counter({"sent": sum(per_channel)}),
-        "answered_429": limited, "sweep_sent": len(result.sent),
+        "answered_429": limited,
+        "sweep_sent": len(result.sent),
     }
 
 
@@ -346,10 +401,21 @@ def fan_out(emu: TimedEmulator, folder: Path, per_channel: tuple[int, ...]) -> d
 
 
 def machine() -> dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-            "system": platform.platform(), "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
 
 
 def run(size: Size, folder: Path, parts: Iterable[str] = PARTS) -> dict[str, Any]:
@@ -360,8 +426,9 @@ def run(size: Size, folder: Path, parts: Iterable[str] = PARTS) -> dict[str, Any
             # The app's tracker: its ledger is filled up to the real now, since the app's sweep
             # (at start-up and every 5 minutes) reads the system clock.
             db = folder / "app.db"
-            counts = build_bench_db(db, settings_for(db), now=datetime.now(UTC), models=size.models,
-                                    channels=size.channels)
+            counts = build_bench_db(
+                db, settings_for(db), now=datetime.now(UTC), models=size.models, channels=size.channels
+            )
             results["tracker"] = counts
             app, bare, footprint = start_both(emu, folder, db)
             try:
@@ -374,7 +441,8 @@ def run(size: Size, folder: Path, parts: Iterable[str] = PARTS) -> dict[str, Any
                 footprint["bare_peak_mib"] = round(rss_kib(bare.proc.pid, "VmHWM") / 1024, 1)
                 footprint["rss_ratio"] = round(footprint["app_rss_mib"] / footprint["bare_rss_mib"], 2)
                 footprint["rss_after_ratio"] = round(
-                    footprint["app_rss_after_mib"] / footprint["bare_rss_after_mib"], 2)
+                    footprint["app_rss_after_mib"] / footprint["bare_rss_after_mib"], 2
+                )
             finally:
                 app.stop()
                 bare.stop()
@@ -419,8 +487,9 @@ def report(results: dict[str, Any]) -> str:
             f"{_met(fp['app_start_s'] < 2)} |",
         ]
     m = results["machine"]
-    lines.append(f"\nMachine: {m['cores']} cores, {m['cpu']}, Python {m['python']}, {m['system']} "
-                 f"({m['at']})")
+    lines.append(
+        f"\nMachine: {m['cores']} cores, {m['cpu']}, Python {m['python']}, {m['system']} ({m['at']})"
+    )
     return "\n".join(lines)
 
 
@@ -444,9 +513,14 @@ def _met(ok: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a tiny tracker: a smoke test, not figures")
-    parser.add_argument("--only", action="append", choices=PARTS, metavar="PART",
-                        help=f"run only this part (repeatable): {', '.join(PARTS)}; footprint also runs "
-                        "the command round trip, its workload")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=PARTS,
+        metavar="PART",
+        help=f"run only this part (repeatable): {', '.join(PARTS)}; footprint also runs "
+        "the command round trip, its workload",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (databases, logs)")
     args = parser.parse_args(argv)

@@ -18,14 +18,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.alerts import SUBSCRIBABLE_KINDS, cursor_settings, plan_alerts
+from bot.alerts.plan import SUBSCRIBABLE_KINDS, cursor_settings, plan_alerts
+from bot.alerts.sweep import load_tracker
 from bot.clock import utc_iso
 from bot.settings import Settings
-from bot.sweep import load_tracker
 from storage import alerts as ledger
 from storage.db import open_store
 from storage.tracker import latest_history_id
-from tests.large_tracker import ACTOR, make_large_tracker
+from tests.support.large_tracker import ACTOR, make_large_tracker
 
 CHANNELS = 50
 HISTORY_PER_DAY = 10
@@ -44,12 +44,22 @@ def _subscriptions(now: datetime, developers: int, channels: int) -> list[dict[s
         follows = None
         if channels * 3 // 5 <= n < channels - channels // 10:
             follows = json.dumps(sorted(f"dev-{(n * 10 + k) % developers:03d}" for k in range(10)))
-        rows.append({
-            "id": n + 1, "target_type": ledger.TARGET_SLACK, "target": channel_id(n),
-            "kinds": json.dumps(sorted(SUBSCRIBABLE_KINDS)), "lead_days": json.dumps(DEFAULT_LEADS),
-            "digest": digest, "developer_filter": follows, "since_history_id": 0, "since_news_id": 0,
-            "created_by": ACTOR, "created_at": created, "updated_at": created,
-        })
+        rows.append(
+            {
+                "id": n + 1,
+                "target_type": ledger.TARGET_SLACK,
+                "target": channel_id(n),
+                "kinds": json.dumps(sorted(SUBSCRIBABLE_KINDS)),
+                "lead_days": json.dumps(DEFAULT_LEADS),
+                "digest": digest,
+                "developer_filter": follows,
+                "since_history_id": 0,
+                "since_news_id": 0,
+                "created_by": ACTOR,
+                "created_at": created,
+                "updated_at": created,
+            }
+        )
     return rows
 
 
@@ -72,11 +82,20 @@ def _year_of_history(now: datetime, developers: int, models: int) -> list[dict[s
                     "planned_release": ("2026-09-01", "2026-10-01"),
                     "note": ("", "Agency briefing held."),
                 }[field]
-            rows.append({
-                "entity": entity, "entity_id": entity_id, "subject": f"{entity} {entity_id}",
-                "field": field, "old": old, "new": new, "actor": ACTOR, "at": utc_iso(at),
-                "note": "Reported in the weekly review call.", "source": "https://example.org/weekly",
-            })
+            rows.append(
+                {
+                    "entity": entity,
+                    "entity_id": entity_id,
+                    "subject": f"{entity} {entity_id}",
+                    "field": field,
+                    "old": old,
+                    "new": new,
+                    "actor": ACTOR,
+                    "at": utc_iso(at),
+                    "note": "Reported in the weekly review call.",
+                    "source": "https://example.org/weekly",
+                }
+            )
     return rows
 
 
@@ -93,21 +112,34 @@ def fill_ledger(path: str | Path, settings: Settings, until: datetime) -> int:
             (a, ledger.STATUS_SKIPPED) for a, _ in plan.skip
         ]:
             row = alert.ledger_row()
-            row.update(status=status, attempts=1, created_at=utc_iso(alert.due_at), payload="{}",
-                       sent_at=stamp if status == ledger.STATUS_SENT else None)
+            row.update(
+                status=status,
+                attempts=1,
+                created_at=utc_iso(alert.due_at),
+                payload="{}",
+                sent_at=stamp if status == ledger.STATUS_SENT else None,
+            )
             rows.append(row)
         with db.atomic():
             db["alert_ledger"].insert_all(rows, batch_size=2000)
-        ledger.advance_cursors(db, subs, until, latest_history_id(db), ledger.latest_news_id(db),
-                               cursor_settings(settings))
+        ledger.advance_cursors(
+            db, subs, until, latest_history_id(db), ledger.latest_news_id(db), cursor_settings(settings)
+        )
         return len(rows)
     finally:
         store.close()
 
 
 def build_bench_db(
-    path: str | Path, settings: Settings, *, now: datetime, models: int = 5000, developers: int = 200,
-    deadlines: int = 500, channels: int = CHANNELS, ledger_until: datetime | None = None,
+    path: str | Path,
+    settings: Settings,
+    *,
+    now: datetime,
+    models: int = 5000,
+    developers: int = 200,
+    deadlines: int = 500,
+    channels: int = CHANNELS,
+    ledger_until: datetime | None = None,
 ) -> dict[str, int]:
     """A fresh database at `path` (see the module docstring); returns the row counts."""
     store = open_store(path)

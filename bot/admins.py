@@ -34,7 +34,7 @@ NO_ADMIN_TEXT = (
     "To name admins, set REVIEWWATCH_ADMINS to comma-separated Slack user ids (e.g. "
     "U012ABCDEF; in Slack: your profile -> ⋮ -> Copy member ID) and/or REVIEWWATCH_ADMIN_GROUP "
     "to a Slack user group id (e.g. S012ABCDEF), then restart the app. The README's "
-    "\"Admins\" section has the details."
+    '"Admins" section has the details.'
 )
 
 
@@ -57,8 +57,10 @@ def _group_members(deps: Deps, client: Any) -> frozenset[str]:
     now = deps.clock.now()
     with _cache_lock:
         cached: _GroupCache | None = deps.extras.get(_CACHE_KEY)
-        if cached and cached.group == group and now - cached.fetched_at < timedelta(
-            seconds=ADMIN_GROUP_CACHE_SECONDS
+        if (
+            cached
+            and cached.group == group
+            and now - cached.fetched_at < timedelta(seconds=ADMIN_GROUP_CACHE_SECONDS)
         ):
             return cached.members
     if client is None:

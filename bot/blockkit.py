@@ -88,8 +88,9 @@ def header(text: str) -> Block:
     return {"type": "header", "text": plain(text, MAX_HEADER_TEXT)}
 
 
-def section(text: str, *, fields: list[str] | None = None, block_id: str | None = None,
-            accessory: Block | None = None) -> Block:
+def section(
+    text: str, *, fields: list[str] | None = None, block_id: str | None = None, accessory: Block | None = None
+) -> Block:
     block: Block = {"type": "section", "text": mrkdwn(text)}
     if fields:
         block["fields"] = [mrkdwn(f, MAX_FIELD_TEXT) for f in fields[:MAX_FIELDS]]

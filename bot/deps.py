@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
-from bot.commands import SubcommandRegistry
+from bot.replies import SubcommandRegistry
 from bot.settings import Settings
 from storage.db import Store
 

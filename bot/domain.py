@@ -107,7 +107,9 @@ SQL_RELEASED = "(COALESCE(m.released, '') <> '' OR m.review_status IN ('released
 
 def is_submitted(model: Row) -> bool:
     return bool(model.get("submitted")) or model.get("review_status") in (
-        "submitted", "in_review", "cleared",
+        "submitted",
+        "in_review",
+        "cleared",
     )
 
 
@@ -119,12 +121,7 @@ SQL_SUBMITTED = (
 def is_overdue(model: Row, today: date, window_days: int = REVIEW_WINDOW_DAYS) -> bool:
     """Not submitted after its review window opened (the due day itself is not late yet)."""
     opens = review_window_opens(model, window_days)
-    return (
-        opens is not None
-        and today > opens
-        and not is_submitted(model)
-        and not is_released(model)
-    )
+    return opens is not None and today > opens and not is_submitted(model) and not is_released(model)
 
 
 # is_overdue with :overdue_before = overdue_if_planned_before(today, window_days): today > opens
@@ -175,10 +172,15 @@ def deadline_item(deadline: Row, today: date) -> DatedItem | None:
     if day is None:
         return None
     return DatedItem(
-        kind=ITEM_DEADLINE, subject_type="deadline", subject_id=str(deadline["id"]),
-        title=deadline["title"], day=day, days=(day - today).days,
+        kind=ITEM_DEADLINE,
+        subject_type="deadline",
+        subject_id=str(deadline["id"]),
+        title=deadline["title"],
+        day=day,
+        days=(day - today).days,
         status="Contested" if deadline.get("contested") else "Scheduled",
-        source=deadline.get("source"), contested=bool(deadline.get("contested")),
+        source=deadline.get("source"),
+        contested=bool(deadline.get("contested")),
     )
 
 
@@ -191,19 +193,28 @@ def model_items(model: Row, today: date, window_days: int = REVIEW_WINDOW_DAYS) 
     name = f"{model.get('developer_name') or model['developer_id']} {model['name']}"
     opens = planned - timedelta(days=window_days)
     common = dict(
-        subject_type="model", subject_id=str(model["id"]), status=model_status_label(model),
-        source=model.get("source"), contested=bool(model.get("contested")),
+        subject_type="model",
+        subject_id=str(model["id"]),
+        status=model_status_label(model),
+        source=model.get("source"),
+        contested=bool(model.get("contested")),
         developer_id=model["developer_id"],
     )
     return [
         DatedItem(
-            kind=ITEM_SUBMISSION_DUE, title=f"{name}: submission due (review window opens)",
-            day=opens, days=(opens - today).days,
-            overdue=is_overdue(model, today, window_days), **common,  # type: ignore[arg-type]
+            kind=ITEM_SUBMISSION_DUE,
+            title=f"{name}: submission due (review window opens)",
+            day=opens,
+            days=(opens - today).days,
+            overdue=is_overdue(model, today, window_days),
+            **common,  # type: ignore[arg-type]
         ),
         DatedItem(
-            kind=ITEM_RELEASE, title=f"{name}: planned release", day=planned,
-            days=(planned - today).days, **common,  # type: ignore[arg-type]
+            kind=ITEM_RELEASE,
+            title=f"{name}: planned release",
+            day=planned,
+            days=(planned - today).days,
+            **common,  # type: ignore[arg-type]
         ),
     ]
 

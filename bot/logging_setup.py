@@ -28,8 +28,10 @@ _SECRET_PATTERNS = (
     re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+"),  # Slack bot/user/refresh tokens
     re.compile(r"\bxapp-[A-Za-z0-9-]+"),  # Slack app-level tokens
     re.compile(r"https://hooks\.slack\.com/\S+"),  # incoming webhooks and response_urls
-    re.compile(r"https?://[^\s\"'<>]*(?:webhook\.office\.com|logic\.azure\.com|powerplatform\.com|"
-               r"powerautomate\.com)[^\s\"'<>]*"),  # Teams / Power Automate webhooks
+    re.compile(
+        r"https?://[^\s\"'<>]*(?:webhook\.office\.com|logic\.azure\.com|powerplatform\.com|"
+        r"powerautomate\.com)[^\s\"'<>]*"
+    ),  # Teams / Power Automate webhooks
     re.compile(r"(?i)(token=)[^&\s\"']+"),  # ?token=... in a URL (the calendar feed)
 )
 

@@ -157,9 +157,7 @@ def _parse_teams_webhooks(value: str) -> dict[str, str]:
     return hooks
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
-) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
     """Build Settings from `.env` (if present) overlaid by the real environment."""
     values: dict[str, str] = {}
     if env_file is not None:
@@ -214,7 +212,8 @@ def load_settings(
             base64.b64decode(teams_secret, validate=True)
         except (binascii.Error, ValueError):
             raise _bad(
-                "REVIEWWATCH_TEAMS_OUTGOING_SECRET", teams_secret,
+                "REVIEWWATCH_TEAMS_OUTGOING_SECRET",
+                teams_secret,
                 "the base64 security token Teams showed when the outgoing webhook was created",
             ) from None
 

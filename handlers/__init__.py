@@ -22,14 +22,19 @@ def slack_client(deps: Deps, token: str | None = None) -> WebClient:
 def register_subcommands(deps: Deps) -> None:
     """Every feature's `/aireview` subcommands, in the order help lists them. Needs no Slack
     app, so the console gets exactly the same set."""
-    from bot.alert_commands import register_alert_commands
-    from bot.edits import register_admin_commands
-    from bot.news_watch import register_feeds_command
-    from bot.read_commands import register_read_commands
+    from bot.admin.edits import register_admin_commands
+    from bot.alerts.commands import register_alert_commands
+    from bot.news.watch import register_feeds_command
+    from bot.read.commands import register_read_commands
     from handlers.exports import register_export_command
 
-    for add in (register_read_commands, register_export_command, register_admin_commands,
-                register_feeds_command, register_alert_commands):
+    for add in (
+        register_read_commands,
+        register_export_command,
+        register_admin_commands,
+        register_feeds_command,
+        register_alert_commands,
+    ):
         add(deps)
 
 

@@ -12,23 +12,30 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import edits, ids
+from bot import ids
+from bot.admin import edits
 from bot.deps import Deps
-from bot.home import add_home_section
+from bot.read.home import add_home_section
 
 
-def on_admin_button(deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                    client: WebClient) -> None:
+def on_admin_button(
+    deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+) -> None:
     ack()
     edits.open_form(
-        deps, client, trigger_id=body["trigger_id"], user_id=body["user"]["id"],
-        action=action["action_id"].split(":", 1)[0], value=action.get("value") or None,
+        deps,
+        client,
+        trigger_id=body["trigger_id"],
+        user_id=body["user"]["id"],
+        action=action["action_id"].split(":", 1)[0],
+        value=action.get("value") or None,
         channel=(body.get("channel") or {}).get("id"),
     )
 
 
-def on_status_developer_chosen(deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                               client: WebClient) -> None:
+def on_status_developer_chosen(
+    deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+) -> None:
     ack()
     chosen = (action.get("selected_option") or {}).get("value")
     if chosen and body.get("view"):

@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.commands import CommandRequest, CommandRun, Reply
 from bot.deps import Deps
-from bot.read_commands import run_aireview, run_deadlines, run_holdouts
+from bot.read.commands import run_aireview, run_deadlines, run_holdouts
+from bot.replies import CommandRequest, CommandRun, Reply
 from handlers.errors import user_message
 from storage.tracker import TrackerError
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.commands import SURFACE_SLACK, CommandRequest, Reply, Subcommand
 from bot.deps import Deps
-from bot.exports import CSV_TABLES, FORMAT_CSV, FORMAT_ICS, ExportFile, calendar_export, csv_export
+from bot.exports.files import CSV_TABLES, FORMAT_CSV, FORMAT_ICS, ExportFile, calendar_export, csv_export
+from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
 
 SUBCOMMAND_EXPORT = "export"
 USAGE = "export ics|csv [table]"
@@ -66,8 +66,10 @@ def run_export(deps: Deps, request: CommandRequest) -> Reply | None:
     else:
         return _usage_reply(f"I don't know the export `{request.text.strip()}`.")
     if request.slack_client is None or not request.channel_id:
-        return Reply(text="Exports are uploaded to a Slack conversation; from a shell run "
-                          "`python app.py export ics|csv [PATH]`.")
+        return Reply(
+            text="Exports are uploaded to a Slack conversation; from a shell run "
+            "`python app.py export ics|csv [PATH]`."
+        )
     return _upload(request, export)
 
 

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def update_tracker_from_news(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
     """Open the status form prefilled with the item's link as source and the developer it
     mentions (non-admins are shown why they cannot)."""
-    from bot.edits import open_status_form
+    from bot.admin.edits import open_status_form
 
     action = (body.get("actions") or [{}])[0]
     value = str(action.get("value") or "")
@@ -31,8 +31,14 @@ def update_tracker_from_news(deps: Deps, body: dict[str, Any], client: WebClient
     note = f"From the news: {item['title']}"[:2900] if item else None
     channel = (body.get("channel") or {}).get("id")
     open_status_form(
-        deps, client, body["trigger_id"], developer_id, source=source, note=note,
-        channel=channel, user_id=body["user"]["id"],
+        deps,
+        client,
+        body["trigger_id"],
+        developer_id,
+        source=source,
+        note=note,
+        channel=channel,
+        user_id=body["user"]["id"],
     )
 
 

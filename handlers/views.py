@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import edits
+from bot.admin import edits
 from bot.deps import Deps
 
 

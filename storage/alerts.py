@@ -51,9 +51,7 @@ def list_subscriptions(db: Database) -> list[dict[str, Any]]:
 
 def get_subscription(db: Database, target_type: str, target: str) -> dict[str, Any] | None:
     rows = list(
-        db.query(
-            "SELECT * FROM subscriptions WHERE target_type = ? AND target = ?", [target_type, target]
-        )
+        db.query("SELECT * FROM subscriptions WHERE target_type = ? AND target = ?", [target_type, target])
     )
     return _subscription(rows[0]) if rows else None
 
@@ -94,8 +92,7 @@ def save_subscription(
                    digest = excluded.digest, developer_filter = excluded.developer_filter,
                    updated_at = excluded.updated_at, swept_at = NULL, swept_history_id = 0,
                    swept_news_id = 0, swept_settings = NULL""",
-            [target_type, target, *values, latest_history_id(db), latest_news_id(db), actor,
-             stamp, stamp],
+            [target_type, target, *values, latest_history_id(db), latest_news_id(db), actor, stamp, stamp],
         )
         saved = get_subscription(db, target_type, target)
     assert saved is not None
@@ -117,8 +114,15 @@ def ensure_teams_subscriptions(
     for name in webhook_names:
         if get_subscription(db, TARGET_TEAMS, name) is None:
             save_subscription(
-                db, target_type=TARGET_TEAMS, target=name, kinds=kinds, lead_days=lead_days,
-                digest="realtime", developer_filter=None, actor="REVIEWWATCH_TEAMS_WEBHOOKS", now=now,
+                db,
+                target_type=TARGET_TEAMS,
+                target=name,
+                kinds=kinds,
+                lead_days=lead_days,
+                digest="realtime",
+                developer_filter=None,
+                actor="REVIEWWATCH_TEAMS_WEBHOOKS",
+                now=now,
             )
             added.append(name)
     return added
@@ -127,8 +131,14 @@ def ensure_teams_subscriptions(
 # ---------------------------------------------------------------- ledger
 
 
-def advance_cursors(db: Database, subscriptions: Iterable[dict[str, Any]], at: datetime,
-                    history_id: int, news_id: int, settings_key: str) -> None:
+def advance_cursors(
+    db: Database,
+    subscriptions: Iterable[dict[str, Any]],
+    at: datetime,
+    history_id: int,
+    news_id: int,
+    settings_key: str,
+) -> None:
     """After a sweep at `at` claimed everything due for `subscriptions` (bot/alerts.py, "Cursors").
 
     A subscription changed since the sweep read it keeps its cleared cursor.
@@ -142,9 +152,20 @@ def advance_cursors(db: Database, subscriptions: Iterable[dict[str, Any]], at: d
                    WHERE id = ? AND kinds = ? AND lead_days = ? AND digest = ?
                      AND developer_filter IS ? AND created_at = ? AND since_history_id = ?
                      AND since_news_id = ?""",
-                [utc_iso(at), history_id, news_id, settings_key, sub["id"], json.dumps(sub["kinds"]),
-                 json.dumps(sub["lead_days"]), sub["digest"], json.dumps(follows) if follows else None,
-                 sub["created_at"], sub["since_history_id"], sub["since_news_id"]],
+                [
+                    utc_iso(at),
+                    history_id,
+                    news_id,
+                    settings_key,
+                    sub["id"],
+                    json.dumps(sub["kinds"]),
+                    json.dumps(sub["lead_days"]),
+                    sub["digest"],
+                    json.dumps(follows) if follows else None,
+                    sub["created_at"],
+                    sub["since_history_id"],
+                    sub["since_news_id"],
+                ],
             )
 
 
@@ -154,7 +175,7 @@ def advance_cursors(db: Database, subscriptions: Iterable[dict[str, Any]], at: d
 def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
     values = list(values)
     for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
+        yield values[start : start + CHUNK]
 
 
 def _marks(values: list[Any]) -> str:
@@ -191,8 +212,14 @@ def _day_ranges(ranges: Iterable[tuple[date, date]]) -> list[tuple[str, str]]:
     return [(low.isoformat(), (high + timedelta(days=1)).isoformat()) for low, high in merged]
 
 
-def _rows_by_day_or_id(db: Database, select: str, column: str, ranges: Iterable[tuple[date, date]],
-                       ids: Iterable[int | str], id_column: str) -> list[dict[str, Any]]:
+def _rows_by_day_or_id(
+    db: Database,
+    select: str,
+    column: str,
+    ranges: Iterable[tuple[date, date]],
+    ids: Iterable[int | str],
+    id_column: str,
+) -> list[dict[str, Any]]:
     rows: dict[Any, dict[str, Any]] = {}
     for low, before in _day_ranges(ranges):
         for row in db.query(f"{select} WHERE {column} >= ? AND {column} < ?", [low, before]):
@@ -203,26 +230,37 @@ def _rows_by_day_or_id(db: Database, select: str, column: str, ranges: Iterable[
     return list(rows.values())
 
 
-def models_for_sweep(db: Database, planned_release: Iterable[tuple[date, date]],
-                     ids: Iterable[int | str]) -> list[dict[str, Any]]:
+def models_for_sweep(
+    db: Database, planned_release: Iterable[tuple[date, date]], ids: Iterable[int | str]
+) -> list[dict[str, Any]]:
     """Models planned for release in the ranges (inclusive) or with the ids, as list_models does."""
     rows = _rows_by_day_or_id(
-        db, "SELECT m.*, d.name AS developer_name FROM models m JOIN developers d ON d.id = m.developer_id",
-        "m.planned_release", planned_release, ids, "m.id",
+        db,
+        "SELECT m.*, d.name AS developer_name FROM models m JOIN developers d ON d.id = m.developer_id",
+        "m.planned_release",
+        planned_release,
+        ids,
+        "m.id",
     )
     return sorted(rows, key=lambda m: (m["developer_name"].lower(), m["name"].lower()))
 
 
-def deadlines_for_sweep(db: Database, due_date: Iterable[tuple[date, date]],
-                        ids: Iterable[int | str]) -> list[dict[str, Any]]:
+def deadlines_for_sweep(
+    db: Database, due_date: Iterable[tuple[date, date]], ids: Iterable[int | str]
+) -> list[dict[str, Any]]:
     """Deadlines due in the ranges (inclusive) or with the ids, as list_deadlines orders them."""
     rows = _rows_by_day_or_id(db, "SELECT * FROM deadlines", "due_date", due_date, ids, "id")
     return sorted(rows, key=lambda d: (d["due_date"], d["id"]))
 
 
-def status_changes_for_sweep(db: Database, fields: Iterable[str], after_id: int | None,
-                             digest_after_id: int | None, digest_from: str | None,
-                             ids: Iterable[int]) -> list[dict[str, Any]]:
+def status_changes_for_sweep(
+    db: Database,
+    fields: Iterable[str],
+    after_id: int | None,
+    digest_after_id: int | None,
+    digest_from: str | None,
+    ids: Iterable[int],
+) -> list[dict[str, Any]]:
     """History rows of `fields`: after `after_id`; after `digest_after_id` and at or after
     `digest_from` (an ISO prefix); or with the ids. In id order."""
     fields = list(fields)
@@ -230,15 +268,36 @@ def status_changes_for_sweep(db: Database, fields: Iterable[str], after_id: int 
     return _merged(db, select, fields, "at", after_id, digest_after_id, digest_from, ids)
 
 
-def news_for_sweep(db: Database, after_id: int | None, digest_after_id: int | None,
-                   digest_from: str | None, ids: Iterable[int]) -> list[dict[str, Any]]:
+def news_for_sweep(
+    db: Database,
+    after_id: int | None,
+    digest_after_id: int | None,
+    digest_from: str | None,
+    ids: Iterable[int],
+) -> list[dict[str, Any]]:
     """News items to alert on, chosen as status_changes_for_sweep chooses history rows."""
-    return _merged(db, "SELECT * FROM news_items WHERE alert = 1", [], "first_seen_at", after_id,
-                   digest_after_id, digest_from, ids)
+    return _merged(
+        db,
+        "SELECT * FROM news_items WHERE alert = 1",
+        [],
+        "first_seen_at",
+        after_id,
+        digest_after_id,
+        digest_from,
+        ids,
+    )
 
 
-def _merged(db: Database, select: str, params: list[Any], at_column: str, after_id: int | None,
-            digest_after_id: int | None, digest_from: str | None, ids: Iterable[int]) -> list[dict[str, Any]]:
+def _merged(
+    db: Database,
+    select: str,
+    params: list[Any],
+    at_column: str,
+    after_id: int | None,
+    digest_after_id: int | None,
+    digest_from: str | None,
+    ids: Iterable[int],
+) -> list[dict[str, Any]]:
     rows: dict[int, dict[str, Any]] = {}
     if after_id is not None:
         rows.update((r["id"], r) for r in db.query(f"{select} AND id > ?", [*params, after_id]))
@@ -264,9 +323,12 @@ def ledger_keys(db: Database, target_type: str | None = None, target: str | None
     """Every key in the ledger, or (indexed) only one target's."""
     if target_type is None:
         return {r["key"] for r in db.query("SELECT key FROM alert_ledger")}
-    return {r["key"] for r in db.query(
-        "SELECT key FROM alert_ledger WHERE target_type = ? AND target = ?", [target_type, target]
-    )}
+    return {
+        r["key"]
+        for r in db.query(
+            "SELECT key FROM alert_ledger WHERE target_type = ? AND target = ?", [target_type, target]
+        )
+    }
 
 
 def get_ledger(db: Database, key: str) -> dict[str, Any] | None:
@@ -274,8 +336,9 @@ def get_ledger(db: Database, key: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def ledger_rows(db: Database, target_type: str | None = None, target: str | None = None,
-                status: str | None = None) -> list[dict[str, Any]]:
+def ledger_rows(
+    db: Database, target_type: str | None = None, target: str | None = None, status: str | None = None
+) -> list[dict[str, Any]]:
     where, params = [], []
     for column, value in (("target_type", target_type), ("target", target), ("status", status)):
         if value is not None:
@@ -285,18 +348,32 @@ def ledger_rows(db: Database, target_type: str | None = None, target: str | None
     return list(db.query(sql + " ORDER BY due_at, key", params))
 
 
-def claim_alert(db: Database, row: dict[str, Any], status: str, now: datetime,
-                reason: str | None = None) -> bool:
+def claim_alert(
+    db: Database, row: dict[str, Any], status: str, now: datetime, reason: str | None = None
+) -> bool:
     """Insert the ledger row for a new alert (claimed to send, or skipped). False if it exists."""
     cursor = db.execute(
         """INSERT OR IGNORE INTO alert_ledger (key, kind, subject_type, subject_id, subject_date,
                lead_days, target_type, target, subscription_id, due_at, status, attempts,
                last_error, claimed_at, payload, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)""",
-        [row["key"], row["kind"], row["subject_type"], row["subject_id"], row["subject_date"],
-         row["lead_days"], row["target_type"], row["target"], row["subscription_id"],
-         row["due_at"], status, reason, utc_iso(now) if status == STATUS_CLAIMED else None,
-         row["payload"], utc_iso(now)],
+        [
+            row["key"],
+            row["kind"],
+            row["subject_type"],
+            row["subject_id"],
+            row["subject_date"],
+            row["lead_days"],
+            row["target_type"],
+            row["target"],
+            row["subscription_id"],
+            row["due_at"],
+            status,
+            reason,
+            utc_iso(now) if status == STATUS_CLAIMED else None,
+            row["payload"],
+            utc_iso(now),
+        ],
     )
     return cursor.rowcount == 1
 
@@ -309,8 +386,12 @@ def retry_candidates(db: Database, now: datetime, lease: timedelta) -> list[dict
                WHERE (status = :failed AND (next_attempt_at IS NULL OR next_attempt_at <= :now))
                   OR (status = :claimed AND claimed_at <= :stale)
                ORDER BY due_at, key""",
-            {"failed": STATUS_FAILED, "claimed": STATUS_CLAIMED, "now": utc_iso(now),
-             "stale": utc_iso(now - lease)},
+            {
+                "failed": STATUS_FAILED,
+                "claimed": STATUS_CLAIMED,
+                "now": utc_iso(now),
+                "stale": utc_iso(now - lease),
+            },
         )
     )
 
@@ -334,16 +415,16 @@ def record_sent(db: Database, key: str, now: datetime, channel: str | None, ts: 
     )
 
 
-def record_failure(db: Database, key: str, now: datetime, error: str,
-                   next_attempt_at: datetime | None) -> None:
+def record_failure(
+    db: Database, key: str, now: datetime, error: str, next_attempt_at: datetime | None
+) -> None:
     """A failed attempt: retried at `next_attempt_at`, or permanent when that is None."""
     status = STATUS_FAILED if next_attempt_at is not None else STATUS_PERMANENT
     db.execute(
         """UPDATE alert_ledger SET status = ?, attempts = attempts + 1, last_error = ?,
                next_attempt_at = ?, claimed_at = ?
            WHERE key = ?""",
-        [status, error[:500], utc_iso(next_attempt_at) if next_attempt_at else None,
-         utc_iso(now), key],
+        [status, error[:500], utc_iso(next_attempt_at) if next_attempt_at else None, utc_iso(now), key],
     )
 
 

@@ -133,8 +133,15 @@ def record_fetch_ok(
                last_fetched_at = ?, last_ok_at = ?, last_error = ?, consecutive_failures = 0,
                next_fetch_at = NULL
            WHERE id = ?""",
-        [etag, last_modified, title, utc_iso(now), utc_iso(now),
-         warning[:ERROR_MAX_CHARS] if warning else None, feed_id],
+        [
+            etag,
+            last_modified,
+            title,
+            utc_iso(now),
+            utc_iso(now),
+            warning[:ERROR_MAX_CHARS] if warning else None,
+            feed_id,
+        ],
     )
 
 
@@ -198,22 +205,34 @@ def save_items(
             if existing is not None:
                 known += 1
                 for key in keys:
-                    db.execute("INSERT OR IGNORE INTO news_item_keys (key, item_id) VALUES (?, ?)",
-                               [key, existing])
+                    db.execute(
+                        "INSERT OR IGNORE INTO news_item_keys (key, item_id) VALUES (?, ?)", [key, existing]
+                    )
                 continue
             alert = int(bool(item["alert"]) and not prime)
             cursor = db.execute(
                 """INSERT INTO news_items (item_key, feed_id, title, link, published, summary,
                        matched, alert, first_seen_at, developers, source)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [keys[0], feed["id"], item["title"], item.get("link"), item.get("published"),
-                 (item.get("summary") or "")[:2000], json.dumps(item.get("terms") or []), alert,
-                 utc_iso(now), json.dumps(item.get("developers") or []), source],
+                [
+                    keys[0],
+                    feed["id"],
+                    item["title"],
+                    item.get("link"),
+                    item.get("published"),
+                    (item.get("summary") or "")[:2000],
+                    json.dumps(item.get("terms") or []),
+                    alert,
+                    utc_iso(now),
+                    json.dumps(item.get("developers") or []),
+                    source,
+                ],
             )
             item_id = int(cursor.lastrowid or 0)
             for key in keys:
-                db.execute("INSERT OR IGNORE INTO news_item_keys (key, item_id) VALUES (?, ?)",
-                           [key, item_id])
+                db.execute(
+                    "INSERT OR IGNORE INTO news_item_keys (key, item_id) VALUES (?, ?)", [key, item_id]
+                )
             if alert:
                 new_alerts.append(item_id)
             else:
@@ -234,5 +253,3 @@ def alert_items_after(db: Database, after_id: int, limit: int = 200) -> list[dic
         "SELECT * FROM news_items WHERE alert = 1 AND id > ? ORDER BY id LIMIT ?", [after_id, limit]
     )
     return [_item(r) for r in rows]
-
-

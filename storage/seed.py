@@ -24,30 +24,42 @@ SOURCE_BOTH = f"{SOURCE_NYT}; {SOURCE_WIRE}"
 
 DEVELOPERS: list[dict[str, Any]] = [
     {
-        "id": "openai", "name": "OpenAI", "status": "signed",
+        "id": "openai",
+        "name": "OpenAI",
+        "status": "signed",
         "note": "Already testing unreleased models with federal agencies.",
     },
     {
-        "id": "anthropic", "name": "Anthropic", "status": "signed",
+        "id": "anthropic",
+        "name": "Anthropic",
+        "status": "signed",
         "note": "Already testing unreleased models with federal agencies.",
     },
     {
-        "id": "google-deepmind", "name": "Google DeepMind", "status": "signed",
+        "id": "google-deepmind",
+        "name": "Google DeepMind",
+        "status": "signed",
         "note": "Agreed in May 2026 to give the government early access to models.",
     },
     {
-        "id": "microsoft", "name": "Microsoft", "status": "signed",
+        "id": "microsoft",
+        "name": "Microsoft",
+        "status": "signed",
         "note": "Agreed in May 2026 to give the government early access to models.",
     },
     {
-        "id": "xai", "name": "xAI", "status": "signed",
+        "id": "xai",
+        "name": "xAI",
+        "status": "signed",
         "note": "Agreed in May 2026 to give the government early access to models.",
     },
     {
-        "id": "meta", "name": "Meta", "status": "negotiating",
+        "id": "meta",
+        "name": "Meta",
+        "status": "negotiating",
         "note": (
             "The only major US developer without an agreement; a spokesperson said Meta is "
-            "\"working through the details\" and hopes to sign soon."
+            '"working through the details" and hopes to sign soon.'
         ),
     },
 ]
@@ -80,7 +92,8 @@ DEADLINES: list[dict[str, Any]] = [
 EVENTS: list[dict[str, Any]] = [
     {
         "key": "event:executive-order-2026-06-02",
-        "entity": "framework", "entity_id": "executive-order-2026-06-02",
+        "entity": "framework",
+        "entity_id": "executive-order-2026-06-02",
         "subject": "Executive order on frontier AI model review",
         "at": datetime(2026, 6, 2, 12, 0, tzinfo=UTC),
         "text": (
@@ -91,11 +104,12 @@ EVENTS: list[dict[str, Any]] = [
     },
     {
         "key": "event:anthropic-foreign-national-restriction",
-        "entity": "developer", "entity_id": "anthropic", "subject": "Anthropic",
+        "entity": "developer",
+        "entity_id": "anthropic",
+        "subject": "Anthropic",
         "at": SEEDED_AT,
         "text": (
-            "The government ordered Anthropic to restrict access to its newest model for "
-            "foreign nationals."
+            "The government ordered Anthropic to restrict access to its newest model for foreign nationals."
         ),
     },
 ]
@@ -115,8 +129,13 @@ def seed(db: Database) -> dict[str, int]:
             values = {k: v for k, v in dev.items() if k != "id"}
             values.update(status_since=AS_OF, as_of=AS_OF, source=SOURCE_BOTH)
             create_record(
-                db, "developer", values, actor=SEED_ACTOR, at=SEEDED_AT,
-                note="Seeded from the June 2026 reports", record_id=dev["id"],
+                db,
+                "developer",
+                values,
+                actor=SEED_ACTOR,
+                at=SEEDED_AT,
+                note="Seeded from the June 2026 reports",
+                record_id=dev["id"],
             )
             added["developers"] += 1
         for entity, records, counter in (
@@ -131,8 +150,13 @@ def seed(db: Database) -> dict[str, int]:
                 values = {k: v for k, v in record.items() if k != "seed_key"}
                 values.update(as_of=AS_OF, source=SOURCE_BOTH)
                 create_record(
-                    db, entity, values, actor=SEED_ACTOR, at=SEEDED_AT,
-                    note="Seeded from the June 2026 reports", seed_key=key,
+                    db,
+                    entity,
+                    values,
+                    actor=SEED_ACTOR,
+                    at=SEEDED_AT,
+                    note="Seeded from the June 2026 reports",
+                    seed_key=key,
                 )
                 set_state(db, f"seed:{entity}:{key}", "done")
                 added[counter] += 1
@@ -140,8 +164,13 @@ def seed(db: Database) -> dict[str, int]:
             if get_state(db, event["key"]) == "done":
                 continue
             record_event(
-                db, entity=event["entity"], entity_id=event["entity_id"],
-                subject=event["subject"], text=event["text"], actor=SEED_ACTOR, at=event["at"],
+                db,
+                entity=event["entity"],
+                entity_id=event["entity_id"],
+                subject=event["subject"],
+                text=event["text"],
+                actor=SEED_ACTOR,
+                at=event["at"],
                 source=SOURCE_BOTH,
             )
             set_state(db, event["key"], "done")

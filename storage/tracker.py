@@ -29,11 +29,26 @@ ENTITY_TABLES: dict[str, str] = {"developer": "developers", "model": "models", "
 # Columns an admin may change, per entity (bookkeeping columns are managed here).
 EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {
     "developer": (
-        "name", "status", "status_since", "agreement_date", "note", "source", "as_of", "contested",
+        "name",
+        "status",
+        "status_since",
+        "agreement_date",
+        "note",
+        "source",
+        "as_of",
+        "contested",
     ),
     "model": (
-        "developer_id", "name", "planned_release", "submitted", "released", "review_status",
-        "note", "source", "as_of", "contested",
+        "developer_id",
+        "name",
+        "planned_release",
+        "submitted",
+        "released",
+        "review_status",
+        "note",
+        "source",
+        "as_of",
+        "contested",
     ),
     "deadline": ("title", "due_date", "kind", "note", "source", "as_of", "contested"),
 }
@@ -104,10 +119,7 @@ def list_developers(db: Database) -> list[dict[str, Any]]:
 
 
 def list_models(db: Database, developer_id: str | None = None) -> list[dict[str, Any]]:
-    sql = (
-        "SELECT m.*, d.name AS developer_name FROM models m "
-        "JOIN developers d ON d.id = m.developer_id"
-    )
+    sql = "SELECT m.*, d.name AS developer_name FROM models m JOIN developers d ON d.id = m.developer_id"
     if developer_id is not None:
         return list(db.query(sql + " WHERE m.developer_id = ? ORDER BY m.name", [developer_id]))
     return list(db.query(sql + " ORDER BY d.name COLLATE NOCASE, m.name COLLATE NOCASE"))
@@ -162,38 +174,63 @@ _MODELS_FROM = "FROM models m JOIN developers d ON d.id = m.developer_id WHERE {
 def _upcoming_streams(developer_id: str | None) -> list[tuple[str, str, str]]:
     models = _MODELS_FROM.format(developer="m.developer_id = :developer_id AND " if developer_id else "")
     streams = [
-        ("m.planned_release", "planned_release",
-         f"SELECT '{ITEM_SUBMISSION_DUE}' AS kind, {DATED_MODEL_COLUMNS} {models}{SQL_OVERDUE}"),
-        ("m.planned_release", "planned_release",
-         f"SELECT '{ITEM_SUBMISSION_DUE}' AS kind, {DATED_MODEL_COLUMNS} {models}"
-         f"m.planned_release >= :opens_first AND m.planned_release < :opens_after_last "
-         f"AND NOT {SQL_RELEASED} AND NOT {SQL_OVERDUE}"),
-        ("m.planned_release", "planned_release",
-         f"SELECT '{ITEM_RELEASE}' AS kind, {DATED_MODEL_COLUMNS} {models}"
-         f"m.planned_release >= :first AND m.planned_release < :after_last AND NOT {SQL_RELEASED}"),
+        (
+            "m.planned_release",
+            "planned_release",
+            f"SELECT '{ITEM_SUBMISSION_DUE}' AS kind, {DATED_MODEL_COLUMNS} {models}{SQL_OVERDUE}",
+        ),
+        (
+            "m.planned_release",
+            "planned_release",
+            f"SELECT '{ITEM_SUBMISSION_DUE}' AS kind, {DATED_MODEL_COLUMNS} {models}"
+            f"m.planned_release >= :opens_first AND m.planned_release < :opens_after_last "
+            f"AND NOT {SQL_RELEASED} AND NOT {SQL_OVERDUE}",
+        ),
+        (
+            "m.planned_release",
+            "planned_release",
+            f"SELECT '{ITEM_RELEASE}' AS kind, {DATED_MODEL_COLUMNS} {models}"
+            f"m.planned_release >= :first AND m.planned_release < :after_last AND NOT {SQL_RELEASED}",
+        ),
     ]
     if developer_id is None:
-        streams.append(("due_date", "due_date",
-                        f"SELECT '{ITEM_DEADLINE}' AS kind, {DATED_DEADLINE_COLUMNS} FROM deadlines "
-                        "WHERE due_date >= :first AND due_date < :after_last"))
+        streams.append(
+            (
+                "due_date",
+                "due_date",
+                f"SELECT '{ITEM_DEADLINE}' AS kind, {DATED_DEADLINE_COLUMNS} FROM deadlines "
+                "WHERE due_date >= :first AND due_date < :after_last",
+            )
+        )
     return streams
 
 
 def _upcoming_params(
-    today: date, days: int, passed_days: int, window_days: int, developer_id: str | None,
+    today: date,
+    days: int,
+    passed_days: int,
+    window_days: int,
+    developer_id: str | None,
 ) -> dict[str, Any]:
     first, last = today - timedelta(days=passed_days), today + timedelta(days=days)
     opens_first, opens_last = planned_releases_opening(first, last, window_days)
     return {
-        "first": first.isoformat(), "after_last": _day_after(last),
-        "opens_first": opens_first.isoformat(), "opens_after_last": _day_after(opens_last),
+        "first": first.isoformat(),
+        "after_last": _day_after(last),
+        "opens_first": opens_first.isoformat(),
+        "opens_after_last": _day_after(opens_last),
         "overdue_before": overdue_if_planned_before(today, window_days).isoformat(),
         "developer_id": developer_id,
     }
 
 
 def _stream_rows(
-    db: Database, sql: str, column: str, key: str, params: dict[str, Any], limit: int | None,
+    db: Database,
+    sql: str,
+    column: str,
+    key: str,
+    params: dict[str, Any],
+    limit: int | None,
 ) -> list[dict[str, Any]]:
     """The stream's first `limit` rows by date, and every other row on the last one's day
     (their order is finished in Python, by title)."""
@@ -207,14 +244,24 @@ def _stream_rows(
     day = rows[limit - 1][key][:10]
     if rows[limit][key][:10] != day:
         return rows[:limit]
-    tied = list(db.query(f"{sql} AND {column} >= :day AND {column} < :day_after",
-                         {**params, "day": day, "day_after": _day_after(date.fromisoformat(day))}))
+    tied = list(
+        db.query(
+            f"{sql} AND {column} >= :day AND {column} < :day_after",
+            {**params, "day": day, "day_after": _day_after(date.fromisoformat(day))},
+        )
+    )
     return [r for r in rows if r[key][:10] < day] + tied
 
 
 def upcoming_rows(
-    db: Database, *, today: date, days: int, passed_days: int, window_days: int,
-    developer_id: str | None = None, limit: int | None = None,
+    db: Database,
+    *,
+    today: date,
+    days: int,
+    passed_days: int,
+    window_days: int,
+    developer_id: str | None = None,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of bot.domain.upcoming_items' items (each with its `kind`, bot.domain.ITEM_*,
     and the columns deadline_item and model_items read), unordered: all of them, or a few
@@ -227,13 +274,20 @@ def upcoming_rows(
 
 
 def count_upcoming(
-    db: Database, *, today: date, days: int, passed_days: int, window_days: int,
+    db: Database,
+    *,
+    today: date,
+    days: int,
+    passed_days: int,
+    window_days: int,
     developer_id: str | None = None,
 ) -> tuple[int, int]:
     """How many items upcoming_rows gives without a limit, and how many are overdue."""
     params = _upcoming_params(today, days, passed_days, window_days, developer_id)
-    counts = ", ".join(f"(SELECT COUNT(*) FROM ({sql})) AS s{n}"
-                       for n, (_, _, sql) in enumerate(_upcoming_streams(developer_id)))
+    counts = ", ".join(
+        f"(SELECT COUNT(*) FROM ({sql})) AS s{n}"
+        for n, (_, _, sql) in enumerate(_upcoming_streams(developer_id))
+    )
     row = next(iter(db.query(f"SELECT {counts}", params)))
     return sum(row.values()), row["s0"]  # s0: the overdue submissions
 
@@ -260,8 +314,7 @@ def list_history(
         )
     return list(
         db.query(
-            "SELECT * FROM history WHERE entity = ? AND entity_id = ? "
-            "ORDER BY at DESC, id DESC LIMIT ?",
+            "SELECT * FROM history WHERE entity = ? AND entity_id = ? ORDER BY at DESC, id DESC LIMIT ?",
             [entity, str(entity_id), limit],
         )
     )
@@ -304,8 +357,7 @@ def _history(
     cursor = db.execute(
         "INSERT INTO history (entity, entity_id, subject, field, old, new, actor, at, note, source)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [entity, str(entity_id), subject, field, _text(old), _text(new), actor, utc_iso(at),
-         note, source],
+        [entity, str(entity_id), subject, field, _text(old), _text(new), actor, utc_iso(at), note, source],
     )
     return int(cursor.lastrowid or 0)
 
@@ -325,8 +377,17 @@ def record_event(
     """A development worth remembering that is not a field change (an order, a restriction)."""
     with db.atomic():
         return _history(
-            db, entity=entity, entity_id=entity_id, subject=subject, field="event", old=None,
-            new=text, actor=actor, at=at, note=note, source=source,
+            db,
+            entity=entity,
+            entity_id=entity_id,
+            subject=subject,
+            field="event",
+            old=None,
+            new=text,
+            actor=actor,
+            at=at,
+            note=note,
+            source=source,
         )
 
 
@@ -359,16 +420,22 @@ def create_record(
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     with db.atomic():
-        cursor = db.execute(
-            f"INSERT INTO {_table(entity)} ({columns}) VALUES ({marks})", list(row.values())
-        )
+        cursor = db.execute(f"INSERT INTO {_table(entity)} ({columns}) VALUES ({marks})", list(row.values()))
         new_id = record_id if record_id is not None else cursor.lastrowid
         created = get_record(db, entity, new_id)  # type: ignore[arg-type]
         assert created is not None
         _history(
-            db, entity=entity, entity_id=created["id"], subject=subject_label(db, entity, created),
-            field="(created)", old=None, new=subject_label(db, entity, created), actor=actor, at=at,
-            note=note, source=source or created.get("source"),
+            db,
+            entity=entity,
+            entity_id=created["id"],
+            subject=subject_label(db, entity, created),
+            field="(created)",
+            old=None,
+            new=subject_label(db, entity, created),
+            actor=actor,
+            at=at,
+            note=note,
+            source=source or created.get("source"),
         )
     return created
 
@@ -410,8 +477,17 @@ def update_record(
         history_source = source or changes.get("source") or current.get("source")
         for field, new in diffs.items():
             _history(
-                db, entity=entity, entity_id=record_id, subject=subject, field=field,
-                old=current[field], new=new, actor=actor, at=at, note=note, source=history_source,
+                db,
+                entity=entity,
+                entity_id=record_id,
+                subject=subject,
+                field=field,
+                old=current[field],
+                new=new,
+                actor=actor,
+                at=at,
+                note=note,
+                source=history_source,
             )
         assignments = ", ".join(f"{k} = ?" for k in diffs)
         db.execute(
@@ -444,9 +520,17 @@ def remove_record(
         if expected_version is not None and current["version"] != expected_version:
             raise VersionConflict(entity, current)
         _history(
-            db, entity=entity, entity_id=record_id, subject=subject_label(db, entity, current),
-            field="(removed)", old=json.dumps(current, sort_keys=True), new=None, actor=actor,
-            at=at, note=note, source=current.get("source"),
+            db,
+            entity=entity,
+            entity_id=record_id,
+            subject=subject_label(db, entity, current),
+            field="(removed)",
+            old=json.dumps(current, sort_keys=True),
+            new=None,
+            actor=actor,
+            at=at,
+            note=note,
+            source=current.get("source"),
         )
         db.execute(f"DELETE FROM {_table(entity)} WHERE id = ?", [record_id])
     return current

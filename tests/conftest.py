@@ -12,14 +12,14 @@ from slack_sdk import WebClient
 
 from bot.clock import FixedClock
 from bot.deps import Deps
-from bot.feed_client import HTTP_CLIENT_KEY, make_http_client
+from bot.news.feed_client import HTTP_CLIENT_KEY, make_http_client
 from bot.settings import Settings
 from handlers import build_app
 from storage.db import Store, open_store
 from storage.seed import seed
-from tests.feed_server import LocalOnlyTransport
-from tests.slack_emulator import SlackEmulator, slack_emulator  # noqa: F401
-from tests.slack_requests import SIGNING_SECRET
+from tests.support.feed_server import LocalOnlyTransport
+from tests.support.slack_emulator import SlackEmulator, slack_emulator  # noqa: F401
+from tests.support.slack_requests import SIGNING_SECRET
 
 ADMIN_ID = "UADMIN0001"
 BOT_TOKEN = "xoxb-test-token"

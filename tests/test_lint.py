@@ -24,9 +24,12 @@ def ruff_command() -> list[str] | None:
 def test_ruff_check_is_clean() -> None:
     command = ruff_command()
     if command is None:
-        pytest.skip("ruff is not installed (pip install -e \".[test]\" brings it)")
+        pytest.skip('ruff is not installed (pip install -e ".[test]" brings it)')
     result = subprocess.run(
         [*command, "check", "--no-cache", "."],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -5,19 +5,20 @@ from __future__ import annotations
 import copy
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from tests.support import paths
+
+PROJECT_ROOT = paths.PROJECT_ROOT
 MANIFEST_PATH = PROJECT_ROOT / "manifest.yml"
 SCHEMA_NAME = "slack-manifest.schema.1.0.0.json"
 # Vendored copy (see tests/schemas/LICENSE-NOTES.md) so these tests never skip.
-SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / SCHEMA_NAME
-SHARED_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "shared" / "schemas" / SCHEMA_NAME
+SCHEMA_PATH = paths.SCHEMAS / SCHEMA_NAME
+SHARED_SCHEMA_PATH = paths.SHARED / "schemas" / SCHEMA_NAME
 
 EXPECTED_COMMANDS = {"/holdouts", "/deadlines", "/aireview"}
 

@@ -1,0 +1,553 @@
+"""Admin edits: opening the forms, applying a submitted form to the tracker, confirming.
+
+Listeners in handlers/ call these with a slack_sdk WebClient. Authorization is checked
+when a form opens and again on every submission (a forged or replayed submission from a
+non-admin changes nothing). Every write goes through storage.tracker, so each change and
+its history row land in one transaction; the alert pipeline reads status changes from
+history. A form carries the version it showed: if the record moved on, the submission
+gets an inline error naming who changed it and when, and their change stands.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot import domain, ids
+from bot.admin import forms
+from bot.admins import denial_text, is_admin
+from bot.blockkit import Block, escape, fallback, fmt_datetime, safe, section
+from bot.deps import Deps
+from bot.lookup import Match, find_developer, find_subject
+from bot.read.home import publish_home
+from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
+from storage.tracker import (
+    EDITABLE_FIELDS,
+    NoChange,
+    NotFound,
+    VersionConflict,
+    create_record,
+    get_record,
+    list_deadlines,
+    list_developers,
+    list_models,
+    remove_record,
+    subject_label,
+    update_record,
+)
+
+log = logging.getLogger(__name__)
+
+# Where errors that are about the whole form (not one field) are shown, per form.
+MAIN_BLOCK = {
+    ids.VIEW_DEVELOPER_STATUS: ids.BLOCK_STATUS,
+    ids.VIEW_ADD_DEVELOPER: ids.BLOCK_NAME,
+    ids.VIEW_MODEL: ids.BLOCK_NAME,
+    ids.VIEW_DEADLINE: ids.BLOCK_TITLE,
+    ids.VIEW_REMOVE_CONFIRM: ids.BLOCK_CONFIRM,
+    ids.VIEW_PICK_RECORD: ids.BLOCK_PICK,
+}
+ADMIN_FORM_ACTIONS = (
+    ids.ACTION_ADMIN_UPDATE_STATUS,
+    ids.ACTION_ADMIN_ADD_DEVELOPER,
+    ids.ACTION_ADMIN_ADD_MODEL,
+    ids.ACTION_ADMIN_EDIT_MODEL,
+    ids.ACTION_ADMIN_REMOVE_MODEL,
+    ids.ACTION_ADMIN_ADD_DEADLINE,
+    ids.ACTION_ADMIN_EDIT_DEADLINE,
+    ids.ACTION_ADMIN_REMOVE_DEADLINE,
+)
+UPDATE_USAGE = "Usage: `/aireview update <developer>`, e.g. `/aireview update meta`."
+
+
+@dataclass
+class Saved:
+    """A change that was written: what to tell the admin, and where."""
+
+    text: str
+    channel: str | None = None
+
+
+@dataclass
+class Outcome:
+    """The answer to a submission: inline errors, a next view, or a saved change."""
+
+    errors: dict[str, str] | None = None
+    view: Block | None = None  # response_action "update" (the picker's next step)
+    saved: Saved | None = None
+
+
+# ---------------------------------------------------------------- opening forms
+
+
+def _open(client: Any, trigger_id: str, view: Block) -> None:
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def _default_developer(developers: list[dict[str, Any]]) -> dict[str, Any]:
+    """With no developer named, start on the first holdout (the likeliest to change)."""
+    holdouts = domain.holdouts(developers)
+    first = holdouts[0]["id"] if holdouts else developers[0]["id"]
+    return next(d for d in developers if d["id"] == first)
+
+
+def open_status_form(
+    deps: Deps,
+    client: Any,
+    trigger_id: str,
+    developer_id: str | None = None,
+    source: str | None = None,
+    note: str | None = None,
+    *,
+    channel: str | None = None,
+    user_id: str | None = None,
+) -> None:
+    """Open "Update developer status" prefilled with the developer's current values.
+
+    `source` and `note` replace the prefilled ones (e.g. a news item's link). With
+    `user_id`, a non-admin sees why they cannot edit instead of the form.
+    """
+    if user_id is not None and not is_admin(deps, user_id, client):
+        _open(client, trigger_id, forms.notice_view("Admins only", denial_text(deps)))
+        return
+    developers = list_developers(deps.store.db)
+    if not developers:
+        _open(client, trigger_id, forms.notice_view("No developers", "Add a developer first."))
+        return
+    developer = next((d for d in developers if d["id"] == developer_id), None)
+    developer = developer or _default_developer(developers)
+    view = forms.status_form(developers, developer, channel=channel, source=source, note=note)
+    _open(client, trigger_id, view)
+
+
+def reload_status_form(
+    deps: Deps, client: Any, user_id: str, view: dict[str, Any], developer_id: str
+) -> None:
+    """The status form's developer changed: show that developer's current values."""
+    if not is_admin(deps, user_id, client):
+        return  # the submission check answers; a non-admin's form stays as it was
+    developers = list_developers(deps.store.db)
+    developer = next((d for d in developers if d["id"] == developer_id), None)
+    if developer is None:
+        return
+    channel = forms.load_metadata(view.get("private_metadata")).get("channel")
+    client.views_update(
+        view_id=view["id"],
+        hash=view.get("hash"),
+        view=forms.status_form(developers, developer, channel=channel),
+    )
+
+
+def _choices(deps: Deps, entity: str) -> list[tuple[str, str]]:
+    if entity == "model":
+        return [(str(m["id"]), f"{m['developer_name']} / {m['name']}") for m in list_models(deps.store.db)]
+    return [(str(d["id"]), f"{d['due_date']} · {d['title']}") for d in list_deadlines(deps.store.db)]
+
+
+def _record_view(deps: Deps, entity: str, purpose: str, record: dict[str, Any], channel: str | None) -> Block:
+    db = deps.store.db
+    if purpose == "remove":
+        return forms.remove_form(entity, record, subject_label(db, entity, record), channel=channel)
+    if entity == "model":
+        return forms.model_form(list_developers(db), record, channel=channel)
+    return forms.deadline_form(record, channel=channel)
+
+
+def open_form(
+    deps: Deps,
+    client: Any,
+    *,
+    trigger_id: str,
+    user_id: str,
+    action: str,
+    value: str | None = None,
+    channel: str | None = None,
+) -> None:
+    """An ACTION_ADMIN_* button was pressed: open its form (or the picker before it).
+
+    `value` optionally names the record: a developer id for status and add-model, a
+    model or deadline id for edit and remove.
+    """
+    if not is_admin(deps, user_id, client):
+        _open(client, trigger_id, forms.notice_view("Admins only", denial_text(deps)))
+        return
+    db = deps.store.db
+    if action == ids.ACTION_ADMIN_UPDATE_STATUS:
+        open_status_form(deps, client, trigger_id, value or None, channel=channel)
+        return
+    if action == ids.ACTION_ADMIN_ADD_DEVELOPER:
+        _open(client, trigger_id, forms.developer_form(channel=channel))
+        return
+    if action == ids.ACTION_ADMIN_ADD_MODEL:
+        _open(client, trigger_id, forms.model_form(list_developers(db), developer_id=value, channel=channel))
+        return
+    if action == ids.ACTION_ADMIN_ADD_DEADLINE:
+        _open(client, trigger_id, forms.deadline_form(channel=channel))
+        return
+    model_actions = (ids.ACTION_ADMIN_EDIT_MODEL, ids.ACTION_ADMIN_REMOVE_MODEL)
+    remove_actions = (ids.ACTION_ADMIN_REMOVE_MODEL, ids.ACTION_ADMIN_REMOVE_DEADLINE)
+    entity = "model" if action in model_actions else "deadline"
+    purpose = "remove" if action in remove_actions else "edit"
+    if value:
+        record = get_record(db, entity, value)
+        if record is None:
+            _open(
+                client,
+                trigger_id,
+                forms.notice_view("Not found", f"That {entity} is no longer in the tracker."),
+            )
+            return
+        _open(client, trigger_id, _record_view(deps, entity, purpose, record, channel))
+        return
+    _open(client, trigger_id, forms.pick_form(entity, purpose, _choices(deps, entity), channel=channel))
+
+
+# ---------------------------------------------------------------- submissions
+
+
+def _who(client: Any, actor: str) -> str:
+    """A person's name for an inline error (plain text: no mentions there)."""
+    if client is None or not re.fullmatch(r"[UW][A-Z0-9]{2,}", actor or ""):
+        return actor or "someone"
+    try:
+        user = client.users_info(user=actor)["user"]
+    except (SlackApiError, SlackClientError):
+        return actor
+    profile = user.get("profile") or {}
+    name = profile.get("display_name") or user.get("real_name") or user.get("name")
+    return f"{name} ({actor})" if name else actor
+
+
+def conflict_text(deps: Deps, client: Any, entity: str, row: dict[str, Any]) -> str:
+    when = fmt_datetime(row.get("updated_at"), deps.settings.tz)
+    return (
+        f"{_who(client, row.get('updated_by') or '')} changed this {entity} at {when}, after you "
+        "opened this form; their change stands and yours was not saved. Close the form and "
+        "open it again to see their values."
+    )
+
+
+def _today(deps: Deps) -> str:
+    return domain.today_in(deps.settings.tz, deps.clock.now()).isoformat()
+
+
+def _version(meta: dict[str, Any]) -> int | None:
+    version = meta.get("version")
+    return version if isinstance(version, int) and not isinstance(version, bool) else None
+
+
+def _duplicate_model(deps: Deps, developer_id: str, name: str, model_id: Any) -> bool:
+    rows = deps.store.db.query(
+        "SELECT id FROM models WHERE developer_id = ? AND name = ? COLLATE NOCASE AND id IS NOT ?",
+        [developer_id, name, model_id],
+    )
+    return any(True for _ in rows)
+
+
+def _save_update(
+    deps: Deps,
+    client: Any,
+    user_id: str,
+    entity: str,
+    record_id: Any,
+    changes: dict[str, Any],
+    meta: dict[str, Any],
+    main: str,
+) -> Outcome:
+    db = deps.store.db
+    current = get_record(db, entity, record_id)
+    version = _version(meta)
+    if current is None:
+        return Outcome(errors={main: f"This {entity} is no longer in the tracker; nothing was saved."})
+    if version is None:
+        return Outcome(errors={main: "This form is missing its context; close it and open it again."})
+    if current["version"] != version:
+        return Outcome(errors={main: conflict_text(deps, client, entity, current)})
+    if all(str(current.get(k)) == str(v) for k, v in changes.items()):
+        return Outcome(
+            errors={main: "Nothing changed: these are the current values. Change a field or close the form."}
+        )
+    try:
+        updated = update_record(
+            db,
+            entity,
+            record_id,
+            {**changes, "as_of": _today(deps)},
+            actor=user_id,
+            at=deps.clock.now(),
+            note=changes.get("note"),
+            source=changes.get("source"),
+            expected_version=version,
+        )
+    except VersionConflict as exc:  # saved by someone else between our read and write
+        return Outcome(errors={main: conflict_text(deps, client, entity, exc.row)})
+    except NoChange as exc:
+        return Outcome(errors={main: str(exc)})
+    except NotFound:
+        return Outcome(errors={main: f"This {entity} is no longer in the tracker; nothing was saved."})
+    except sqlite3.IntegrityError:  # the unique (developer, name) index: a racing duplicate
+        return Outcome(errors={ids.BLOCK_NAME: "This developer already has a model with this name."})
+    label = subject_label(db, entity, updated)
+    lines = forms.change_lines(current, updated, EDITABLE_FIELDS[entity])
+    text = f":white_check_mark: Saved *{safe(label, 200)}*:\n" + "\n".join(lines)
+    return Outcome(saved=Saved(text=text, channel=meta.get("channel")))
+
+
+def _save_create(
+    deps: Deps,
+    user_id: str,
+    entity: str,
+    values: dict[str, Any],
+    meta: dict[str, Any],
+    record_id: str | None = None,
+) -> Outcome:
+    db = deps.store.db
+    try:
+        created = create_record(
+            db,
+            entity,
+            {**values, "as_of": _today(deps)},
+            actor=user_id,
+            at=deps.clock.now(),
+            note=values.get("note"),
+            source=values.get("source"),
+            record_id=record_id,
+        )
+    except sqlite3.IntegrityError:
+        main = ids.BLOCK_NAME if entity != "deadline" else ids.BLOCK_TITLE
+        return Outcome(errors={main: f"This {entity} is already in the tracker."})
+    label = subject_label(db, entity, created)
+    return Outcome(
+        saved=Saved(
+            text=f":white_check_mark: Added {entity} *{safe(label, 200)}*.", channel=meta.get("channel")
+        )
+    )
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:60]
+
+
+def _submit_status(
+    deps: Deps, client: Any, user_id: str, values: dict[str, Any], meta: dict[str, Any]
+) -> Outcome:
+    developer_id, changes, errors = forms.read_status(values)
+    if errors:
+        return Outcome(errors=errors)
+    if developer_id != meta.get("id"):
+        return Outcome(
+            errors={
+                ids.BLOCK_DEVELOPER: "The form shows another developer's values: "
+                "choose the developer again to reload them."
+            }
+        )
+    return _save_update(deps, client, user_id, "developer", developer_id, changes, meta, ids.BLOCK_STATUS)
+
+
+def _submit_new_developer(deps: Deps, user_id: str, values: dict[str, Any], meta: dict[str, Any]) -> Outcome:
+    changes, errors = forms.read_new_developer(values)
+    if errors:
+        return Outcome(errors=errors)
+    name = changes["name"]
+    slug = _slug(name)
+    taken = [
+        d
+        for d in list_developers(deps.store.db)
+        if d["id"] == slug or d["name"].casefold() == name.casefold()
+    ]
+    if not slug or taken:
+        problem = (
+            f"{taken[0]['name']} is already tracked; update its status instead."
+            if taken
+            else "The name needs at least one letter or digit."
+        )
+        return Outcome(errors={ids.BLOCK_NAME: problem})
+    return _save_create(deps, user_id, "developer", changes, meta, record_id=slug)
+
+
+def _submit_model(
+    deps: Deps, client: Any, user_id: str, values: dict[str, Any], meta: dict[str, Any]
+) -> Outcome:
+    changes, errors = forms.read_model(values)
+    if errors:
+        return Outcome(errors=errors)
+    if get_record(deps.store.db, "developer", changes["developer_id"]) is None:
+        return Outcome(errors={ids.BLOCK_DEVELOPER: "Choose one of the tracked developers."})
+    if _duplicate_model(deps, changes["developer_id"], changes["name"], meta.get("id")):
+        return Outcome(errors={ids.BLOCK_NAME: "This developer already has a model with this name."})
+    if meta.get("id") is None:
+        return _save_create(deps, user_id, "model", changes, meta)
+    return _save_update(deps, client, user_id, "model", meta["id"], changes, meta, ids.BLOCK_NAME)
+
+
+def _submit_deadline(
+    deps: Deps, client: Any, user_id: str, values: dict[str, Any], meta: dict[str, Any]
+) -> Outcome:
+    changes, errors = forms.read_deadline(values)
+    if errors:
+        return Outcome(errors=errors)
+    if meta.get("id") is None:
+        return _save_create(deps, user_id, "deadline", changes, meta)
+    return _save_update(deps, client, user_id, "deadline", meta["id"], changes, meta, ids.BLOCK_TITLE)
+
+
+def _submit_remove(
+    deps: Deps, client: Any, user_id: str, values: dict[str, Any], meta: dict[str, Any]
+) -> Outcome:
+    entity, record_id, version = meta.get("entity"), meta.get("id"), _version(meta)
+    if entity not in ("model", "deadline") or record_id is None or version is None:
+        return Outcome(errors={ids.BLOCK_CONFIRM: "This form is missing its context; nothing was removed."})
+    if "yes" not in (values.get(ids.BLOCK_CONFIRM) or []):
+        return Outcome(errors={ids.BLOCK_CONFIRM: "Tick the box to confirm; nothing was removed."})
+    note = values.get(ids.BLOCK_NOTE)
+    if isinstance(note, str) and len(note) > forms.MAX_NOTE:
+        return Outcome(
+            errors={ids.BLOCK_NOTE: f"Note is {len(note)} characters long; the limit is {forms.MAX_NOTE}."}
+        )
+    db = deps.store.db
+    try:
+        removed = remove_record(
+            db, entity, record_id, actor=user_id, at=deps.clock.now(), note=note, expected_version=version
+        )
+    except VersionConflict as exc:
+        return Outcome(errors={ids.BLOCK_CONFIRM: conflict_text(deps, client, entity, exc.row)})
+    except NotFound:
+        return Outcome(errors={ids.BLOCK_CONFIRM: f"This {entity} was already removed."})
+    label = removed["title"] if entity == "deadline" else subject_label(db, entity, removed)
+    text = (
+        f":wastebasket: Removed {entity} *{safe(label, 200)}*. Its history is kept "
+        f"(`/aireview history {entity}:{safe(removed.get('name') or removed.get('title'), 80)}`)."
+    )
+    return Outcome(saved=Saved(text=text, channel=meta.get("channel")))
+
+
+def _match_problem(entity: str, match: Match) -> str:
+    if match.ambiguous:
+        names = ", ".join(c.label for c in match.candidates[:5])
+        return f"Several {entity}s match: {names}. Type more of the name."
+    hint = f" Did you mean {match.suggestions[0].label}?" if match.suggestions else ""
+    return f'No {entity} matches "{match.query}".{hint}'
+
+
+def _submit_pick(deps: Deps, values: dict[str, Any], meta: dict[str, Any]) -> Outcome:
+    entity, purpose = meta.get("entity"), meta.get("purpose")
+    if entity not in ("model", "deadline") or purpose not in ("edit", "remove"):
+        return Outcome(errors={ids.BLOCK_PICK: "This form is missing its context; close it and try again."})
+    chosen = values.get(ids.BLOCK_PICK)
+    if not chosen:
+        return Outcome(errors={ids.BLOCK_PICK: f"Choose a {entity}."})
+    record = get_record(deps.store.db, entity, chosen) if str(chosen).isdigit() else None
+    if record is None:  # typed in the text box (more records than a menu holds)
+        match = find_subject(deps.store.db, f"{entity}:{chosen}")
+        if not match.found or match.entity != entity:
+            return Outcome(errors={ids.BLOCK_PICK: _match_problem(entity, match)})
+        record = match.record
+    assert record is not None
+    return Outcome(view=_record_view(deps, entity, purpose, record, meta.get("channel")))
+
+
+def submit(deps: Deps, client: Any, callback_id: str, user_id: str, view: dict[str, Any]) -> Outcome:
+    """Check, validate and apply one submitted admin form."""
+    main = MAIN_BLOCK[callback_id]
+    if not is_admin(deps, user_id, client):
+        return Outcome(errors={main: denial_text(deps)})
+    values = forms.flatten_state(view.get("state"))
+    meta = forms.load_metadata(view.get("private_metadata"))
+    if callback_id == ids.VIEW_DEVELOPER_STATUS:
+        return _submit_status(deps, client, user_id, values, meta)
+    if callback_id == ids.VIEW_ADD_DEVELOPER:
+        return _submit_new_developer(deps, user_id, values, meta)
+    if callback_id == ids.VIEW_MODEL:
+        return _submit_model(deps, client, user_id, values, meta)
+    if callback_id == ids.VIEW_DEADLINE:
+        return _submit_deadline(deps, client, user_id, values, meta)
+    if callback_id == ids.VIEW_REMOVE_CONFIRM:
+        return _submit_remove(deps, client, user_id, values, meta)
+    return _submit_pick(deps, values, meta)
+
+
+def confirm_saved(deps: Deps, client: Any, user_id: str, saved: Saved) -> None:
+    """Tell the admin what was saved (in the channel they started from, else by DM),
+    then refresh their App Home."""
+    text = fallback(saved.text)
+    blocks = [section(saved.text)]
+    sent = False
+    if saved.channel:
+        try:
+            client.chat_postEphemeral(channel=saved.channel, user=user_id, text=text, blocks=blocks)
+            sent = True
+        except SlackApiError as exc:  # e.g. the bot is not in that channel: fall back to a DM
+            log.info("ephemeral confirmation in %s failed (%s); sending a DM", saved.channel, exc)
+    if not sent:
+        try:
+            client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+        except (SlackApiError, SlackClientError):
+            log.exception("could not confirm a saved change to %s", user_id)
+    try:
+        publish_home(deps, client, user_id)
+    except (SlackApiError, SlackClientError):
+        log.exception("could not refresh the App Home of %s", user_id)
+
+
+# ---------------------------------------------------------------- /aireview admin, update
+
+
+def run_admin(deps: Deps, request: CommandRequest) -> Reply:
+    if not is_admin(deps, request.user_id, request.slack_client):
+        return Reply(text=denial_text(deps), blocks=[section(escape(denial_text(deps)))])
+    return Reply(text="Review Watch admin: choose what to change.", blocks=forms.admin_menu_blocks())
+
+
+def run_update(deps: Deps, request: CommandRequest) -> Reply | None:
+    if not is_admin(deps, request.user_id, request.slack_client):
+        return Reply(text=denial_text(deps), blocks=[section(escape(denial_text(deps)))])
+    if not request.text.strip():
+        return Reply(text=UPDATE_USAGE)
+    match = find_developer(deps.store.db, request.text)
+    if not match.found or match.record is None:
+        return Reply(text=escape(_match_problem("developer", match)))
+    if not request.trigger_id or request.slack_client is None:
+        return Reply(text="The status form opens in Slack only.")
+    open_status_form(
+        deps, request.slack_client, request.trigger_id, match.record["id"], channel=request.channel_id
+    )
+    return None
+
+
+def register_admin_commands(deps: Deps) -> None:
+    if deps.subcommands.get("admin") is not None:
+        return  # added already (the registry is per Deps, apps may be built more than once)
+    deps.subcommands.add(
+        Subcommand(
+            name="admin",
+            usage="admin",
+            summary="Admins: menu of forms to change the tracker",
+            example="/aireview admin",
+            run=run_admin,
+            admin_only=True,
+            surfaces=(SURFACE_SLACK,),
+        )
+    )
+    deps.subcommands.add(
+        Subcommand(
+            name="update",
+            usage="update <developer>",
+            summary="Admins: update a developer's agreement status (opens a form)",
+            example="/aireview update meta",
+            run=run_update,
+            admin_only=True,
+            surfaces=(SURFACE_SLACK,),
+        )
+    )
+
+
+def no_admin_home_section(deps: Deps, user_id: str, admin: bool) -> list[Block]:
+    """On every App Home while no admin is configured: how to configure one."""
+    if deps.settings.admins_configured:
+        return []
+    return [section(f":information_source: {escape(denial_text(deps))}")]

@@ -1,0 +1,430 @@
+"""Alert messages (Block Kit), the subscribe form and the `/aireview alerts` overview.
+
+`alert_content` words an alert once (what, when, why it matters, source) as plain text;
+the Slack blocks here and the Teams card (bot/cards.py) both render it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import ids
+from bot.alerts.plan import (
+    DIGEST_MODES,
+    DIGEST_REALTIME,
+    KIND_DEADLINE,
+    KIND_DIGEST,
+    KIND_LABELS,
+    KIND_NEWS,
+    KIND_OVERDUE,
+    KIND_RELEASE,
+    KIND_STATUS,
+    KIND_WINDOW,
+    SUBSCRIBABLE_KINDS,
+    Alert,
+)
+from bot.blockkit import (
+    MAX_MESSAGE_BLOCKS,
+    Block,
+    actions,
+    button,
+    context,
+    escape,
+    fallback,
+    fmt_date,
+    fmt_datetime,
+    header,
+    link,
+    pack_lines,
+    plain,
+    safe,
+    section,
+    user_ref,
+)
+from bot.domain import REVIEW_WINDOW_DAYS, countdown, parse_date, review_window_opens, today_in
+from bot.news.parse import published_text
+from bot.replies import Reply
+from bot.settings import Settings
+
+ALERT_EVENT_TYPE = "review_watch_alert"
+MAX_DIGEST_LINES = 40
+
+
+@dataclass
+class AlertContent:
+    """An alert in plain words: the renderers escape and lay it out."""
+
+    headline: str
+    when: str
+    why: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # digest entries
+    source: str | None = None
+    contested: bool = False
+    link: str | None = None
+    kind_label: str = ""
+    actor: str | None = None  # who made a change (a Slack user id, or e.g. "seed")
+
+
+def _day_phrase(day: date | None, now: datetime, tz: ZoneInfo) -> tuple[str, str]:
+    if day is None:
+        return "", ""
+    days = (day - today_in(tz, now)).days
+    return fmt_date(day), countdown(days)
+
+
+def _model_why(facts: dict[str, Any]) -> list[str]:
+    planned = parse_date(facts.get("planned_release"))
+    window = facts.get("window_days", REVIEW_WINDOW_DAYS)
+    why = []
+    opens = review_window_opens(facts, window)
+    if planned and opens:
+        why.append(
+            f"Planned release {fmt_date(planned)}; the voluntary CAISI review window is {window} days, "
+            f"so submission is due when it opens on {fmt_date(opens)}."
+        )
+    status = f"Submission status: {facts.get('submission_status', 'unknown')}"
+    if facts.get("submitted"):
+        status += f" (submitted {fmt_date(parse_date(facts['submitted']))})"
+    why.append(status + ".")
+    return why
+
+
+def alert_content(alert: Alert, now: datetime, settings: Settings) -> AlertContent:
+    tz = settings.tz
+    facts = alert.facts
+    day_text, count = _day_phrase(alert.day, now, tz)
+    label = KIND_LABELS.get(alert.kind, "Digest")
+    content = AlertContent(
+        headline=alert.title,
+        when="",
+        source=facts.get("source"),
+        contested=bool(facts.get("contested")),
+        kind_label=label,
+    )
+    model_name = f"{facts.get('developer', '')} {facts.get('model', '')}".strip()
+    if alert.kind == KIND_DEADLINE:
+        content.headline = f"Deadline {count}: {alert.title}"
+        content.when = f"Due {day_text} ({count})"
+        content.why = [facts["note"]] if facts.get("note") else []
+    elif alert.kind == KIND_WINDOW:
+        content.headline = f"Review window opens {count}: {model_name} (submission due)"
+        content.when = f"Submission due {day_text} ({count})"
+        content.why = _model_why(facts)
+    elif alert.kind == KIND_RELEASE:
+        content.headline = f"Planned release {count}: {model_name}"
+        content.when = f"Planned release {day_text} ({count})"
+        content.why = _model_why(facts)
+    elif alert.kind == KIND_OVERDUE:
+        content.headline = f"Submission overdue: {model_name}"
+        content.when = f"The review window opened {day_text} ({count}) and the model is not submitted"
+        content.why = _model_why(facts)
+    elif alert.kind == KIND_STATUS:
+        content.headline = f"Status changed: {alert.title}"
+        content.when = f"Changed {fmt_datetime(facts.get('at'), tz)}"
+        content.actor = facts.get("actor") or "unknown"
+        content.why = [facts["note"]] if facts.get("note") else []
+    elif alert.kind == KIND_NEWS:
+        content.headline = f"News: {alert.title}"
+        published = facts.get("published")
+        content.when = (
+            f"Published {published_text(published, tz)}"
+            if published
+            else f"Seen {fmt_datetime(alert.due_at, tz)}"
+        )
+        content.source = facts.get("source_name") or facts.get("source")
+        content.why = [facts["summary"]] if facts.get("summary") else []
+        if facts.get("matched"):
+            content.why.append("Matched: " + ", ".join(str(m) for m in facts["matched"]))
+        content.link = facts.get("link")
+    elif alert.kind == KIND_DIGEST:
+        content.headline = alert.title
+        content.when = f"Up to {fmt_datetime(alert.due_at, tz)}"
+        content.lines = [
+            f"{KIND_LABELS.get(e['kind'], e['kind'])}: {e['title']} ({fmt_datetime(e['at'], tz)})"
+            for e in facts.get("items", [])
+        ]
+        content.source = None
+    return content
+
+
+def _source_text(content: AlertContent) -> str:
+    source = content.source or "not recorded"
+    if source.startswith(("http://", "https://")) and " " not in source:
+        text = link(source, source)
+    else:
+        text = safe(source, 500)
+    return text + (" _(contested)_" if content.contested else "")
+
+
+def alert_metadata(key: str) -> dict[str, Any]:
+    """Message metadata carrying the alert key, so a retry can find a post that happened."""
+    return {"event_type": ALERT_EVENT_TYPE, "event_payload": {"key": key}}
+
+
+def metadata_key(message: dict[str, Any]) -> str | None:
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != ALERT_EVENT_TYPE:
+        return None
+    return (metadata.get("event_payload") or {}).get("key")
+
+
+def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
+    """The Slack message for one alert: blocks, a text fallback, an Acknowledge button."""
+    content = alert_content(alert, now, settings)
+    blocks: list[Block] = [header(content.headline)]
+    if content.when:
+        by = f" by {user_ref(content.actor)}" if content.actor else ""
+        blocks.append(section(f"*When:* {safe(content.when, 300)}{by}"))
+    if content.why:
+        blocks.append(section("*Why it matters:* " + " ".join(safe(w, 1200) for w in content.why)))
+    if content.lines:
+        shown = content.lines[:MAX_DIGEST_LINES]
+        lines = [f"• {safe(line, 300)}" for line in shown]
+        if len(content.lines) > len(shown):
+            lines.append(f"_…and {len(content.lines) - len(shown)} more; see `/aireview history`._")
+        blocks += [section(text) for text in pack_lines(lines)]
+    if content.link:
+        blocks.append(section(f"*Link:* {link(content.link, content.link)}"))
+    if alert.kind != KIND_DIGEST:
+        blocks.append(section(f"*Source:* {_source_text(content)}"))
+    blocks.append(context(f"Review Watch alert · {escape(content.kind_label)}"))
+    buttons = [button("Acknowledge", ids.ACTION_ALERT_ACKNOWLEDGE, alert.key)]
+    if alert.kind == KIND_NEWS:  # opens the status form prefilled from the item (admins only)
+        buttons.append(button("Update tracker", ids.ACTION_NEWS_UPDATE_TRACKER, alert.subject_id))
+    blocks.append(actions(buttons, ids.BLOCK_ALERT_ACTIONS))
+    blocks = blocks[-MAX_MESSAGE_BLOCKS:] if len(blocks) > MAX_MESSAGE_BLOCKS else blocks
+    return Reply(text=fallback(escape(content.headline) + ".", escape(content.when)), blocks=blocks)
+
+
+def acknowledged_blocks(blocks: list[Block], user_id: str, at: datetime, tz: ZoneInfo) -> list[Block]:
+    """The alert's blocks with the Acknowledge button replaced by who acknowledged and when
+    (other buttons, such as a news alert's Update tracker, stay)."""
+    kept = []
+    for block in blocks:
+        if block.get("block_id") == ids.BLOCK_ALERT_ACK:
+            continue
+        if block.get("block_id") == ids.BLOCK_ALERT_ACTIONS:
+            elements = block.get("elements", [])
+            others = [e for e in elements if e.get("action_id") != ids.ACTION_ALERT_ACKNOWLEDGE]
+            if not others:
+                continue
+            block = {**block, "elements": others}
+        kept.append(block)
+    ack = context(f":white_check_mark: Acknowledged by {user_ref(user_id)} on {fmt_datetime(at, tz)}")
+    ack["block_id"] = ids.BLOCK_ALERT_ACK
+    return [*kept, ack]
+
+
+# ---------------------------------------------------------------- subscribe form
+
+
+def _option(text: str, value: str) -> Block:
+    return {"text": plain(text, 75), "value": value}
+
+
+def subscribe_modal(
+    channel_id: str, current: dict[str, Any] | None, developers: list[dict[str, Any]], settings: Settings
+) -> dict[str, Any]:
+    kinds = current["kinds"] if current else list(SUBSCRIBABLE_KINDS)
+    leads = current["lead_days"] if current else list(settings.lead_days)
+    mode = current["digest"] if current else DIGEST_REALTIME
+    chosen = set(current["developer_filter"] or []) if current else set()
+    kind_options = {k: _option(KIND_LABELS[k], k) for k in SUBSCRIBABLE_KINDS}
+    mode_options = {m: _option(label, m) for m, label in DIGEST_MODES.items()}
+    dev_options = {d["id"]: _option(d["name"], d["id"]) for d in developers[:100]}
+    kinds_element: Block = {
+        "type": "checkboxes",
+        "action_id": ids.ACTION_FIELD,
+        "options": list(kind_options.values()),
+    }
+    if kinds:
+        kinds_element["initial_options"] = [kind_options[k] for k in kinds if k in kind_options]
+    developer_element: Block = {
+        "type": "multi_static_select",
+        "action_id": ids.ACTION_FIELD,
+        "placeholder": plain("All developers"),
+        "options": list(dev_options.values()) or [_option("(no developers)", "-")],
+    }
+    if chosen & dev_options.keys():
+        developer_element["initial_options"] = [dev_options[d] for d in sorted(chosen & dev_options.keys())]
+    return {
+        "type": "modal",
+        "callback_id": ids.VIEW_SUBSCRIBE,
+        "private_metadata": json.dumps({"channel_id": channel_id}),
+        "title": plain("Channel alerts", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            section(
+                f"Alerts for <#{channel_id}>. Date alerts arrive at "
+                f"{settings.alert_time.strftime('%H:%M')} {escape(settings.timezone_name)}."
+            ),
+            {
+                "type": "input",
+                "block_id": ids.BLOCK_SUBSCRIBE_KINDS,
+                "label": plain("Alert kinds"),
+                "element": kinds_element,
+            },
+            {
+                "type": "input",
+                "block_id": ids.BLOCK_SUBSCRIBE_LEADS,
+                "label": plain("Lead days"),
+                "hint": plain("Days before each date to alert, comma-separated (0 = on the day)."),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.ACTION_FIELD,
+                    "initial_value": ",".join(str(d) for d in leads),
+                },
+            },
+            {
+                "type": "input",
+                "block_id": ids.BLOCK_SUBSCRIBE_MODE,
+                "label": plain("Status changes and news"),
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": ids.ACTION_FIELD,
+                    "options": list(mode_options.values()),
+                    "initial_option": mode_options[mode],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": ids.BLOCK_SUBSCRIBE_DEVELOPERS,
+                "optional": True,
+                "label": plain("Only these developers"),
+                "hint": plain("Leave empty for all. Deadlines and news always come through."),
+                "element": developer_element,
+            },
+        ],
+    }
+
+
+def parse_subscribe_state(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The submitted form as plain values, plus inline errors by block id."""
+
+    def element(block_id: str) -> dict[str, Any]:
+        return (values.get(block_id) or {}).get(ids.ACTION_FIELD) or {}
+
+    errors: dict[str, str] = {}
+    kinds = [o["value"] for o in element(ids.BLOCK_SUBSCRIBE_KINDS).get("selected_options") or []]
+    kinds = [k for k in kinds if k in SUBSCRIBABLE_KINDS]
+    if not kinds:
+        errors[ids.BLOCK_SUBSCRIBE_KINDS] = "Pick at least one kind of alert."
+    raw_leads = element(ids.BLOCK_SUBSCRIBE_LEADS).get("value") or ""
+    parts = [p.strip() for p in raw_leads.replace(" ", ",").split(",") if p.strip()]
+    leads: list[int] = []
+    if not parts or not all(p.isdigit() and int(p) <= 365 for p in parts):
+        errors[ids.BLOCK_SUBSCRIBE_LEADS] = "Enter days from 0 to 365, comma-separated, e.g. 30,14,7,1,0."
+    else:
+        leads = sorted({int(p) for p in parts}, reverse=True)
+    mode = (element(ids.BLOCK_SUBSCRIBE_MODE).get("selected_option") or {}).get("value", DIGEST_REALTIME)
+    if mode not in DIGEST_MODES:
+        errors[ids.BLOCK_SUBSCRIBE_MODE] = "Pick real-time, daily or weekly."
+    developers = [
+        o["value"]
+        for o in element(ids.BLOCK_SUBSCRIBE_DEVELOPERS).get("selected_options") or []
+        if o.get("value") != "-"
+    ]
+    return (
+        {"kinds": kinds, "lead_days": leads, "digest": mode, "developer_filter": developers or None},
+        errors,
+    )
+
+
+# ---------------------------------------------------------------- /aireview alerts
+
+
+def describe_subscription(sub: dict[str, Any]) -> str:
+    kinds = ", ".join(KIND_LABELS.get(k, k) for k in sub["kinds"])
+    leads = ", ".join(str(d) for d in sub["lead_days"]) or "none"
+    developers = ", ".join(sub["developer_filter"]) if sub["developer_filter"] else "all"
+    return (
+        f"*Kinds:* {escape(kinds)}\n*Lead days:* {escape(leads)}\n"
+        f"*Status changes and news:* {DIGEST_MODES.get(sub['digest'], sub['digest'])}\n"
+        f"*Developers:* {escape(developers)}"
+    )
+
+
+def delivery_problem_lines(problems: list[dict[str, Any]], tz: ZoneInfo) -> list[str]:
+    lines = []
+    for p in problems:
+        slack = p["target_type"] == "slack"
+        where = f"<#{p['target']}>" if slack else f"Teams webhook {safe(p['target'], 60)}"
+        lines.append(
+            f"• {where}: {safe(p['last_error'] or 'failed', 200)} "
+            f"({p['alerts']} alert(s), last {fmt_datetime(p['last_at'], tz)})"
+        )
+    return lines
+
+
+def delivery_problem_blocks(problems: list[dict[str, Any]], tz: ZoneInfo) -> list[Block]:
+    """For admins (here and on the App Home): alerts that could not be delivered, and why."""
+    if not problems:
+        return []
+    intro = (
+        ":warning: *Alert delivery problems* (not retried; fix the cause, e.g. invite the bot "
+        "with `/invite @Review Watch`, or fix the webhook):"
+    )
+    return [section(text) for text in pack_lines([intro, *delivery_problem_lines(problems, tz)])]
+
+
+def _days_to(at: datetime, now: datetime, tz: ZoneInfo) -> int:
+    return (at.astimezone(tz).date() - today_in(tz, now)).days
+
+
+def alerts_overview(
+    *,
+    channel_id: str | None,
+    subscription: dict[str, Any] | None,
+    upcoming: list[Alert],
+    next_digest: datetime | None,
+    problems: list[dict[str, Any]] | None,
+    last_sweep: dict[str, Any] | None,
+    settings: Settings,
+    now: datetime,
+) -> Reply:
+    """What a channel receives and the next alerts it will get (problems only for admins)."""
+    tz = settings.tz
+    where = f"<#{channel_id}>" if channel_id else "This conversation"
+    blocks: list[Block] = [header("Alerts for this channel")]
+    if subscription is None:
+        text = f"{where} has no alert subscription."
+        blocks.append(section(f"{text} An admin can turn alerts on with `/aireview subscribe`."))
+    else:
+        text = f"{where} receives Review Watch alerts."
+        since = fmt_datetime(subscription["created_at"], tz)
+        blocks.append(section(f"{text} Set up by {user_ref(subscription['created_by'])} on {since}."))
+        blocks.append(section(describe_subscription(subscription)))
+        lines = [
+            f"• {fmt_datetime(a.due_at, tz)} ({countdown(_days_to(a.due_at, now, tz))})"
+            f" — {safe(alert_content(a, a.due_at, settings).headline, 200)}"
+            for a in upcoming
+        ]
+        if next_digest is not None:
+            lines.append(f"• {fmt_datetime(next_digest, tz)} — next digest, if there is anything new")
+        if lines:
+            blocks += [section(t) for t in pack_lines(["*Next alerts:*", *lines])]
+        else:
+            blocks.append(section("*Next alerts:* none scheduled from the dates tracked now."))
+    if problems is not None:
+        blocks += delivery_problem_blocks(problems, tz)
+        if last_sweep:
+            state = "ok" if last_sweep.get("ok") else f"failed: {safe(last_sweep.get('error') or '', 200)}"
+            blocks.append(context(f"Last alert sweep {fmt_datetime(last_sweep.get('at'), tz)}: {state}"))
+    return Reply(text=text, blocks=blocks[:MAX_MESSAGE_BLOCKS])
+
+
+def subscribed_message(channel_id: str, sub: dict[str, Any], user_id: str) -> Reply:
+    text = f"Review Watch alerts are on for this channel (set up by {user_ref(user_id)})."
+    return Reply(
+        text=text,
+        blocks=[
+            section(text),
+            section(describe_subscription(sub)),
+            context("`/aireview alerts` shows what comes next; an admin can `/aireview unsubscribe`."),
+        ],
+    )

@@ -1,0 +1,102 @@
+"""APScheduler wiring: one idempotent sweep job, every five minutes and once at start-up.
+
+The scheduler only calls `run_sweep`; all state is in our tables, so a missed or
+coalesced run loses nothing (the next run finds what is due). `stop_scheduler` waits for
+a running sweep to finish before the app closes the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.alerts.delivery import Sender, build_senders, close_senders
+from bot.alerts.sweep import run_sweep
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB_ID = "alert-sweep"
+STARTUP_JOB_ID = "alert-sweep-startup"
+SWEEP_INTERVAL_SECONDS = 300
+# A run delayed by up to this long (e.g. a busy host) still happens; later ones coalesce.
+MISFIRE_GRACE_SECONDS = 240
+
+
+def sweep_job(deps: Deps, senders: dict[str, Sender]) -> None:
+    """The scheduled job: one sweep; a failure is logged (and kept in last_sweep), never raised."""
+    try:
+        result = run_sweep(deps, senders=senders)
+    except Exception:
+        log.exception("alert sweep failed")
+        return
+    if result.sent or result.failed or result.permanent:
+        log.info("alert sweep: %s", result.summary())
+
+
+def start_scheduler(
+    deps: Deps,
+    *,
+    senders: dict[str, Sender] | None = None,
+    interval_seconds: float = SWEEP_INTERVAL_SECONDS,
+    run_at_start: bool = True,
+    job: Callable[[Deps, dict[str, Sender]], Any] = sweep_job,
+) -> BackgroundScheduler:
+    """Start a BackgroundScheduler running the sweep now and every `interval_seconds`."""
+    own = senders is None
+    senders = build_senders(deps.settings) if senders is None else senders
+    scheduler = BackgroundScheduler(
+        timezone=UTC,
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+    )
+    scheduler.add_job(
+        job,
+        IntervalTrigger(seconds=interval_seconds, timezone=UTC),
+        args=[deps, senders],
+        id=SWEEP_JOB_ID,
+        name="alert sweep",
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        coalesce=True,
+        max_instances=1,
+        replace_existing=True,
+    )
+    if run_at_start:
+        # A one-off run now (APScheduler keeps real time; the sweep reads the injected
+        # clock). The single worker thread keeps it from overlapping the interval job.
+        scheduler.add_job(
+            job,
+            "date",
+            args=[deps, senders],
+            id=STARTUP_JOB_ID,
+            name="alert sweep at start-up",
+            misfire_grace_time=MISFIRE_GRACE_SECONDS,
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+    from bot.news.watch import add_news_job  # the news watch's 30-minute fetch (issue 7)
+
+    add_news_job(scheduler, deps, run_at_start=run_at_start)
+    scheduler.start()
+    deps.extras["alert_scheduler"] = scheduler
+    if own:
+        deps.extras["alert_senders"] = senders
+    return scheduler
+
+
+def stop_scheduler(deps: Deps, scheduler: BackgroundScheduler | None = None) -> None:
+    """Stop the sweep schedule, waiting for a running sweep; close senders it created."""
+    scheduler = scheduler or deps.extras.pop("alert_scheduler", None)
+    deps.stopping.set()  # a running sweep finishes the delivery in hand, defers the rest
+    if scheduler is not None and scheduler.running:
+        scheduler.shutdown(wait=True)
+    deps.extras.pop("alert_scheduler", None)
+    senders = deps.extras.pop("alert_senders", None)
+    if senders:
+        close_senders(senders)

@@ -1,0 +1,474 @@
+"""The read side as plain data: what /holdouts, /deadlines, /aireview status|models|history
+and the App Home say, computed from the tracker, the settings and the clock.
+
+No Block Kit here: bot/blocks.py renders these for Slack (and the console), and a Teams
+renderer can turn the same data into Adaptive Cards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import domain
+from bot.blockkit import fmt_date
+from bot.deps import Deps
+from storage.tracker import (
+    count_upcoming,
+    list_developers,
+    list_history,
+    list_models,
+    listing_order,
+    subject_label,
+    upcoming_rows,
+)
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 730
+HISTORY_LIMIT = 20
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+# ---------------------------------------------------------------- holdouts
+
+
+@dataclass(frozen=True)
+class HoldoutEntry:
+    id: str
+    name: str
+    status: str
+    status_label: str
+    since: date | None
+    days_since: int | None
+    note: str | None
+    source: str | None
+    contested: bool
+    as_of: str | None
+
+
+@dataclass(frozen=True)
+class HoldoutsAnswer:
+    total: int
+    signed: int
+    holdouts: list[HoldoutEntry]
+    as_of: datetime
+
+    @property
+    def summary(self) -> str:
+        """One line such as '5 of 6 tracked developers have signed a review agreement; 1 holdout'."""
+        if self.total == 0:
+            return "No developers are tracked yet, so there are no holdouts to show."
+        if not self.holdouts:
+            return (
+                f"All {_plural(self.total, 'tracked developer')} have signed a review agreement; "
+                "there are no holdouts."
+            )
+        return (
+            f"{self.signed} of {_plural(self.total, 'tracked developer')} "
+            f"{'has' if self.signed == 1 else 'have'} signed a review agreement; "
+            f"{_plural(len(self.holdouts), 'holdout')}"
+        )
+
+
+def _holdout_entry(dev: domain.Row, today: date) -> HoldoutEntry:
+    since = domain.parse_date(dev.get("status_since"))
+    return HoldoutEntry(
+        id=dev["id"],
+        name=dev["name"],
+        status=dev["status"],
+        status_label=domain.DEVELOPER_STATUS_LABELS.get(dev["status"], str(dev["status"])),
+        since=since,
+        days_since=(today - since).days if since else None,
+        note=dev.get("note"),
+        source=dev.get("source"),
+        contested=bool(dev.get("contested")),
+        as_of=dev.get("as_of"),
+    )
+
+
+def holdouts_answer(deps: Deps) -> HoldoutsAnswer:
+    now = deps.clock.now()
+    today = domain.today_in(deps.settings.tz, now)
+    developers = list_developers(deps.store.db)
+    holdouts = [_holdout_entry(d, today) for d in domain.holdouts(developers)]
+    return HoldoutsAnswer(
+        total=len(developers),
+        signed=len(developers) - len(holdouts),
+        holdouts=holdouts,
+        as_of=now,
+    )
+
+
+# ---------------------------------------------------------------- deadlines
+
+
+class BadDays(ValueError):
+    """`/deadlines` got something other than a number of days."""
+
+
+def parse_days(text: str) -> int:
+    """'' -> 90; '30', '30d', '30 days' -> 30; anything else (or out of range) -> BadDays."""
+    value = text.strip().lower()
+    if not value:
+        return DEFAULT_DAYS
+    for suffix in (" days", " day", "days", "day", "d"):
+        if value.endswith(suffix):
+            value = value[: -len(suffix)].strip()
+            break
+    if not value.isdigit() or not 0 <= int(value) <= MAX_DAYS:
+        raise BadDays(text)
+    return int(value)
+
+
+# How many items each surface lists before "…and N more", so an answer reads only those:
+# /holdouts and /deadlines (bot.blocks and bot.teams_answers), and /aireview status's "Coming up".
+MAX_LISTED = 40
+STATUS_UPCOMING = 5
+
+
+@dataclass(frozen=True)
+class UpcomingAnswer:
+    days: int
+    items: list[domain.DatedItem]  # the first `shown` of them, most urgent first
+    total: int  # how many items the window holds
+    overdue: int  # how many of those are overdue submissions
+    today: date
+    tz_name: str
+    as_of: datetime
+
+    @property
+    def summary(self) -> str:
+        if not self.total:
+            return (
+                f"Nothing is due in the next {_plural(self.days, 'day')}: no deadlines, review "
+                "windows or planned releases, and nothing overdue."
+            )
+        parts = [f"{_plural(self.total, 'item')} in the next {_plural(self.days, 'day')}"]
+        if self.overdue:
+            parts.append(f"{self.overdue} overdue")
+        return ", ".join(parts) + f" (dates in {self.tz_name})"
+
+
+def item_status(item: domain.DatedItem) -> str:
+    """What a user reads as the item's status: overdue and passed say so."""
+    if item.overdue:
+        return "Overdue: not submitted"
+    if item.passed:
+        return f"Passed ({item.status})"
+    return item.status
+
+
+def upcoming_answer(
+    deps: Deps,
+    days: int = DEFAULT_DAYS,
+    developer_id: str | None = None,
+    shown: int = MAX_LISTED,
+) -> UpcomingAnswer:
+    """bot.domain.upcoming_items over the tracker, with SQLite counting the items and reading
+    them in date order, so only about the first `shown` are read and built (a long window
+    can hold thousands; what a surface lists is bounded)."""
+    now = deps.clock.now()
+    today = domain.today_in(deps.settings.tz, now)
+    window_days = deps.settings.review_window_days
+    query: dict[str, Any] = dict(
+        today=today,
+        days=days,
+        passed_days=domain.RECENTLY_PASSED_DAYS,
+        window_days=window_days,
+        developer_id=developer_id,
+    )
+    db = deps.store.db
+    # Ties on urgency keep the order of the lists bot.domain.upcoming_items would read.
+    ordered = sorted(
+        (
+            (_upcoming_item(row, today, window_days), listing_order(row, developer_id is not None))
+            for row in upcoming_rows(db, **query, limit=shown)
+        ),
+        key=lambda pair: (domain.urgency(pair[0]), pair[1]),
+    )
+    total, overdue = count_upcoming(db, **query)
+    return UpcomingAnswer(
+        days=days,
+        items=[item for item, _ in ordered[:shown]],
+        total=total,
+        overdue=overdue,
+        today=today,
+        tz_name=deps.settings.timezone_name,
+        as_of=now,
+    )
+
+
+def _upcoming_item(row: dict[str, Any], today: date, window_days: int) -> domain.DatedItem:
+    if row["kind"] == domain.ITEM_DEADLINE:
+        item = domain.deadline_item(row, today)
+        assert item is not None
+        return item
+    return next(i for i in domain.model_items(row, today, window_days) if i.kind == row["kind"])
+
+
+# ---------------------------------------------------------------- models
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    id: int
+    developer_id: str
+    developer_name: str
+    name: str
+    status_label: str
+    planned_release: date | None
+    window_opens: date | None
+    submitted: date | None
+    released: date | None
+    overdue: bool
+    note: str | None
+    source: str | None
+    contested: bool
+
+    def facts(self, today: date, warning: str) -> list[str]:
+        """What a model's line says after its name, in order; Slack and Teams both list these."""
+        parts = [f"{warning} overdue for submission"] if self.overdue else []
+        parts.append(self.status_label)
+        if self.released:
+            parts.append(f"released {fmt_date(self.released)}")
+        elif self.planned_release and self.window_opens:
+            opens, release = (self.window_opens - today).days, (self.planned_release - today).days
+            parts.append(f"window opens {fmt_date(self.window_opens)} ({domain.countdown(opens)})")
+            parts.append(f"release {fmt_date(self.planned_release)} ({domain.countdown(release)})")
+        else:
+            parts.append("no planned release date")
+        if self.submitted:
+            parts.append(f"submitted {fmt_date(self.submitted)}")
+        if self.contested:
+            parts.append(f"{warning} contested")
+        return parts
+
+
+def _model_entry(model: dict[str, Any], today: date, window_days: int) -> ModelEntry:
+    return ModelEntry(
+        id=model["id"],
+        developer_id=model["developer_id"],
+        developer_name=model.get("developer_name") or model["developer_id"],
+        name=model["name"],
+        status_label=domain.model_status_label(model),
+        planned_release=domain.parse_date(model.get("planned_release")),
+        window_opens=domain.review_window_opens(model, window_days),
+        submitted=domain.parse_date(model.get("submitted")),
+        released=domain.parse_date(model.get("released")),
+        overdue=domain.is_overdue(model, today, window_days),
+        note=model.get("note"),
+        source=model.get("source"),
+        contested=bool(model.get("contested")),
+    )
+
+
+@dataclass(frozen=True)
+class ModelsAnswer:
+    developer: dict[str, Any] | None  # None: every developer's models
+    models: list[ModelEntry]
+    today: date
+
+    @property
+    def summary(self) -> str:
+        whose = self.developer["name"] if self.developer else "all tracked developers"
+        if not self.models:
+            return f"No models are tracked for {whose}."
+        overdue = sum(1 for m in self.models if m.overdue)
+        line = f"{_plural(len(self.models), 'model')} tracked for {whose}"
+        return line + (f"; {overdue} overdue for submission" if overdue else "")
+
+
+def models_answer(deps: Deps, developer: dict[str, Any] | None = None) -> ModelsAnswer:
+    today = domain.today_in(deps.settings.tz, deps.clock.now())
+    models = list_models(deps.store.db, developer["id"] if developer else None)
+    entries = [_model_entry(m, today, deps.settings.review_window_days) for m in models]
+    return ModelsAnswer(developer=developer, models=entries, today=today)
+
+
+# ---------------------------------------------------------------- history
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    at: datetime
+    actor: str
+    entity: str
+    subject: str
+    field: str
+    old: str | None
+    new: str | None
+    note: str | None
+    source: str | None
+
+    @property
+    def what(self) -> str:
+        """'status: negotiating → signed', 'created', 'removed', or the event's text."""
+        if self.field == "(created)":
+            return "created"
+        if self.field == "(removed)":
+            return "removed"
+        if self.field == "event":
+            return self.new or ""
+        return f"{self.field}: {self.old or '(empty)'} → {self.new or '(empty)'}"
+
+
+def _history_entry(row: dict[str, Any]) -> HistoryEntry:
+    return HistoryEntry(
+        id=row["id"],
+        at=datetime.fromisoformat(row["at"]),
+        actor=row["actor"],
+        entity=row["entity"],
+        subject=row["subject"],
+        field=row["field"],
+        old=row.get("old"),
+        new=row.get("new"),
+        note=row.get("note"),
+        source=row.get("source"),
+    )
+
+
+@dataclass(frozen=True)
+class HistoryAnswer:
+    label: str | None  # None: the whole tracker
+    entity: str | None
+    entries: list[HistoryEntry]
+    total: int
+    tz: ZoneInfo
+
+    @property
+    def summary(self) -> str:
+        whose = self.label or "the tracker"
+        if not self.entries:
+            return f"No changes are recorded for {whose}."
+        shown = len(self.entries)
+        latest = "The last change" if shown == 1 else f"The last {shown} changes"
+        return f"{latest} to {whose}" + (f" (of {self.total})" if self.total > shown else "")
+
+
+def _history_count(deps: Deps, entity: str | None, entity_id: str | None) -> int:
+    db = deps.store.db
+    if entity is None:
+        sql, params = "SELECT COUNT(*) AS n FROM history", {}
+    elif entity == "developer":
+        sql = (
+            "SELECT COUNT(*) AS n FROM history WHERE (entity = 'developer' AND entity_id = :id) "
+            "OR (entity = 'model' AND entity_id IN "
+            "(SELECT CAST(id AS TEXT) FROM models WHERE developer_id = :id))"
+        )
+        params = {"id": entity_id}
+    else:
+        sql = "SELECT COUNT(*) AS n FROM history WHERE entity = :entity AND entity_id = :id"
+        params = {"entity": entity, "id": entity_id}
+    return int(next(iter(db.query(sql, params)))["n"])
+
+
+def history_answer(
+    deps: Deps,
+    entity: str | None = None,
+    record: dict[str, Any] | None = None,
+    limit: int = HISTORY_LIMIT,
+) -> HistoryAnswer:
+    db = deps.store.db
+    entity_id = str(record["id"]) if record else None
+    rows = list_history(db, entity, entity_id, limit=limit)
+    label = None
+    if record is not None and entity is not None:
+        label = subject_label(db, entity, record)
+    return HistoryAnswer(
+        label=label,
+        entity=entity,
+        entries=[_history_entry(r) for r in rows],
+        total=_history_count(deps, entity, entity_id),
+        tz=deps.settings.tz,
+    )
+
+
+# ---------------------------------------------------------------- developer status
+
+
+@dataclass(frozen=True)
+class DeveloperStatus:
+    developer: dict[str, Any]
+    status_label: str
+    since: date | None
+    days_since: int | None
+    models: ModelsAnswer
+    upcoming: list[domain.DatedItem]  # the first STATUS_UPCOMING, most urgent first
+    upcoming_total: int  # how many are due in the next DEFAULT_DAYS
+    history: HistoryAnswer
+    first_tracked: datetime | None
+    tz: ZoneInfo
+
+    @property
+    def summary(self) -> str:
+        dev = self.developer
+        line = f"{dev['name']}: {self.status_label}"
+        if self.since:
+            line += f" since {self.since.isoformat()} ({_plural(self.days_since or 0, 'day')})"
+        return line
+
+
+STATUS_RECENT_CHANGES = 5
+
+
+def developer_status(deps: Deps, developer: dict[str, Any]) -> DeveloperStatus:
+    now = deps.clock.now()
+    today = domain.today_in(deps.settings.tz, now)
+    entry = _holdout_entry(developer, today)
+    upcoming = upcoming_answer(deps, DEFAULT_DAYS, developer["id"], shown=STATUS_UPCOMING)
+    first = next(
+        iter(
+            deps.store.db.query(
+                "SELECT MIN(at) AS at FROM history WHERE entity = 'developer' AND entity_id = ?",
+                [developer["id"]],
+            )
+        )
+    )["at"]
+    return DeveloperStatus(
+        developer=developer,
+        status_label=entry.status_label,
+        since=entry.since,
+        days_since=entry.days_since,
+        models=models_answer(deps, developer),
+        upcoming=upcoming.items,
+        upcoming_total=upcoming.total,
+        history=history_answer(deps, "developer", developer, limit=STATUS_RECENT_CHANGES),
+        first_tracked=datetime.fromisoformat(first) if first else None,
+        tz=deps.settings.tz,
+    )
+
+
+# ---------------------------------------------------------------- App Home
+
+
+HOME_ITEMS = 8
+HOME_CHANGES = 8
+
+
+@dataclass(frozen=True)
+class HomeAnswer:
+    holdouts: HoldoutsAnswer
+    upcoming: UpcomingAnswer  # the next dated items (within a year), most urgent first
+    changes: HistoryAnswer
+    tracker_updated_at: datetime | None
+    as_of: datetime
+    tz: ZoneInfo
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def home_answer(deps: Deps) -> HomeAnswer:
+    latest = next(iter(deps.store.db.query("SELECT MAX(at) AS at FROM history")))["at"]
+    return HomeAnswer(
+        holdouts=holdouts_answer(deps),
+        upcoming=upcoming_answer(deps, 365, shown=HOME_ITEMS),
+        changes=history_answer(deps, limit=HOME_CHANGES),
+        tracker_updated_at=datetime.fromisoformat(latest) if latest else None,
+        as_of=deps.clock.now(),
+        tz=deps.settings.tz,
+    )

@@ -1,0 +1,137 @@
+"""The read-side commands as plain `run(deps, request) -> Reply` functions.
+
+Slack (handlers/commands.py) and the console (bot/console.py) both call these, so they
+give the same answers. `/aireview` dispatches through `deps.subcommands`.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from bot.blockkit import fmt_datetime, safe
+from bot.deps import Deps
+from bot.lookup import find_developer, find_subject
+from bot.read import answers, blocks
+from bot.replies import SURFACE_CONSOLE, CommandRequest, Reply, Subcommand
+
+HOLDOUTS_USAGE = "Usage: `/holdouts` (only you see it) or `/holdouts share` (posts it in the channel)."
+DEADLINES_USAGE = (
+    f"Usage: `/deadlines [days]`, where days is a whole number from 0 to {answers.MAX_DAYS} "
+    f"(default {answers.DEFAULT_DAYS}), e.g. `/deadlines 30`."
+)
+
+
+def run_holdouts(deps: Deps, request: CommandRequest) -> Reply:
+    arg = request.text.strip().lower()
+    if arg not in ("", "share"):
+        return blocks.usage_reply(HOLDOUTS_USAGE)
+    return blocks.holdouts_reply(answers.holdouts_answer(deps), deps.settings.tz, shared=arg == "share")
+
+
+def run_deadlines(deps: Deps, request: CommandRequest) -> Reply:
+    try:
+        days = answers.parse_days(request.text)
+    except answers.BadDays:
+        return blocks.usage_reply(DEADLINES_USAGE)
+    return blocks.deadlines_reply(answers.upcoming_answer(deps, days), deps.settings.tz)
+
+
+def run_aireview(deps: Deps, request: CommandRequest) -> Reply | None:
+    """`/aireview <subcommand> [args]`: empty or unknown gives help."""
+    name, _, rest = request.text.strip().partition(" ")
+    if not name:
+        return help_for(deps)
+    sub = deps.subcommands.get(name)
+    if sub is None:
+        known = [s.name for s in deps.subcommands.all()]
+        close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
+        problem = f"There is no `/aireview {safe(name, 40)}`."
+        if close:
+            problem += f" Did you mean `/aireview {close[0]}`?"
+        return help_for(deps, problem)
+    if request.surface not in sub.surfaces:
+        where = "Slack" if request.surface == SURFACE_CONSOLE else "another surface"
+        return blocks.notice_reply(f"`/aireview {sub.name}` is available in {where}, not here.")
+    sub_request = CommandRequest(
+        text=rest.strip(),
+        user_id=request.user_id,
+        surface=request.surface,
+        channel_id=request.channel_id,
+        trigger_id=request.trigger_id,
+        slack_client=request.slack_client,
+        respond=request.respond,
+    )
+    return sub.run(deps, sub_request)
+
+
+def help_for(deps: Deps, problem: str | None = None) -> Reply:
+    return blocks.help_reply(deps.subcommands.all(), problem)
+
+
+def run_help(deps: Deps, request: CommandRequest) -> Reply:
+    return help_for(deps)
+
+
+def run_status(deps: Deps, request: CommandRequest) -> Reply:
+    if not request.text:
+        return blocks.usage_reply("Usage: `/aireview status <developer>`, e.g. `/aireview status meta`.")
+    match = find_developer(deps.store.db, request.text)
+    if match.record is None:
+        return blocks.match_problem_reply(match, "developer", "/aireview status {id}")
+    status = answers.developer_status(deps, match.record)
+    return blocks.with_correction(
+        blocks.status_reply(status, fmt_datetime(deps.clock.now(), deps.settings.tz)), match
+    )
+
+
+def run_models(deps: Deps, request: CommandRequest) -> Reply:
+    if not request.text:
+        return blocks.models_reply(answers.models_answer(deps, None))
+    match = find_developer(deps.store.db, request.text)
+    if match.record is None:
+        return blocks.match_problem_reply(match, "developer", "/aireview models {id}")
+    return blocks.with_correction(blocks.models_reply(answers.models_answer(deps, match.record)), match)
+
+
+def run_history(deps: Deps, request: CommandRequest) -> Reply:
+    if not request.text:
+        return blocks.history_reply(answers.history_answer(deps))
+    match = find_subject(deps.store.db, request.text)
+    if match.record is None:
+        return blocks.match_problem_reply(match, "developer, model or deadline", "/aireview history {id}")
+    return blocks.with_correction(
+        blocks.history_reply(answers.history_answer(deps, match.entity, match.record)), match
+    )
+
+
+READ_SUBCOMMANDS = (
+    Subcommand("help", "help", "every command with an example", "/aireview help", run_help),
+    Subcommand(
+        "status",
+        "status <developer>",
+        "a developer's full record: status, source, models, history",
+        "/aireview status meta",
+        run_status,
+    ),
+    Subcommand(
+        "models",
+        "models [developer]",
+        "tracked models with review windows and status",
+        "/aireview models meta",
+        run_models,
+    ),
+    Subcommand(
+        "history",
+        "history [developer|model|deadline]",
+        "the last 20 changes: who, when, what and the source",
+        "/aireview history meta",
+        run_history,
+    ),
+)
+
+
+def register_read_commands(deps: Deps) -> None:
+    """Add help, status, models and history to `/aireview` (once per deps)."""
+    for sub in READ_SUBCOMMANDS:
+        if deps.subcommands.get(sub.name) is None:
+            deps.subcommands.add(sub)

@@ -1,0 +1,144 @@
+"""The App Home dashboard: signed count and holdouts, the next dated items, the latest
+changes, "as of" times, and (for admins) the admin action buttons.
+
+`build_home` is pure (data in, view out). Other features add their own sections with
+`add_home_section(deps, provider)`: a provider returns blocks for a viewer (e.g. the
+alerts feature's "delivery problems" for admins); they appear above the admin buttons.
+`publish_home(deps, client, user_id)` refreshes one user's home after a change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from bot import domain, ids
+from bot.admins import is_admin
+from bot.blockkit import (
+    MAX_VIEW_BLOCKS,
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    fmt_date,
+    fmt_datetime,
+    header,
+    more_line,
+    safe,
+    section,
+    user_ref,
+)
+from bot.deps import Deps
+from bot.read.answers import HOME_ITEMS, HomeAnswer, home_answer, item_status
+
+log = logging.getLogger(__name__)
+
+HOME_HOLDOUTS = 15
+HOME_SECTIONS_KEY = "home_sections"
+
+# (label, action_id) for the admin buttons, in the order shown.
+ADMIN_BUTTONS: tuple[tuple[str, str], ...] = (
+    ("Update a status", ids.ACTION_ADMIN_UPDATE_STATUS),
+    ("Add developer", ids.ACTION_ADMIN_ADD_DEVELOPER),
+    ("Add model", ids.ACTION_ADMIN_ADD_MODEL),
+    ("Edit model", ids.ACTION_ADMIN_EDIT_MODEL),
+    ("Remove model", ids.ACTION_ADMIN_REMOVE_MODEL),
+    ("Add deadline", ids.ACTION_ADMIN_ADD_DEADLINE),
+    ("Edit deadline", ids.ACTION_ADMIN_EDIT_DEADLINE),
+    ("Remove deadline", ids.ACTION_ADMIN_REMOVE_DEADLINE),
+)
+
+# (deps, viewer user id, viewer is admin) -> blocks to show on that viewer's home.
+HomeSection = Callable[[Deps, str, bool], list[Block]]
+
+
+def add_home_section(deps: Deps, provider: HomeSection) -> None:
+    """Show `provider`'s blocks on every App Home (once per provider)."""
+    providers: list[HomeSection] = deps.extras.setdefault(HOME_SECTIONS_KEY, [])
+    if provider not in providers:
+        providers.append(provider)
+
+
+def build_home(answer: HomeAnswer, *, admin: bool, extra_blocks: list[Block] | None = None) -> dict[str, Any]:
+    """The home view for one viewer; never more than Slack's 100 blocks."""
+    tz = answer.tz
+    updated = fmt_datetime(answer.tracker_updated_at, tz) if answer.tracker_updated_at else "never"
+    blocks: list[Block] = [
+        header("Review Watch: frontier AI pre-release review"),
+        context(f"As of {fmt_datetime(answer.as_of, tz)}", f"Tracker last changed {updated}"),
+        section(f"*{escape(answer.holdouts.summary)}*"),
+    ]
+    holdouts = answer.holdouts.holdouts
+    if holdouts:
+        lines = [
+            f"• *{safe(h.name, 100)}* · {escape(h.status_label)}"
+            + (f" since {fmt_date(h.since)} ({h.days_since} days)" if h.since else "")
+            for h in holdouts[:HOME_HOLDOUTS]
+        ]
+        if len(holdouts) > HOME_HOLDOUTS:
+            lines.append(more_line(len(holdouts) - HOME_HOLDOUTS, "See them all with `/holdouts`."))
+        blocks.append(section("\n".join(lines)))
+
+    blocks += [divider(), header("Coming up")]
+    listed = answer.upcoming.items[:HOME_ITEMS]
+    if listed:
+        for item in listed:
+            flag = ":warning: " if item.overdue else ""
+            blocks.append(
+                section(
+                    f"{flag}*{fmt_date(item.day)}* · *{item.countdown}* — {safe(item.title, 300)}\n"
+                    f"{escape(domain.ITEM_KIND_LABELS.get(item.kind, item.kind))} · {escape(item_status(item))}"
+                )
+            )
+        if answer.upcoming.total > len(listed):
+            blocks.append(context(more_line(answer.upcoming.total - len(listed), "See `/deadlines 365`.")))
+    else:
+        blocks.append(section("Nothing is dated in the next year."))
+    blocks.append(context(f"Dates in {escape(answer.upcoming.tz_name)} · `/deadlines [days]` for more"))
+
+    blocks += [divider(), header("Latest changes")]
+    if answer.changes.entries:
+        for e in answer.changes.entries:
+            blocks.append(
+                section(
+                    f"*{fmt_datetime(e.at, tz)}* · {safe(e.subject, 150)} · {safe(e.what, 500)}\n"
+                    f"_by {user_ref(e.actor)}" + (f" · Source: {safe(e.source, 200)}_" if e.source else "_")
+                )
+            )
+    else:
+        blocks.append(section("No changes recorded yet."))
+    blocks.append(context(escape("Full history: `/aireview history <developer|model|deadline>`")))
+
+    tail: list[Block] = []
+    if admin:
+        tail = [
+            divider(),
+            header("Admin"),
+            actions(
+                [button(label, action_id) for label, action_id in ADMIN_BUTTONS], ids.BLOCK_HOME_ADMIN_ACTIONS
+            ),
+        ]
+    extra = list(extra_blocks or [])
+    room = MAX_VIEW_BLOCKS - len(blocks) - len(tail)
+    if len(extra) > room:
+        extra = extra[: max(room, 0)]
+    return {"type": "home", "blocks": blocks + extra + tail}
+
+
+def home_view(deps: Deps, user_id: str, client: Any = None) -> dict[str, Any]:
+    admin = is_admin(deps, user_id, client)
+    extra: list[Block] = []
+    for provider in deps.extras.get(HOME_SECTIONS_KEY, []):
+        try:
+            extra += provider(deps, user_id, admin)
+        except Exception:  # one broken section must not blank the whole home
+            log.exception("App Home section %r failed", provider)
+    return build_home(home_answer(deps), admin=admin, extra_blocks=extra)
+
+
+def publish_home(deps: Deps, client: Any, user_id: str) -> None:
+    """Build and publish `user_id`'s App Home (slack_sdk WebClient `client`)."""
+    client.views_publish(user_id=user_id, view=home_view(deps, user_id, client))

@@ -1,0 +1,157 @@
+"""HTTP mode: one WSGI app with a small route table, served by waitress.
+
+Every path the app answers is listed in `build_routes`; a feature adds its endpoint
+there (a `Route` with a WSGI callable, or `plain(fn)` for a function returning
+`(status, headers, body)`). Each request is logged on one line with its request id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.deps import Deps
+from bot.exports.files import calendar_http_response
+from bot.logging_setup import log_context
+from bot.ops.health import health_report
+from handlers.http.teams import PATH_TEAMS_MESSAGES, teams_messages_response
+
+log = logging.getLogger("reviewwatch.http")
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+PlainHandler = Callable[[Environ], tuple[int, dict[str, str], bytes]]
+
+PATH_SLACK_EVENTS = "/slack/events"
+PATH_HEALTHZ = "/healthz"
+PATH_CALENDAR = "/calendar.ics"
+# Bolt sees the request id in this header (so its middleware can log it).
+REQUEST_ID_HEADER = "X-Request-Id"
+_REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    methods: tuple[str, ...]
+    app: WsgiApp
+
+
+def _status_line(status: int) -> str:
+    return f"{status} {HTTPStatus(status).phrase}"
+
+
+def plain(handler: PlainHandler) -> WsgiApp:
+    """Adapt `handler(environ) -> (status, headers, body)` to WSGI."""
+
+    def wsgi(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        status, headers, body = handler(environ)
+        headers = {"Content-Length": str(len(body)), **headers}
+        start_response(_status_line(status), list(headers.items()))
+        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
+
+    return wsgi
+
+
+def json_response(status: int, payload: Any) -> tuple[int, dict[str, str], bytes]:
+    body = (json.dumps(payload, indent=2, sort_keys=True) + "\n").encode()
+    return status, {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}, body
+
+
+def query_param(environ: Environ, name: str) -> str | None:
+    values = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True).get(name)
+    return values[0] if values else None
+
+
+def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
+    """Every endpoint of HTTP mode. Add new ones here."""
+
+    def healthz(environ: Environ) -> tuple[int, dict[str, str], bytes]:
+        healthy, report = health_report(deps)
+        return json_response(200 if healthy else 503, report)
+
+    return [
+        Route(PATH_SLACK_EVENTS, ("POST",), SlackRequestHandler(bolt_app, path=PATH_SLACK_EVENTS)),
+        Route(PATH_HEALTHZ, ("GET", "HEAD"), plain(healthz)),
+        Route(
+            PATH_CALENDAR,
+            ("GET", "HEAD"),
+            plain(lambda environ: calendar_http_response(deps, query_param(environ, "token"))),
+        ),
+        Route(
+            PATH_TEAMS_MESSAGES,
+            ("POST",),
+            plain(lambda environ: teams_messages_response(deps, environ)),
+        ),
+    ]
+
+
+class HttpApp:
+    """The WSGI application: route by path, log one line per request."""
+
+    def __init__(self, routes: Iterable[Route]) -> None:
+        self.routes: dict[str, Route] = {}
+        for route in routes:
+            self.add(route)
+
+    def add(self, route: Route) -> None:
+        if route.path in self.routes:
+            raise ValueError(f"two routes for {route.path}")
+        self.routes[route.path] = route
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        given = environ.get(_REQUEST_ID_ENVIRON, "")
+        request_id = given if _SAFE_REQUEST_ID.match(given) else secrets.token_hex(6)
+        environ[_REQUEST_ID_ENVIRON] = request_id
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "") or "/"
+        started = time.monotonic()
+        seen: dict[str, str] = {}
+
+        def recording_start_response(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            seen["status"] = status.split(" ", 1)[0]
+            return start_response(status, [*headers, (REQUEST_ID_HEADER, request_id)], *rest)
+
+        with log_context(request_id=request_id):
+            route = self.routes.get(path)
+            try:
+                if route is None:
+                    result = plain(lambda _: (404, {"Content-Type": "text/plain"}, b"Not found\n"))(
+                        environ, recording_start_response
+                    )
+                elif method not in route.methods:
+                    allow = {"Allow": ", ".join(route.methods), "Content-Type": "text/plain"}
+                    result = plain(lambda _: (405, allow, b"Method not allowed\n"))(
+                        environ, recording_start_response
+                    )
+                else:
+                    result = route.app(environ, recording_start_response)
+            except Exception:
+                log.exception("%s %s failed", method, path)
+                raise
+            # The path only: a query string may carry a token (the calendar feed).
+            log.info(
+                "%s %s %s %dms",
+                method,
+                path,
+                seen.get("status", "-"),
+                (time.monotonic() - started) * 1000,
+            )
+        return result
+
+
+def build_wsgi_app(bolt_app: App, deps: Deps) -> HttpApp:
+    return HttpApp(build_routes(bolt_app, deps))

@@ -1,0 +1,249 @@
+"""Running the bot for real: Socket Mode or HTTP mode, the scheduler, and clean shutdown.
+
+`run(deps)` checks the Slack token (auth.test), builds the Bolt app, binds the HTTP port
+or opens the Socket Mode connection, starts the scheduler once, and serves until SIGTERM
+or SIGINT. Then it stops taking requests, lets a running sweep finish its current
+delivery and record it, closes the database and returns 0. Every start-up failure is a
+StartupError with one line naming what to fix.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import secrets
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.deps import Deps
+from bot.logging_setup import log_context
+from bot.ops.health import EXTRA_MODE, EXTRA_SCHEDULER
+from bot.ops.startup import MODE_HTTP, MODE_SOCKET, StartupError, choose_mode
+from handlers import build_app, slack_client
+
+log = logging.getLogger("reviewwatch.run")
+
+LISTEN_HOST = "0.0.0.0"  # all IPv4 interfaces: Slack (or a proxy) must reach /slack/events
+SHUTDOWN_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _slack_error(exc: SlackApiError) -> str:
+    return str(exc.response.get("error")) if exc.response is not None else str(exc)
+
+
+def check_bot_token(deps: Deps) -> dict[str, Any]:
+    """auth.test with the bot token; a rejection stops start-up with Slack's reason."""
+    client = slack_client(deps)
+    try:
+        answer = client.auth_test()
+    except SlackApiError as exc:
+        raise StartupError(
+            f"Slack rejected SLACK_BOT_TOKEN (auth.test: {_slack_error(exc)}): "
+            "copy the Bot User OAuth Token (xoxb-...) from the app's OAuth & Permissions page"
+        ) from None
+    except (SlackClientError, OSError) as exc:
+        raise StartupError(
+            f"cannot reach Slack at {deps.settings.slack_api_url} for auth.test: {exc}"
+        ) from None
+    return dict(answer.data) if isinstance(answer.data, dict) else {}
+
+
+def log_slack_requests(body: dict[str, Any], request: Any, next: Callable[[], None]) -> None:
+    """Bolt global middleware: one line per incoming Slack request, with its request id."""
+    header = request.headers.get("x-request-id") if request is not None else None
+    request_id = (header[0] if header else None) or secrets.token_hex(6)
+    event: dict[str, Any] = body["event"] if isinstance(body.get("event"), dict) else {}
+    kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
+    what = (
+        body.get("command")
+        or event.get("type")
+        or (body.get("view") or {}).get("callback_id")
+        or ",".join(a.get("action_id", "") for a in body.get("actions") or [])
+        or "-"
+    )
+    user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user") or "-"
+    with log_context(request_id=request_id):
+        log.info("slack %s %s user=%s", kind, what, user)
+        next()
+
+
+class _DropClientTokenNotice(logging.Filter):
+    """Bolt warns that a given client makes SLACK_BOT_TOKEN unused; our client holds that token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("As you gave `client` as well")
+
+
+def build_bolt_app(deps: Deps) -> App:
+    bolt_logger = logging.getLogger("reviewwatch.bolt")
+    bolt_logger.addFilter(_DropClientTokenNotice())
+    app = build_app(deps, client=slack_client(deps), logger=bolt_logger)
+    app.use(log_slack_requests)
+    return app
+
+
+# ---------------------------------------------------------------- the scheduler
+
+
+def start_scheduler(deps: Deps) -> Any:
+    """The alert scheduler: one sweep now, then every few minutes (bot/scheduler.py)."""
+    from bot.alerts.scheduler import start_scheduler as start
+
+    scheduler = start(deps)
+    deps.extras[EXTRA_SCHEDULER] = scheduler
+    return scheduler
+
+
+def stop_scheduler(deps: Deps, scheduler: Any) -> None:
+    """Stop scheduling; a sweep in progress finishes its deliveries and records them."""
+    from bot.alerts.scheduler import stop_scheduler as stop
+
+    if scheduler is not None:
+        stop(deps, scheduler)
+
+
+# ---------------------------------------------------------------- HTTP mode
+
+
+def bind_http_server(deps: Deps, bolt_app: App) -> Any:
+    """A waitress server bound to PORT (not yet serving)."""
+    from waitress import create_server
+
+    from handlers.http.routes import build_wsgi_app
+
+    port = deps.settings.port
+    try:
+        return create_server(
+            build_wsgi_app(bolt_app, deps),
+            host=LISTEN_HOST,
+            port=port,
+            threads=8,
+            ident="review-watch",
+            clear_untrusted_proxy_headers=True,
+        )
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise StartupError(
+                f"port {port} is in use: stop the other program or set PORT to a free port"
+            ) from None
+        raise StartupError(f"cannot listen on port {port}: {exc.strerror or exc}") from None
+
+
+class ShutdownSignals:
+    """SIGTERM/SIGINT handling for the whole run.
+
+    Installed first thing, so a signal during start-up also ends in a clean exit. While
+    waitress serves on the main thread the handler raises SystemExit, which waitress
+    expects: its loop ends and in-flight requests get to finish.
+    """
+
+    def __init__(self) -> None:
+        self.requested = threading.Event()
+        self.raise_in_main = False
+        self._previous: dict[int, Any] = {}
+
+    def install(self) -> None:
+        self._previous = {sig: signal.signal(sig, self._handle) for sig in SHUTDOWN_SIGNALS}
+
+    def restore(self) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous = {}
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested.is_set():
+            return  # already stopping: a second signal must not interrupt the cleanup
+        log.info("received %s: shutting down", signal.Signals(signum).name)
+        self.requested.set()
+        if self.raise_in_main:
+            self.raise_in_main = False
+            raise SystemExit(0)
+
+
+def serve_http(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> int:
+    server = bind_http_server(deps, bolt_app)
+    scheduler = None
+    try:
+        scheduler = start_scheduler(deps)
+        log.info(
+            "HTTP mode: listening on http://%s:%s (POST /slack/events, GET /healthz, "
+            "GET /calendar.ics, POST /teams/messages)",
+            LISTEN_HOST,
+            deps.settings.port,
+        )
+        signals.raise_in_main = True
+        try:
+            if not signals.requested.is_set():
+                server.run()
+        except SystemExit:
+            pass  # the signal came just before the loop started
+        finally:
+            signals.raise_in_main = False
+    finally:
+        server.close()  # stop taking requests before anything else
+        stop_scheduler(deps, scheduler)
+    return 0
+
+
+# ---------------------------------------------------------------- Socket Mode
+
+
+def serve_socket_mode(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    app_token = deps.settings.slack_app_token
+    assert app_token is not None
+    # apps.connections.open is a Web API call: this client sends it to SLACK_API_URL.
+    handler = SocketModeHandler(
+        bolt_app,
+        app_token,
+        web_client=slack_client(deps, token=app_token),
+        logger=logging.getLogger("reviewwatch.socket_mode"),
+    )
+    try:
+        handler.connect()
+    except SlackApiError as exc:
+        raise StartupError(
+            f"Slack rejected SLACK_APP_TOKEN (apps.connections.open: {_slack_error(exc)}): "
+            "create an app-level token (xapp-...) with connections:write under Basic Information"
+        ) from None
+    except (SlackClientError, OSError) as exc:
+        raise StartupError(
+            f"cannot open a Socket Mode connection via {deps.settings.slack_api_url}: {exc}"
+        ) from None
+    scheduler = None
+    try:
+        scheduler = start_scheduler(deps)
+        log.info("Socket Mode: connected; the connection reconnects on its own if it drops")
+        signals.requested.wait()
+    finally:
+        handler.close()  # stop taking requests
+        stop_scheduler(deps, scheduler)
+    return 0
+
+
+def run(deps: Deps) -> int:
+    """Run the bot in the mode the settings choose, until SIGTERM or SIGINT."""
+    mode = choose_mode(deps.settings)
+    deps.extras[EXTRA_MODE] = mode
+    signals = ShutdownSignals()
+    signals.install()
+    try:
+        with log_context(mode=mode):
+            identity = check_bot_token(deps)
+            log.info("signed in to Slack team %s as %s", identity.get("team"), identity.get("user"))
+            bolt_app = build_bolt_app(deps)
+            if mode == MODE_SOCKET:
+                code = serve_socket_mode(deps, bolt_app, signals)
+            else:
+                assert mode == MODE_HTTP
+                code = serve_http(deps, bolt_app, signals)
+    finally:
+        signals.restore()
+    log.info("stopped cleanly")
+    return code

@@ -1,0 +1,101 @@
+"""`python app.py console`: the slash commands answered from standard input, as text rendered
+from the same Block Kit Slack gets."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.deps import Deps
+from bot.ops.console import console_answer, mrkdwn_to_text, render_reply, run_console
+from bot.replies import Reply
+from storage.tracker import update_record
+from tests.support import paths
+
+PROJECT_ROOT = paths.PROJECT_ROOT
+
+
+def test_console_reads_standard_input(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REVIEWWATCH_"))}
+    env["REVIEWWATCH_DB"] = str(tmp_path / "console.db")
+    lines = "/holdouts\n/deadlines 30\n/aireview status meta\n\n# a comment\ndeadlines soon\n/nope\n"
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "app.py"), "console", "--now", "2026-07-24"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "review-watch> " not in out  # no prompt when stdin is not a terminal
+    assert "Holdouts: no review agreement yet\n=================================" in out
+    assert "5 of 6 tracked developers have signed a review agreement; 1 holdout" in out
+    assert "Meta · Negotiating since Wed Jun 3, 2026 (51 days ago)" in out
+    assert "Fri Jul 31, 2026 · in 7 days — Formal pre-release review process to be established" in out
+    assert "Status: Negotiating" in out
+    assert "Full history: /aireview history meta" in out
+    assert "Usage: /deadlines [days]" in out
+    assert "Unknown command." in out
+
+
+def test_run_console_with_text_streams(deps: Deps) -> None:
+    out = io.StringIO()
+    assert run_console(deps, io.StringIO("/aireview history\nhelp\nexit\n/holdouts\n"), out) == 0
+    text = out.getvalue()
+    assert "History: latest changes" in text
+    assert "/aireview status <developer> — a developer's full record" in text
+    assert "Holdouts" not in text  # stopped at exit
+
+
+def test_console_shows_tracker_text_literally(deps: Deps) -> None:
+    update_record(
+        deps.store.db,
+        "developer",
+        "meta",
+        {"note": "Ping <!channel> & <@U123>"},
+        actor="UADMIN0001",
+        at=deps.clock.now(),
+    )
+    text = render_reply(console_answer(deps, "/holdouts share"))
+    assert "Ping <!channel> & <@U123>" in text
+    assert "(in Slack this is posted in the channel for everyone)" in text
+
+
+def test_slack_only_subcommands_say_so(deps: Deps) -> None:
+    from bot.replies import SURFACE_SLACK, Subcommand
+
+    deps.subcommands.add(
+        Subcommand(
+            "upload",
+            "upload",
+            "uploads a file",
+            "/aireview upload",
+            lambda d, r: Reply(text="uploaded"),
+            surfaces=(SURFACE_SLACK,),
+        )
+    )
+    assert render_reply(console_answer(deps, "/aireview upload")) == (
+        "/aireview upload is available in Slack, not here."
+    )
+
+
+def test_mrkdwn_to_text() -> None:
+    assert mrkdwn_to_text("*Bold* _it_ <https://x.org|X> <@U1> &lt;b&gt; &amp; snake_case") == (
+        "Bold it X (https://x.org) @U1 <b> & snake_case"
+    )
+
+
+def test_the_console_knows_every_subcommand_slack_does(deps: Deps, bolt_app: object) -> None:
+    from bot.deps import Deps as FreshDeps
+    from handlers import register_subcommands
+
+    console = FreshDeps(settings=deps.settings, store=deps.store, clock=deps.clock)
+    register_subcommands(console)  # what `python app.py console` does, with no Slack app
+    assert [s.name for s in console.subcommands.all()] == [s.name for s in deps.subcommands.all()]
+    assert {"export", "admin", "feeds", "subscribe", "alerts"} <= {s.name for s in console.subcommands.all()}

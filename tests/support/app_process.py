@@ -1,0 +1,120 @@
+"""Run the real `python app.py ...` as a subprocess against the local Slack emulator.
+
+The child gets a clean environment (no Slack or Review Watch variables from the caller,
+no proxies), runs in its own working directory (so no stray `.env` is read), and writes
+its logs to a file a test can read. Waiting is polling with a deadline, never a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from tests.support import paths
+
+ROOT = paths.PROJECT_ROOT
+APP = ROOT / "app.py"
+_DROPPED_PREFIXES = ("SLACK_", "REVIEWWATCH_")
+_DROPPED = {"PORT", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def clean_env(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_DROPPED_PREFIXES) and k not in _DROPPED}
+    env["PYTHONUNBUFFERED"] = "1"
+    env["REVIEWWATCH_FEDERAL_REGISTER"] = "off"  # a running app must not reach federalregister.gov
+    env.update(settings)
+    return env
+
+
+def wait_until(check: Callable[[], object], timeout: float = 15.0, what: str = "condition") -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def run_app(
+    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run one `python app.py ...` to completion."""
+    return subprocess.run(
+        [sys.executable, str(APP), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=stdin,
+    )
+
+
+class AppProcess:
+    """A running `python app.py` (the bot) with its log file."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, args: tuple[str, ...] = ()) -> None:
+        self.cwd = cwd
+        self.log_path = cwd / f"app-{time.monotonic_ns()}.log"
+        self._log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(APP), *args],
+            env=env,
+            cwd=cwd,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        self.port = int(env["PORT"]) if "PORT" in env else None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def logs(self) -> str:
+        return self.log_path.read_text()
+
+    def wait_for_http(self, timeout: float = 20.0) -> None:
+        """Until the server answers /healthz (any status), or fail with the app's log."""
+
+        def answering() -> bool:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the app exited with {self.proc.returncode}:\n{self.logs}")
+            try:
+                httpx.get(self.url + "/healthz", timeout=1.0)
+            except httpx.TransportError:
+                return False
+            return True
+
+        wait_until(answering, timeout, "the app's HTTP server")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self._log.close()
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self._log.close()
