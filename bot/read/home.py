@@ -90,7 +90,8 @@ def build_home(answer: HomeAnswer, *, admin: bool, extra_blocks: list[Block] | N
             blocks.append(
                 section(
                     f"{flag}*{fmt_date(item.day)}* · *{item.countdown}* — {safe(item.title, 300)}\n"
-                    f"{escape(domain.ITEM_KIND_LABELS.get(item.kind, item.kind))} · {escape(item_status(item))}"
+                    f"{escape(domain.ITEM_KIND_LABELS.get(item.kind, item.kind))} · "
+                    f"{escape(item_status(item))}"
                 )
             )
         if answer.upcoming.total > len(listed):
