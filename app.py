@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 
 import bot.lean_imports  # noqa: F401  (first: before sqlite-utils is imported)
+from bot.catalog import make_deps
 from bot.clock import Clock, FixedClock, SystemClock, parse_now
 from bot.deps import Deps
 from bot.logging_setup import configure_logging
@@ -25,7 +26,7 @@ __all__ = ["COMMANDS", "StartupError", "main", "parse_args"]
 def build_deps(settings: Settings, clock: Clock) -> Deps:
     store = open_store(settings.db_path)
     seed(store.db)
-    return Deps(settings=settings, store=store, clock=clock)
+    return make_deps(settings, store, clock)
 
 
 def _add_now(parser: argparse.ArgumentParser) -> None:
@@ -90,11 +91,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def cmd_console(args: argparse.Namespace, deps: Deps) -> int:
     from bot.ops.console import run_console
-    from handlers import register_subcommands
 
-    # /aireview has every feature's subcommands exactly as in Slack; those not meant for
-    # the console say so.
-    register_subcommands(deps)
+    # /aireview has every feature's subcommands exactly as in Slack (bot.catalog); those
+    # not meant for the console say so.
     return run_console(deps, sys.stdin, sys.stdout)
 
 

@@ -1,28 +1,20 @@
 """Who may change the tracker.
 
 An admin is a Slack user id listed in REVIEWWATCH_ADMINS, or a member of the user group
-REVIEWWATCH_ADMIN_GROUP. Group members are looked up with `usergroups.users.list` and
-cached for ADMIN_GROUP_CACHE_SECONDS (time from deps.clock), so checking on every admin
-action and every form submission costs one Web API call every few minutes at most.
+REVIEWWATCH_ADMIN_GROUP. Group members come from a `Directory` (handlers/ wraps Slack's
+`usergroups.users.list`) and are cached for DIRECTORY_CACHE_LIFETIME on the injected
+clock, so checking on every admin action and every form submission costs one Web API
+call every few minutes at most.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
-
-from slack_sdk.errors import SlackApiError, SlackClientError
+from typing import Protocol
 
 from bot.deps import Deps
 
 log = logging.getLogger(__name__)
-
-ADMIN_GROUP_CACHE_SECONDS = 300
-_CACHE_KEY = "admin_group_members"
-_cache_lock = threading.Lock()
 
 NOT_ADMIN_TEXT = (
     "Only Review Watch admins can change the tracker, and you are not one, so nothing was "
@@ -38,14 +30,23 @@ NO_ADMIN_TEXT = (
 )
 
 
-@dataclass
-class _GroupCache:
-    group: str
-    members: frozenset[str]
-    fetched_at: datetime
+class DirectoryUnavailable(Exception):
+    """The workspace directory (Slack) could not answer."""
 
 
-def _group_members(deps: Deps, client: Any) -> frozenset[str]:
+class Directory(Protocol):
+    """The workspace's people and groups, as the surface knows them."""
+
+    def group_members(self, group_id: str) -> frozenset[str]:
+        """Raises DirectoryUnavailable when the lookup fails."""
+        ...
+
+    def user_name(self, user_id: str) -> str | None:
+        """A person's display name, or None when unknown. Raises DirectoryUnavailable."""
+        ...
+
+
+def _group_members(deps: Deps, directory: Directory | None) -> frozenset[str]:
     """Members of REVIEWWATCH_ADMIN_GROUP, from the cache while it is fresh.
 
     When the lookup fails, the last known members are used (and retried next time); with
@@ -55,34 +56,27 @@ def _group_members(deps: Deps, client: Any) -> frozenset[str]:
     if not group:
         return frozenset()
     now = deps.clock.now()
-    with _cache_lock:
-        cached: _GroupCache | None = deps.extras.get(_CACHE_KEY)
-        if (
-            cached
-            and cached.group == group
-            and now - cached.fetched_at < timedelta(seconds=ADMIN_GROUP_CACHE_SECONDS)
-        ):
-            return cached.members
-    if client is None:
-        return cached.members if cached and cached.group == group else frozenset()
+    cached = deps.admin_groups.fresh(group, now)
+    if cached is not None:
+        return cached
+    if directory is None:
+        return deps.admin_groups.last(group) or frozenset()
     try:
-        response = client.usergroups_users_list(usergroup=group)
-        members = frozenset(response.get("users") or [])
-    except (SlackApiError, SlackClientError) as exc:
+        members = directory.group_members(group)
+    except DirectoryUnavailable as exc:
         log.warning("could not list members of admin group %s: %s", group, exc)
-        return cached.members if cached and cached.group == group else frozenset()
-    with _cache_lock:
-        deps.extras[_CACHE_KEY] = _GroupCache(group=group, members=members, fetched_at=now)
+        return deps.admin_groups.last(group) or frozenset()
+    deps.admin_groups.put(group, members, now)
     return members
 
 
-def is_admin(deps: Deps, user_id: str, client: Any = None) -> bool:
+def is_admin(deps: Deps, user_id: str, directory: Directory | None = None) -> bool:
     """True when `user_id` may change the tracker (REVIEWWATCH_ADMINS or the admin group)."""
     if not user_id:
         return False
     if user_id in deps.settings.admins:
         return True
-    return user_id in _group_members(deps, client)
+    return user_id in _group_members(deps, directory)
 
 
 def denial_text(deps: Deps) -> str:

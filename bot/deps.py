@@ -1,15 +1,40 @@
-"""What listeners and jobs need, passed in explicitly (no module-level singletons)."""
+"""What listeners and jobs need, passed in explicitly (no module-level singletons).
+
+`bot.catalog.make_deps` builds one with every feature's commands and App Home sections;
+nothing registers into a Deps later.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
+from bot.cache import ExpiringCache
 from bot.clock import Clock
-from bot.replies import SubcommandRegistry
+from bot.replies import Subcommand, SubcommandRegistry
 from bot.settings import Settings
 from storage.db import Store
+
+if TYPE_CHECKING:
+    import httpx
+
+# Admin group membership and people's names are looked up in Slack at most this often.
+DIRECTORY_CACHE_LIFETIME = timedelta(minutes=5)
+
+# (deps, viewer user id, viewer is admin) -> blocks for that viewer's App Home.
+HomeSection = Callable[["Deps", str, bool], list[dict[str, Any]]]
+
+
+@dataclass
+class Runtime:
+    """Filled in by the running app as it starts (read by /healthz and shutdown)."""
+
+    mode: str | None = None  # "http" or "socket"
+    scheduler: Any = None  # the running APScheduler BackgroundScheduler
+    senders: dict[str, Any] | None = None  # alert senders the scheduler made and must close
 
 
 @dataclass
@@ -17,8 +42,13 @@ class Deps:
     settings: Settings
     store: Store
     clock: Clock
-    subcommands: SubcommandRegistry = field(default_factory=SubcommandRegistry)
+    slash_commands: tuple[Subcommand, ...] = ()  # /holdouts, /deadlines, /aireview
+    subcommands: SubcommandRegistry = field(default_factory=SubcommandRegistry)  # /aireview <name>
+    home_sections: tuple[HomeSection, ...] = ()
     # Set at shutdown: a running sweep finishes the delivery in hand and defers the rest.
     stopping: threading.Event = field(default_factory=threading.Event)
-    # Filled in by later layers as they are wired (delivery, scheduler status, caches).
-    extras: dict[str, Any] = field(default_factory=dict)
+    admin_groups: ExpiringCache[frozenset[str]] = field(
+        default_factory=lambda: ExpiringCache(DIRECTORY_CACHE_LIFETIME)
+    )
+    feed_client: httpx.Client | None = None  # the news watch's shared client, made on first use
+    runtime: Runtime = field(default_factory=Runtime)

@@ -1,9 +1,10 @@
 """The command model shared by Slack, the console and Teams.
 
-A command is a plain function `run(deps, request) -> Reply | None` (None when it answered
-some other way, e.g. by opening a modal). `/aireview` subcommands live in a registry, so a
-feature adds its subcommand from its own module (`deps.subcommands.add(...)`) and `help`
-lists it without anyone editing a central list.
+A command is a plain function `run(deps, request) -> Reply | None`. It never calls Slack:
+a Reply says what to show, and may ask the listener to open a modal (`modal`) or to
+upload a file to the conversation (`upload`); handlers/ makes those calls. `/aireview`
+subcommands live in a registry built once by bot.catalog, so `help`, the console and
+Teams all list the same set.
 """
 
 from __future__ import annotations
@@ -13,11 +14,23 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bot.admins import Directory
     from bot.deps import Deps
 
 SURFACE_SLACK = "slack"
 SURFACE_CONSOLE = "console"
 SURFACE_TEAMS = "teams"
+ALL_SURFACES = (SURFACE_SLACK, SURFACE_CONSOLE, SURFACE_TEAMS)
+
+
+@dataclass(frozen=True)
+class FileUpload:
+    """A file a command wants shared in the conversation it was asked in."""
+
+    content: bytes
+    filename: str
+    title: str
+    comment: str
 
 
 @dataclass
@@ -27,6 +40,8 @@ class Reply:
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
     in_channel: bool = False  # post for everyone instead of only the asker
+    modal: dict[str, Any] | None = None  # a view to open with the request's trigger_id
+    upload: FileUpload | None = None  # a file to upload to the request's conversation
 
 
 @dataclass
@@ -36,8 +51,17 @@ class CommandRequest:
     surface: str = SURFACE_SLACK
     channel_id: str | None = None
     trigger_id: str | None = None
-    slack_client: Any = None  # slack_sdk WebClient on the Slack surface, else None
-    respond: Callable[..., Any] | None = None  # Bolt's respond on the Slack surface
+    directory: Directory | None = None  # the workspace's people and groups (Slack only)
+
+    def with_text(self, text: str) -> CommandRequest:
+        return CommandRequest(
+            text=text,
+            user_id=self.user_id,
+            surface=self.surface,
+            channel_id=self.channel_id,
+            trigger_id=self.trigger_id,
+            directory=self.directory,
+        )
 
 
 CommandRun = Callable[["Deps", CommandRequest], "Reply | None"]
@@ -55,8 +79,10 @@ class Subcommand:
 
 
 class SubcommandRegistry:
-    def __init__(self) -> None:
+    def __init__(self, subcommands: tuple[Subcommand, ...] = ()) -> None:
         self._by_name: dict[str, Subcommand] = {}
+        for subcommand in subcommands:
+            self.add(subcommand)
 
     def add(self, subcommand: Subcommand) -> None:
         if subcommand.name in self._by_name:
@@ -69,3 +95,6 @@ class SubcommandRegistry:
     def all(self) -> list[Subcommand]:
         """In registration order, which is the order help lists them."""
         return list(self._by_name.values())
+
+    def for_surface(self, surface: str) -> list[Subcommand]:
+        return [s for s in self._by_name.values() if surface in s.surfaces]

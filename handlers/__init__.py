@@ -19,29 +19,9 @@ def slack_client(deps: Deps, token: str | None = None) -> WebClient:
     )
 
 
-def register_subcommands(deps: Deps) -> None:
-    """Every feature's `/aireview` subcommands, in the order help lists them. Needs no Slack
-    app, so the console gets exactly the same set."""
-    from bot.admin.edits import register_admin_commands
-    from bot.alerts.commands import register_alert_commands
-    from bot.news.watch import register_feeds_command
-    from bot.read.commands import register_read_commands
-    from handlers.exports import register_export_command
-
-    for add in (
-        register_read_commands,
-        register_export_command,
-        register_admin_commands,
-        register_feeds_command,
-        register_alert_commands,
-    ):
-        add(deps)
-
-
 def register_all(app: App, deps: Deps) -> None:
     from handlers import actions, alerts, commands, errors, events, feeds, views
 
-    register_subcommands(deps)
     for module in (errors, commands, events, actions, views, feeds, alerts):
         module.register(app, deps)
 

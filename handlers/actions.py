@@ -15,22 +15,22 @@ from slack_sdk import WebClient
 from bot import ids
 from bot.admin import edits
 from bot.deps import Deps
-from bot.read.home import add_home_section
+from handlers.directory import SlackDirectory
 
 
 def on_admin_button(
     deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
 ) -> None:
     ack()
-    edits.open_form(
+    view = edits.form_for_action(
         deps,
-        client,
-        trigger_id=body["trigger_id"],
+        SlackDirectory(client),
         user_id=body["user"]["id"],
         action=action["action_id"].split(":", 1)[0],
         value=action.get("value") or None,
         channel=(body.get("channel") or {}).get("id"),
     )
+    client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def on_status_developer_chosen(
@@ -38,13 +38,15 @@ def on_status_developer_chosen(
 ) -> None:
     ack()
     chosen = (action.get("selected_option") or {}).get("value")
-    if chosen and body.get("view"):
-        edits.reload_status_form(deps, client, body["user"]["id"], body["view"], chosen)
+    view = body.get("view")
+    if not chosen or not view:
+        return
+    form = edits.reloaded_status_form(deps, SlackDirectory(client), body["user"]["id"], view, chosen)
+    if form is not None:
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=form)
 
 
 def register(app: App, deps: Deps) -> None:
-    add_home_section(deps, edits.no_admin_home_section)
-
     def on_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         on_admin_button(deps, ack, body, action, client)
 

@@ -1,26 +1,40 @@
 """Alert listeners: the subscribe form's submission and the Acknowledge button.
 
-The `/aireview subscribe|unsubscribe|alerts` subcommands are registered here too (the
-/aireview dispatcher in handlers/commands.py runs them).
+The `/aireview subscribe|unsubscribe|alerts` subcommands are in bot/alerts/commands.py
+and reach Slack through handlers/commands.py like every other command.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import ids
-from bot.alerts.commands import (
-    acknowledge_alert,
-    alert_problems_home_section,
-    announce_subscription,
-    save_subscription_form,
-)
+from bot.alerts.blocks import subscribed_message
+from bot.alerts.commands import acknowledge_alert, not_in_channel_text, save_subscription_form
 from bot.deps import Deps
-from bot.read.home import add_home_section
+from handlers.directory import SlackDirectory
+
+log = logging.getLogger(__name__)
+
+
+def announce_subscription(client: WebClient, channel_id: str, sub: dict[str, Any], user_id: str) -> None:
+    """Say in the channel that alerts are on; if the bot cannot post there, tell the admin why."""
+    message = subscribed_message(channel_id, sub, user_id)
+    try:
+        client.chat_postMessage(channel=channel_id, text=message.text, blocks=message.blocks)
+    except SlackApiError as exc:
+        error = exc.response.get("error") or "error"
+        log.warning("cannot post to %s after subscribing: %s", channel_id, error)
+        try:
+            client.chat_postMessage(channel=user_id, text=not_in_channel_text(channel_id, error))
+        except SlackApiError:
+            log.exception("cannot tell %s about %s", user_id, channel_id)
 
 
 def on_subscribe_submit(
@@ -34,32 +48,34 @@ def on_subscribe_submit(
             errors={ids.BLOCK_SUBSCRIBE_KINDS: "This form lost its channel; run /aireview subscribe again."},
         )
         return
-    errors, saved = save_subscription_form(deps, user_id, channel_id, view["state"]["values"], client)
+    errors, saved = save_subscription_form(
+        deps, user_id, channel_id, view["state"]["values"], SlackDirectory(client)
+    )
     if errors:
         ack(response_action="errors", errors=errors)
         return
     ack()
     assert saved is not None
-    announce_subscription(deps, client, channel_id, saved, user_id)
+    announce_subscription(client, channel_id, saved, user_id)
 
 
 def on_acknowledge(
     deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
 ) -> None:
     ack()
-    acknowledge_alert(
-        deps,
-        client,
-        key=action.get("value") or "",
-        user_id=body["user"]["id"],
-        channel_id=(body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id"),
-        message=body.get("message"),
+    message = body.get("message")
+    channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    blocks = acknowledge_alert(
+        deps, key=action.get("value") or "", user_id=body["user"]["id"], message=message
+    )
+    if blocks is None or not channel_id or not message:
+        return
+    client.chat_update(
+        channel=channel_id, ts=message["ts"], text=message.get("text") or "Alert", blocks=blocks
     )
 
 
 def register(app: App, deps: Deps) -> None:
-    add_home_section(deps, alert_problems_home_section)
-
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         on_subscribe_submit(deps, ack, body, view, client)
 

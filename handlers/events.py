@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.read.home import publish_home
+from handlers.home import publish_home
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
-"""News watch on Slack: the `/aireview feeds` subcommand and the "Update tracker" button
-on news alerts. Thin: the work is in bot/news_watch.py and bot/edits.py."""
+"""News watch on Slack: the "Update tracker" button
+on news alerts. Thin: the work is in bot/news/watch.py and bot/admin/edits.py."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.admin.edits import status_form_view
 from bot.deps import Deps
 from bot.ids import ACTION_NEWS_UPDATE_TRACKER
+from handlers.directory import SlackDirectory
 from storage.news import get_item
 
 log = logging.getLogger(__name__)
@@ -19,8 +21,6 @@ log = logging.getLogger(__name__)
 def update_tracker_from_news(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
     """Open the status form prefilled with the item's link as source and the developer it
     mentions (non-admins are shown why they cannot)."""
-    from bot.admin.edits import open_status_form
-
     action = (body.get("actions") or [{}])[0]
     value = str(action.get("value") or "")
     item = get_item(deps.store.db, int(value)) if value.isdigit() else None
@@ -30,16 +30,16 @@ def update_tracker_from_news(deps: Deps, body: dict[str, Any], client: WebClient
         source = f"{item.get('source') or 'News'}: {item['title']}"
     note = f"From the news: {item['title']}"[:2900] if item else None
     channel = (body.get("channel") or {}).get("id")
-    open_status_form(
+    view = status_form_view(
         deps,
-        client,
-        body["trigger_id"],
+        SlackDirectory(client),
         developer_id,
         source=source,
         note=note,
         channel=channel,
         user_id=body["user"]["id"],
     )
+    client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def register(app: App, deps: Deps) -> None:

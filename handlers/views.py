@@ -1,24 +1,55 @@
-"""Admin form submissions (view_submission). Thin: bot.edits checks, validates and saves.
+"""Admin form submissions (view_submission). Thin: bot.admin.edits checks, validates and
+saves; this acks and makes the Slack calls.
 
 A refusal or a validation problem answers inline (`response_action: "errors"` on the
 field); a picker answers with the next form (`response_action: "update"`). After a save
-the modal closes, and the admin gets a confirmation and a refreshed App Home.
+the modal closes, and the admin gets a confirmation (in the channel they started from,
+else by DM) and a refreshed App Home.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.admin import edits
 from bot.deps import Deps
+from handlers.directory import SlackDirectory
+from handlers.home import publish_home
+
+log = logging.getLogger(__name__)
+
+
+def confirm_saved(deps: Deps, client: WebClient, user_id: str, saved: edits.Saved) -> None:
+    reply = edits.confirmation(saved)
+    sent = False
+    if saved.channel:
+        try:
+            client.chat_postEphemeral(
+                channel=saved.channel, user=user_id, text=reply.text, blocks=reply.blocks
+            )
+            sent = True
+        except SlackApiError as exc:  # e.g. the bot is not in that channel: fall back to a DM
+            log.info("ephemeral confirmation in %s failed (%s); sending a DM", saved.channel, exc)
+    if not sent:
+        try:
+            client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.blocks)
+        except (SlackApiError, SlackClientError):
+            log.exception("could not confirm a saved change to %s", user_id)
+    try:
+        publish_home(deps, client, user_id)
+    except (SlackApiError, SlackClientError):
+        log.exception("could not refresh the App Home of %s", user_id)
 
 
 def on_admin_submission(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     view = body["view"]
-    outcome = edits.submit(deps, client, view["callback_id"], body["user"]["id"], view)
+    user_id = body["user"]["id"]
+    outcome = edits.submit(deps, SlackDirectory(client), view["callback_id"], user_id, view)
     if outcome.errors:
         ack(response_action="errors", errors=outcome.errors)
         return
@@ -27,7 +58,7 @@ def on_admin_submission(deps: Deps, ack: Ack, body: dict[str, Any], client: WebC
         return
     ack()
     if outcome.saved is not None:
-        edits.confirm_saved(deps, client, body["user"]["id"], outcome.saved)
+        confirm_saved(deps, client, user_id, outcome.saved)
 
 
 def register(app: App, deps: Deps) -> None:

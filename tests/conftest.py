@@ -10,9 +10,10 @@ import pytest
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.catalog import make_deps
 from bot.clock import FixedClock
 from bot.deps import Deps
-from bot.news.feed_client import HTTP_CLIENT_KEY, make_http_client
+from bot.news.feed_client import make_http_client
 from bot.settings import Settings
 from handlers import build_app
 from storage.db import Store, open_store
@@ -61,9 +62,9 @@ def settings(db_path: Path) -> Settings:
 
 @pytest.fixture
 def deps(settings: Settings, seeded_store: Store, clock: FixedClock) -> Deps:
-    deps = Deps(settings=settings, store=seeded_store, clock=clock)
-    # News sources: only 127.0.0.1 is reachable from tests (tests/feed_server.py).
-    deps.extras[HTTP_CLIENT_KEY] = make_http_client(transport=LocalOnlyTransport())
+    deps = make_deps(settings, seeded_store, clock)
+    # News sources: only 127.0.0.1 is reachable from tests (tests/support/feed_server.py).
+    deps.feed_client = make_http_client(transport=LocalOnlyTransport())
     return deps
 
 

@@ -1,6 +1,7 @@
 """Admin edits: opening the forms, applying a submitted form to the tracker, confirming.
 
-Listeners in handlers/ call these with a slack_sdk WebClient. Authorization is checked
+Nothing here calls Slack: opening a form returns the view, a submission returns an
+Outcome, and the listeners in handlers/ open, update and post. Authorization is checked
 when a form opens and again on every submission (a forged or replayed submission from a
 non-admin changes nothing). Every write goes through storage.tracker, so each change and
 its history row land in one transaction; the alert pipeline reads status changes from
@@ -16,15 +17,12 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.errors import SlackApiError, SlackClientError
-
 from bot import domain, ids
 from bot.admin import forms
-from bot.admins import denial_text, is_admin
+from bot.admins import Directory, DirectoryUnavailable, denial_text, is_admin
 from bot.blockkit import Block, escape, fallback, fmt_datetime, safe, section
 from bot.deps import Deps
 from bot.lookup import Match, find_developer, find_subject
-from bot.read.home import publish_home
 from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
 from storage.tracker import (
     EDITABLE_FIELDS,
@@ -85,10 +83,6 @@ class Outcome:
 # ---------------------------------------------------------------- opening forms
 
 
-def _open(client: Any, trigger_id: str, view: Block) -> None:
-    client.views_open(trigger_id=trigger_id, view=view)
-
-
 def _default_developer(developers: list[dict[str, Any]]) -> dict[str, Any]:
     """With no developer named, start on the first holdout (the likeliest to change)."""
     holdouts = domain.holdouts(developers)
@@ -96,51 +90,44 @@ def _default_developer(developers: list[dict[str, Any]]) -> dict[str, Any]:
     return next(d for d in developers if d["id"] == first)
 
 
-def open_status_form(
+def status_form_view(
     deps: Deps,
-    client: Any,
-    trigger_id: str,
+    directory: Directory | None,
     developer_id: str | None = None,
     source: str | None = None,
     note: str | None = None,
     *,
     channel: str | None = None,
     user_id: str | None = None,
-) -> None:
-    """Open "Update developer status" prefilled with the developer's current values.
+) -> Block:
+    """The "Update developer status" form, prefilled with the developer's current values.
 
     `source` and `note` replace the prefilled ones (e.g. a news item's link). With
     `user_id`, a non-admin sees why they cannot edit instead of the form.
     """
-    if user_id is not None and not is_admin(deps, user_id, client):
-        _open(client, trigger_id, forms.notice_view("Admins only", denial_text(deps)))
-        return
+    if user_id is not None and not is_admin(deps, user_id, directory):
+        return forms.notice_view("Admins only", denial_text(deps))
     developers = list_developers(deps.store.db)
     if not developers:
-        _open(client, trigger_id, forms.notice_view("No developers", "Add a developer first."))
-        return
+        return forms.notice_view("No developers", "Add a developer first.")
     developer = next((d for d in developers if d["id"] == developer_id), None)
     developer = developer or _default_developer(developers)
-    view = forms.status_form(developers, developer, channel=channel, source=source, note=note)
-    _open(client, trigger_id, view)
+    return forms.status_form(developers, developer, channel=channel, source=source, note=note)
 
 
-def reload_status_form(
-    deps: Deps, client: Any, user_id: str, view: dict[str, Any], developer_id: str
-) -> None:
-    """The status form's developer changed: show that developer's current values."""
-    if not is_admin(deps, user_id, client):
-        return  # the submission check answers; a non-admin's form stays as it was
+def reloaded_status_form(
+    deps: Deps, directory: Directory | None, user_id: str, view: dict[str, Any], developer_id: str
+) -> Block | None:
+    """The status form's developer changed: the form with that developer's current values
+    (None: leave the form as it is)."""
+    if not is_admin(deps, user_id, directory):
+        return None  # the submission check answers; a non-admin's form stays as it was
     developers = list_developers(deps.store.db)
     developer = next((d for d in developers if d["id"] == developer_id), None)
     if developer is None:
-        return
+        return None
     channel = forms.load_metadata(view.get("private_metadata")).get("channel")
-    client.views_update(
-        view_id=view["id"],
-        hash=view.get("hash"),
-        view=forms.status_form(developers, developer, channel=channel),
-    )
+    return forms.status_form(developers, developer, channel=channel)
 
 
 def _choices(deps: Deps, entity: str) -> list[tuple[str, str]]:
@@ -158,37 +145,31 @@ def _record_view(deps: Deps, entity: str, purpose: str, record: dict[str, Any], 
     return forms.deadline_form(record, channel=channel)
 
 
-def open_form(
+def form_for_action(
     deps: Deps,
-    client: Any,
+    directory: Directory | None,
     *,
-    trigger_id: str,
     user_id: str,
     action: str,
     value: str | None = None,
     channel: str | None = None,
-) -> None:
-    """An ACTION_ADMIN_* button was pressed: open its form (or the picker before it).
+) -> Block:
+    """An ACTION_ADMIN_* button was pressed: the form it opens (or the picker before it).
 
     `value` optionally names the record: a developer id for status and add-model, a
     model or deadline id for edit and remove.
     """
-    if not is_admin(deps, user_id, client):
-        _open(client, trigger_id, forms.notice_view("Admins only", denial_text(deps)))
-        return
+    if not is_admin(deps, user_id, directory):
+        return forms.notice_view("Admins only", denial_text(deps))
     db = deps.store.db
     if action == ids.ACTION_ADMIN_UPDATE_STATUS:
-        open_status_form(deps, client, trigger_id, value or None, channel=channel)
-        return
+        return status_form_view(deps, directory, value or None, channel=channel)
     if action == ids.ACTION_ADMIN_ADD_DEVELOPER:
-        _open(client, trigger_id, forms.developer_form(channel=channel))
-        return
+        return forms.developer_form(channel=channel)
     if action == ids.ACTION_ADMIN_ADD_MODEL:
-        _open(client, trigger_id, forms.model_form(list_developers(db), developer_id=value, channel=channel))
-        return
+        return forms.model_form(list_developers(db), developer_id=value, channel=channel)
     if action == ids.ACTION_ADMIN_ADD_DEADLINE:
-        _open(client, trigger_id, forms.deadline_form(channel=channel))
-        return
+        return forms.deadline_form(channel=channel)
     model_actions = (ids.ACTION_ADMIN_EDIT_MODEL, ids.ACTION_ADMIN_REMOVE_MODEL)
     remove_actions = (ids.ACTION_ADMIN_REMOVE_MODEL, ids.ACTION_ADMIN_REMOVE_DEADLINE)
     entity = "model" if action in model_actions else "deadline"
@@ -196,37 +177,29 @@ def open_form(
     if value:
         record = get_record(db, entity, value)
         if record is None:
-            _open(
-                client,
-                trigger_id,
-                forms.notice_view("Not found", f"That {entity} is no longer in the tracker."),
-            )
-            return
-        _open(client, trigger_id, _record_view(deps, entity, purpose, record, channel))
-        return
-    _open(client, trigger_id, forms.pick_form(entity, purpose, _choices(deps, entity), channel=channel))
+            return forms.notice_view("Not found", f"That {entity} is no longer in the tracker.")
+        return _record_view(deps, entity, purpose, record, channel)
+    return forms.pick_form(entity, purpose, _choices(deps, entity), channel=channel)
 
 
 # ---------------------------------------------------------------- submissions
 
 
-def _who(client: Any, actor: str) -> str:
+def _who(directory: Directory | None, actor: str) -> str:
     """A person's name for an inline error (plain text: no mentions there)."""
-    if client is None or not re.fullmatch(r"[UW][A-Z0-9]{2,}", actor or ""):
+    if directory is None or not re.fullmatch(r"[UW][A-Z0-9]{2,}", actor or ""):
         return actor or "someone"
     try:
-        user = client.users_info(user=actor)["user"]
-    except (SlackApiError, SlackClientError):
+        name = directory.user_name(actor)
+    except DirectoryUnavailable:
         return actor
-    profile = user.get("profile") or {}
-    name = profile.get("display_name") or user.get("real_name") or user.get("name")
     return f"{name} ({actor})" if name else actor
 
 
-def conflict_text(deps: Deps, client: Any, entity: str, row: dict[str, Any]) -> str:
+def conflict_text(deps: Deps, directory: Directory | None, entity: str, row: dict[str, Any]) -> str:
     when = fmt_datetime(row.get("updated_at"), deps.settings.tz)
     return (
-        f"{_who(client, row.get('updated_by') or '')} changed this {entity} at {when}, after you "
+        f"{_who(directory, row.get('updated_by') or '')} changed this {entity} at {when}, after you "
         "opened this form; their change stands and yours was not saved. Close the form and "
         "open it again to see their values."
     )
@@ -251,7 +224,7 @@ def _duplicate_model(deps: Deps, developer_id: str, name: str, model_id: Any) ->
 
 def _save_update(
     deps: Deps,
-    client: Any,
+    directory: Directory | None,
     user_id: str,
     entity: str,
     record_id: Any,
@@ -267,7 +240,7 @@ def _save_update(
     if version is None:
         return Outcome(errors={main: "This form is missing its context; close it and open it again."})
     if current["version"] != version:
-        return Outcome(errors={main: conflict_text(deps, client, entity, current)})
+        return Outcome(errors={main: conflict_text(deps, directory, entity, current)})
     if all(str(current.get(k)) == str(v) for k, v in changes.items()):
         return Outcome(
             errors={main: "Nothing changed: these are the current values. Change a field or close the form."}
@@ -285,7 +258,7 @@ def _save_update(
             expected_version=version,
         )
     except VersionConflict as exc:  # saved by someone else between our read and write
-        return Outcome(errors={main: conflict_text(deps, client, entity, exc.row)})
+        return Outcome(errors={main: conflict_text(deps, directory, entity, exc.row)})
     except NoChange as exc:
         return Outcome(errors={main: str(exc)})
     except NotFound:
@@ -334,7 +307,7 @@ def _slug(name: str) -> str:
 
 
 def _submit_status(
-    deps: Deps, client: Any, user_id: str, values: dict[str, Any], meta: dict[str, Any]
+    deps: Deps, directory: Directory | None, user_id: str, values: dict[str, Any], meta: dict[str, Any]
 ) -> Outcome:
     developer_id, changes, errors = forms.read_status(values)
     if errors:
@@ -346,7 +319,7 @@ def _submit_status(
                 "choose the developer again to reload them."
             }
         )
-    return _save_update(deps, client, user_id, "developer", developer_id, changes, meta, ids.BLOCK_STATUS)
+    return _save_update(deps, directory, user_id, "developer", developer_id, changes, meta, ids.BLOCK_STATUS)
 
 
 def _submit_new_developer(deps: Deps, user_id: str, values: dict[str, Any], meta: dict[str, Any]) -> Outcome:
@@ -371,7 +344,7 @@ def _submit_new_developer(deps: Deps, user_id: str, values: dict[str, Any], meta
 
 
 def _submit_model(
-    deps: Deps, client: Any, user_id: str, values: dict[str, Any], meta: dict[str, Any]
+    deps: Deps, directory: Directory | None, user_id: str, values: dict[str, Any], meta: dict[str, Any]
 ) -> Outcome:
     changes, errors = forms.read_model(values)
     if errors:
@@ -382,22 +355,22 @@ def _submit_model(
         return Outcome(errors={ids.BLOCK_NAME: "This developer already has a model with this name."})
     if meta.get("id") is None:
         return _save_create(deps, user_id, "model", changes, meta)
-    return _save_update(deps, client, user_id, "model", meta["id"], changes, meta, ids.BLOCK_NAME)
+    return _save_update(deps, directory, user_id, "model", meta["id"], changes, meta, ids.BLOCK_NAME)
 
 
 def _submit_deadline(
-    deps: Deps, client: Any, user_id: str, values: dict[str, Any], meta: dict[str, Any]
+    deps: Deps, directory: Directory | None, user_id: str, values: dict[str, Any], meta: dict[str, Any]
 ) -> Outcome:
     changes, errors = forms.read_deadline(values)
     if errors:
         return Outcome(errors=errors)
     if meta.get("id") is None:
         return _save_create(deps, user_id, "deadline", changes, meta)
-    return _save_update(deps, client, user_id, "deadline", meta["id"], changes, meta, ids.BLOCK_TITLE)
+    return _save_update(deps, directory, user_id, "deadline", meta["id"], changes, meta, ids.BLOCK_TITLE)
 
 
 def _submit_remove(
-    deps: Deps, client: Any, user_id: str, values: dict[str, Any], meta: dict[str, Any]
+    deps: Deps, directory: Directory | None, user_id: str, values: dict[str, Any], meta: dict[str, Any]
 ) -> Outcome:
     entity, record_id, version = meta.get("entity"), meta.get("id"), _version(meta)
     if entity not in ("model", "deadline") or record_id is None or version is None:
@@ -415,7 +388,7 @@ def _submit_remove(
             db, entity, record_id, actor=user_id, at=deps.clock.now(), note=note, expected_version=version
         )
     except VersionConflict as exc:
-        return Outcome(errors={ids.BLOCK_CONFIRM: conflict_text(deps, client, entity, exc.row)})
+        return Outcome(errors={ids.BLOCK_CONFIRM: conflict_text(deps, directory, entity, exc.row)})
     except NotFound:
         return Outcome(errors={ids.BLOCK_CONFIRM: f"This {entity} was already removed."})
     label = removed["title"] if entity == "deadline" else subject_label(db, entity, removed)
@@ -451,99 +424,77 @@ def _submit_pick(deps: Deps, values: dict[str, Any], meta: dict[str, Any]) -> Ou
     return Outcome(view=_record_view(deps, entity, purpose, record, meta.get("channel")))
 
 
-def submit(deps: Deps, client: Any, callback_id: str, user_id: str, view: dict[str, Any]) -> Outcome:
+def submit(
+    deps: Deps, directory: Directory | None, callback_id: str, user_id: str, view: dict[str, Any]
+) -> Outcome:
     """Check, validate and apply one submitted admin form."""
     main = MAIN_BLOCK[callback_id]
-    if not is_admin(deps, user_id, client):
+    if not is_admin(deps, user_id, directory):
         return Outcome(errors={main: denial_text(deps)})
     values = forms.flatten_state(view.get("state"))
     meta = forms.load_metadata(view.get("private_metadata"))
     if callback_id == ids.VIEW_DEVELOPER_STATUS:
-        return _submit_status(deps, client, user_id, values, meta)
+        return _submit_status(deps, directory, user_id, values, meta)
     if callback_id == ids.VIEW_ADD_DEVELOPER:
         return _submit_new_developer(deps, user_id, values, meta)
     if callback_id == ids.VIEW_MODEL:
-        return _submit_model(deps, client, user_id, values, meta)
+        return _submit_model(deps, directory, user_id, values, meta)
     if callback_id == ids.VIEW_DEADLINE:
-        return _submit_deadline(deps, client, user_id, values, meta)
+        return _submit_deadline(deps, directory, user_id, values, meta)
     if callback_id == ids.VIEW_REMOVE_CONFIRM:
-        return _submit_remove(deps, client, user_id, values, meta)
+        return _submit_remove(deps, directory, user_id, values, meta)
     return _submit_pick(deps, values, meta)
 
 
-def confirm_saved(deps: Deps, client: Any, user_id: str, saved: Saved) -> None:
-    """Tell the admin what was saved (in the channel they started from, else by DM),
-    then refresh their App Home."""
-    text = fallback(saved.text)
-    blocks = [section(saved.text)]
-    sent = False
-    if saved.channel:
-        try:
-            client.chat_postEphemeral(channel=saved.channel, user=user_id, text=text, blocks=blocks)
-            sent = True
-        except SlackApiError as exc:  # e.g. the bot is not in that channel: fall back to a DM
-            log.info("ephemeral confirmation in %s failed (%s); sending a DM", saved.channel, exc)
-    if not sent:
-        try:
-            client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
-        except (SlackApiError, SlackClientError):
-            log.exception("could not confirm a saved change to %s", user_id)
-    try:
-        publish_home(deps, client, user_id)
-    except (SlackApiError, SlackClientError):
-        log.exception("could not refresh the App Home of %s", user_id)
+def confirmation(saved: Saved) -> Reply:
+    """What the admin is told after a save (the listener posts it where they started, else
+    by DM, and refreshes their App Home)."""
+    return Reply(text=fallback(saved.text), blocks=[section(saved.text)])
 
 
 # ---------------------------------------------------------------- /aireview admin, update
 
 
 def run_admin(deps: Deps, request: CommandRequest) -> Reply:
-    if not is_admin(deps, request.user_id, request.slack_client):
+    if not is_admin(deps, request.user_id, request.directory):
         return Reply(text=denial_text(deps), blocks=[section(escape(denial_text(deps)))])
     return Reply(text="Review Watch admin: choose what to change.", blocks=forms.admin_menu_blocks())
 
 
 def run_update(deps: Deps, request: CommandRequest) -> Reply | None:
-    if not is_admin(deps, request.user_id, request.slack_client):
+    if not is_admin(deps, request.user_id, request.directory):
         return Reply(text=denial_text(deps), blocks=[section(escape(denial_text(deps)))])
     if not request.text.strip():
         return Reply(text=UPDATE_USAGE)
     match = find_developer(deps.store.db, request.text)
     if not match.found or match.record is None:
         return Reply(text=escape(_match_problem("developer", match)))
-    if not request.trigger_id or request.slack_client is None:
+    if request.surface != SURFACE_SLACK or not request.trigger_id:
         return Reply(text="The status form opens in Slack only.")
-    open_status_form(
-        deps, request.slack_client, request.trigger_id, match.record["id"], channel=request.channel_id
-    )
-    return None
+    view = status_form_view(deps, request.directory, match.record["id"], channel=request.channel_id)
+    return Reply(text="", modal=view)
 
 
-def register_admin_commands(deps: Deps) -> None:
-    if deps.subcommands.get("admin") is not None:
-        return  # added already (the registry is per Deps, apps may be built more than once)
-    deps.subcommands.add(
-        Subcommand(
-            name="admin",
-            usage="admin",
-            summary="Admins: menu of forms to change the tracker",
-            example="/aireview admin",
-            run=run_admin,
-            admin_only=True,
-            surfaces=(SURFACE_SLACK,),
-        )
-    )
-    deps.subcommands.add(
-        Subcommand(
-            name="update",
-            usage="update <developer>",
-            summary="Admins: update a developer's agreement status (opens a form)",
-            example="/aireview update meta",
-            run=run_update,
-            admin_only=True,
-            surfaces=(SURFACE_SLACK,),
-        )
-    )
+ADMIN_SUBCOMMANDS = (
+    Subcommand(
+        name="admin",
+        usage="admin",
+        summary="Admins: menu of forms to change the tracker",
+        example="/aireview admin",
+        run=run_admin,
+        admin_only=True,
+        surfaces=(SURFACE_SLACK,),
+    ),
+    Subcommand(
+        name="update",
+        usage="update <developer>",
+        summary="Admins: update a developer's agreement status (opens a form)",
+        example="/aireview update meta",
+        run=run_update,
+        admin_only=True,
+        surfaces=(SURFACE_SLACK,),
+    ),
+)
 
 
 def no_admin_home_section(deps: Deps, user_id: str, admin: bool) -> list[Block]:

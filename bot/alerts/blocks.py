@@ -46,7 +46,7 @@ from bot.blockkit import (
     user_ref,
 )
 from bot.domain import REVIEW_WINDOW_DAYS, countdown, parse_date, review_window_opens, today_in
-from bot.news.parse import published_text
+from bot.news import published_text
 from bot.replies import Reply
 from bot.settings import Settings
 

@@ -1,133 +1,22 @@
-"""Adaptive Cards for Microsoft Teams: a small generic builder, the Workflows webhook
-envelope, and the alert card.
-
-Cards target Adaptive Card 1.5 (what Teams renders) and stay under Teams' 28 KB message
-limit: `fit_envelope` drops body elements from the end, leaving a note, until it fits.
-"""
+"""The alert as an Adaptive Card for Microsoft Teams (bot/cardkit.py has the primitives)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from bot.alerts.blocks import alert_content
 from bot.alerts.plan import Alert
-from bot.blockkit import clip
+from bot.cardkit import (
+    Element,
+    adaptive_card,
+    fact_set,
+    fit_envelope,
+    open_url,
+    text_block,
+    webhook_envelope,
+)
 from bot.settings import Settings
-
-CARD_VERSION = "1.5"
-CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
-CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
-MAX_TEAMS_BYTES = 28 * 1024
-_SAFETY_BYTES = 1024  # room for Teams' own wrapping of the payload
-
-Element = dict[str, Any]
-
-
-def text_block(
-    text: str,
-    *,
-    weight: str | None = None,
-    size: str | None = None,
-    subtle: bool = False,
-    wrap: bool = True,
-    limit: int = 2000,
-) -> Element:
-    block: Element = {"type": "TextBlock", "text": clip(text, limit), "wrap": wrap}
-    if weight:
-        block["weight"] = weight
-    if size:
-        block["size"] = size
-    if subtle:
-        block["isSubtle"] = True
-    return block
-
-
-def fact_set(facts: list[tuple[str, str]]) -> Element:
-    return {"type": "FactSet", "facts": [{"title": clip(t, 100), "value": clip(v, 1000)} for t, v in facts]}
-
-
-def text_run(
-    text: str,
-    *,
-    bold: bool = False,
-    subtle: bool = False,
-    italic: bool = False,
-    color: str | None = None,
-    url: str | None = None,
-) -> Element:
-    """An inline for `rich_text`. Unlike a TextBlock's text, a TextRun is never read as
-    Markdown, so tracker text shows literally; `url` makes the run a link."""
-    run: Element = {"type": "TextRun", "text": text}
-    if bold:
-        run["weight"] = "Bolder"
-    if subtle:
-        run["isSubtle"] = True
-    if italic:
-        run["italic"] = True
-    if color:
-        run["color"] = color
-    if url:
-        run["selectAction"] = {"type": "Action.OpenUrl", "url": url}
-    return run
-
-
-def rich_text(runs: list[Element], *, separator: bool = False) -> Element:
-    block: Element = {"type": "RichTextBlock", "inlines": [r for r in runs if r.get("text")]}
-    if separator:
-        block["separator"] = True
-    return block
-
-
-def container(items: list[Element], *, separator: bool = False) -> Element:
-    block: Element = {"type": "Container", "items": items}
-    if separator:
-        block["separator"] = True
-    return block
-
-
-def open_url(title: str, url: str) -> Element:
-    return {"type": "Action.OpenUrl", "title": clip(title, 60), "url": url}
-
-
-def adaptive_card(body: list[Element], actions: list[Element] | None = None) -> dict[str, Any]:
-    card: dict[str, Any] = {
-        "$schema": CARD_SCHEMA,
-        "type": "AdaptiveCard",
-        "version": CARD_VERSION,
-        "body": body,
-    }
-    if actions:
-        card["actions"] = actions
-    return card
-
-
-def webhook_envelope(card: dict[str, Any]) -> dict[str, Any]:
-    """The message a Teams Workflows webhook ("post to a channel when a webhook request is
-    received") accepts: one Adaptive Card attachment."""
-    return {
-        "type": "message",
-        "attachments": [{"contentType": CARD_CONTENT_TYPE, "contentUrl": None, "content": card}],
-    }
-
-
-def envelope_size(envelope: dict[str, Any]) -> int:
-    return len(json.dumps(envelope, ensure_ascii=False).encode("utf-8"))
-
-
-def fit_envelope(envelope: dict[str, Any], limit: int = MAX_TEAMS_BYTES - _SAFETY_BYTES) -> dict[str, Any]:
-    """The envelope, trimmed from the end of the card body until it is at most `limit` bytes."""
-    if envelope_size(envelope) <= limit:
-        return envelope
-    card = dict(envelope["attachments"][0]["content"])
-    body = list(card["body"])
-    dropped = 0
-    while body and envelope_size(webhook_envelope({**card, "body": body})) > limit - 200:
-        body.pop()
-        dropped += 1
-    body.append(text_block(f"…{dropped} more item(s) not shown; see Review Watch in Slack.", subtle=True))
-    return webhook_envelope({**card, "body": body})
 
 
 def _is_url(text: str | None) -> bool:

@@ -10,17 +10,14 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot import ids
-from bot.admins import denial_text, is_admin
+from bot.admins import Directory, denial_text, is_admin
 from bot.alerts.blocks import (
     acknowledged_blocks,
     alerts_overview,
     delivery_problem_blocks,
     parse_subscribe_state,
     subscribe_modal,
-    subscribed_message,
 )
 from bot.alerts.plan import DIGEST_REALTIME, next_digest_time, upcoming_alerts
 from bot.alerts.sweep import last_sweep, load_tracker
@@ -49,21 +46,20 @@ def run_subscribe(deps: Deps, request: CommandRequest) -> Reply | None:
     problem = _need_channel(request)
     if problem:
         return problem
-    if not is_admin(deps, request.user_id, request.slack_client):
+    if not is_admin(deps, request.user_id, request.directory):
         return Reply(text=denial_text(deps).replace("change the tracker", "set up channel alerts"))
     assert request.channel_id is not None
     db = deps.store.db
     current = store_alerts.get_subscription(db, store_alerts.TARGET_SLACK, request.channel_id)
     view = subscribe_modal(request.channel_id, current, list_developers(db), deps.settings)
-    request.slack_client.views_open(trigger_id=request.trigger_id, view=view)
-    return None
+    return Reply(text="", modal=view)
 
 
 def run_unsubscribe(deps: Deps, request: CommandRequest) -> Reply:
     problem = _need_channel(request)
     if problem:
         return problem
-    if not is_admin(deps, request.user_id, request.slack_client):
+    if not is_admin(deps, request.user_id, request.directory):
         return Reply(text=denial_text(deps).replace("change the tracker", "change channel alerts"))
     assert request.channel_id is not None
     if store_alerts.delete_subscription(deps.store.db, store_alerts.TARGET_SLACK, request.channel_id):
@@ -85,7 +81,7 @@ def run_alerts(deps: Deps, request: CommandRequest) -> Reply:
         upcoming = upcoming_alerts(tracker, sub, already, now, deps.settings)
         if sub["digest"] != DIGEST_REALTIME:
             next_digest = next_digest_time(sub, now, deps.settings)
-    admin = is_admin(deps, request.user_id, request.slack_client)
+    admin = is_admin(deps, request.user_id, request.directory)
     return alerts_overview(
         channel_id=request.channel_id,
         subscription=sub,
@@ -127,18 +123,11 @@ ALERT_SUBCOMMANDS = (
 )
 
 
-def register_alert_commands(deps: Deps) -> None:
-    """Add subscribe, unsubscribe and alerts to `/aireview` (once per deps)."""
-    for sub in ALERT_SUBCOMMANDS:
-        if deps.subcommands.get(sub.name) is None:
-            deps.subcommands.add(sub)
-
-
 def save_subscription_form(
-    deps: Deps, user_id: str, channel_id: str, values: dict[str, Any], client: Any
+    deps: Deps, user_id: str, channel_id: str, values: dict[str, Any], directory: Directory | None
 ) -> tuple[dict[str, str], dict[str, Any] | None]:
     """Validate and save the subscribe form. Returns (inline errors, saved subscription)."""
-    if not is_admin(deps, user_id, client):
+    if not is_admin(deps, user_id, directory):
         return {ids.BLOCK_SUBSCRIBE_KINDS: "Only Review Watch admins can set up channel alerts."}, None
     form, errors = parse_subscribe_state(values)
     if errors:
@@ -154,39 +143,24 @@ def save_subscription_form(
     return {}, saved
 
 
-def announce_subscription(
-    deps: Deps, client: Any, channel_id: str, sub: dict[str, Any], user_id: str
-) -> None:
-    """Say in the channel that alerts are on; if the bot cannot post there, tell the admin why."""
-    message = subscribed_message(channel_id, sub, user_id)
-    try:
-        client.chat_postMessage(channel=channel_id, text=message.text, blocks=message.blocks)
-    except SlackApiError as exc:
-        error = exc.response.get("error") or "error"
-        log.warning("cannot post to %s after subscribing: %s", channel_id, error)
-        try:
-            client.chat_postMessage(
-                channel=user_id, text=NOT_IN_CHANNEL_TEXT.format(channel=channel_id, error=error)
-            )
-        except SlackApiError:
-            log.exception("cannot tell %s about %s", user_id, channel_id)
+def not_in_channel_text(channel_id: str, error: str) -> str:
+    """Told to the admin by DM when the bot cannot post in the channel they subscribed."""
+    return NOT_IN_CHANNEL_TEXT.format(channel=channel_id, error=error)
 
 
 def acknowledge_alert(
-    deps: Deps, client: Any, *, key: str, user_id: str, channel_id: str | None, message: dict[str, Any] | None
-) -> None:
-    """Record who acknowledged the alert and show it on the message."""
+    deps: Deps, *, key: str, user_id: str, message: dict[str, Any] | None
+) -> list[Block] | None:
+    """Record who acknowledged the alert; the message's blocks showing it (None: nothing to
+    update)."""
     now = deps.clock.now()
     row = store_alerts.acknowledge(deps.store.db, key, user_id, now)
     if row is not None and row["acknowledged_by"]:
         user_id = row["acknowledged_by"]  # the first acknowledgement stands
         now = datetime.fromisoformat(row["acknowledged_at"])
-    if not channel_id or not message or not message.get("ts"):
-        return
-    blocks = acknowledged_blocks(message.get("blocks") or [], user_id, now, deps.settings.tz)
-    client.chat_update(
-        channel=channel_id, ts=message["ts"], text=message.get("text") or "Alert", blocks=blocks
-    )
+    if not message or not message.get("ts"):
+        return None
+    return acknowledged_blocks(message.get("blocks") or [], user_id, now, deps.settings.tz)
 
 
 def alert_problems_home_section(deps: Deps, user_id: str, admin: bool) -> list[Block]:

@@ -8,7 +8,7 @@ a running sweep to finish before the app closes the database.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC
 from typing import Any
 
@@ -47,8 +47,12 @@ def start_scheduler(
     interval_seconds: float = SWEEP_INTERVAL_SECONDS,
     run_at_start: bool = True,
     job: Callable[[Deps, dict[str, Sender]], Any] = sweep_job,
+    more_jobs: Sequence[Callable[..., None]] = (),
 ) -> BackgroundScheduler:
-    """Start a BackgroundScheduler running the sweep now and every `interval_seconds`."""
+    """Start a BackgroundScheduler running the sweep now and every `interval_seconds`.
+
+    `more_jobs` are other features' jobs, each called as `add(scheduler, deps,
+    run_at_start=...)` before the scheduler starts (the news watch's fetch)."""
     own = senders is None
     senders = build_senders(deps.settings) if senders is None else senders
     scheduler = BackgroundScheduler(
@@ -80,23 +84,22 @@ def start_scheduler(
             max_instances=1,
             replace_existing=True,
         )
-    from bot.news.watch import add_news_job  # the news watch's 30-minute fetch (issue 7)
-
-    add_news_job(scheduler, deps, run_at_start=run_at_start)
+    for add_job in more_jobs:
+        add_job(scheduler, deps, run_at_start=run_at_start)
     scheduler.start()
-    deps.extras["alert_scheduler"] = scheduler
+    deps.runtime.scheduler = scheduler
     if own:
-        deps.extras["alert_senders"] = senders
+        deps.runtime.senders = senders
     return scheduler
 
 
 def stop_scheduler(deps: Deps, scheduler: BackgroundScheduler | None = None) -> None:
     """Stop the sweep schedule, waiting for a running sweep; close senders it created."""
-    scheduler = scheduler or deps.extras.pop("alert_scheduler", None)
+    scheduler = scheduler or deps.runtime.scheduler
     deps.stopping.set()  # a running sweep finishes the delivery in hand, defers the rest
     if scheduler is not None and scheduler.running:
         scheduler.shutdown(wait=True)
-    deps.extras.pop("alert_scheduler", None)
-    senders = deps.extras.pop("alert_senders", None)
+    deps.runtime.scheduler = None
+    senders, deps.runtime.senders = deps.runtime.senders, None
     if senders:
         close_senders(senders)

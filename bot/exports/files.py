@@ -13,7 +13,6 @@ import io
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, BinaryIO
 from zoneinfo import ZoneInfo
@@ -30,6 +29,7 @@ from bot.domain import (
     review_window_opens,
     today_in,
 )
+from bot.replies import FileUpload
 from storage.exports import all_history
 from storage.tracker import list_deadlines, list_developers, list_models
 
@@ -62,14 +62,7 @@ _CATEGORY = {
 Row = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class ExportFile:
-    """One file ready to upload or write."""
-
-    filename: str
-    content: bytes
-    title: str
-    comment: str  # one line saying what is in it
+ExportFile = FileUpload  # one file ready to upload or write
 
 
 # ---------------------------------------------------------------- iCalendar

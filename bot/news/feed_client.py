@@ -27,8 +27,6 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
 )
-# Deps.extras key for a shared httpx.Client (tests put one with a MockTransport here).
-HTTP_CLIENT_KEY = "feed_http_client"
 
 
 class FetchError(Exception):

@@ -34,7 +34,7 @@ from bot.blockkit import (
 )
 from bot.deps import Deps
 from bot.news import parse as news
-from bot.news.feed_client import HTTP_CLIENT_KEY, FetchError, fetch, make_http_client
+from bot.news.feed_client import FetchError, fetch, make_http_client
 from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
 from storage import news as store_news
 from storage.tracker import get_state, list_developers, list_models, set_state
@@ -58,11 +58,10 @@ FEEDS_USAGE = "feeds [list | add <url> [keywords] | remove <id> | test <url> [ke
 
 
 def http_client(deps: Deps) -> httpx.Client:
-    """The shared client for sources (deps.extras[HTTP_CLIENT_KEY]), made on first use."""
-    client = deps.extras.get(HTTP_CLIENT_KEY)
-    if client is None:
-        client = deps.extras.setdefault(HTTP_CLIENT_KEY, make_http_client())
-    return client
+    """The shared client for sources (deps.feed_client), made on first use."""
+    if deps.feed_client is None:
+        deps.feed_client = make_http_client()
+    return deps.feed_client
 
 
 def tracked_names(deps: Deps) -> dict[str, str]:
@@ -437,7 +436,7 @@ def _notice(text: str) -> Reply:
 
 def run_feeds(deps: Deps, request: CommandRequest) -> Reply:
     """`/aireview feeds ...`: admins only."""
-    if not is_admin(deps, request.user_id, request.slack_client):
+    if not is_admin(deps, request.user_id, request.directory):
         return _notice(denial_text(deps))
     action, _, rest = request.text.strip().partition(" ")
     action = action.lower() or "list"
@@ -461,8 +460,3 @@ FEEDS_SUBCOMMAND = Subcommand(
     admin_only=True,
     surfaces=(SURFACE_SLACK,),
 )
-
-
-def register_feeds_command(deps: Deps) -> None:
-    if deps.subcommands.get(FEEDS_SUBCOMMAND.name) is None:
-        deps.subcommands.add(FEEDS_SUBCOMMAND)

@@ -12,19 +12,13 @@ import re
 from typing import Any, TextIO
 
 from bot.deps import Deps
-from bot.read.commands import register_read_commands, run_aireview, run_deadlines, run_holdouts
-from bot.replies import SURFACE_CONSOLE, CommandRequest, CommandRun, Reply
+from bot.replies import SURFACE_CONSOLE, CommandRequest, Reply
 from storage.tracker import TrackerError
 
 log = logging.getLogger(__name__)
 
 CONSOLE_USER = "console"
 PROMPT = "review-watch> "
-COMMANDS: dict[str, CommandRun] = {
-    "/holdouts": run_holdouts,
-    "/deadlines": run_deadlines,
-    "/aireview": run_aireview,
-}
 UNKNOWN = "Unknown command. Try `/holdouts`, `/deadlines [days]` or `/aireview help` (`exit` to leave)."
 
 _LINK = re.compile(r"<([^<>|]+)\|([^<>]+)>")
@@ -85,8 +79,8 @@ def render_blocks(blocks: list[dict[str, Any]]) -> str:
 
 
 def render_reply(reply: Reply | None) -> str:
-    if reply is None:
-        return "(answered in Slack)"
+    if reply is None or (reply.modal is not None and not reply.text):
+        return "(this opens a form in Slack)"
     body = render_blocks(reply.blocks) if reply.blocks else mrkdwn_to_text(reply.text)
     if reply.in_channel:
         body += "\n  (in Slack this is posted in the channel for everyone)"
@@ -101,7 +95,7 @@ def console_answer(deps: Deps, line: str) -> Reply | None:
         name = "/" + name
     if name == "/help":
         name, rest = "/aireview", "help"
-    run = COMMANDS.get(name)
+    run = next((c.run for c in deps.slash_commands if f"/{c.name}" == name), None)
     if run is None:
         return Reply(text=UNKNOWN)
     request = CommandRequest(text=rest.strip(), user_id=CONSOLE_USER, surface=SURFACE_CONSOLE)
@@ -116,7 +110,6 @@ def console_answer(deps: Deps, line: str) -> Reply | None:
 
 def run_console(deps: Deps, stdin: TextIO, stdout: TextIO) -> int:
     """Answer each line of `stdin` on `stdout` until end of input or `exit`."""
-    register_read_commands(deps)
     interactive = stdin.isatty()
     if interactive:
         stdout.write(

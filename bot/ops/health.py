@@ -10,9 +10,6 @@ from bot.deps import Deps
 from storage.maintenance import probe_database
 from storage.tracker import get_state
 
-# deps.extras keys the run path fills in.
-EXTRA_SCHEDULER = "alert_scheduler"  # the running APScheduler scheduler (bot/scheduler.py)
-EXTRA_MODE = "mode"  # "http" or "socket"
 LAST_SWEEP_KEY = "last_sweep"  # app_state row bot/sweep.py writes (JSON, with "ok" and "at")
 
 
@@ -34,7 +31,7 @@ def health_report(deps: Deps) -> tuple[bool, dict[str, Any]]:
     sweep (if any yet) completed. A sweep whose deliveries partly failed still completed:
     those alerts are retried and shown to admins, the app itself is fine."""
     db_problem = probe_database(deps.settings.db_path)
-    scheduler = deps.extras.get(EXTRA_SCHEDULER)
+    scheduler = deps.runtime.scheduler
     scheduler_running = bool(scheduler is not None and getattr(scheduler, "running", False))
     last_sweep = _last_sweep(deps) if db_problem is None else None
     sweep_ok = not isinstance(last_sweep, dict) or last_sweep.get("ok", True) is not False
@@ -42,7 +39,7 @@ def health_report(deps: Deps) -> tuple[bool, dict[str, Any]]:
     report: dict[str, Any] = {
         "status": "ok" if healthy else "unavailable",
         "time": utc_iso(deps.clock.now()),
-        "mode": deps.extras.get(EXTRA_MODE),
+        "mode": deps.runtime.mode,
         "database": {"ok": db_problem is None, **({"error": db_problem} if db_problem else {})},
         "scheduler": {"running": scheduler_running},
         "last_sweep": last_sweep,

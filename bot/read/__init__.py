@@ -1,0 +1,20 @@
+"""The read side: /holdouts, /deadlines, /aireview status|models|history|help, the App Home.
+
+`answers` computes plain data from the tracker (shared with Teams), `blocks` renders it
+as Block Kit, `commands` holds the commands, `home` the App Home dashboard.
+"""
+
+from bot.read import answers, blocks
+from bot.read.blocks import STATUS_MODELS, corrected_note
+from bot.read.commands import READ_SUBCOMMANDS, SLASH_COMMANDS
+from bot.read.home import home_view
+
+__all__ = [
+    "READ_SUBCOMMANDS",
+    "SLASH_COMMANDS",
+    "STATUS_MODELS",
+    "answers",
+    "blocks",
+    "corrected_note",
+    "home_view",
+]

@@ -12,7 +12,7 @@ from bot.blockkit import fmt_datetime, safe
 from bot.deps import Deps
 from bot.lookup import find_developer, find_subject
 from bot.read import answers, blocks
-from bot.replies import SURFACE_CONSOLE, CommandRequest, Reply, Subcommand
+from bot.replies import ALL_SURFACES, SURFACE_CONSOLE, CommandRequest, Reply, Subcommand
 
 HOLDOUTS_USAGE = "Usage: `/holdouts` (only you see it) or `/holdouts share` (posts it in the channel)."
 DEADLINES_USAGE = (
@@ -52,16 +52,7 @@ def run_aireview(deps: Deps, request: CommandRequest) -> Reply | None:
     if request.surface not in sub.surfaces:
         where = "Slack" if request.surface == SURFACE_CONSOLE else "another surface"
         return blocks.notice_reply(f"`/aireview {sub.name}` is available in {where}, not here.")
-    sub_request = CommandRequest(
-        text=rest.strip(),
-        user_id=request.user_id,
-        surface=request.surface,
-        channel_id=request.channel_id,
-        trigger_id=request.trigger_id,
-        slack_client=request.slack_client,
-        respond=request.respond,
-    )
-    return sub.run(deps, sub_request)
+    return sub.run(deps, request.with_text(rest.strip()))
 
 
 def help_for(deps: Deps, problem: str | None = None) -> Reply:
@@ -105,13 +96,16 @@ def run_history(deps: Deps, request: CommandRequest) -> Reply:
 
 
 READ_SUBCOMMANDS = (
-    Subcommand("help", "help", "every command with an example", "/aireview help", run_help),
+    Subcommand(
+        "help", "help", "every command with an example", "/aireview help", run_help, surfaces=ALL_SURFACES
+    ),
     Subcommand(
         "status",
         "status <developer>",
-        "a developer's full record: status, source, models, history",
+        "a developer's full record: status, source, models, what is coming up, history",
         "/aireview status meta",
         run_status,
+        surfaces=ALL_SURFACES,
     ),
     Subcommand(
         "models",
@@ -129,9 +123,25 @@ READ_SUBCOMMANDS = (
     ),
 )
 
-
-def register_read_commands(deps: Deps) -> None:
-    """Add help, status, models and history to `/aireview` (once per deps)."""
-    for sub in READ_SUBCOMMANDS:
-        if deps.subcommands.get(sub.name) is None:
-            deps.subcommands.add(sub)
+# The slash commands themselves (the manifest declares the same three).
+SLASH_COMMANDS = (
+    Subcommand(
+        "holdouts",
+        "holdouts",
+        "who has not signed a review agreement",
+        "/holdouts",
+        run_holdouts,
+        surfaces=ALL_SURFACES,
+    ),
+    Subcommand(
+        "deadlines",
+        "deadlines [days]",
+        f"deadlines, review windows and releases ahead (default {answers.DEFAULT_DAYS} days)",
+        "/deadlines 30",
+        run_deadlines,
+        surfaces=ALL_SURFACES,
+    ),
+    Subcommand(
+        "aireview", "aireview <subcommand>", "everything else: /aireview help", "/aireview help", run_aireview
+    ),
+)

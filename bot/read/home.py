@@ -1,20 +1,19 @@
 """The App Home dashboard: signed count and holdouts, the next dated items, the latest
 changes, "as of" times, and (for admins) the admin action buttons.
 
-`build_home` is pure (data in, view out). Other features add their own sections with
-`add_home_section(deps, provider)`: a provider returns blocks for a viewer (e.g. the
-alerts feature's "delivery problems" for admins); they appear above the admin buttons.
-`publish_home(deps, client, user_id)` refreshes one user's home after a change.
+`build_home` is pure (data in, view out). Other features add their own sections through
+`deps.home_sections` (bot.catalog lists them): a section returns blocks for a viewer (e.g.
+the alerts feature's "delivery problems" for admins); they appear above the admin
+buttons. `home_view` is what the listeners publish (handlers/events.py and after a save).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from bot import domain, ids
-from bot.admins import is_admin
+from bot.admins import Directory, is_admin
 from bot.blockkit import (
     MAX_VIEW_BLOCKS,
     Block,
@@ -37,7 +36,6 @@ from bot.read.answers import HOME_ITEMS, HomeAnswer, home_answer, item_status
 log = logging.getLogger(__name__)
 
 HOME_HOLDOUTS = 15
-HOME_SECTIONS_KEY = "home_sections"
 
 # (label, action_id) for the admin buttons, in the order shown.
 ADMIN_BUTTONS: tuple[tuple[str, str], ...] = (
@@ -50,16 +48,6 @@ ADMIN_BUTTONS: tuple[tuple[str, str], ...] = (
     ("Edit deadline", ids.ACTION_ADMIN_EDIT_DEADLINE),
     ("Remove deadline", ids.ACTION_ADMIN_REMOVE_DEADLINE),
 )
-
-# (deps, viewer user id, viewer is admin) -> blocks to show on that viewer's home.
-HomeSection = Callable[[Deps, str, bool], list[Block]]
-
-
-def add_home_section(deps: Deps, provider: HomeSection) -> None:
-    """Show `provider`'s blocks on every App Home (once per provider)."""
-    providers: list[HomeSection] = deps.extras.setdefault(HOME_SECTIONS_KEY, [])
-    if provider not in providers:
-        providers.append(provider)
 
 
 def build_home(answer: HomeAnswer, *, admin: bool, extra_blocks: list[Block] | None = None) -> dict[str, Any]:
@@ -129,17 +117,13 @@ def build_home(answer: HomeAnswer, *, admin: bool, extra_blocks: list[Block] | N
     return {"type": "home", "blocks": blocks + extra + tail}
 
 
-def home_view(deps: Deps, user_id: str, client: Any = None) -> dict[str, Any]:
-    admin = is_admin(deps, user_id, client)
+def home_view(deps: Deps, user_id: str, directory: Directory | None = None) -> dict[str, Any]:
+    """`user_id`'s App Home: the dashboard, every feature's section, admin buttons for admins."""
+    admin = is_admin(deps, user_id, directory)
     extra: list[Block] = []
-    for provider in deps.extras.get(HOME_SECTIONS_KEY, []):
+    for provider in deps.home_sections:
         try:
             extra += provider(deps, user_id, admin)
         except Exception:  # one broken section must not blank the whole home
             log.exception("App Home section %r failed", provider)
     return build_home(home_answer(deps), admin=admin, extra_blocks=extra)
-
-
-def publish_home(deps: Deps, client: Any, user_id: str) -> None:
-    """Build and publish `user_id`'s App Home (slack_sdk WebClient `client`)."""
-    client.views_publish(user_id=user_id, view=home_view(deps, user_id, client))

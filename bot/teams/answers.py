@@ -25,7 +25,8 @@ from datetime import date
 from typing import Any
 
 from bot import domain
-from bot.alerts.cards import (
+from bot.blockkit import clip, fmt_date, fmt_datetime
+from bot.cardkit import (
     CARD_CONTENT_TYPE,
     CARD_SCHEMA,
     MAX_TEAMS_BYTES,
@@ -36,12 +37,10 @@ from bot.alerts.cards import (
     text_block,
     text_run,
 )
-from bot.blockkit import clip, fmt_date, fmt_datetime
 from bot.deps import Deps
 from bot.lookup import Candidate, Match, find_developer
-from bot.read import answers
-from bot.read.answers import MAX_LISTED, STATUS_UPCOMING
-from bot.read.blocks import STATUS_MODELS, corrected_note
+from bot.read import STATUS_MODELS, answers, corrected_note
+from bot.replies import SURFACE_TEAMS
 
 # 1.4 is the version Microsoft's outgoing-webhook examples use; everything here exists in it.
 TEAMS_REPLY_CARD_VERSION = "1.4"
@@ -89,23 +88,15 @@ class TeamsCommand:
     example: str  # after the mention
 
 
-COMMANDS = (
-    TeamsCommand("holdouts", "holdouts", "who has not signed a review agreement", "holdouts"),
-    TeamsCommand(
-        "deadlines",
-        "deadlines [days]",
-        f"deadlines, review windows and releases ahead (default {answers.DEFAULT_DAYS} days)",
-        "deadlines 30",
-    ),
-    TeamsCommand(
-        "status",
-        "status <developer>",
-        "a developer's record: status, source, models, what is coming up, recent history",
-        "status meta",
-    ),
-    TeamsCommand("help", "help", "these commands", "help"),
-)
-COMMAND_NAMES = tuple(c.name for c in COMMANDS)
+def teams_commands(deps: Deps) -> list[TeamsCommand]:
+    """The commands offered in Teams: those of the app's one command table (bot.catalog)
+    whose surfaces include Teams, with `help` last; examples without the leading slash."""
+    offered = [c for c in (*deps.slash_commands, *deps.subcommands.all()) if SURFACE_TEAMS in c.surfaces]
+    offered.sort(key=lambda c: c.name == "help")
+    return [
+        TeamsCommand(c.name, c.usage, c.summary, c.example.removeprefix("/aireview ").removeprefix("/"))
+        for c in offered
+    ]
 
 
 def split_command(text: str) -> tuple[str, str]:
@@ -230,12 +221,12 @@ def notice_card(text: str, *runs: Element) -> dict[str, Any]:
     return reply_card([text_block(text)])
 
 
-def help_card(app: str, problem: list[Element] | None = None) -> dict[str, Any]:
+def help_card(commands: list[TeamsCommand], app: str, problem: list[Element] | None = None) -> dict[str, Any]:
     body: list[Element] = [_title("Review Watch in Teams")]
     if problem:
         body.append(rich_text(problem))
     body.append(text_block(f"Mention @{app} in this channel, then a command:"))
-    for command in COMMANDS:
+    for command in commands:
         body.append(
             rich_text(
                 [
@@ -253,13 +244,13 @@ def help_card(app: str, problem: list[Element] | None = None) -> dict[str, Any]:
     return reply_card(body)
 
 
-def unknown_command_card(app: str, typed: str) -> dict[str, Any]:
+def unknown_command_card(commands: list[TeamsCommand], app: str, typed: str) -> dict[str, Any]:
     problem = [text_run("There is no command “"), text_run(_clean(typed, 40), bold=True), text_run("”.")]
-    close = difflib.get_close_matches(typed.lower(), COMMAND_NAMES, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(typed.lower(), [c.name for c in commands], n=1, cutoff=0.6)
     if close:
-        example = next(c.example for c in COMMANDS if c.name == close[0])
+        example = next(c.example for c in commands if c.name == close[0])
         problem.append(text_run(f" Did you mean {_mention(app, example)}?"))
-    return help_card(app, problem)
+    return help_card(commands, app, problem)
 
 
 # ---------------------------------------------------------------- holdouts
@@ -279,7 +270,9 @@ def holdouts_card(answer: answers.HoldoutsAnswer, as_of: str, app: str) -> dict[
         entries.append(container(items, separator=True))
     hint = f"Ask about any one with {_mention(app, 'status <developer>')}, or {SLACK_ELSEWHERE} (/holdouts)."
     tail = [_subtle(f"As of {as_of}")]
-    body = fit_body(head, entries[:MAX_LISTED], tail, _more(hint), max(len(entries) - MAX_LISTED, 0))
+    body = fit_body(
+        head, entries[: answers.MAX_LISTED], tail, _more(hint), max(len(entries) - answers.MAX_LISTED, 0)
+    )
     return reply_card(body)
 
 
@@ -310,7 +303,7 @@ def _item_entry(item: domain.DatedItem) -> Element:
 
 def deadlines_card(answer: answers.UpcomingAnswer, as_of: str, app: str) -> dict[str, Any]:
     head = [_title(f"Coming up in the next {answer.days} days"), text_block(answer.summary, weight="Bolder")]
-    entries = [_item_entry(item) for item in answer.items[:MAX_LISTED]]
+    entries = [_item_entry(item) for item in answer.items[: answers.MAX_LISTED]]
     hint = f"Ask for fewer days, e.g. {_mention(app, 'deadlines 14')}, or {SLACK_ELSEWHERE} (/deadlines)."
     tail = [
         _subtle(
@@ -393,7 +386,7 @@ def status_card(
 
     if status.upcoming:
         upcoming: list[Element] = [text_block("Coming up", weight="Bolder")]
-        listed = status.upcoming[:STATUS_UPCOMING]
+        listed = status.upcoming[: answers.STATUS_UPCOMING]
         for item in listed:
             upcoming.append(
                 rich_text(
@@ -497,11 +490,17 @@ def _status(deps: Deps, args: str, app: str) -> dict[str, Any]:
     )
 
 
-_RUNS: dict[str, Callable[[Deps, str, str], dict[str, Any]]] = {
+def _help(deps: Deps, args: str, app: str) -> dict[str, Any]:
+    return help_card(teams_commands(deps), app)
+
+
+# How each command offered in Teams is answered as a card (a test checks that every
+# command the table offers in Teams has one).
+CARD_ANSWERS: dict[str, Callable[[Deps, str, str], dict[str, Any]]] = {
     "holdouts": _holdouts,
     "deadlines": _deadlines,
     "status": _status,
-    "help": lambda deps, args, app: help_card(app),
+    "help": _help,
 }
 
 
@@ -509,8 +508,9 @@ def answer_activity(deps: Deps, activity: Mapping[str, Any]) -> TeamsAnswer:
     """The reply to one outgoing-webhook message: a message Activity with one Adaptive Card."""
     app = app_name(activity)
     name, args = split_command(command_text(activity))
-    run = _RUNS.get(name)
+    commands = teams_commands(deps)
+    run = CARD_ANSWERS.get(name) if any(c.name == name for c in commands) else None
     if run is None:
-        card = help_card(app) if not name else unknown_command_card(app, name)
+        card = help_card(commands, app) if not name else unknown_command_card(commands, app, name)
         return TeamsAnswer("help", reply_activity(card))
     return TeamsAnswer(name, reply_activity(run(deps, args, app)))

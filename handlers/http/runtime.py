@@ -22,7 +22,6 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.deps import Deps
 from bot.logging_setup import log_context
-from bot.ops.health import EXTRA_MODE, EXTRA_SCHEDULER
 from bot.ops.startup import MODE_HTTP, MODE_SOCKET, StartupError, choose_mode
 from handlers import build_app, slack_client
 
@@ -93,10 +92,9 @@ def build_bolt_app(deps: Deps) -> App:
 def start_scheduler(deps: Deps) -> Any:
     """The alert scheduler: one sweep now, then every few minutes (bot/scheduler.py)."""
     from bot.alerts.scheduler import start_scheduler as start
+    from bot.news import add_news_job  # the news watch's 30-minute fetch
 
-    scheduler = start(deps)
-    deps.extras[EXTRA_SCHEDULER] = scheduler
-    return scheduler
+    return start(deps, more_jobs=[add_news_job])
 
 
 def stop_scheduler(deps: Deps, scheduler: Any) -> None:
@@ -230,7 +228,7 @@ def serve_socket_mode(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> in
 def run(deps: Deps) -> int:
     """Run the bot in the mode the settings choose, until SIGTERM or SIGINT."""
     mode = choose_mode(deps.settings)
-    deps.extras[EXTRA_MODE] = mode
+    deps.runtime.mode = mode
     signals = ShutdownSignals()
     signals.install()
     try:

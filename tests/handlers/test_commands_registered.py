@@ -24,6 +24,6 @@ def test_an_undeclared_command_is_not_handled(bolt_app: App, slack_emulator: Sla
 
 
 def test_registered_commands_match_the_manifest() -> None:
-    from handlers.commands import COMMANDS
+    from bot.read import SLASH_COMMANDS
 
-    assert set(COMMANDS) == manifest_commands()
+    assert {f"/{c.name}" for c in SLASH_COMMANDS} == manifest_commands()

@@ -17,7 +17,7 @@ from bot import ids
 from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.news import parse as news
-from bot.news.feed_client import HTTP_CLIENT_KEY, make_http_client
+from bot.news.feed_client import make_http_client
 from bot.news.watch import fetch_due_feeds
 from handlers import build_app
 from storage import news as store_news
@@ -55,7 +55,7 @@ def sources(deps: Deps) -> Sources:
         (FIXTURES / "federal_register.json").read_bytes(),
         "application/json",
     )
-    deps.extras[HTTP_CLIENT_KEY] = make_http_client(transport=httpx.MockTransport(sources.handler))
+    deps.feed_client = make_http_client(transport=httpx.MockTransport(sources.handler))
     return sources
 
 

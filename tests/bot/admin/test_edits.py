@@ -15,11 +15,12 @@ from slack_sdk import WebClient
 
 from bot import ids
 from bot.admin import edits
-from bot.admins import ADMIN_GROUP_CACHE_SECONDS, is_admin
+from bot.admins import is_admin
 from bot.clock import FixedClock
-from bot.deps import Deps
+from bot.deps import DIRECTORY_CACHE_LIFETIME, Deps
 from bot.settings import Settings
 from handlers import build_app
+from handlers.directory import SlackDirectory
 from storage.db import Store
 from storage.tracker import (
     create_record,
@@ -105,14 +106,14 @@ def test_admin_group_members_are_admins_cached_for_a_few_minutes(
 ) -> None:
     deps.settings = Settings(**{**deps.settings.__dict__, "admin_group": "S0ADMINS"})
     slack_emulator.usergroups = {"S0ADMINS": ["UGROUP0001"]}
-    client = WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url)
+    client = SlackDirectory(WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url))
 
     assert is_admin(deps, "UGROUP0001", client) and is_admin(deps, ADMIN_ID, client)
     assert not is_admin(deps, STRANGER, client)
     assert len(slack_emulator.calls_to("usergroups.users.list")) == 1  # cached
 
     slack_emulator.usergroups = {"S0ADMINS": [STRANGER]}
-    clock.advance(timedelta(seconds=ADMIN_GROUP_CACHE_SECONDS - 1))
+    clock.advance(DIRECTORY_CACHE_LIFETIME - timedelta(seconds=1))
     assert is_admin(deps, "UGROUP0001", client)
     clock.advance(timedelta(seconds=2))
     assert is_admin(deps, STRANGER, client) and not is_admin(deps, "UGROUP0001", client)
@@ -123,7 +124,7 @@ def test_failed_group_lookup_fails_closed(deps: Deps, slack_emulator: SlackEmula
     deps.settings = Settings(**{**deps.settings.__dict__, "admin_group": "S0ADMINS"})
     slack_emulator.usergroups = {"S0ADMINS": ["UGROUP0001"]}
     slack_emulator.fail("usergroups.users.list", error="missing_scope")
-    client = WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url)
+    client = SlackDirectory(WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url))
     assert not is_admin(deps, "UGROUP0001", client)
 
 
@@ -145,7 +146,7 @@ def test_without_admins_the_admin_command_and_home_say_how_to_configure(
     [(_, body)] = slack_emulator.responses
     assert "REVIEWWATCH_ADMINS" in body["text"] and "REVIEWWATCH_ADMIN_GROUP" in body["text"]
 
-    from bot.read.home import publish_home
+    from handlers.home import publish_home
 
     publish_home(deps, WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url), STRANGER)
     home = json.dumps(slack_emulator.last("views.publish").args["view"])
@@ -364,17 +365,14 @@ def test_choosing_another_developer_reloads_the_status_form(app: App, slack_emul
 
 
 def test_news_can_open_the_status_form_with_a_source(deps: Deps, slack_emulator: SlackEmulator) -> None:
-    client = WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url)
-    edits.open_status_form(
+    view = edits.status_form_view(
         deps,
-        client,
-        "trigger.1",
+        None,
         "meta",
         source="https://example.gov/news",
         note="Reported today",
         user_id=ADMIN_ID,
     )
-    view = opened_view(slack_emulator)
     assert initial(view, ids.BLOCK_SOURCE) == "https://example.gov/news"
     assert initial(view, ids.BLOCK_NOTE) == "Reported today"
 

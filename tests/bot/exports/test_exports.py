@@ -22,9 +22,10 @@ from slack_sdk import WebClient
 
 from bot.clock import FixedClock
 from bot.deps import Deps
+from bot.exports.commands import run_export
 from bot.exports.files import calendar_bytes, calendar_http_response, csv_export, neutralise_cell
-from bot.replies import CommandRequest
-from handlers.exports import run_export
+from bot.replies import CommandRequest, Reply
+from handlers.commands import send_reply
 from storage.tracker import create_record, remove_record, update_record
 from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support import paths
@@ -235,15 +236,30 @@ def test_single_table_csv_has_a_header_row(deps: Deps) -> None:
 # ---------------------------------------------------------------- Slack upload
 
 
-def request(emu: SlackEmulator, text: str, channel: str = "C0EXPORTS") -> CommandRequest:
-    return CommandRequest(text=text, user_id="U0ANALYST", channel_id=channel, slack_client=client_for(emu))
+def export_in_slack(deps: Deps, emu: SlackEmulator, text: str, channel: str = "C0EXPORTS") -> Reply | None:
+    """`/aireview export <text>`, with the Slack calls its reply asks for made as the
+    listener makes them; the answer the person sees, if any besides the file."""
+    request = CommandRequest(text=text, user_id="U0ANALYST", channel_id=channel)
+    answered: list[Reply] = []
+    send_reply(
+        run_export(deps, request),
+        lambda **kw: answered.append(Reply(text=kw["text"])),
+        client_for(emu),
+        request,
+    )
+    return answered[0] if answered else None
+
+
+def answer_text(reply: Reply | None) -> str:
+    assert reply is not None, "expected an answer besides the file"
+    return reply.text
 
 
 def test_export_ics_uploads_the_calendar_to_the_conversation(
     deps: Deps, slack_emulator: SlackEmulator
 ) -> None:
     add_model(deps)
-    reply = run_export(deps, request(slack_emulator, "ics"))
+    reply = export_in_slack(deps, slack_emulator, "ics")
 
     assert reply is None  # the posted file is the answer
     [upload] = slack_emulator.completed_uploads
@@ -255,8 +271,8 @@ def test_export_ics_uploads_the_calendar_to_the_conversation(
 
 
 def test_export_csv_uploads_a_zip_or_one_table(deps: Deps, slack_emulator: SlackEmulator) -> None:
-    assert run_export(deps, request(slack_emulator, "csv")) is None
-    assert run_export(deps, request(slack_emulator, "csv Models")) is None
+    assert export_in_slack(deps, slack_emulator, "csv") is None
+    assert export_in_slack(deps, slack_emulator, "csv Models") is None
 
     zipped, single = slack_emulator.completed_uploads
     assert zipped["files"][0]["name"] == "reviewwatch-csv-2026-07-24.zip"
@@ -268,12 +284,12 @@ def test_export_csv_uploads_a_zip_or_one_table(deps: Deps, slack_emulator: Slack
 
 
 def test_export_explains_bad_arguments_and_upload_failures(deps: Deps, slack_emulator: SlackEmulator) -> None:
-    assert "/aireview export ics" in run_export(deps, request(slack_emulator, "")).text
-    assert "no table called `budgets`" in run_export(deps, request(slack_emulator, "csv budgets")).text
-    assert "don't know the export `pdf`" in run_export(deps, request(slack_emulator, "pdf")).text
+    assert "/aireview export ics" in answer_text(export_in_slack(deps, slack_emulator, ""))
+    assert "no table called `budgets`" in answer_text(export_in_slack(deps, slack_emulator, "csv budgets"))
+    assert "don't know the export `pdf`" in answer_text(export_in_slack(deps, slack_emulator, "pdf"))
 
     slack_emulator.fail("files.completeUploadExternal", error="not_in_channel")
-    reply = run_export(deps, request(slack_emulator, "ics"))
+    reply = export_in_slack(deps, slack_emulator, "ics")
     assert reply is not None and "/invite @Review Watch" in reply.text
     assert slack_emulator.completed_uploads == []
 
@@ -395,7 +411,7 @@ def test_cli_reports_a_path_it_cannot_write(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("text", ["ics extra", "csv models extra"])
 def test_export_rejects_extra_words(deps: Deps, slack_emulator: SlackEmulator, text: str) -> None:
-    assert "don't know the export" in run_export(deps, request(slack_emulator, text)).text
+    assert "don't know the export" in answer_text(export_in_slack(deps, slack_emulator, text))
 
 
 def test_readme_documents_the_exports() -> None:

@@ -396,13 +396,12 @@ def test_the_fetch_is_scheduled_every_30_minutes_on_its_own_thread(no_default: D
 
 
 def test_the_scheduled_job_fetches_and_never_raises(no_default: Deps, sources: Sources) -> None:
-    from bot.news.feed_client import HTTP_CLIENT_KEY
     from bot.news.watch import news_fetch_job
 
     deps = no_default
     add(deps, POLICYWIRE)
     sources.serve(POLICYWIRE, fixture("policywire_rss2.xml"))
-    deps.extras[HTTP_CLIENT_KEY] = sources.client()
+    deps.feed_client = sources.client()
     news_fetch_job(deps)
     assert sources.hits(POLICYWIRE) == 1 and len(items(deps)) == 3
     deps.store.close()  # even a database gone away is logged, not raised

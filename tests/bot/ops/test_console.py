@@ -92,10 +92,9 @@ def test_mrkdwn_to_text() -> None:
 
 
 def test_the_console_knows_every_subcommand_slack_does(deps: Deps, bolt_app: object) -> None:
-    from bot.deps import Deps as FreshDeps
-    from handlers import register_subcommands
+    from bot.ops.console import console_answer, render_reply
 
-    console = FreshDeps(settings=deps.settings, store=deps.store, clock=deps.clock)
-    register_subcommands(console)  # what `python app.py console` does, with no Slack app
-    assert [s.name for s in console.subcommands.all()] == [s.name for s in deps.subcommands.all()]
-    assert {"export", "admin", "feeds", "subscribe", "alerts"} <= {s.name for s in console.subcommands.all()}
+    help_text = render_reply(console_answer(deps, "/aireview help"))
+    for name in {"export", "admin", "feeds", "subscribe", "alerts", "status", "history"}:
+        assert f"/aireview {name}" in help_text
+    assert "available in Slack, not here" in render_reply(console_answer(deps, "/aireview subscribe"))

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import domain
+from bot.catalog import make_deps
 from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.read import answers, blocks
@@ -188,7 +189,7 @@ CLOCKS = (
 
 def deps_for(store: Store, tz_name: str, now: datetime, window_days: int) -> Deps:
     settings = Settings(db_path="unused.db", timezone_name=tz_name, review_window_days=window_days)
-    return Deps(settings=settings, store=store, clock=FixedClock(now))
+    return make_deps(settings, store, FixedClock(now))
 
 
 def expected_items(deps: Deps, days: int, developer_id: str | None) -> list[domain.DatedItem]:

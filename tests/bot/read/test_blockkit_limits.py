@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from bot.catalog import make_deps
 from bot.deps import Deps
 from bot.lookup import find_developer, find_subject
 from bot.read import answers, blocks
-from bot.read.commands import register_read_commands, run_aireview, run_deadlines, run_holdouts
+from bot.read.commands import run_aireview, run_deadlines, run_holdouts
 from bot.read.home import build_home, home_view
 from bot.replies import CommandRequest
 from storage.db import open_store
@@ -30,12 +31,11 @@ def large_deps(tmp_path_factory: pytest.TempPathFactory) -> Any:
     store = open_store(path)
     counts = make_large_tracker(store.db)
     assert counts["models"] == 5000
-    deps = Deps(
-        settings=Settings(db_path=str(path), admins=(ACTOR,)),
-        store=store,
-        clock=FixedClock(datetime(2026, 7, 24, 14, 0, tzinfo=UTC)),
+    deps = make_deps(
+        Settings(db_path=str(path), admins=(ACTOR,)),
+        store,
+        FixedClock(datetime(2026, 7, 24, 14, 0, tzinfo=UTC)),
     )
-    register_read_commands(deps)
     yield deps
     store.close()
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from slack_bolt import App
 
+from bot.catalog import make_deps
 from bot.deps import Deps
 from storage.tracker import create_record, update_record
 from tests.support.blockkit import message_errors, special_mentions, visible_text
@@ -361,7 +362,7 @@ def test_history_unknown_subject(bolt_app: App, slack_emulator: SlackEmulator) -
 
 @pytest.fixture
 def empty_deps(settings: Any, store: Any, clock: Any) -> Deps:
-    return Deps(settings=settings, store=store, clock=clock)
+    return make_deps(settings, store, clock)
 
 
 def test_empty_tracker(empty_deps: Deps, slack_emulator: SlackEmulator) -> None:

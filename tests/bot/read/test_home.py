@@ -4,6 +4,7 @@ emulator, with the dashboard a user sees; admin buttons only for admins."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from typing import Any
 
@@ -11,7 +12,7 @@ from slack_bolt import App
 
 from bot import ids
 from bot.deps import Deps
-from bot.read.home import add_home_section, publish_home
+from handlers.home import publish_home
 from storage.tracker import create_record, update_record
 from tests.conftest import ADMIN_ID
 from tests.support.blockkit import special_mentions, view_errors, visible_text
@@ -121,7 +122,7 @@ def test_extra_home_sections_appear(deps: Deps, slack_emulator: SlackEmulator) -
     def delivery_problems(deps: Deps, user_id: str, admin: bool) -> list[dict[str, Any]]:
         return [{"type": "section", "text": {"type": "mrkdwn", "text": "Delivery problems: none"}}]
 
-    add_home_section(deps, delivery_problems)
+    deps = dataclasses.replace(deps, home_sections=(*deps.home_sections, delivery_problems))
     publish_home(deps, WebClient(token="xoxb-test", base_url=slack_emulator.api_url), ADMIN_ID)
     view = slack_emulator.last("views.publish").args["view"]
     assert "Delivery problems: none" in visible_text(view["blocks"])

@@ -15,6 +15,7 @@ import pytest
 from slack_bolt import App
 
 from bot.blockkit import fmt_date
+from bot.catalog import make_deps
 from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.read import answers
@@ -317,7 +318,7 @@ def test_slack_style_commands_work_too(teams: httpx.Client) -> None:
 def large_deps(settings: Settings, tmp_path: Path, clock: FixedClock) -> Iterator[Deps]:
     store = open_store(tmp_path / "large.db")
     make_large_tracker(store.db)
-    yield Deps(settings=settings, store=store, clock=clock)
+    yield make_deps(settings, store, clock)
     store.close()
 
 
