@@ -6,6 +6,10 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from storage.timestamps import utc_iso
+
+__all__ = ["Clock", "FixedClock", "SystemClock", "parse_now", "utc_iso"]
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -48,8 +52,3 @@ def parse_now(value: str, tz_name: str) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(tz_name))
     return parsed.astimezone(UTC)
-
-
-def utc_iso(at: datetime) -> str:
-    """The one timestamp format stored in the database: ISO 8601 in UTC, seconds precision."""
-    return at.astimezone(UTC).replace(microsecond=0).isoformat()

@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from storage.rules import ITEM_DEADLINE, ITEM_RELEASE, ITEM_SUBMISSION_DUE
+
 REVIEW_WINDOW_DAYS = 30
 RECENTLY_PASSED_DAYS = 7
 
@@ -32,9 +34,6 @@ REVIEW_STATUS_LABELS = {
 }
 
 # Kinds of dated item, as users see them in /deadlines, the calendar and alerts.
-ITEM_DEADLINE = "deadline"
-ITEM_SUBMISSION_DUE = "submission_due"  # the review window opens
-ITEM_RELEASE = "release"
 ITEM_KIND_LABELS = {
     ITEM_DEADLINE: "Deadline",
     ITEM_SUBMISSION_DUE: "Review window opens (submission due)",
@@ -87,22 +86,13 @@ def review_window_opens(model: Row, window_days: int = REVIEW_WINDOW_DAYS) -> da
     return planned - timedelta(days=window_days) if planned else None
 
 
-def planned_releases_opening(first: date, last: date, window_days: int) -> tuple[date, date]:
-    """The planned releases whose review window opens from `first` to `last` (review_window_opens
-    inverted): the range SQL selects on the planned_release index."""
-    return first + timedelta(days=window_days), last + timedelta(days=window_days)
-
-
-# Each rule below has an SQL twin (SQL_*, over `models m`, dates as ISO text) right after it:
-# storage.tracker.upcoming_rows picks and counts the upcoming items in SQLite with them.
-# tests/test_answers_upcoming.py checks both give the same answers on randomized trackers.
+# Each rule below has an SQL twin in storage/rules.py (SQL_*, over `models m`, dates as ISO
+# text): storage.tracker.upcoming_rows picks and counts the upcoming items in SQLite with
+# them. tests/storage/test_rules.py checks each twin against its rule on generated rows.
 
 
 def is_released(model: Row) -> bool:
     return bool(model.get("released")) or model.get("review_status") in ("released", "withdrawn")
-
-
-SQL_RELEASED = "(COALESCE(m.released, '') <> '' OR m.review_status IN ('released', 'withdrawn'))"
 
 
 def is_submitted(model: Row) -> bool:
@@ -113,28 +103,10 @@ def is_submitted(model: Row) -> bool:
     )
 
 
-SQL_SUBMITTED = (
-    "(COALESCE(m.submitted, '') <> '' OR m.review_status IN ('submitted', 'in_review', 'cleared'))"
-)
-
-
 def is_overdue(model: Row, today: date, window_days: int = REVIEW_WINDOW_DAYS) -> bool:
     """Not submitted after its review window opened (the due day itself is not late yet)."""
     opens = review_window_opens(model, window_days)
     return opens is not None and today > opens and not is_submitted(model) and not is_released(model)
-
-
-# is_overdue with :overdue_before = overdue_if_planned_before(today, window_days): today > opens
-# is planned < today + window_days, compared on the stored text (a time suffix sorts after its day).
-SQL_OVERDUE = (
-    f"(m.planned_release < :overdue_before AND m.planned_release <> '' "
-    f"AND NOT {SQL_SUBMITTED} AND NOT {SQL_RELEASED})"
-)
-
-
-def overdue_if_planned_before(today: date, window_days: int) -> date:
-    """Models not submitted and planned before this day are overdue `today`."""
-    return planned_releases_opening(today, today, window_days)[0]
 
 
 @dataclass(frozen=True)

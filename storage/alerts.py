@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.clock import utc_iso
+from storage.timestamps import utc_iso
 from storage.tracker import latest_history_id
 
 STATUS_CLAIMED = "claimed"

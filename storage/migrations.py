@@ -1,6 +1,11 @@
 """Numbered schema migrations, applied at every start; each runs once, in its own transaction.
 
-Add a new function at the end (`mNNN_what_it_does`); never edit one that has shipped.
+Add a new function at the end (`mNNN_what_it_does`); never edit one that has shipped, and
+write its values out literally: a migration must not read a live tuple (such as
+storage.tracker.DEVELOPER_STATUSES), or changing that tuple would rewrite history.
+
+The numbers have gaps: m005 and m006 were drafts that never shipped, and a number is
+never reused, so a migration's name always means one change.
 """
 
 from __future__ import annotations
@@ -9,23 +14,15 @@ from sqlite_utils import Database, Migrations
 
 migrations = Migrations("reviewwatch")
 
-DEVELOPER_STATUSES = ("signed", "negotiating", "holdout", "declined", "unknown")
-REVIEW_STATUSES = ("not_submitted", "submitted", "in_review", "cleared", "released", "withdrawn")
-DEADLINE_KINDS = ("deadline", "comment_period", "hearing", "effective_date", "other")
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
-
 
 @migrations(name="m001_tracker")
 def m001_tracker(db: Database) -> None:
     db.executescript(
-        f"""
+        """
         CREATE TABLE developers (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL,
-            status TEXT NOT NULL CHECK (status IN {_in(DEVELOPER_STATUSES)}),
+            status TEXT NOT NULL CHECK (status IN ('signed', 'negotiating', 'holdout', 'declined', 'unknown')),
             status_since TEXT,
             agreement_date TEXT,
             note TEXT,
@@ -45,7 +42,7 @@ def m001_tracker(db: Database) -> None:
             submitted TEXT,
             released TEXT,
             review_status TEXT NOT NULL DEFAULT 'not_submitted'
-                CHECK (review_status IN {_in(REVIEW_STATUSES)}),
+                CHECK (review_status IN ('not_submitted', 'submitted', 'in_review', 'cleared', 'released', 'withdrawn')),
             note TEXT,
             source TEXT,
             as_of TEXT,
@@ -62,7 +59,7 @@ def m001_tracker(db: Database) -> None:
             id INTEGER PRIMARY KEY,
             title TEXT NOT NULL,
             due_date TEXT NOT NULL,
-            kind TEXT NOT NULL DEFAULT 'deadline' CHECK (kind IN {_in(DEADLINE_KINDS)}),
+            kind TEXT NOT NULL DEFAULT 'deadline' CHECK (kind IN ('deadline', 'comment_period', 'hearing', 'effective_date', 'other')),
             note TEXT,
             source TEXT,
             as_of TEXT,

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.clock import utc_iso
+from storage.timestamps import utc_iso
 
 FETCH_INTERVAL = timedelta(minutes=30)
 MAX_BACKOFF = timedelta(hours=24)

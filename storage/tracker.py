@@ -13,8 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.clock import utc_iso
-from bot.domain import (
+from storage.rules import (
     ITEM_DEADLINE,
     ITEM_RELEASE,
     ITEM_SUBMISSION_DUE,
@@ -23,6 +22,13 @@ from bot.domain import (
     overdue_if_planned_before,
     planned_releases_opening,
 )
+from storage.timestamps import utc_iso
+
+# The values the tracker's CHECK constraints allow (tests/storage/test_tracker.py compares
+# them with the schema the migrations build: adding one needs a migration too).
+DEVELOPER_STATUSES = ("signed", "negotiating", "holdout", "declined", "unknown")
+REVIEW_STATUSES = ("not_submitted", "submitted", "in_review", "cleared", "released", "withdrawn")
+DEADLINE_KINDS = ("deadline", "comment_period", "hearing", "effective_date", "other")
 
 ENTITY_TABLES: dict[str, str] = {"developer": "developers", "model": "models", "deadline": "deadlines"}
 

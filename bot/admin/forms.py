@@ -28,7 +28,7 @@ from bot.blockkit import (
     section,
 )
 from bot.domain import DEVELOPER_STATUS_LABELS, REVIEW_STATUS_LABELS
-from storage.migrations import DEADLINE_KINDS, DEVELOPER_STATUSES, REVIEW_STATUSES
+from storage.tracker import DEADLINE_KINDS, DEVELOPER_STATUSES, REVIEW_STATUSES
 
 MAX_NAME = 80
 MAX_TITLE = 150

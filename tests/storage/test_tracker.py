@@ -447,3 +447,27 @@ def test_connect_alone_configures_a_connection(tmp_path: Path) -> None:
 def test_connections_keep_a_small_page_cache(tmp_path: Path) -> None:
     db = connect(tmp_path / "t.db")
     assert next(iter(db.query("PRAGMA cache_size")))["cache_size"] == -CACHE_KIB
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "allowed"),
+    [
+        ("developers", "status", "DEVELOPER_STATUSES"),
+        ("models", "review_status", "REVIEW_STATUSES"),
+        ("deadlines", "kind", "DEADLINE_KINDS"),
+    ],
+)
+def test_the_forms_offer_exactly_what_the_schema_allows(
+    tmp_path: Path, table: str, column: str, allowed: str
+) -> None:
+    import re
+
+    from storage import tracker
+
+    store = open_store(tmp_path / "vocab.db")
+    schema = store.db[table].schema
+    store.close()
+    match = re.search(rf"{column} IN \(([^)]*)\)", schema)
+    assert match is not None, schema
+    in_schema = tuple(v.strip().strip("'") for v in match.group(1).split(","))
+    assert in_schema == getattr(tracker, allowed)
