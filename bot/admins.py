@@ -10,9 +10,9 @@ call every few minutes at most.
 from __future__ import annotations
 
 import logging
-from typing import Protocol
 
 from bot.deps import Deps
+from bot.directory import Directory, DirectoryUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -28,22 +28,6 @@ NO_ADMIN_TEXT = (
     "to a Slack user group id (e.g. S012ABCDEF), then restart the app. The README's "
     '"Admins" section has the details.'
 )
-
-
-class DirectoryUnavailable(Exception):
-    """The workspace directory (Slack) could not answer."""
-
-
-class Directory(Protocol):
-    """The workspace's people and groups, as the surface knows them."""
-
-    def group_members(self, group_id: str) -> frozenset[str]:
-        """Raises DirectoryUnavailable when the lookup fails."""
-        ...
-
-    def user_name(self, user_id: str) -> str | None:
-        """A person's display name, or None when unknown. Raises DirectoryUnavailable."""
-        ...
 
 
 def _group_members(deps: Deps, directory: Directory | None) -> frozenset[str]:

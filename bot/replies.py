@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from bot.admins import Directory
-    from bot.deps import Deps
+from bot.directory import Directory
 
 SURFACE_SLACK = "slack"
 SURFACE_CONSOLE = "console"
@@ -64,7 +62,9 @@ class CommandRequest:
         )
 
 
-CommandRun = Callable[["Deps", CommandRequest], "Reply | None"]
+# The first argument is a bot.deps.Deps; it is not named here because Deps holds the
+# command table, so naming it would make the two modules import each other.
+CommandRun = Callable[[Any, CommandRequest], "Reply | None"]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.admins import DirectoryUnavailable
+from bot.directory import DirectoryUnavailable
 
 
 class SlackDirectory:

@@ -19,9 +19,10 @@ from typing import Any
 
 from bot import domain, ids
 from bot.admin import forms
-from bot.admins import Directory, DirectoryUnavailable, denial_text, is_admin
+from bot.admins import denial_text, is_admin
 from bot.blockkit import Block, escape, fallback, fmt_datetime, safe, section
 from bot.deps import Deps
+from bot.directory import Directory, DirectoryUnavailable
 from bot.lookup import Match, find_developer, find_subject
 from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
 from storage.tracker import (

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import ids
-from bot.admins import Directory, denial_text, is_admin
+from bot.admins import denial_text, is_admin
 from bot.alerts.blocks import (
     acknowledged_blocks,
     alerts_overview,
@@ -23,6 +23,7 @@ from bot.alerts.plan import DIGEST_REALTIME, next_digest_time, upcoming_alerts
 from bot.alerts.sweep import last_sweep, load_tracker
 from bot.blockkit import Block
 from bot.deps import Deps
+from bot.directory import Directory
 from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
 from storage import alerts as store_alerts
 from storage.tracker import list_developers

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from bot import domain, ids
-from bot.admins import Directory, is_admin
+from bot.admins import is_admin
 from bot.blockkit import (
     MAX_VIEW_BLOCKS,
     Block,
@@ -31,6 +31,7 @@ from bot.blockkit import (
     user_ref,
 )
 from bot.deps import Deps
+from bot.directory import Directory
 from bot.read.answers import HOME_ITEMS, HomeAnswer, home_answer, item_status
 
 log = logging.getLogger(__name__)

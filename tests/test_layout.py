@@ -1,0 +1,233 @@
+"""The floor plan holds: imports run one way, `app.py -> handlers -> bot -> storage`.
+
+Every module's imports are read with `ast` (including imports inside functions and under
+TYPE_CHECKING), so a lazy import cannot sneak an arrow past this test. Inside `bot/`, the
+kernel (bot/*.py) imports no feature; a feature package (bot/read, bot/admin, ...) uses
+the kernel and storage, and another feature only through a name that feature's
+`__init__.py` lists in `__all__`; bot/catalog.py assembles the features and nothing below
+imports it. No module is part of an import circle. Tests mirror the code tree.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import PROJECT_ROOT
+
+CODE_ROOTS = ("app.py", "bot", "handlers", "storage")
+FEATURES = ("read", "admin", "alerts", "news", "exports", "teams", "ops")
+# Alert delivery is a job of its own that posts to Slack; nothing else in bot/ talks to Slack.
+BOT_MODULES_ALLOWED_SLACK_SDK = {"bot.alerts.delivery"}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PROJECT_ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def code_modules() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for root in CODE_ROOTS:
+        base = PROJECT_ROOT / root
+        paths = [base] if base.is_file() else sorted(base.rglob("*.py"))
+        for path in paths:
+            found[module_name(path)] = path
+    return found
+
+
+MODULES = code_modules()
+
+
+def imports_of(name: str) -> list[tuple[str, str | None]]:
+    """(module imported, name taken from it or None) for every import in the module."""
+    path = MODULES[name]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: list[tuple[str, str | None]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, None) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found += [(base, alias.name) for alias in node.names]
+    return found
+
+
+def resolved_edges(name: str) -> set[str]:
+    """The project modules `name` depends on: `from pkg import submodule` is an arrow to the
+    submodule, `from pkg import value` an arrow to the package's __init__."""
+    edges: set[str] = set()
+    for module, taken in imports_of(name):
+        if taken and f"{module}.{taken}" in MODULES:
+            edges.add(f"{module}.{taken}")
+        elif module in MODULES:
+            edges.add(module)
+    edges.discard(name)
+    return edges
+
+
+def layer(name: str) -> int:
+    top = name.split(".")[0]
+    return {"storage": 0, "bot": 1, "handlers": 2, "app": 3}[top]
+
+
+def feature_of(name: str) -> str | None:
+    parts = name.split(".")
+    if parts[0] == "bot" and len(parts) > 1 and parts[1] in FEATURES:
+        return parts[1]
+    return None
+
+
+def test_every_feature_package_and_room_exists() -> None:
+    for feature in FEATURES:
+        assert f"bot.{feature}" in MODULES, f"bot/{feature}/__init__.py is missing"
+        doc = ast.get_docstring(ast.parse(MODULES[f"bot.{feature}"].read_text(encoding="utf-8")))
+        assert doc, f"bot/{feature}/__init__.py should say what the room is for"
+
+
+def test_arrows_point_down_the_layers() -> None:
+    wrong = [
+        f"{name} -> {target}"
+        for name in MODULES
+        for target in resolved_edges(name)
+        if layer(target) > layer(name)
+    ]
+    assert wrong == []
+
+
+def test_storage_and_bot_import_no_slack_framework() -> None:
+    wrong = []
+    for name in MODULES:
+        for module, _ in imports_of(name):
+            top = module.split(".")[0]
+            if name.startswith("storage") and top in ("bot", "handlers", "slack_bolt", "slack_sdk", "app"):
+                wrong.append(f"{name} imports {module}")
+            if name.startswith("bot") and top in ("handlers", "slack_bolt", "app"):
+                wrong.append(f"{name} imports {module}")
+            if name.startswith("bot") and top == "slack_sdk" and name not in BOT_MODULES_ALLOWED_SLACK_SDK:
+                wrong.append(
+                    f"{name} imports {module} (core returns views and messages; listeners call Slack)"
+                )
+    assert wrong == []
+
+
+def test_features_use_the_kernel_and_each_other_only_through_their_front_door() -> None:
+    wrong = []
+    for name in MODULES:
+        if not name.startswith("bot"):
+            continue
+        mine = feature_of(name)
+        for module, taken in imports_of(name):
+            if not module.startswith("bot"):
+                continue
+            if module == "bot.catalog" or taken == "catalog":
+                if name != "bot.catalog":
+                    wrong.append(f"{name} imports the catalog, which sits above every feature")
+                continue
+            theirs = feature_of(module) or (feature_of(f"bot.{taken}") if module == "bot" and taken else None)
+            if theirs is None or theirs == mine:
+                continue
+            if mine is None and name != "bot.catalog":
+                wrong.append(f"kernel module {name} imports feature {module}")
+                continue
+            front_door = module == f"bot.{theirs}"
+            exported = set(exported_names(f"bot.{theirs}"))
+            if not front_door or taken not in exported:
+                wrong.append(f"{name} takes {taken} from {module}, not from bot.{theirs}'s __all__")
+    assert wrong == []
+
+
+def exported_names(package: str) -> list[str]:
+    tree = ast.parse(MODULES[package].read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
+            return list(ast.literal_eval(node.value))
+    return []
+
+
+def circles() -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = [0]
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = counter[0]
+        counter[0] += 1
+        stack.append(node)
+        on_stack.add(node)
+        for target in resolved_edges(node):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for name in MODULES:
+        if name not in index:
+            visit(name)
+    return found
+
+
+def test_no_import_circles() -> None:
+    assert circles() == []
+
+
+def test_the_checker_sees_wrong_way_arrows_and_circles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules above are not vacuous: planted violations are found."""
+    planted = {
+        "storage.bad": "def f():\n    from bot.deps import Deps\n",
+        "bot.read.bad": "from bot.alerts.sweep import run_sweep\nimport slack_bolt\n",
+        "bot.one": "from bot.two import x\n",
+        "bot.two": "from bot.one import y\n",
+    }
+    fake: dict[str, Path] = dict(MODULES)
+    for name, source in planted.items():
+        path = tmp_path / (name.replace(".", "_") + ".py")
+        path.write_text(source)
+        fake[name] = path
+    monkeypatch.setattr(__import__(__name__, fromlist=["MODULES"]), "MODULES", fake)
+    with pytest.raises(AssertionError):
+        test_storage_and_bot_import_no_slack_framework()
+    with pytest.raises(AssertionError):
+        test_features_use_the_kernel_and_each_other_only_through_their_front_door()
+    with pytest.raises(AssertionError):
+        test_arrows_point_down_the_layers()
+    with pytest.raises(AssertionError):
+        test_no_import_circles()
+
+
+def test_tests_mirror_the_code_tree() -> None:
+    tests = PROJECT_ROOT / "tests"
+    strays = []
+    for path in tests.rglob("test_*.py"):
+        folder = path.parent.relative_to(tests)
+        if folder.parts and folder.parts[0] in ("support", "vendor"):
+            continue
+        if folder.parts and not (PROJECT_ROOT / folder).is_dir():
+            strays.append(str(path.relative_to(PROJECT_ROOT)))
+    assert strays == []
