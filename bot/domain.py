@@ -12,7 +12,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from storage.rules import ITEM_DEADLINE, ITEM_RELEASE, ITEM_SUBMISSION_DUE
+from storage.rules import ITEM_DEADLINE as ITEM_DEADLINE
+from storage.rules import ITEM_RELEASE as ITEM_RELEASE
+from storage.rules import ITEM_SUBMISSION_DUE as ITEM_SUBMISSION_DUE
 
 REVIEW_WINDOW_DAYS = 30
 RECENTLY_PASSED_DAYS = 7
@@ -72,7 +74,7 @@ def countdown(days: int) -> str:
 
 
 def is_signed(developer: Row) -> bool:
-    return developer["status"] == "signed"
+    return bool(developer["status"] == "signed")
 
 
 def holdouts(developers: Iterable[Row]) -> list[Row]:
@@ -179,14 +181,14 @@ def model_items(model: Row, today: date, window_days: int = REVIEW_WINDOW_DAYS) 
             day=opens,
             days=(opens - today).days,
             overdue=is_overdue(model, today, window_days),
-            **common,  # type: ignore[arg-type]
+            **common,
         ),
         DatedItem(
             kind=ITEM_RELEASE,
             title=f"{name}: planned release",
             day=planned,
             days=(planned - today).days,
-            **common,  # type: ignore[arg-type]
+            **common,
         ),
     ]
 

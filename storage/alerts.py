@@ -42,7 +42,7 @@ def _subscription(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def latest_news_id(db: Database) -> int:
-    return next(iter(db.query("SELECT COALESCE(MAX(id), 0) AS n FROM news_items")))["n"]
+    return int(next(iter(db.query("SELECT COALESCE(MAX(id), 0) AS n FROM news_items")))["n"])
 
 
 def list_subscriptions(db: Database) -> list[dict[str, Any]]:

@@ -113,7 +113,7 @@ def backoff_delay(consecutive_failures: int) -> timedelta:
     the usual 30 minutes after one failure, doubling each time, at most a day."""
     if consecutive_failures <= 0:
         return timedelta(0)
-    delay = FETCH_INTERVAL * (2 ** min(consecutive_failures - 1, 10))
+    delay: timedelta = FETCH_INTERVAL * (2 ** min(consecutive_failures - 1, 10))
     return min(delay, MAX_BACKOFF)
 
 

@@ -93,11 +93,11 @@ def _table(entity: str) -> str:
 def subject_label(db: Database, entity: str, row: dict[str, Any]) -> str:
     """How a record is named in history and messages: 'OpenAI', 'Meta / Muse Spark'."""
     if entity == "developer":
-        return row["name"]
+        return str(row["name"])
     if entity == "model":
         dev = get_developer(db, row["developer_id"])
         return f"{dev['name'] if dev else row['developer_id']} / {row['name']}"
-    return row["title"]
+    return str(row["title"])
 
 
 def _text(value: Any) -> str | None:
@@ -327,7 +327,7 @@ def list_history(
 
 
 def latest_history_id(db: Database) -> int:
-    return next(iter(db.query("SELECT COALESCE(MAX(id), 0) AS n FROM history")))["n"]
+    return int(next(iter(db.query("SELECT COALESCE(MAX(id), 0) AS n FROM history")))["n"])
 
 
 def get_state(db: Database, key: str) -> str | None:

@@ -1,4 +1,4 @@
-"""CI keeps the code lint-clean: `ruff check .` over the project."""
+"""CI keeps the code clean: `ruff check`, `ruff format --check` and `mypy --strict bot storage`."""
 
 from __future__ import annotations
 
@@ -31,5 +31,32 @@ def test_ruff_check_is_clean() -> None:
         capture_output=True,
         text=True,
         timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_applied() -> None:
+    command = ruff_command()
+    if command is None:
+        pytest.skip('ruff is not installed (pip install -e ".[test]" brings it)')
+    result = subprocess.run(
+        [*command, "format", "--check", "--no-cache", "."],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_over_bot_and_storage() -> None:
+    """`mypy --strict bot storage`: the core and the storage layer are fully typed."""
+    pytest.importorskip("mypy")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "bot", "storage"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -287,7 +287,7 @@ class SlackSender:
             )
             for message in response.get("messages") or []:
                 if metadata_key(message) == key:
-                    return message
+                    return dict(message)
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not response.get("has_more") or not cursor:
                 return None

@@ -76,7 +76,8 @@ SKIP_NO_LONGER_APPLIES = "no longer applies (date changed, item removed or unsub
 
 def retry_delay(attempts: int) -> timedelta:
     """Backoff between sweeps for a transient failure: 5 min, 10, 20, ... at most 6 hours."""
-    return min(timedelta(minutes=5) * (2 ** max(attempts - 1, 0)), timedelta(hours=6))
+    delay: timedelta = timedelta(minutes=5) * (2 ** max(attempts - 1, 0))
+    return min(delay, timedelta(hours=6))
 
 
 @dataclass

@@ -182,7 +182,7 @@ def calendar_bytes(deps: Deps) -> bytes:
         tz_name=deps.settings.timezone_name,
         window_days=deps.settings.review_window_days,
     )
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 def _team_today(deps: Deps) -> date:
