@@ -1,7 +1,7 @@
 """The baseline: a bare Bolt app whose slash commands only ack, on the same server stack.
 
 Waitress (same thread count) serving Bolt's WSGI SlackRequestHandler, like HTTP mode
-(handlers/runtime.py). Run as `python -m bench.bare_app` with SLACK_BOT_TOKEN,
+(handlers/http/runtime.py). Run as `python -m bench.bare_app` with SLACK_BOT_TOKEN,
 SLACK_SIGNING_SECRET, SLACK_API_URL and PORT set; stops on SIGTERM.
 """
 

@@ -25,7 +25,7 @@ VIEW_SUBSCRIBE = "subscribe_form"
 ACTION_ALERT_ACKNOWLEDGE = "alert_acknowledge"
 ACTION_NEWS_UPDATE_TRACKER = "news_update_tracker"
 
-# Admin forms (bot/forms.py). An ACTION_ADMIN_* button's value, when set, names the record
+# Admin forms (bot/admin/forms.py). An ACTION_ADMIN_* button's value, when set, names the record
 # (developer id, model id, deadline id) the form opens on; without one a picker comes first.
 # Buttons may also use "<ACTION_ADMIN_...>:<anything>" ids (several on one surface).
 VIEW_PICK_RECORD = "pick_record_form"
@@ -49,10 +49,10 @@ BLOCK_PICK = "pick"
 BLOCK_CONFIRM = "confirm"
 ACTION_FIELD = "value"  # the one element in each form input block
 
-# App Home dashboard (bot/home.py).
+# App Home dashboard (bot/read/home.py).
 BLOCK_HOME_ADMIN_ACTIONS = "home_admin_actions"
 
-# Alerts (bot/alert_blocks.py): the alert message's button row and acknowledgement line,
+# Alerts (bot/alerts/blocks.py): the alert message's button row and acknowledgement line,
 # and the subscribe form's input blocks (each holds one ACTION_FIELD element).
 BLOCK_ALERT_ACTIONS = "alert_actions"
 BLOCK_ALERT_ACK = "alert_ack"

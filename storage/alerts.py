@@ -139,7 +139,7 @@ def advance_cursors(
     news_id: int,
     settings_key: str,
 ) -> None:
-    """After a sweep at `at` claimed everything due for `subscriptions` (bot/alerts.py, "Cursors").
+    """After a sweep at `at` claimed everything due for `subscriptions` (bot/alerts/plan.py, "Cursors").
 
     A subscription changed since the sweep read it keeps its cleared cursor.
     """

@@ -220,7 +220,7 @@ def m007_news_item_keys(db: Database) -> None:
 
 @migrations(name="m008_sweep_cursors")
 def m008_sweep_cursors(db: Database) -> None:
-    # Where each subscription's last complete sweep left it (bot/alerts.py, "Cursors"): the
+    # Where each subscription's last complete sweep left it (bot/alerts/plan.py, "Cursors"): the
     # next sweep computes only what can have become due since. NULL swept_at: no cursor yet,
     # the first sweep computes everything since the subscription started.
     db.executescript(

@@ -1,7 +1,7 @@
 """Alert messages (Block Kit), the subscribe form and the `/aireview alerts` overview.
 
 `alert_content` words an alert once (what, when, why it matters, source) as plain text;
-the Slack blocks here and the Teams card (bot/cards.py) both render it.
+the Slack blocks here and the Teams card (bot/alerts/cards.py) both render it.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ history rows), and changes and news after the ids; as every tracker change write
 history row, that is exactly what the full computation would find missing from the
 ledger. Digests do not use cursors: their periods are few, and the sweep checks them
 against the ledger. A plan uses cursors only when the tracker was read for them
-(`Tracker.changed` set, see bot/sweep.py `load_due_tracker`); retried alerts' subjects
+(`Tracker.changed` set, see bot/alerts/sweep.py `load_due_tracker`); retried alerts' subjects
 (`Tracker.recheck`) are always computed in full, so a retry is dropped only when its
 alert no longer applies.
 """
@@ -184,7 +184,7 @@ class Tracker:
     deadlines: list[dict[str, Any]]
     status_changes: list[dict[str, Any]] = field(default_factory=list)  # history rows
     news: list[dict[str, Any]] = field(default_factory=list)  # news_items rows with alert=1
-    # Read for cursors (bot/sweep.py load_due_tracker): subject ("model:7") -> newest history id
+    # Read for cursors (bot/alerts/sweep.py load_due_tracker): subject ("model:7") -> newest history id
     # about it since the oldest cursor. None: the whole tracker, subscriptions' cursors ignored.
     changed: dict[str, int] | None = None
     recheck: set[str] = field(default_factory=set)  # subjects of retried alerts: computed in full
@@ -653,7 +653,7 @@ def _news_alert(row: Row, sub: Row) -> Alert:
             "summary": row.get("summary"),
             "matched": json.loads(row.get("matched") or "[]"),
             "source": row.get("link"),
-            # the news watch's fields (bot/news_watch.py): source name, developers
+            # the news watch's fields (bot/news/watch.py): source name, developers
             "source_name": row.get("source"),
             "developers": json.loads(row.get("developers") or "[]"),
         },

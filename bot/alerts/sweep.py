@@ -1,10 +1,10 @@
 """The alert sweep: what is due now and not yet in the ledger is claimed, delivered, recorded.
 
 `run_sweep` is a function of (tracker, subscriptions, ledger, now) plus delivery; the
-scheduler (bot/scheduler.py) and `python app.py sweep` only call it. One run:
+scheduler (bot/alerts/scheduler.py) and `python app.py sweep` only call it. One run:
 
 1. gives each configured Teams webhook its default subscription;
-2. plans (bot/alerts.py): new alerts to send, catch-up alerts to record as skipped. It
+2. plans (bot/alerts/plan.py): new alerts to send, catch-up alerts to record as skipped. It
    reads only what can have become due since each subscription's cursor (the tracker rows
    by date and by history, the ledger by key: `load_due_tracker`, `plan_sweep`);
 3. claims each new alert with an INSERT into the ledger (a concurrent sweep loses), then
@@ -131,7 +131,7 @@ def load_due_tracker(
     settings: Settings,
     retries: list[dict[str, Any]] | None = None,
 ) -> Tracker:
-    """The tracker rows a sweep at `now` can need, chosen in SQL (bot/alerts.py, "Cursors").
+    """The tracker rows a sweep at `now` can need, chosen in SQL (bot/alerts/plan.py, "Cursors").
 
     Models and deadlines whose dates can have an alert due since each subscription's cursor,
     those changed since, and those of retried alerts; status changes and news after the

@@ -1,7 +1,7 @@
 """News watch, the pure part: parse feeds into plain items, name them, match keywords.
 
-Nothing here talks HTTP or touches the database (bot/feed_client.py fetches,
-storage/news.py saves, bot/news_watch.py ties them together), so every rule is tested on
+Nothing here talks HTTP or touches the database (bot/news/feed_client.py fetches,
+storage/news.py saves, bot/news/watch.py ties them together), so every rule is tested on
 saved bytes.
 
 - RSS 2.0 and Atom go through feedparser; the Federal Register documents API is JSON.

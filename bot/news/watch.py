@@ -3,9 +3,9 @@ and the news alert message.
 
 How news reaches channels: `fetch_due_feeds` (every 30 minutes, from the scheduler) saves
 each new story once in `news_items`, with `alert = 1` when it matched a keyword or a
-tracked developer or model name. The alert sweep (bot/sweep.py) turns those rows into
+tracked developer or model name. The alert sweep (bot/alerts/sweep.py) turns those rows into
 alerts of kind `news` for every subscription that wants them, real-time or digest, and
-builds the message in bot/alert_blocks.py.
+builds the message in bot/alerts/blocks.py.
 
 A source's first fetch only marks what it holds as seen, so adding a feed never floods a
 channel; a story older than STALE_DAYS is never posted either. A source that fails keeps

@@ -10,7 +10,7 @@ from bot.deps import Deps
 from storage.maintenance import probe_database
 from storage.tracker import get_state
 
-LAST_SWEEP_KEY = "last_sweep"  # app_state row bot/sweep.py writes (JSON, with "ok" and "at")
+LAST_SWEEP_KEY = "last_sweep"  # app_state row bot/alerts/sweep.py writes (JSON, with "ok" and "at")
 
 
 def _last_sweep(deps: Deps) -> Any:

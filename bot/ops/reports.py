@@ -6,7 +6,7 @@ from typing import Any
 
 
 def sweep_report(result: Any) -> list[str]:
-    """Lines describing one sweep (a bot.sweep.SweepResult): for a dry run, what would be
+    """Lines describing one sweep (a bot.alerts.sweep.SweepResult): for a dry run, what would be
     sent to whom; otherwise what was sent, skipped and failed."""
     lines: list[str] = []
     when = result.at.isoformat(timespec="minutes")

@@ -1,7 +1,7 @@
 """The read side as plain data: what /holdouts, /deadlines, /aireview status|models|history
 and the App Home say, computed from the tracker, the settings and the clock.
 
-No Block Kit here: bot/blocks.py renders these for Slack (and the console), and a Teams
+No Block Kit here: bot/read/blocks.py renders these for Slack (and the console), and a Teams
 renderer can turn the same data into Adaptive Cards.
 """
 
@@ -126,7 +126,7 @@ def parse_days(text: str) -> int:
 
 
 # How many items each surface lists before "…and N more", so an answer reads only those:
-# /holdouts and /deadlines (bot.blocks and bot.teams_answers), and /aireview status's "Coming up".
+# /holdouts and /deadlines (bot.read.blocks and bot.teams.answers), and /aireview status's "Coming up".
 MAX_LISTED = 40
 STATUS_UPCOMING = 5
 

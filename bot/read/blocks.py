@@ -1,4 +1,4 @@
-"""Block Kit for the read side: pure functions from bot/answers.py data to a Reply.
+"""Block Kit for the read side: pure functions from bot/read/answers.py data to a Reply.
 
 Every reply stays inside Slack's message limits whatever the tracker holds: long lists
 end with "…and N more" and say where to see the rest. All tracker text is escaped.
@@ -44,7 +44,7 @@ from bot.read.answers import (
 from bot.replies import Reply, Subcommand
 
 # How many entries a message lists before "…and N more" (each is one section block);
-# MAX_LISTED and STATUS_UPCOMING are in bot.answers, which reads only that many upcoming items.
+# MAX_LISTED and STATUS_UPCOMING are in bot.read.answers, which reads only that many upcoming items.
 MAX_MODEL_LINES = 60
 STATUS_MODELS = 10
 FALLBACK_NAMES = 20

@@ -1,6 +1,6 @@
 """The read-side commands as plain `run(deps, request) -> Reply` functions.
 
-Slack (handlers/commands.py) and the console (bot/console.py) both call these, so they
+Slack (handlers/commands.py) and the console (bot/ops/console.py) both call these, so they
 give the same answers. `/aireview` dispatches through `deps.subcommands`.
 """
 

@@ -1,9 +1,9 @@
 """Answers in Microsoft Teams: the command after the @mention, answered with an Adaptive Card.
 
 Someone types `@Review Watch deadlines 30` in a channel; Teams posts the message to our
-outgoing webhook (handlers/teams.py) and shows the Activity we return. The commands are
+outgoing webhook (handlers/http/teams.py) and shows the Activity we return. The commands are
 `holdouts`, `deadlines [days]`, `status <developer>` and `help`, with the same data
-(bot/answers.py), argument rules and name matching (bot/lookup.py) as the Slack commands;
+(bot/read/answers.py), argument rules and name matching (bot/lookup.py) as the Slack commands;
 anything else gets help.
 
 Tracker text goes in TextRuns, which Teams never reads as Markdown, so a note shows

@@ -90,7 +90,7 @@ def build_bolt_app(deps: Deps) -> App:
 
 
 def start_scheduler(deps: Deps) -> Any:
-    """The alert scheduler: one sweep now, then every few minutes (bot/scheduler.py)."""
+    """The alert scheduler: one sweep now, then every few minutes (bot/alerts/scheduler.py)."""
     from bot.alerts.scheduler import start_scheduler as start
     from bot.news import add_news_job  # the news watch's 30-minute fetch
 

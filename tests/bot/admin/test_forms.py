@@ -1,4 +1,4 @@
-"""bot/forms.py: state flattening on Slack's documented shapes, and the pure validators."""
+"""bot/admin/forms.py: state flattening on Slack's documented shapes, and the pure validators."""
 
 from __future__ import annotations
 
