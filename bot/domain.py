@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.business_days import business_countdown
 from storage.rules import ITEM_DEADLINE as ITEM_DEADLINE
 from storage.rules import ITEM_RELEASE as ITEM_RELEASE
 from storage.rules import ITEM_SUBMISSION_DUE as ITEM_SUBMISSION_DUE
@@ -73,6 +74,13 @@ def countdown(days: int) -> str:
     return f"in {days} days" if days > 0 else f"{-days} days ago"
 
 
+def deadline_countdown(day: date, days: int) -> str:
+    """countdown(days), with business days beside calendar days where they differ: for
+    deadlines and submission due dates ("in 12 days, 8 business days")."""
+    business = business_countdown(day - timedelta(days=days), day)
+    return f"{countdown(days)}, {business}" if business else countdown(days)
+
+
 def is_signed(developer: Row) -> bool:
     return bool(developer["status"] == "signed")
 
@@ -129,6 +137,8 @@ class DatedItem:
 
     @property
     def countdown(self) -> str:
+        if self.kind in (ITEM_DEADLINE, ITEM_SUBMISSION_DUE):
+            return deadline_countdown(self.day, self.days)
         return countdown(self.days)
 
     @property

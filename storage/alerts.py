@@ -23,6 +23,7 @@ STATUS_SENT = "sent"
 STATUS_SKIPPED = "skipped"
 STATUS_FAILED = "failed"  # transient: retried at next_attempt_at
 STATUS_PERMANENT = "permanent"
+STATUS_HELD = "held"  # quiet hours: sent like a retry at next_attempt_at
 
 TARGET_SLACK = "slack"
 TARGET_TEAMS = "teams"
@@ -67,6 +68,8 @@ def save_subscription(
     developer_filter: list[str] | None,
     actor: str,
     now: datetime,
+    delivery_days: str = "business",
+    quiet_hours: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """Create or change the one subscription of a target.
 
@@ -80,16 +83,21 @@ def save_subscription(
         json.dumps(sorted({int(d) for d in lead_days}, reverse=True)),
         digest,
         json.dumps(sorted(developer_filter)) if developer_filter else None,
+        delivery_days,
+        quiet_hours[0] if quiet_hours else None,
+        quiet_hours[1] if quiet_hours else None,
     ]
     with db.atomic():
         db.execute(
             """INSERT INTO subscriptions (target_type, target, kinds, lead_days, digest,
-                   developer_filter, since_history_id, since_news_id, created_by, created_at,
-                   updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   developer_filter, delivery_days, quiet_start, quiet_end, since_history_id,
+                   since_news_id, created_by, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (target_type, target) DO UPDATE SET
                    kinds = excluded.kinds, lead_days = excluded.lead_days,
                    digest = excluded.digest, developer_filter = excluded.developer_filter,
+                   delivery_days = excluded.delivery_days, quiet_start = excluded.quiet_start,
+                   quiet_end = excluded.quiet_end,
                    updated_at = excluded.updated_at, swept_at = NULL, swept_history_id = 0,
                    swept_news_id = 0, swept_settings = NULL""",
             [target_type, target, *values, latest_history_id(db), latest_news_id(db), actor, stamp, stamp],
@@ -151,7 +159,7 @@ def advance_cursors(
                        swept_settings = ?
                    WHERE id = ? AND kinds = ? AND lead_days = ? AND digest = ?
                      AND developer_filter IS ? AND created_at = ? AND since_history_id = ?
-                     AND since_news_id = ?""",
+                     AND since_news_id = ? AND delivery_days = ?""",
                 [
                     utc_iso(at),
                     history_id,
@@ -165,6 +173,7 @@ def advance_cursors(
                     sub["created_at"],
                     sub["since_history_id"],
                     sub["since_news_id"],
+                    sub.get("delivery_days", "business"),
                 ],
             )
 
@@ -378,6 +387,16 @@ def claim_alert(
     return cursor.rowcount == 1
 
 
+def hold_alert(db: Database, row: dict[str, Any], now: datetime, until: datetime, reason: str) -> bool:
+    """Insert the ledger row of a new alert held until `until` (quiet hours); False if it exists.
+    retry_candidates hands it to the sweep then, like a retry."""
+    with db.atomic():
+        if not claim_alert(db, row, STATUS_HELD, now, reason):
+            return False
+        db.execute("UPDATE alert_ledger SET next_attempt_at = ? WHERE key = ?", [utc_iso(until), row["key"]])
+    return True
+
+
 def retry_candidates(db: Database, now: datetime, lease: timedelta) -> list[dict[str, Any]]:
     """Rows to deliver again: failed ones whose time came, and claims abandoned past their lease."""
     return list(
@@ -385,10 +404,12 @@ def retry_candidates(db: Database, now: datetime, lease: timedelta) -> list[dict
             """SELECT * FROM alert_ledger
                WHERE (status = :failed AND (next_attempt_at IS NULL OR next_attempt_at <= :now))
                   OR (status = :claimed AND claimed_at <= :stale)
+                  OR (status = :held AND next_attempt_at <= :now)
                ORDER BY due_at, key""",
             {
                 "failed": STATUS_FAILED,
                 "claimed": STATUS_CLAIMED,
+                "held": STATUS_HELD,
                 "now": utc_iso(now),
                 "stale": utc_iso(now - lease),
             },

@@ -233,5 +233,19 @@ def m008_sweep_cursors(db: Database) -> None:
     )
 
 
+@migrations(name="m009_alert_delivery_days")
+def m009_alert_delivery_days(db: Database) -> None:
+    # Delivery days (business days unless a subscription chose every day) and quiet hours
+    # (HH:MM in the team timezone, both or neither) for real-time alerts.
+    db.executescript(
+        """
+        ALTER TABLE subscriptions ADD COLUMN delivery_days TEXT NOT NULL DEFAULT 'business'
+            CHECK (delivery_days IN ('business', 'every_day'));
+        ALTER TABLE subscriptions ADD COLUMN quiet_start TEXT;
+        ALTER TABLE subscriptions ADD COLUMN quiet_end TEXT;
+        """
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

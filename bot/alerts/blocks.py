@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids
 from bot.alerts.plan import (
+    DELIVERY_BUSINESS,
+    DELIVERY_DAYS,
     DIGEST_MODES,
     DIGEST_REALTIME,
     KIND_DEADLINE,
@@ -26,6 +28,7 @@ from bot.alerts.plan import (
     KIND_WINDOW,
     SUBSCRIBABLE_KINDS,
     Alert,
+    on_business_days,
 )
 from bot.blockkit import (
     MAX_MESSAGE_BLOCKS,
@@ -45,7 +48,15 @@ from bot.blockkit import (
     section,
     user_ref,
 )
-from bot.domain import REVIEW_WINDOW_DAYS, countdown, parse_date, review_window_opens, today_in
+from bot.business_days import holiday_name
+from bot.domain import (
+    REVIEW_WINDOW_DAYS,
+    countdown,
+    deadline_countdown,
+    parse_date,
+    review_window_opens,
+    today_in,
+)
 from bot.news import published_text
 from bot.replies import Reply
 from bot.settings import Settings
@@ -69,11 +80,13 @@ class AlertContent:
     actor: str | None = None  # who made a change (a Slack user id, or e.g. "seed")
 
 
-def _day_phrase(day: date | None, now: datetime, tz: ZoneInfo) -> tuple[str, str]:
+def _day_phrase(day: date | None, now: datetime, tz: ZoneInfo) -> tuple[str, str, str]:
+    """The date, its countdown, and the countdown with business days (deadlines and
+    submission due dates say both where they differ)."""
     if day is None:
-        return "", ""
+        return "", "", ""
     days = (day - today_in(tz, now)).days
-    return fmt_date(day), countdown(days)
+    return fmt_date(day), countdown(days), deadline_countdown(day, days)
 
 
 def _model_why(facts: dict[str, Any]) -> list[str]:
@@ -96,7 +109,7 @@ def _model_why(facts: dict[str, Any]) -> list[str]:
 def alert_content(alert: Alert, now: datetime, settings: Settings) -> AlertContent:
     tz = settings.tz
     facts = alert.facts
-    day_text, count = _day_phrase(alert.day, now, tz)
+    day_text, count, business_count = _day_phrase(alert.day, now, tz)
     label = KIND_LABELS.get(alert.kind, "Digest")
     content = AlertContent(
         headline=alert.title,
@@ -108,11 +121,11 @@ def alert_content(alert: Alert, now: datetime, settings: Settings) -> AlertConte
     model_name = f"{facts.get('developer', '')} {facts.get('model', '')}".strip()
     if alert.kind == KIND_DEADLINE:
         content.headline = f"Deadline {count}: {alert.title}"
-        content.when = f"Due {day_text} ({count})"
+        content.when = f"Due {day_text} ({business_count})"
         content.why = [facts["note"]] if facts.get("note") else []
     elif alert.kind == KIND_WINDOW:
         content.headline = f"Review window opens {count}: {model_name} (submission due)"
-        content.when = f"Submission due {day_text} ({count})"
+        content.when = f"Submission due {day_text} ({business_count})"
         content.why = _model_why(facts)
     elif alert.kind == KIND_RELEASE:
         content.headline = f"Planned release {count}: {model_name}"
@@ -233,6 +246,8 @@ def subscribe_modal(
     leads = current["lead_days"] if current else list(settings.lead_days)
     mode = current["digest"] if current else DIGEST_REALTIME
     chosen = set(current["developer_filter"] or []) if current else set()
+    delivery = current.get("delivery_days") or DELIVERY_BUSINESS if current else DELIVERY_BUSINESS
+    delivery_options = {d: _option(label, d) for d, label in DELIVERY_DAYS.items()}
     kind_options = {k: _option(KIND_LABELS[k], k) for k in SUBSCRIBABLE_KINDS}
     mode_options = {m: _option(label, m) for m, label in DIGEST_MODES.items()}
     dev_options = {d["id"]: _option(d["name"], d["id"]) for d in developers[:100]}
@@ -299,8 +314,44 @@ def subscribe_modal(
                 "hint": plain("Leave empty for all. Deadlines and news always come through."),
                 "element": developer_element,
             },
+            {
+                "type": "input",
+                "block_id": ids.BLOCK_SUBSCRIBE_DELIVERY_DAYS,
+                "label": plain("Date alerts arrive on"),
+                "hint": plain(
+                    "On business days, an alert due on a weekend or holiday comes the business day before."
+                ),
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": ids.ACTION_FIELD,
+                    "options": list(delivery_options.values()),
+                    "initial_option": delivery_options.get(delivery, delivery_options[DELIVERY_BUSINESS]),
+                },
+            },
+            _time_input(
+                ids.BLOCK_SUBSCRIBE_QUIET_START,
+                "Quiet hours start",
+                current.get("quiet_start") if current else None,
+                "Real-time status changes and news wait until quiet hours end. Leave both empty for none.",
+            ),
+            _time_input(
+                ids.BLOCK_SUBSCRIBE_QUIET_END,
+                "Quiet hours end",
+                current.get("quiet_end") if current else None,
+            ),
         ],
     }
+
+
+def _time_input(block_id: str, label: str, initial: str | None, hint: str | None = None) -> Block:
+    element: Block = {"type": "timepicker", "action_id": ids.ACTION_FIELD, "placeholder": plain("HH:MM")}
+    if initial:
+        element["initial_time"] = initial
+    block: Block = {"type": "input", "block_id": block_id, "optional": True, "label": plain(label)}
+    if hint:
+        block["hint"] = plain(hint)
+    block["element"] = element
+    return block
 
 
 def parse_subscribe_state(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -329,8 +380,30 @@ def parse_subscribe_state(values: dict[str, Any]) -> tuple[dict[str, Any], dict[
         for o in element(ids.BLOCK_SUBSCRIBE_DEVELOPERS).get("selected_options") or []
         if o.get("value") != "-"
     ]
+    delivery = (element(ids.BLOCK_SUBSCRIBE_DELIVERY_DAYS).get("selected_option") or {}).get(
+        "value", DELIVERY_BUSINESS
+    )
+    if delivery not in DELIVERY_DAYS:
+        errors[ids.BLOCK_SUBSCRIBE_DELIVERY_DAYS] = "Pick business days or every day."
+    start = element(ids.BLOCK_SUBSCRIBE_QUIET_START).get("selected_time")
+    end = element(ids.BLOCK_SUBSCRIBE_QUIET_END).get("selected_time")
+    quiet: tuple[str, str] | None = None
+    if bool(start) != bool(end):
+        missing = ids.BLOCK_SUBSCRIBE_QUIET_END if start else ids.BLOCK_SUBSCRIBE_QUIET_START
+        errors[missing] = "Give both ends of the quiet hours, or neither."
+    elif start and end:
+        if start == end:
+            errors[ids.BLOCK_SUBSCRIBE_QUIET_END] = "Quiet hours must end at another time than they start."
+        quiet = (start, end)
     return (
-        {"kinds": kinds, "lead_days": leads, "digest": mode, "developer_filter": developers or None},
+        {
+            "kinds": kinds,
+            "lead_days": leads,
+            "digest": mode,
+            "developer_filter": developers or None,
+            "delivery_days": delivery,
+            "quiet_hours": quiet,
+        },
         errors,
     )
 
@@ -342,10 +415,15 @@ def describe_subscription(sub: dict[str, Any]) -> str:
     kinds = ", ".join(KIND_LABELS.get(k, k) for k in sub["kinds"])
     leads = ", ".join(str(d) for d in sub["lead_days"]) or "none"
     developers = ", ".join(sub["developer_filter"]) if sub["developer_filter"] else "all"
+    days = DELIVERY_DAYS[DELIVERY_BUSINESS if on_business_days(sub) else "every_day"]
+    quiet = "none"
+    if sub.get("quiet_start") and sub.get("quiet_end"):
+        quiet = f"{sub['quiet_start']} to {sub['quiet_end']} (real-time alerts wait until they end)"
     return (
         f"*Kinds:* {escape(kinds)}\n*Lead days:* {escape(leads)}\n"
         f"*Status changes and news:* {DIGEST_MODES.get(sub['digest'], sub['digest'])}\n"
-        f"*Developers:* {escape(developers)}"
+        f"*Developers:* {escape(developers)}\n"
+        f"*Delivery days:* {escape(days)}\n*Quiet hours:* {escape(quiet)}"
     )
 
 
@@ -370,6 +448,20 @@ def delivery_problem_blocks(problems: list[dict[str, Any]], tz: ZoneInfo) -> lis
         "with `/invite @Review Watch`, or fix the webhook):"
     )
     return [section(text) for text in pack_lines([intro, *delivery_problem_lines(problems, tz)])]
+
+
+def _moved_note(alert: Alert, tz: ZoneInfo) -> str:
+    """ " (moved from Sat Aug 1, not a business day)" for an alert shifted off its due day."""
+    day = alert.day
+    if day is None:
+        return ""
+    due = (
+        day + timedelta(days=1) if alert.kind == KIND_OVERDUE else day - timedelta(days=alert.lead_days or 0)
+    )
+    if alert.due_at.astimezone(tz).date() == due:
+        return ""
+    why = holiday_name(due) or "not a business day"
+    return f" _(moved from {fmt_date(due)}: {escape(why)})_"
 
 
 def _days_to(at: datetime, now: datetime, tz: ZoneInfo) -> int:
@@ -401,7 +493,7 @@ def alerts_overview(
         blocks.append(section(describe_subscription(subscription)))
         lines = [
             f"• {fmt_datetime(a.due_at, tz)} ({countdown(_days_to(a.due_at, now, tz))})"
-            f" — {safe(alert_content(a, a.due_at, settings).headline, 200)}"
+            f" — {safe(alert_content(a, a.due_at, settings).headline, 200)}{_moved_note(a, tz)}"
             for a in upcoming
         ]
         if next_digest is not None:

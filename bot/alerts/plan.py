@@ -29,6 +29,15 @@ recorded as skipped; for digests the latest period is sent carrying the items of
 missed ones. A digest period is a day or a week; the oldest of the last MAX_DIGEST_PERIODS
 starts at the subscription's creation only when that is more recent.
 
+Delivery days: a subscription delivers date-based alerts on business days (Monday to Friday,
+not on US federal holidays: bot/business_days.py) unless it chose every day. An approaching
+alert due on another day comes the business day before (never later than promised; its
+countdown is worded at delivery), so two alerts about one subject can fall on one day: they
+collapse to the most urgent, as in catch-up. An overdue alert due on another day comes the
+business day after (the day before, the window has not yet opened). Quiet hours (team
+timezone) hold a real-time subscription's status changes and news until they end: the
+sweep records them in the ledger as held, and sends them as it sends retries.
+
 Cursors (incremental sweeps): a subscription's last complete sweep leaves `swept_at`,
 `swept_history_id`, `swept_news_id` and the settings it used (`cursor_settings`). Every
 alert due by `swept_at` for the tracker as of history row `swept_history_id`, and every
@@ -50,9 +59,10 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from bot.business_days import business_day_on_or_after, business_day_on_or_before
 from bot.clock import utc_iso
 from bot.domain import (
     DEVELOPER_STATUS_LABELS,
@@ -96,12 +106,24 @@ DIGEST_MODES = {
     DIGEST_DAILY: "Daily digest",
     DIGEST_WEEKLY: "Weekly digest (Mondays)",
 }
+DELIVERY_BUSINESS = "business"
+DELIVERY_EVERY_DAY = "every_day"
+DELIVERY_DAYS = {
+    DELIVERY_BUSINESS: "Business days (Monday to Friday, not on US federal holidays)",
+    DELIVERY_EVERY_DAY: "Every day",
+}
+REALTIME_KINDS = frozenset({KIND_STATUS, KIND_NEWS})
+# More than the longest run of days without a business day (a weekend and a holiday: 3):
+# how far a shifted alert's due day can lie from its unshifted one.
+SHIFT_MARGIN_DAYS = 7
 STATUS_FIELDS = ("status", "review_status")
 MAX_DIGEST_PERIODS = 62  # how far back a digest catch-up looks
 CURSOR_INDEXED_DAYS = 62  # a longer gap since a cursor (downtime): every item is looked at
 
 SKIP_CATCH_UP = "catch-up: a more urgent alert about the same subject was sent instead"
 SKIP_DIGEST_CATCH_UP = "catch-up: merged into the latest digest"
+SKIP_SAME_DAY = "same delivery day: a more urgent alert about the same subject was sent instead"
+HELD_QUIET_HOURS = "held: quiet hours"
 
 _ITEM_KIND = {ITEM_DEADLINE: KIND_DEADLINE, ITEM_SUBMISSION_DUE: KIND_WINDOW, ITEM_RELEASE: KIND_RELEASE}
 
@@ -200,11 +222,43 @@ class AlertPlan:
     # The key of every alert due now that still applies, among those computed (with cursors:
     # the new ones and the retried alerts' subjects); a retry not in it is dropped.
     valid: set[str]
+    hold: list[tuple[Alert, datetime]] = field(default_factory=list)  # quiet hours: until when
 
 
 def delivery_time(day: date, settings: Settings) -> datetime:
     """The team's delivery time on `day`, as an aware datetime (zoneinfo handles DST)."""
     return datetime.combine(day, settings.alert_time, tzinfo=settings.tz)
+
+
+def on_business_days(sub: Row) -> bool:
+    """Whether `sub` delivers date-based alerts on business days only (the default)."""
+    return (sub.get("delivery_days") or DELIVERY_BUSINESS) == DELIVERY_BUSINESS
+
+
+def delivery_day(day: date, sub: Row, *, overdue: bool = False) -> date:
+    """The day an alert due on `day` is delivered for `sub` (see "Delivery days" above)."""
+    if not on_business_days(sub):
+        return day
+    return business_day_on_or_after(day) if overdue else business_day_on_or_before(day)
+
+
+def quiet_until(sub: Row, now: datetime, settings: Settings) -> datetime | None:
+    """When `sub`'s quiet hours end, if `now` is inside them (team timezone), else None."""
+    start_text, end_text = sub.get("quiet_start"), sub.get("quiet_end")
+    if not start_text or not end_text:
+        return None
+    start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
+    local = now.astimezone(settings.tz)
+    clock, day = local.time().replace(tzinfo=None), local.date()
+    if start < end:
+        inside = start <= clock < end
+    else:  # across midnight, e.g. 20:00-08:00
+        inside = clock >= start or clock < end
+        if clock >= start:
+            day += timedelta(days=1)
+    if not inside:
+        return None
+    return datetime.combine(day, end, tzinfo=settings.tz)
 
 
 def _aware(value: str) -> datetime:
@@ -259,6 +313,8 @@ def sweep_date_ranges(
     if days is None:
         return [], []
     first, last = days
+    if on_business_days(sub):  # shifted due days: look a little wider (each is checked exactly)
+        first, last = first - timedelta(days=SHIFT_MARGIN_DAYS), last + timedelta(days=SHIFT_MARGIN_DAYS)
     today = today_in(settings.tz, now)
     window = settings.review_window_days
     kinds = set(sub["kinds"])
@@ -284,14 +340,17 @@ def sweep_date_ranges(
 
 
 def _cursor_days(
-    after: datetime, now: datetime, leads: Iterable[int], settings: Settings
+    after: datetime, now: datetime, leads: Iterable[int], settings: Settings, business: bool = False
 ) -> dict[date, list[int]] | None:
     """Item day -> the leads whose alert falls due in (after, now]; days with no entry have
-    none (overdue: the window day before each due day). None: too many days, check them all."""
+    none (overdue: the window day before each due day). None: too many days, check them all.
+    With `business`, due days may be shifted: a few more days are looked at."""
     days = _due_days(after, now, settings)
     if days is None:
         return {}
     first, last = days
+    if business:
+        first, last = first - timedelta(days=SHIFT_MARGIN_DAYS), last + timedelta(days=SHIFT_MARGIN_DAYS)
     span = (last - first).days + 1
     if span > CURSOR_INDEXED_DAYS:
         return None
@@ -377,13 +436,15 @@ class _Prepared:
         self._times: dict[date, datetime] = {}
         self._stamps: dict[int, float] = {}
         self._on: dict[int, datetime] = {}
+        self._before: dict[int, int] = {}
+        self._after: dict[int, int] = {}
         self._model_developer: dict[str, str] | None = None
         self._by_day: dict[date, list[_DatedEntry]] | None = None
         self._fresh: list[_DatedEntry] | None = None
         self.tracker = tracker
         models, deadlines = tracker.models, tracker.deadlines
         if until is not None:
-            last = self.today + timedelta(days=max(max_lead, 0))
+            last = self.today + timedelta(days=max(max_lead, 0) + SHIFT_MARGIN_DAYS)
             window = timedelta(days=settings.review_window_days)
             models = [m for m in models if self._may_be_due(m, window, last)]
             deadlines = [
@@ -428,6 +489,19 @@ class _Prepared:
             changed, recheck = self.tracker.changed or {}, self.tracker.recheck
             self._fresh = [e for e in self.entries if e.subject in changed or e.subject in recheck]
         return self._fresh
+
+    def business_before(self, ordinal: int) -> int:
+        """The business day on or before day `ordinal` (cached: the sweep asks per alert)."""
+        shifted = self._before.get(ordinal)
+        if shifted is None:
+            shifted = self._before[ordinal] = business_day_on_or_before(date.fromordinal(ordinal)).toordinal()
+        return shifted
+
+    def business_after(self, ordinal: int) -> int:
+        shifted = self._after.get(ordinal)
+        if shifted is None:
+            shifted = self._after[ordinal] = business_day_on_or_after(date.fromordinal(ordinal)).toordinal()
+        return shifted
 
     def delivery_stamp(self, ordinal: int) -> float:
         """delivery(day).timestamp() by the day's ordinal: the sweep compares many of these."""
@@ -474,13 +548,16 @@ def _date_candidates(
     overdue = KIND_OVERDUE in kinds
     until_stamp = until.timestamp() if until is not None else float("inf")
     stamp = prepared.delivery_stamp
+    business = on_business_days(sub)
+    earlier: Callable[[int], int] = prepared.business_before if business else _same_day
+    later: Callable[[int], int] = prepared.business_after if business else _same_day
     wanted = sub.get("developer_filter")  # _passes_filter, inline
     work: Iterable[tuple[_DatedEntry, float, list[int]]]
     if cursor is None or until is None:
         created_stamp = created.timestamp()
         work = ((entry, created_stamp, leads) for entry in prepared.entries)
     else:
-        work = _since_cursor(prepared, cursor, created, leads, until)
+        work = _since_cursor(prepared, cursor, created, leads, until, business)
     for entry, low_stamp, item_leads in work:
         item = entry.item
         if wanted and item.developer_id is not None and item.developer_id not in wanted:
@@ -488,14 +565,14 @@ def _date_candidates(
         kind = entry.kind
         if kind in kinds and entry.ordinal >= today:
             for lead in item_leads:
-                due_day = entry.ordinal - lead
+                due_day = earlier(entry.ordinal - lead)
                 if low_stamp < stamp(due_day) <= until_stamp:
                     key = f"{kind}|{entry.subject}|{entry.day_iso}|{lead}|{target}"  # alert_key, inline
                     yield key, _date_alert, (prepared, entry, sub, kind, lead, due_day)
         if overdue and item.kind == ITEM_SUBMISSION_DUE:
             model = entry.model
             assert model is not None
-            due_day = entry.ordinal + 1
+            due_day = later(entry.ordinal + 1)
             if (
                 low_stamp < stamp(due_day) <= until_stamp
                 and not is_submitted(model)
@@ -505,8 +582,17 @@ def _date_candidates(
                 yield key, _date_alert, (prepared, entry, sub, KIND_OVERDUE, None, due_day)
 
 
+def _same_day(ordinal: int) -> int:
+    return ordinal
+
+
 def _since_cursor(
-    prepared: _Prepared, cursor: SweepCursor, created: datetime, leads: list[int], until: datetime
+    prepared: _Prepared,
+    cursor: SweepCursor,
+    created: datetime,
+    leads: list[int],
+    until: datetime,
+    business: bool = False,
 ) -> Iterator[tuple[_DatedEntry, float, list[int]]]:
     """(entry, due after (a timestamp), leads) to look at for a subscription with a cursor:
     items changed since it (or retried) in full since the subscription started; the others
@@ -524,7 +610,7 @@ def _since_cursor(
     fresh_subjects = {e.subject for e in fresh}
     after = max(created, cursor.at)
     after_stamp = after.timestamp()
-    cursor_days = _cursor_days(after, until, leads, prepared.settings)
+    cursor_days = _cursor_days(after, until, leads, prepared.settings, business)
     if cursor_days is None:
         steps: Iterable[tuple[_DatedEntry, list[int]]] = ((e, leads) for e in prepared.entries)
     else:
@@ -845,19 +931,51 @@ def plan_alerts(
             skip += [(new[i], SKIP_DIGEST_CATCH_UP) for i in indexes[:-1]]
         else:  # the most urgent
             indexes.sort(key=lambda i: _urgency(new[i], today))
+            chosen = new[indexes[0]]
             send_keys.append(new_keys[indexes[0]])
-            send.append(new[indexes[0]])
-            skip += [(new[i], SKIP_CATCH_UP) for i in indexes[1:]]
+            send.append(chosen)
+            skip += [
+                (new[i], SKIP_SAME_DAY if new[i].due_at == chosen.due_at else SKIP_CATCH_UP)
+                for i in indexes[1:]
+            ]
     order = sorted(range(len(send)), key=send_keys.__getitem__)
     order.sort(key=lambda i: send[i].due_at)  # stable: by due time, then key
-    return AlertPlan(send=[send[i] for i in order], skip=skip, valid=valid)
+    return _hold_quiet(
+        AlertPlan(send=[send[i] for i in order], skip=skip, valid=valid), subscriptions, now, settings
+    )
+
+
+def _hold_quiet(plan: AlertPlan, subscriptions: list[Row], now: datetime, settings: Settings) -> AlertPlan:
+    """Move real-time alerts of subscriptions in their quiet hours from `send` to `hold`."""
+    until = {sub["id"]: quiet_until(sub, now, settings) for sub in subscriptions}
+    if not any(until.values()):
+        return plan
+    send: list[Alert] = []
+    for alert in plan.send:
+        end = until.get(alert.subscription_id)
+        if end is not None and alert.kind in REALTIME_KINDS:
+            plan.hold.append((alert, end))
+        else:
+            send.append(alert)
+    plan.send = send
+    return plan
 
 
 def upcoming_alerts(
     tracker: Tracker, sub: Row, ledger_keys: set[str], now: datetime, settings: Settings, limit: int = 10
 ) -> list[Alert]:
-    """The next `limit` date-based alerts `sub` will get, soonest first."""
+    """The next `limit` date-based alerts `sub` will get, soonest first, at their delivery
+    times; of alerts about one subject delivered at one time, only the most urgent."""
     future = [
         a for a in date_alerts(tracker, sub, now, settings) if a.due_at > now and a.key not in ledger_keys
     ]
-    return sorted(future, key=lambda a: (a.due_at, a.key))[:limit]
+    today = today_in(settings.tz, now)
+    future.sort(key=lambda a: (a.due_at, _urgency(a, today), a.key))
+    seen: set[tuple[str | None, datetime]] = set()
+    shown: list[Alert] = []
+    for alert in future:
+        slot = (_catch_up_group(alert), alert.due_at)
+        if slot not in seen:
+            seen.add(slot)
+            shown.append(alert)
+    return shown[:limit]

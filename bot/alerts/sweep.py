@@ -46,6 +46,7 @@ from bot.alerts.delivery import (
 )
 from bot.alerts.plan import (
     DIGEST_REALTIME,
+    HELD_QUIET_HOURS,
     KIND_NEWS,
     KIND_STATUS,
     STATUS_FIELDS,
@@ -90,6 +91,7 @@ class SweepResult:
     failed: list[tuple[str, str]] = field(default_factory=list)
     permanent: list[tuple[str, str]] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)  # left for the next run (shutdown)
+    held: list[str] = field(default_factory=list)  # quiet hours: sent when they end
     planned: list[dict[str, Any]] = field(default_factory=list)  # what would be / was attempted
 
     def summary(self) -> dict[str, Any]:
@@ -104,6 +106,7 @@ class SweepResult:
             "failed": len(self.failed),
             "permanent": len(self.permanent),
             "deferred": len(self.deferred),
+            "held": len(self.held),
         }
 
 
@@ -323,6 +326,9 @@ def run_sweep(
         for alert, reason in plan.skip:
             if ledger.claim_alert(db, alert.ledger_row(), ledger.STATUS_SKIPPED, now, reason):
                 result.skipped.append((alert.key, reason))
+        for alert, until in plan.hold:
+            if ledger.hold_alert(db, alert.ledger_row(), now, until, HELD_QUIET_HOURS):
+                result.held.append(alert.key)
         for alert in plan.send:
             if ledger.claim_alert(db, alert.ledger_row(), ledger.STATUS_CLAIMED, now):
                 jobs.append(Job(alert))

@@ -238,7 +238,8 @@ class ModelEntry:
             parts.append(f"released {fmt_date(self.released)}")
         elif self.planned_release and self.window_opens:
             opens, release = (self.window_opens - today).days, (self.planned_release - today).days
-            parts.append(f"window opens {fmt_date(self.window_opens)} ({domain.countdown(opens)})")
+            opens_in = domain.deadline_countdown(self.window_opens, opens)
+            parts.append(f"window opens {fmt_date(self.window_opens)} ({opens_in})")
             parts.append(f"release {fmt_date(self.planned_release)} ({domain.countdown(release)})")
         else:
             parts.append("no planned release date")

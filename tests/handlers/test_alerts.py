@@ -229,3 +229,54 @@ def test_status_change_from_the_admin_form_reaches_the_channel(
     [message] = slack_emulator.messages[CHANNEL]
     assert "Meta: agreement status changed from Negotiating to Signed" in message["text"]
     assert f"<@{ADMIN_ID}>" in json.dumps(message["blocks"])
+
+
+def test_the_form_sets_delivery_days_and_quiet_hours(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    values = form_values(["deadline", "status"], "7")
+    values[ids.BLOCK_SUBSCRIBE_QUIET_START] = {
+        ids.ACTION_FIELD: {"type": "timepicker", "selected_time": "19:00"}
+    }
+    answer = submit(app, values)
+    assert answer["response_action"] == "errors"
+    assert set(answer["errors"]) == {ids.BLOCK_SUBSCRIBE_QUIET_END}
+
+    values[ids.BLOCK_SUBSCRIBE_QUIET_END] = {
+        ids.ACTION_FIELD: {"type": "timepicker", "selected_time": "07:30"}
+    }
+    every_day = {"text": {"type": "plain_text", "text": "Every day"}, "value": "every_day"}
+    values[ids.BLOCK_SUBSCRIBE_DELIVERY_DAYS] = {
+        ids.ACTION_FIELD: {"type": "radio_buttons", "selected_option": every_day}
+    }
+    assert submit(app, values) == {}
+    sub = get_subscription(deps.store.db, "slack", CHANNEL)
+    assert sub is not None
+    assert (sub["delivery_days"], sub["quiet_start"], sub["quiet_end"]) == ("every_day", "19:00", "07:30")
+
+    aireview(app, slack_emulator, "subscribe")  # reopening shows the saved choices
+    view = slack_emulator.last("views.open").args["view"]
+    assert view_errors(view) == []
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks[ids.BLOCK_SUBSCRIBE_DELIVERY_DAYS]["element"]["initial_option"]["value"] == "every_day"
+    assert blocks[ids.BLOCK_SUBSCRIBE_QUIET_START]["element"]["initial_time"] == "19:00"
+    assert blocks[ids.BLOCK_SUBSCRIBE_QUIET_END]["element"]["initial_time"] == "07:30"
+
+
+def test_alerts_shows_delivery_days_quiet_hours_and_shifted_times(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    # Now is Fri Jul 24. A deadline on Mon Aug 3 has its 2- and 1-day alerts due on the weekend:
+    # both come on Fri Jul 31, shown once.
+    from tests.bot.alerts.test_delivery_days import add_deadline
+
+    add_deadline(deps, "2026-08-03")  # Monday: the 1- and 2-day alerts fall on the weekend
+    subscribe(deps, JUNE_1, kinds=["deadline"], lead_days=[2, 1], quiet_hours=("20:00", "07:00"))
+    answer = aireview(app, slack_emulator, "alerts", READER)
+    text = json.dumps(answer["blocks"])
+    assert message_errors(answer) == []
+    assert "*Delivery days:* Business days (Monday to Friday, not on US federal holidays)" in text
+    assert "*Quiet hours:* 20:00 to 07:00" in text
+    assert "Jul 31, 2026 09:00 EDT" in text
+    assert "moved from Sun Aug 2, 2026: not a business day" in text
+    assert "moved from Sat Aug 1" not in text  # collapsed into the more urgent one that day

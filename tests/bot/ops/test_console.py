@@ -37,7 +37,10 @@ def test_console_reads_standard_input(tmp_path: Path) -> None:
     assert "Holdouts: no review agreement yet\n=================================" in out
     assert "5 of 6 tracked developers have signed a review agreement; 1 holdout" in out
     assert "Meta · Negotiating since Wed Jun 3, 2026 (51 days ago)" in out
-    assert "Fri Jul 31, 2026 · in 7 days — Formal pre-release review process to be established" in out
+    assert (
+        "Fri Jul 31, 2026 · in 7 days, 5 business days — Formal pre-release review process to be established"
+        in out
+    )
     assert "Status: Negotiating" in out
     assert "Full history: /aireview history meta" in out
     assert "Usage: /deadlines [days]" in out

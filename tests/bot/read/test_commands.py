@@ -107,7 +107,10 @@ def test_deadlines_default_shows_the_july_deadline(bolt_app: App, slack_emulator
     body = ask(bolt_app, slack_emulator, "/deadlines")
     text = shown(body)
     assert "Coming up in the next 90 days" in text
-    assert "*Fri Jul 31, 2026* · *in 7 days* — Formal pre-release review process to be established" in text
+    assert (
+        "*Fri Jul 31, 2026* · *in 7 days, 5 business days* — "
+        "Formal pre-release review process to be established" in text
+    )
     assert "Deadline · Scheduled" in text
     assert "Dates in America/New_York" in text
     assert body["response_type"] == "ephemeral"
@@ -157,9 +160,11 @@ def test_deadlines_with_models_overdue_first(
     assert "Overdue: not submitted" in text
     assert lines[1].startswith("*Tue Jul 21, 2026* · *3 days ago* — Comment period closes")
     assert "Passed (Scheduled)" in text
-    assert "*Fri Jul 31, 2026* · *in 7 days*" in lines[2]
+    assert "*Fri Jul 31, 2026* · *in 7 days, 5 business days*" in lines[2]
     assert "*Mon Aug 3, 2026* · *in 10 days* — Meta Muse Next: planned release" in lines[3]
-    assert lines[4].startswith("*Wed Aug 5, 2026* · *in 12 days* — OpenAI GPT-Next: submission due")
+    assert lines[4].startswith(
+        "*Wed Aug 5, 2026* · *in 12 days, 8 business days* — OpenAI GPT-Next: submission due"
+    )
     assert "Sep 4" not in text  # beyond 30 days
     assert "Old hearing" not in text
     assert "1 overdue" in text
@@ -300,7 +305,7 @@ def test_models_all_and_one_developer(bolt_app: App, slack_emulator: SlackEmulat
     assert "2 models tracked for all tracked developers" in text
     assert "*Meta*\n• *Muse Spark* · Released" in text
     assert (
-        "• *GPT-Next* · Not submitted · window opens Wed Aug 5, 2026 (in 12 days) · "
+        "• *GPT-Next* · Not submitted · window opens Wed Aug 5, 2026 (in 12 days, 8 business days) · "
         "release Fri Sep 4, 2026 (in 42 days)"
     ) in text
     one = shown(ask(bolt_app, slack_emulator, "/aireview", "models open ai"))

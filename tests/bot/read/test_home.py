@@ -63,7 +63,10 @@ def test_home_dashboard_for_a_member(bolt_app: App, slack_emulator: SlackEmulato
     text = visible_text(view["blocks"])
     assert "5 of 6 tracked developers have signed a review agreement; 1 holdout" in text
     assert "*Meta* · Negotiating since Wed Jun 3, 2026 (51 days)" in text
-    assert "*Fri Jul 31, 2026* · *in 7 days* — Formal pre-release review process to be established" in text
+    assert (
+        "*Fri Jul 31, 2026* · *in 7 days, 5 business days* — "
+        "Formal pre-release review process to be established" in text
+    )
     assert "As of Jul 24, 2026 10:00 EDT" in text
     assert "Tracker last changed Jun 3, 2026 08:00 EDT" in text
     assert "Latest changes" in text

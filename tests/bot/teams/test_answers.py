@@ -206,7 +206,10 @@ def test_deadlines_card_gives_dates_countdowns_and_status(teams: httpx.Client) -
 
     assert lines[0] == "Coming up in the next 30 days"
     assert lines[1] == "1 item in the next 30 days (dates in America/New_York)"
-    assert "Fri Jul 31, 2026 · in 7 days — Formal pre-release review process to be established" in lines
+    assert (
+        "Fri Jul 31, 2026 · in 7 days, 5 business days — Formal pre-release review process to be established"
+        in lines
+    )
     assert "Deadline · Scheduled" in lines
     assert lines[-1].startswith("As of Jul 24, 2026 10:00 EDT · Dates in America/New_York")
 
