@@ -69,15 +69,27 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     backup.add_argument("path", metavar="PATH", help="the backup file to write (replaced if present)")
     export = sub.add_parser(
-        "export", help="write the calendar (ics) or the tracker tables (csv: a zip of four CSVs) to a file"
+        "export",
+        help="write the calendar (ics), the tracker tables (csv: a zip of four CSVs) or the timeline "
+        "picture (timeline PATH.png) to a file",
     )
-    export.add_argument("format", choices=("ics", "csv"), help="ics: calendar; csv: spreadsheets")
+    export.add_argument(
+        "format", choices=("ics", "csv", "timeline"), help="ics: calendar; csv: spreadsheets; timeline: PNG"
+    )
     export.add_argument(
         "words",
         nargs="*",
         metavar="[TABLE] [PATH]",
         help="csv: a table (developers, models, deadlines or history) writes just that .csv; "
-        "PATH: default reviewwatch.ics / reviewwatch-csv.zip, a folder, or - for stdout",
+        "PATH: default reviewwatch.ics / reviewwatch-csv.zip, a folder, or - for stdout; "
+        "timeline: PATH.png (required)",
+    )
+    export.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        metavar="N",
+        help="timeline: the next N days (default 90, at most 365), after the last 14",
     )
     _add_now(export)
     args, extra = parser.parse_known_args(argv)
@@ -104,14 +116,37 @@ def cmd_seed(args: argparse.Namespace, deps: Deps) -> int:
 
 
 def cmd_export(args: argparse.Namespace, deps: Deps) -> int:
+    if args.format == "timeline":
+        return _export_timeline(args, deps)
     from bot.exports.files import write_export
 
+    if args.days is not None:
+        print("review-watch: --days is for `export timeline`", file=sys.stderr)
+        return 2
     try:
         message = write_export(deps, args.format, args.words, sys.stdout.buffer)
     except (OSError, ValueError) as exc:
         print(f"review-watch: export failed: {exc}", file=sys.stderr)
         return 1
     print(message, file=sys.stderr)  # stderr, so `export ics -` leaves stdout to the file
+    return 0
+
+
+def _export_timeline(args: argparse.Namespace, deps: Deps) -> int:
+    from bot.exports.timeline import DEFAULT_DAYS, write_timeline
+
+    if len(args.words) != 1:
+        print(
+            "review-watch: usage: python app.py export timeline PATH.png [--now ISO] [--days N]",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        message = write_timeline(deps, args.words[0], DEFAULT_DAYS if args.days is None else args.days)
+    except (OSError, ValueError) as exc:  # NothingToDraw included: its message is the answer
+        print(f"review-watch: {exc}", file=sys.stderr)
+        return 1
+    print(message, file=sys.stderr)
     return 0
 
 

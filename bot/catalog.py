@@ -12,7 +12,7 @@ from bot.admin import ADMIN_SUBCOMMANDS, no_admin_home_section
 from bot.alerts import ALERT_SUBCOMMANDS, alert_problems_home_section
 from bot.clock import Clock
 from bot.deps import Deps, HomeSection
-from bot.exports import EXPORT_SUBCOMMAND
+from bot.exports import EXPORT_SUBCOMMAND, TIMELINE_SUBCOMMAND, timeline_home_section
 from bot.news import FEEDS_SUBCOMMAND
 from bot.read import READ_SUBCOMMANDS, SLASH_COMMANDS
 from bot.replies import Subcommand, SubcommandRegistry
@@ -22,11 +22,16 @@ from storage.db import Store
 AIREVIEW_SUBCOMMANDS: tuple[Subcommand, ...] = (
     *READ_SUBCOMMANDS,
     EXPORT_SUBCOMMAND,
+    TIMELINE_SUBCOMMAND,
     *ADMIN_SUBCOMMANDS,
     FEEDS_SUBCOMMAND,
     *ALERT_SUBCOMMANDS,
 )
-HOME_SECTIONS: tuple[HomeSection, ...] = (no_admin_home_section, alert_problems_home_section)
+HOME_SECTIONS: tuple[HomeSection, ...] = (
+    timeline_home_section,
+    no_admin_home_section,
+    alert_problems_home_section,
+)
 
 
 def make_deps(settings: Settings, store: Store, clock: Clock) -> Deps:

@@ -9,6 +9,15 @@ from __future__ import annotations
 
 import sys
 
-for _optional in ("numpy", "pandas"):
+_KEPT_OUT = ("numpy", "pandas")
+
+for _optional in _KEPT_OUT:
     if _optional not in sys.modules:
         sys.modules[_optional] = None  # type: ignore[assignment]  # `import` then raises ImportError
+
+
+def allow(name: str) -> None:
+    """Let a feature that needs `name` import it after all (the timeline picture needs numpy
+    through matplotlib); sqlite-utils looked for it once, at its own import, and keeps its answer."""
+    if name in _KEPT_OUT and name in sys.modules and sys.modules[name] is None:
+        del sys.modules[name]

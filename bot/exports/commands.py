@@ -1,11 +1,14 @@
-"""`/aireview export ics|csv [table]`: the calendar or the tracker tables as a file the
-listener uploads to the conversation (handlers/exports.py)."""
+"""`/aireview export ics|csv [table]` and `/aireview timeline [days]`: the calendar, the
+tracker tables or the timeline picture as a file the listener uploads to the conversation
+(handlers/exports.py)."""
 
 from __future__ import annotations
 
 from bot.deps import Deps
+from bot.exports import timeline
 from bot.exports.files import CSV_TABLES, FORMAT_CSV, FORMAT_ICS, calendar_export, csv_export
-from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
+from bot.read import answers
+from bot.replies import SURFACE_CONSOLE, SURFACE_SLACK, CommandRequest, Reply, Subcommand
 
 SUBCOMMAND_EXPORT = "export"
 USAGE = "export ics|csv [table]"
@@ -53,4 +56,43 @@ EXPORT_SUBCOMMAND = Subcommand(
     example="/aireview export ics",
     run=run_export,
     surfaces=(SURFACE_SLACK,),
+)
+
+
+SUBCOMMAND_TIMELINE = "timeline"
+TIMELINE_USAGE = (
+    f"Usage: `/aireview timeline [days]`: a picture of the next N days (default "
+    f"{timeline.DEFAULT_DAYS}, from 1 to {timeline.MAX_DAYS}) and the last {timeline.PAST_DAYS}, "
+    "e.g. `/aireview timeline 30`."
+)
+
+
+def run_timeline(deps: Deps, request: CommandRequest) -> Reply:
+    try:
+        days = answers.parse_days(request.text) if request.text.strip() else timeline.DEFAULT_DAYS
+    except answers.BadDays:
+        return Reply(text=TIMELINE_USAGE)
+    if not 1 <= days <= timeline.MAX_DAYS:
+        return Reply(text=TIMELINE_USAGE)
+    if request.surface != SURFACE_SLACK or not request.channel_id:
+        return Reply(
+            text="The timeline is a picture uploaded to a Slack conversation; from a shell run "
+            "`python app.py export timeline PATH.png [--days N]`."
+        )
+    picture = timeline.timeline_file(deps, days)
+    if picture is None:
+        return Reply(text=timeline.empty_range_line(deps, days))
+    return Reply(text="", upload=picture)
+
+
+TIMELINE_SUBCOMMAND = Subcommand(
+    name=SUBCOMMAND_TIMELINE,
+    usage="timeline [days]",
+    summary=(
+        "upload a picture of deadlines, review windows and releases per developer for the next N "
+        f"days (default {timeline.DEFAULT_DAYS}) and the last {timeline.PAST_DAYS}"
+    ),
+    example="/aireview timeline 30",
+    run=run_timeline,
+    surfaces=(SURFACE_SLACK, SURFACE_CONSOLE),
 )
