@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.cache import ExpiringCache
@@ -35,6 +35,17 @@ class Runtime:
     mode: str | None = None  # "http" or "socket"
     scheduler: Any = None  # the running APScheduler BackgroundScheduler
     senders: dict[str, Any] | None = None  # alert senders the scheduler made and must close
+    started_at: datetime | None = None  # when the app started serving
+    # The last message, request or pong from Slack (Socket Mode also counts the connection's
+    # pongs, read through `contact_probe`); /healthz reports its age.
+    last_contact: datetime | None = None
+    contact_probe: Callable[[], datetime | None] | None = None
+    reconnects: int = 0  # Socket Mode connections the watchdog reopened
+
+    def contact(self) -> datetime | None:
+        """The latest contact from Slack known, or None."""
+        seen = [self.last_contact, self.contact_probe() if self.contact_probe else None]
+        return max((at for at in seen if at is not None), default=None)
 
 
 @dataclass

@@ -39,6 +39,16 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "REVIEWWATCH_FEDERAL_REGISTER": ("on", "Default Federal Register search (`on` or `off`)"),
     "REVIEWWATCH_LOG_LEVEL": ("INFO", "Log level: DEBUG, INFO, WARNING or ERROR"),
     "PORT": ("3000", "HTTP mode listening port"),
+    "REVIEWWATCH_SOCKET_SILENCE_LIMIT": (
+        "120",
+        "Seconds without a message or pong from Slack before a Socket Mode connection is reopened "
+        "and `/healthz` turns 503",
+    ),
+    "REVIEWWATCH_SWEEP_STALE_LIMIT": (
+        "600",
+        "Seconds since the last alert sweep after which `/healthz` turns 503 (two sweep intervals)",
+    ),
+    "REVIEWWATCH_HEALTH_PORT": ("(none)", "Socket Mode: also serve `GET /healthz` on this port"),
 }
 
 SECRET_NAMES = frozenset(
@@ -81,6 +91,9 @@ class Settings:
     federal_register_default: bool = True
     log_level: str = "INFO"
     port: int = 3000
+    socket_silence_limit: int = 120  # seconds
+    sweep_stale_limit: int = 600  # seconds
+    health_port: int | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -217,6 +230,11 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
                 "the base64 security token Teams showed when the outgoing webhook was created",
             ) from None
 
+    health_port_text = get("REVIEWWATCH_HEALTH_PORT")
+    health_port = None
+    if health_port_text:
+        health_port = _parse_int("REVIEWWATCH_HEALTH_PORT", health_port_text, 1, 65535)
+
     return Settings(
         slack_bot_token=get("SLACK_BOT_TOKEN"),
         slack_app_token=get("SLACK_APP_TOKEN"),
@@ -237,4 +255,11 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         federal_register_default=federal_register == "on",
         log_level=log_level,
         port=_parse_int("PORT", get("PORT") or "3000", 1, 65535),
+        socket_silence_limit=_parse_int(
+            "REVIEWWATCH_SOCKET_SILENCE_LIMIT", get("REVIEWWATCH_SOCKET_SILENCE_LIMIT") or "120", 1, 86400
+        ),
+        sweep_stale_limit=_parse_int(
+            "REVIEWWATCH_SWEEP_STALE_LIMIT", get("REVIEWWATCH_SWEEP_STALE_LIMIT") or "600", 60, 604800
+        ),
+        health_port=health_port,
     )

@@ -1,8 +1,11 @@
-"""What `GET /healthz` reports: database reachable, scheduler running, the last sweep."""
+"""What `GET /healthz` reports: database reachable, scheduler running, the last sweep and
+how long ago it was, and how long ago Slack was last heard from (with its limit in Socket
+Mode, where a silent connection means the app is deaf)."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from bot.clock import utc_iso
@@ -26,22 +29,55 @@ def _last_sweep(deps: Deps) -> Any:
         return {"raw": raw}
 
 
+def _age(since: datetime | None, now: datetime) -> float | None:
+    return None if since is None else round(max((now - since).total_seconds(), 0.0), 1)
+
+
+def _sweep_age(deps: Deps, last_sweep: Any, now: datetime) -> float | None:
+    """Seconds since the last sweep (or since start-up, before the first one)."""
+    at = last_sweep.get("at") if isinstance(last_sweep, dict) else None
+    try:
+        since = datetime.fromisoformat(at) if isinstance(at, str) else deps.runtime.started_at
+    except ValueError:
+        since = deps.runtime.started_at
+    return _age(since, now)
+
+
 def health_report(deps: Deps) -> tuple[bool, dict[str, Any]]:
-    """(healthy, report). Healthy: the database answers, the scheduler runs, and the last
-    sweep (if any yet) completed. A sweep whose deliveries partly failed still completed:
-    those alerts are retried and shown to admins, the app itself is fine."""
-    db_problem = probe_database(deps.settings.db_path)
-    scheduler = deps.runtime.scheduler
+    """(healthy, report). Healthy: the database answers, the scheduler runs, the last sweep
+    (if any yet) completed and is not older than REVIEWWATCH_SWEEP_STALE_LIMIT, and in
+    Socket Mode Slack was heard from within REVIEWWATCH_SOCKET_SILENCE_LIMIT. A sweep whose
+    deliveries partly failed still completed: those alerts are retried and shown to admins."""
+    settings, runtime = deps.settings, deps.runtime
+    now = deps.clock.now()
+    db_problem = probe_database(settings.db_path)
+    scheduler = runtime.scheduler
     scheduler_running = bool(scheduler is not None and getattr(scheduler, "running", False))
     last_sweep = _last_sweep(deps) if db_problem is None else None
     sweep_ok = not isinstance(last_sweep, dict) or last_sweep.get("ok", True) is not False
-    healthy = db_problem is None and scheduler_running and sweep_ok
+    sweep_age = _sweep_age(deps, last_sweep, now) if scheduler_running else None
+    sweep_fresh = sweep_age is None or sweep_age <= settings.sweep_stale_limit
+    socket_mode = runtime.mode == "socket"
+    contact_age = _age(runtime.contact() or (runtime.started_at if socket_mode else None), now)
+    contact_ok = not socket_mode or contact_age is None or contact_age <= settings.socket_silence_limit
+    healthy = db_problem is None and scheduler_running and sweep_ok and sweep_fresh and contact_ok
     report: dict[str, Any] = {
         "status": "ok" if healthy else "unavailable",
-        "time": utc_iso(deps.clock.now()),
-        "mode": deps.runtime.mode,
+        "time": utc_iso(now),
+        "mode": runtime.mode,
         "database": {"ok": db_problem is None, **({"error": db_problem} if db_problem else {})},
-        "scheduler": {"running": scheduler_running},
+        "scheduler": {
+            "running": scheduler_running,
+            "seconds_since_sweep": sweep_age,
+            "stale_limit_seconds": settings.sweep_stale_limit,
+            "stale": not sweep_fresh,
+        },
         "last_sweep": last_sweep,
+        "slack": {
+            "seconds_since_contact": contact_age,
+            "silence_limit_seconds": settings.socket_silence_limit if socket_mode else None,
+            "ok": contact_ok,
+            **({"reconnects": runtime.reconnects} if socket_mode else {}),
+        },
     }
     return healthy, report

@@ -76,16 +76,19 @@ def query_param(environ: Environ, name: str) -> str | None:
     return values[0] if values else None
 
 
-def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
-    """Every endpoint of HTTP mode. Add new ones here."""
-
+def healthz_route(deps: Deps) -> Route:
     def healthz(environ: Environ) -> tuple[int, dict[str, str], bytes]:
         healthy, report = health_report(deps)
         return json_response(200 if healthy else 503, report)
 
+    return Route(PATH_HEALTHZ, ("GET", "HEAD"), plain(healthz))
+
+
+def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
+    """Every endpoint of HTTP mode. Add new ones here."""
     return [
         Route(PATH_SLACK_EVENTS, ("POST",), SlackRequestHandler(bolt_app, path=PATH_SLACK_EVENTS)),
-        Route(PATH_HEALTHZ, ("GET", "HEAD"), plain(healthz)),
+        healthz_route(deps),
         Route(
             PATH_CALENDAR,
             ("GET", "HEAD"),
@@ -155,3 +158,8 @@ class HttpApp:
 
 def build_wsgi_app(bolt_app: App, deps: Deps) -> HttpApp:
     return HttpApp(build_routes(bolt_app, deps))
+
+
+def build_health_app(deps: Deps) -> HttpApp:
+    """Socket Mode's optional health server: GET /healthz only (REVIEWWATCH_HEALTH_PORT)."""
+    return HttpApp([healthz_route(deps)])

@@ -78,11 +78,22 @@ class _DropClientTokenNotice(logging.Filter):
         return not str(record.msg).startswith("As you gave `client` as well")
 
 
+def contact_recorder(deps: Deps) -> Callable[..., None]:
+    """Bolt global middleware: every request from Slack is contact (/healthz reports its age)."""
+
+    def record_contact(next: Callable[[], None]) -> None:
+        deps.runtime.last_contact = deps.clock.now()
+        next()
+
+    return record_contact
+
+
 def build_bolt_app(deps: Deps) -> App:
     bolt_logger = logging.getLogger("reviewwatch.bolt")
     bolt_logger.addFilter(_DropClientTokenNotice())
     app = build_app(deps, client=slack_client(deps), logger=bolt_logger)
     app.use(log_slack_requests)
+    app.use(contact_recorder(deps))
     return app
 
 
@@ -167,6 +178,7 @@ def serve_http(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> int:
     server = bind_http_server(deps, bolt_app)
     scheduler = None
     try:
+        deps.runtime.started_at = deps.clock.now()
         scheduler = start_scheduler(deps)
         log.info(
             "HTTP mode: listening on http://%s:%s (POST /slack/events, GET /healthz, "
@@ -191,18 +203,40 @@ def serve_http(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> int:
 # ---------------------------------------------------------------- Socket Mode
 
 
+def bind_health_server(deps: Deps) -> Any:
+    """Socket Mode with REVIEWWATCH_HEALTH_PORT: a waitress server for GET /healthz only."""
+    from waitress import create_server
+
+    from handlers.http.routes import build_health_app
+
+    port = deps.settings.health_port
+    try:
+        return create_server(
+            build_health_app(deps), host=LISTEN_HOST, port=port, threads=2, ident="review-watch"
+        )
+    except OSError as exc:
+        raise StartupError(
+            f"cannot listen on REVIEWWATCH_HEALTH_PORT {port}: {exc.strerror or exc}"
+        ) from None
+
+
 def serve_socket_mode(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from handlers.http.watchdog import SocketWatchdog, ping_interval
+
     app_token = deps.settings.slack_app_token
     assert app_token is not None
+    health = bind_health_server(deps) if deps.settings.health_port else None
     # apps.connections.open is a Web API call: this client sends it to SLACK_API_URL.
     handler = SocketModeHandler(
         bolt_app,
         app_token,
         web_client=slack_client(deps, token=app_token),
         logger=logging.getLogger("reviewwatch.socket_mode"),
+        ping_interval=ping_interval(deps.settings.socket_silence_limit),
     )
+    watchdog = SocketWatchdog(handler.client, deps)
     try:
         handler.connect()
     except SlackApiError as exc:
@@ -215,12 +249,25 @@ def serve_socket_mode(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> in
             f"cannot open a Socket Mode connection via {deps.settings.slack_api_url}: {exc}"
         ) from None
     scheduler = None
+    health_thread = None
     try:
+        deps.runtime.started_at = deps.clock.now()
+        watchdog.start()
         scheduler = start_scheduler(deps)
-        log.info("Socket Mode: connected; the connection reconnects on its own if it drops")
+        if health is not None:
+            health_thread = threading.Thread(target=health.run, name="healthz", daemon=True)
+            health_thread.start()
+        log.info(
+            "Socket Mode: connected; reopened if Slack is silent for %s s%s",
+            deps.settings.socket_silence_limit,
+            f"; GET /healthz on port {deps.settings.health_port}" if health is not None else "",
+        )
         signals.requested.wait()
     finally:
+        watchdog.stop()
         handler.close()  # stop taking requests
+        if health is not None:
+            health.close()
         stop_scheduler(deps, scheduler)
     return 0
 

@@ -332,6 +332,26 @@ class SlackEmulator:
                 raise AssertionError(f"no call to {method}; calls: {[c.method for c in self.calls]}")
             return self.calls_to(method)[0]
 
+    def silence_sockets(self) -> int:
+        """Make every open Socket Mode connection go half-dead: it stays open but answers no
+        ping and delivers nothing, as a connection a proxy forgot. New connections work.
+        Returns how many were silenced."""
+        with self._lock:
+            sockets = list(self._sockets)
+        for connection in sockets:
+            connection.silent = True
+        return len(sockets)
+
+    def socket_count(self) -> int:
+        """Socket Mode connections open now (silent ones included)."""
+        with self._lock:
+            return len(self._sockets)
+
+    def clear_failures(self) -> None:
+        """Forget failures queued with fail() that have not happened yet."""
+        with self._lock:
+            self._failures.clear()
+
     def _socket_opened(self, connection: _WebSocket) -> None:
         with self._socket_changed:
             self._sockets.append(connection)
@@ -624,6 +644,7 @@ class _WebSocket:
         self._reader = reader
         self._send_lock = threading.Lock()
         self.closed = False
+        self.silent = False  # half-dead: no pongs, nothing sent (SlackEmulator.silence_sockets)
 
     def send_text(self, text: str) -> None:
         self._send(self.TEXT, text.encode())
@@ -637,7 +658,7 @@ class _WebSocket:
         else:
             header = struct.pack("!BBQ", 0x80 | opcode, 127, length)
         with self._send_lock:
-            if not self.closed:
+            if not self.closed and not (self.silent and opcode != self.CLOSE):
                 self._sock.sendall(header + payload)
 
     def _read_exact(self, size: int) -> bytes:
@@ -666,7 +687,8 @@ class _WebSocket:
             if opcode == self.TEXT:
                 on_text(data.decode("utf-8", errors="replace"))
             elif opcode == self.PING:
-                self._send(self.PONG, data)
+                if not self.silent:
+                    self._send(self.PONG, data)
             elif opcode == self.CLOSE:
                 try:
                     self._send(self.CLOSE, data[:2])

@@ -134,6 +134,17 @@ def test_healthz_reports_database_scheduler_and_last_sweep(running: AppProcess) 
     assert report["scheduler"]["running"] is True
     assert report["mode"] == "http"
     assert report["last_sweep"]
+    assert report["scheduler"]["stale"] is False and report["scheduler"]["stale_limit_seconds"] == 600
+
+
+def test_healthz_reports_how_long_ago_slack_last_sent_a_request(
+    running: AppProcess, emu: SlackEmulator
+) -> None:
+    body = slash_command_body("/holdouts", response_url=emu.response_url("contact"))
+    assert post_events(running, body, signed_headers(body)).status_code == 200
+    report = httpx.get(running.url + "/healthz").json()
+    assert report["slack"]["seconds_since_contact"] < 5
+    assert report["slack"]["silence_limit_seconds"] is None  # HTTP mode: Slack calls only when people act
 
 
 def test_the_calendar_feed_is_served_with_its_token(running: AppProcess) -> None:
