@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cache import ExpiringCache
 from bot.clock import Clock
+from bot.lookup import NameIndexCache
 from bot.replies import Subcommand, SubcommandRegistry
 from bot.settings import Settings
 from storage.db import Store
@@ -61,5 +62,7 @@ class Deps:
     admin_groups: ExpiringCache[frozenset[str]] = field(
         default_factory=lambda: ExpiringCache(DIRECTORY_CACHE_LIFETIME)
     )
+    # Names for type-ahead menus (bot/menus.py), rebuilt when the tracker changes.
+    names: NameIndexCache = field(default_factory=NameIndexCache)
     feed_client: httpx.Client | None = None  # the news watch's shared client, made on first use
     runtime: Runtime = field(default_factory=Runtime)

@@ -20,9 +20,9 @@ def slack_client(deps: Deps, token: str | None = None) -> WebClient:
 
 
 def register_all(app: App, deps: Deps) -> None:
-    from handlers import actions, alerts, commands, errors, events, feeds, views
+    from handlers import actions, alerts, commands, errors, events, feeds, menus, views
 
-    for module in (errors, commands, events, actions, views, feeds, alerts):
+    for module in (errors, commands, events, actions, views, menus, feeds, alerts):
         module.register(app, deps)
 
 

@@ -131,6 +131,17 @@ def list_models(db: Database, developer_id: str | None = None) -> list[dict[str,
     return list(db.query(sql + " ORDER BY d.name COLLATE NOCASE, m.name COLLATE NOCASE"))
 
 
+def list_model_names(db: Database) -> list[dict[str, Any]]:
+    """Every model's id and name with its developer's, in listing order (for menus)."""
+    return list(
+        db.query(
+            "SELECT m.id, m.name, m.developer_id, d.name AS developer_name FROM models m "
+            "JOIN developers d ON d.id = m.developer_id "
+            "ORDER BY d.name COLLATE NOCASE, m.name COLLATE NOCASE"
+        )
+    )
+
+
 def list_deadlines(db: Database) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM deadlines ORDER BY due_date, id"))
 

@@ -32,9 +32,7 @@ from storage.tracker import (
     VersionConflict,
     create_record,
     get_record,
-    list_deadlines,
     list_developers,
-    list_models,
     remove_record,
     subject_label,
     update_record,
@@ -113,7 +111,7 @@ def status_form_view(
         return forms.notice_view("No developers", "Add a developer first.")
     developer = next((d for d in developers if d["id"] == developer_id), None)
     developer = developer or _default_developer(developers)
-    return forms.status_form(developers, developer, channel=channel, source=source, note=note)
+    return forms.status_form(developer, channel=channel, source=source, note=note)
 
 
 def reloaded_status_form(
@@ -123,18 +121,16 @@ def reloaded_status_form(
     (None: leave the form as it is)."""
     if not is_admin(deps, user_id, directory):
         return None  # the submission check answers; a non-admin's form stays as it was
-    developers = list_developers(deps.store.db)
-    developer = next((d for d in developers if d["id"] == developer_id), None)
+    developer = get_record(deps.store.db, "developer", developer_id)
     if developer is None:
         return None
     channel = forms.load_metadata(view.get("private_metadata")).get("channel")
-    return forms.status_form(developers, developer, channel=channel)
+    return forms.status_form(developer, channel=channel)
 
 
-def _choices(deps: Deps, entity: str) -> list[tuple[str, str]]:
-    if entity == "model":
-        return [(str(m["id"]), f"{m['developer_name']} / {m['name']}") for m in list_models(deps.store.db)]
-    return [(str(d["id"]), f"{d['due_date']} · {d['title']}") for d in list_deadlines(deps.store.db)]
+def _none_of(deps: Deps, entity: str) -> bool:
+    table = "models" if entity == "model" else "deadlines"
+    return not any(True for _ in deps.store.db.query(f"SELECT 1 FROM {table} LIMIT 1"))
 
 
 def _record_view(deps: Deps, entity: str, purpose: str, record: dict[str, Any], channel: str | None) -> Block:
@@ -142,7 +138,8 @@ def _record_view(deps: Deps, entity: str, purpose: str, record: dict[str, Any], 
     if purpose == "remove":
         return forms.remove_form(entity, record, subject_label(db, entity, record), channel=channel)
     if entity == "model":
-        return forms.model_form(list_developers(db), record, channel=channel)
+        developer = get_record(db, "developer", record["developer_id"])
+        return forms.model_form(record, developer=developer, channel=channel)
     return forms.deadline_form(record, channel=channel)
 
 
@@ -168,7 +165,8 @@ def form_for_action(
     if action == ids.ACTION_ADMIN_ADD_DEVELOPER:
         return forms.developer_form(channel=channel)
     if action == ids.ACTION_ADMIN_ADD_MODEL:
-        return forms.model_form(list_developers(db), developer_id=value, channel=channel)
+        developer = get_record(db, "developer", value) if value else None
+        return forms.model_form(developer=developer, channel=channel)
     if action == ids.ACTION_ADMIN_ADD_DEADLINE:
         return forms.deadline_form(channel=channel)
     model_actions = (ids.ACTION_ADMIN_EDIT_MODEL, ids.ACTION_ADMIN_REMOVE_MODEL)
@@ -180,7 +178,7 @@ def form_for_action(
         if record is None:
             return forms.notice_view("Not found", f"That {entity} is no longer in the tracker.")
         return _record_view(deps, entity, purpose, record, channel)
-    return forms.pick_form(entity, purpose, _choices(deps, entity), channel=channel)
+    return forms.pick_form(entity, purpose, empty=_none_of(deps, entity), channel=channel)
 
 
 # ---------------------------------------------------------------- submissions

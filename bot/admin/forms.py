@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import ids
+from bot import ids, menus
 from bot.blockkit import (
     MAX_PRIVATE_METADATA,
     Block,
@@ -35,7 +35,6 @@ MAX_TITLE = 150
 MAX_NOTE = 2000
 MAX_SOURCE = 500
 MIN_YEAR, MAX_YEAR = 2000, 2100
-MAX_SELECT_OPTIONS = 100  # Slack's limit for a static_select
 
 DEADLINE_KIND_LABELS = {
     "deadline": "Deadline",
@@ -109,26 +108,6 @@ def load_metadata(text: str | None) -> dict[str, Any]:
 # ---------------------------------------------------------------- Block Kit pieces
 
 
-def _option(value: str, label: str) -> Block:
-    return {"text": plain(label, 75), "value": value}
-
-
-def _select(
-    choices: list[tuple[str, str]], initial: str | None, placeholder: str, action_id: str = ids.ACTION_FIELD
-) -> Block:
-    options = [_option(v, lbl) for v, lbl in choices[:MAX_SELECT_OPTIONS]]
-    element: Block = {
-        "type": "static_select",
-        "action_id": action_id,
-        "options": options,
-        "placeholder": plain(placeholder),
-    }
-    chosen = next((o for o in options if o["value"] == initial), None)
-    if chosen is not None:
-        element["initial_option"] = chosen
-    return element
-
-
 def _text(
     initial: str | None, *, max_length: int, multiline: bool = False, placeholder: str | None = None
 ) -> Block:
@@ -153,7 +132,7 @@ def _datepicker(initial: str | None) -> Block:
 
 
 def _checkbox(label: str, value: str, checked: bool) -> Block:
-    option = _option(value, label)
+    option = menus.option(value, label)
     element: Block = {"type": "checkboxes", "action_id": ids.ACTION_FIELD, "options": [option]}
     if checked:
         element["initial_options"] = [option]
@@ -228,15 +207,10 @@ def _modal(
     return view
 
 
-def _developer_choices(developers: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    return [(d["id"], d["name"]) for d in developers]
-
-
 # ---------------------------------------------------------------- the forms
 
 
 def status_form(
-    developers: list[dict[str, Any]],
     developer: dict[str, Any],
     *,
     channel: str | None = None,
@@ -248,18 +222,15 @@ def status_form(
         _input(
             ids.BLOCK_DEVELOPER,
             "Developer",
-            _select(
-                _developer_choices(developers),
-                developer["id"],
-                "Choose a developer",
-                ids.ACTION_FORM_DEVELOPER_PICK,
+            menus.type_ahead_menu(
+                menus.DEVELOPERS, initial=developer, action_id=ids.ACTION_FORM_DEVELOPER_PICK
             ),
             dispatch=True,
         ),
         _input(
             ids.BLOCK_STATUS,
             "Agreement status",
-            _select(list(DEVELOPER_STATUS_LABELS.items()), developer["status"], "Status"),
+            menus.static_menu(list(DEVELOPER_STATUS_LABELS.items()), developer["status"], "Status"),
         ),
         _input(
             ids.BLOCK_EFFECTIVE_DATE,
@@ -288,7 +259,7 @@ def developer_form(*, channel: str | None = None) -> Block:
         _input(
             ids.BLOCK_STATUS,
             "Agreement status",
-            _select(list(DEVELOPER_STATUS_LABELS.items()), "unknown", "Status"),
+            menus.static_menu(list(DEVELOPER_STATUS_LABELS.items()), "unknown", "Status"),
         ),
         _input(
             ids.BLOCK_EFFECTIVE_DATE,
@@ -306,23 +277,19 @@ def developer_form(*, channel: str | None = None) -> Block:
 
 
 def model_form(
-    developers: list[dict[str, Any]],
     model: dict[str, Any] | None = None,
     *,
-    developer_id: str | None = None,
+    developer: dict[str, Any] | None = None,
     channel: str | None = None,
 ) -> Block:
-    """Add a model (model=None) or edit one."""
+    """Add a model (model=None) or edit one; `developer` (a developer row) is preselected:
+    the model's own when editing."""
     current = model or {}
     blocks = [
         _input(
             ids.BLOCK_DEVELOPER,
             "Developer",
-            _select(
-                _developer_choices(developers),
-                current.get("developer_id") or developer_id,
-                "Choose a developer",
-            ),
+            menus.type_ahead_menu(menus.DEVELOPERS, initial=developer),
         ),
         _input(ids.BLOCK_NAME, "Model name", _text(current.get("name"), max_length=MAX_NAME)),
         _input(
@@ -339,7 +306,7 @@ def model_form(
         _input(
             ids.BLOCK_REVIEW_STATUS,
             "Review status",
-            _select(
+            menus.static_menu(
                 list(REVIEW_STATUS_LABELS.items()),
                 current.get("review_status") or "not_submitted",
                 "Review status",
@@ -363,7 +330,7 @@ def deadline_form(deadline: dict[str, Any] | None = None, *, channel: str | None
         _input(
             ids.BLOCK_KIND,
             "Kind",
-            _select(list(DEADLINE_KIND_LABELS.items()), current.get("kind") or "deadline", "Kind"),
+            menus.static_menu(list(DEADLINE_KIND_LABELS.items()), current.get("kind") or "deadline", "Kind"),
         ),
         _source_input(current.get("source"), optional=False),
         _note_input(current.get("note")),
@@ -379,23 +346,17 @@ def deadline_form(deadline: dict[str, Any] | None = None, *, channel: str | None
     return _modal(ids.VIEW_DEADLINE, "Edit deadline", blocks, metadata)
 
 
-def pick_form(
-    entity: str, purpose: str, choices: list[tuple[str, str]], *, channel: str | None = None
-) -> Block:
-    """Choose the model or deadline to edit or remove.
-
-    Up to 100 records: a menu. More (Slack's menus hold 100 options): a name typed in
-    full or in part, e.g. "Meta Muse Spark", resolved on submit.
-    """
+def pick_form(entity: str, purpose: str, *, empty: bool = False, channel: str | None = None) -> Block:
+    """Choose the model or deadline to edit or remove, in a type-ahead menu."""
     noun = ENTITY_LABELS[entity]
-    if not choices:
+    if empty:
         return notice_view(f"No {noun}s", f"There are no {noun}s in the tracker yet.")
-    if len(choices) <= MAX_SELECT_OPTIONS:
-        element = _select(choices, None, f"Choose a {noun}")
-        hint = None
-    else:
-        element = _text(None, max_length=MAX_TITLE, placeholder=f"Type the {noun}'s name")
-        hint = "Developer and model name, e.g. 'Meta Muse Spark'; part of a name is enough if unique."
+    hint = (
+        "Type part of the developer or model name, e.g. 'Meta Muse Spark'."
+        if entity == "model"
+        else "Type part of the title."
+    )
+    element = menus.type_ahead_menu(menus.MENU_KINDS[entity])
     blocks = [_input(ids.BLOCK_PICK, f"Which {noun}?", element, hint=hint)]
     verb = "Edit" if purpose == "edit" else "Remove"
     return _modal(

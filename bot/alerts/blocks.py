@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import ids
+from bot import ids, menus
 from bot.alerts.plan import (
     DELIVERY_BUSINESS,
     DELIVERY_DAYS,
@@ -236,21 +236,24 @@ def acknowledged_blocks(blocks: list[Block], user_id: str, at: datetime, tz: Zon
 
 
 def _option(text: str, value: str) -> Block:
-    return {"text": plain(text, 75), "value": value}
+    return menus.option(value, text)
 
 
 def subscribe_modal(
-    channel_id: str, current: dict[str, Any] | None, developers: list[dict[str, Any]], settings: Settings
+    channel_id: str,
+    current: dict[str, Any] | None,
+    filter_developers: list[dict[str, Any]],
+    settings: Settings,
 ) -> dict[str, Any]:
+    """The channel's alert settings; `filter_developers` are the rows of the developers its
+    filter names now (shown selected in the type-ahead developer menu)."""
     kinds = current["kinds"] if current else list(SUBSCRIBABLE_KINDS)
     leads = current["lead_days"] if current else list(settings.lead_days)
     mode = current["digest"] if current else DIGEST_REALTIME
-    chosen = set(current["developer_filter"] or []) if current else set()
     delivery = current.get("delivery_days") or DELIVERY_BUSINESS if current else DELIVERY_BUSINESS
     delivery_options = {d: _option(label, d) for d, label in DELIVERY_DAYS.items()}
     kind_options = {k: _option(KIND_LABELS[k], k) for k in SUBSCRIBABLE_KINDS}
     mode_options = {m: _option(label, m) for m, label in DIGEST_MODES.items()}
-    dev_options = {d["id"]: _option(d["name"], d["id"]) for d in developers[:100]}
     kinds_element: Block = {
         "type": "checkboxes",
         "action_id": ids.ACTION_FIELD,
@@ -258,14 +261,9 @@ def subscribe_modal(
     }
     if kinds:
         kinds_element["initial_options"] = [kind_options[k] for k in kinds if k in kind_options]
-    developer_element: Block = {
-        "type": "multi_static_select",
-        "action_id": ids.ACTION_FIELD,
-        "placeholder": plain("All developers"),
-        "options": list(dev_options.values()) or [_option("(no developers)", "-")],
-    }
-    if chosen & dev_options.keys():
-        developer_element["initial_options"] = [dev_options[d] for d in sorted(chosen & dev_options.keys())]
+    developer_element = menus.multi_type_ahead_menu(
+        menus.DEVELOPERS, initial=filter_developers, placeholder="All developers (type to choose)"
+    )
     return {
         "type": "modal",
         "callback_id": ids.VIEW_SUBSCRIBE,
@@ -357,8 +355,8 @@ def _time_input(block_id: str, label: str, initial: str | None, hint: str | None
 def parse_subscribe_state(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The submitted form as plain values, plus inline errors by block id."""
 
-    def element(block_id: str) -> dict[str, Any]:
-        return (values.get(block_id) or {}).get(ids.ACTION_FIELD) or {}
+    def element(block_id: str) -> dict[str, Any]:  # each block holds one element
+        return next(iter((values.get(block_id) or {}).values()), None) or {}
 
     errors: dict[str, str] = {}
     kinds = [o["value"] for o in element(ids.BLOCK_SUBSCRIBE_KINDS).get("selected_options") or []]
@@ -375,11 +373,7 @@ def parse_subscribe_state(values: dict[str, Any]) -> tuple[dict[str, Any], dict[
     mode = (element(ids.BLOCK_SUBSCRIBE_MODE).get("selected_option") or {}).get("value", DIGEST_REALTIME)
     if mode not in DIGEST_MODES:
         errors[ids.BLOCK_SUBSCRIBE_MODE] = "Pick real-time, daily or weekly."
-    developers = [
-        o["value"]
-        for o in element(ids.BLOCK_SUBSCRIBE_DEVELOPERS).get("selected_options") or []
-        if o.get("value") != "-"
-    ]
+    developers = [o["value"] for o in element(ids.BLOCK_SUBSCRIBE_DEVELOPERS).get("selected_options") or []]
     delivery = (element(ids.BLOCK_SUBSCRIBE_DELIVERY_DAYS).get("selected_option") or {}).get(
         "value", DELIVERY_BUSINESS
     )

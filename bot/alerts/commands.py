@@ -26,7 +26,7 @@ from bot.deps import Deps
 from bot.directory import Directory
 from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
 from storage import alerts as store_alerts
-from storage.tracker import list_developers
+from storage.tracker import get_record
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,9 @@ def run_subscribe(deps: Deps, request: CommandRequest) -> Reply | None:
     assert request.channel_id is not None
     db = deps.store.db
     current = store_alerts.get_subscription(db, store_alerts.TARGET_SLACK, request.channel_id)
-    view = subscribe_modal(request.channel_id, current, list_developers(db), deps.settings)
+    chosen = (current or {}).get("developer_filter") or []
+    filter_developers = [d for d in (get_record(db, "developer", c) for c in chosen) if d is not None]
+    view = subscribe_modal(request.channel_id, current, filter_developers, deps.settings)
     return Reply(text="", modal=view)
 
 
@@ -131,6 +133,9 @@ def save_subscription_form(
     if not is_admin(deps, user_id, directory):
         return {ids.BLOCK_SUBSCRIBE_KINDS: "Only Review Watch admins can set up channel alerts."}, None
     form, errors = parse_subscribe_state(values)
+    unknown = [d for d in form["developer_filter"] or [] if get_record(deps.store.db, "developer", d) is None]
+    if unknown:
+        errors.setdefault(ids.BLOCK_SUBSCRIBE_DEVELOPERS, "Choose developers from the menu.")
     if errors:
         return errors, None
     saved = store_alerts.save_subscription(

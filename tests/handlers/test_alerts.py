@@ -62,7 +62,10 @@ def form_values(
             ids.ACTION_FIELD: {"type": "radio_buttons", "selected_option": options([mode])[0]}
         },
         ids.BLOCK_SUBSCRIBE_DEVELOPERS: {
-            ids.ACTION_FIELD: {"type": "multi_static_select", "selected_options": options(developers or [])}
+            ids.ACTION_MENU_DEVELOPER: {
+                "type": "multi_external_select",
+                "selected_options": options(developers or []),
+            }
         },
     }
 
@@ -128,6 +131,14 @@ def test_saving_the_form_subscribes_the_channel_and_says_so(
     blocks = {b.get("block_id"): b for b in view["blocks"]}
     assert blocks[ids.BLOCK_SUBSCRIBE_LEADS]["element"]["initial_value"] == "14,3,0"
     assert blocks[ids.BLOCK_SUBSCRIBE_MODE]["element"]["initial_option"]["value"] == "weekly"
+    chosen = blocks[ids.BLOCK_SUBSCRIBE_DEVELOPERS]["element"]["initial_options"]
+    assert [(o["value"], o["text"]["text"]) for o in chosen] == [("meta", "Meta")]
+
+
+def test_a_developer_filter_naming_no_tracked_developer_is_refused_inline(deps: Deps, app: App) -> None:
+    answer = submit(app, form_values(["status"], "7", developers=["meta", "no-such-lab"]))
+    assert answer["errors"] == {ids.BLOCK_SUBSCRIBE_DEVELOPERS: "Choose developers from the menu."}
+    assert get_subscription(deps.store.db, "slack", CHANNEL) is None
 
 
 def test_subscribing_where_the_bot_is_not_a_member_tells_the_admin(

@@ -12,6 +12,7 @@ from slack_bolt import App, BoltResponse
 
 from tests.support.slack_requests import (
     block_actions_payload,
+    block_suggestion_payload,
     dispatch_payload,
     fixture_path,
     view_submission_payload,
@@ -32,6 +33,11 @@ class InlineExecutor(Executor):
         return future
 
 
+def typed_option(value: str) -> dict[str, Any]:
+    """A type-ahead menu's option as Slack returns it once chosen (its text does not matter)."""
+    return {"text": {"type": "plain_text", "text": str(value)}, "value": value}
+
+
 def element_state(element: dict[str, Any], value: Any = ...) -> dict[str, Any]:
     """One input element's entry in view.state.values, as Slack sends it.
 
@@ -39,6 +45,14 @@ def element_state(element: dict[str, Any], value: Any = ...) -> dict[str, Any]:
     date string, for text inputs text, for checkboxes True/False (the one box).
     """
     kind = element["type"]
+    if kind == "external_select":  # Slack sends back the option it offered (bot.menus)
+        if value is ...:
+            return {"type": kind, "selected_option": element.get("initial_option")}
+        return {"type": kind, "selected_option": None if value is None else typed_option(value)}
+    if kind == "multi_external_select":
+        if value is ...:
+            return {"type": kind, "selected_options": element.get("initial_options", [])}
+        return {"type": kind, "selected_options": [typed_option(v) for v in value]}
     if kind == "static_select":
         if value is ...:
             return {"type": kind, "selected_option": element.get("initial_option")}
@@ -114,3 +128,15 @@ def press(
 
 def blocks_by_id(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {b["block_id"]: b for b in view["blocks"] if "block_id" in b}
+
+
+def suggest(app: App, view: dict[str, Any], block_id: str, typed: str, user_id: str) -> list[dict[str, Any]]:
+    """Type `typed` into the form's type-ahead menu in `block_id`: the options the app
+    answers Slack's signed block_suggestion request with."""
+    element = blocks_by_id(view)[block_id]["element"]
+    assert element["type"] in ("external_select", "multi_external_select"), element
+    payload = block_suggestion_payload(element["action_id"], block_id, typed, user_id=user_id, view=view)
+    response = dispatch_payload(app, payload)
+    assert response.status == 200, response.body
+    options: list[dict[str, Any]] = json.loads(response.body)["options"]
+    return options

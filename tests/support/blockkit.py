@@ -30,6 +30,11 @@ MAX_MODAL_BUTTON = 24
 MAX_PRIVATE_METADATA = 3000
 MAX_CALLBACK_ID = 255
 MAX_INPUT_LABEL = 2000
+MAX_STATIC_OPTIONS = 100
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+STATIC_SELECTS = {"static_select", "multi_static_select"}
+EXTERNAL_SELECTS = {"external_select", "multi_external_select"}
 
 BLOCK_TYPES = {"section", "header", "context", "divider", "actions", "input", "image", "rich_text"}
 # Mentions a user's text must never produce: <!channel>, <!here>, <!everyone>, <@U...>, <#C...>.
@@ -63,6 +68,45 @@ def _element_errors(where: str, element: dict[str, Any], action_ids: set[str]) -
         errors += _text_errors(f"{where}.text", element.get("text"), MAX_BUTTON_TEXT, plain_only=True)
         if len(element.get("value", "")) > MAX_BUTTON_VALUE:
             errors.append(f"{where}: value longer than {MAX_BUTTON_VALUE}")
+    kind = element.get("type")
+    if kind in STATIC_SELECTS or kind in EXTERNAL_SELECTS:
+        errors += _select_errors(where, element)
+    return errors
+
+
+def option_errors(where: str, option: Any) -> list[str]:
+    """An option object as Slack takes it: plain text up to 75 characters, a value up to 150."""
+    if not isinstance(option, dict):
+        return [f"{where}: not an option object"]
+    errors = _text_errors(f"{where}.text", option.get("text"), MAX_OPTION_TEXT, plain_only=True)
+    if "description" in option:
+        errors += _text_errors(
+            f"{where}.description", option["description"], MAX_OPTION_TEXT, plain_only=True
+        )
+    value = option.get("value")
+    if not isinstance(value, str) or not value or len(value) > MAX_OPTION_VALUE:
+        errors.append(f"{where}: value must be 1..{MAX_OPTION_VALUE} characters: {value!r}")
+    return errors
+
+
+def _select_errors(where: str, element: dict[str, Any]) -> list[str]:
+    errors: list[str] = []
+    kind = element["type"]
+    if kind in STATIC_SELECTS:
+        options = element.get("options") or []
+        if not 1 <= len(options) <= MAX_STATIC_OPTIONS:  # Slack refuses the view beyond 100
+            errors.append(f"{where}: {len(options)} options (1..{MAX_STATIC_OPTIONS})")
+        for j, option in enumerate(options):
+            errors += option_errors(f"{where}.options[{j}]", option)
+    elif "options" in element:
+        errors.append(f"{where}: an {kind} gets its options from the app, not the view")
+    chosen = element.get("initial_options", [])
+    if "initial_option" in element:
+        chosen = [element["initial_option"]]
+    for j, option in enumerate(chosen):
+        errors += option_errors(f"{where}.initial[{j}]", option)
+        if kind in STATIC_SELECTS and option not in element.get("options", []):
+            errors.append(f"{where}: initial option {option.get('value')!r} is not one of the options")
     return errors
 
 

@@ -119,6 +119,27 @@ def block_actions_payload(
     return payload
 
 
+def block_suggestion_payload(
+    action_id: str,
+    block_id: str,
+    typed: str,
+    *,
+    user_id: str = "U0CA5",
+    view: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Slack's block_suggestion payload: a type-ahead menu in a modal asking for options."""
+    payload = copy.deepcopy(json.loads(fixture_path("block_suggestion.slack-docs.json").read_text()))
+    payload["user"]["id"] = user_id
+    payload.update(action_id=action_id, block_id=block_id, value=typed)
+    if view is not None:
+        payload["view"].update(
+            callback_id=view.get("callback_id", ""),
+            private_metadata=view.get("private_metadata", ""),
+            blocks=view.get("blocks", []),
+        )
+    return payload
+
+
 def dispatch(
     app: App, body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
 ) -> BoltResponse:

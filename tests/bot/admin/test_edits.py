@@ -37,6 +37,7 @@ from tests.support.admin_forms import (
     blocks_by_id,
     press,
     submit_view,
+    suggest,
 )
 from tests.support.blockkit import view_errors
 from tests.support.slack_emulator import SlackEmulator
@@ -70,7 +71,7 @@ def opened_view(emu: SlackEmulator) -> dict[str, Any]:
 
 def initial(view: dict[str, Any], block_id: str) -> Any:
     element = blocks_by_id(view)[block_id]["element"]
-    if element["type"] == "static_select":
+    if element["type"] in ("static_select", "external_select"):
         return (element.get("initial_option") or {}).get("value")
     if element["type"] == "datepicker":
         return element.get("initial_date")
@@ -350,7 +351,7 @@ def test_choosing_another_developer_reloads_the_status_form(app: App, slack_emul
     payload["view"] = {**view, "id": "V0STATUS1", "hash": "123.abc", "state": {"values": {}}}
     payload["actions"] = [
         {
-            "type": "static_select",
+            "type": "external_select",
             "action_id": ids.ACTION_FORM_DEVELOPER_PICK,
             "block_id": ids.BLOCK_DEVELOPER,
             "action_ts": "1.2",
@@ -506,7 +507,7 @@ def test_edit_model_through_the_picker_prefills_and_saves(
     picker = open_from_home(app, slack_emulator, ids.ACTION_ADMIN_EDIT_MODEL)
     model = muse_spark(deps)
     assert picker["callback_id"] == ids.VIEW_PICK_RECORD
-    options = blocks_by_id(picker)[ids.BLOCK_PICK]["element"]["options"]
+    options = suggest(app, picker, ids.BLOCK_PICK, "", ADMIN_ID)
     assert [(o["value"], o["text"]["text"]) for o in options] == [(str(model["id"]), "Meta / Muse Spark")]
 
     body = ack_body(submit_view(app, picker, ADMIN_ID, pick=str(model["id"])))
@@ -548,10 +549,10 @@ def test_edit_model_rejects_no_change_stale_version_and_non_admins(
     assert (muse_spark(deps)["note"], muse_spark(deps)["version"]) == ("Theirs", 2)
 
 
-def test_picker_takes_a_typed_name_when_there_are_more_than_a_menu_holds(
+def test_picker_finds_any_record_by_typing_when_there_are_more_than_a_menu_holds(
     deps: Deps, app: App, slack_emulator: SlackEmulator
 ) -> None:
-    for n in range(100):
+    for n in range(150):
         create_record(
             deps.store.db,
             "model",
@@ -560,11 +561,14 @@ def test_picker_takes_a_typed_name_when_there_are_more_than_a_menu_holds(
             at=deps.clock.now(),
         )
     picker = open_from_home(app, slack_emulator, ids.ACTION_ADMIN_REMOVE_MODEL)
-    assert blocks_by_id(picker)[ids.BLOCK_PICK]["element"]["type"] == "plain_text_input"
+    assert blocks_by_id(picker)[ids.BLOCK_PICK]["element"]["type"] == "external_select"
+    assert len(suggest(app, picker, ids.BLOCK_PICK, "", ADMIN_ID)) == 100  # Slack's most
+    assert [o["text"]["text"] for o in suggest(app, picker, ids.BLOCK_PICK, "model 149", ADMIN_ID)] == [
+        "OpenAI / Model 149"
+    ]
+    [muse] = suggest(app, picker, ids.BLOCK_PICK, "meta muse", ADMIN_ID)
 
-    error = ack_body(submit_view(app, picker, ADMIN_ID, pick="Model"))["errors"][ids.BLOCK_PICK]
-    assert "Several models match" in error
-    body = ack_body(submit_view(app, picker, ADMIN_ID, pick="meta muse spark"))
+    body = ack_body(submit_view(app, picker, ADMIN_ID, pick=muse["value"]))
     assert body["view"]["callback_id"] == ids.VIEW_REMOVE_CONFIRM
     assert "Meta / Muse Spark" in json.dumps(body["view"])
 

@@ -72,15 +72,17 @@ def test_source_must_be_an_http_url_with_a_host_or_citation_text(source: str, ok
 
 
 def test_forms_fit_slack_limits_escape_text_and_carry_their_context() -> None:
-    status = forms.status_form(DEVELOPERS, DEVELOPERS[0], channel="C1")
-    model = forms.model_form(DEVELOPERS, {"id": 7, "version": 2, "developer_id": "meta", "name": "X"})
+    status = forms.status_form(DEVELOPERS[0], channel="C1")
+    model = forms.model_form(
+        {"id": 7, "version": 2, "developer_id": "meta", "name": "X"}, developer=DEVELOPERS[0]
+    )
     views = [
         status,
         forms.developer_form(),
         model,
         forms.deadline_form(),
         forms.remove_form("model", {"id": 7, "version": 2, "planned_release": None}, "Meta / <X>"),
-        forms.pick_form("deadline", "edit", [("1", "A")]),
+        forms.pick_form("deadline", "edit"),
         forms.notice_view("Admins only", "No."),
     ]
     for view in views:
