@@ -241,64 +241,167 @@ def round_trip(emu: TimedEmulator, app: AppProcess, bare: BareApp, requests: int
 # ---------------------------------------------------------------- 2. sweep cost
 
 
-def _best(fn: Any, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+class InstantSender:
+    """Answers every post at once: the sweep's own cost, delivery taken out."""
+
+    target_type = "slack"
+
+    def send(self, alert: Any, now: datetime, *, check_existing: bool) -> Any:
+        from bot.alerts.delivery import OUTCOME_SENT, Outcome
+
+        return Outcome(OUTCOME_SENT, channel=alert.target, ts="1.000000")
 
 
-def measure_sweep(db_path: Path, settings: Settings, now: datetime) -> dict[str, float]:
-    """Median seconds of the sweep's computation and of a plain SELECT of the same rows."""
-    from bot.alerts.sweep import active_subscriptions, plan_sweep
+def _fresh_copy(base: Path, to: Path) -> Path:
+    for old in to.parent.glob(to.name + "*"):
+        old.unlink()
+    shutil.copyfile(base, to)
+    return to
+
+
+def _timed(fn: Any) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def whole_sweep(db_path: Path, settings: Settings, now: datetime) -> tuple[float, dict[str, int]]:
+    """Seconds of one scheduled sweep (plan, claims, cursors, delivery, outcomes, summary)."""
+    from bot.alerts.sweep import run_sweep
     from storage.db import open_store
 
     store = open_store(db_path)
-    deps = Deps(settings=settings, store=store, clock=FixedClock(now))
-    db = store.db
-    planned: dict[str, float] = {}
-
-    def compute() -> None:
-        # Exactly what run_sweep computes before claiming: retries, the due tracker, the plan.
-        subs = active_subscriptions(deps)
-        plan = plan_sweep(db, subs, now, settings).plan
-        planned.update(due=len(plan.send) + len(plan.skip), valid=len(plan.valid))
-
-    def select() -> None:
-        list(db.query("SELECT * FROM models"))
-        list(db.query("SELECT * FROM deadlines"))
-
     try:
-        return {"select": _best(select), "compute": _best(compute), **planned}
+        deps = Deps(settings=settings, store=store, clock=FixedClock(now))
+        result: list[Any] = []
+        elapsed = _timed(lambda: result.append(run_sweep(deps, now=now, senders={"slack": InstantSender()})))
+        done = result[0]
+        return elapsed, {"sent": len(done.sent), "skipped": len(done.skipped)}
     finally:
         store.close()
 
 
-def sweep_cost(folder: Path, sizes: tuple[int, ...], channels: int = CHANNELS) -> list[dict[str, Any]]:
+def limit_rows(db_path: Path, settings: Settings, now: datetime) -> list[tuple[Any, ...]]:
+    """The ledger rows the sweep writes (its plan), to write by hand."""
+    from bot.alerts.plan import Alert
+    from bot.alerts.sweep import active_subscriptions, plan_sweep
+    from storage.db import open_store
+
+    store = open_store(db_path)
+    try:
+        deps = Deps(settings=settings, store=store, clock=FixedClock(now))
+        plan = plan_sweep(store.db, active_subscriptions(deps), now, settings).plan
+        return Alert.ledger_values_of([*plan.send, *(a for a, _ in plan.skip)])
+    finally:
+        store.close()
+
+
+def physical_limit(db_path: Path, rows: list[tuple[Any, ...]], sent: int) -> float:
+    """Seconds of the same work done by hand in SQLite: the raw SELECT of the tracker rows, one
+    executemany INSERT of the ledger rows in one transaction, one executemany UPDATE of `sent`
+    outcomes in another (outcomes differ per row: the message's ts)."""
+    from storage.alerts import LEDGER_VALUES
+    from storage.db import connect
+
+    db = connect(db_path)
+    columns = f"{LEDGER_VALUES}, status, attempts, claimed_at, claim_token, created_at"
+    insert = f"INSERT INTO alert_ledger ({columns}) VALUES ({', '.join('?' * 16)})"
+    update = (
+        "UPDATE alert_ledger SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
+        "message_channel = ?, message_ts = ? WHERE key = ?"
+    )
+    stamp = "2026-07-24T14:00:00+00:00"
+
+    def work() -> None:
+        db.execute("SELECT * FROM models").fetchall()
+        db.execute("SELECT * FROM deadlines").fetchall()
+        with db.atomic():
+            db.conn.executemany(insert, [(*r, "claimed", 0, stamp, "bench", stamp) for r in rows])
+        with db.atomic():
+            db.conn.executemany(update, [(stamp, r[7], "1.000000", r[0]) for r in rows[:sent]])
+
+    try:
+        return _timed(work)
+    finally:
+        db.close()
+
+
+def plan_and_select(db_path: Path, settings: Settings, now: datetime) -> tuple[float, float]:
+    """Seconds of the sweep's planning step (read-only) and of a plain SELECT of the tracker rows."""
+    from bot.alerts.sweep import active_subscriptions, plan_sweep
+    from storage.db import open_store
+
+    store = open_store(db_path)
+    try:
+        deps = Deps(settings=settings, store=store, clock=FixedClock(now))
+        db = store.db
+
+        def select() -> None:
+            list(db.query("SELECT * FROM models"))
+            list(db.query("SELECT * FROM deadlines"))
+
+        return _timed(lambda: plan_sweep(db, active_subscriptions(deps), now, settings)), _timed(select)
+    finally:
+        store.close()
+
+
+def spread(values: list[float]) -> dict[str, Any]:
+    return {"median_ms": ms(statistics.median(values)), "min_ms": ms(min(values)), "max_ms": ms(max(values))}
+
+
+def sweep_cost(
+    folder: Path, sizes: tuple[int, ...], channels: int = CHANNELS, repeats: int = 5
+) -> list[dict[str, Any]]:
+    """The whole sweep against its physical limit, and the plan against the SELECT: paired,
+    alternating runs (each on a fresh copy of the database) after one warm-up pair."""
     now = bench_now()
     rows = []
     for models in sizes:
-        db_path = folder / f"sweep-{models}.db"
-        settings = settings_for(db_path)
+        base = folder / f"sweep-{models}.db"
+        settings = settings_for(base)
         built = time.perf_counter()
         counts = build_bench_db(
-            db_path, settings, now=now, models=models, channels=channels, ledger_until=now - timedelta(days=1)
+            base, settings, now=now, models=models, channels=channels, ledger_until=now - timedelta(days=1)
         )
         built = time.perf_counter() - built
-        m = measure_sweep(db_path, settings, now)
+        ledger_rows = limit_rows(base, settings, now)
+        copy = folder / f"sweep-{models}-run.db"
+        whole: list[float] = []
+        limit: list[float] = []
+        plans: list[float] = []
+        selects: list[float] = []
+        outcome: dict[str, int] = {}
+        for rep in range(repeats + 1):  # rep 0: the warm-up, not counted
+            for part in ("whole", "limit") if rep % 2 == 0 else ("limit", "whole"):
+                fresh = _fresh_copy(base, copy)
+                if part == "whole":
+                    seconds, outcome = whole_sweep(fresh, settings_for(fresh), now)
+                    if rep:
+                        whole.append(seconds)
+                else:
+                    seconds = physical_limit(fresh, ledger_rows, outcome.get("sent", len(ledger_rows)))
+                    if rep:
+                        limit.append(seconds)
+            plan_s, select_s = plan_and_select(base, settings, now)
+            if rep:
+                plans.append(plan_s)
+                selects.append(select_s)
+        alerts = outcome["sent"] + outcome["skipped"]
         rows.append(
             {
                 "models": models,
                 "build_s": round(built, 1),
                 "ledger_rows": counts["ledger"],
-                "select_ms": ms(m["select"]),
-                "compute_ms": ms(m["compute"]),
-                "ratio": round(m["compute"] / m["select"], 1),
-                "compute_us_per_model": round(m["compute"] / models * 1e6, 1),
-                "due_now": int(m["due"]),
-                "still_valid": int(m["valid"]),
+                "alerts": alerts,
+                "sent": outcome["sent"],
+                "samples": repeats,
+                "whole": spread(whole),
+                "limit": spread(limit),
+                "plan": spread(plans),
+                "select": spread(selects),
+                "whole_ratio": round(statistics.median(whole) / statistics.median(limit), 2),
+                "plan_ratio": round(statistics.median(plans) / statistics.median(selects), 2),
+                "whole_us_per_alert": round(statistics.median(whole) / max(alerts, 1) * 1e6, 1),
             }
         )
     return rows

@@ -1,17 +1,22 @@
 """Subscriptions and the alert ledger.
 
 The ledger has one row per alert that was due for a target, keyed by the alert key, so
-an alert is claimed at most once: `claim_alert` is an INSERT that a second sweep loses.
+an alert is claimed at most once: `claim_alerts` INSERTs that a second sweep loses.
 Row status moves claimed -> sent | failed (retried later) | permanent, or is written as
 skipped. A row left `claimed` past its lease belongs to a sweep that died mid-delivery.
+
+Ownership: a claim carries the token of the sweep holding it (`claim_token`). Another sweep
+may take a claim over only once its lease has run out (`retry_candidates`,
+`reclaim_alerts`); the holder renews the lease while it delivers (`renew_claims`), and an
+outcome is recorded only while its sweep still holds the claim (`record_outcomes`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
@@ -357,44 +362,79 @@ def ledger_rows(
     return list(db.query(sql + " ORDER BY due_at, key", params))
 
 
-def claim_alert(
-    db: Database, row: dict[str, Any], status: str, now: datetime, reason: str | None = None
-) -> bool:
-    """Insert the ledger row for a new alert (claimed to send, or skipped). False if it exists."""
-    cursor = db.execute(
-        """INSERT OR IGNORE INTO alert_ledger (key, kind, subject_type, subject_id, subject_date,
-               lead_days, target_type, target, subscription_id, due_at, status, attempts,
-               last_error, claimed_at, payload, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)""",
+# The columns of a new ledger row, in the order Alert.ledger_values_of gives them.
+LEDGER_VALUES = (
+    "key, kind, subject_type, subject_id, subject_date, lead_days, target_type, target, "
+    "subscription_id, due_at, payload"
+)
+
+
+class LedgerOutcome(NamedTuple):
+    """What became of one claimed alert, for `record_outcomes`."""
+
+    key: str
+    status: str  # sent | failed (retry at next_attempt_at) | permanent | released (untried)
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+RELEASED = "released"  # an outcome, not a row status: handed back untried, retried at once
+
+
+class Claimed(NamedTuple):
+    """The keys one `claim_alerts` call inserted, by kind, in the order given."""
+
+    claimed: list[str]
+    skipped: list[str]
+    held: list[str]
+
+
+def claim_alerts(
+    db: Database,
+    claim: Sequence[tuple[Any, ...]],
+    skip: Sequence[tuple[tuple[Any, ...], str]],
+    token: str,
+    now: datetime,
+    hold: Sequence[tuple[tuple[Any, ...], str, datetime]] = (),
+) -> Claimed:
+    """Insert new alerts' ledger rows in one transaction: `claim` (LEDGER_VALUES tuples) as
+    claimed by the sweep `token`, `skip` (values, reason) as skipped, `hold` (values, reason,
+    until) as held until then (quiet hours: retry_candidates hands them to a sweep then, like
+    retries). A key another sweep inserted first is left out of what it returns."""
+    stamp = utc_iso(now)
+    columns = (
+        f"{LEDGER_VALUES}, status, attempts, last_error, claimed_at, claim_token, next_attempt_at, created_at"
+    )
+    sql = f"INSERT OR IGNORE INTO alert_ledger ({columns}) VALUES ({_marks(list(range(18)))})"
+    groups = (
+        [(*values, STATUS_CLAIMED, 0, None, stamp, token, None, stamp) for values in claim],
+        [(*values, STATUS_SKIPPED, 0, reason, None, token, None, stamp) for values, reason in skip],
         [
-            row["key"],
-            row["kind"],
-            row["subject_type"],
-            row["subject_id"],
-            row["subject_date"],
-            row["lead_days"],
-            row["target_type"],
-            row["target"],
-            row["subscription_id"],
-            row["due_at"],
-            status,
-            reason,
-            utc_iso(now) if status == STATUS_CLAIMED else None,
-            row["payload"],
-            utc_iso(now),
+            (*values, STATUS_HELD, 0, reason, None, token, utc_iso(until), stamp)
+            for values, reason, until in hold
         ],
     )
-    return cursor.rowcount == 1
-
-
-def hold_alert(db: Database, row: dict[str, Any], now: datetime, until: datetime, reason: str) -> bool:
-    """Insert the ledger row of a new alert held until `until` (quiet hours); False if it exists.
-    retry_candidates hands it to the sweep then, like a retry."""
+    found: list[list[str]] = []
     with db.atomic():
-        if not claim_alert(db, row, STATUS_HELD, now, reason):
-            return False
-        db.execute("UPDATE alert_ledger SET next_attempt_at = ? WHERE key = ?", [utc_iso(until), row["key"]])
-    return True
+        for rows in groups:
+            inserted = db.conn.executemany(sql, rows).rowcount
+            keys = [row[0] for row in rows]
+            # Nearly always every row is new; otherwise ask which rows carry this sweep's token.
+            if inserted < len(keys):
+                mine = _keys_with_token(db, keys, token)
+                keys = [key for key in keys if key in mine]
+            found.append(keys)
+    return Claimed(*found)
+
+
+def _keys_with_token(db: Database, keys: Iterable[str], token: str) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(keys):
+        sql = f"SELECT key FROM alert_ledger WHERE key IN ({_marks(chunk)}) AND +claim_token = ?"
+        found.update(row[0] for row in db.execute(sql, [*chunk, token]).fetchall())
+    return found
 
 
 def retry_candidates(db: Database, now: datetime, lease: timedelta) -> list[dict[str, Any]]:
@@ -417,52 +457,98 @@ def retry_candidates(db: Database, now: datetime, lease: timedelta) -> list[dict
     )
 
 
-def reclaim_alert(db: Database, row: dict[str, Any], now: datetime) -> bool:
-    """Take over a retry candidate; False when another sweep took it first."""
-    cursor = db.execute(
-        """UPDATE alert_ledger SET status = ?, claimed_at = ?
-           WHERE key = ? AND status = ? AND claimed_at IS ? AND attempts = ?""",
-        [STATUS_CLAIMED, utc_iso(now), row["key"], row["status"], row["claimed_at"], row["attempts"]],
-    )
-    return cursor.rowcount == 1
+_AS_READ = "key = ? AND status = ? AND claimed_at IS ? AND attempts = ?"  # unchanged since read
 
 
-def record_sent(db: Database, key: str, now: datetime, channel: str | None, ts: str | None) -> None:
-    db.execute(
-        """UPDATE alert_ledger SET status = ?, sent_at = ?, attempts = attempts + 1,
-               message_channel = ?, message_ts = ?, last_error = NULL, next_attempt_at = NULL
-           WHERE key = ?""",
-        [STATUS_SENT, utc_iso(now), channel, ts, key],
-    )
+def reclaim_alerts(
+    db: Database, rows: Iterable[dict[str, Any]], token: str, now: datetime
+) -> list[dict[str, Any]]:
+    """Take over retry candidates for the sweep `token`; returns those no other sweep took first."""
+    won = []
+    with db.atomic():
+        for row in rows:
+            cursor = db.execute(
+                f"UPDATE alert_ledger SET status = ?, claimed_at = ?, claim_token = ? WHERE {_AS_READ}",
+                [
+                    STATUS_CLAIMED,
+                    utc_iso(now),
+                    token,
+                    row["key"],
+                    row["status"],
+                    row["claimed_at"],
+                    row["attempts"],
+                ],
+            )
+            if cursor.rowcount == 1:
+                won.append(row)
+    return won
 
 
-def record_failure(
-    db: Database, key: str, now: datetime, error: str, next_attempt_at: datetime | None
-) -> None:
-    """A failed attempt: retried at `next_attempt_at`, or permanent when that is None."""
-    status = STATUS_FAILED if next_attempt_at is not None else STATUS_PERMANENT
-    db.execute(
-        """UPDATE alert_ledger SET status = ?, attempts = attempts + 1, last_error = ?,
-               next_attempt_at = ?, claimed_at = ?
-           WHERE key = ?""",
-        [status, error[:500], utc_iso(next_attempt_at) if next_attempt_at else None, utc_iso(now), key],
-    )
+def skip_retries(db: Database, rows: Iterable[tuple[dict[str, Any], str]]) -> list[str]:
+    """Record retry candidates (row, reason) as skipped; returns the keys no other sweep took first."""
+    done = []
+    with db.atomic():
+        for row, reason in rows:
+            cursor = db.execute(
+                f"UPDATE alert_ledger SET status = ?, last_error = ?, next_attempt_at = NULL WHERE {_AS_READ}",
+                [STATUS_SKIPPED, reason, row["key"], row["status"], row["claimed_at"], row["attempts"]],
+            )
+            if cursor.rowcount == 1:
+                done.append(row["key"])
+    return done
 
 
-def release_claim(db: Database, key: str, now: datetime, reason: str) -> None:
-    """Hand a claimed but untried alert back: the next sweep retries it at once."""
-    db.execute(
-        """UPDATE alert_ledger SET status = ?, last_error = ?, next_attempt_at = ?
-           WHERE key = ? AND status = ?""",
-        [STATUS_FAILED, reason, utc_iso(now), key, STATUS_CLAIMED],
-    )
+def renew_claims(db: Database, token: str, now: datetime) -> set[str]:
+    """Extend the lease of every alert the sweep `token` still holds; returns their keys."""
+    held = f"claim_token = ? AND status = '{STATUS_CLAIMED}'"
+    with db.atomic():
+        db.execute(f"UPDATE alert_ledger SET claimed_at = ? WHERE {held}", [utc_iso(now), token])
+        return {row[0] for row in db.execute(f"SELECT key FROM alert_ledger WHERE {held}", [token])}
 
 
-def record_skipped(db: Database, key: str, reason: str) -> None:
-    db.execute(
-        "UPDATE alert_ledger SET status = ?, last_error = ?, next_attempt_at = NULL WHERE key = ?",
-        [STATUS_SKIPPED, reason, key],
-    )
+def record_outcomes(db: Database, token: str, now: datetime, outcomes: Sequence[LedgerOutcome]) -> list[str]:
+    """Record delivery outcomes in one transaction, only for claims the sweep `token` still
+    holds. Returns the keys it no longer held (another sweep took them over), left as they are."""
+    stamp = utc_iso(now)
+    sent, failed, released = [], [], []
+    for o in outcomes:
+        if o.status == STATUS_SENT:
+            sent.append((stamp, o.channel, o.ts, o.key, token))
+        elif o.status == RELEASED:
+            released.append((o.error, stamp, o.key, token))
+        else:  # failed: retried at next_attempt_at; permanent: never
+            status = STATUS_FAILED if o.next_attempt_at is not None else STATUS_PERMANENT
+            retry_at = utc_iso(o.next_attempt_at) if o.next_attempt_at else None
+            failed.append((status, (o.error or "failed")[:500], retry_at, stamp, o.key, token))
+    held = f"key = ? AND +claim_token = ? AND +status = '{STATUS_CLAIMED}'"  # by key, still ours
+    lost: list[str] = []
+    with db.atomic():
+        written = db.conn.executemany(
+            f"""UPDATE alert_ledger SET status = 'sent', sent_at = ?, attempts = attempts + 1,
+                   message_channel = ?, message_ts = ?, last_error = NULL, next_attempt_at = NULL
+               WHERE {held}""",
+            sent,
+        ).rowcount
+        written += db.conn.executemany(
+            f"""UPDATE alert_ledger SET status = ?, attempts = attempts + 1, last_error = ?,
+                   next_attempt_at = ?, claimed_at = ?
+               WHERE {held}""",
+            failed,
+        ).rowcount
+        # Never attempted: due again at once, without spending an attempt.
+        written += db.conn.executemany(
+            f"UPDATE alert_ledger SET status = 'failed', last_error = ?, next_attempt_at = ? WHERE {held}",
+            released,
+        ).rowcount
+        if written < len(outcomes):  # rare: find the rows another sweep has (these updates leave
+            # ours neither claimed nor skipped, and keep our token)
+            for chunk in _chunks(o.key for o in outcomes):
+                sql = (
+                    f"SELECT key FROM alert_ledger WHERE key IN ({_marks(chunk)}) "
+                    "AND (+claim_token IS NOT ? OR +status IN (?, ?))"
+                )
+                lost += [row[0] for row in db.execute(sql, [*chunk, token, STATUS_CLAIMED, STATUS_SKIPPED])]
+    return lost
 
 
 def acknowledge(db: Database, key: str, user_id: str, now: datetime) -> dict[str, Any] | None:

@@ -247,5 +247,17 @@ def m009_alert_delivery_days(db: Database) -> None:
     )
 
 
+@migrations(name="m010_claim_tokens")
+def m010_claim_tokens(db: Database) -> None:
+    # A claim names the sweep holding it (storage/alerts.py, "Ownership"). The index holds
+    # only rows being delivered, so renewing a sweep's leases reads a handful of entries.
+    db.executescript(
+        """
+        ALTER TABLE alert_ledger ADD COLUMN claim_token TEXT;
+        CREATE INDEX alert_ledger_claims ON alert_ledger (claim_token) WHERE status = 'claimed';
+        """
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

@@ -53,6 +53,7 @@ OUTCOME_SENT = "sent"
 OUTCOME_FAILED = "failed"
 OUTCOME_PERMANENT = "permanent"
 OUTCOME_DEFERRED = "deferred"  # not attempted: the app is shutting down
+OUTCOME_LOST = "lost"  # not attempted: another sweep holds the claim now
 
 # Slack errors worth retrying; every other error (channel_not_found, not_in_channel,
 # is_archived, invalid_auth, ...) is permanent: retrying cannot fix it.
@@ -72,7 +73,7 @@ Sleep = Callable[[float], None]
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent | failed | permanent | deferred
+    status: str  # sent | failed | permanent | deferred | lost
     error: str | None = None
     channel: str | None = None
     ts: str | None = None
@@ -436,16 +437,20 @@ def deliver(
     *,
     max_workers: int = 8,
     stop: threading.Event | None = None,
-) -> Iterator[tuple[Job, Outcome]]:
+    may_post: Callable[[Job], bool] | None = None,
+    tick: float | None = None,
+) -> Iterator[tuple[Job, Outcome] | None]:
     """Deliver `jobs`, one thread per target (in order within a target), yielding outcomes
     on the caller's thread as they come. Once `stop` is set, jobs not yet started come
-    back deferred, untried, so shutdown waits for at most one delivery per target."""
+    back deferred, untried, so shutdown waits for at most one delivery per target. A job
+    `may_post` refuses comes back lost, untried. With `tick`, None is yielded after each
+    `tick` seconds without an outcome (the caller's chance to write what it holds)."""
     groups: dict[tuple[str, str], list[Job]] = {}
     for job in jobs:
         groups.setdefault((job.alert.target_type, job.alert.target), []).append(job)
     if not groups:
         return
-    results: queue.Queue[tuple[Job | None, Outcome | BaseException]] = queue.Queue()
+    results: queue.SimpleQueue[tuple[Job | None, Outcome | BaseException]] = queue.SimpleQueue()
 
     def run(group: list[Job]) -> None:
         try:
@@ -455,6 +460,8 @@ def deliver(
                     outcome = Outcome(OUTCOME_DEFERRED, "deferred: the app was shutting down")
                 elif sender is None:
                     outcome = Outcome(OUTCOME_FAILED, f"no sender for {job.alert.target_type}")
+                elif may_post is not None and not may_post(job):
+                    outcome = Outcome(OUTCOME_LOST, "another sweep holds the claim")
                 else:
                     try:
                         outcome = sender.send(job.alert, now, check_existing=job.check_existing)
@@ -472,7 +479,11 @@ def deliver(
         for group in groups.values():
             pool.submit(run, group)
         while pending:
-            done, outcome = results.get()
+            try:
+                done, outcome = results.get(timeout=tick)
+            except queue.Empty:
+                yield None
+                continue
             if done is None:
                 assert isinstance(outcome, BaseException)
                 raise outcome

@@ -60,6 +60,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import cached_property, lru_cache
 from typing import Any
 
 from bot.business_days import business_day_on_or_after, business_day_on_or_before
@@ -124,6 +125,7 @@ SKIP_CATCH_UP = "catch-up: a more urgent alert about the same subject was sent i
 SKIP_DIGEST_CATCH_UP = "catch-up: merged into the latest digest"
 SKIP_SAME_DAY = "same delivery day: a more urgent alert about the same subject was sent instead"
 HELD_QUIET_HOURS = "held: quiet hours"
+SKIP_SUPERSEDED = "catch-up: superseded by a more urgent alert about the same subject"
 
 _ITEM_KIND = {ITEM_DEADLINE: KIND_DEADLINE, ITEM_SUBMISSION_DUE: KIND_WINDOW, ITEM_RELEASE: KIND_RELEASE}
 
@@ -135,6 +137,22 @@ def alert_key(kind: str, subject: str, subject_date: str | None, lead_days: int 
     """`kind|subject_type:id|date|lead|target_type:target` (the sweep checks keys before building alerts)."""
     lead = "-" if lead_days is None else str(lead_days)
     return f"{kind}|{subject}|{subject_date or '-'}|{lead}|{target}"
+
+
+_LEDGER_COLUMNS = (
+    "key",
+    "kind",
+    "subject_type",
+    "subject_id",
+    "subject_date",
+    "lead_days",
+    "target_type",
+    "target",
+    "subscription_id",
+    "due_at",
+    "payload",
+)
+_utc_iso = lru_cache(maxsize=512)(utc_iso)
 
 
 @dataclass(frozen=True)
@@ -151,7 +169,7 @@ class Alert:
     title: str
     facts: dict[str, Any] = field(default_factory=dict)  # what the message shows; JSON-able
 
-    @property
+    @cached_property  # stored in the instance (frozen dataclasses allow that): read many times a sweep
     def key(self) -> str:
         return alert_key(
             self.kind,
@@ -165,20 +183,42 @@ class Alert:
     def day(self) -> date | None:
         return parse_date(self.subject_date)
 
+    @staticmethod
+    def ledger_values_of(alerts: Iterable[Alert]) -> list[tuple[Any, ...]]:
+        """New ledger rows' values, in the order of storage.alerts.LEDGER_VALUES. The alerts about one item share its facts (one dict
+        per plan, see _DatedEntry), so each facts dict is encoded once: the payload is the
+        same text json.dumps(..., sort_keys=True) gives ("facts" sorts before "title")."""
+        encoded: dict[int, tuple[dict[str, Any], str]] = {}  # id -> (the dict, kept alive; JSON)
+        titles: dict[str, str] = {}
+        rows = []
+        for alert in alerts:
+            facts, title = alert.facts, alert.title
+            known = encoded.get(id(facts))
+            if known is None:
+                known = encoded[id(facts)] = (facts, json.dumps(facts, sort_keys=True))
+            title_json = titles.get(title)
+            if title_json is None:
+                title_json = titles[title] = json.dumps(title)
+            payload = f'{{"facts": {known[1]}, "title": {title_json}}}'
+            rows.append(
+                (
+                    alert.key,
+                    alert.kind,
+                    alert.subject_type,
+                    alert.subject_id,
+                    alert.subject_date,
+                    alert.lead_days,
+                    alert.target_type,
+                    alert.target,
+                    alert.subscription_id,
+                    _utc_iso(alert.due_at),
+                    payload,
+                )
+            )
+        return rows
+
     def ledger_row(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "kind": self.kind,
-            "subject_type": self.subject_type,
-            "subject_id": self.subject_id,
-            "subject_date": self.subject_date,
-            "lead_days": self.lead_days,
-            "target_type": self.target_type,
-            "target": self.target,
-            "subscription_id": self.subscription_id,
-            "due_at": utc_iso(self.due_at),
-            "payload": json.dumps({"title": self.title, "facts": self.facts}, sort_keys=True),
-        }
+        return dict(zip(_LEDGER_COLUMNS, Alert.ledger_values_of([self])[0], strict=True))
 
     @classmethod
     def from_ledger(cls, row: Row) -> Alert:
@@ -959,6 +999,31 @@ def _hold_quiet(plan: AlertPlan, subscriptions: list[Row], now: datetime, settin
             send.append(alert)
     plan.send = send
     return plan
+
+
+def superseded(alerts: Iterable[Alert], now: datetime, settings: Settings) -> set[str]:
+    """Keys of date alerts that catch-up drops from one sweep's deliveries: of those about one
+    subject for one target, only the most urgent goes out. The plan applies this to new
+    alerts; the sweep applies it again with the claims and failures it retries, so a channel
+    never gets two date alerts about one subject in one sweep."""
+    today = today_in(settings.tz, now)
+    best: dict[str, tuple[tuple[int, int, int], str]] = {}
+    dropped: set[str] = set()
+    for alert in alerts:
+        if alert.kind not in DATE_KINDS:
+            continue
+        group = _catch_up_group(alert)
+        assert group is not None
+        rank = (_urgency(alert, today), alert.key)
+        current = best.get(group)
+        if current is None:
+            best[group] = rank
+        elif rank < current:
+            dropped.add(current[1])
+            best[group] = rank
+        else:
+            dropped.add(alert.key)
+    return dropped
 
 
 def upcoming_alerts(

@@ -7,14 +7,22 @@ scheduler (bot/alerts/scheduler.py) and `python app.py sweep` only call it. One 
 2. plans (bot/alerts/plan.py): new alerts to send, catch-up alerts to record as skipped. It
    reads only what can have become due since each subscription's cursor (the tracker rows
    by date and by history, the ledger by key: `load_due_tracker`, `plan_sweep`);
-3. claims each new alert with an INSERT into the ledger (a concurrent sweep loses), then
-   advances the subscriptions' cursors to this run;
+3. claims the new alerts in one transaction (INSERTs a concurrent sweep loses; each claim
+   carries this sweep's token), then advances the subscriptions' cursors to this run;
 4. picks up retries: transient failures whose time came, and claims left behind by a
    run that died mid-delivery (older than the lease). A Slack retry first looks in the
    channel for a message carrying the key, so a post made just before a crash is
    recorded instead of repeated; a retry whose alert no longer applies (date moved,
-   unsubscribed) is recorded as skipped;
-5. delivers in parallel per target and records each outcome as it arrives;
+   unsubscribed) is recorded as skipped, and so is one that a more urgent date alert
+   about the same subject and target, new or retried, supersedes (catch-up);
+5. delivers in parallel per target. Before each post it checks that the sweep still holds
+   the claim, renewing the lease of all its claims once a third of it has passed
+   (`ClaimLease`), so a long delivery is never taken over by a second sweep. Outcomes are
+   recorded in batches, and only for claims the sweep still holds: Slack outcomes at
+   least every FLUSH_EVERY seconds or FLUSH_SIZE alerts, Teams outcomes at once. A crash
+   loses at most an unrecorded batch of Slack outcomes: those claims are retried after the
+   lease and found in the channel by their key, so nothing is posted twice; Teams cannot
+   be read back, so its outcomes are never held back;
 6. stores a summary in app_state "last_sweep" (JSON) for /healthz and admins.
 
 `dry_run=True` does steps 2 and 4 without writing anything (cursors included) and returns
@@ -25,6 +33,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -35,6 +49,7 @@ from sqlite_utils import Database
 from bot.alerts.blocks import alert_content
 from bot.alerts.delivery import (
     OUTCOME_DEFERRED,
+    OUTCOME_LOST,
     OUTCOME_PERMANENT,
     OUTCOME_SENT,
     Job,
@@ -49,6 +64,7 @@ from bot.alerts.plan import (
     HELD_QUIET_HOURS,
     KIND_NEWS,
     KIND_STATUS,
+    SKIP_SUPERSEDED,
     STATUS_FIELDS,
     SUBSCRIBABLE_KINDS,
     Alert,
@@ -58,6 +74,7 @@ from bot.alerts.plan import (
     digest_key,
     digest_periods,
     plan_alerts,
+    superseded,
     sweep_cursor,
     sweep_date_ranges,
 )
@@ -65,6 +82,7 @@ from bot.clock import utc_iso
 from bot.deps import Deps
 from bot.settings import Settings
 from storage import alerts as ledger
+from storage.db import Store, connect
 from storage.tracker import get_state, latest_history_id, list_deadlines, list_models, set_state
 
 log = logging.getLogger(__name__)
@@ -73,6 +91,11 @@ STATE_LAST_SWEEP = "last_sweep"
 CLAIM_LEASE = timedelta(minutes=15)  # longer than any sweep's delivery takes
 MAX_ATTEMPTS = 10
 SKIP_NO_LONGER_APPLIES = "no longer applies (date changed, item removed or unsubscribed)"
+# Outcome batches (module docstring, step 5): Slack outcomes wait at most this long or this
+# many to be written; a lost batch costs one channel lookup per alert, never a second post.
+FLUSH_EVERY = 0.25
+FLUSH_SIZE = 500
+READ_BACK = frozenset({ledger.TARGET_SLACK})  # targets where a retry finds an earlier post
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -92,7 +115,22 @@ class SweepResult:
     permanent: list[tuple[str, str]] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)  # left for the next run (shutdown)
     held: list[str] = field(default_factory=list)  # quiet hours: sent when they end
-    planned: list[dict[str, Any]] = field(default_factory=list)  # what would be / was attempted
+    handed_over: list[str] = field(default_factory=list)  # another sweep took the claim over
+    # What would be / was attempted: (alert, is a retry); `planned` describes them.
+    attempted: list[tuple[Alert, bool]] = field(default_factory=list)
+    settings: Settings | None = None
+    _planned: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def planned(self) -> list[dict[str, Any]]:
+        """The attempted alerts with their headlines, built on first read (only reports read them)."""
+        if self._planned is None:
+            assert self.settings is not None or not self.attempted
+            self._planned = [
+                _planned(alert, self.at, self.settings, retry)  # type: ignore[arg-type]
+                for alert, retry in self.attempted
+            ]
+        return self._planned
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -107,6 +145,7 @@ class SweepResult:
             "permanent": len(self.permanent),
             "deferred": len(self.deferred),
             "held": len(self.held),
+            "handed_over": len(self.handed_over),
         }
 
 
@@ -247,44 +286,157 @@ def active_subscriptions(deps: Deps) -> list[dict[str, Any]]:
     ]
 
 
-def _planned(alert: Alert, now: datetime, deps: Deps, retry: bool) -> dict[str, Any]:
+def _planned(alert: Alert, now: datetime, settings: Settings, retry: bool) -> dict[str, Any]:
     return {
         "key": alert.key,
         "target": f"{alert.target_type}:{alert.target}",
         "kind": alert.kind,
         "due_at": utc_iso(alert.due_at),
         "retry": retry,
-        "headline": alert_content(alert, now, deps.settings).headline,
+        "headline": alert_content(alert, now, settings).headline,
     }
 
 
-def _record(
-    db: Database, job: Job, outcome: Outcome, attempts: int, now: datetime, result: SweepResult
-) -> None:
+def claim_token() -> str:
+    """Names one sweep of one process in the claims it makes."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+class ClaimLease:
+    """One sweep's hold on its claims while it delivers (storage/alerts.py, "Ownership").
+
+    A claim cannot be taken over before its `claimed_at` + lease, so the sweep holds a key
+    for sure while its last renewal is younger than the lease. `holds` runs before each post
+    and `renew_if_due` between outcomes: once a third of the lease has passed since the last
+    renewal, every claim the sweep still holds is renewed in one statement (on a connection
+    of its own, opened only then), and the sweep learns which those are. Time runs from the
+    sweep's `now` at the pace of `monotonic`.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        token: str,
+        held: Iterable[str],
+        start: datetime,
+        lease: timedelta,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.token = token
+        self._path = store.path
+        self._held = set(held)
+        self._start = start
+        self._started = monotonic()
+        self._monotonic = monotonic
+        self._renewed = start.replace(microsecond=0)  # claimed_at is stored to the second
+        self._lease = lease
+        self._lock = threading.Lock()
+        self._db: Any = None
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=self._monotonic() - self._started)
+
+    def add(self, keys: Iterable[str]) -> None:
+        with self._lock:
+            self._held.update(keys)
+
+    def holds(self, key: str) -> bool:
+        """Whether the sweep still holds `key`'s claim (renewing first if due): asked before each post."""
+        with self._lock:
+            self._renew_if_due()
+            return key in self._held
+
+    def renew_if_due(self) -> None:
+        """Also called between outcomes, so that one slow post does not outlast the lease."""
+        with self._lock:
+            self._renew_if_due()
+
+    def _renew_if_due(self) -> None:
+        now = self.now()
+        if now - self._renewed >= self._lease / 3:
+            if self._db is None:
+                self._db = connect(self._path)
+            self._held = ledger.renew_claims(self._db, self.token, now)
+            self._renewed = now.replace(microsecond=0)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+
+def _ledger_outcome(
+    job: Job, outcome: Outcome, attempts: int, now: datetime
+) -> tuple[ledger.LedgerOutcome, Outcome]:
+    """The ledger's record of an outcome: backoff for a retry, permanent after MAX_ATTEMPTS."""
     key = job.alert.key
     if outcome.status == OUTCOME_SENT:
-        ledger.record_sent(db, key, now, outcome.channel, outcome.ts)
-        (result.already_posted if outcome.already_posted else result.sent).append(key)
-        return
+        return ledger.LedgerOutcome(key, ledger.STATUS_SENT, outcome.channel, outcome.ts), outcome
     if outcome.status == OUTCOME_DEFERRED:
-        # Never attempted: due again at once after restart, without spending an attempt.
-        ledger.release_claim(db, key, now, outcome.error or "deferred")
-        result.deferred.append(key)
-        return
+        return ledger.LedgerOutcome(key, ledger.RELEASED, error=outcome.error or "deferred"), outcome
     error = outcome.error or "failed"
     if outcome.status != OUTCOME_PERMANENT and attempts + 1 >= MAX_ATTEMPTS:
         error = f"gave up after {attempts + 1} attempts: {error}"
         outcome = Outcome(OUTCOME_PERMANENT, error)
     if outcome.status == OUTCOME_PERMANENT:
-        ledger.record_failure(db, key, now, error, None)
-        result.permanent.append((key, error))
-        log.warning("alert %s not deliverable: %s", key, error)
-    else:
-        delay = retry_delay(attempts + 1)
-        if outcome.retry_after:
-            delay = max(delay, timedelta(seconds=outcome.retry_after))
-        ledger.record_failure(db, key, now, error, now + delay)
-        result.failed.append((key, error))
+        return ledger.LedgerOutcome(key, ledger.STATUS_PERMANENT, error=error), outcome
+    delay = retry_delay(attempts + 1)
+    if outcome.retry_after:
+        delay = max(delay, timedelta(seconds=outcome.retry_after))
+    return ledger.LedgerOutcome(key, ledger.STATUS_FAILED, error=error, next_attempt_at=now + delay), outcome
+
+
+def _record(
+    db: Database,
+    token: str,
+    batch: list[tuple[Job, Outcome]],
+    attempts: dict[str, int],
+    now: datetime,
+    result: SweepResult,
+) -> None:
+    """Write a batch of outcomes (only for claims still held) and note them in `result`."""
+    records = [_ledger_outcome(job, outcome, attempts[job.alert.key], now) for job, outcome in batch]
+    lost = set(ledger.record_outcomes(db, token, now, [record for record, _ in records]))
+    for record, outcome in records:
+        key = record.key
+        if key in lost:
+            log.warning("alert %s: another sweep took the claim over; its outcome is theirs", key)
+            result.handed_over.append(key)
+        elif outcome.status == OUTCOME_SENT:
+            (result.already_posted if outcome.already_posted else result.sent).append(key)
+        elif outcome.status == OUTCOME_DEFERRED:
+            result.deferred.append(key)
+        elif outcome.status == OUTCOME_PERMANENT:
+            result.permanent.append((key, outcome.error or "failed"))
+            log.warning("alert %s not deliverable: %s", key, outcome.error)
+        else:
+            result.failed.append((key, outcome.error or "failed"))
+
+
+class _Work(NamedTuple):
+    send: list[Alert]  # new alerts to claim and deliver
+    skip: list[tuple[Alert, str]]  # new alerts to record as skipped
+    retry: list[dict[str, Any]]  # ledger rows to deliver again
+    drop: list[tuple[dict[str, Any], str]]  # ledger rows to record as skipped
+
+
+def _work(plan: AlertPlan, retries: list[dict[str, Any]], now: datetime, settings: Settings) -> _Work:
+    """The plan with the retries: those that no longer apply dropped, and catch-up over both
+    (a stale claim or a failure superseded by a more urgent alert about its subject)."""
+    drop = [(r, SKIP_NO_LONGER_APPLIES) for r in retries if r["key"] not in plan.valid]
+    retry = [r for r in retries if r["key"] in plan.valid]
+    dropped = (
+        superseded([*plan.send, *(Alert.from_ledger(r) for r in retry)], now, settings) if retry else set()
+    )
+    if not dropped:
+        return _Work(plan.send, plan.skip, retry, drop)
+    return _Work(
+        [a for a in plan.send if a.key not in dropped],
+        [*plan.skip, *((a, SKIP_SUPERSEDED) for a in plan.send if a.key in dropped)],
+        [r for r in retry if r["key"] not in dropped],
+        [*drop, *((r, SKIP_SUPERSEDED) for r in retry if r["key"] in dropped)],
+    )
 
 
 def run_sweep(
@@ -300,8 +452,9 @@ def run_sweep(
     now = now or deps.clock.now()
     db = deps.store.db
     settings = deps.settings
-    result = SweepResult(at=now, dry_run=dry_run)
+    result = SweepResult(at=now, dry_run=dry_run, settings=settings)
     own_senders = senders is None and not dry_run
+    claims: ClaimLease | None = None
     try:
         if not dry_run:
             ledger.ensure_teams_subscriptions(
@@ -313,46 +466,49 @@ def run_sweep(
             )
         subscriptions = active_subscriptions(deps)
         plan, retries, tracker = plan_sweep(db, subscriptions, now, settings, lease)
+        work = _work(plan, retries, now, settings)
         if dry_run:
-            result.planned = [_planned(a, now, deps, False) for a in plan.send]
-            result.planned += [
-                _planned(Alert.from_ledger(r), now, deps, True) for r in retries if r["key"] in plan.valid
-            ]
-            result.skipped = [(a.key, reason) for a, reason in plan.skip]
+            result.attempted = [(a, False) for a in work.send]
+            result.attempted += [(Alert.from_ledger(r), True) for r in work.retry]
+            result.skipped = [(a.key, reason) for a, reason in work.skip]
+            result.skipped += [(r["key"], reason) for r, reason in work.drop]
             return result
 
-        jobs: list[Job] = []
-        attempts: dict[str, int] = {}
-        for alert, reason in plan.skip:
-            if ledger.claim_alert(db, alert.ledger_row(), ledger.STATUS_SKIPPED, now, reason):
-                result.skipped.append((alert.key, reason))
-        for alert, until in plan.hold:
-            if ledger.hold_alert(db, alert.ledger_row(), now, until, HELD_QUIET_HOURS):
-                result.held.append(alert.key)
-        for alert in plan.send:
-            if ledger.claim_alert(db, alert.ledger_row(), ledger.STATUS_CLAIMED, now):
-                jobs.append(Job(alert))
-                attempts[alert.key] = 0
+        token = claim_token()
+        skip_values = Alert.ledger_values_of(a for a, _ in work.skip)
+        hold_values = Alert.ledger_values_of(a for a, _ in plan.hold)
+        claimed, skipped, held = ledger.claim_alerts(
+            db,
+            Alert.ledger_values_of(work.send),
+            list(zip(skip_values, [reason for _, reason in work.skip], strict=True)),
+            token,
+            now,
+            hold=[(v, HELD_QUIET_HOURS, until) for v, (_, until) in zip(hold_values, plan.hold, strict=True)],
+        )
+        reasons = {a.key: reason for a, reason in work.skip}
+        result.skipped = [(key, reasons[key]) for key in skipped]
+        result.held = held
         # Everything due is in the ledger now: the next sweep starts from here.
         ledger.advance_cursors(
             db, subscriptions, now, tracker.history_id, tracker.news_id, cursor_settings(settings)
         )
-        for row in retries:
-            if row["key"] not in plan.valid:
-                ledger.record_skipped(db, row["key"], SKIP_NO_LONGER_APPLIES)
-                result.skipped.append((row["key"], SKIP_NO_LONGER_APPLIES))
-            elif ledger.reclaim_alert(db, row, now):
-                # Send what was claimed (a merged digest exists only in its payload).
-                alert = Alert.from_ledger(row)
-                jobs.append(Job(alert, check_existing=True))
-                attempts[alert.key] = row["attempts"]
-        result.planned = [_planned(j.alert, now, deps, j.check_existing) for j in jobs]
+        won = set(claimed)
+        jobs = [Job(alert) for alert in work.send if alert.key in won]
+        attempts = dict.fromkeys(won, 0)
+        dropped = {r["key"]: reason for r, reason in work.drop}
+        for key in ledger.skip_retries(db, work.drop):
+            result.skipped.append((key, dropped[key]))
+        for row in ledger.reclaim_alerts(db, work.retry, token, now):
+            # Send what was claimed (a merged digest exists only in its payload).
+            jobs.append(Job(Alert.from_ledger(row), check_existing=True))
+            attempts[row["key"]] = row["attempts"]
+        result.attempted = [(j.alert, j.check_existing) for j in jobs]
 
         if jobs:
             if senders is None:
                 senders = build_senders(settings)
-            for job, outcome in deliver(jobs, senders, now, max_workers=max_workers, stop=deps.stopping):
-                _record(db, job, outcome, attempts[job.alert.key], now, result)
+            claims = ClaimLease(deps.store, token, attempts, now, lease)
+            _deliver_and_record(deps, jobs, senders, claims, attempts, now, result, max_workers)
         set_state(db, STATE_LAST_SWEEP, json.dumps(result.summary()))
         return result
     except Exception as exc:
@@ -364,8 +520,58 @@ def run_sweep(
                 log.exception("could not record the failed sweep")
         raise
     finally:
+        if claims is not None:
+            claims.close()
         if own_senders and senders:
             close_senders(senders)
+
+
+def _deliver_and_record(
+    deps: Deps,
+    jobs: list[Job],
+    senders: dict[str, Sender],
+    claims: ClaimLease,
+    attempts: dict[str, int],
+    now: datetime,
+    result: SweepResult,
+    max_workers: int,
+) -> None:
+    """Deliver `jobs` and record their outcomes in batches (module docstring, step 5)."""
+    db = deps.store.db
+    batch: list[tuple[Job, Outcome]] = []
+    oldest = 0.0
+    try:
+        for item in deliver(
+            jobs,
+            senders,
+            now,
+            max_workers=max_workers,
+            stop=deps.stopping,
+            may_post=lambda job: claims.holds(job.alert.key),
+            tick=FLUSH_EVERY,
+        ):
+            if item is not None:
+                job, outcome = item
+                if outcome.status == OUTCOME_LOST:
+                    result.handed_over.append(job.alert.key)
+                    continue
+                if not batch:
+                    oldest = time.monotonic()
+                batch.append(item)
+                if job.alert.target_type not in READ_BACK or len(batch) >= FLUSH_SIZE:
+                    _record(db, claims.token, batch, attempts, now, result)
+                    batch = []
+            if batch and time.monotonic() - oldest >= FLUSH_EVERY:
+                _record(db, claims.token, batch, attempts, now, result)
+                batch = []
+            claims.renew_if_due()
+    finally:
+        # Also when delivery failed: the outcomes in hand are facts worth keeping.
+        if batch:
+            try:
+                _record(db, claims.token, batch, attempts, now, result)
+            except Exception:
+                log.exception("could not record %d alert outcome(s); their claims are retried", len(batch))
 
 
 def last_sweep(db: Database) -> dict[str, Any] | None:

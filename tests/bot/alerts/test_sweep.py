@@ -3,6 +3,7 @@ to the Slack emulator. Each alert reaches a channel once, at the right time."""
 
 from __future__ import annotations
 
+import json
 import time as time_module
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.alerts.delivery import Outcome, SlackSender
-from bot.alerts.plan import SKIP_CATCH_UP
+from bot.alerts.plan import SKIP_CATCH_UP, SKIP_SUPERSEDED, Alert
 from bot.alerts.sweep import last_sweep, run_sweep
 from bot.deps import Deps
 from storage.alerts import STATUS_CLAIMED, STATUS_SENT, STATUS_SKIPPED
@@ -430,3 +431,57 @@ def test_a_post_slack_kept_despite_answering_5xx_is_not_posted_again(
     assert len(alert_keys(slack_emulator)) == 1
     assert len(slack_emulator.calls_to("chat.postMessage")) == 1
     assert ledger(deps)[result.already_posted[0]]["status"] == STATUS_SENT
+
+
+def test_after_a_crash_and_two_weeks_down_stale_claims_give_way_to_the_more_urgent_alert(
+    deps: Deps, slack_emulator: SlackEmulator
+) -> None:
+    class CrashAfterFirstPost(SlackSender):
+        def send(self, alert: Any, now: datetime, *, check_existing: bool) -> Outcome:
+            outcome = super().send(alert, now, check_existing=check_existing)
+            raise SimulatedCrash if slack_emulator.messages.get(CHANNEL) else AssertionError(outcome)
+
+    for day in ("2026-08-01", "2026-08-02"):
+        create_record(
+            deps.store.db,
+            "deadline",
+            {"title": f"Comments due {day}", "due_date": day, "source": "Federal Register notice"},
+            actor=ADMIN_ID,
+            at=JUNE_1,
+        )
+    subscribe(deps, JUNE_1)
+    # July 3: the 30-day alerts of July 31, August 1 and 2 are due; the sweep dies after one post.
+    client = emulator_sender(slack_emulator, deps.settings).client
+    with pytest.raises(SimulatedCrash):
+        run_sweep(
+            deps,
+            now=local(deps, date(2026, 7, 3), 10),
+            senders={"slack": CrashAfterFirstPost(client, deps.settings)},
+        )
+    stale = {k for k, r in ledger(deps).items() if r["status"] == STATUS_CLAIMED}
+    assert len(stale) == 3 and {lead_of(k) for k in stale} == {30}
+    before = len(alert_keys(slack_emulator))
+
+    # Two weeks later, the 14-day alerts about the same deadlines are due too.
+    result = sweep(deps, slack_emulator, local(deps, date(2026, 7, 19), 10))
+    posted = alert_keys(slack_emulator)[before:]
+    subjects = [key.split("|")[1] for key in posted]
+    assert len(subjects) == len(set(subjects)) == 3  # one alert per deadline, not pairs
+    assert {lead_of(key) for key in posted} == {14}
+    assert {key for key, reason in result.skipped if reason == SKIP_SUPERSEDED} == stale
+    assert {ledger(deps)[key]["status"] for key in stale} == {STATUS_SKIPPED}
+
+
+def test_a_claimed_alert_reads_back_from_the_ledger_as_it_was_planned(
+    deps: Deps, slack_emulator: SlackEmulator
+) -> None:
+    add_model(deps, "2026-08-20", name='Llama "5" <b>é</b>')  # quotes, markup and non-ASCII survive
+    subscribe(deps, JUNE_1)
+    planned = sweep(deps, slack_emulator, local(deps, date(2026, 7, 24)), dry_run=True).attempted
+    assert len(planned) >= 2  # the deadline and the model's overdue submission
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 24)))
+    rows = ledger(deps)
+    for alert, _ in planned:
+        payload = json.dumps({"title": alert.title, "facts": alert.facts}, sort_keys=True)
+        assert rows[alert.key]["payload"] == payload
+        assert Alert.from_ledger(rows[alert.key]) == alert
