@@ -460,6 +460,10 @@ def retry_candidates(db: Database, now: datetime, lease: timedelta) -> list[dict
 _AS_READ = "key = ? AND status = ? AND claimed_at IS ? AND attempts = ?"  # unchanged since read
 
 
+def _as_read(row: dict[str, Any]) -> list[Any]:
+    return [row["key"], row["status"], row["claimed_at"], row["attempts"]]
+
+
 def reclaim_alerts(
     db: Database, rows: Iterable[dict[str, Any]], token: str, now: datetime
 ) -> list[dict[str, Any]]:
@@ -490,8 +494,9 @@ def skip_retries(db: Database, rows: Iterable[tuple[dict[str, Any], str]]) -> li
     with db.atomic():
         for row, reason in rows:
             cursor = db.execute(
-                f"UPDATE alert_ledger SET status = ?, last_error = ?, next_attempt_at = NULL WHERE {_AS_READ}",
-                [STATUS_SKIPPED, reason, row["key"], row["status"], row["claimed_at"], row["attempts"]],
+                f"UPDATE alert_ledger SET status = ?, last_error = ?, next_attempt_at = NULL "
+                f"WHERE {_AS_READ}",
+                [STATUS_SKIPPED, reason, *_as_read(row)],
             )
             if cursor.rowcount == 1:
                 done.append(row["key"])

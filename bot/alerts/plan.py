@@ -185,9 +185,10 @@ class Alert:
 
     @staticmethod
     def ledger_values_of(alerts: Iterable[Alert]) -> list[tuple[Any, ...]]:
-        """New ledger rows' values, in the order of storage.alerts.LEDGER_VALUES. The alerts about one item share its facts (one dict
-        per plan, see _DatedEntry), so each facts dict is encoded once: the payload is the
-        same text json.dumps(..., sort_keys=True) gives ("facts" sorts before "title")."""
+        """New ledger rows' values, in the order of storage.alerts.LEDGER_VALUES. The alerts
+        about one item share its facts (one dict per plan, see _DatedEntry), so each facts
+        dict is encoded once: the payload is the text json.dumps(..., sort_keys=True) gives
+        ("facts" sorts before "title")."""
         encoded: dict[int, tuple[dict[str, Any], str]] = {}  # id -> (the dict, kept alive; JSON)
         titles: dict[str, str] = {}
         rows = []
