@@ -124,11 +124,34 @@ def list_developers(db: Database) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM developers ORDER BY name COLLATE NOCASE"))
 
 
+_LIST_MODELS = "SELECT m.*, d.name AS developer_name FROM models m JOIN developers d ON d.id = m.developer_id"
+_MODELS_ORDER = {True: " ORDER BY m.name", False: " ORDER BY d.name COLLATE NOCASE, m.name COLLATE NOCASE"}
+
+
 def list_models(db: Database, developer_id: str | None = None) -> list[dict[str, Any]]:
-    sql = "SELECT m.*, d.name AS developer_name FROM models m JOIN developers d ON d.id = m.developer_id"
     if developer_id is not None:
-        return list(db.query(sql + " WHERE m.developer_id = ? ORDER BY m.name", [developer_id]))
-    return list(db.query(sql + " ORDER BY d.name COLLATE NOCASE, m.name COLLATE NOCASE"))
+        sql = _LIST_MODELS + " WHERE m.developer_id = ?" + _MODELS_ORDER[True]
+        return list(db.query(sql, [developer_id]))
+    return list(db.query(_LIST_MODELS + _MODELS_ORDER[False]))
+
+
+def model_listing(
+    db: Database, developer_id: str | None, limit: int, today: date, window_days: int
+) -> tuple[list[dict[str, Any]], int, int]:
+    """The first `limit` models of list_models (same order), how many there are, and how many
+    of them are overdue (bot.domain.is_overdue) `today`: a listing reads only what it shows."""
+    where = " WHERE m.developer_id = :developer" if developer_id is not None else ""
+    params = {
+        "developer": developer_id,
+        "limit": limit,
+        "overdue_before": overdue_if_planned_before(today, window_days).isoformat(),
+    }
+    order = _MODELS_ORDER[developer_id is not None]
+    listed = list(db.query(_LIST_MODELS + where + order + " LIMIT :limit", params))
+    total, overdue = db.execute(
+        f"SELECT COUNT(*), COALESCE(SUM({SQL_OVERDUE}), 0) FROM models m{where}", params
+    ).fetchone()
+    return listed, total, overdue
 
 
 def list_model_names(db: Database) -> list[dict[str, Any]]:

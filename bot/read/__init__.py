@@ -5,7 +5,8 @@ as Block Kit, `commands` holds the commands, `home` the App Home dashboard.
 """
 
 from bot.read import answers, blocks
-from bot.read.blocks import STATUS_MODELS, corrected_note
+from bot.read.answers import STATUS_MODELS
+from bot.read.blocks import corrected_note
 from bot.read.commands import READ_SUBCOMMANDS, SLASH_COMMANDS
 from bot.read.home import home_view
 

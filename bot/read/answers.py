@@ -19,8 +19,8 @@ from storage.tracker import (
     count_upcoming,
     list_developers,
     list_history,
-    list_models,
     listing_order,
+    model_listing,
     subject_label,
     upcoming_rows,
 )
@@ -268,27 +268,39 @@ def _model_entry(model: dict[str, Any], today: date, window_days: int) -> ModelE
     )
 
 
+# How many models a surface lists before "…and N more": /aireview models, and /aireview status.
+MODELS_LISTED = 60
+STATUS_MODELS = 10
+
+
 @dataclass(frozen=True)
 class ModelsAnswer:
     developer: dict[str, Any] | None  # None: every developer's models
-    models: list[ModelEntry]
+    models: list[ModelEntry]  # the first `shown` of them, in listing order
+    total: int  # how many models there are
+    overdue: int  # how many of those are overdue for submission
     today: date
 
     @property
     def summary(self) -> str:
         whose = self.developer["name"] if self.developer else "all tracked developers"
-        if not self.models:
+        if not self.total:
             return f"No models are tracked for {whose}."
-        overdue = sum(1 for m in self.models if m.overdue)
-        line = f"{_plural(len(self.models), 'model')} tracked for {whose}"
-        return line + (f"; {overdue} overdue for submission" if overdue else "")
+        line = f"{_plural(self.total, 'model')} tracked for {whose}"
+        return line + (f"; {self.overdue} overdue for submission" if self.overdue else "")
 
 
-def models_answer(deps: Deps, developer: dict[str, Any] | None = None) -> ModelsAnswer:
+def models_answer(
+    deps: Deps, developer: dict[str, Any] | None = None, shown: int = MODELS_LISTED
+) -> ModelsAnswer:
+    """The models a surface lists (the first `shown`) and the counts, all from SQLite."""
     today = domain.today_in(deps.settings.tz, deps.clock.now())
-    models = list_models(deps.store.db, developer["id"] if developer else None)
-    entries = [_model_entry(m, today, deps.settings.review_window_days) for m in models]
-    return ModelsAnswer(developer=developer, models=entries, today=today)
+    window_days = deps.settings.review_window_days
+    rows, total, overdue = model_listing(
+        deps.store.db, developer["id"] if developer else None, shown, today, window_days
+    )
+    entries = [_model_entry(m, today, window_days) for m in rows]
+    return ModelsAnswer(developer=developer, models=entries, total=total, overdue=overdue, today=today)
 
 
 # ---------------------------------------------------------------- history
@@ -436,7 +448,7 @@ def developer_status(deps: Deps, developer: dict[str, Any]) -> DeveloperStatus:
         status_label=entry.status_label,
         since=entry.since,
         days_since=entry.days_since,
-        models=models_answer(deps, developer),
+        models=models_answer(deps, developer, shown=STATUS_MODELS),
         upcoming=upcoming.items,
         upcoming_total=upcoming.total,
         history=history_answer(deps, "developer", developer, limit=STATUS_RECENT_CHANGES),

@@ -31,6 +31,8 @@ from bot.blockkit import (
 from bot.lookup import Match
 from bot.read.answers import (
     MAX_LISTED,
+    MODELS_LISTED,
+    STATUS_MODELS,
     STATUS_UPCOMING,
     DeveloperStatus,
     HistoryAnswer,
@@ -44,9 +46,8 @@ from bot.read.answers import (
 from bot.replies import Reply, Subcommand
 
 # How many entries a message lists before "…and N more" (each is one section block);
-# MAX_LISTED and STATUS_UPCOMING are in bot.read.answers, which reads only that many upcoming items.
-MAX_MODEL_LINES = 60
-STATUS_MODELS = 10
+# MAX_LISTED, STATUS_UPCOMING, MODELS_LISTED and STATUS_MODELS are in bot.read.answers, which
+# reads only that many items.
 FALLBACK_NAMES = 20
 
 HINT_HOLDOUTS_REST = escape("Ask about any one with `/aireview status <developer>`.")
@@ -249,13 +250,13 @@ def _model_lines(answer: ModelsAnswer, limit: int) -> tuple[list[str], int]:
             lines.append(f"*{safe(m.developer_name, 150)}*")
         lines.append(_model_line(m, answer.today))
         shown += 1
-    return lines, len(answer.models) - shown
+    return lines, answer.total - shown
 
 
 def models_reply(answer: ModelsAnswer) -> Reply:
     title = f"Models: {answer.developer['name']}" if answer.developer else "Models"
     blocks: list[Block] = [header(title), section(f"*{safe(answer.summary, 300)}*")]
-    lines, hidden = _model_lines(answer, MAX_MODEL_LINES)
+    lines, hidden = _model_lines(answer, MODELS_LISTED)
     body = [section(t) for t in pack_lines(lines)]
     tail: list[Block] = []
     if hidden:
@@ -326,7 +327,7 @@ def status_reply(status: DeveloperStatus, as_of_text: str) -> Reply:
 
     models = status.models
     model_lines, hidden = _model_lines(models, STATUS_MODELS)
-    text = f"*Models* ({len(models.models)})\n" + ("\n".join(model_lines) if model_lines else "None tracked.")
+    text = f"*Models* ({models.total})\n" + ("\n".join(model_lines) if model_lines else "None tracked.")
     if hidden:
         text += "\n" + more_line(hidden, f"See `/aireview models {dev['id']}`.")
     blocks.append(section(text))

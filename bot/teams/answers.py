@@ -372,15 +372,13 @@ def status_card(
 
     # Sections in Slack's order; each is one entry, so a huge record loses its last ones.
     models = status.models
-    model_items: list[Element] = [text_block(f"Models ({len(models.models)})", weight="Bolder")]
+    model_items: list[Element] = [text_block(f"Models ({models.total})", weight="Bolder")]
     model_items += [rich_text(_model_runs(m, models.today)) for m in models.models[:STATUS_MODELS]]
     if not models.models:
         model_items.append(text_block("None tracked."))
-    if len(models.models) > STATUS_MODELS:
+    if models.total > STATUS_MODELS:
         model_items.append(
-            _subtle(
-                f"…and {len(models.models) - STATUS_MODELS} more. See /aireview models {dev['id']} in Slack."
-            )
+            _subtle(f"…and {models.total - STATUS_MODELS} more. See /aireview models {dev['id']} in Slack.")
         )
     entries: list[Element] = [container(model_items, separator=True)]
 
