@@ -1,23 +1,30 @@
-"""The baseline: a bare Bolt app whose slash commands only ack, on the same server stack.
+"""The baseline: a bare Bolt app on the same server stack, answering with canned replies.
 
 Waitress (same thread count) serving Bolt's WSGI SlackRequestHandler, like HTTP mode
-(handlers/http/runtime.py). Run as `python -m bench.bare_app` with SLACK_BOT_TOKEN,
-SLACK_SIGNING_SECRET, SLACK_API_URL and PORT set; stops on SIGTERM.
+(handlers/http/runtime.py). Each slash command is answered with a reply of the same size
+as Review Watch's answer to it: the JSON file at BENCH_REPLIES maps "command text" to the
+app's reply (read at the first request; a command it lacks gets a plain ack). A command
+from channel ACK_CHANNEL is answered in the ack; any other through `response_url`, as
+Review Watch answers. Run as `python -m bench.bare_app` with SLACK_BOT_TOKEN,
+SLACK_SIGNING_SECRET, SLACK_API_URL, PORT (and BENCH_REPLIES) set; stops on SIGTERM.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from waitress import create_server
 
 COMMANDS = ("/holdouts", "/deadlines", "/aireview")
+ACK_CHANNEL = "CBAREACK0"
 
 
 def build_bare_app() -> App:
@@ -26,12 +33,25 @@ def build_bare_app() -> App:
         client=WebClient(token=token, base_url=os.environ["SLACK_API_URL"], timeout=10),
         signing_secret=os.environ["SLACK_SIGNING_SECRET"],
     )
+    replies: dict[str, dict[str, Any]] = {}
 
-    def only_ack(ack: Ack) -> None:
-        ack()
+    def canned(command: dict[str, Any]) -> dict[str, Any] | None:
+        if not replies and os.environ.get("BENCH_REPLIES"):
+            replies.update(json.loads(Path(os.environ["BENCH_REPLIES"]).read_text()))
+        return replies.get(f"{command['command']} {command.get('text', '')}".strip())
+
+    def answer(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        reply = canned(command)
+        if reply is None:
+            ack()
+        elif command.get("channel_id") == ACK_CHANNEL:
+            ack(**reply)
+        else:
+            ack()
+            respond(**reply)
 
     for name in COMMANDS:
-        app.command(name)(only_ack)
+        app.command(name)(answer)
     return app
 
 

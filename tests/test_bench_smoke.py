@@ -7,31 +7,47 @@ from pathlib import Path
 
 import pytest
 
-from bench.run import QUICK, main, report, run
+from bench.run import LEVELS, QUICK, main, report, run
 
 
 def test_the_benchmark_runs_on_a_tiny_tracker_and_reports_every_measure(tmp_path: Path) -> None:
     results = run(QUICK, tmp_path)
 
-    assert results["round_trip"]["requests"] == QUICK.requests * 2
+    assert set(results["answers"]) == {str(n) for n in LEVELS}
+    for level in results["answers"].values():
+        for side in ("app", "bare_respond", "bare_ack"):
+            assert level[side]["n"] == QUICK.blocks * (QUICK.requests // level["clients"]) * level["clients"]
+    assert results["footprint"]["app_requests"] > 0 and results["footprint"]["bare_idle_mib"] > 0
     assert [row["models"] for row in results["sweep"]] == list(QUICK.sweep_models)
+    for row in results["sweep"]:
+        assert row["samples"] == QUICK.sweep_repeats and row["sent"] > 0 and row["whole_ratio"] > 0
     fan_out = results["fan_out"]
     assert fan_out["exactly_once"] is True
     assert fan_out["delivered"] == sum(QUICK.fanout)
-    assert results["footprint"]["app_rss_mib"] > 0 and results["footprint"]["bare_rss_mib"] > 0
+    assert results["imports"]["httpx"]["loaded_at_start"] is False
     table = report(results)
-    for measure in ("Command ack", "Sweep computation", "Fan-out", "Resident memory", "Start to first"):
+    for measure in (
+        "Answer seen by the user, 8 client(s)",
+        "`/aireview models` answer",
+        "Whole sweep",
+        "SQLite limit",
+        "Fan-out",
+        "Idle resident memory after start",
+        "Start to first answered request",
+        "Import `httpx`",
+        "Machine:",
+    ):
         assert measure in table
 
 
 def test_only_runs_the_parts_asked_for(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     results = run(QUICK, tmp_path, parts=["fanout"])
 
-    assert set(results) == {"machine", "fan_out"}
+    assert set(results) == {"machine", "size", "fan_out"}
     assert results["fan_out"]["exactly_once"] is True
     table = report(results)
     assert "Fan-out" in table
-    assert "Command ack" not in table and "Sweep computation" not in table and "Resident memory" not in table
+    assert "Answer seen" not in table and "Whole sweep" not in table and "Idle resident" not in table
     assert main(["--quick", "--only", "fanout", "--json", str(tmp_path / "r.json")]) == 0
     assert "Fan-out" in capsys.readouterr().out
     assert (tmp_path / "r.json").exists()
