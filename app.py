@@ -80,7 +80,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "words",
         nargs="*",
         metavar="[TABLE] [PATH]",
-        help="csv: a table (developers, models, deadlines or history) writes just that .csv; "
+        help="csv: a table (developers, models, deadlines, history, or compare: labs side by side) "
+        "writes just that .csv; "
         "PATH: default reviewwatch.ics / reviewwatch-csv.zip, a folder, or - for stdout; "
         "timeline: PATH.png (required)",
     )

@@ -14,13 +14,14 @@ from bot.clock import Clock
 from bot.deps import Deps, HomeSection
 from bot.exports import EXPORT_SUBCOMMAND, TIMELINE_SUBCOMMAND, timeline_home_section
 from bot.news import FEEDS_SUBCOMMAND
-from bot.read import READ_SUBCOMMANDS, SLASH_COMMANDS
+from bot.read import COMPARE_SUBCOMMAND, READ_SUBCOMMANDS, SLASH_COMMANDS, compare_home_section
 from bot.replies import Subcommand, SubcommandRegistry
 from bot.settings import Settings
 from storage.db import Store
 
 AIREVIEW_SUBCOMMANDS: tuple[Subcommand, ...] = (
     *READ_SUBCOMMANDS,
+    COMPARE_SUBCOMMAND,
     EXPORT_SUBCOMMAND,
     TIMELINE_SUBCOMMAND,
     *ADMIN_SUBCOMMANDS,
@@ -29,6 +30,7 @@ AIREVIEW_SUBCOMMANDS: tuple[Subcommand, ...] = (
 )
 HOME_SECTIONS: tuple[HomeSection, ...] = (
     timeline_home_section,
+    compare_home_section,
     no_admin_home_section,
     alert_problems_home_section,
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.deps import Deps
 from bot.exports import timeline
-from bot.exports.files import CSV_TABLES, FORMAT_CSV, FORMAT_ICS, calendar_export, csv_export
+from bot.exports.files import CSV_TABLES, CSV_VIEWS, FORMAT_CSV, FORMAT_ICS, calendar_export, csv_export
 from bot.read import answers
 from bot.replies import SURFACE_CONSOLE, SURFACE_SLACK, CommandRequest, Reply, Subcommand
 
@@ -19,7 +19,7 @@ def _usage_reply(problem: str) -> Reply:
         text=(
             f"{problem} Try `/aireview export ics` for the calendar, `/aireview export csv` for a "
             f"zip of the tracker tables, or `/aireview export csv models` for one table "
-            f"({', '.join(CSV_TABLES)})."
+            f"({', '.join(CSV_TABLES)}), or `/aireview export csv compare` for labs side by side."
         )
     )
 
@@ -33,7 +33,7 @@ def run_export(deps: Deps, request: CommandRequest) -> Reply | None:
         export = calendar_export(deps)
     elif fmt == FORMAT_CSV and len(rest) <= 1:
         table = rest[0] if rest else None
-        if table is not None and table not in CSV_TABLES:
+        if table is not None and table not in (*CSV_TABLES, *CSV_VIEWS):
             return _usage_reply(f"There is no table called `{table}`.")
         export = csv_export(deps, table)
     else:

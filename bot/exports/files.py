@@ -29,6 +29,7 @@ from bot.domain import (
     review_window_opens,
     today_in,
 )
+from bot.read import compare_table
 from bot.replies import FileUpload
 from storage.exports import all_history
 from storage.tracker import list_deadlines, list_developers, list_models
@@ -46,6 +47,8 @@ FORMAT_ICS = "ics"
 FORMAT_CSV = "csv"
 FORMATS = (FORMAT_ICS, FORMAT_CSV)
 CSV_TABLES = ("developers", "models", "deadlines", "history")
+# Tables computed from the others, exported one at a time (not in the zip of CSV_TABLES).
+CSV_VIEWS = ("compare",)
 DEFAULT_PATHS = {FORMAT_ICS: "reviewwatch.ics", FORMAT_CSV: "reviewwatch-csv.zip"}
 
 # OWASP "CSV injection": a leading =, +, -, @ (or a tab / line break that a spreadsheet
@@ -353,9 +356,23 @@ def tables_csv(deps: Deps, tables: Sequence[str] = CSV_TABLES) -> dict[str, byte
     return result
 
 
+def compare_csv(deps: Deps) -> bytes:
+    """Labs side by side (`/aireview compare`), every developer, as CSV."""
+    headings, rows = compare_table(deps)
+    return table_csv(headings, rows)
+
+
 def csv_export(deps: Deps, table: str | None = None) -> ExportFile:
     """One table as a .csv, or (no table) a .zip of all four, one CSV per table."""
     today = _team_today(deps).isoformat()
+    if table in CSV_VIEWS:
+        return ExportFile(
+            filename=f"reviewwatch-{table}-{today}.csv",
+            content=compare_csv(deps),
+            title=f"Review Watch labs side by side, {today}",
+            comment="Review Watch labs side by side as CSV: one row per developer, holdouts first "
+            f"(UTF-8, header row; times in {deps.settings.timezone_name}).",
+        )
     if table is not None:
         return ExportFile(
             filename=f"reviewwatch-{table}-{today}.csv",
@@ -396,7 +413,7 @@ def write_export(deps: Deps, fmt: str, words: Sequence[str], stdout: BinaryIO) -
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: expected ics or csv")
     words = list(words)
-    table = words.pop(0) if fmt == FORMAT_CSV and words and words[0] in CSV_TABLES else None
+    table = words.pop(0) if fmt == FORMAT_CSV and words and words[0] in (*CSV_TABLES, *CSV_VIEWS) else None
     if len(words) > 1:
         raise ValueError(f"expected at most one PATH, got {' '.join(words)!r}")
     path = words[0] if words else None

@@ -69,6 +69,9 @@ def render_blocks(blocks: list[dict[str, Any]]) -> str:
             out.append("-" * 40)
         elif kind == "actions":
             out.append("  " + " ".join(f"[{_text_of(e.get('text'))}]" for e in block.get("elements", [])))
+        elif kind == "table":
+            for row in block.get("rows", []):
+                out.append(" | ".join(cell.get("text", "") for cell in row))
         elif kind == "rich_text":
             continue
         else:

@@ -1,16 +1,32 @@
-"""The read side: /holdouts, /deadlines, /aireview status|models|history|help, the App Home.
+"""The read side: /holdouts, /deadlines, /aireview status|models|history|help|compare, the
+App Home.
 
 `answers` computes plain data from the tracker (shared with Teams), `blocks` renders it
-as Block Kit, `commands` holds the commands, `home` the App Home dashboard.
+as Block Kit, `commands` holds the commands, `home` the App Home dashboard; `compare` is
+labs side by side (its answer, table, App Home section and CSV rows).
 """
 
 from bot.read import answers, blocks
 from bot.read.answers import STATUS_MODELS
 from bot.read.blocks import corrected_note
 from bot.read.commands import READ_SUBCOMMANDS, SLASH_COMMANDS
+from bot.read.compare import (
+    COMPARE_HEADINGS,
+    COMPARE_SUBCOMMAND,
+    CompareAnswer,
+    compare_answer,
+    compare_home_section,
+    compare_table,
+)
 from bot.read.home import home_view
 
 __all__ = [
+    "COMPARE_HEADINGS",
+    "COMPARE_SUBCOMMAND",
+    "CompareAnswer",
+    "compare_answer",
+    "compare_home_section",
+    "compare_table",
     "READ_SUBCOMMANDS",
     "SLASH_COMMANDS",
     "STATUS_MODELS",

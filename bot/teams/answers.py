@@ -39,7 +39,14 @@ from bot.cardkit import (
 )
 from bot.deps import Deps
 from bot.lookup import Candidate, Match, find_developer
-from bot.read import STATUS_MODELS, answers, corrected_note
+from bot.read import (
+    COMPARE_HEADINGS,
+    STATUS_MODELS,
+    CompareAnswer,
+    answers,
+    compare_answer,
+    corrected_note,
+)
 from bot.replies import SURFACE_TEAMS
 
 # 1.4 is the version Microsoft's outgoing-webhook examples use; everything here exists in it.
@@ -492,12 +499,84 @@ def _help(deps: Deps, args: str, app: str) -> dict[str, Any]:
     return help_card(teams_commands(deps), app)
 
 
+# ---------------------------------------------------------------- compare
+
+# Table needs Adaptive Cards 1.5 (Teams renders it); the other answers stay on 1.4.
+TABLE_CARD_VERSION = "1.5"
+# Teams' narrow columns: the Slack table's columns less agreement and last change.
+COMPARE_COLUMNS = (0, 1, 2, 4, 5, 6, 7)
+COMPARE_WIDTHS = (3, 2, 2, 1, 2, 2, 1)
+
+
+def _table_row(cells: list[str], *, bold: bool = False, attention: set[int] | None = None) -> Element:
+    attention = attention or set()
+    return {
+        "type": "TableRow",
+        "cells": [
+            {
+                "type": "TableCell",
+                "items": [
+                    rich_text(
+                        [
+                            text_run(
+                                _clean(text, 120), bold=bold, color="Attention" if n in attention else None
+                            )
+                        ]
+                    )
+                ],
+            }
+            for n, text in enumerate(cells)
+        ],
+    }
+
+
+def compare_card(answer: CompareAnswer, as_of: str, app: str) -> dict[str, Any]:
+    """Labs side by side as a Table element, as many rows as fit in Teams' 28 KB."""
+    head = [_title("Labs side by side"), text_block(answer.summary, weight="Bolder")]
+    tail = [_subtle(f"Holdouts first · dates in {answer.tz_name} · as of {as_of}")]
+    if not answer.entries:
+        return reply_card([*head, *tail])
+    rows = [_table_row([COMPARE_HEADINGS[c] for c in COMPARE_COLUMNS], bold=True)]
+    for e in answer.entries:
+        cells = e.cells(answer.tz)
+        rows.append(
+            _table_row([cells[c] for c in COMPARE_COLUMNS], attention={2} if e.due_overdue else set())
+        )
+    table: Element = {
+        "type": "Table",
+        "firstRowAsHeader": True,
+        "gridStyle": "accent",
+        "columns": [{"type": "TableColumnDefinition", "width": w} for w in COMPARE_WIDTHS],
+        "rows": rows[:1],
+    }
+    more = _more("Every row: /aireview compare in Slack, or python app.py export csv compare.")
+    worst = more(len(answer.entries))
+    card = reply_card([*head, table, worst, *tail])
+    card["version"] = TABLE_CARD_VERSION
+    room = REPLY_BUDGET - len(reply_bytes(reply_activity(card)))
+    for row in rows[1:]:
+        room -= _size(row)
+        if room < 0:
+            break
+        table["rows"].append(row)
+    hidden = len(answer.entries) - (len(table["rows"]) - 1)
+    card["body"] = [*head, table, *([more(hidden)] if hidden else []), *tail]
+    return card
+
+
+def _compare(deps: Deps, args: str, app: str) -> dict[str, Any]:
+    if args:
+        return notice_card(f"Usage: {_mention(app, 'compare')}")
+    return compare_card(compare_answer(deps), _as_of(deps), app)
+
+
 # How each command offered in Teams is answered as a card (a test checks that every
 # command the table offers in Teams has one).
 CARD_ANSWERS: dict[str, Callable[[Deps, str, str], dict[str, Any]]] = {
     "holdouts": _holdouts,
     "deadlines": _deadlines,
     "status": _status,
+    "compare": _compare,
     "help": _help,
 }
 

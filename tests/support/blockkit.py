@@ -35,8 +35,12 @@ MAX_OPTION_TEXT = 75
 MAX_OPTION_VALUE = 150
 STATIC_SELECTS = {"static_select", "multi_static_select"}
 EXTERNAL_SELECTS = {"external_select", "multi_external_select"}
+# Table block: at most 100 rows of at most 20 cells, one table per message, messages only.
+MAX_TABLE_ROWS = 100
+MAX_TABLE_CELLS = 20
+MAX_ALT_TEXT = 2000
 
-BLOCK_TYPES = {"section", "header", "context", "divider", "actions", "input", "image", "rich_text"}
+BLOCK_TYPES = {"section", "header", "context", "divider", "actions", "input", "image", "rich_text", "table"}
 # Mentions a user's text must never produce: <!channel>, <!here>, <!everyone>, <@U...>, <#C...>.
 _SPECIAL = re.compile(r"<(!channel|!here|!everyone|@[UW][A-Z0-9]+|#C[A-Z0-9]+|!subteam\^[A-Z0-9]+)")
 
@@ -158,6 +162,25 @@ def block_errors(blocks: list[dict[str, Any]], limit: int) -> list[str]:
                 errors.append(f"{where}: actions has {len(elements)} elements (1..{MAX_ACTIONS_ELEMENTS})")
             for j, e in enumerate(elements):
                 errors += _element_errors(f"{where}.elements[{j}]", e, action_ids)
+        elif kind == "image":
+            if ("image_url" in block) == ("slack_file" in block):
+                errors.append(f"{where}: image needs exactly one of image_url and slack_file")
+            if not 0 < len(block.get("alt_text", "")) <= MAX_ALT_TEXT:
+                errors.append(f"{where}: image alt_text must be 1..{MAX_ALT_TEXT} characters")
+        elif kind == "table":
+            rows = block.get("rows", [])
+            if not rows or len(rows) > MAX_TABLE_ROWS:
+                errors.append(f"{where}: table has {len(rows)} rows (1..{MAX_TABLE_ROWS})")
+            for j, row in enumerate(rows):
+                if len(row) > MAX_TABLE_CELLS:
+                    errors.append(f"{where}.rows[{j}]: {len(row)} cells > {MAX_TABLE_CELLS}")
+                for k, cell in enumerate(row):
+                    if cell.get("type") not in ("raw_text", "rich_text"):
+                        errors.append(f"{where}.rows[{j}][{k}]: cell type {cell.get('type')!r}")
+                    elif cell["type"] == "raw_text" and not cell.get("text"):
+                        errors.append(f"{where}.rows[{j}][{k}]: empty raw_text")
+            if len(block.get("column_settings", [])) > MAX_TABLE_CELLS:
+                errors.append(f"{where}: more than {MAX_TABLE_CELLS} column_settings")
         elif kind == "input":
             errors += _text_errors(f"{where}.label", block.get("label"), MAX_INPUT_LABEL, plain_only=True)
             if isinstance(block.get("element"), dict):
@@ -168,6 +191,8 @@ def block_errors(blocks: list[dict[str, Any]], limit: int) -> list[str]:
 def message_errors(message: dict[str, Any]) -> list[str]:
     """Problems Slack would have with a chat.postMessage / respond payload."""
     errors = []
+    if sum(1 for b in message.get("blocks") or [] if b.get("type") == "table") > 1:
+        errors.append("more than one table block in a message")
     text = message.get("text")
     if not isinstance(text, str) or not text.strip():
         errors.append("message has no text fallback")
@@ -177,6 +202,8 @@ def message_errors(message: dict[str, Any]) -> list[str]:
 def view_errors(view: dict[str, Any]) -> list[str]:
     """Problems Slack would have with a home or modal view."""
     errors = block_errors(view.get("blocks", []), MAX_VIEW_BLOCKS)
+    if any(b.get("type") == "table" for b in view.get("blocks", [])):
+        errors.append("table blocks are for messages, not views")
     if view.get("type") == "modal":
         errors += _text_errors("title", view.get("title"), MAX_MODAL_TITLE, plain_only=True)
         for key in ("submit", "close"):

@@ -77,21 +77,25 @@ def hmac_header(body: bytes, secret: str = TEAMS_SECRET) -> dict[str, str]:
 
 
 @cache
-def _validators() -> tuple[Draft6Validator, ...]:
+def _validators(at_least: str = "1.4") -> tuple[Draft6Validator, ...]:
+    """The schemas of every version a card of version `at_least` must be valid in."""
     return tuple(
         Draft6Validator(json.loads((SCHEMAS / f"adaptive-card.{v}.json").read_text(encoding="utf-8")))
         for v in SCHEMA_VERSIONS
+        if tuple(map(int, v.split(".")[:2])) >= tuple(map(int, at_least.split(".")))
     )
 
 
 def card_of(reply: dict[str, Any]) -> dict[str, Any]:
     """The Adaptive Card in a reply Activity, after checking the Activity's shape and the card
-    against the 1.4 and 1.5 schemas."""
+    against the 1.4 and 1.5 schemas (only 1.5 for a card that declares 1.5, e.g. for a Table)."""
     assert reply["type"] == "message"
     [attachment] = reply["attachments"]
     assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
     card = attachment["content"]
-    for validator in _validators():
+    validators = _validators(card["version"])
+    assert validators, f"no schema for card version {card['version']}"
+    for validator in validators:
         errors = sorted(validator.iter_errors(card), key=lambda e: list(e.path))
         assert errors == [], [f"{list(e.path)}: {e.message[:200]}" for e in errors[:5]]
     return card
@@ -112,6 +116,12 @@ def card_lines(card: dict[str, Any]) -> list[str]:
                 lines.extend(f"{f['title']}: {f['value']}" for f in element["facts"])
             elif kind == "Container":
                 walk(element["items"])
+            elif kind == "Table":
+                for row in element["rows"]:
+                    cells = [
+                        " ".join(i["text"] for b in c["items"] for i in b["inlines"]) for c in row["cells"]
+                    ]
+                    lines.append(" | ".join(cells))
 
     walk(card["body"])
     return lines
