@@ -75,6 +75,7 @@ def save_subscription(
     now: datetime,
     delivery_days: str = "business",
     quiet_hours: tuple[str, str] | None = None,
+    threads: bool = True,
 ) -> dict[str, Any]:
     """Create or change the one subscription of a target.
 
@@ -91,18 +92,19 @@ def save_subscription(
         delivery_days,
         quiet_hours[0] if quiet_hours else None,
         quiet_hours[1] if quiet_hours else None,
+        1 if threads else 0,
     ]
     with db.atomic():
         db.execute(
             """INSERT INTO subscriptions (target_type, target, kinds, lead_days, digest,
-                   developer_filter, delivery_days, quiet_start, quiet_end, since_history_id,
-                   since_news_id, created_by, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   developer_filter, delivery_days, quiet_start, quiet_end, threads,
+                   since_history_id, since_news_id, created_by, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (target_type, target) DO UPDATE SET
                    kinds = excluded.kinds, lead_days = excluded.lead_days,
                    digest = excluded.digest, developer_filter = excluded.developer_filter,
                    delivery_days = excluded.delivery_days, quiet_start = excluded.quiet_start,
-                   quiet_end = excluded.quiet_end,
+                   quiet_end = excluded.quiet_end, threads = excluded.threads,
                    updated_at = excluded.updated_at, swept_at = NULL, swept_history_id = 0,
                    swept_news_id = 0, swept_settings = NULL""",
             [target_type, target, *values, latest_history_id(db), latest_news_id(db), actor, stamp, stamp],
@@ -554,6 +556,30 @@ def record_outcomes(db: Database, token: str, now: datetime, outcomes: Sequence[
                 )
                 lost += [row[0] for row in db.execute(sql, [*chunk, token, STATUS_CLAIMED, STATUS_SKIPPED])]
     return lost
+
+
+def first_alert_ts(
+    db: Database, target: str, subject_type: str, subject_id: str, kinds: Iterable[str]
+) -> str | None:
+    """The ts of the first top-level Slack alert of `kinds` about a subject in a channel."""
+    kinds = list(kinds)
+    rows = db.execute(
+        f"""SELECT message_ts FROM alert_ledger
+            WHERE subject_type = ? AND subject_id = ? AND target_type = ? AND target = ?
+              AND status = ? AND message_ts IS NOT NULL AND COALESCE(thread_ts, '') = ''
+              AND kind IN ({_marks(kinds)})
+            ORDER BY sent_at, key LIMIT 1""",
+        [subject_type, subject_id, TARGET_SLACK, target, STATUS_SENT, *kinds],
+    ).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
+def set_thread(db: Database, key: str, thread_ts: str, broadcast: bool) -> None:
+    """Where an alert goes: under `thread_ts` ('' = top level), also to the channel or not."""
+    db.execute(
+        "UPDATE alert_ledger SET thread_ts = ?, broadcast = ? WHERE key = ?",
+        [thread_ts, 1 if broadcast else 0, key],
+    )
 
 
 def acknowledge(db: Database, key: str, user_id: str, now: datetime) -> dict[str, Any] | None:

@@ -259,5 +259,19 @@ def m010_claim_tokens(db: Database) -> None:
     )
 
 
+@migrations(name="m011_alert_threads")
+def m011_alert_threads(db: Database) -> None:
+    # Later date alerts about a subject reply in the thread of the first one a channel got,
+    # unless its subscription turned threads off. thread_ts: the parent's ts ('' when the
+    # alert was itself posted at the top level; NULL while undecided).
+    db.executescript(
+        """
+        ALTER TABLE subscriptions ADD COLUMN threads INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE alert_ledger ADD COLUMN thread_ts TEXT;
+        ALTER TABLE alert_ledger ADD COLUMN broadcast INTEGER NOT NULL DEFAULT 0;
+        """
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

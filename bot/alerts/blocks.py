@@ -337,7 +337,28 @@ def subscribe_modal(
                 "Quiet hours end",
                 current.get("quiet_end") if current else None,
             ),
+            _threads_input(bool(current.get("threads", 1)) if current else True),
         ],
+    }
+
+
+THREADS_OPTION = "threads"
+
+
+def _threads_input(on: bool) -> Block:
+    option = _option(
+        "Reply in the thread of the first alert about the same deadline or model", THREADS_OPTION
+    )
+    element: Block = {"type": "checkboxes", "action_id": ids.ACTION_FIELD, "options": [option]}
+    if on:
+        element["initial_options"] = [option]
+    return {
+        "type": "input",
+        "block_id": ids.BLOCK_SUBSCRIBE_THREADS,
+        "optional": True,
+        "label": plain("Threads"),
+        "hint": plain("The most urgent (1 day, the day itself, overdue) are also shown in the channel."),
+        "element": element,
     }
 
 
@@ -397,6 +418,12 @@ def parse_subscribe_state(values: dict[str, Any]) -> tuple[dict[str, Any], dict[
             "developer_filter": developers or None,
             "delivery_days": delivery,
             "quiet_hours": quiet,
+            # Slack sends every input block; a form without this one keeps the default (on).
+            "threads": ids.BLOCK_SUBSCRIBE_THREADS not in values
+            or any(
+                o.get("value") == THREADS_OPTION
+                for o in element(ids.BLOCK_SUBSCRIBE_THREADS).get("selected_options") or []
+            ),
         },
         errors,
     )
@@ -417,7 +444,8 @@ def describe_subscription(sub: dict[str, Any]) -> str:
         f"*Kinds:* {escape(kinds)}\n*Lead days:* {escape(leads)}\n"
         f"*Status changes and news:* {DIGEST_MODES.get(sub['digest'], sub['digest'])}\n"
         f"*Developers:* {escape(developers)}\n"
-        f"*Delivery days:* {escape(days)}\n*Quiet hours:* {escape(quiet)}"
+        f"*Delivery days:* {escape(days)}\n*Quiet hours:* {escape(quiet)}\n"
+        f"*Threads:* {'later date alerts reply under the first' if sub.get('threads', 1) else 'off'}"
     )
 
 

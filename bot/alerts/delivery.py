@@ -81,9 +81,18 @@ class Outcome:
     retry_after: float | None = None
 
 
+@dataclass(frozen=True)
+class Thread:
+    """Where a Slack alert goes when it follows an earlier one (bot/alerts/threads.py)."""
+
+    ts: str  # the first alert's message
+    broadcast: bool = False  # also shown in the channel (reply_broadcast)
+
+
 class Sender(Protocol):
     target_type: str
 
+    # `thread=` is passed only for a reply in a thread (Slack).
     def send(self, alert: Alert, now: datetime, *, check_existing: bool) -> Outcome: ...
 
 
@@ -272,20 +281,25 @@ class SlackSender:
         self._sleep = sleep
         self._pacer = Pacer(min_interval, sleep, monotonic)
 
-    def find_posted(self, channel: str, key: str) -> dict[str, Any] | None:
-        """The channel's recent message carrying `key` in its metadata, if any.
+    def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> dict[str, Any] | None:
+        """The channel's (or the thread's) recent message carrying `key` in its metadata, if any.
 
         Scans the newest pages of history: a crashed delivery is retried within minutes,
         so its post, if it happened, is among the channel's latest messages.
         """
         cursor = None
         for _ in range(self.history_pages):
-            response = self.client.conversations_history(
-                channel=channel,
-                include_all_metadata=True,
-                limit=200,
-                cursor=cursor,
-            )
+            if thread_ts:
+                response = self.client.conversations_replies(
+                    channel=channel, ts=thread_ts, include_all_metadata=True, limit=200, cursor=cursor
+                )
+            else:
+                response = self.client.conversations_history(
+                    channel=channel,
+                    include_all_metadata=True,
+                    limit=200,
+                    cursor=cursor,
+                )
             for message in response.get("messages") or []:
                 if metadata_key(message) == key:
                     return dict(message)
@@ -294,33 +308,45 @@ class SlackSender:
                 return None
         return None
 
-    def send(self, alert: Alert, now: datetime, *, check_existing: bool) -> Outcome:
+    def send(
+        self, alert: Alert, now: datetime, *, check_existing: bool, thread: Thread | None = None
+    ) -> Outcome:
         """Post once. After a 5xx or a dropped connection Slack may have kept the post, so
         each further attempt first looks for it in the channel (by the key in metadata)."""
-        outcome = self._send_once(alert, now, check_existing=check_existing)
+        outcome = self._send_once(alert, now, check_existing=check_existing, thread=thread)
         for attempt in range(1, self.post_attempts):
             if outcome.status != OUTCOME_FAILED or outcome.retry_after is not None:
                 break  # sent, permanent, or rate-limited beyond what the client waits out
             self._sleep(self.backoff * 2 ** (attempt - 1))
-            outcome = self._send_once(alert, now, check_existing=True)
+            outcome = self._send_once(alert, now, check_existing=True, thread=thread)
         return outcome
 
-    def _send_once(self, alert: Alert, now: datetime, *, check_existing: bool) -> Outcome:
+    def _send_once(
+        self, alert: Alert, now: datetime, *, check_existing: bool, thread: Thread | None = None
+    ) -> Outcome:
         channel = alert.target
         if check_existing:
             try:
-                found = self.find_posted(channel, alert.key)
+                found = self.find_posted(channel, alert.key, thread.ts if thread else None)
             except SlackApiError as exc:
-                if exc.response.get("error") != "missing_scope":
+                error = exc.response.get("error")
+                if error == "thread_not_found" and thread is not None:
+                    # The first alert was deleted: nothing can be under it; post at the top level.
+                    thread, found = None, self.find_posted(channel, alert.key)
+                elif error != "missing_scope":
                     return _slack_failure(exc)
-                # Without history access we cannot look; posting risks a repeat, not a miss.
-                log.warning("cannot check %s for an earlier post: missing_scope", channel)
-                found = None
+                else:
+                    # Without history access we cannot look; posting risks a repeat, not a miss.
+                    log.warning("cannot check %s for an earlier post: missing_scope", channel)
+                    found = None
             except (URLError, OSError) as exc:
                 return _slack_failure(exc)
             if found is not None:
                 return Outcome(OUTCOME_SENT, channel=channel, ts=found.get("ts"), already_posted=True)
         message = alert_message(alert, now, self.settings)
+        in_thread: dict[str, Any] = {}
+        if thread is not None:
+            in_thread = {"thread_ts": thread.ts, "reply_broadcast": thread.broadcast}
         self._pacer.wait(channel)
         try:
             response = self.client.chat_postMessage(
@@ -330,6 +356,7 @@ class SlackSender:
                 metadata=alert_metadata(alert.key),
                 unfurl_links=False,
                 unfurl_media=False,
+                **in_thread,
             )
         except (SlackApiError, URLError, OSError) as exc:
             return _slack_failure(exc)
@@ -384,7 +411,9 @@ class TeamsSender:
         if self._own_client:
             self.client.close()
 
-    def send(self, alert: Alert, now: datetime, *, check_existing: bool) -> Outcome:
+    def send(
+        self, alert: Alert, now: datetime, *, check_existing: bool, thread: Thread | None = None
+    ) -> Outcome:
         url = self.webhooks.get(alert.target)
         if url is None:
             return Outcome(OUTCOME_PERMANENT, f"Teams webhook {alert.target!r} is not configured")
@@ -428,6 +457,7 @@ class TeamsSender:
 class Job:
     alert: Alert
     check_existing: bool = False  # a retry: look for an earlier post before posting
+    thread: Thread | None = None  # a reply under an earlier alert (Slack)
 
 
 def deliver(
@@ -464,7 +494,8 @@ def deliver(
                     outcome = Outcome(OUTCOME_LOST, "another sweep holds the claim")
                 else:
                     try:
-                        outcome = sender.send(job.alert, now, check_existing=job.check_existing)
+                        in_thread = {"thread": job.thread} if job.thread is not None else {}
+                        outcome = sender.send(job.alert, now, check_existing=job.check_existing, **in_thread)
                     except Exception as exc:  # a bug must not stop other alerts
                         log.exception("delivering %s failed", job.alert.key)
                         outcome = Outcome(OUTCOME_FAILED, f"{type(exc).__name__}: {exc}")

@@ -78,6 +78,7 @@ from bot.alerts.plan import (
     sweep_cursor,
     sweep_date_ranges,
 )
+from bot.alerts.threads import place_in_threads
 from bot.clock import utc_iso
 from bot.deps import Deps
 from bot.settings import Settings
@@ -505,6 +506,7 @@ def run_sweep(
         result.attempted = [(j.alert, j.check_existing) for j in jobs]
 
         if jobs:
+            jobs = place_in_threads(db, jobs, subscriptions)
             if senders is None:
                 senders = build_senders(settings)
             claims = ClaimLease(deps.store, token, attempts, now, lease)

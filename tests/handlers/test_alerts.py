@@ -260,10 +260,12 @@ def test_the_form_sets_delivery_days_and_quiet_hours(
     values[ids.BLOCK_SUBSCRIBE_DELIVERY_DAYS] = {
         ids.ACTION_FIELD: {"type": "radio_buttons", "selected_option": every_day}
     }
+    values[ids.BLOCK_SUBSCRIBE_THREADS] = {ids.ACTION_FIELD: {"type": "checkboxes", "selected_options": []}}
     assert submit(app, values) == {}
     sub = get_subscription(deps.store.db, "slack", CHANNEL)
     assert sub is not None
     assert (sub["delivery_days"], sub["quiet_start"], sub["quiet_end"]) == ("every_day", "19:00", "07:30")
+    assert sub["threads"] == 0
 
     aireview(app, slack_emulator, "subscribe")  # reopening shows the saved choices
     view = slack_emulator.last("views.open").args["view"]
@@ -272,6 +274,7 @@ def test_the_form_sets_delivery_days_and_quiet_hours(
     assert blocks[ids.BLOCK_SUBSCRIBE_DELIVERY_DAYS]["element"]["initial_option"]["value"] == "every_day"
     assert blocks[ids.BLOCK_SUBSCRIBE_QUIET_START]["element"]["initial_time"] == "19:00"
     assert blocks[ids.BLOCK_SUBSCRIBE_QUIET_END]["element"]["initial_time"] == "07:30"
+    assert "initial_options" not in blocks[ids.BLOCK_SUBSCRIBE_THREADS]["element"]
 
 
 def test_alerts_shows_delivery_days_quiet_hours_and_shifted_times(

@@ -472,6 +472,9 @@ class SlackEmulator:
         for key in ("blocks", "attachments", "metadata", "thread_ts"):
             if args.get(key):
                 message[key] = args[key]
+        if message.get("thread_ts") and _truthy(args.get("reply_broadcast")):
+            message["reply_broadcast"] = True
+            message["subtype"] = "thread_broadcast"
         self.messages.setdefault(channel, []).append(message)
         return _ok(channel=channel, ts=message["ts"], message=copy.deepcopy(message))
 
@@ -558,7 +561,8 @@ class SlackEmulator:
         selected = [
             m
             for m in reversed(self.messages.get(args.get("channel", ""), []))
-            if m.get("thread_ts", m["ts"]) == m["ts"]  # replies stay in their thread
+            # replies stay in their thread, unless also sent to the channel
+            if (m.get("thread_ts", m["ts"]) == m["ts"] or m.get("reply_broadcast"))
             and (
                 oldest <= _ts_value(m["ts"], "0") <= latest
                 if inclusive
@@ -576,6 +580,26 @@ class SlackEmulator:
             messages=page,
             has_more=has_more,
             pin_count=0,
+            response_metadata={"next_cursor": str(start + limit) if has_more else ""},
+        )
+
+    def _api_conversations_replies(self, args: Json, token: str | None) -> Json:
+        channel, ts = args.get("channel", ""), args.get("ts")
+        if not ts:
+            return _error("invalid_arguments")
+        thread = [m for m in self.messages.get(channel, []) if m["ts"] == ts or m.get("thread_ts") == ts]
+        if not thread:
+            return _error("thread_not_found")
+        start = int(args.get("cursor") or 0)
+        limit = int(args.get("limit") or 100)
+        page = copy.deepcopy(thread[start : start + limit])  # oldest first, the parent first
+        if not _truthy(args.get("include_all_metadata")):
+            for message in page:
+                message.pop("metadata", None)
+        has_more = start + limit < len(thread)
+        return _ok(
+            messages=page,
+            has_more=has_more,
             response_metadata={"next_cursor": str(start + limit) if has_more else ""},
         )
 
