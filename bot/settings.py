@@ -38,6 +38,7 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "REVIEWWATCH_CALENDAR_TOKEN": ("(none)", "Token for `GET /calendar.ics?token=...`; unset: off"),
     "REVIEWWATCH_FEDERAL_REGISTER": ("on", "Default Federal Register search (`on` or `off`)"),
     "REVIEWWATCH_LOG_LEVEL": ("INFO", "Log level: DEBUG, INFO, WARNING or ERROR"),
+    "REVIEWWATCH_HOST": ("0.0.0.0", "HTTP mode listening address (`127.0.0.1` behind a local proxy)"),
     "PORT": ("3000", "HTTP mode listening port"),
     "REVIEWWATCH_SOCKET_SILENCE_LIMIT": (
         "120",
@@ -90,6 +91,7 @@ class Settings:
     calendar_token: str | None = None
     federal_register_default: bool = True
     log_level: str = "INFO"
+    host: str = "0.0.0.0"
     port: int = 3000
     socket_silence_limit: int = 120  # seconds
     sweep_stale_limit: int = 600  # seconds
@@ -113,21 +115,14 @@ def _bad(name: str, value: str, expected: str) -> SettingsError:
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """Parse a `.env` file: KEY=VALUE lines, `#` comments, optional quotes and `export`."""
-    values: dict[str, str] = {}
+    """A `.env` file's values, read by python-dotenv as every other tool reads it: `#`
+    comments (also after a value), quotes, `export` prefixes, blank lines."""
     if not path.is_file():
-        return values
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        key = key.strip().removeprefix("export ").strip()
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        values[key] = value
-    return values
+        return {}
+    from dotenv import dotenv_values
+
+    # A bare `KEY` line has no value (None): it sets nothing.
+    return {k: v for k, v in dotenv_values(path, encoding="utf-8").items() if v is not None}
 
 
 def _parse_alert_time(value: str) -> time:
@@ -168,6 +163,17 @@ def _parse_teams_webhooks(value: str) -> dict[str, str]:
             raise _bad("REVIEWWATCH_TEAMS_WEBHOOKS", value, "name=https://... pairs, comma-separated")
         hooks[name.strip()] = url.strip()
     return hooks
+
+
+def _parse_host(value: str) -> str:
+    """An IP address to listen on (waitress takes names too, but an address says exactly which
+    interface; `::` and `::1` for IPv6)."""
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        raise _bad("REVIEWWATCH_HOST", value, "an IP address such as 0.0.0.0 or 127.0.0.1") from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
@@ -254,6 +260,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         calendar_token=get("REVIEWWATCH_CALENDAR_TOKEN"),
         federal_register_default=federal_register == "on",
         log_level=log_level,
+        host=_parse_host(get("REVIEWWATCH_HOST") or "0.0.0.0"),
         port=_parse_int("PORT", get("PORT") or "3000", 1, 65535),
         socket_silence_limit=_parse_int(
             "REVIEWWATCH_SOCKET_SILENCE_LIMIT", get("REVIEWWATCH_SOCKET_SILENCE_LIMIT") or "120", 1, 86400

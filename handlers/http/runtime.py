@@ -27,7 +27,6 @@ from handlers import build_app, slack_client
 
 log = logging.getLogger("reviewwatch.run")
 
-LISTEN_HOST = "0.0.0.0"  # all IPv4 interfaces: Slack (or a proxy) must reach /slack/events
 SHUTDOWN_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -125,11 +124,11 @@ def bind_http_server(deps: Deps, bolt_app: App) -> Any:
 
     from handlers.http.routes import build_wsgi_app
 
-    port = deps.settings.port
+    host, port = deps.settings.host, deps.settings.port
     try:
         return create_server(
             build_wsgi_app(bolt_app, deps),
-            host=LISTEN_HOST,
+            host=host,
             port=port,
             threads=8,
             ident="review-watch",
@@ -140,7 +139,7 @@ def bind_http_server(deps: Deps, bolt_app: App) -> Any:
             raise StartupError(
                 f"port {port} is in use: stop the other program or set PORT to a free port"
             ) from None
-        raise StartupError(f"cannot listen on port {port}: {exc.strerror or exc}") from None
+        raise StartupError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
 
 
 class ShutdownSignals:
@@ -183,7 +182,7 @@ def serve_http(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> int:
         log.info(
             "HTTP mode: listening on http://%s:%s (POST /slack/events, GET /healthz, "
             "GET /calendar.ics, POST /teams/messages)",
-            LISTEN_HOST,
+            deps.settings.host,
             deps.settings.port,
         )
         signals.raise_in_main = True

@@ -39,10 +39,12 @@ def test_defaults_match_the_documented_ones() -> None:
     assert settings.federal_register_default is True
     assert settings.log_level == "INFO"
     assert settings.port == 3000
+    assert settings.host == "0.0.0.0"
     assert settings.admins == () and not settings.admins_configured
     for name, attr, default in (
         ("SLACK_API_URL", "slack_api_url", "https://slack.com/api/"),
         ("REVIEWWATCH_DB", "db_path", "reviewwatch.db"),
+        ("REVIEWWATCH_HOST", "host", "0.0.0.0"),
         ("REVIEWWATCH_TIMEZONE", "timezone_name", "America/New_York"),
         ("REVIEWWATCH_LEAD_DAYS", "lead_days", (30, 14, 7, 3, 1, 0)),
     ):
@@ -66,6 +68,7 @@ def test_good_values_are_parsed() -> None:
         REVIEWWATCH_FEDERAL_REGISTER="OFF",
         REVIEWWATCH_LOG_LEVEL="debug",
         PORT="8080",
+        REVIEWWATCH_HOST=" 127.0.0.1 ",
     )
     assert settings.slack_api_url == "http://127.0.0.1:8555/api/"  # trailing slash added
     assert settings.tz.key == "Europe/Berlin"
@@ -81,6 +84,8 @@ def test_good_values_are_parsed() -> None:
     assert settings.federal_register_default is False
     assert settings.log_level == "DEBUG"
     assert settings.port == 8080
+    assert settings.host == "127.0.0.1"
+    assert load(REVIEWWATCH_HOST="::1").host == "::1"
 
 
 @pytest.mark.parametrize(
@@ -98,6 +103,8 @@ def test_good_values_are_parsed() -> None:
         ("PORT", "http", "whole number from 1 to 65535"),
         ("PORT", "70000", "whole number from 1 to 65535"),
         ("PORT", "0", "whole number from 1 to 65535"),
+        ("REVIEWWATCH_HOST", "0.0.0.0:3000", "IP address"),
+        ("REVIEWWATCH_HOST", "256.1.1.1", "IP address"),
         ("REVIEWWATCH_REVIEW_WINDOW_DAYS", "thirty", "whole number"),
         ("REVIEWWATCH_LEAD_DAYS", "30,soon", "comma-separated days"),
         ("REVIEWWATCH_LEAD_DAYS", "400", "comma-separated days"),
@@ -155,24 +162,36 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     env_file.write_text(
         "# comment line\n"
         "\n"
-        "export REVIEWWATCH_TIMEZONE=Europe/London\n"
-        'REVIEWWATCH_DB="/data/from file.db"\n'
+        "export REVIEWWATCH_TIMEZONE=America/Chicago  # team\n"
+        'REVIEWWATCH_DB="/data/from file.db"  # quoted, with a space\n'
         "REVIEWWATCH_ALERT_TIME='08:30'\n"
-        "PORT=4000\n"
-        "not a setting line\n",
+        "   \n"
+        "REVIEWWATCH_ADMINS=U0AUDIT,U0OTHER # two admins\n"
+        'REVIEWWATCH_LEAD_DAYS="7,1" # "quotes" in a comment\n'
+        "PORT=4000\n",
         encoding="utf-8",
     )
     assert read_env_file(env_file) == {
-        "REVIEWWATCH_TIMEZONE": "Europe/London",
+        "REVIEWWATCH_TIMEZONE": "America/Chicago",
         "REVIEWWATCH_DB": "/data/from file.db",
         "REVIEWWATCH_ALERT_TIME": "08:30",
+        "REVIEWWATCH_ADMINS": "U0AUDIT,U0OTHER",
+        "REVIEWWATCH_LEAD_DAYS": "7,1",
         "PORT": "4000",
     }
     settings = load_settings({"PORT": "5000"}, env_file=env_file)
-    assert settings.timezone_name == "Europe/London"
+    assert settings.timezone_name == "America/Chicago"
     assert settings.db_path == "/data/from file.db"
     assert settings.alert_time == time(8, 30)
+    assert settings.admins == ("U0AUDIT", "U0OTHER")
+    assert settings.lead_days == (7, 1)
     assert settings.port == 5000  # the environment wins over .env
+
+
+def test_a_hash_inside_quotes_is_part_of_the_value(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text('REVIEWWATCH_CALENDAR_TOKEN="abc#def"  # the token\n', encoding="utf-8")
+    assert load_settings({}, env_file=env_file).calendar_token == "abc#def"
 
 
 def test_a_missing_env_file_is_fine(tmp_path: Path) -> None:
