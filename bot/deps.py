@@ -66,3 +66,13 @@ class Deps:
     names: NameIndexCache = field(default_factory=NameIndexCache)
     feed_client: httpx.Client | None = None  # the news watch's shared client, made on first use
     runtime: Runtime = field(default_factory=Runtime)
+
+    def is_slow(self, name: str, args: str) -> bool:
+        """Whether `name args` (`feeds add ...`, `aireview export ics`) can take more than a
+        second to answer (Subcommand.slow in the one command table): the listener shows
+        "Working on it..." first."""
+        if name == "aireview":
+            name, _, args = args.strip().partition(" ")
+        command = next((c for c in self.slash_commands if c.name == name), None)
+        command = command or self.subcommands.get(name)
+        return command is not None and command.is_slow(args)

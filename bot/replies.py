@@ -10,7 +10,7 @@ Teams all list the same set.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.directory import Directory
@@ -19,6 +19,10 @@ SURFACE_SLACK = "slack"
 SURFACE_CONSOLE = "console"
 SURFACE_TEAMS = "teams"
 ALL_SURFACES = (SURFACE_SLACK, SURFACE_CONSOLE, SURFACE_TEAMS)
+# Shown at once for a command that can take more than a second, then replaced by its answer.
+WORKING_TEXT = "Working on it..."
+# In Subcommand.slow: whatever the arguments, the command is slow.
+ANY_ARGUMENTS = "*"
 
 
 @dataclass(frozen=True)
@@ -50,16 +54,26 @@ class CommandRequest:
     channel_id: str | None = None
     trigger_id: str | None = None
     directory: Directory | None = None  # the workspace's people and groups (Slack only)
+    # Asked in a message (an @mention or a direct message), not a slash command: the answer
+    # is a message in the conversation (a thread under the question, or the DM), and there
+    # is no trigger_id to open a form with.
+    asked_in_message: bool = False
+    thread_ts: str | None = None  # the thread a message answer goes in
 
     def with_text(self, text: str) -> CommandRequest:
-        return CommandRequest(
-            text=text,
-            user_id=self.user_id,
-            surface=self.surface,
-            channel_id=self.channel_id,
-            trigger_id=self.trigger_id,
-            directory=self.directory,
-        )
+        return replace(self, text=text)
+
+
+def split_command(text: str) -> tuple[str, str]:
+    """`deadlines 30` -> ('deadlines', '30'): the grammar of commands typed without a slash
+    command (Teams, @mentions, direct messages). A leading `/` and an `aireview` word are
+    tolerated, so `/deadlines 30` and `aireview status meta` work as typed in Slack."""
+    name, _, rest = text.strip().partition(" ")
+    name = name.lower().lstrip("/")
+    if name == "aireview":
+        name, _, rest = rest.strip().partition(" ")
+        name = name.lower()
+    return name, rest.strip()
 
 
 # The first argument is a bot.deps.Deps; it is not named here because Deps holds the
@@ -76,6 +90,13 @@ class Subcommand:
     run: CommandRun
     admin_only: bool = False
     surfaces: tuple[str, ...] = (SURFACE_SLACK, SURFACE_CONSOLE)
+    # First words of the arguments that make it slow (a fetch, a file), or ANY_ARGUMENTS:
+    # those answer WORKING_TEXT first, then replace it with the result.
+    slow: tuple[str, ...] = ()
+
+    def is_slow(self, args: str) -> bool:
+        first = args.split()[0].lower() if args.split() else ""
+        return ANY_ARGUMENTS in self.slow or first in self.slow
 
 
 class SubcommandRegistry:

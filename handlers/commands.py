@@ -4,13 +4,13 @@ then make the Slack calls the reply asks for (respond, open a modal, upload a fi
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.replies import CommandRequest, CommandRun, Reply
+from bot.replies import WORKING_TEXT, CommandRequest, CommandRun, Reply
 from handlers.directory import SlackDirectory
 from handlers.errors import user_message
 from handlers.exports import upload_file
@@ -29,27 +29,101 @@ def _request(command: dict[str, Any], client: WebClient) -> CommandRequest:
     )
 
 
-def send_reply(reply: Reply | None, respond: Respond, client: WebClient, request: CommandRequest) -> None:
+class ReplySink(Protocol):
+    """Where an answer goes: the slash command's response_url, or a message in a conversation."""
+
+    placeholder: bool  # WORKING_TEXT is showing and the answer must replace it
+
+    def working(self) -> None: ...
+
+    def show(self, reply: Reply) -> None: ...
+
+
+class ResponseUrlSink:
+    """Answers through a slash command's response_url (Bolt's `respond`)."""
+
+    def __init__(self, respond: Respond) -> None:
+        self.respond = respond
+        self.placeholder = False
+
+    def working(self) -> None:
+        self.respond(text=WORKING_TEXT, response_type="ephemeral")
+        self.placeholder = True
+
+    def show(self, reply: Reply) -> None:
+        if self.placeholder and reply.in_channel:
+            # An only-you message cannot become one for everyone: remove it, then post.
+            self.respond(delete_original=True)
+        elif self.placeholder:
+            self.respond(text=reply.text, blocks=reply.blocks or None, replace_original=True)
+            return
+        self.respond(
+            text=reply.text,
+            blocks=reply.blocks or None,
+            response_type="in_channel" if reply.in_channel else "ephemeral",
+        )
+
+
+class MessageSink:
+    """Answers with a message in a conversation (a thread under a mention, or a DM)."""
+
+    def __init__(self, client: WebClient, channel: str, thread_ts: str | None) -> None:
+        self.client = client
+        self.channel = channel
+        self.thread_ts = thread_ts
+        self.placeholder = False
+        self._placeholder_ts: str | None = None
+
+    def working(self) -> None:
+        posted = self.client.chat_postMessage(
+            channel=self.channel, thread_ts=self.thread_ts, text=WORKING_TEXT
+        )
+        self._placeholder_ts = posted.get("ts")
+        self.placeholder = self._placeholder_ts is not None
+
+    def show(self, reply: Reply) -> None:
+        blocks = reply.blocks or None
+        if self._placeholder_ts is not None:
+            self.client.chat_update(
+                channel=self.channel, ts=self._placeholder_ts, text=reply.text, blocks=blocks
+            )
+        else:
+            self.client.chat_postMessage(
+                channel=self.channel, thread_ts=self.thread_ts, text=reply.text, blocks=blocks
+            )
+
+
+def send_reply(reply: Reply | None, sink: ReplySink, client: WebClient, request: CommandRequest) -> None:
     """Show `reply` to the person who asked: open its modal, upload its file, answer."""
     if reply is None:
         return
     if reply.modal is not None and request.trigger_id:
         client.views_open(trigger_id=request.trigger_id, view=reply.modal)
     if reply.upload is not None and request.channel_id:
-        problem = upload_file(client, request.channel_id, reply.upload)
+        problem = upload_file(client, request.channel_id, reply.upload, thread_ts=request.thread_ts)
         if problem:
             reply = Reply(text=problem)
+        elif sink.placeholder and not reply.text:
+            reply = Reply(text=f"Done: {reply.upload.filename} is in this conversation.")
     if not reply.text and not reply.blocks:
         return  # the modal or the file is the answer
-    respond(
-        text=reply.text,
-        blocks=reply.blocks or None,
-        response_type="in_channel" if reply.in_channel else "ephemeral",
-    )
+    sink.show(reply)
 
 
-def answer(deps: Deps, run: CommandRun, request: CommandRequest, respond: Respond, client: WebClient) -> None:
-    """Run a command and answer; the one place errors become a message the user sees."""
+def answer(
+    deps: Deps,
+    run: CommandRun,
+    request: CommandRequest,
+    sink: ReplySink,
+    client: WebClient,
+    *,
+    slow: bool = False,
+) -> None:
+    """Run a command and answer; the one place errors become a message the user sees.
+
+    A slow command shows WORKING_TEXT first, which the answer (or the error) replaces."""
+    if slow:
+        sink.working()
     try:
         reply = run(deps, request)
     except TrackerError as exc:  # a refusal worded for users
@@ -57,7 +131,7 @@ def answer(deps: Deps, run: CommandRun, request: CommandRequest, respond: Respon
     except Exception as exc:
         log.exception("command failed: %r", request.text)
         reply = Reply(text=user_message(exc))
-    send_reply(reply, respond, client, request)
+    send_reply(reply, sink, client, request)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -65,7 +139,9 @@ def register(app: App, deps: Deps) -> None:
 
     def on_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()  # within Slack's 3 seconds; the answer follows through response_url
-        answer(deps, runs[command["command"]], _request(command, client), respond, client)
+        request = _request(command, client)
+        slow = deps.is_slow(command["command"].lstrip("/"), request.text)
+        answer(deps, runs[command["command"]], request, ResponseUrlSink(respond), client, slow=slow)
 
     for name in runs:
         app.command(name)(on_command)

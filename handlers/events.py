@@ -1,4 +1,5 @@
-"""Events: app_home_opened publishes the viewer's App Home dashboard."""
+"""Events: app_home_opened publishes the viewer's App Home; an @mention (app_mention) or a
+direct message (message.im) is a question, answered in a thread under it or in the DM."""
 
 from __future__ import annotations
 
@@ -9,9 +10,36 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.read import answer_message, message_command_text
+from bot.replies import CommandRequest, split_command
+from handlers.commands import MessageSink, answer
+from handlers.directory import SlackDirectory
 from handlers.home import publish_home
 
 log = logging.getLogger(__name__)
+
+
+def is_question(event: dict[str, Any]) -> bool:
+    """A person's new message: not a bot's (ours included), not an edit, deletion or other
+    subtype (joins, file shares, thread broadcasts)."""
+    return bool(event.get("user")) and not (
+        event.get("bot_id") or event.get("subtype") or event.get("edited")
+    )
+
+
+def answer_in_conversation(
+    deps: Deps, event: dict[str, Any], client: WebClient, thread_ts: str | None
+) -> None:
+    request = CommandRequest(
+        text=message_command_text(str(event.get("text") or "")),
+        user_id=str(event["user"]),
+        channel_id=event.get("channel"),
+        directory=SlackDirectory(client),
+        asked_in_message=True,
+        thread_ts=thread_ts,
+    )
+    sink = MessageSink(client, str(event["channel"]), thread_ts)
+    answer(deps, answer_message, request, sink, client, slow=deps.is_slow(*split_command(request.text)))
 
 
 def register(app: App, deps: Deps) -> None:
@@ -20,4 +48,17 @@ def register(app: App, deps: Deps) -> None:
             return
         publish_home(deps, client, event["user"])
 
+    def on_app_mention(event: dict[str, Any], client: WebClient) -> None:
+        # A mention inside our DM also arrives as message.im, which answers it there.
+        if not is_question(event) or str(event.get("channel", "")).startswith("D"):
+            return
+        answer_in_conversation(deps, event, client, thread_ts=event.get("thread_ts") or event.get("ts"))
+
+    def on_message(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("channel_type") != "im" or not is_question(event):
+            return
+        answer_in_conversation(deps, event, client, thread_ts=event.get("thread_ts"))
+
     app.event("app_home_opened")(on_app_home_opened)
+    app.event("app_mention")(on_app_mention)
+    app.event("message")(on_message)

@@ -13,11 +13,15 @@ from bot.replies import FileUpload
 _NOT_HERE = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
 
 
-def upload_file(client: WebClient, channel_id: str, upload: FileUpload) -> str | None:
-    """Share `upload` in `channel_id`; None when done, else what to tell the user."""
+def upload_file(
+    client: WebClient, channel_id: str, upload: FileUpload, *, thread_ts: str | None = None
+) -> str | None:
+    """Share `upload` in `channel_id` (in the thread `thread_ts`, if given); None when done,
+    else what to tell the user."""
     try:
         client.files_upload_v2(
             channel=channel_id,
+            thread_ts=thread_ts,
             content=upload.content,
             filename=upload.filename,
             title=upload.title,

@@ -468,7 +468,7 @@ def run_update(deps: Deps, request: CommandRequest) -> Reply | None:
     match = find_developer(deps.store.db, request.text)
     if not match.found or match.record is None:
         return Reply(text=escape(_match_problem("developer", match)))
-    if request.surface != SURFACE_SLACK or not request.trigger_id:
+    if request.surface != SURFACE_SLACK:  # without a trigger_id (a message) the caller says so
         return Reply(text="The status form opens in Slack only.")
     view = status_form_view(deps, request.directory, match.record["id"], channel=request.channel_id)
     return Reply(text="", modal=view)

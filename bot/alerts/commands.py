@@ -122,6 +122,7 @@ ALERT_SUBCOMMANDS = (
         summary="what this channel receives and its next ten alerts",
         example="/aireview alerts",
         run=run_alerts,
+        surfaces=(SURFACE_SLACK,),  # about a channel: the console has none
     ),
 )
 

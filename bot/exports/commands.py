@@ -8,7 +8,7 @@ from bot.deps import Deps
 from bot.exports import timeline
 from bot.exports.files import CSV_TABLES, CSV_VIEWS, FORMAT_CSV, FORMAT_ICS, calendar_export, csv_export
 from bot.read import answers
-from bot.replies import SURFACE_CONSOLE, SURFACE_SLACK, CommandRequest, Reply, Subcommand
+from bot.replies import ANY_ARGUMENTS, SURFACE_CONSOLE, SURFACE_SLACK, CommandRequest, Reply, Subcommand
 
 SUBCOMMAND_EXPORT = "export"
 USAGE = "export ics|csv [table]"
@@ -56,6 +56,7 @@ EXPORT_SUBCOMMAND = Subcommand(
     example="/aireview export ics",
     run=run_export,
     surfaces=(SURFACE_SLACK,),
+    slow=(ANY_ARGUMENTS,),  # building the file and the three-step upload
 )
 
 
@@ -95,4 +96,5 @@ TIMELINE_SUBCOMMAND = Subcommand(
     example="/aireview timeline 30",
     run=run_timeline,
     surfaces=(SURFACE_SLACK, SURFACE_CONSOLE),
+    slow=(ANY_ARGUMENTS,),  # drawing the picture and the upload
 )

@@ -459,4 +459,5 @@ FEEDS_SUBCOMMAND = Subcommand(
     run=run_feeds,
     admin_only=True,
     surfaces=(SURFACE_SLACK,),
+    slow=("add", "test"),  # both fetch the feed
 )

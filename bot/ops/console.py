@@ -84,10 +84,7 @@ def render_blocks(blocks: list[dict[str, Any]]) -> str:
 def render_reply(reply: Reply | None) -> str:
     if reply is None or (reply.modal is not None and not reply.text):
         return "(this opens a form in Slack)"
-    body = render_blocks(reply.blocks) if reply.blocks else mrkdwn_to_text(reply.text)
-    if reply.in_channel:
-        body += "\n  (in Slack this is posted in the channel for everyone)"
-    return body
+    return render_blocks(reply.blocks) if reply.blocks else mrkdwn_to_text(reply.text)
 
 
 def console_answer(deps: Deps, line: str) -> Reply | None:

@@ -3,7 +3,8 @@ App Home.
 
 `answers` computes plain data from the tracker (shared with Teams), `blocks` renders it
 as Block Kit, `commands` holds the commands, `home` the App Home dashboard; `compare` is
-labs side by side (its answer, table, App Home section and CSV rows).
+labs side by side (its answer, table, App Home section and CSV rows); `messages` answers
+commands asked by @mention or direct message.
 """
 
 from bot.read import answers, blocks
@@ -19,6 +20,7 @@ from bot.read.compare import (
     compare_table,
 )
 from bot.read.home import home_view
+from bot.read.messages import answer_message, message_command_text
 
 __all__ = [
     "COMPARE_HEADINGS",
@@ -30,8 +32,10 @@ __all__ = [
     "READ_SUBCOMMANDS",
     "SLASH_COMMANDS",
     "STATUS_MODELS",
+    "answer_message",
     "answers",
     "blocks",
     "corrected_note",
     "home_view",
+    "message_command_text",
 ]

@@ -94,7 +94,10 @@ def notice_reply(text: str) -> Reply:
 # ---------------------------------------------------------------- /holdouts
 
 
-def holdouts_reply(answer: HoldoutsAnswer, tz: ZoneInfo, *, shared: bool = False) -> Reply:
+def holdouts_reply(
+    answer: HoldoutsAnswer, tz: ZoneInfo, *, shared: bool = False, only_you: bool = True
+) -> Reply:
+    """`only_you`: the answer is the slash command's private one, so say how to share it."""
     blocks: list[Block] = [header("Holdouts: no review agreement yet"), section(f"*{answer.summary}*")]
     entries: list[Block] = []
     for h in answer.holdouts:
@@ -109,7 +112,9 @@ def holdouts_reply(answer: HoldoutsAnswer, tz: ZoneInfo, *, shared: bool = False
     tail: list[Block] = []
     if len(entries) > MAX_LISTED:
         tail.append(context(more_line(len(entries) - MAX_LISTED, HINT_HOLDOUTS_REST)))
-    note = "" if shared else "Only you can see this; `/holdouts share` posts it in the channel."
+    note = (
+        "Only you can see this; `/holdouts share` posts it in the channel." if only_you and not shared else ""
+    )
     tail.append(_as_of_context(fmt_datetime(answer.as_of, tz), *([note] if note else [])))
     blocks = fit_blocks(blocks + entries[:MAX_LISTED], MAX_MESSAGE_BLOCKS, tail)
     text = answer.summary
@@ -161,9 +166,15 @@ def deadlines_reply(answer: UpcomingAnswer, tz: ZoneInfo) -> Reply:
 # ---------------------------------------------------------------- /aireview help
 
 
-def help_reply(subcommands: Sequence[Subcommand], problem: str | None = None) -> Reply:
+def help_reply(subcommands: Sequence[Subcommand], problem: str | None = None, *, share: bool = True) -> Reply:
+    """Every command in `subcommands`; `share`: offer `/holdouts share` (Slack, not the console)."""
+    holdouts = (
+        "`/holdouts [share]` — who has not signed a review agreement. e.g. `/holdouts share`"
+        if share
+        else "`/holdouts` — who has not signed a review agreement. e.g. `/holdouts`"
+    )
     lines = [
-        "`/holdouts [share]` — who has not signed a review agreement. e.g. `/holdouts share`",
+        holdouts,
         "`/deadlines [days]` — deadlines, review windows and releases ahead (default 90 days). "
         "e.g. `/deadlines 30`",
     ]

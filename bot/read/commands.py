@@ -12,9 +12,11 @@ from bot.blockkit import fmt_datetime, safe
 from bot.deps import Deps
 from bot.lookup import find_developer, find_subject
 from bot.read import answers, blocks
-from bot.replies import ALL_SURFACES, SURFACE_CONSOLE, CommandRequest, Reply, Subcommand
+from bot.replies import ALL_SURFACES, SURFACE_CONSOLE, SURFACE_SLACK, CommandRequest, Reply, Subcommand
 
 HOLDOUTS_USAGE = "Usage: `/holdouts` (only you see it) or `/holdouts share` (posts it in the channel)."
+# Where the answer is not a private slash-command reply (the console, a mention, a DM).
+HOLDOUTS_USAGE_PLAIN = "Usage: `holdouts` (no arguments)."
 DEADLINES_USAGE = (
     f"Usage: `/deadlines [days]`, where days is a whole number from 0 to {answers.MAX_DAYS} "
     f"(default {answers.DEFAULT_DAYS}), e.g. `/deadlines 30`."
@@ -23,9 +25,15 @@ DEADLINES_USAGE = (
 
 def run_holdouts(deps: Deps, request: CommandRequest) -> Reply:
     arg = request.text.strip().lower()
+    slash_reply = request.surface == SURFACE_SLACK and not request.asked_in_message
     if arg not in ("", "share"):
-        return blocks.usage_reply(HOLDOUTS_USAGE)
-    return blocks.holdouts_reply(answers.holdouts_answer(deps), deps.settings.tz, shared=arg == "share")
+        return blocks.usage_reply(HOLDOUTS_USAGE if slash_reply else HOLDOUTS_USAGE_PLAIN)
+    return blocks.holdouts_reply(
+        answers.holdouts_answer(deps),
+        deps.settings.tz,
+        shared=slash_reply and arg == "share",
+        only_you=slash_reply,
+    )
 
 
 def run_deadlines(deps: Deps, request: CommandRequest) -> Reply:
@@ -40,27 +48,28 @@ def run_aireview(deps: Deps, request: CommandRequest) -> Reply | None:
     """`/aireview <subcommand> [args]`: empty or unknown gives help."""
     name, _, rest = request.text.strip().partition(" ")
     if not name:
-        return help_for(deps)
+        return help_for(deps, surface=request.surface)
     sub = deps.subcommands.get(name)
     if sub is None:
-        known = [s.name for s in deps.subcommands.all()]
+        known = [s.name for s in deps.subcommands.for_surface(request.surface)]
         close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
         problem = f"There is no `/aireview {safe(name, 40)}`."
         if close:
             problem += f" Did you mean `/aireview {close[0]}`?"
-        return help_for(deps, problem)
+        return help_for(deps, problem, surface=request.surface)
     if request.surface not in sub.surfaces:
         where = "Slack" if request.surface == SURFACE_CONSOLE else "another surface"
         return blocks.notice_reply(f"`/aireview {sub.name}` is available in {where}, not here.")
     return sub.run(deps, request.with_text(rest.strip()))
 
 
-def help_for(deps: Deps, problem: str | None = None) -> Reply:
-    return blocks.help_reply(deps.subcommands.all(), problem)
+def help_for(deps: Deps, problem: str | None = None, *, surface: str = SURFACE_SLACK) -> Reply:
+    """The commands offered where the question was asked (the console lists only its own)."""
+    return blocks.help_reply(deps.subcommands.for_surface(surface), problem, share=surface == SURFACE_SLACK)
 
 
 def run_help(deps: Deps, request: CommandRequest) -> Reply:
-    return help_for(deps)
+    return help_for(deps, surface=request.surface)
 
 
 def run_status(deps: Deps, request: CommandRequest) -> Reply:

@@ -47,7 +47,7 @@ from bot.read import (
     compare_answer,
     corrected_note,
 )
-from bot.replies import SURFACE_TEAMS
+from bot.replies import SURFACE_TEAMS, split_command
 
 # 1.4 is the version Microsoft's outgoing-webhook examples use; everything here exists in it.
 TEAMS_REPLY_CARD_VERSION = "1.4"
@@ -104,17 +104,6 @@ def teams_commands(deps: Deps) -> list[TeamsCommand]:
         TeamsCommand(c.name, c.usage, c.summary, c.example.removeprefix("/aireview ").removeprefix("/"))
         for c in offered
     ]
-
-
-def split_command(text: str) -> tuple[str, str]:
-    """`deadlines 30` -> ('deadlines', '30'). A leading `/` and an `aireview` word are
-    tolerated, so `/deadlines 30` and `aireview status meta` work as typed in Slack."""
-    name, _, rest = text.strip().partition(" ")
-    name = name.lower().lstrip("/")
-    if name == "aireview":
-        name, _, rest = rest.strip().partition(" ")
-        name = name.lower()
-    return name, rest.strip()
 
 
 # ---------------------------------------------------------------- card plumbing

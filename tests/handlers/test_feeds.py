@@ -19,6 +19,7 @@ from bot.deps import Deps
 from bot.news import parse as news
 from bot.news.feed_client import make_http_client
 from bot.news.watch import fetch_due_feeds
+from bot.replies import WORKING_TEXT
 from handlers import build_app
 from storage import news as store_news
 from tests.conftest import ADMIN_ID, BOT_TOKEN
@@ -75,8 +76,13 @@ def feeds(app: App, emulator: SlackEmulator, text: str, user_id: str = ADMIN_ID,
         channel_id=CHANNEL,
         response_url=emulator.response_url(name),
     )
-    body = emulator.wait_for_response(name)
-    assert body.get("response_type") == "ephemeral"
+    if text.split()[:1] in (["add"], ["test"]):  # they fetch: "Working on it..." first, then the answer
+        working, body = emulator.wait_for_responses(name, 2)
+        assert working["text"] == WORKING_TEXT and working.get("response_type") == "ephemeral"
+        assert body.get("replace_original") is True
+    else:
+        body = emulator.wait_for_response(name)
+        assert body.get("response_type") == "ephemeral"
     return body["text"] + "\n" + json.dumps(body.get("blocks") or [], ensure_ascii=False)
 
 

@@ -325,6 +325,18 @@ class SlackEmulator:
                 raise AssertionError(f"nothing was posted to response_url {name!r}")
             return copy.deepcopy(find())  # type: ignore[arg-type]
 
+    def wait_for_responses(self, name: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The first ``count`` bodies posted to ``response_url(name)`` (e.g. a placeholder and
+        the answer replacing it), waiting for them to arrive."""
+
+        def found() -> list[dict[str, Any]]:
+            return [body for n, body in self.responses if n == name]
+
+        with self._socket_changed:
+            if not self._socket_changed.wait_for(lambda: len(found()) >= count, timeout):
+                raise AssertionError(f"{len(found())} of {count} posts to response_url {name!r}: {found()}")
+            return copy.deepcopy(found()[:count])
+
     def wait_for_call(self, method: str, timeout: float = 10.0) -> Call:
         """The first call to ``method``, waiting for it (listeners answer after their ack)."""
         with self._socket_changed:

@@ -140,6 +140,53 @@ def block_suggestion_payload(
     return payload
 
 
+def event_body(event: dict[str, Any], *, event_id: str = "Ev0PV52K25") -> str:
+    """An Events API envelope (Slack's documented event_callback shape) around `event`."""
+    return json.dumps(
+        {
+            "token": "verification-token",
+            "team_id": "T0EMULATE",
+            "api_app_id": "A0APPID",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1515449522,
+            "authorizations": [{"team_id": "T0EMULATE", "user_id": "U0BOTUSER", "is_bot": True}],
+        }
+    )
+
+
+def app_mention_event(
+    text: str, *, user: str = "U061F7AUR", channel: str = "C0POLICY", **more: Any
+) -> dict[str, Any]:
+    """Slack's documented app_mention event: `<@BOT> text` said in a channel."""
+    return {
+        "type": "app_mention",
+        "user": user,
+        "text": f"<@U0BOTUSER> {text}",
+        "ts": "1515449522.000016",
+        "channel": channel,
+        "event_ts": "1515449522.000016",
+        **more,
+    }
+
+
+def direct_message_event(
+    text: str, *, user: str = "U2147483697", channel: str = "D024BE91L", **more: Any
+) -> dict[str, Any]:
+    """Slack's documented message.im event: `text` written to the app in its DM."""
+    return {
+        "type": "message",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": "1355517523.000005",
+        "event_ts": "1355517523.000005",
+        "channel_type": "im",
+        **more,
+    }
+
+
 def dispatch(
     app: App, body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
 ) -> BoltResponse:
@@ -149,6 +196,10 @@ def dispatch(
 
 def dispatch_command(app: App, command: str, text: str = "", **kwargs: Any) -> BoltResponse:
     return dispatch(app, slash_command_body(command, text, **kwargs))
+
+
+def dispatch_event(app: App, event: dict[str, Any], **kwargs: Any) -> BoltResponse:
+    return dispatch(app, event_body(event, **kwargs))
 
 
 def dispatch_payload(app: App, payload: dict[str, Any]) -> BoltResponse:

@@ -24,8 +24,8 @@ from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.exports.commands import run_export
 from bot.exports.files import calendar_bytes, calendar_http_response, csv_export, neutralise_cell
-from bot.replies import CommandRequest, Reply
-from handlers.commands import send_reply
+from bot.replies import WORKING_TEXT, CommandRequest, Reply
+from handlers.commands import ResponseUrlSink, send_reply
 from storage.tracker import create_record, remove_record, update_record
 from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support import paths
@@ -243,7 +243,7 @@ def export_in_slack(deps: Deps, emu: SlackEmulator, text: str, channel: str = "C
     answered: list[Reply] = []
     send_reply(
         run_export(deps, request),
-        lambda **kw: answered.append(Reply(text=kw["text"])),
+        ResponseUrlSink(lambda **kw: answered.append(Reply(text=kw["text"]))),  # type: ignore[arg-type]
         client_for(emu),
         request,
     )
@@ -312,7 +312,30 @@ def test_signed_aireview_export_ics_reaches_the_emulator(
     assert upload["channel_id"] == "C0POLICY"
     assert upload["files"][0]["name"].endswith(".ics")
     assert len(events(slack_emulator.uploads[upload["files"][0]["id"]])) == 3
-    assert slack_emulator.responses == []  # no extra message beside the file
+    # "Working on it..." at once, then replaced (the file itself is the answer).
+    working, done = slack_emulator.wait_for_responses("r1", 2)
+    assert working == {"text": WORKING_TEXT, "response_type": "ephemeral"}
+    assert done["replace_original"] is True
+    assert done["text"] == f"Done: {upload['files'][0]['name']} is in this conversation."
+    assert len(slack_emulator.responses) == 2
+
+
+def test_a_failed_export_replaces_working_with_the_error(
+    deps: Deps, bolt_app: App, slack_emulator: SlackEmulator
+) -> None:
+    slack_emulator.fail("files.getUploadURLExternal", error="not_in_channel")
+    dispatch_command(
+        bolt_app,
+        "/aireview",
+        "export csv",
+        channel_id="C0SECRET",
+        response_url=slack_emulator.response_url("r1"),
+    )
+    working, problem = slack_emulator.wait_for_responses("r1", 2)
+    assert working["text"] == WORKING_TEXT
+    assert problem["replace_original"] is True
+    assert "I can't post files in this conversation (not_in_channel)" in problem["text"]
+    assert slack_emulator.completed_uploads == []
 
 
 def test_aireview_help_lists_export(deps: Deps, bolt_app: App) -> None:

@@ -67,7 +67,36 @@ def test_console_shows_tracker_text_literally(deps: Deps) -> None:
     )
     text = render_reply(console_answer(deps, "/holdouts share"))
     assert "Ping <!channel> & <@U123>" in text
-    assert "(in Slack this is posted in the channel for everyone)" in text
+
+
+def test_console_speaks_console(deps: Deps) -> None:
+    holdouts = render_reply(console_answer(deps, "/holdouts"))
+    assert "1 holdout" in holdouts
+    shared = render_reply(console_answer(deps, "/holdouts share"))
+    for text in (holdouts, shared):
+        assert "Only you can see this" not in text and "posts it in the channel" not in text
+        assert "in Slack" not in text
+
+    help_text = render_reply(console_answer(deps, "help"))
+    for offered in (
+        "/holdouts —",
+        "/deadlines [days]",
+        "/aireview status",
+        "/aireview models",
+        "/aireview history",
+    ):
+        assert offered in help_text
+    # Only what the console can do: no uploads, forms or channel alerts, no `share`.
+    for absent in (
+        "/holdouts [share]",
+        "/aireview export",
+        "/aireview admin",
+        "/aireview subscribe",
+        "/aireview alerts",
+    ):
+        assert absent not in help_text
+    # Those are still answered, by saying where they work.
+    assert "available in Slack, not here" in render_reply(console_answer(deps, "/aireview alerts"))
 
 
 def test_slack_only_subcommands_say_so(deps: Deps) -> None:
@@ -96,8 +125,14 @@ def test_mrkdwn_to_text() -> None:
 
 def test_the_console_knows_every_subcommand_slack_does(deps: Deps, bolt_app: object) -> None:
     from bot.ops.console import console_answer, render_reply
+    from bot.replies import SURFACE_CONSOLE
 
     help_text = render_reply(console_answer(deps, "/aireview help"))
-    for name in {"export", "admin", "feeds", "subscribe", "alerts", "status", "history"}:
-        assert f"/aireview {name}" in help_text
-    assert "available in Slack, not here" in render_reply(console_answer(deps, "/aireview subscribe"))
+    for sub in deps.subcommands.all():
+        answer = render_reply(console_answer(deps, f"/aireview {sub.name}"))
+        if SURFACE_CONSOLE in sub.surfaces:
+            assert f"/aireview {sub.usage}" in help_text
+            assert "not here" not in answer
+        else:  # known, and the answer says where it works; help does not offer it
+            assert f"/aireview {sub.name}" not in help_text
+            assert answer == f"/aireview {sub.name} is available in Slack, not here."
