@@ -211,7 +211,7 @@ def bind_health_server(deps: Deps) -> Any:
     port = deps.settings.health_port
     try:
         return create_server(
-            build_health_app(deps), host=LISTEN_HOST, port=port, threads=2, ident="review-watch"
+            build_health_app(deps), host=deps.settings.host, port=port, threads=2, ident="review-watch"
         )
     except OSError as exc:
         raise StartupError(

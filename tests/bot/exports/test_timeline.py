@@ -166,7 +166,8 @@ def test_empty_range_is_one_line_not_a_picture(
     dispatch_command(
         bolt_app, "/aireview", "timeline", channel_id="C0POLICY01", response_url=slack_emulator.response_url()
     )
-    answer = slack_emulator.wait_for_response("r1")
+    working, answer = slack_emulator.wait_for_responses("r1", 2)  # slow: "Working on it..." first
+    assert working["text"] == "Working on it..." and answer["replace_original"] is True
     assert answer["text"] == (
         "Nothing to draw: no deadline, review window or release falls between Feb 16, 2031 and May 31, 2031."
     )
