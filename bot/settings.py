@@ -38,7 +38,10 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "REVIEWWATCH_CALENDAR_TOKEN": ("(none)", "Token for `GET /calendar.ics?token=...`; unset: off"),
     "REVIEWWATCH_FEDERAL_REGISTER": ("on", "Default Federal Register search (`on` or `off`)"),
     "REVIEWWATCH_LOG_LEVEL": ("INFO", "Log level: DEBUG, INFO, WARNING or ERROR"),
-    "REVIEWWATCH_HOST": ("0.0.0.0", "Listening address for HTTP mode and the health port (`127.0.0.1` behind a local proxy)"),
+    "REVIEWWATCH_HOST": (
+        "0.0.0.0",
+        "Listening address for HTTP mode and the health port (`127.0.0.1` behind a local proxy)",
+    ),
     "PORT": ("3000", "HTTP mode listening port"),
     "REVIEWWATCH_SOCKET_SILENCE_LIMIT": (
         "120",
