@@ -24,6 +24,7 @@ number of samples, the machine and its load average printed with the figures.
 4. footprint: idle resident memory after start and after the commands' requests, and start
    to first answered request (paired, alternating starts), against the bare app.
 5. imports: what the app imports at start, and what each lazily imported module costs.
+6. options: type-ahead menus' options requests (bench/options.py).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ ANSWER_COMMANDS = (("/holdouts", ""), ("/deadlines", "90"), ("/aireview", "statu
 LEVELS = (1, 8)  # concurrent clients
 # The parts `--only` picks; footprint's memory figures are taken around the answers under
 # load, so footprint runs that too.
-PARTS = ("commands", "sweep", "fanout", "footprint", "imports")
+PARTS = ("commands", "sweep", "fanout", "footprint", "imports", "options")
 
 
 @dataclass(frozen=True)
@@ -739,6 +740,10 @@ def run(size: Size, folder: Path, parts: Iterable[str] = PARTS) -> dict[str, Any
             results.update(answers_and_footprint(emu, folder, size, "footprint" in chosen))
         if "fanout" in chosen:
             results["fan_out"] = fan_out(emu, folder, size.fanout)
+        if "options" in chosen:
+            from bench.options import measure_options
+
+            results["options"] = measure_options(emu, folder, size.models, 3 if size is QUICK else 30)
     if "sweep" in chosen:
         results["sweep"] = sweep_cost(folder, size.sweep_models, size.channels, size.sweep_repeats)
     if "imports" in chosen:
@@ -814,6 +819,10 @@ def report(results: dict[str, Any]) -> str:
             f"{_met(fo['ratio'] <= 1.1 and fo['exactly_once'])} (ratio {fo['ratio']}, "
             f"exactly once: {fo['exactly_once']}) |"
         )
+    if "options" in results:
+        from bench.options import report_rows
+
+        lines += report_rows(results["options"])
     if "footprint" in results:
         fp = results["footprint"]
         st = fp["start"]

@@ -25,6 +25,7 @@ def test_the_benchmark_runs_on_a_tiny_tracker_and_reports_every_measure(tmp_path
     assert fan_out["exactly_once"] is True
     assert fan_out["delivered"] == sum(QUICK.fanout)
     assert results["imports"]["httpx"]["loaded_at_start"] is False
+    assert results["options"]["options_shown"]["developers:Develper 149 Labs"] > 0  # a typo answered
     table = report(results)
     for measure in (
         "Answer seen by the user, 8 client(s)",
@@ -35,6 +36,7 @@ def test_the_benchmark_runs_on_a_tiny_tracker_and_reports_every_measure(tmp_path
         "Idle resident memory after start",
         "Start to first answered request",
         "Import `httpx`",
+        "Type-ahead menu options",
         "Machine:",
     ):
         assert measure in table
