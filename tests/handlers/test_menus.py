@@ -24,7 +24,7 @@ from storage.db import Store
 from storage.tracker import get_record, list_models
 from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support.admin_forms import InlineExecutor, ack_body, blocks_by_id, press, submit_view, suggest
-from tests.support.blockkit import view_errors
+from tests.support.blockkit import option_errors, view_errors
 from tests.support.large_tracker import make_large_tracker
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import (
@@ -248,3 +248,20 @@ def test_options_requests_are_verified_like_every_other_request(app: App, proble
     assert "options" not in (response.body or "")
     signed = app.dispatch(BoltRequest(body=body, headers=signed_headers(body)))
     assert signed.status == 200 and json.loads(signed.body)["options"]
+
+
+def test_deadline_picker_options_fit_slack_limits_and_find_any_deadline(
+    large_deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    press(app, ids.ACTION_ADMIN_EDIT_DEADLINE, user_id=ADMIN_ID, from_home=True)
+    picker = opened(slack_emulator)
+
+    listed = suggest(app, picker, ids.BLOCK_PICK, "", ADMIN_ID)
+    [found, *_] = suggest(app, picker, ids.BLOCK_PICK, "deadline 450", ADMIN_ID)
+
+    assert len(listed) == 100
+    assert [e for n, o in enumerate(listed) for e in option_errors(f"options[{n}]", o)] == []
+    deadline = get_record(large_deps.store.db, "deadline", found["value"])
+    assert deadline is not None and deadline["title"].startswith("Deadline 450:")
+    assert found["description"]["text"] == f"Due {deadline['due_date']}"
+    assert len(found["text"]["text"]) <= 75  # long titles are clipped to Slack's limit
