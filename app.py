@@ -163,6 +163,12 @@ def cmd_sweep(args: argparse.Namespace, deps: Deps) -> int:
 
     result = run_sweep(deps, dry_run=args.dry_run)
     print("\n".join(sweep_report(result)))
+    if not args.dry_run:  # and correct sent alerts whose facts changed, as the scheduler does
+        from bot.alerts.updates import send_updates
+
+        updates = send_updates(deps)
+        if updates.sent or updates.failed:
+            print(f"Updated {len(updates.sent)} sent alert(s); {len(updates.failed)} update(s) failed.")
     return 1 if result.failed or result.permanent else 0
 
 

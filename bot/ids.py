@@ -64,6 +64,7 @@ BLOCK_SUBSCRIBE_DELIVERY_DAYS = "subscribe_delivery_days"
 BLOCK_SUBSCRIBE_QUIET_START = "subscribe_quiet_start"
 BLOCK_SUBSCRIBE_QUIET_END = "subscribe_quiet_end"
 BLOCK_SUBSCRIBE_THREADS = "subscribe_threads"
+BLOCK_ALERT_UPDATED = "alert_updated"
 
 # Type-ahead menus (bot/menus.py): Slack asks handlers/menus.py for their options as the
 # user types. The status form's developer menu keeps ACTION_FORM_DEVELOPER_PICK (choosing

@@ -273,5 +273,30 @@ def m011_alert_threads(db: Database) -> None:
     )
 
 
+@migrations(name="m012_alert_updates")
+def m012_alert_updates(db: Database) -> None:
+    # One row per change to a sent alert's message (bot/alerts/updates.py): claimed, then
+    # edited (chat.update done), then sent (the thread reply or Teams card posted).
+    db.executescript(
+        """
+        CREATE TABLE alert_updates (
+            key TEXT PRIMARY KEY,            -- update|<alert key>|history:<id>
+            alert_key TEXT NOT NULL,
+            history_id INTEGER NOT NULL,
+            status TEXT NOT NULL,            -- claimed | edited | sent | failed | permanent
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            claimed_at TEXT,
+            next_attempt_at TEXT,
+            reply_ts TEXT,
+            sent_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX alert_updates_status ON alert_updates (status, next_attempt_at);
+        CREATE INDEX alert_ledger_sent_subject ON alert_ledger (subject_type, subject_id, status);
+        """
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

@@ -62,6 +62,7 @@ from bot.replies import Reply
 from bot.settings import Settings
 
 ALERT_EVENT_TYPE = "review_watch_alert"
+UPDATE_EVENT_TYPE = "review_watch_alert_update"  # the thread reply saying what changed
 MAX_DIGEST_LINES = 40
 
 
@@ -173,14 +174,14 @@ def _source_text(content: AlertContent) -> str:
     return text + (" _(contested)_" if content.contested else "")
 
 
-def alert_metadata(key: str) -> dict[str, Any]:
+def alert_metadata(key: str, event_type: str = ALERT_EVENT_TYPE) -> dict[str, Any]:
     """Message metadata carrying the alert key, so a retry can find a post that happened."""
-    return {"event_type": ALERT_EVENT_TYPE, "event_payload": {"key": key}}
+    return {"event_type": event_type, "event_payload": {"key": key}}
 
 
 def metadata_key(message: dict[str, Any]) -> str | None:
     metadata = message.get("metadata") or {}
-    if metadata.get("event_type") != ALERT_EVENT_TYPE:
+    if metadata.get("event_type") not in (ALERT_EVENT_TYPE, UPDATE_EVENT_TYPE):
         return None
     return (metadata.get("event_payload") or {}).get("key")
 
@@ -211,6 +212,26 @@ def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
     blocks.append(actions(buttons, ids.BLOCK_ALERT_ACTIONS))
     blocks = blocks[-MAX_MESSAGE_BLOCKS:] if len(blocks) > MAX_MESSAGE_BLOCKS else blocks
     return Reply(text=fallback(escape(content.headline) + ".", escape(content.when)), blocks=blocks)
+
+
+def updated_message(alert: Alert, change: str, when: str, now: datetime, settings: Settings) -> Reply:
+    """A sent alert's message restated with current facts and an "Updated <when>" line."""
+    message = alert_message(alert, now, settings)
+    line = context(f":pencil2: *Updated {escape(when)}:* {safe(change, 500)}")
+    line["block_id"] = ids.BLOCK_ALERT_UPDATED
+    blocks = [message.blocks[0], line, *message.blocks[1:]][:MAX_MESSAGE_BLOCKS]
+    return Reply(text=fallback(message.text, f"Updated {when}: {change}"), blocks=blocks)
+
+
+def update_reply(change: str, when: str, actor: str | None, source: str | None, note: str | None) -> Reply:
+    """The thread reply under an edited alert: what changed, who recorded it, the source."""
+    by = f" Recorded by {user_ref(actor)}." if actor else ""
+    lines = [f":pencil2: *Updated {escape(when)}:* {safe(change, 500)}.{by}"]
+    if note:
+        lines.append(f"*Note:* {safe(note, 1200)}")
+    lines.append(f"*Source:* {_source_text(AlertContent(headline='', when='', source=source))}")
+    text = fallback(f"Updated {when}: {change}.", f"Source: {source or 'not recorded'}")
+    return Reply(text=text, blocks=[section("\n".join(lines))])
 
 
 def acknowledged_blocks(blocks: list[Block], user_id: str, at: datetime, tz: ZoneInfo) -> list[Block]:

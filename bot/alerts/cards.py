@@ -46,3 +46,32 @@ def alert_card(alert: Alert, now: datetime, settings: Settings) -> dict[str, Any
     elif _is_url(content.source):
         actions.append(open_url("Source", str(content.source)))
     return fit_envelope(webhook_envelope(adaptive_card(body, actions)))
+
+
+def update_card(
+    alert: Alert,
+    change: str,
+    when: str,
+    actor: str | None,
+    source: str | None,
+    now: datetime,
+    settings: Settings,
+) -> dict[str, Any]:
+    """The follow-up card for a Teams alert whose fact changed (Workflows posts cannot be edited)."""
+    content = alert_content(alert, now, settings)
+    body: list[Element] = [
+        text_block(f"Review Watch · Update · {content.kind_label}", subtle=True, size="Small"),
+        text_block(f"Updated: {content.headline}", weight="Bolder", size="Medium"),
+        fact_set(
+            [
+                ("What changed", change),
+                ("When", when),
+                ("Recorded by", actor or "unknown"),
+                ("Source", source or "not recorded"),
+                *([("Now", content.when)] if content.when else []),
+            ]
+        ),
+    ]
+    body += [text_block(w) for w in content.why]
+    actions = [open_url("Source", str(source))] if _is_url(source) else []
+    return fit_envelope(webhook_envelope(adaptive_card(body, actions)))

@@ -39,9 +39,10 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.alerts.blocks import alert_message, alert_metadata, metadata_key
+from bot.alerts.blocks import UPDATE_EVENT_TYPE, alert_message, alert_metadata, metadata_key
 from bot.alerts.cards import alert_card
 from bot.alerts.plan import Alert
+from bot.replies import Reply
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -364,6 +365,44 @@ class SlackSender:
             self._pacer.done(channel)
         return Outcome(OUTCOME_SENT, channel=response.get("channel") or channel, ts=response.get("ts"))
 
+    def edit(self, channel: str, ts: str, message: Reply, key: str) -> Outcome:
+        """Replace a posted alert's text and blocks (chat.update; doing it twice is harmless)."""
+        self._pacer.wait(channel)
+        try:
+            self.client.chat_update(
+                channel=channel, ts=ts, text=message.text, blocks=message.blocks, metadata=alert_metadata(key)
+            )
+        except (SlackApiError, URLError, OSError) as exc:
+            return _slack_failure(exc)
+        finally:
+            self._pacer.done(channel)
+        return Outcome(OUTCOME_SENT, channel=channel, ts=ts)
+
+    def reply_once(self, channel: str, thread_ts: str, key: str, message: Reply) -> Outcome:
+        """Post `message` in a thread unless a reply carrying `key` is already there."""
+        try:
+            found = self.find_posted(channel, key, thread_ts)
+        except (SlackApiError, URLError, OSError) as exc:
+            return _slack_failure(exc)
+        if found is not None:
+            return Outcome(OUTCOME_SENT, channel=channel, ts=found.get("ts"), already_posted=True)
+        self._pacer.wait(channel)
+        try:
+            response = self.client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                text=message.text,
+                blocks=message.blocks,
+                metadata=alert_metadata(key, UPDATE_EVENT_TYPE),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except (SlackApiError, URLError, OSError) as exc:
+            return _slack_failure(exc)
+        finally:
+            self._pacer.done(channel)
+        return Outcome(OUTCOME_SENT, channel=channel, ts=response.get("ts"))
+
 
 # ---------------------------------------------------------------- Teams
 
@@ -414,16 +453,19 @@ class TeamsSender:
     def send(
         self, alert: Alert, now: datetime, *, check_existing: bool, thread: Thread | None = None
     ) -> Outcome:
-        url = self.webhooks.get(alert.target)
+        return self.post(alert.target, alert_card(alert, now, self.settings))
+
+    def post(self, target: str, envelope: dict[str, Any]) -> Outcome:
+        """Post one card envelope to the webhook named `target`, retrying what is safe."""
+        url = self.webhooks.get(target)
         if url is None:
-            return Outcome(OUTCOME_PERMANENT, f"Teams webhook {alert.target!r} is not configured")
+            return Outcome(OUTCOME_PERMANENT, f"Teams webhook {target!r} is not configured")
         import httpx  # loaded already: self.client is an httpx.Client
 
-        envelope = alert_card(alert, now, self.settings)
         error = "no attempt"
         retry_after: float | None = None
         for attempt in range(self.max_retries + 1):
-            self._pacer.wait(alert.target)
+            self._pacer.wait(target)
             wait = self.backoff * (2**attempt)
             try:
                 response = self.client.post(url, json=envelope)
@@ -436,7 +478,7 @@ class TeamsSender:
             else:
                 status = response.status_code
                 if 200 <= status < 300:
-                    return Outcome(OUTCOME_SENT, channel=alert.target)
+                    return Outcome(OUTCOME_SENT, channel=target)
                 error = f"HTTP {status}: {response.text[:200]}".strip()
                 if status != 429 and status != 408 and status < 500:
                     return Outcome(OUTCOME_PERMANENT, error)

@@ -73,8 +73,10 @@ from bot.domain import (
     REVIEW_STATUS_LABELS,
     DatedItem,
     dated_items,
+    deadline_item,
     is_released,
     is_submitted,
+    model_items,
     model_status_label,
     parse_date,
     today_in,
@@ -1045,3 +1047,32 @@ def upcoming_alerts(
             seen.add(slot)
             shown.append(alert)
     return shown[:limit]
+
+
+def restated_alert(alert: Alert, row: Row | None, now: datetime, settings: Settings) -> Alert | None:
+    """A sent date alert restated with its subject's current row (a deadline, or a model with
+    `developer_name`): its date, title and facts now. None: the subject is gone or has no
+    such date any more (removed, released, unplanned)."""
+    if row is None:
+        return None
+    today = today_in(settings.tz, now)
+    if alert.subject_type == "deadline":
+        item = deadline_item(row, today)
+        entry = _DatedEntry(item, None, row) if item is not None else None
+    else:
+        wanted = ITEM_RELEASE if alert.kind == KIND_RELEASE else ITEM_SUBMISSION_DUE
+        found = [i for i in model_items(row, today, settings.review_window_days) if i.kind == wanted]
+        entry = _DatedEntry(found[0], row, None) if found else None
+    if entry is None:
+        return None
+    facts = entry.facts(settings)
+    title = entry.item.title
+    if alert.kind == KIND_OVERDUE:
+        title = f"{facts['developer']} {facts['model']}: submission overdue"
+    return replace(alert, subject_date=entry.day_iso, title=title, facts=facts)
+
+
+def restated_status_alert(alert: Alert, change: Row) -> Alert:
+    """A sent status alert restated from a later change of the same status."""
+    fresh = _status_alert(change, {"target_type": alert.target_type, "target": alert.target, "id": 0})
+    return replace(alert, title=fresh.title, facts=fresh.facts)

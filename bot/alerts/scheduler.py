@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.alerts.delivery import Sender, build_senders, close_senders
 from bot.alerts.sweep import run_sweep
+from bot.alerts.updates import send_updates
 from bot.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,13 @@ def sweep_job(deps: Deps, senders: dict[str, Sender]) -> None:
         return
     if result.sent or result.failed or result.permanent:
         log.info("alert sweep: %s", result.summary())
+    try:  # then correct sent alerts whose facts changed (bot/alerts/updates.py)
+        updates = send_updates(deps, senders=senders)
+    except Exception:
+        log.exception("alert updates failed")
+        return
+    if updates.sent or updates.failed:
+        log.info("alert updates: %d sent, %d failed", len(updates.sent), len(updates.failed))
 
 
 def start_scheduler(

@@ -65,4 +65,7 @@ def test_scheduler_runs_the_sweep_at_start_and_on_its_interval_then_stops(
     assert [k.split("|")[2] for k in keys] == ["2026-07-31", "2026-07-27"]
     assert runs[0] == 1
     assert last_sweep(deps.store.db)["ok"] is True
-    assert len(slack_emulator.messages[CHANNEL]) == 2
+    # The two alerts, and one reply under the first saying its deadline moved (updates run
+    # after each sweep).
+    assert len(slack_emulator.messages[CHANNEL]) == 3
+    assert "due date moved" in slack_emulator.messages[CHANNEL][-1]["text"]

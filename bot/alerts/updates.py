@@ -1,0 +1,247 @@
+"""Updates in place: a sent alert whose fact changed is corrected where it was posted.
+
+When a tracker change touches what a sent, still-relevant alert states (a deadline moved or
+given an outcome, a model's planned release moved or its review status changed, a fact
+newly contested, a developer's status changed again), the Slack message is edited
+(`chat.update`) to state the current fact under an "Updated <when>: <what changed>" line,
+and one reply in its thread says what changed, who recorded it and the source. An alert
+that is itself a reply in a thread is edited only (its thread's first message gets the
+reply). Teams Workflows posts cannot be edited: the webhook gets one follow-up card
+titled as an update, for the latest alert it had about the subject.
+
+Relevant: date alerts whose date is at most RELEVANT_DAYS past; status alerts sent in the
+last RELEVANT_DAYS days. Exactly once: each (alert, change) is a row in `alert_updates`
+(storage/updates.py), claimed before anything is sent and moved claimed -> edited -> sent.
+Editing again is harmless, and the thread reply carries the update's key in its metadata,
+so a run that died between the edit, the reply and the record is finished by a later run
+(after UPDATE_LEASE) without a second reply. Runs after each sweep (bot/alerts/scheduler.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.alerts.blocks import acknowledged_blocks, update_reply, updated_message
+from bot.alerts.cards import update_card
+from bot.alerts.delivery import (
+    OUTCOME_PERMANENT,
+    OUTCOME_SENT,
+    Outcome,
+    Sender,
+    SlackSender,
+    TeamsSender,
+    build_senders,
+    close_senders,
+)
+from bot.alerts.plan import (
+    DATE_KINDS,
+    STATUS_FIELDS,
+    Alert,
+    restated_alert,
+    restated_status_alert,
+)
+from bot.blockkit import fmt_date, fmt_datetime
+from bot.deps import Deps
+from bot.domain import DEVELOPER_STATUS_LABELS, REVIEW_STATUS_LABELS, parse_date, today_in
+from bot.settings import Settings
+from storage import alerts as ledger
+from storage import updates as store
+from storage.tracker import get_state, latest_history_id, set_state
+
+log = logging.getLogger(__name__)
+
+STATE_CURSOR = "alert_updates_history_id"  # the newest history row looked at
+RELEVANT_DAYS = 7
+UPDATE_LEASE = timedelta(minutes=15)
+RETRY_AFTER = timedelta(minutes=5)
+DATE_FIELDS = frozenset({"due_date", "planned_release", "submitted", "released"})
+FIELD_NAMES = {
+    "due_date": "due date",
+    "planned_release": "planned release",
+    "status": "agreement status",
+    "review_status": "review status",
+}
+
+
+@dataclass
+class UpdateResult:
+    edited: list[str] = field(default_factory=list)  # update keys whose message was edited
+    sent: list[str] = field(default_factory=list)  # update keys finished (reply or card posted)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _value(name: str, value: str | None) -> str:
+    if value in (None, ""):
+        return "none"
+    if name in DATE_FIELDS:
+        return fmt_date(parse_date(value))
+    if name in STATUS_FIELDS:
+        labels = DEVELOPER_STATUS_LABELS if name == "status" else REVIEW_STATUS_LABELS
+        return labels.get(str(value), str(value))
+    return str(value)
+
+
+def change_text(change: dict[str, Any]) -> str:
+    """What a history row changed, in words ("due date moved from Fri Jul 31, 2026 to ...")."""
+    name = change["field"]
+    if name == "(removed)":
+        return "removed from the tracker"
+    if name == "contested":
+        return "now contested" if str(change["new"]) in ("1", "true", "True") else "no longer contested"
+    label = FIELD_NAMES.get(name, name.replace("_", " "))
+    verb = "moved" if name in DATE_FIELDS and change["old"] and change["new"] else "changed"
+    return f"{label} {verb} from {_value(name, change['old'])} to {_value(name, change['new'])}"
+
+
+def _update_key(alert_key: str, history_id: int) -> str:
+    return f"update|{alert_key}|history:{history_id}"
+
+
+def _touched(db: Database, change: dict[str, Any], today: date, now: datetime) -> list[tuple[str, str, int]]:
+    """(update key, alert key, history id) for each sent alert `change` makes out of date."""
+    rows: list[dict[str, Any]] = []
+    entity, entity_id = change["entity"], str(change["entity_id"])
+    if entity in ("deadline", "model") and change["field"] != "(created)":
+        since = (today - timedelta(days=RELEVANT_DAYS)).isoformat()
+        latest_teams: dict[str, dict[str, Any]] = {}
+        for row in store.sent_alerts_about(db, entity, entity_id, DATE_KINDS, since):
+            if row["target_type"] == ledger.TARGET_SLACK:
+                if row["message_ts"]:
+                    rows.append(row)
+            else:
+                latest_teams[row["target"]] = row  # in sending order: the latest stays
+        rows += latest_teams.values()
+    if change["field"] in STATUS_FIELDS:
+        since_at = now - timedelta(days=RELEVANT_DAYS)
+        rows += store.sent_status_alerts_about(db, entity, entity_id, change["field"], change["id"], since_at)
+    return [(_update_key(r["key"], change["id"]), r["key"], change["id"]) for r in rows]
+
+
+def claim_changes(deps: Deps, now: datetime) -> int:
+    """Record an update for every sent alert the changes since the last run touch; returns
+    how many changes were read. The first run only sets the cursor (no retroactive edits)."""
+    db = deps.store.db
+    cursor = get_state(db, STATE_CURSOR)
+    if cursor is None:
+        set_state(db, STATE_CURSOR, str(latest_history_id(db)))
+        return 0
+    changes = store.changes_after(db, int(cursor), ("deadline", "model", "developer"))
+    if not changes:
+        return 0
+    today = today_in(deps.settings.tz, now)
+    claims = [claim for change in changes for claim in _touched(db, change, today, now)]
+    with db.atomic():
+        store.claim_updates(db, claims, now)
+        set_state(db, STATE_CURSOR, str(changes[-1]["id"]))
+    return len(changes)
+
+
+def _history_row(db: Database, history_id: int) -> dict[str, Any]:
+    return next(iter(db.query("SELECT * FROM history WHERE id = ?", [history_id])))
+
+
+def _current_row(db: Database, alert: Alert) -> dict[str, Any] | None:
+    if alert.subject_type == "deadline":
+        found = ledger.deadlines_for_sweep(db, [], [alert.subject_id])
+    else:
+        found = ledger.models_for_sweep(db, [], [alert.subject_id])
+    return found[0] if found else None
+
+
+def _restated(db: Database, alert: Alert, change: dict[str, Any], now: datetime, settings: Settings) -> Alert:
+    if alert.kind in DATE_KINDS:
+        return restated_alert(alert, _current_row(db, alert), now, settings) or alert
+    return restated_status_alert(alert, change)
+
+
+def send_updates(
+    deps: Deps,
+    *,
+    now: datetime | None = None,
+    senders: dict[str, Sender] | None = None,
+    lease: timedelta = UPDATE_LEASE,
+) -> UpdateResult:
+    """Claim the updates the latest changes call for, then make them (and unfinished ones)."""
+    now = now or deps.clock.now()
+    db = deps.store.db
+    result = UpdateResult()
+    claim_changes(deps, now)
+    pending = store.pending_updates(db, now, now, lease)
+    if not pending:
+        return result
+    own = senders is None
+    senders = build_senders(deps.settings) if senders is None else senders
+    try:
+        for row in pending:
+            if store.take_update(db, row, now):
+                _make_update(deps, row, senders, now, result)
+    finally:
+        if own:
+            close_senders(senders)
+    return result
+
+
+def _failed(db: Database, key: str, outcome: Outcome, now: datetime, result: UpdateResult) -> None:
+    error = outcome.error or "failed"
+    permanent = outcome.status == OUTCOME_PERMANENT
+    status = store.STATUS_PERMANENT if permanent else store.STATUS_FAILED
+    store.record_update(db, key, status, now, error=error, retry_at=None if permanent else now + RETRY_AFTER)
+    result.failed.append((key, error))
+    log.warning("alert update %s failed: %s", key, error)
+
+
+def _make_update(
+    deps: Deps, row: dict[str, Any], senders: dict[str, Sender], now: datetime, result: UpdateResult
+) -> None:
+    db, settings = deps.store.db, deps.settings
+    sent = ledger.get_ledger(db, row["alert_key"])
+    if sent is None:
+        store.record_update(db, row["key"], store.STATUS_PERMANENT, now, error="the alert is gone")
+        return
+    change = _history_row(db, row["history_id"])
+    alert = _restated(db, Alert.from_ledger(sent), change, now, settings)
+    what = change_text(change)
+    when = fmt_datetime(change["at"], settings.tz)
+    sender = senders.get(alert.target_type)
+    if isinstance(sender, TeamsSender):
+        card = update_card(alert, what, when, change["actor"], change["source"], now, settings)
+        outcome = sender.post(alert.target, card)
+        if outcome.status != OUTCOME_SENT:
+            _failed(db, row["key"], outcome, now, result)
+            return
+        store.record_update(db, row["key"], store.STATUS_SENT, now)
+        result.sent.append(row["key"])
+        return
+    if not isinstance(sender, SlackSender):
+        _failed(db, row["key"], Outcome("failed", f"no sender for {alert.target_type}"), now, result)
+        return
+    channel, ts = sent["message_channel"] or alert.target, sent["message_ts"]
+    if row["status"] != store.STATUS_EDITED:
+        message = updated_message(alert, what, when, now, settings)
+        if sent["acknowledged_by"]:  # the edit keeps who acknowledged it
+            acknowledged = datetime.fromisoformat(sent["acknowledged_at"])
+            message.blocks = acknowledged_blocks(
+                message.blocks, sent["acknowledged_by"], acknowledged, settings.tz
+            )
+        outcome = sender.edit(channel, ts, message, sent["key"])
+        if outcome.status != OUTCOME_SENT:
+            _failed(db, row["key"], outcome, now, result)
+            return
+        store.record_update(db, row["key"], store.STATUS_EDITED, now)
+        result.edited.append(row["key"])
+    if sent["thread_ts"]:  # a reply itself: its thread's first message says what changed
+        store.record_update(db, row["key"], store.STATUS_SENT, now)
+        result.sent.append(row["key"])
+        return
+    reply = update_reply(what, when, change["actor"], change["source"], change["note"])
+    outcome = sender.reply_once(channel, ts, row["key"], reply)
+    if outcome.status != OUTCOME_SENT:
+        _failed(db, row["key"], outcome, now, result)
+        return
+    store.record_update(db, row["key"], store.STATUS_SENT, now, reply_ts=outcome.ts)
+    result.sent.append(row["key"])

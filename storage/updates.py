@@ -1,0 +1,128 @@
+"""Updates to sent alerts (bot/alerts/updates.py): which sent alerts a tracker change touches,
+and one row per (alert, change) so each edit and its thread reply happen once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.timestamps import utc_iso
+
+STATUS_CLAIMED = "claimed"
+STATUS_EDITED = "edited"  # the message is edited; the thread reply (or card) may be missing
+STATUS_SENT = "sent"
+STATUS_FAILED = "failed"
+STATUS_PERMANENT = "permanent"
+
+
+def changes_after(db: Database, after_id: int, entities: Iterable[str]) -> list[dict[str, Any]]:
+    entities = list(entities)
+    marks = ", ".join("?" for _ in entities)
+    return list(
+        db.query(
+            f"SELECT * FROM history WHERE id > ? AND entity IN ({marks}) ORDER BY id", [after_id, *entities]
+        )
+    )
+
+
+def sent_alerts_about(
+    db: Database, subject_type: str, subject_id: str, kinds: Iterable[str], since_day: str
+) -> list[dict[str, Any]]:
+    """Sent alerts of `kinds` about a subject whose date is `since_day` or later."""
+    kinds = list(kinds)
+    marks = ", ".join("?" for _ in kinds)
+    return list(
+        db.query(
+            f"""SELECT * FROM alert_ledger
+                WHERE subject_type = ? AND subject_id = ? AND status = 'sent'
+                  AND kind IN ({marks}) AND subject_date >= ?
+                ORDER BY sent_at, key""",
+            [subject_type, subject_id, *kinds, since_day],
+        )
+    )
+
+
+def sent_status_alerts_about(
+    db: Database, entity: str, entity_id: str, field: str, before_id: int, sent_since: datetime
+) -> list[dict[str, Any]]:
+    """Sent status-change alerts about the same entity and field, sent since `sent_since`."""
+    return list(
+        db.query(
+            """SELECT l.* FROM history h
+               JOIN alert_ledger l ON l.subject_type = 'history' AND l.subject_id = CAST(h.id AS TEXT)
+               WHERE h.entity = ? AND h.entity_id = ? AND h.field = ? AND h.id < ?
+                 AND l.status = 'sent' AND l.kind = 'status' AND l.sent_at >= ?
+               ORDER BY l.sent_at, l.key""",
+            [entity, entity_id, field, before_id, utc_iso(sent_since)],
+        )
+    )
+
+
+def claim_updates(db: Database, rows: Iterable[tuple[str, str, int]], now: datetime) -> None:
+    """Insert (update key, alert key, history id) rows not yet there, claimed now."""
+    stamp = utc_iso(now)
+    db.conn.executemany(
+        """INSERT OR IGNORE INTO alert_updates (key, alert_key, history_id, status, claimed_at, created_at)
+           VALUES (?, ?, ?, 'claimed', ?, ?)""",
+        [(key, alert_key, history_id, stamp, stamp) for key, alert_key, history_id in rows],
+    )
+
+
+def pending_updates(
+    db: Database, now: datetime, claimed_since: datetime, lease: timedelta
+) -> list[dict[str, Any]]:
+    """Updates to work on: claimed by this run (at or after `claimed_since`), left claimed or
+    edited by a run that died (past the lease), and failures whose time came."""
+    return list(
+        db.query(
+            """SELECT * FROM alert_updates
+               WHERE (status IN ('claimed', 'edited') AND (claimed_at >= :mine OR claimed_at <= :stale))
+                  OR (status = 'failed' AND next_attempt_at <= :now)
+               ORDER BY history_id, key""",
+            {"mine": utc_iso(claimed_since), "stale": utc_iso(now - lease), "now": utc_iso(now)},
+        )
+    )
+
+
+def take_update(db: Database, row: dict[str, Any], now: datetime) -> bool:
+    """Hold an update for this run (False: another run took it)."""
+    cursor = db.execute(
+        "UPDATE alert_updates SET claimed_at = ? WHERE key = ? AND status = ? AND claimed_at IS ?",
+        [utc_iso(now), row["key"], row["status"], row["claimed_at"]],
+    )
+    return cursor.rowcount == 1
+
+
+def record_update(
+    db: Database,
+    key: str,
+    status: str,
+    now: datetime,
+    *,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+    reply_ts: str | None = None,
+) -> None:
+    db.execute(
+        """UPDATE alert_updates SET status = ?, last_error = ?, next_attempt_at = ?,
+               reply_ts = COALESCE(?, reply_ts), attempts = attempts + ?,
+               sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
+           WHERE key = ?""",
+        [
+            status,
+            error,
+            utc_iso(retry_at) if retry_at else None,
+            reply_ts,
+            0 if status == STATUS_EDITED else 1,
+            status,
+            utc_iso(now),
+            key,
+        ],
+    )
+
+
+def update_rows(db: Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM alert_updates ORDER BY history_id, key"))
