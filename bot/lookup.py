@@ -262,25 +262,34 @@ class NameIndex:
         return [self.keyed[n][0] for n in order[:limit]]
 
 
-class NameIndexCache:
-    """A NameIndex per kind, rebuilt only when the tracker changed.
+Stamp = Callable[[Database], object]
 
-    Every tracker write adds a history row in the same transaction, so the newest history
-    id tells whether an index is current (one indexed read instead of re-reading 5,000
-    models at each keystroke). Safe from Bolt's worker threads.
+
+class NameIndexCache:
+    """A NameIndex per kind, rebuilt only when its records changed.
+
+    A kind's stamp tells whether its index is current: by default the newest history id
+    (every tracker write adds a history row in the same transaction), one indexed read
+    instead of re-reading 5,000 models at each keystroke. Safe from Bolt's worker threads.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[int, NameIndex]] = {}
+        self._entries: dict[str, tuple[object, NameIndex]] = {}
 
-    def get(self, db: Database, kind: str, build: Callable[[Database], list[Keyed]]) -> NameIndex:
-        stamp = latest_history_id(db)
+    def get(
+        self,
+        db: Database,
+        kind: str,
+        build: Callable[[Database], list[Keyed]],
+        stamp: Stamp = latest_history_id,
+    ) -> NameIndex:
+        current = stamp(db)
         with self._lock:
             entry = self._entries.get(kind)
-        if entry is not None and entry[0] == stamp:
+        if entry is not None and entry[0] == current:
             return entry[1]
         index = NameIndex(build(db))
         with self._lock:
-            self._entries[kind] = (stamp, index)
+            self._entries[kind] = (current, index)
         return index

@@ -31,11 +31,12 @@ from bot.lookup import (
     Candidate,
     Keyed,
     NameIndexCache,
+    Stamp,
     deadline_keys,
     developer_keys,
     model_keys,
 )
-from storage.tracker import list_deadlines, list_developers, list_model_names
+from storage.tracker import latest_history_id, list_deadlines, list_developers, list_model_names
 
 MAX_OPTION_TEXT = 75  # Slack's limit for an option's text and description
 MAX_OPTION_VALUE = 150
@@ -51,6 +52,9 @@ class MenuKind:
     placeholder: str
     rows: Callable[[Database], list[dict[str, Any]]]  # every record, in listing order
     keys: Callable[[Iterable[dict[str, Any]]], list[Keyed]]  # candidates and their names
+    # Changes whenever `rows` would read something else (records without history rows need
+    # their own, e.g. their table's newest id and count).
+    stamp: Stamp = latest_history_id
 
     def index_rows(self, db: Database) -> list[Keyed]:
         return self.keys(self.rows(db))
@@ -153,5 +157,5 @@ def menu_options(db: Database, cache: NameIndexCache, action_id: str, typed: str
     kind = MENU_ACTIONS.get(action_id)
     if kind is None:
         return []
-    index = cache.get(db, kind.name, kind.index_rows)
+    index = cache.get(db, kind.name, kind.index_rows, kind.stamp)
     return [candidate_option(c) for c in index.rank(typed, MAX_RANKED)]

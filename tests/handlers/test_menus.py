@@ -19,9 +19,10 @@ from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.settings import Settings
 from handlers import build_app
+from storage import news as store_news
 from storage.alerts import get_subscription
 from storage.db import Store
-from storage.tracker import get_record, list_models
+from storage.tracker import create_record, get_record, list_models
 from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support.admin_forms import InlineExecutor, ack_body, blocks_by_id, press, submit_view, suggest
 from tests.support.blockkit import option_errors, view_errors
@@ -97,6 +98,27 @@ def test_the_status_form_for_the_150th_developer_opens_preselected_and_saves(
 def test_the_home_button_opens_it_preselected_too(app: App, slack_emulator: SlackEmulator) -> None:
     press(app, ids.ACTION_ADMIN_UPDATE_STATUS, DEV_150, user_id=ADMIN_ID, from_home=True)
     assert selected(opened(slack_emulator), ids.BLOCK_DEVELOPER) == (DEV_150, DEV_150_NAME)
+
+
+def test_a_news_items_update_tracker_button_opens_it_preselected_and_saves(
+    large_deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    db = large_deps.store.db
+    feed = store_news.add_feed(
+        db, "https://news.example/feed", "rss", ["review"], created_by=ADMIN_ID, now=large_deps.clock.now()
+    )
+    link = "https://news.example/2026/07/23/developer-149-signs"
+    item = {"keys": [link], "title": "Developer 149 Labs signs", "link": link, "published": None}
+    item.update(summary="", terms=["review"], developers=[DEV_150], alert=True)
+    [item_id] = store_news.save_items(db, feed, [item], large_deps.clock.now(), prime=False).new_alerts
+
+    press(app, ids.ACTION_NEWS_UPDATE_TRACKER, str(item_id), user_id=ADMIN_ID, channel_id=CHANNEL)
+    view = opened(slack_emulator)
+
+    assert selected(view, ids.BLOCK_DEVELOPER) == (DEV_150, DEV_150_NAME)
+    assert ack_body(submit_view(app, view, ADMIN_ID, status="signed")) == {}
+    saved = get_record(db, "developer", DEV_150)
+    assert saved is not None and (saved["status"], saved["source"]) == ("signed", link)
 
 
 def test_add_model_for_the_150th_developer_keeps_its_developer(
@@ -265,3 +287,22 @@ def test_deadline_picker_options_fit_slack_limits_and_find_any_deadline(
     assert deadline is not None and deadline["title"].startswith("Deadline 450:")
     assert found["description"]["text"] == f"Due {deadline['due_date']}"
     assert len(found["text"]["text"]) <= 75  # long titles are clipped to Slack's limit
+
+
+def test_a_developer_added_after_the_menu_was_used_is_offered_at_once(
+    large_deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    press(app, ids.ACTION_ADMIN_ADD_MODEL, user_id=ADMIN_ID, from_home=True)
+    view = opened(slack_emulator)
+    assert suggest(app, view, ids.BLOCK_DEVELOPER, "zeta", ADMIN_ID) == []
+
+    create_record(
+        large_deps.store.db,
+        "developer",
+        {"name": "Zeta Frontier", "status": "unknown"},
+        actor=ADMIN_ID,
+        at=large_deps.clock.now(),
+        record_id="zeta-frontier",
+    )
+
+    assert labels(suggest(app, view, ids.BLOCK_DEVELOPER, "zeta", ADMIN_ID)) == ["Zeta Frontier"]
