@@ -8,6 +8,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from handlers.verification import use_strict_verification
 
 
 def slack_client(deps: Deps, token: str | None = None) -> WebClient:
@@ -30,5 +31,6 @@ def build_app(deps: Deps, *, client: WebClient | None = None, **app_kwargs: Any)
     """A Bolt App with every listener registered."""
     signing_secret = app_kwargs.pop("signing_secret", None) or deps.settings.slack_signing_secret
     app = App(client=client or slack_client(deps), signing_secret=signing_secret, **app_kwargs)
+    use_strict_verification(app, signing_secret or "")
     register_all(app, deps)
     return app

@@ -19,12 +19,13 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.deps import Deps
 from bot.exports.files import calendar_http_response
 from bot.logging_setup import log_context
 from bot.ops.health import health_report
+from handlers.http.bodies import REFUSAL_ENVIRON
+from handlers.http.slack_events import SlackEvents
 from handlers.http.teams import PATH_TEAMS_MESSAGES, teams_messages_response
 
 log = logging.getLogger("reviewwatch.http")
@@ -87,7 +88,11 @@ def healthz_route(deps: Deps) -> Route:
 def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
     """Every endpoint of HTTP mode. Add new ones here."""
     return [
-        Route(PATH_SLACK_EVENTS, ("POST",), SlackRequestHandler(bolt_app, path=PATH_SLACK_EVENTS)),
+        Route(
+            PATH_SLACK_EVENTS,
+            ("POST",),
+            plain(SlackEvents(bolt_app, deps.settings.slack_signing_secret or "")),
+        ),
         healthz_route(deps),
         Route(
             PATH_CALENDAR,
@@ -145,13 +150,17 @@ class HttpApp:
             except Exception:
                 log.exception("%s %s failed", method, path)
                 raise
-            # The path only: a query string may carry a token (the calendar feed).
-            log.info(
-                "%s %s %s %dms",
+            # The path only: a query string may carry a token (the calendar feed). A refused
+            # request's reason is in our words; nothing from the request is quoted.
+            refusal = environ.get(REFUSAL_ENVIRON)
+            log.log(
+                logging.WARNING if refusal else logging.INFO,
+                "%s %s %s %dms%s",
                 method,
                 path,
                 seen.get("status", "-"),
                 (time.monotonic() - started) * 1000,
+                f" refused: {refusal}" if refusal else "",
             )
         return result
 

@@ -123,6 +123,7 @@ def bind_http_server(deps: Deps, bolt_app: App) -> Any:
     from waitress import create_server
 
     from handlers.http.routes import build_wsgi_app
+    from handlers.http.slack_events import MAX_BODY_BYTES
 
     host, port = deps.settings.host, deps.settings.port
     try:
@@ -133,6 +134,10 @@ def bind_http_server(deps: Deps, bolt_app: App) -> Any:
             threads=8,
             ident="review-watch",
             clear_untrusted_proxy_headers=True,
+            # The largest body any route takes (/slack/events; /teams/messages caps lower).
+            # Waitress answers 413 itself from Content-Length before reading, and cuts a
+            # chunked body there; it refuses a body of exactly this size, hence the + 1.
+            max_request_body_size=MAX_BODY_BYTES + 1,
         )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.deps import Deps
 from bot.teams.answers import answer_activity, notice_card, reply_activity, reply_bytes
+from handlers.http.bodies import BodyTooLarge, note_refusal, read_capped_body
 
 log = logging.getLogger("reviewwatch.teams")
 
@@ -62,25 +63,14 @@ def _json(activity: dict[str, Any]) -> Response:
     )
 
 
-def _read_body(environ: dict[str, Any]) -> bytes | None:
-    """The raw body, or None when it is larger than MAX_BODY_BYTES."""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > MAX_BODY_BYTES:
-        return None
-    stream = environ.get("wsgi.input")
-    body = stream.read(length) if stream is not None and length > 0 else b""
-    return body
-
-
 def teams_messages_response(deps: Deps, environ: dict[str, Any]) -> Response:
     secret = deps.settings.teams_outgoing_secret
     if not secret:
         return _text(404, "Not found")
-    body = _read_body(environ)
-    if body is None:
+    try:
+        body = read_capped_body(environ, MAX_BODY_BYTES)
+    except BodyTooLarge:
+        note_refusal(environ, f"body over {MAX_BODY_BYTES:,} bytes")
         return _text(413, "Request too large")
     key = signing_key(secret)
     if key is None:
@@ -90,13 +80,14 @@ def teams_messages_response(deps: Deps, environ: dict[str, Any]) -> Response:
         )
         return _text(401, "Unauthorized")
     if not signature_ok(key, body, environ.get("HTTP_AUTHORIZATION")):
-        log.warning("teams message refused: missing or wrong HMAC signature")
+        note_refusal(environ, "missing or wrong HMAC signature")
         return _text(401, "Unauthorized")
     try:
         activity = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return _text(400, "Expected a JSON message activity")
+        activity = None
     if not isinstance(activity, dict):
+        note_refusal(environ, "signed body is not a JSON message activity")
         return _text(400, "Expected a JSON message activity")
     sender = activity.get("from")
     if not isinstance(sender, dict):

@@ -444,5 +444,8 @@ def test_python_app_py_answers_teams_over_http(tmp_path: Path) -> None:
     assert "Status: Negotiating" in lines
     assert forged.status_code == 401
     assert re.search(r" INFO reviewwatch\.teams: teams message status user=[\w-]+ request_id=", app.logs)
-    assert re.search(r" WARNING reviewwatch\.teams: teams message refused", app.logs)
+    assert re.search(
+        r" WARNING reviewwatch\.http: POST /teams/messages 401 \d+ms refused: missing or wrong HMAC signature",
+        app.logs,
+    )
     assert TEAMS_SECRET not in app.logs
