@@ -445,7 +445,7 @@ def test_python_app_py_answers_teams_over_http(tmp_path: Path) -> None:
     assert forged.status_code == 401
     assert re.search(r" INFO reviewwatch\.teams: teams message status user=[\w-]+ request_id=", app.logs)
     assert re.search(
-        r" WARNING reviewwatch\.http: POST /teams/messages 401 \d+ms refused: missing or wrong HMAC signature",
+        r" WARNING reviewwatch\.http: POST /teams/messages 401 \d+ms refused: missing or wrong HMAC",
         app.logs,
     )
     assert TEAMS_SECRET not in app.logs
