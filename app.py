@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 
@@ -17,7 +18,7 @@ from bot.deps import Deps
 from bot.logging_setup import configure_logging
 from bot.ops.startup import StartupError, choose_mode
 from bot.settings import Settings, SettingsError, load_settings
-from storage.db import DatabaseUnavailable, open_store
+from storage.db import DatabaseUnavailable, database_error, open_store
 from storage.seed import seed
 
 __all__ = ["COMMANDS", "StartupError", "main", "parse_args"]
@@ -25,7 +26,11 @@ __all__ = ["COMMANDS", "StartupError", "main", "parse_args"]
 
 def build_deps(settings: Settings, clock: Clock) -> Deps:
     store = open_store(settings.db_path)
-    seed(store.db)
+    try:
+        seed(store.db)
+    except sqlite3.OperationalError as exc:  # e.g. locked by another process past the busy timeout
+        store.close()
+        raise database_error(settings.db_path, exc, "write") from None
     return make_deps(settings, store, clock)
 
 

@@ -27,6 +27,18 @@ class DatabaseUnavailable(RuntimeError):
     """The database file cannot be opened or written; the message names the path."""
 
 
+def database_error(path: str | Path, exc: sqlite3.Error, doing: str = "open") -> DatabaseUnavailable:
+    """One line for a failure to `doing` (open, write) the database at `path`: a lock held
+    past the busy timeout says what to do about it, anything else quotes SQLite."""
+    if "locked" in str(exc) or "busy" in str(exc):
+        return DatabaseUnavailable(
+            f"database {path} is locked: another process held it for over {BUSY_TIMEOUT_MS // 1000} s. "
+            "Stop the other program using it (a second `python app.py`, or a sqlite3 shell with "
+            "a transaction open), then start again"
+        )
+    return DatabaseUnavailable(f"cannot {doing} database {path}: {exc}")
+
+
 class _ImmediateDatabase(Database):
     """A Database whose outermost `atomic()` takes the write lock up front.
 
@@ -89,7 +101,7 @@ class Store:
             try:
                 db = connect(self.path)
             except sqlite3.Error as exc:
-                raise DatabaseUnavailable(f"cannot open database {self.path}: {exc}") from exc
+                raise database_error(self.path, exc) from exc
             self._local.db = db
             with self._lock:
                 self._all.append(db)
@@ -120,5 +132,5 @@ def open_store(path: str | Path) -> Store:
         apply_migrations(store.db)
     except sqlite3.OperationalError as exc:
         store.close()
-        raise DatabaseUnavailable(f"cannot write database {path}: {exc}") from exc
+        raise database_error(path, exc, "write") from exc
     return store

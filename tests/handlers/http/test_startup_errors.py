@@ -121,3 +121,30 @@ def test_a_port_in_use_stops_start_up(slack_emulator: SlackEmulator, tmp_path: P
     assert done.returncode == 2
     assert f"port {port} is in use" in error_line(done.stderr)
     assert SIGNING_SECRET not in done.stderr
+
+
+def test_a_database_locked_past_the_busy_timeout_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    import sqlite3
+
+    from storage.db import open_store
+
+    db = tmp_path / "r.db"
+    open_store(db).close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process writing, and not letting go
+    env = clean_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        PORT=str(free_port()),
+        REVIEWWATCH_DB=str(db),
+    )
+    try:
+        done = run_app(["run"], env, tmp_path)
+    finally:
+        holder.rollback()
+        holder.close()
+
+    assert done.returncode == 2
+    line = error_line(done.stderr)
+    assert f"database {db} is locked" in line
+    assert "Stop the other program using it" in line
