@@ -37,6 +37,10 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "REVIEWWATCH_LEAD_DAYS": ("30,14,7,3,1,0", "Default alert lead days for new subscriptions"),
     "REVIEWWATCH_CALENDAR_TOKEN": ("(none)", "Token for `GET /calendar.ics?token=...`; unset: off"),
     "REVIEWWATCH_FEDERAL_REGISTER": ("on", "Default Federal Register search (`on` or `off`)"),
+    "REVIEWWATCH_FEEDS_ALLOW_PRIVATE": (
+        "(off)",
+        "`1`: news sources may be on loopback, private or link-local addresses (intranet feeds)",
+    ),
     "REVIEWWATCH_LOG_LEVEL": ("INFO", "Log level: DEBUG, INFO, WARNING or ERROR"),
     "REVIEWWATCH_HOST": (
         "0.0.0.0",
@@ -93,6 +97,7 @@ class Settings:
     lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
     calendar_token: str | None = None
     federal_register_default: bool = True
+    feeds_allow_private: bool = False  # news sources may resolve to non-public addresses
     log_level: str = "INFO"
     host: str = "0.0.0.0"
     port: int = 3000
@@ -228,6 +233,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     if federal_register not in ("on", "off"):
         raise _bad("REVIEWWATCH_FEDERAL_REGISTER", federal_register, "on or off")
 
+    allow_private = (get("REVIEWWATCH_FEEDS_ALLOW_PRIVATE") or "0").lower()
+    if allow_private not in ("0", "1", "off", "on", "false", "true", "no", "yes"):
+        raise _bad("REVIEWWATCH_FEEDS_ALLOW_PRIVATE", allow_private, "1 to allow, 0 (the default) to refuse")
+
     teams_secret = get("REVIEWWATCH_TEAMS_OUTGOING_SECRET")
     if teams_secret:
         try:
@@ -262,6 +271,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         lead_days=_parse_lead_days(get("REVIEWWATCH_LEAD_DAYS") or "30,14,7,3,1,0"),
         calendar_token=get("REVIEWWATCH_CALENDAR_TOKEN"),
         federal_register_default=federal_register == "on",
+        feeds_allow_private=allow_private in ("1", "on", "true", "yes"),
         log_level=log_level,
         host=_parse_host(get("REVIEWWATCH_HOST") or "0.0.0.0"),
         port=_parse_int("PORT", get("PORT") or "3000", 1, 65535),

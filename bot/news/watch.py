@@ -34,7 +34,13 @@ from bot.blockkit import (
 )
 from bot.deps import Deps
 from bot.news import parse as news
-from bot.news.feed_client import FetchError, fetch, make_http_client
+from bot.news.feed_client import (
+    OVERALL_DEADLINE_SECONDS,
+    AddressRefused,
+    FetchError,
+    fetch,
+    make_http_client,
+)
 from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
 from storage import news as store_news
 from storage.tracker import get_state, list_developers, list_models, set_state
@@ -60,7 +66,7 @@ FEEDS_USAGE = "feeds [list | add <url> [keywords] | remove <id> | test <url> [ke
 def http_client(deps: Deps) -> httpx.Client:
     """The shared client for sources (deps.feed_client), made on first use."""
     if deps.feed_client is None:
-        deps.feed_client = make_http_client()
+        deps.feed_client = make_http_client(allow_private=deps.settings.feeds_allow_private)
     return deps.feed_client
 
 
@@ -146,6 +152,7 @@ class FeedOutcome:
     new_alerts: list[int] = field(default_factory=list)
     seen: int = 0
     error: str | None = None
+    refused: bool = False  # the source is on an address feeds may not use
 
 
 def fetch_feed(
@@ -154,11 +161,20 @@ def fetch_feed(
     now: datetime,
     client: httpx.Client,
     names: dict[str, str] | None = None,
+    *,
+    deadline_seconds: float = OVERALL_DEADLINE_SECONDS,
 ) -> FeedOutcome:
     """Fetch one source and save what it holds; every failure is recorded on the source."""
     db = deps.store.db
+    refused = False
     try:
-        result = fetch(client, feed["url"], etag=feed["etag"], last_modified=feed["last_modified"])
+        result = fetch(
+            client,
+            feed["url"],
+            etag=feed["etag"],
+            last_modified=feed["last_modified"],
+            deadline_seconds=deadline_seconds,
+        )
         if result.not_modified:
             store_news.record_fetch_ok(
                 db,
@@ -172,6 +188,7 @@ def fetch_feed(
         parsed = news.parse_source(feed["kind"], result.body, result.content_type)
     except (FetchError, news.FeedError) as exc:
         error = str(exc)
+        refused = isinstance(exc, AddressRefused)
     except Exception as exc:  # a source must never take the others (or the app) down
         log.exception("feed %s: unexpected error", feed["url"])
         error = f"unexpected error: {exc.__class__.__name__}: {exc}"
@@ -191,11 +208,19 @@ def fetch_feed(
         return FeedOutcome(feed["id"], feed["url"], status, saved.new_alerts, saved.seen)
     store_news.record_fetch_failure(db, feed["id"], now, error)
     log.warning("feed %s failed: %s", feed["url"], error)
-    return FeedOutcome(feed["id"], feed["url"], "failed", error=error)
+    return FeedOutcome(feed["id"], feed["url"], "failed", error=error, refused=refused)
 
 
-def fetch_due_feeds(deps: Deps, now: datetime, client: httpx.Client | None = None) -> list[FeedOutcome]:
-    """The 30-minute job: every enabled source not backing off is fetched once."""
+def fetch_due_feeds(
+    deps: Deps,
+    now: datetime,
+    client: httpx.Client | None = None,
+    *,
+    deadline_seconds: float = OVERALL_DEADLINE_SECONDS,
+) -> list[FeedOutcome]:
+    """The 30-minute job: every enabled source not backing off is fetched once.
+
+    One after another: a stalled source holds the others up at most `deadline_seconds`."""
     ensure_default_feed(deps, now)
     due = store_news.due_feeds(deps.store.db, now)
     outcomes = []
@@ -203,7 +228,7 @@ def fetch_due_feeds(deps: Deps, now: datetime, client: httpx.Client | None = Non
         client = client or http_client(deps)
         names = tracked_names(deps)
         for feed in due:
-            outcomes.append(fetch_feed(deps, feed, now, client, names))
+            outcomes.append(fetch_feed(deps, feed, now, client, names, deadline_seconds=deadline_seconds))
     new = sum(len(o.new_alerts) for o in outcomes)
     if outcomes:
         log.info("fetched %d sources: %d new items to alert", len(outcomes), new)
@@ -347,6 +372,9 @@ def feeds_add_reply(deps: Deps, args: str, user_id: str) -> Reply:
     # Fetch now: the admin sees at once whether the source works, and its current items
     # are marked seen (not posted).
     outcome = fetch_feed(deps, feed, now, http_client(deps))
+    if outcome.refused:  # not a source that could ever work: not kept
+        store_news.remove_feed(db, feed["id"])
+        return _notice(f"Cannot watch {safe(url, 200)}: {safe(outcome.error or '', 300)}.")
     kw = ", ".join(f"`{safe(k, 80)}`" for k in keywords) or "none (tracked names only)"
     if kind == news.KIND_FEDERAL_REGISTER and not keywords:
         kw = "none: every result of this search is posted"

@@ -5,6 +5,7 @@ and sources played by httpx.MockTransport."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from storage import news as store_news
 from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support import paths
 from tests.support.admin_forms import InlineExecutor, blocks_by_id, press
+from tests.support.feed_server import FeedServer, feed_server  # noqa: F401
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import dispatch_command
 
@@ -214,3 +216,43 @@ def test_update_tracker_refuses_non_admins(
     view = slack_emulator.last("views.open").args["view"]
     assert view["callback_id"] != ids.VIEW_DEVELOPER_STATUS
     assert "Only Review Watch admins" in json.dumps(view)
+
+
+def _app_with_its_own_feed_client(deps: Deps, slack_emulator: SlackEmulator) -> App:
+    deps.feed_client = None  # made on first use from the settings, as in production
+    client = WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url)
+    return build_app(deps, client=client, listener_executor=InlineExecutor())
+
+
+def test_feeds_add_and_test_refuse_inward_addresses_by_name(
+    deps: Deps,
+    slack_emulator: SlackEmulator,
+    feed_server: FeedServer,  # noqa: F811
+) -> None:
+    feed_server.route("/feed.xml", (FIXTURES / "policywire_rss2.xml").read_bytes())
+    app = _app_with_its_own_feed_client(deps, slack_emulator)
+    local = feed_server.url("/feed.xml")
+
+    added = feeds(app, slack_emulator, f"add {local}", name="add")
+    tested = feeds(app, slack_emulator, "test http://169.254.169.254/latest/meta-data/", name="test")
+
+    assert f"Cannot watch {local}: refused: 127.0.0.1, a loopback address" in added
+    assert "REVIEWWATCH_FEEDS_ALLOW_PRIVATE=1" in added
+    assert store_news.get_feed_by_url(deps.store.db, local) is None  # not kept
+    assert "refused: 169.254.169.254, a link-local address" in tested
+    assert feed_server.requests == []  # nothing was fetched
+
+
+def test_with_allow_private_an_admin_can_watch_an_intranet_feed(
+    deps: Deps,
+    slack_emulator: SlackEmulator,
+    feed_server: FeedServer,  # noqa: F811
+) -> None:
+    deps.settings = replace(deps.settings, feeds_allow_private=True)
+    feed_server.route("/feed.xml", (FIXTURES / "policywire_rss2.xml").read_bytes())
+    app = _app_with_its_own_feed_client(deps, slack_emulator)
+
+    shown = feeds(app, slack_emulator, f"add {feed_server.url('/feed.xml')}", name="add")
+
+    assert "Watching source" in shown and "3 current items are marked as seen" in shown
+    assert len(feed_server.requests) == 1

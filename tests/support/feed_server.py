@@ -19,12 +19,18 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.news.transport import FeedTransport
+
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 
 
-class LocalOnlyTransport(httpx.HTTPTransport):
-    """A real transport that refuses every host but 127.0.0.1, so no test (nor a scheduler
-    job started by one) can reach federalregister.gov or any other real source."""
+class LocalOnlyTransport(FeedTransport):
+    """The app's real feed transport, allowed onto 127.0.0.1 (as
+    REVIEWWATCH_FEEDS_ALLOW_PRIVATE=1 allows), that refuses every other host, so no test (nor
+    a scheduler job started by one) can reach federalregister.gov or any other real source."""
+
+    def __init__(self) -> None:
+        super().__init__(allow_private=True)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.host not in LOCAL_HOSTS:
@@ -47,7 +53,8 @@ class Seen:
 
 
 class FeedServer:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host  # any of 127.0.0.0/8 (a test may treat one as "public")
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
@@ -72,10 +79,10 @@ class FeedServer:
 
     def url(self, path: str) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
+        return f"http://{self.host}:{self._server.server_address[1]}{path}"
 
     def start(self) -> FeedServer:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server = ThreadingHTTPServer((self.host, 0), _Handler)
         server.feeds = self  # type: ignore[attr-defined]
         self._server = server
         self._thread = threading.Thread(
