@@ -3,6 +3,12 @@ webhook envelope (the Teams counterpart of blockkit.py).
 
 Cards target Adaptive Card 1.5 (what Teams renders) and stay under Teams' 28 KB message
 limit: `fit_envelope` drops body elements from the end, leaving a note, until it fits.
+
+Text is shown literally. Teams reads a TextBlock's text, and a FactSet's titles and values,
+as Markdown, so a tracker title or a feed headline like `[Official](https://evil.example)`
+became a disguised link there. Every primitive here therefore emits text as TextRuns of a
+RichTextBlock, which Teams never parses; a link is only ever an explicit run or action
+whose URL is http(s) (`link_url`) and whose visible text is that URL or a fixed label.
 """
 
 from __future__ import annotations
@@ -21,27 +27,36 @@ _SAFETY_BYTES = 1024  # room for Teams' own wrapping of the payload
 Element = dict[str, Any]
 
 
+def link_url(url: str | None) -> str | None:
+    """`url` when it may be a link target (http or https, no spaces), else None."""
+    if not url:
+        return None
+    text = str(url).strip()
+    if text.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in text):
+        return text
+    return None
+
+
 def text_block(
     text: str,
     *,
     weight: str | None = None,
     size: str | None = None,
     subtle: bool = False,
-    wrap: bool = True,
     limit: int = 2000,
 ) -> Element:
-    block: Element = {"type": "TextBlock", "text": clip(text, limit), "wrap": wrap}
-    if weight:
-        block["weight"] = weight
+    """A paragraph shown literally (a RichTextBlock of one run; it wraps)."""
+    run = text_run(clip(text, limit), bold=weight == "Bolder", subtle=subtle)
     if size:
-        block["size"] = size
-    if subtle:
-        block["isSubtle"] = True
-    return block
+        run["size"] = size
+    return {"type": "RichTextBlock", "inlines": [run]}
 
 
 def fact_set(facts: list[tuple[str, str]]) -> Element:
-    return {"type": "FactSet", "facts": [{"title": clip(t, 100), "value": clip(v, 1000)} for t, v in facts]}
+    """`Title: value` lines, shown literally (a FactSet's title and value read as Markdown)."""
+    return container(
+        [rich_text([text_run(f"{clip(t, 100)}: ", bold=True), text_run(clip(v, 1000))]) for t, v in facts]
+    )
 
 
 def text_run(
@@ -54,7 +69,8 @@ def text_run(
     url: str | None = None,
 ) -> Element:
     """An inline for `rich_text`. Unlike a TextBlock's text, a TextRun is never read as
-    Markdown, so tracker text shows literally; `url` makes the run a link."""
+    Markdown, so tracker text shows literally; `url` makes the run a link when it is http(s)
+    (the caller shows the URL itself or a fixed label as `text`)."""
     run: Element = {"type": "TextRun", "text": text}
     if bold:
         run["weight"] = "Bolder"
@@ -64,8 +80,9 @@ def text_run(
         run["italic"] = True
     if color:
         run["color"] = color
-    if url:
-        run["selectAction"] = {"type": "Action.OpenUrl", "url": url}
+    target = link_url(url)
+    if target:
+        run["selectAction"] = {"type": "Action.OpenUrl", "url": target}
     return run
 
 
@@ -84,7 +101,11 @@ def container(items: list[Element], *, separator: bool = False) -> Element:
 
 
 def open_url(title: str, url: str) -> Element:
-    return {"type": "Action.OpenUrl", "title": clip(title, 60), "url": url}
+    """A button opening `url`; `title` is a fixed label of ours, `url` must be http(s)."""
+    target = link_url(url)
+    if target is None:
+        raise ValueError("an Action.OpenUrl needs an http(s) URL")
+    return {"type": "Action.OpenUrl", "title": clip(title, 60), "url": target}
 
 
 def adaptive_card(body: list[Element], actions: list[Element] | None = None) -> dict[str, Any]:

@@ -12,15 +12,12 @@ from bot.cardkit import (
     adaptive_card,
     fact_set,
     fit_envelope,
+    link_url,
     open_url,
     text_block,
     webhook_envelope,
 )
 from bot.settings import Settings
-
-
-def _is_url(text: str | None) -> bool:
-    return bool(text) and str(text).startswith(("http://", "https://")) and " " not in str(text)
 
 
 def alert_card(alert: Alert, now: datetime, settings: Settings) -> dict[str, Any]:
@@ -41,9 +38,10 @@ def alert_card(alert: Alert, now: datetime, settings: Settings) -> dict[str, Any
     body += [text_block(w) for w in content.why]
     body += [text_block(f"• {line}", limit=500) for line in content.lines]
     actions = []
-    if _is_url(content.link):
+    # Fixed labels: the card never shows text of the feed's or tracker's choosing as a link.
+    if link_url(content.link):
         actions.append(open_url("Open", str(content.link)))
-    elif _is_url(content.source):
+    elif link_url(content.source):
         actions.append(open_url("Source", str(content.source)))
     return fit_envelope(webhook_envelope(adaptive_card(body, actions)))
 

@@ -33,6 +33,7 @@ from bot.cardkit import (
     Element,
     container,
     fact_set,
+    link_url,
     rich_text,
     text_block,
     text_run,
@@ -173,16 +174,13 @@ def _clean(text: Any, limit: int) -> str:
     return clip(" ".join(str(text).split()), limit)
 
 
-def _is_url(text: str | None) -> bool:
-    return bool(text) and str(text).startswith(("http://", "https://")) and " " not in str(text)
-
-
 def _source_runs(source: str | None, as_of: str | None = None, contested: bool = False) -> list[Element]:
     if source:
         clean = _clean(source, 300)
         runs = [
             text_run("Source: ", subtle=True),
-            text_run(clean, subtle=True, url=source if _is_url(source) and clean == source else None),
+            # A link only where the visible text is the URL itself.
+            text_run(clean, subtle=True, url=source if link_url(source) and clean == source else None),
         ]
     else:
         runs = [text_run("Source: not recorded", subtle=True)]
