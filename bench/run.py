@@ -25,6 +25,7 @@ number of samples, the machine and its load average printed with the figures.
    to first answered request (paired, alternating starts), against the bare app.
 5. imports: what the app imports at start, and what each lazily imported module costs.
 6. options: type-ahead menus' options requests (bench/options.py).
+7. hardening: oversized unsigned posts and a dripping feed (bench/hardening.py).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ ANSWER_COMMANDS = (("/holdouts", ""), ("/deadlines", "90"), ("/aireview", "statu
 LEVELS = (1, 8)  # concurrent clients
 # The parts `--only` picks; footprint's memory figures are taken around the answers under
 # load, so footprint runs that too.
-PARTS = ("commands", "sweep", "fanout", "footprint", "imports", "options")
+PARTS = ("commands", "sweep", "fanout", "footprint", "imports", "options", "hardening")
 
 
 @dataclass(frozen=True)
@@ -744,6 +745,10 @@ def run(size: Size, folder: Path, parts: Iterable[str] = PARTS) -> dict[str, Any
             from bench.options import measure_options
 
             results["options"] = measure_options(emu, folder, size.models, 3 if size is QUICK else 30)
+        if "hardening" in chosen:  # bench/hardening.py: oversized posts, a dripping feed
+            from bench import hardening
+
+            results["hardening"] = hardening.measure(folder, quick=size == QUICK, emu=emu)
     if "sweep" in chosen:
         results["sweep"] = sweep_cost(folder, size.sweep_models, size.channels, size.sweep_repeats)
     if "imports" in chosen:
@@ -839,6 +844,10 @@ def report(results: dict[str, Any]) -> str:
         ]
     if "imports" in results:
         lines += _import_rows(results["imports"])
+    if "hardening" in results:
+        from bench.hardening import report_rows as hardening_rows
+
+        lines += hardening_rows(results["hardening"])
     m = results["machine"]
     lines.append(
         f"\nMachine: {m['cores']} cores, {m['cpu']}, Python {m['python']}, {m['system']}; load average "

@@ -27,6 +27,8 @@ def test_the_benchmark_runs_on_a_tiny_tracker_and_reports_every_measure(tmp_path
     assert results["imports"]["httpx"]["loaded_at_start"] is False
     assert results["options"]["options_shown"]["developers:Develper 149 Labs"] > 0  # a typo answered
     table = report(results)
+    assert results["hardening"]["oversized"]["statuses"] == {"413": 3}
+    assert results["hardening"]["dripping"]["outcome"].startswith("timed out")
     for measure in (
         "Answer seen by the user, 8 client(s)",
         "`/aireview models` answer",
@@ -38,6 +40,8 @@ def test_the_benchmark_runs_on_a_tiny_tracker_and_reports_every_measure(tmp_path
         "Import `httpx`",
         "Type-ahead menu options",
         "Machine:",
+        "Peak RSS while",
+        "dripping header bytes",
     ):
         assert measure in table
 

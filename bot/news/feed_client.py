@@ -12,13 +12,16 @@ one FetchError whose message is fit to show an admin.
 
 from __future__ import annotations
 
-import ipaddress
 import time
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
+
+from bot.news.addresses import AddressRefused, FetchError, address_class
+
+__all__ = ["AddressRefused", "FetchError", "FetchResult", "address_class", "fetch", "make_http_client"]
 
 if TYPE_CHECKING:
     import httpx
@@ -29,45 +32,11 @@ CONNECT_TIMEOUT_SECONDS = 5.0
 OVERALL_DEADLINE_SECONDS = 30.0  # a server dripping bytes cannot hold a fetch longer
 MAX_BYTES = 2_000_000
 MAX_REDIRECTS = 5
-ALLOW_PRIVATE_SETTING = "REVIEWWATCH_FEEDS_ALLOW_PRIVATE"
 ACCEPT_ENCODING = "gzip, deflate"  # the codings decoded here, with the size cap applied
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
 )
-
-
-class FetchError(Exception):
-    """A source could not be fetched; the message says why, in words for an admin."""
-
-
-class AddressRefused(FetchError):
-    """The source is (or redirects to) a loopback, private or otherwise non-public address."""
-
-
-_UNIQUE_LOCAL = ipaddress.IPv6Network("fc00::/7")
-
-
-def address_class(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """What kind of non-public address this is ("loopback", "private", ...), or None when
-    it is on the public internet."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-    if address.is_loopback:
-        return "loopback"
-    if address.is_unspecified:
-        return "unspecified"
-    if address.is_link_local:
-        return "link-local"
-    if address.is_multicast:
-        return "multicast"
-    if isinstance(address, ipaddress.IPv6Address) and address in _UNIQUE_LOCAL:
-        return "unique-local"
-    if address.is_private:
-        return "private"
-    if not address.is_global:
-        return "reserved (not publicly routable)"
-    return None
 
 
 @dataclass

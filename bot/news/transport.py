@@ -27,7 +27,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from bot.news.feed_client import ALLOW_PRIVATE_SETTING, AddressRefused, address_class
+from bot.news.addresses import ALLOW_PRIVATE_SETTING, AddressRefused, address_class
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 # (host, port) -> the addresses to try, as socket.getaddrinfo gives them
