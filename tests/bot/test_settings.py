@@ -111,6 +111,7 @@ def test_good_values_are_parsed() -> None:
         ("SLACK_API_URL", "slack.com/api", "http(s) URL"),
         ("REVIEWWATCH_LOG_LEVEL", "LOUD", "DEBUG, INFO, WARNING, ERROR"),
         ("REVIEWWATCH_FEDERAL_REGISTER", "maybe", "on or off"),
+        ("REVIEWWATCH_FEEDS_ALLOW_PRIVATE", "maybe", "1 to allow, 0 (the default) to refuse"),
     ],
 )
 def test_each_bad_value_names_variable_value_and_expected_form(name: str, value: str, expected: str) -> None:
@@ -118,6 +119,12 @@ def test_each_bad_value_names_variable_value_and_expected_form(name: str, value:
     assert message.startswith(f"{name}=")
     assert repr(value) in message
     assert expected in message
+
+
+def test_private_feed_addresses_are_refused_unless_allowed() -> None:
+    assert load().feeds_allow_private is False
+    assert load(REVIEWWATCH_FEEDS_ALLOW_PRIVATE="1").feeds_allow_private is True
+    assert load(REVIEWWATCH_FEEDS_ALLOW_PRIVATE="0").feeds_allow_private is False
 
 
 def test_only_the_bad_admin_id_is_named() -> None:
