@@ -71,5 +71,5 @@ def update_card(
         ),
     ]
     body += [text_block(w) for w in content.why]
-    actions = [open_url("Source", str(source))] if _is_url(source) else []
+    actions = [open_url("Source", str(source))] if link_url(source) else []
     return fit_envelope(webhook_envelope(adaptive_card(body, actions)))

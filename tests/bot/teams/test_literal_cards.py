@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.alerts.cards import alert_card
+from bot.alerts.cards import alert_card, update_card
 from bot.alerts.plan import KIND_LABELS, Alert
 from bot.deps import Deps
 from bot.teams.answers import answer_activity
@@ -114,6 +114,16 @@ def test_every_alert_kind_shows_tracker_and_feed_text_literally(
 
     assert_literal(card)
     assert "javascript:" not in json.dumps([a.get("url") for a in card.get("actions", [])])
+
+
+@pytest.mark.parametrize("source", [HOSTILE, "javascript:alert(1)", "https://policywire.example/story"])
+def test_the_update_card_shows_the_change_literally(deps: Deps, source: str) -> None:
+    original = alert("deadline", HOSTILE_FACTS)
+    envelope = update_card(original, HOSTILE, HOSTILE, HOSTILE, source, AT, deps.settings)
+    card = envelope["attachments"][0]["content"]
+
+    assert_literal(card)
+    assert [a["url"] for a in card.get("actions", [])] == ([source] if source.startswith("https") else [])
 
 
 def test_a_source_that_is_a_url_becomes_a_source_button_only_if_http() -> None:
