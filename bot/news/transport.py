@@ -8,8 +8,8 @@ unique-local, multicast, unspecified and other non-public addresses are refused 
 REVIEWWATCH_FEEDS_ALLOW_PRIVATE is set.
 
 httpx's timeouts bound each read, so a server dripping one header byte at a time never
-trips them. Every socket operation here is also bounded by the fetch's overall deadline
-(`fetch_deadline`), wherever the server stalls: connect, TLS, headers or body.
+trips them. Every step here is also bounded by the fetch's overall deadline
+(`fetch_deadline`), wherever the source stalls: DNS, connect, TLS, headers or body.
 
 Imported only when a feed is fetched (httpcore comes with httpx, ~2 MiB).
 """
@@ -20,6 +20,7 @@ import contextlib
 import contextvars
 import ipaddress
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -124,9 +125,8 @@ class _GuardedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        _bounded(timeout, httpcore.ConnectTimeout)
         try:
-            candidates = self.resolver(host, port)
+            candidates = self._resolve(host, port, _bounded(timeout, httpcore.ConnectTimeout))
         except OSError as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
         refused: AddressRefused | None = None
@@ -160,6 +160,34 @@ class _GuardedBackend(httpcore.NetworkBackend):
         if failure is not None:
             raise failure
         raise httpcore.ConnectError(f"{host} has no address")
+
+    def _resolve(self, host: str, port: int, timeout: float | None) -> list[tuple[Any, ...]]:
+        """The resolver's answer, within `timeout`: a DNS server that never answers must not
+        outlast the deadline either. The lookup runs on a daemon thread, left to finish
+        (the system resolver gives up on its own) if the time runs out."""
+        try:
+            ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            pass
+        else:
+            return self.resolver(host, port)  # a literal address: nothing to wait for
+        answer: list[list[tuple[Any, ...]]] = []
+        failure: list[BaseException] = []
+
+        def lookup() -> None:
+            try:
+                answer.append(self.resolver(host, port))
+            except BaseException as exc:  # handed to the fetch's thread
+                failure.append(exc)
+
+        worker = threading.Thread(target=lookup, name="feed-dns", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            raise httpcore.ConnectTimeout(f"resolving {host} took too long")
+        if failure:
+            raise failure[0]
+        return answer[0]
 
     def connect_unix_socket(
         self,

@@ -5,6 +5,7 @@ or DNS answer can turn it inward."""
 from __future__ import annotations
 
 import ipaddress
+import threading
 import time
 import tracemalloc
 from dataclasses import replace
@@ -236,3 +237,20 @@ def test_dns_rebinding_is_refused_on_the_address_connected_to() -> None:
         ):
             fetch(client, url)
         assert inside.requests == []
+
+
+def test_a_dns_lookup_that_never_answers_ends_with_the_deadline() -> None:
+    release = threading.Event()
+
+    def silent(host: str, port: int) -> list[tuple[Any, ...]]:
+        release.wait(10)  # a DNS server that does not answer
+        raise OSError("no answer")
+
+    client = httpx.Client(transport=FeedTransport(resolver=silent))
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match="timed out"):
+            fetch(client, "http://feeds.silent.example/feed.xml", deadline_seconds=DEADLINE)
+        assert time.monotonic() - started <= DEADLINE + 1.0
+    finally:
+        release.set()
