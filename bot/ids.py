@@ -65,6 +65,10 @@ BLOCK_SUBSCRIBE_QUIET_START = "subscribe_quiet_start"
 BLOCK_SUBSCRIBE_QUIET_END = "subscribe_quiet_end"
 BLOCK_SUBSCRIBE_THREADS = "subscribe_threads"
 BLOCK_ALERT_UPDATED = "alert_updated"
+ACTION_ALERT_MORE = "alert_more"  # the alert's overflow menu: Remind me..., Mute this subject here
+ACTION_ALERT_UNMUTE = "alert_unmute"
+VIEW_MUTE = "mute_form"
+BLOCK_MUTE_UNTIL = "mute_until"
 
 # Type-ahead menus (bot/menus.py): Slack asks handlers/menus.py for their options as the
 # user types. The status form's developer menu keeps ACTION_FORM_DEVELOPER_PICK (choosing

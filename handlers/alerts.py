@@ -1,4 +1,5 @@
-"""Alert listeners: the subscribe form's submission and the Acknowledge button.
+"""Alert listeners: the subscribe form's submission, the Acknowledge button, an alert's
+menu (Remind me, Mute this subject here), the mute form and the Unmute button.
 
 The `/aireview subscribe|unsubscribe|alerts` subcommands are in bot/alerts/commands.py
 and reach Slack through handlers/commands.py like every other command.
@@ -16,7 +17,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from bot.alerts.blocks import subscribed_message
-from bot.alerts.commands import acknowledge_alert, not_in_channel_text, save_subscription_form
+from bot.alerts.commands import (
+    acknowledge_alert,
+    alert_menu_choice,
+    not_in_channel_text,
+    save_mute_form,
+    save_subscription_form,
+    unmute,
+)
 from bot.deps import Deps
 from handlers.directory import SlackDirectory
 
@@ -75,6 +83,73 @@ def on_acknowledge(
     )
 
 
+def _channel_of(body: dict[str, Any]) -> str | None:
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    return str(channel) if channel else None
+
+
+def tell(client: WebClient, body: dict[str, Any], text: str) -> None:
+    """A private line to the person who clicked: ephemeral in the channel, else a DM."""
+    user_id, channel = body["user"]["id"], _channel_of(body)
+    try:
+        if channel and not channel.startswith("D"):
+            client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+            return
+    except SlackApiError as exc:
+        log.warning("cannot answer %s in %s: %s", user_id, channel, exc.response.get("error"))
+    client.chat_postMessage(channel=user_id, text=text)
+
+
+def on_alert_menu(
+    deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+) -> None:
+    """An alert's overflow menu: Remind me (saved, then confirmed) or Mute (opens the form)."""
+    ack()
+    value = (action.get("selected_option") or {}).get("value") or ""
+    reply = alert_menu_choice(
+        deps,
+        value=value,
+        user_id=body["user"]["id"],
+        channel_id=_channel_of(body),
+        directory=SlackDirectory(client),
+    )
+    if reply.modal is not None:
+        client.views_open(trigger_id=body["trigger_id"], view=reply.modal)
+    elif reply.text:
+        tell(client, body, reply.text)
+
+
+def on_mute_submit(
+    deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+) -> None:
+    user_id = body["user"]["id"]
+    errors, confirmation = save_mute_form(
+        deps,
+        user_id=user_id,
+        metadata=json.loads(view.get("private_metadata") or "{}"),
+        values=view["state"]["values"],
+        directory=SlackDirectory(client),
+    )
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    if confirmation:
+        client.chat_postMessage(channel=user_id, text=confirmation)
+
+
+def on_unmute(deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    ack()
+    text = unmute(
+        deps,
+        mute_id=str(action.get("value") or ""),
+        user_id=body["user"]["id"],
+        channel_id=_channel_of(body),
+        directory=SlackDirectory(client),
+    )
+    tell(client, body, text)
+
+
 def register(app: App, deps: Deps) -> None:
     def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         on_subscribe_submit(deps, ack, body, view, client)
@@ -82,5 +157,17 @@ def register(app: App, deps: Deps) -> None:
     def on_ack(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         on_acknowledge(deps, ack, body, action, client)
 
+    def on_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        on_alert_menu(deps, ack, body, action, client)
+
+    def on_mute(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        on_mute_submit(deps, ack, body, view, client)
+
+    def on_unmute_click(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        on_unmute(deps, ack, body, action, client)
+
     app.view(ids.VIEW_SUBSCRIBE)(on_submit)
     app.action(ids.ACTION_ALERT_ACKNOWLEDGE)(on_ack)
+    app.action(ids.ACTION_ALERT_MORE)(on_menu)
+    app.view(ids.VIEW_MUTE)(on_mute)
+    app.action(ids.ACTION_ALERT_UNMUTE)(on_unmute_click)

@@ -298,5 +298,39 @@ def m012_alert_updates(db: Database) -> None:
     )
 
 
+@migrations(name="m013_reminders_and_mutes")
+def m013_reminders_and_mutes(db: Database) -> None:
+    # "Remind me" on an alert: a DM to that person at remind_at, sent by the sweep under
+    # `key` like any alert (payload: the alert it repeats). A mute stops a subject's alerts
+    # to one target until a date (inclusive) or, with until NULL, for good.
+    db.executescript(
+        """
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            alert_key TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            channel TEXT,
+            remind_at TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX reminders_due ON reminders (remind_at);
+        CREATE TABLE mutes (
+            id INTEGER PRIMARY KEY,
+            target_type TEXT NOT NULL,
+            target TEXT NOT NULL,
+            subject_type TEXT NOT NULL,
+            subject_id TEXT NOT NULL,
+            title TEXT,
+            until TEXT,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (target_type, target, subject_type, subject_id)
+        );
+        """
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

@@ -34,6 +34,7 @@ ALLOWED_BOT_SCOPES = {
     "files:write": "exports",
     "channels:history": "dedup",
     "groups:history": "dedup",
+    "im:write": "reminders: the DM a retried reminder is looked for in",
 }
 
 

@@ -24,12 +24,14 @@ from bot.alerts.plan import (
     KIND_NEWS,
     KIND_OVERDUE,
     KIND_RELEASE,
+    KIND_REMINDER,
     KIND_STATUS,
     KIND_WINDOW,
     SUBSCRIBABLE_KINDS,
     Alert,
     on_business_days,
 )
+from bot.alerts.snooze import MUTE_SUBJECTS, REMIND_LABELS, mute_until_text, original_alert, remind_choices
 from bot.blockkit import (
     MAX_MESSAGE_BLOCKS,
     Block,
@@ -79,6 +81,7 @@ class AlertContent:
     link: str | None = None
     kind_label: str = ""
     actor: str | None = None  # who made a change (a Slack user id, or e.g. "seed")
+    channel: str | None = None  # a reminder: the channel it was asked for in (a Slack id)
 
 
 def _day_phrase(day: date | None, now: datetime, tz: ZoneInfo) -> tuple[str, str, str]:
@@ -154,6 +157,17 @@ def alert_content(alert: Alert, now: datetime, settings: Settings) -> AlertConte
         if facts.get("matched"):
             content.why.append("Matched: " + ", ".join(str(m) for m in facts["matched"]))
         content.link = facts.get("link")
+    elif alert.kind == KIND_REMINDER:
+        original = alert_content(original_alert(alert), now, settings)
+        original.headline = f"Reminder: {original.headline}"
+        original.kind_label = f"Reminder · {original.kind_label}"
+        where = str(facts.get("channel") or "")
+        original.channel = where if where.isalnum() else None
+        original.why = [
+            *original.why,
+            f"You asked for this reminder on {fmt_datetime(facts.get('requested_at'), tz)}.",
+        ]
+        return original
     elif alert.kind == KIND_DIGEST:
         content.headline = alert.title
         content.when = f"Up to {fmt_datetime(alert.due_at, tz)}"
@@ -205,10 +219,14 @@ def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
         blocks.append(section(f"*Link:* {link(content.link, content.link)}"))
     if alert.kind != KIND_DIGEST:
         blocks.append(section(f"*Source:* {_source_text(content)}"))
-    blocks.append(context(f"Review Watch alert · {escape(content.kind_label)}"))
+    where = f" · asked in <#{content.channel}>" if content.channel else ""
+    blocks.append(context(f"Review Watch alert · {escape(content.kind_label)}{where}"))
     buttons = [button("Acknowledge", ids.ACTION_ALERT_ACKNOWLEDGE, alert.key)]
     if alert.kind == KIND_NEWS:  # opens the status form prefilled from the item (admins only)
         buttons.append(button("Update tracker", ids.ACTION_NEWS_UPDATE_TRACKER, alert.subject_id))
+    more = _more_menu(alert, now, settings)
+    if more is not None:
+        buttons.append(more)
     blocks.append(actions(buttons, ids.BLOCK_ALERT_ACTIONS))
     blocks = blocks[-MAX_MESSAGE_BLOCKS:] if len(blocks) > MAX_MESSAGE_BLOCKS else blocks
     return Reply(text=fallback(escape(content.headline) + ".", escape(content.when)), blocks=blocks)
@@ -232,6 +250,64 @@ def update_reply(change: str, when: str, actor: str | None, source: str | None, 
     lines.append(f"*Source:* {_source_text(AlertContent(headline='', when='', source=source))}")
     text = fallback(f"Updated {when}: {change}.", f"Source: {source or 'not recorded'}")
     return Reply(text=text, blocks=[section("\n".join(lines))])
+
+
+MUTE_CHOICE = "mute"
+MAX_OPTION_VALUE = 150
+
+
+def _more_menu(alert: Alert, now: datetime, settings: Settings) -> Block | None:
+    """The overflow menu: "Remind me" choices, and "Mute this subject here" (admins; checked
+    on use). Each option's value is `choice|alert key`."""
+    if alert.kind == KIND_DIGEST or alert.target_type != "slack":
+        return None
+    choices = [(REMIND_LABELS[c], c) for c in remind_choices(alert, now, settings)]
+    if alert.subject_type in MUTE_SUBJECTS:
+        choices.append(("Mute this subject here…", MUTE_CHOICE))
+    options = [_option(label, f"{choice}|{alert.key}") for label, choice in choices]
+    if any(len(o["value"]) > MAX_OPTION_VALUE for o in options):
+        return None
+    return {"type": "overflow", "action_id": ids.ACTION_ALERT_MORE, "options": options}
+
+
+def mute_modal(key: str, channel: str, title: str) -> dict[str, Any]:
+    """Admins: mute an alert's subject in a channel, until a date or for good."""
+    return {
+        "type": "modal",
+        "callback_id": ids.VIEW_MUTE,
+        "private_metadata": json.dumps({"key": key, "channel": channel}),
+        "title": plain("Mute this subject", 24),
+        "submit": plain("Mute", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            section(f"No more alerts about *{safe(title, 300)}* in <#{channel}>."),
+            {
+                "type": "input",
+                "block_id": ids.BLOCK_MUTE_UNTIL,
+                "optional": True,
+                "label": plain("Until (inclusive)"),
+                "hint": plain("Leave empty to mute it for good. `/aireview alerts` lists mutes with Unmute."),
+                "element": {"type": "datepicker", "action_id": ids.ACTION_FIELD},
+            },
+        ],
+    }
+
+
+def mute_lines(mutes: list[dict[str, Any]], admin: bool) -> list[Block]:
+    """`/aireview alerts`: the channel's muted subjects, each with Unmute for admins."""
+    if not mutes:
+        return []
+    blocks: list[Block] = [section("*Muted here:*")]
+    for mute in mutes:
+        text = (
+            f"• {safe(mute['title'] or mute['subject_type'], 200)} {mute_until_text(mute['until'])} "
+            f"(by {user_ref(mute['created_by'])})"
+        )
+        block = section(text)
+        if admin:
+            block["accessory"] = button("Unmute", ids.ACTION_ALERT_UNMUTE, str(mute["id"]))
+        blocks.append(block)
+    return blocks
 
 
 def acknowledged_blocks(blocks: list[Block], user_id: str, at: datetime, tz: ZoneInfo) -> list[Block]:
@@ -521,6 +597,7 @@ def alerts_overview(
     last_sweep: dict[str, Any] | None,
     settings: Settings,
     now: datetime,
+    mutes: list[dict[str, Any]] | None = None,
 ) -> Reply:
     """What a channel receives and the next alerts it will get (problems only for admins)."""
     tz = settings.tz
@@ -545,6 +622,7 @@ def alerts_overview(
             blocks += [section(t) for t in pack_lines(["*Next alerts:*", *lines])]
         else:
             blocks.append(section("*Next alerts:* none scheduled from the dates tracked now."))
+        blocks += mute_lines(mutes or [], problems is not None)
     if problems is not None:
         blocks += delivery_problem_blocks(problems, tz)
         if last_sweep:

@@ -7,25 +7,30 @@ Listeners in handlers/alerts.py parse Slack payloads and call these.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot import ids
 from bot.admins import denial_text, is_admin
 from bot.alerts.blocks import (
+    MUTE_CHOICE,
     acknowledged_blocks,
     alerts_overview,
     delivery_problem_blocks,
+    mute_modal,
     parse_subscribe_state,
     subscribe_modal,
 )
-from bot.alerts.plan import DIGEST_REALTIME, next_digest_time, upcoming_alerts
+from bot.alerts.plan import DIGEST_REALTIME, Alert, next_digest_time, upcoming_alerts
+from bot.alerts.snooze import MUTE_SUBJECTS, mute_subject, mute_until_text, snooze
 from bot.alerts.sweep import last_sweep, load_tracker
 from bot.blockkit import Block
 from bot.deps import Deps
 from bot.directory import Directory
+from bot.domain import today_in
 from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
 from storage import alerts as store_alerts
+from storage.snooze import active_mutes, delete_mute
 from storage.tracker import get_record
 
 log = logging.getLogger(__name__)
@@ -78,10 +83,20 @@ def run_alerts(deps: Deps, request: CommandRequest) -> Reply:
     if request.channel_id:
         sub = store_alerts.get_subscription(db, store_alerts.TARGET_SLACK, request.channel_id)
     upcoming, next_digest = [], None
+    mutes = []
+    if request.channel_id:
+        mutes = active_mutes(
+            db, today_in(deps.settings.tz, now), store_alerts.TARGET_SLACK, request.channel_id
+        )
     if sub is not None:
         tracker = load_tracker(db, [sub])
         already = store_alerts.ledger_keys(db, sub["target_type"], sub["target"])
-        upcoming = upcoming_alerts(tracker, sub, already, now, deps.settings)
+        muted = {(m["subject_type"], m["subject_id"]) for m in mutes}
+        upcoming = [
+            a
+            for a in upcoming_alerts(tracker, sub, already, now, deps.settings, limit=10 + len(muted) * 6)
+            if (a.subject_type, a.subject_id) not in muted
+        ][:10]
         if sub["digest"] != DIGEST_REALTIME:
             next_digest = next_digest_time(sub, now, deps.settings)
     admin = is_admin(deps, request.user_id, request.directory)
@@ -94,6 +109,7 @@ def run_alerts(deps: Deps, request: CommandRequest) -> Reply:
         last_sweep=last_sweep(db) if admin else None,
         settings=deps.settings,
         now=now,
+        mutes=mutes,
     )
 
 
@@ -168,6 +184,68 @@ def acknowledge_alert(
     if not message or not message.get("ts"):
         return None
     return acknowledged_blocks(message.get("blocks") or [], user_id, now, deps.settings.tz)
+
+
+def alert_menu_choice(
+    deps: Deps, *, value: str, user_id: str, channel_id: str | None, directory: Directory | None
+) -> Reply:
+    """An alert's overflow menu: a "Remind me" (saved; the text says when) or, for admins,
+    "Mute this subject here" (the reply carries the mute form to open)."""
+    choice, _, key = value.partition("|")
+    db, now = deps.store.db, deps.clock.now()
+    if choice == MUTE_CHOICE:
+        if not is_admin(deps, user_id, directory):
+            return Reply(text=denial_text(deps).replace("change the tracker", "mute alerts"))
+        row = store_alerts.get_ledger(db, key)
+        if row is None or row["subject_type"] not in MUTE_SUBJECTS or not channel_id:
+            return Reply(text="Only deadline and model alerts in a channel can be muted.")
+        title = str(Alert.from_ledger(row).facts.get("item_title") or row["kind"])
+        return Reply(text="", modal=mute_modal(key, channel_id, title))
+    return Reply(
+        text=snooze(db, deps.settings, key=key, choice=choice, user_id=user_id, channel=channel_id, now=now)
+    )
+
+
+def save_mute_form(
+    deps: Deps, *, user_id: str, metadata: dict[str, Any], values: dict[str, Any], directory: Directory | None
+) -> tuple[dict[str, str], str | None]:
+    """Admins: save the mute form. Returns (inline errors, the confirmation to show)."""
+    if not is_admin(deps, user_id, directory):
+        return {ids.BLOCK_MUTE_UNTIL: "Only Review Watch admins can mute alerts."}, None
+    picked = ((values.get(ids.BLOCK_MUTE_UNTIL) or {}).get(ids.ACTION_FIELD) or {}).get("selected_date")
+    now = deps.clock.now()
+    until = date.fromisoformat(picked) if picked else None
+    if until is not None and until < today_in(deps.settings.tz, now):
+        return {ids.BLOCK_MUTE_UNTIL: "Pick today or a later day, or leave it empty for good."}, None
+    channel = str(metadata.get("channel") or "")
+    mute = mute_subject(
+        deps.store.db,
+        key=str(metadata.get("key") or ""),
+        channel=channel,
+        until=until,
+        user_id=user_id,
+        now=now,
+    )
+    if mute is None:
+        return {ids.BLOCK_MUTE_UNTIL: "That alert is gone; nothing was muted."}, None
+    return {}, (
+        f"Alerts about {mute['title']} are muted in <#{channel}> {mute_until_text(mute['until'])}. "
+        "`/aireview alerts` lists mutes, with Unmute."
+    )
+
+
+def unmute(
+    deps: Deps, *, mute_id: str, user_id: str, channel_id: str | None, directory: Directory | None
+) -> str:
+    """Admins: lift a channel's mute (the Unmute button in /aireview alerts)."""
+    if not is_admin(deps, user_id, directory):
+        return denial_text(deps).replace("change the tracker", "unmute alerts")
+    if not channel_id or not mute_id.isdigit():
+        return "Run `/aireview alerts` in the channel to unmute."
+    mute = delete_mute(deps.store.db, int(mute_id), store_alerts.TARGET_SLACK, channel_id)
+    if mute is None:
+        return "That subject is not muted here (any more)."
+    return f"Alerts about {mute['title']} come to <#{channel_id}> again."
 
 
 def alert_problems_home_section(deps: Deps, user_id: str, admin: bool) -> list[Block]:

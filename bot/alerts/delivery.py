@@ -328,6 +328,8 @@ class SlackSender:
         channel = alert.target
         if check_existing:
             try:
+                if channel.startswith(("U", "W")):  # a person (a reminder): look in the DM with them
+                    channel = self.client.conversations_open(users=channel)["channel"]["id"]
                 found = self.find_posted(channel, alert.key, thread.ts if thread else None)
             except SlackApiError as exc:
                 error = exc.response.get("error")

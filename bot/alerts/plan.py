@@ -90,6 +90,7 @@ KIND_OVERDUE = "overdue"
 KIND_STATUS = "status"
 KIND_NEWS = "news"
 KIND_DIGEST = "digest"
+KIND_REMINDER = "reminder"  # "Remind me" on an alert: a DM to one person (bot/alerts/snooze.py)
 
 KIND_LABELS = {
     KIND_DEADLINE: "Deadline approaching",
@@ -125,6 +126,7 @@ CURSOR_INDEXED_DAYS = 62  # a longer gap since a cursor (downtime): every item i
 
 SKIP_CATCH_UP = "catch-up: a more urgent alert about the same subject was sent instead"
 SKIP_DIGEST_CATCH_UP = "catch-up: merged into the latest digest"
+SKIP_MUTED = "muted: an admin muted this subject for this target"
 SKIP_SAME_DAY = "same delivery day: a more urgent alert about the same subject was sent instead"
 HELD_QUIET_HOURS = "held: quiet hours"
 SKIP_SUPERSEDED = "catch-up: superseded by a more urgent alert about the same subject"
@@ -256,6 +258,8 @@ class Tracker:
     model_developers: dict[str, str] | None = None  # owners of models in status_changes
     history_id: int = 0  # the newest history row and news item when read (the next cursors)
     news_id: int = 0
+    reminders: list[dict[str, Any]] = field(default_factory=list)  # due rows of `reminders`
+    mutes: list[dict[str, Any]] = field(default_factory=list)  # mutes in force today
 
 
 @dataclass
@@ -937,6 +941,9 @@ def plan_alerts(
     for sub in subscriptions:
         for candidate in _subscription_candidates(prepared, sub, now):
             candidates.setdefault(candidate[0], candidate)
+    for reminder in tracker.reminders:
+        if _aware(reminder["remind_at"]) <= now:
+            candidates.setdefault(reminder["key"], (reminder["key"], reminder_alert, (reminder,)))
     if callable(ledger_keys):
         known = ledger_keys(list(candidates))
     else:
@@ -983,8 +990,40 @@ def plan_alerts(
             ]
     order = sorted(range(len(send)), key=send_keys.__getitem__)
     order.sort(key=lambda i: send[i].due_at)  # stable: by due time, then key
-    return _hold_quiet(
-        AlertPlan(send=[send[i] for i in order], skip=skip, valid=valid), subscriptions, now, settings
+    plan = AlertPlan(send=[send[i] for i in order], skip=skip, valid=valid)
+    return _hold_quiet(_apply_mutes(plan, tracker.mutes), subscriptions, now, settings)
+
+
+def _apply_mutes(plan: AlertPlan, mutes: list[dict[str, Any]]) -> AlertPlan:
+    """Record as skipped the alerts about a subject muted for their target."""
+    if not mutes:
+        return plan
+    muted = {(m["target_type"], m["target"], m["subject_type"], m["subject_id"]) for m in mutes}
+    send: list[Alert] = []
+    for alert in plan.send:
+        if (alert.target_type, alert.target, alert.subject_type, alert.subject_id) in muted:
+            plan.skip.append((alert, SKIP_MUTED))
+        else:
+            send.append(alert)
+    plan.send = send
+    return plan
+
+
+def reminder_alert(reminder: Row) -> Alert:
+    """The DM a "Remind me" asked for: the alert it repeats travels in its facts."""
+    original = json.loads(reminder["payload"])
+    return Alert(
+        kind=KIND_REMINDER,
+        subject_type="reminder",
+        subject_id=reminder["key"].split("|")[1].partition(":")[2],  # so that .key is the row's key
+        subject_date=None,
+        lead_days=None,
+        target_type="slack",
+        target=reminder["user_id"],
+        subscription_id=0,
+        due_at=_aware(reminder["remind_at"]),
+        title=original.get("title", ""),
+        facts={"original": original, "channel": reminder["channel"], "requested_at": reminder["created_at"]},
     )
 
 

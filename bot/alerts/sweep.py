@@ -78,6 +78,7 @@ from bot.alerts.plan import (
     sweep_cursor,
     sweep_date_ranges,
 )
+from bot.alerts.snooze import add_to_tracker
 from bot.alerts.threads import place_in_threads
 from bot.clock import utc_iso
 from bot.deps import Deps
@@ -274,6 +275,7 @@ def plan_sweep(
     """What a sweep at `now` does before claiming: retries, the tracker it needs, the plan."""
     retries = ledger.retry_candidates(db, now, lease)
     tracker = load_due_tracker(db, subscriptions, now, settings, retries)
+    add_to_tracker(db, tracker, now, settings)  # reminders due and mutes (bot/alerts/snooze.py)
     plan = plan_alerts(tracker, subscriptions, partial(ledger.known_keys, db), now, settings)
     return SweepPlan(plan, retries, tracker)
 

@@ -595,6 +595,13 @@ class SlackEmulator:
             response_metadata={"next_cursor": str(start + limit) if has_more else ""},
         )
 
+    def _api_conversations_open(self, args: Json, token: str | None) -> Json:
+        users = str(args.get("users") or "")
+        if not users or "," in users:
+            return _error("invalid_arguments")
+        # A DM is kept under the person's id here (as chat.postMessage with channel=USER does).
+        return _ok(channel={"id": users, "is_im": True})
+
     def _api_conversations_replies(self, args: Json, token: str | None) -> Json:
         channel, ts = args.get("channel", ""), args.get("ts")
         if not ts:

@@ -1,0 +1,192 @@
+"""Remind me and Mute on alerts, through a real Bolt app with signed requests and the
+emulator: a reminder is one DM at the chosen time, sent by the sweep; a mute stops a subject's
+alerts in one channel only, is listed in `/aireview alerts` and can be lifted there."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import pytest
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot import ids
+from bot.alerts.plan import SKIP_MUTED
+from bot.deps import Deps
+from handlers import build_app
+from tests.conftest import ADMIN_ID, BOT_TOKEN
+from tests.support.alerts import CHANNEL, OTHER_CHANNEL, alert_keys, ledger, subscribe, sweep
+from tests.support.blockkit import message_errors
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import (
+    block_actions_payload,
+    dispatch_command,
+    dispatch_payload,
+    view_submission_payload,
+)
+
+READER = "U0READER1"
+JUNE_1 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def app(deps: Deps, slack_emulator: SlackEmulator) -> App:
+    client = WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url)
+    return build_app(deps, client=client, process_before_response=True)
+
+
+def local(deps: Deps, day: date, hour: int = 9, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=deps.settings.tz)
+
+
+def menu(message: dict[str, Any]) -> dict[str, Any]:
+    actions = next(b for b in message["blocks"] if b.get("block_id") == ids.BLOCK_ALERT_ACTIONS)
+    return next(e for e in actions["elements"] if e.get("action_id") == ids.ACTION_ALERT_MORE)
+
+
+def choose(app: App, message: dict[str, Any], label: str, user_id: str, channel: str = CHANNEL) -> None:
+    option = next(o for o in menu(message)["options"] if o["text"]["text"] == label)
+    payload = block_actions_payload(
+        ids.ACTION_ALERT_MORE,
+        user_id=user_id,
+        channel_id=channel,
+        block_id=ids.BLOCK_ALERT_ACTIONS,
+        message=message,
+    )
+    payload["actions"][0] = {
+        "type": "overflow",
+        "action_id": ids.ACTION_ALERT_MORE,
+        "block_id": ids.BLOCK_ALERT_ACTIONS,
+        "selected_option": option,
+        "action_ts": "1548426417.840180",
+    }
+    assert dispatch_payload(app, payload).status == 200
+
+
+def first_alert(deps: Deps, emulator: SlackEmulator, channel: str = CHANNEL) -> dict[str, Any]:
+    return next(m for m in emulator.messages[channel] if m.get("metadata"))
+
+
+def dms(emulator: SlackEmulator, user_id: str) -> list[dict[str, Any]]:
+    return [m for m in emulator.messages.get(user_id, []) if m.get("metadata")]
+
+
+def test_remind_me_on_the_next_business_day_sends_one_dm_then(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    subscribe(deps, JUNE_1, kinds=["deadline"], lead_days=[7])
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 24)))  # Fri: "Deadline in 7 days"
+    message = first_alert(deps, slack_emulator)
+    assert message_errors(message) == []
+    labels = [o["text"]["text"] for o in menu(message)["options"]]
+    assert labels == [
+        "Remind me in 1 day",
+        "Remind me on the next business day",
+        "Remind me 1 day before",
+        "Mute this subject here…",
+    ]
+
+    choose(app, message, "Remind me on the next business day", READER)  # the clock: Fri 10:00
+    told = slack_emulator.last("chat.postEphemeral").args
+    assert told["user"] == READER and "Jul 27, 2026 09:00 EDT" in told["text"]  # Monday
+
+    assert sweep(deps, slack_emulator, local(deps, date(2026, 7, 27), 8, 55)).sent == []
+    assert dms(slack_emulator, READER) == []
+    result = sweep(deps, slack_emulator, local(deps, date(2026, 7, 27)))
+    assert len(result.sent) == 1
+    [dm] = dms(slack_emulator, READER)
+    assert dm["text"].startswith("Reminder: Deadline in 4 days")  # worded when it is sent
+    assert f"in <#{CHANNEL}>" in json.dumps(dm["blocks"])
+    assert sweep(deps, slack_emulator, local(deps, date(2026, 7, 27), 9, 5)).sent == []
+    assert sweep(deps, slack_emulator, local(deps, date(2026, 7, 28), 9, 0)).sent == []
+    assert len(dms(slack_emulator, READER)) == 1
+
+    # Choosing the same again changes nothing: still one reminder, one DM.
+    choose(app, message, "Remind me on the next business day", READER)
+    assert sweep(deps, slack_emulator, local(deps, date(2026, 7, 28), 9, 10)).sent == []
+
+
+def test_remind_me_one_day_before_the_date(deps: Deps, app: App, slack_emulator: SlackEmulator) -> None:
+    subscribe(deps, JUNE_1, kinds=["deadline"], lead_days=[7])
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 24)))
+    choose(app, first_alert(deps, slack_emulator), "Remind me 1 day before", READER)
+    assert "Jul 30, 2026 09:00 EDT" in slack_emulator.last("chat.postEphemeral").args["text"]
+    sweep(
+        deps,
+        slack_emulator,
+        local(
+            deps,
+            date(
+                2026,
+                7,
+                29,
+            ),
+            9,
+        ),
+    )
+    assert dms(slack_emulator, READER) == []
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 30), 9))
+    [dm] = dms(slack_emulator, READER)
+    assert dm["text"].startswith("Reminder: Deadline tomorrow")
+
+
+def aireview(app: App, emu: SlackEmulator, text: str, user_id: str, channel: str = CHANNEL) -> dict[str, Any]:
+    url = emu.response_url(f"r{len(emu.responses)}")
+    response = dispatch_command(app, "/aireview", text, user_id=user_id, channel_id=channel, response_url=url)
+    assert response.status == 200
+    return emu.responses[-1][1]
+
+
+def test_a_mute_stops_a_subjects_alerts_in_that_channel_only_until_unmuted(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    for channel in (CHANNEL, OTHER_CHANNEL):
+        subscribe(deps, JUNE_1, channel=channel, kinds=["deadline"], lead_days=[7, 3, 1])
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 24)))
+    message = first_alert(deps, slack_emulator)
+
+    choose(app, message, "Mute this subject here…", READER)  # not an admin: told so
+    assert "Only Review Watch admins" in slack_emulator.last("chat.postEphemeral").args["text"]
+    assert slack_emulator.calls_to("views.open") == []
+
+    choose(app, message, "Mute this subject here…", ADMIN_ID)
+    view = slack_emulator.last("views.open").args["view"]
+    assert view["callback_id"] == ids.VIEW_MUTE
+    payload = view_submission_payload(
+        ids.VIEW_MUTE,
+        {ids.BLOCK_MUTE_UNTIL: {ids.ACTION_FIELD: {"type": "datepicker", "selected_date": None}}},
+        user_id=ADMIN_ID,
+        private_metadata=view["private_metadata"],
+    )
+    assert dispatch_payload(app, payload).status == 200
+    assert "muted in" in slack_emulator.messages[ADMIN_ID][-1]["text"]
+    assert "for good" in slack_emulator.messages[ADMIN_ID][-1]["text"]
+
+    result = sweep(deps, slack_emulator, local(deps, date(2026, 7, 28)))  # the 3-day alerts
+    assert [k.split("|")[-1] for k in result.sent] == [f"slack:{OTHER_CHANNEL}"]
+    muted = [r for r in ledger(deps).values() if r["target"] == CHANNEL and r["lead_days"] == 3]
+    assert [(r["status"], r["last_error"]) for r in muted] == [("skipped", SKIP_MUTED)]
+
+    overview = aireview(app, slack_emulator, "alerts", ADMIN_ID)
+    text = json.dumps(overview["blocks"])
+    assert "Muted here" in text and "Formal pre-release review process" in text and "for good" in text
+    unmute = next(
+        b["accessory"]
+        for b in overview["blocks"]
+        if (b.get("accessory") or {}).get("action_id") == ids.ACTION_ALERT_UNMUTE
+    )
+    assert "Muted here" in json.dumps(aireview(app, slack_emulator, "alerts", READER)["blocks"])
+    assert ids.ACTION_ALERT_UNMUTE not in json.dumps(
+        aireview(app, slack_emulator, "alerts", READER)["blocks"]
+    )
+
+    payload = block_actions_payload(
+        ids.ACTION_ALERT_UNMUTE, unmute["value"], user_id=ADMIN_ID, channel_id=CHANNEL
+    )
+    assert dispatch_payload(app, payload).status == 200
+    assert "come to" in slack_emulator.last("chat.postEphemeral").args["text"]
+    result = sweep(deps, slack_emulator, local(deps, date(2026, 7, 30)))  # the 1-day alerts
+    assert sorted(k.split("|")[-1] for k in result.sent) == [f"slack:{CHANNEL}", f"slack:{OTHER_CHANNEL}"]
+    assert len(alert_keys(slack_emulator, CHANNEL)) == 2
