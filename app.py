@@ -27,7 +27,7 @@ __all__ = ["COMMANDS", "StartupError", "main", "parse_args"]
 def build_deps(settings: Settings, clock: Clock) -> Deps:
     store = open_store(settings.db_path)
     try:
-        seed(store.db)
+        seed(store.db, at=clock.now())
     except sqlite3.OperationalError as exc:  # e.g. locked by another process past the busy timeout
         store.close()
         raise database_error(settings.db_path, exc, "write") from None
@@ -116,7 +116,7 @@ def cmd_console(args: argparse.Namespace, deps: Deps) -> int:
 
 
 def cmd_seed(args: argparse.Namespace, deps: Deps) -> int:
-    added = seed(deps.store.db)  # build_deps seeded already; this reports what is there
+    added = seed(deps.store.db, at=deps.clock.now())  # build_deps seeded already; this reports what is there
     print(f"Seed facts are loaded in {deps.settings.db_path} ({sum(added.values())} added now).")
     return 0
 

@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from storage.dates import PartialDate, parse_partial
+
 Block = dict[str, Any]
 
 # https://api.slack.com/reference/block-kit (limits as documented).
@@ -156,6 +158,16 @@ def pack_lines(lines: list[str], limit: int = MAX_SECTION_TEXT - 100) -> list[st
 def fmt_date(day: date | None) -> str:
     """'Fri Jul 31, 2026' (dates are calendar dates as the team reads them)."""
     return day.strftime("%a %b %-d, %Y") if day else "not set"
+
+
+def fmt_when(value: PartialDate | date | str | None, empty: str = "not recorded") -> str:
+    """A fact's date at its precision: 'Fri Jul 31, 2026', 'May 2026' or '2026'."""
+    if isinstance(value, date):
+        return fmt_date(value)
+    parsed = parse_partial(value) if isinstance(value, str) else value
+    if parsed is None:
+        return empty
+    return fmt_date(parsed.exact) if parsed.exact else parsed.label()
 
 
 def fmt_datetime(at: datetime | str | None, tz: ZoneInfo) -> str:

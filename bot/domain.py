@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.business_days import business_countdown
+from storage.dates import PartialDate, parse_partial
 from storage.rules import ITEM_DEADLINE as ITEM_DEADLINE
 from storage.rules import ITEM_RELEASE as ITEM_RELEASE
 from storage.rules import ITEM_SUBMISSION_DUE as ITEM_SUBMISSION_DUE
@@ -47,11 +48,25 @@ Row = Mapping[str, Any]
 
 
 def parse_date(value: str | date | None) -> date | None:
-    if value is None or value == "":
-        return None
+    """The day of a stored date, or None when it is empty or known only to the month or
+    year (nothing counts days from a made-up day)."""
     if isinstance(value, date):
         return value
-    return date.fromisoformat(value[:10])
+    parsed = parse_partial(value)
+    return parsed.exact if parsed else None
+
+
+def parse_fact_date(value: str | date | None) -> PartialDate | None:
+    """A stored date at its precision (storage/dates.py): what answers show."""
+    return parse_partial(value)
+
+
+DEADLINE_OUTCOME_LABELS = {
+    "open": "outcome not recorded",
+    "met": "met",
+    "missed": "missed",
+    "extended": "extended",
+}
 
 
 def today_in(tz: ZoneInfo, now: datetime) -> date:
@@ -134,6 +149,9 @@ class DatedItem:
     contested: bool
     overdue: bool = False
     developer_id: str | None = None
+    as_of: str | None = None
+    outcome: str | None = None  # deadlines: open | met | missed | extended
+    extended_to: date | None = None  # the new date of an extended deadline
 
     @property
     def countdown(self) -> str:
@@ -165,7 +183,18 @@ def deadline_item(deadline: Row, today: date) -> DatedItem | None:
         status="Contested" if deadline.get("contested") else "Scheduled",
         source=deadline.get("source"),
         contested=bool(deadline.get("contested")),
+        as_of=deadline.get("as_of"),
+        outcome=deadline.get("outcome") or "open",
+        extended_to=parse_date(deadline.get("extended_to_date")),
     )
+
+
+def outcome_label(item: DatedItem) -> str:
+    """A passed deadline's outcome as users read it: 'met', 'extended to Fri Aug 14, 2026'."""
+    label = DEADLINE_OUTCOME_LABELS.get(item.outcome or "open", item.outcome or "")
+    if item.outcome == "extended" and item.extended_to is not None:
+        label += f" to {item.extended_to.strftime('%a %b %-d, %Y')}"
+    return label
 
 
 def model_items(model: Row, today: date, window_days: int = REVIEW_WINDOW_DAYS) -> list[DatedItem]:
@@ -183,6 +212,7 @@ def model_items(model: Row, today: date, window_days: int = REVIEW_WINDOW_DAYS) 
         source=model.get("source"),
         contested=bool(model.get("contested")),
         developer_id=model["developer_id"],
+        as_of=model.get("as_of"),
     )
     return [
         DatedItem(

@@ -332,5 +332,172 @@ def m013_reminders_and_mutes(db: Database) -> None:
     )
 
 
+# The seed's source texts as release 1 wrote them (storage/seed.py then), frozen here: a
+# record citing them cites the report records below after the upgrade.
+_M015_LEGACY_NYT = "Stocktwits, citing The New York Times (June 2026)"
+_M015_LEGACY_WIRE = "Wire report, June 2026, reporting the same facts"
+_M015_REPORTS = (
+    # seed_key, title, publisher, citation, published
+    (
+        "report:wire",
+        "US Government Urges Meta to Conduct Security Reviews on AI Models",
+        None,
+        "wire summary",
+        "2026-06",
+    ),
+    (
+        "report:stocktwits",
+        None,
+        "Stocktwits",
+        "citing The New York Times",
+        "2026-06",
+    ),
+)
+
+
+@migrations(name="m015_facts")
+def m015_facts(db: Database) -> None:
+    """Sources as records, citations per fact, contested claims, events, deadline outcomes,
+    and the effective date of a change (issue 15). Existing source texts become source
+    records cited by the records that carried them; contested records get an open contest;
+    history keeps every row (its effective date is unknown: NULL)."""
+    db.executescript(
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            title TEXT,
+            publisher TEXT,
+            url TEXT,
+            citation TEXT,
+            published TEXT,                  -- YYYY, YYYY-MM or YYYY-MM-DD (storage/dates.py)
+            read_at TEXT,
+            seed_key TEXT UNIQUE,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            CHECK (COALESCE(title, publisher, url, citation) IS NOT NULL)
+        );
+        CREATE INDEX sources_url ON sources (url);
+        -- Which sources state which fact: field '*' is every fact of the record.
+        CREATE TABLE citations (
+            entity TEXT NOT NULL,            -- developer | model | deadline | event | framework
+            entity_id TEXT NOT NULL,
+            field TEXT NOT NULL,
+            source_id INTEGER NOT NULL REFERENCES sources(id),
+            PRIMARY KEY (entity, entity_id, field, source_id)
+        );
+        CREATE INDEX citations_source ON citations (source_id);
+        CREATE TABLE contests (
+            id INTEGER PRIMARY KEY,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            field TEXT NOT NULL,             -- the fact in dispute ('*': the record)
+            reason TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'resolved')),
+            resolved_claim_id INTEGER,
+            resolution_source_id INTEGER REFERENCES sources(id),
+            resolution_note TEXT,
+            seed_key TEXT UNIQUE,
+            opened_at TEXT NOT NULL,
+            opened_by TEXT NOT NULL,
+            resolved_at TEXT,
+            resolved_by TEXT
+        );
+        CREATE INDEX contests_entity ON contests (entity, entity_id, state);
+        CREATE TABLE claims (
+            id INTEGER PRIMARY KEY,
+            contest_id INTEGER NOT NULL REFERENCES contests(id),
+            claim TEXT NOT NULL,
+            source_id INTEGER REFERENCES sources(id)
+        );
+        CREATE INDEX claims_contest ON claims (contest_id, id);
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN
+                ('order', 'request', 'statement', 'agreement', 'restriction', 'release', 'other')),
+            effective TEXT NOT NULL,         -- when it happened, at the source's precision
+            summary TEXT NOT NULL,
+            note TEXT,
+            as_of TEXT,
+            contested INTEGER NOT NULL DEFAULT 0,
+            seed_key TEXT UNIQUE,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        CREATE INDEX events_effective ON events (effective);
+        CREATE TABLE event_developers (
+            event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            developer_id TEXT NOT NULL REFERENCES developers(id),
+            PRIMARY KEY (event_id, developer_id)
+        );
+        CREATE INDEX event_developers_developer ON event_developers (developer_id);
+        -- Facts about the framework itself (who runs the reviews, what they look for).
+        CREATE TABLE framework_facts (
+            id TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            text TEXT NOT NULL,
+            as_of TEXT,
+            contested INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        -- When a change took effect as its source says (NULL: not known); `at` is when it
+        -- was recorded.
+        ALTER TABLE history ADD COLUMN effective TEXT;
+        ALTER TABLE deadlines ADD COLUMN outcome TEXT NOT NULL DEFAULT 'open'
+            CHECK (outcome IN ('open', 'met', 'missed', 'extended'));
+        ALTER TABLE deadlines ADD COLUMN extended_to INTEGER;
+        """
+    )
+    now = next(iter(db.query("SELECT strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') AS now")))["now"]
+    legacy: dict[str, list[int]] = {}
+    for key, title, publisher, citation, published in _M015_REPORTS:
+        cursor = db.execute(
+            "INSERT INTO sources (title, publisher, citation, published, seed_key, created_at, created_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'seed')",
+            [title, publisher, citation, published, key, now],
+        )
+        legacy[key] = [int(cursor.lastrowid or 0)]
+    wire, nyt = legacy["report:wire"][0], legacy["report:stocktwits"][0]
+    known = {
+        _M015_LEGACY_NYT: [nyt],
+        _M015_LEGACY_WIRE: [wire],
+        f"{_M015_LEGACY_NYT}; {_M015_LEGACY_WIRE}": [nyt, wire],
+    }
+    for entity, table in (("developer", "developers"), ("model", "models"), ("deadline", "deadlines")):
+        rows = list(db.query(f"SELECT id, source, contested, updated_at, updated_by FROM {table}"))
+        for row in rows:
+            text = (row["source"] or "").strip()
+            if text:
+                if text not in known:
+                    is_url = text.startswith(("http://", "https://")) and " " not in text
+                    cursor = db.execute(
+                        "INSERT INTO sources (url, citation, created_at, created_by) VALUES (?, ?, ?, ?)",
+                        [text if is_url else None, None if is_url else text, now, "migration"],
+                    )
+                    known[text] = [int(cursor.lastrowid or 0)]
+                for source_id in known[text]:
+                    db.execute(
+                        "INSERT OR IGNORE INTO citations (entity, entity_id, field, source_id)"
+                        " VALUES (?, ?, '*', ?)",
+                        [entity, str(row["id"]), source_id],
+                    )
+            if row["contested"]:
+                db.execute(
+                    "INSERT INTO contests (entity, entity_id, field, reason, opened_at, opened_by)"
+                    " VALUES (?, ?, '*', ?, ?, ?)",
+                    [
+                        entity,
+                        str(row["id"]),
+                        "Marked contested before competing claims were recorded",
+                        row["updated_at"],
+                        row["updated_by"],
+                    ],
+                )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

@@ -8,6 +8,7 @@ transaction: nothing changes without a history row, and a failure leaves neither
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -56,7 +57,17 @@ EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {
         "as_of",
         "contested",
     ),
-    "deadline": ("title", "due_date", "kind", "note", "source", "as_of", "contested"),
+    "deadline": (
+        "title",
+        "due_date",
+        "kind",
+        "note",
+        "source",
+        "as_of",
+        "contested",
+        "outcome",
+        "extended_to",
+    ),
 }
 
 
@@ -166,15 +177,19 @@ def list_model_names(db: Database) -> list[dict[str, Any]]:
 
 
 def list_deadlines(db: Database) -> list[dict[str, Any]]:
-    return list(db.query("SELECT * FROM deadlines ORDER BY due_date, id"))
+    return list(db.query(f"SELECT *, {EXTENDED_TO_DATE} FROM deadlines ORDER BY due_date, id"))
 
 
 # The columns bot.domain.dated_items reads: the dated reads below skip notes and bookkeeping.
 DATED_MODEL_COLUMNS = (
     "m.id, m.developer_id, m.name, m.planned_release, m.submitted, m.released, m.review_status, "
-    "m.source, m.contested, d.name AS developer_name"
+    "m.source, m.contested, m.as_of, d.name AS developer_name"
 )
-DATED_DEADLINE_COLUMNS = "id, title, due_date, source, contested"
+# An extended deadline links to its new one; the new date comes along for "extended to".
+EXTENDED_TO_DATE = (
+    "(SELECT x.due_date FROM deadlines x WHERE x.id = deadlines.extended_to) AS extended_to_date"
+)
+DATED_DEADLINE_COLUMNS = f"id, title, due_date, source, contested, as_of, outcome, {EXTENDED_TO_DATE}"
 
 
 def _day_after(day: date) -> str:
@@ -332,6 +347,15 @@ def count_upcoming(
     return sum(row.values()), row["s0"]  # s0: the overdue submissions
 
 
+# A developer's history: its own rows, its models' and the events that concern it.
+DEVELOPER_HISTORY = (
+    "((entity = 'developer' AND entity_id = :id)"
+    " OR (entity = 'model' AND entity_id IN (SELECT CAST(id AS TEXT) FROM models WHERE developer_id = :id))"
+    " OR (entity = 'event' AND entity_id IN"
+    " (SELECT CAST(event_id AS TEXT) FROM event_developers WHERE developer_id = :id)))"
+)
+
+
 def list_history(
     db: Database,
     entity: str | None = None,
@@ -344,11 +368,7 @@ def list_history(
     if entity == "developer":
         return list(
             db.query(
-                """SELECT * FROM history
-                   WHERE (entity = 'developer' AND entity_id = :id)
-                      OR (entity = 'model' AND entity_id IN
-                          (SELECT CAST(id AS TEXT) FROM models WHERE developer_id = :id))
-                   ORDER BY at DESC, id DESC LIMIT :limit""",
+                f"SELECT * FROM history WHERE {DEVELOPER_HISTORY} ORDER BY at DESC, id DESC LIMIT :limit",
                 {"id": str(entity_id), "limit": limit},
             )
         )
@@ -380,7 +400,7 @@ def set_state(db: Database, key: str, value: str | None) -> None:
 # ---------------------------------------------------------------- writes
 
 
-def _history(
+def record_history(
     db: Database,
     *,
     entity: str,
@@ -393,13 +413,54 @@ def _history(
     at: datetime,
     note: str | None,
     source: str | None,
+    effective: str | None = None,
 ) -> int:
+    """One history row: `at` is when it was recorded, `effective` when it took effect as
+    the source says (None: not known)."""
     cursor = db.execute(
-        "INSERT INTO history (entity, entity_id, subject, field, old, new, actor, at, note, source)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [entity, str(entity_id), subject, field, _text(old), _text(new), actor, utc_iso(at), note, source],
+        "INSERT INTO history (entity, entity_id, subject, field, old, new, actor, at, note, source,"
+        " effective) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            entity,
+            str(entity_id),
+            subject,
+            field,
+            _text(old),
+            _text(new),
+            actor,
+            utc_iso(at),
+            note,
+            source,
+            effective,
+        ],
     )
     return int(cursor.lastrowid or 0)
+
+
+_history = record_history
+
+
+def _cited(
+    db: Database,
+    entity: str,
+    record_id: str | int,
+    fields: Sequence[str],
+    source_ids: Sequence[int] | None,
+    source_text: str | None,
+    actor: str,
+    at: datetime,
+) -> str | None:
+    """Cite the sources of a change (ids, or one typed line made a source record) for its
+    fields; the labels for the history row, or None when no source was given."""
+    from storage import facts  # facts builds on this module
+
+    if source_ids is None and source_text:
+        source_ids = [facts.source_from_text(db, source_text, actor=actor, at=at)["id"]]
+    if not source_ids:
+        return None
+    facts.cite(db, entity, record_id, fields, source_ids)
+    labels = [facts.source_label(s) for s in (facts.get_source(db, i) for i in source_ids) if s]
+    return "; ".join(labels) or None
 
 
 def record_event(
@@ -442,26 +503,31 @@ def create_record(
     source: str | None = None,
     record_id: str | None = None,
     seed_key: str | None = None,
+    source_ids: Sequence[int] | None = None,
+    effective: str | None = None,
 ) -> dict[str, Any]:
-    """Insert a developer, model or deadline and its `(created)` history row."""
+    """Insert a developer, model or deadline and its `(created)` history row.
+
+    Its sources (`source_ids`, or a typed `source` line made a source record) cite every
+    fact of the record; the `source` column is kept as their labels."""
     allowed = set(EDITABLE_FIELDS[entity])
     unknown = set(values) - allowed
     if unknown:
         raise ValueError(f"not editable on {entity}: {sorted(unknown)}")
     row: dict[str, Any] = dict(values)
+    typed_source = row.pop("source", None) or source
     stamp = utc_iso(at)
     row.update(created_at=stamp, updated_at=stamp, updated_by=actor, version=1)
     if record_id is not None:
         row["id"] = record_id
     if seed_key is not None:
         row["seed_key"] = seed_key
-    if source is not None and "source" not in row:
-        row["source"] = source
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     with db.atomic():
         cursor = db.execute(f"INSERT INTO {_table(entity)} ({columns}) VALUES ({marks})", list(row.values()))
         new_id = record_id if record_id is not None else cursor.lastrowid
+        cited = _cited(db, entity, new_id, ["*"], source_ids, typed_source, actor, at)  # type: ignore[arg-type]
         created = get_record(db, entity, new_id)  # type: ignore[arg-type]
         assert created is not None
         _history(
@@ -475,7 +541,8 @@ def create_record(
             actor=actor,
             at=at,
             note=note,
-            source=source or created.get("source"),
+            source=cited,
+            effective=effective,
         )
     return created
 
@@ -491,11 +558,16 @@ def update_record(
     note: str | None = None,
     source: str | None = None,
     expected_version: int | None = None,
+    source_ids: Sequence[int] | None = None,
+    effective: str | None = None,
 ) -> dict[str, Any]:
     """Change fields of one record, one history row per changed field, all or nothing.
 
     `expected_version` is the version the editing form showed; if the record moved on
     since, VersionConflict names who changed it. Raises NoChange when nothing differs.
+    The change's sources (`source_ids`, or a typed `source` line) cite the changed fields;
+    `effective` is when the change took effect as they say (history keeps it beside the
+    time it was recorded).
     """
     allowed = set(EDITABLE_FIELDS[entity])
     unknown = set(changes) - allowed
@@ -510,11 +582,19 @@ def update_record(
             raise NotFound(f"No {entity} with id {record_id}.")
         if expected_version is not None and current["version"] != expected_version:
             raise VersionConflict(entity, current)
+        typed_source = changes.pop("source", None) or source
         diffs = {k: v for k, v in changes.items() if _text(current[k]) != _text(v)}
-        if not diffs:
-            raise NoChange("Nothing changed: the values are the same as the current ones.")
+        before = current.get("source")
         subject = subject_label(db, entity, current)
-        history_source = source or changes.get("source") or current.get("source")
+        cited_fields = [f for f in diffs if f not in ("as_of", "note")] or ["*"]
+        history_source = _cited(db, entity, record_id, cited_fields, source_ids, typed_source, actor, at)
+        after = get_record(db, entity, record_id)
+        if not diffs and after is not None and _text(after.get("source")) != _text(before):
+            diffs = {"source": after.get("source")}  # only the sources changed
+            current = {**current, "source": before}
+        elif not diffs:
+            raise NoChange("Nothing changed: the values are the same as the current ones.")
+        history_source = history_source or before
         for field, new in diffs.items():
             _history(
                 db,
@@ -528,6 +608,7 @@ def update_record(
                 at=at,
                 note=note,
                 source=history_source,
+                effective=effective,
             )
         assignments = ", ".join(f"{k} = ?" for k in diffs)
         db.execute(

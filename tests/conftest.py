@@ -45,8 +45,8 @@ def store(db_path: Path):
 
 
 @pytest.fixture
-def seeded_store(store: Store) -> Store:
-    seed(store.db)
+def seeded_store(store: Store, clock: FixedClock) -> Store:
+    seed(store.db, at=clock.now())
     return store
 
 

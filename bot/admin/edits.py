@@ -15,16 +15,27 @@ import logging
 import re
 import sqlite3
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from bot import domain, ids
+from bot import domain, ids, menus
 from bot.admin import forms
 from bot.admins import denial_text, is_admin
-from bot.blockkit import Block, escape, fallback, fmt_datetime, safe, section
+from bot.blockkit import Block, clip, escape, fallback, fmt_date, fmt_datetime, safe, section
 from bot.deps import Deps
 from bot.directory import Directory, DirectoryUnavailable
 from bot.lookup import Match, find_developer, find_subject
 from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
+from storage.facts import (
+    add_source,
+    citations_for,
+    clean_url,
+    fact_sources,
+    list_sources,
+    record_sources,
+    source_label,
+)
+from storage.news import get_item
 from storage.tracker import (
     EDITABLE_FIELDS,
     NoChange,
@@ -89,20 +100,95 @@ def _default_developer(developers: list[dict[str, Any]]) -> dict[str, Any]:
     return next(d for d in developers if d["id"] == first)
 
 
+def source_choices(deps: Deps) -> list[tuple[str, str]]:
+    """The recorded sources a form offers, newest first: (id, label). The one place the
+    options are built (a type-ahead menu can serve the same list)."""
+    rows = list_sources(deps.store.db, limit=menus.MAX_STATIC_OPTIONS)
+    return [(str(r["id"]), clip(source_label(r), 75)) for r in rows]
+
+
+def _source_fields(
+    deps: Deps, entity: str, record: dict[str, Any] | None, fact: str, new: forms.SourceFields | None = None
+) -> forms.SourceFields:
+    """The form's source part: recorded sources, preselecting the one the fact cites now."""
+    fields = new or forms.SourceFields()
+    fields.choices = source_choices(deps)
+    if record is not None and fields.url is None and fields.title is None:
+        cited = fact_sources(citations_for(deps.store.db, entity, [record["id"]]), record["id"], fact)
+        if cited:
+            fields.picked = str(cited[-1]["id"])
+    return fields
+
+
+def news_status_form_view(
+    deps: Deps,
+    directory: Directory | None,
+    item_id: int,
+    *,
+    user_id: str,
+    channel: str | None = None,
+) -> Block:
+    """The status form prefilled from a news item: the developer it mentions, its published
+    day as the effective date, and the item as a new source (tracking parameters stripped)."""
+    item = get_item(deps.store.db, item_id)
+    if item is None:
+        return forms.notice_view("Not found", "That news item is no longer stored.")
+    developer_id = item["developers"][0] if item["developers"] else None
+    note = f"From the news: {item['title']}"[:2900] if item.get("title") else None
+    return status_form_view(
+        deps,
+        directory,
+        developer_id,
+        note,
+        channel=channel,
+        user_id=user_id,
+        new_source=news_source_fields(deps, item),
+        effective=_published_day(deps, item),
+        news=item_id,
+    )
+
+
+def _published_day(deps: Deps, item: dict[str, Any]) -> str | None:
+    """The item's published date as the team's calendar day (None if unknown or ahead)."""
+    published = item.get("published")
+    if not published:
+        return None
+    try:
+        at = datetime.fromisoformat(str(published))
+    except ValueError:
+        return None
+    day = at.astimezone(deps.settings.tz).date() if at.tzinfo else at.date()
+    return day.isoformat() if day <= _team_today(deps) else None
+
+
+def news_source_fields(deps: Deps, item: dict[str, Any]) -> forms.SourceFields:
+    """A news item as a new source: its link without utm_*/fbclid/gclid, its title and feed."""
+    link = clean_url(item["link"]) if item.get("link") else None
+    title = item.get("title")
+    if item.get("source") and title:
+        title = f"{item['source']}: {title}"
+    return forms.SourceFields(
+        url=link or title, title=title if link else None, published=_published_day(deps, item)
+    )
+
+
 def status_form_view(
     deps: Deps,
     directory: Directory | None,
     developer_id: str | None = None,
-    source: str | None = None,
     note: str | None = None,
     *,
     channel: str | None = None,
     user_id: str | None = None,
+    new_source: forms.SourceFields | None = None,
+    effective: str | None = None,
+    news: int | None = None,
 ) -> Block:
     """The "Update developer status" form, prefilled with the developer's current values.
 
-    `source` and `note` replace the prefilled ones (e.g. a news item's link). With
-    `user_id`, a non-admin sees why they cannot edit instead of the form.
+    `new_source`, `effective` and `note` replace the prefilled ones (e.g. from a news item:
+    its link as a new source, its published day). With `user_id`, a non-admin sees why
+    they cannot edit instead of the form.
     """
     if user_id is not None and not is_admin(deps, user_id, directory):
         return forms.notice_view("Admins only", denial_text(deps))
@@ -111,7 +197,10 @@ def status_form_view(
         return forms.notice_view("No developers", "Add a developer first.")
     developer = next((d for d in developers if d["id"] == developer_id), None)
     developer = developer or _default_developer(developers)
-    return forms.status_form(developer, channel=channel, source=source, note=note)
+    sources = _source_fields(deps, "developer", developer, "status", new_source)
+    return forms.status_form(
+        developer, channel=channel, sources=sources, note=note, effective=effective, news=news
+    )
 
 
 def reloaded_status_form(
@@ -125,7 +214,8 @@ def reloaded_status_form(
     if developer is None:
         return None
     channel = forms.load_metadata(view.get("private_metadata")).get("channel")
-    return forms.status_form(developer, channel=channel)
+    sources = _source_fields(deps, "developer", developer, "status")
+    return forms.status_form(developer, channel=channel, sources=sources)
 
 
 def _none_of(deps: Deps, entity: str) -> bool:
@@ -139,8 +229,12 @@ def _record_view(deps: Deps, entity: str, purpose: str, record: dict[str, Any], 
         return forms.remove_form(entity, record, subject_label(db, entity, record), channel=channel)
     if entity == "model":
         developer = get_record(db, "developer", record["developer_id"])
-        return forms.model_form(record, developer=developer, channel=channel)
-    return forms.deadline_form(record, channel=channel)
+        fact = "released" if record.get("released") else "review_status"
+        sources = _source_fields(deps, "model", record, fact)
+        return forms.model_form(record, developer=developer, channel=channel, sources=sources)
+    return forms.deadline_form(
+        record, channel=channel, sources=_source_fields(deps, "deadline", record, "due_date")
+    )
 
 
 def form_for_action(
@@ -163,12 +257,13 @@ def form_for_action(
     if action == ids.ACTION_ADMIN_UPDATE_STATUS:
         return status_form_view(deps, directory, value or None, channel=channel)
     if action == ids.ACTION_ADMIN_ADD_DEVELOPER:
-        return forms.developer_form(channel=channel)
+        return forms.developer_form(channel=channel, sources=_source_fields(deps, "developer", None, "*"))
     if action == ids.ACTION_ADMIN_ADD_MODEL:
         developer = get_record(db, "developer", value) if value else None
-        return forms.model_form(developer=developer, channel=channel)
+        sources = _source_fields(deps, "model", None, "*")
+        return forms.model_form(developer=developer, channel=channel, sources=sources)
     if action == ids.ACTION_ADMIN_ADD_DEADLINE:
-        return forms.deadline_form(channel=channel)
+        return forms.deadline_form(channel=channel, sources=_source_fields(deps, "deadline", None, "*"))
     model_actions = (ids.ACTION_ADMIN_EDIT_MODEL, ids.ACTION_ADMIN_REMOVE_MODEL)
     remove_actions = (ids.ACTION_ADMIN_REMOVE_MODEL, ids.ACTION_ADMIN_REMOVE_DEADLINE)
     entity = "model" if action in model_actions else "deadline"
@@ -208,6 +303,32 @@ def _today(deps: Deps) -> str:
     return domain.today_in(deps.settings.tz, deps.clock.now()).isoformat()
 
 
+def _team_today(deps: Deps) -> date:
+    return domain.today_in(deps.settings.tz, deps.clock.now())
+
+
+def _source_ids(deps: Deps, user_id: str, choice: forms.SourceChoice) -> list[int] | None:
+    """The form's source as record ids: a new one is recorded now (inside the caller's
+    transaction, so a refused save records nothing)."""
+    if choice.source_id is not None:
+        return [choice.source_id]
+    if choice.new is None:
+        return None
+    new = choice.new
+    is_url = new.text.startswith(("http://", "https://"))
+    row = add_source(
+        deps.store.db,
+        actor=user_id,
+        at=deps.clock.now(),
+        url=new.text if is_url else None,
+        citation=None if is_url else new.text,
+        title=new.title if is_url or new.title != new.text else None,
+        published=new.published,
+        read_at=deps.clock.now(),
+    )
+    return [int(row["id"])]
+
+
 def _version(meta: dict[str, Any]) -> int | None:
     version = meta.get("version")
     return version if isinstance(version, int) and not isinstance(version, bool) else None
@@ -230,6 +351,8 @@ def _save_update(
     changes: dict[str, Any],
     meta: dict[str, Any],
     main: str,
+    source: forms.SourceChoice | None = None,
+    effective: str | None = None,
 ) -> Outcome:
     db = deps.store.db
     current = get_record(db, entity, record_id)
@@ -240,22 +363,26 @@ def _save_update(
         return Outcome(errors={main: "This form is missing its context; close it and open it again."})
     if current["version"] != version:
         return Outcome(errors={main: conflict_text(deps, directory, entity, current)})
-    if all(str(current.get(k)) == str(v) for k, v in changes.items()):
+    cited = {r["id"] for r in record_sources(db, entity, record_id)}
+    same_source = source is None or source.source_id in cited or not source.given
+    if all(str(current.get(k)) == str(v) for k, v in changes.items()) and same_source:
         return Outcome(
             errors={main: "Nothing changed: these are the current values. Change a field or close the form."}
         )
     try:
-        updated = update_record(
-            db,
-            entity,
-            record_id,
-            {**changes, "as_of": _today(deps)},
-            actor=user_id,
-            at=deps.clock.now(),
-            note=changes.get("note"),
-            source=changes.get("source"),
-            expected_version=version,
-        )
+        with db.atomic():
+            updated = update_record(
+                db,
+                entity,
+                record_id,
+                {**changes, "as_of": _today(deps)},
+                actor=user_id,
+                at=deps.clock.now(),
+                note=changes.get("note"),
+                source_ids=_source_ids(deps, user_id, source) if source else None,
+                expected_version=version,
+                effective=effective,
+            )
     except VersionConflict as exc:  # saved by someone else between our read and write
         return Outcome(errors={main: conflict_text(deps, directory, entity, exc.row)})
     except NoChange as exc:
@@ -277,19 +404,23 @@ def _save_create(
     values: dict[str, Any],
     meta: dict[str, Any],
     record_id: str | None = None,
+    source: forms.SourceChoice | None = None,
+    effective: str | None = None,
 ) -> Outcome:
     db = deps.store.db
     try:
-        created = create_record(
-            db,
-            entity,
-            {**values, "as_of": _today(deps)},
-            actor=user_id,
-            at=deps.clock.now(),
-            note=values.get("note"),
-            source=values.get("source"),
-            record_id=record_id,
-        )
+        with db.atomic():
+            created = create_record(
+                db,
+                entity,
+                {**values, "as_of": _today(deps)},
+                actor=user_id,
+                at=deps.clock.now(),
+                note=values.get("note"),
+                source_ids=_source_ids(deps, user_id, source) if source else None,
+                record_id=record_id,
+                effective=effective,
+            )
     except sqlite3.IntegrityError:
         main = ids.BLOCK_NAME if entity != "deadline" else ids.BLOCK_TITLE
         return Outcome(errors={main: f"This {entity} is already in the tracker."})
@@ -308,7 +439,7 @@ def _slug(name: str) -> str:
 def _submit_status(
     deps: Deps, directory: Directory | None, user_id: str, values: dict[str, Any], meta: dict[str, Any]
 ) -> Outcome:
-    developer_id, changes, errors = forms.read_status(values)
+    developer_id, changes, source, errors = forms.read_status(values, _team_today(deps))
     if errors:
         return Outcome(errors=errors)
     if developer_id != meta.get("id"):
@@ -318,11 +449,30 @@ def _submit_status(
                 "choose the developer again to reload them."
             }
         )
-    return _save_update(deps, directory, user_id, "developer", developer_id, changes, meta, ids.BLOCK_STATUS)
+    current = get_record(deps.store.db, "developer", developer_id) or {}
+    # Signing: the agreement date is the day it took effect unless the admin gave another.
+    if changes["status"] == "signed" and current.get("status") != "signed" and not changes["agreement_date"]:
+        changes["agreement_date"] = changes["status_since"]
+    moved = changes["status"] != current.get("status") or changes["status_since"] != current.get(
+        "status_since"
+    )
+    effective = changes["status_since"] if moved else None
+    return _save_update(
+        deps,
+        directory,
+        user_id,
+        "developer",
+        developer_id,
+        changes,
+        meta,
+        ids.BLOCK_STATUS,
+        source,
+        effective,
+    )
 
 
 def _submit_new_developer(deps: Deps, user_id: str, values: dict[str, Any], meta: dict[str, Any]) -> Outcome:
-    changes, errors = forms.read_new_developer(values)
+    changes, source, errors = forms.read_new_developer(values, _team_today(deps))
     if errors:
         return Outcome(errors=errors)
     name = changes["name"]
@@ -339,33 +489,114 @@ def _submit_new_developer(deps: Deps, user_id: str, values: dict[str, Any], meta
             else "The name needs at least one letter or digit."
         )
         return Outcome(errors={ids.BLOCK_NAME: problem})
-    return _save_create(deps, user_id, "developer", changes, meta, record_id=slug)
+    return _save_create(
+        deps,
+        user_id,
+        "developer",
+        changes,
+        meta,
+        record_id=slug,
+        source=source,
+        effective=changes["status_since"],
+    )
 
 
 def _submit_model(
     deps: Deps, directory: Directory | None, user_id: str, values: dict[str, Any], meta: dict[str, Any]
 ) -> Outcome:
-    changes, errors = forms.read_model(values)
+    changes, source, errors = forms.read_model(values, _team_today(deps))
     if errors:
         return Outcome(errors=errors)
     if get_record(deps.store.db, "developer", changes["developer_id"]) is None:
         return Outcome(errors={ids.BLOCK_DEVELOPER: "Choose one of the tracked developers."})
     if _duplicate_model(deps, changes["developer_id"], changes["name"], meta.get("id")):
         return Outcome(errors={ids.BLOCK_NAME: "This developer already has a model with this name."})
+    current = get_record(deps.store.db, "model", meta["id"]) if meta.get("id") is not None else None
+    effective = None
+    for dated in ("released", "submitted"):  # when the change it records happened
+        if changes[dated] and changes[dated] != (current or {}).get(dated):
+            effective = changes[dated]
+            break
     if meta.get("id") is None:
-        return _save_create(deps, user_id, "model", changes, meta)
-    return _save_update(deps, directory, user_id, "model", meta["id"], changes, meta, ids.BLOCK_NAME)
+        return _save_create(deps, user_id, "model", changes, meta, source=source, effective=effective)
+    return _save_update(
+        deps, directory, user_id, "model", meta["id"], changes, meta, ids.BLOCK_NAME, source, effective
+    )
 
 
 def _submit_deadline(
     deps: Deps, directory: Directory | None, user_id: str, values: dict[str, Any], meta: dict[str, Any]
 ) -> Outcome:
-    changes, errors = forms.read_deadline(values)
+    changes, source, errors = forms.read_deadline(values, _team_today(deps))
     if errors:
         return Outcome(errors=errors)
     if meta.get("id") is None:
-        return _save_create(deps, user_id, "deadline", changes, meta)
-    return _save_update(deps, directory, user_id, "deadline", meta["id"], changes, meta, ids.BLOCK_TITLE)
+        if changes["outcome"] != "open":
+            return Outcome(errors={ids.BLOCK_OUTCOME: "A new deadline has no outcome yet."})
+        return _save_create(deps, user_id, "deadline", changes, meta, source=source)
+    current = get_record(deps.store.db, "deadline", meta["id"])
+    if current is not None and changes["outcome"] == "extended" and current["outcome"] != "extended":
+        return _extend_deadline(deps, directory, user_id, current, changes, meta, source)
+    if current is not None and changes["outcome"] in ("met", "missed") and changes["due_date"] > _today(deps):
+        due = fmt_date(domain.parse_date(changes["due_date"]))
+        return Outcome(
+            errors={
+                ids.BLOCK_OUTCOME: f"This deadline is due {due}: record whether it was met or missed "
+                "once it has passed."
+            }
+        )
+    return _save_update(
+        deps, directory, user_id, "deadline", meta["id"], changes, meta, ids.BLOCK_TITLE, source
+    )
+
+
+def _extend_deadline(
+    deps: Deps,
+    directory: Directory | None,
+    user_id: str,
+    current: dict[str, Any],
+    changes: dict[str, Any],
+    meta: dict[str, Any],
+    source: forms.SourceChoice,
+) -> Outcome:
+    """Extended: a new deadline on the new date, and the old one kept (its date in history)
+    with outcome `extended` linking to it."""
+    if changes["due_date"] == current["due_date"]:
+        return Outcome(errors={ids.BLOCK_DUE_DATE: "Extended: set the new due date here."})
+    db = deps.store.db
+    if _version(meta) != current["version"]:
+        return Outcome(errors={ids.BLOCK_TITLE: conflict_text(deps, directory, "deadline", current)})
+    with db.atomic():
+        source_ids = _source_ids(deps, user_id, source)
+        new_values = {k: changes[k] for k in ("title", "due_date", "kind", "note")}
+        created = create_record(
+            db,
+            "deadline",
+            {**new_values, "as_of": _today(deps)},
+            actor=user_id,
+            at=deps.clock.now(),
+            note=f"Extended from {current['due_date']}"
+            + (f": {changes['note']}" if changes.get("note") else ""),
+            source_ids=source_ids,
+        )
+        update_record(
+            db,
+            "deadline",
+            current["id"],
+            {"outcome": "extended", "extended_to": created["id"], "as_of": _today(deps)},
+            actor=user_id,
+            at=deps.clock.now(),
+            note=f"Extended to {created['due_date']}",
+            source_ids=source_ids,
+            expected_version=current["version"],
+        )
+    new_day = fmt_date(domain.parse_date(created["due_date"]))
+    text = (
+        f":white_check_mark: Extended *{safe(current['title'], 200)}* from "
+        f"{fmt_date(domain.parse_date(current['due_date']))} to {new_day}: the new date is a deadline of its "
+        "own (alerts follow it), and the old one is kept as extended."
+    )
+    return Outcome(saved=Saved(text=text, channel=meta.get("channel")))
 
 
 def _submit_remove(

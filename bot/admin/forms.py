@@ -28,6 +28,7 @@ from bot.blockkit import (
     section,
 )
 from bot.domain import DEVELOPER_STATUS_LABELS, REVIEW_STATUS_LABELS
+from storage.dates import PartialDate, parse_partial
 from storage.tracker import DEADLINE_KINDS, DEVELOPER_STATUSES, REVIEW_STATUSES
 
 MAX_NAME = 80
@@ -36,6 +37,12 @@ MAX_NOTE = 2000
 MAX_SOURCE = 500
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
+OUTCOME_LABELS = {
+    "open": "Not recorded (open)",
+    "met": "Met",
+    "missed": "Missed",
+    "extended": "Extended (to the due date above)",
+}
 DEADLINE_KIND_LABELS = {
     "deadline": "Deadline",
     "comment_period": "Comment period",
@@ -162,14 +169,87 @@ def _input(
     return block
 
 
-def _source_input(initial: str | None, *, optional: bool) -> Block:
-    return _input(
-        ids.BLOCK_SOURCE,
-        "Source",
-        _text(initial, max_length=MAX_SOURCE, placeholder="https://... or a citation"),
-        optional=optional,
-        hint="A link (http or https) or citation text, e.g. 'NYT, June 3, 2026'.",
-    )
+@dataclass
+class SourceFields:
+    """What the source part of a form shows: the recorded sources to pick from (id, label),
+    the one picked, and a new source's prefilled fields (e.g. from a news item)."""
+
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    picked: str | None = None
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None  # YYYY-MM-DD
+
+
+def _source_inputs(fields: SourceFields | None, *, optional: bool) -> list[Block]:
+    """Pick a recorded source, or describe a new one (its link or citation, title, date)."""
+    fields = fields or SourceFields()
+    blocks: list[Block] = []
+    if fields.choices:
+        blocks.append(
+            _input(
+                ids.BLOCK_SOURCE_PICK,
+                "Source (already recorded)",
+                menus.static_menu(fields.choices, fields.picked, "Choose a recorded source"),
+                optional=True,
+                hint="The report or page that states this. Or add a new source below.",
+            )
+        )
+    new_hint = "A link (http or https) or a citation, e.g. 'Federal Register notice 2026-1234'."
+    blocks += [
+        _input(
+            ids.BLOCK_SOURCE,
+            "New source: link or citation",
+            _text(fields.url, max_length=MAX_SOURCE, placeholder="https://... or a citation"),
+            optional=optional or bool(fields.choices),
+            hint=new_hint,
+        ),
+        _input(
+            ids.BLOCK_SOURCE_TITLE,
+            "New source: title or publisher",
+            _text(fields.title, max_length=MAX_TITLE),
+            optional=True,
+        ),
+        _input(
+            ids.BLOCK_SOURCE_PUBLISHED,
+            "New source: published",
+            _datepicker(fields.published),
+            optional=True,
+        ),
+    ]
+    return blocks
+
+
+PRECISION_CHOICES = [("day", "the day"), ("month", "the month only"), ("year", "the year only")]
+
+
+def _dated_inputs(
+    date_block: str,
+    precision_block: str,
+    label: str,
+    initial: str | None,
+    *,
+    optional: bool,
+    hint: str,
+) -> list[Block]:
+    """A date and how much of it is known (a month-precision date is stored as 2026-05)."""
+    parsed = parse_partial(initial) if initial else None
+    return [
+        _input(
+            date_block,
+            label,
+            _datepicker(parsed.first_day.isoformat() if parsed else None),
+            optional=optional,
+            hint=hint,
+        ),
+        _input(
+            precision_block,
+            f"{label}: known to",
+            menus.static_menu(PRECISION_CHOICES, parsed.precision if parsed else "day", "Known to"),
+            optional=True,
+            hint='If the source gives only the month ("in May"), choose the month: no day is made up.',
+        ),
+    ]
 
 
 def _note_input(initial: str | None) -> Block:
@@ -214,10 +294,15 @@ def status_form(
     developer: dict[str, Any],
     *,
     channel: str | None = None,
-    source: str | None = None,
+    sources: SourceFields | None = None,
     note: str | None = None,
+    effective: str | None = None,
+    news: int | None = None,
 ) -> Block:
-    """Update developer status; choosing another developer reloads the form for it."""
+    """Update developer status; choosing another developer reloads the form for it.
+
+    `effective` prefills the effective date (e.g. a news item's published day) instead of
+    the current one; `news` (a news item id) keeps where the form came from."""
     blocks = [
         _input(
             ids.BLOCK_DEVELOPER,
@@ -232,27 +317,37 @@ def status_form(
             "Agreement status",
             menus.static_menu(list(DEVELOPER_STATUS_LABELS.items()), developer["status"], "Status"),
         ),
-        _input(
+        *_dated_inputs(
             ids.BLOCK_EFFECTIVE_DATE,
+            ids.BLOCK_EFFECTIVE_PRECISION,
             "Effective date",
-            _datepicker(developer.get("status_since")),
-            hint="The day this status took effect.",
+            effective if effective is not None else developer.get("status_since"),
+            optional=False,
+            hint="When this status took effect, as the source says (not today's date, unless it is).",
         ),
-        _source_input(source if source is not None else developer.get("source"), optional=False),
+        *_dated_inputs(
+            ids.BLOCK_AGREEMENT_DATE,
+            ids.BLOCK_AGREEMENT_PRECISION,
+            "Agreement date",
+            developer.get("agreement_date"),
+            optional=True,
+            hint="When the review agreement was reached. Left empty when the status becomes Signed: "
+            "the effective date.",
+        ),
+        *_source_inputs(sources, optional=False),
         _note_input(note if note is not None else developer.get("note")),
-        _contested_input(bool(developer.get("contested"))),
         context(
             f"Last changed by {escape(developer.get('updated_by') or 'unknown')} "
             f"({escape(developer.get('updated_at') or '')}); version {developer['version']}."
         ),
     ]
     metadata = dump_metadata(
-        entity="developer", id=developer["id"], version=developer["version"], channel=channel
+        entity="developer", id=developer["id"], version=developer["version"], channel=channel, news=news
     )
     return _modal(ids.VIEW_DEVELOPER_STATUS, "Update status", blocks, metadata)
 
 
-def developer_form(*, channel: str | None = None) -> Block:
+def developer_form(*, channel: str | None = None, sources: SourceFields | None = None) -> Block:
     """Add a developer to the tracker."""
     blocks = [
         _input(ids.BLOCK_NAME, "Name", _text(None, max_length=MAX_NAME, placeholder="e.g. Mistral AI")),
@@ -261,15 +356,16 @@ def developer_form(*, channel: str | None = None) -> Block:
             "Agreement status",
             menus.static_menu(list(DEVELOPER_STATUS_LABELS.items()), "unknown", "Status"),
         ),
-        _input(
+        *_dated_inputs(
             ids.BLOCK_EFFECTIVE_DATE,
+            ids.BLOCK_EFFECTIVE_PRECISION,
             "Effective date",
-            _datepicker(None),
-            hint="The day this status took effect.",
+            None,
+            optional=False,
+            hint="When this status took effect, as the source says.",
         ),
-        _source_input(None, optional=False),
+        *_source_inputs(sources, optional=False),
         _note_input(None),
-        _contested_input(False),
     ]
     return _modal(
         ids.VIEW_ADD_DEVELOPER, "Add developer", blocks, dump_metadata(entity="developer", channel=channel)
@@ -281,6 +377,7 @@ def model_form(
     *,
     developer: dict[str, Any] | None = None,
     channel: str | None = None,
+    sources: SourceFields | None = None,
 ) -> Block:
     """Add a model (model=None) or edit one; `developer` (a developer row) is preselected:
     the model's own when editing."""
@@ -302,7 +399,14 @@ def model_form(
         _input(
             ids.BLOCK_SUBMITTED, "Submitted for review", _datepicker(current.get("submitted")), optional=True
         ),
-        _input(ids.BLOCK_RELEASED, "Released", _datepicker(current.get("released")), optional=True),
+        *_dated_inputs(
+            ids.BLOCK_RELEASED,
+            ids.BLOCK_RELEASED_PRECISION,
+            "Released",
+            current.get("released"),
+            optional=True,
+            hint="A released date makes the review status Released; a Released model needs one.",
+        ),
         _input(
             ids.BLOCK_REVIEW_STATUS,
             "Review status",
@@ -312,7 +416,7 @@ def model_form(
                 "Review status",
             ),
         ),
-        _source_input(current.get("source"), optional=True),
+        *_source_inputs(sources, optional=True),
         _note_input(current.get("note")),
     ]
     if model is None:
@@ -321,7 +425,12 @@ def model_form(
     return _modal(ids.VIEW_MODEL, "Edit model", blocks, metadata)
 
 
-def deadline_form(deadline: dict[str, Any] | None = None, *, channel: str | None = None) -> Block:
+def deadline_form(
+    deadline: dict[str, Any] | None = None,
+    *,
+    channel: str | None = None,
+    sources: SourceFields | None = None,
+) -> Block:
     """Add a deadline (deadline=None) or edit one."""
     current = deadline or {}
     blocks = [
@@ -332,9 +441,15 @@ def deadline_form(deadline: dict[str, Any] | None = None, *, channel: str | None
             "Kind",
             menus.static_menu(list(DEADLINE_KIND_LABELS.items()), current.get("kind") or "deadline", "Kind"),
         ),
-        _source_input(current.get("source"), optional=False),
+        _input(
+            ids.BLOCK_OUTCOME,
+            "Outcome",
+            menus.static_menu(list(OUTCOME_LABELS.items()), current.get("outcome") or "open", "Outcome"),
+            optional=True,
+            hint="Once the date has passed: met or missed. Extended: set the new due date above.",
+        ),
+        *_source_inputs(sources, optional=False),
         _note_input(current.get("note")),
-        _contested_input(bool(current.get("contested"))),
     ]
     if deadline is None:
         return _modal(
@@ -460,11 +575,36 @@ def source_problem(text: str) -> str | None:
 
 
 @dataclass
+class NewSource:
+    """A source the admin described in the form (recorded when the change is saved)."""
+
+    text: str  # a URL or a citation
+    title: str | None = None
+    published: str | None = None
+
+
+@dataclass
+class SourceChoice:
+    """The source a form names: a recorded one, a new one, or none (optional fields)."""
+
+    source_id: int | None = None
+    new: NewSource | None = None
+
+    @property
+    def given(self) -> bool:
+        return self.source_id is not None or self.new is not None
+
+
+@dataclass
 class FormReader:
-    """Reads flattened form values into column values, collecting errors per block."""
+    """Reads flattened form values into column values, collecting errors per block.
+
+    `today` is the team's date: an effective date after it is refused (the tracker records
+    what happened, when it happened)."""
 
     values: Values
     errors: Errors = field(default_factory=dict)
+    today: date | None = None
 
     def _fail(self, block: str, message: str) -> None:
         self.errors.setdefault(block, message)
@@ -492,7 +632,17 @@ class FormReader:
             return None
         return str(value)
 
-    def day(self, block: str, label: str, *, required: bool = False) -> str | None:
+    def day(
+        self,
+        block: str,
+        label: str,
+        *,
+        required: bool = False,
+        past: bool = False,
+        precision_block: str | None = None,
+    ) -> str | None:
+        """A YYYY-MM-DD date; with `past`, one later than today (at the precision chosen in
+        `precision_block`) is refused with what to enter instead."""
         value = self.values.get(block)
         if not value:
             if required:
@@ -505,76 +655,143 @@ class FormReader:
         if not MIN_YEAR <= parsed.year <= MAX_YEAR:
             self._fail(block, f"{label} must be between the years {MIN_YEAR} and {MAX_YEAR}.")
             return None
+        if past and self.today is not None:
+            precision = self.values.get(precision_block) if precision_block else None
+            first = parsed
+            if precision == "month":
+                first = parsed.replace(day=1)
+            elif precision == "year":
+                first = parsed.replace(month=1, day=1)
+            if first > self.today:
+                self._fail(
+                    block,
+                    f"{label} {fmt_date(parsed)} is later than today ({fmt_date(self.today)}): "
+                    "enter when it actually happened, as the source says. A change that has not "
+                    "happened yet is recorded once it does (note the plan in the Note meanwhile).",
+                )
+                return None
         return parsed.isoformat()
 
-    def source(self, *, required: bool) -> str | None:
-        value = self.text(ids.BLOCK_SOURCE, "Source", limit=MAX_SOURCE, required=required)
+    def source(self, *, required: bool) -> SourceChoice:
+        """A picked recorded source, or a new one (link or citation, title, published)."""
+        picked = self.values.get(ids.BLOCK_SOURCE_PICK)
+        value = self.text(ids.BLOCK_SOURCE, "Source", limit=MAX_SOURCE)
+        title = self.text(ids.BLOCK_SOURCE_TITLE, "Title", limit=MAX_TITLE)
+        published = self.day(ids.BLOCK_SOURCE_PUBLISHED, "Published", past=True)
         if value:
             problem = source_problem(value)
             if problem:
                 self._fail(ids.BLOCK_SOURCE, problem)
-        return value
+            return SourceChoice(new=NewSource(value, title, published))
+        if picked and str(picked).isdigit():
+            return SourceChoice(source_id=int(picked))
+        if title:
+            return SourceChoice(new=NewSource(title, None, published))
+        if required:
+            self._fail(ids.BLOCK_SOURCE, "Source is required: choose a recorded source or add a new one.")
+        return SourceChoice()
+
+    def partial(
+        self, date_block: str, precision_block: str, label: str, *, required: bool = False
+    ) -> str | None:
+        """A date at the precision the form says it is known to: 2026-05-14, 2026-05 or 2026."""
+        day = self.day(date_block, label, required=required, past=True, precision_block=precision_block)
+        if day is None:
+            return None
+        precision = self.values.get(precision_block) or "day"
+        whole = PartialDate.of(date.fromisoformat(day))
+        if precision == "month":
+            return PartialDate(whole.year, whole.month).iso()
+        if precision == "year":
+            return PartialDate(whole.year).iso()
+        return day
 
     def flag(self, block: str, value: str) -> bool:
         ticked = self.values.get(block) or []
         return isinstance(ticked, list) and value in ticked
 
 
-def read_status(values: Values) -> tuple[str | None, dict[str, Any], Errors]:
-    """(developer id, changes, errors) from the status form."""
-    form = FormReader(values)
+def read_status(
+    values: Values, today: date | None = None
+) -> tuple[str | None, dict[str, Any], SourceChoice, Errors]:
+    """(developer id, changes, source, errors) from the status form."""
+    form = FormReader(values, today=today)
     developer_id = form.text(ids.BLOCK_DEVELOPER, "Developer", limit=MAX_NAME, required=True)
     changes = {
         "status": form.choice(ids.BLOCK_STATUS, "Agreement status", DEVELOPER_STATUSES),
-        "status_since": form.day(ids.BLOCK_EFFECTIVE_DATE, "Effective date", required=True),
-        "source": form.source(required=True),
+        "status_since": form.partial(
+            ids.BLOCK_EFFECTIVE_DATE, ids.BLOCK_EFFECTIVE_PRECISION, "Effective date", required=True
+        ),
+        "agreement_date": form.partial(
+            ids.BLOCK_AGREEMENT_DATE, ids.BLOCK_AGREEMENT_PRECISION, "Agreement date"
+        ),
         "note": form.text(ids.BLOCK_NOTE, "Note", limit=MAX_NOTE),
-        "contested": int(form.flag(ids.BLOCK_CONTESTED, "contested")),
     }
-    return developer_id, changes, form.errors
+    source = form.source(required=True)
+    return developer_id, changes, source, form.errors
 
 
-def read_new_developer(values: Values) -> tuple[dict[str, Any], Errors]:
-    form = FormReader(values)
+def read_new_developer(
+    values: Values, today: date | None = None
+) -> tuple[dict[str, Any], SourceChoice, Errors]:
+    form = FormReader(values, today=today)
     changes = {
         "name": form.text(ids.BLOCK_NAME, "Name", limit=MAX_NAME, required=True),
         "status": form.choice(ids.BLOCK_STATUS, "Agreement status", DEVELOPER_STATUSES),
-        "status_since": form.day(ids.BLOCK_EFFECTIVE_DATE, "Effective date", required=True),
-        "source": form.source(required=True),
+        "status_since": form.partial(
+            ids.BLOCK_EFFECTIVE_DATE, ids.BLOCK_EFFECTIVE_PRECISION, "Effective date", required=True
+        ),
         "note": form.text(ids.BLOCK_NOTE, "Note", limit=MAX_NOTE),
-        "contested": int(form.flag(ids.BLOCK_CONTESTED, "contested")),
     }
-    return changes, form.errors
+    if changes["status"] == "signed":
+        changes["agreement_date"] = changes["status_since"]
+    source = form.source(required=True)
+    return changes, source, form.errors
 
 
-def read_model(values: Values) -> tuple[dict[str, Any], Errors]:
-    form = FormReader(values)
+RELEASED_IMPLIED_FROM = ("not_submitted", "submitted", "in_review", "cleared")
+
+
+def read_model(values: Values, today: date | None = None) -> tuple[dict[str, Any], SourceChoice, Errors]:
+    form = FormReader(values, today=today)
     changes = {
         "developer_id": form.text(ids.BLOCK_DEVELOPER, "Developer", limit=MAX_NAME, required=True),
         "name": form.text(ids.BLOCK_NAME, "Model name", limit=MAX_NAME, required=True),
         "planned_release": form.day(ids.BLOCK_PLANNED_RELEASE, "Planned release"),
-        "submitted": form.day(ids.BLOCK_SUBMITTED, "Submitted"),
-        "released": form.day(ids.BLOCK_RELEASED, "Released"),
+        "submitted": form.day(ids.BLOCK_SUBMITTED, "Submitted", past=True),
+        "released": form.partial(ids.BLOCK_RELEASED, ids.BLOCK_RELEASED_PRECISION, "Released"),
         "review_status": form.choice(ids.BLOCK_REVIEW_STATUS, "Review status", REVIEW_STATUSES),
-        "source": form.source(required=False),
         "note": form.text(ids.BLOCK_NOTE, "Note", limit=MAX_NOTE),
     }
-    if changes["submitted"] and changes["released"] and changes["submitted"] > changes["released"]:
+    source = form.source(required=False)
+    released = parse_partial(changes["released"]) if changes["released"] else None
+    submitted = _as_date(changes["submitted"])
+    if submitted and released and submitted > released.last_day:
         form.errors.setdefault(ids.BLOCK_SUBMITTED, "Submitted cannot be after the release date.")
-    return changes, form.errors
+    # A released date means the model is out; a Released model must say when.
+    if released and changes["review_status"] in RELEASED_IMPLIED_FROM:
+        changes["review_status"] = "released"
+    if changes["review_status"] == "released" and not released and ids.BLOCK_RELEASED not in form.errors:
+        form.errors[ids.BLOCK_RELEASED] = (
+            'A Released model needs its released date (choose "the month only" or "the year only" '
+            "below if the source gives no day); or choose another review status."
+        )
+    return changes, source, form.errors
 
 
-def read_deadline(values: Values) -> tuple[dict[str, Any], Errors]:
-    form = FormReader(values)
+def read_deadline(values: Values, today: date | None = None) -> tuple[dict[str, Any], SourceChoice, Errors]:
+    form = FormReader(values, today=today)
     changes = {
         "title": form.text(ids.BLOCK_TITLE, "Title", limit=MAX_TITLE, required=True),
         "due_date": form.day(ids.BLOCK_DUE_DATE, "Due date", required=True),
         "kind": form.choice(ids.BLOCK_KIND, "Kind", DEADLINE_KINDS),
-        "source": form.source(required=True),
         "note": form.text(ids.BLOCK_NOTE, "Note", limit=MAX_NOTE),
-        "contested": int(form.flag(ids.BLOCK_CONTESTED, "contested")),
+        "outcome": values.get(ids.BLOCK_OUTCOME) or "open",
     }
-    return changes, form.errors
+    if changes["outcome"] not in OUTCOME_LABELS:
+        form.errors[ids.BLOCK_OUTCOME] = "Choose one of the offered outcomes."
+    source = form.source(required=True)
+    return changes, source, form.errors
 
 
 # ---------------------------------------------------------------- confirmation
@@ -597,6 +814,8 @@ FIELD_LABELS = {
     "contested": "contested",
     "agreement_date": "agreement date",
     "as_of": "as of",
+    "outcome": "outcome",
+    "extended_to": "extended to",
 }
 
 
@@ -611,6 +830,11 @@ def _shown(field_name: str, value: Any) -> str:
         return REVIEW_STATUS_LABELS.get(value, str(value))
     if field_name == "kind":
         return DEADLINE_KIND_LABELS.get(value, str(value))
+    if field_name == "outcome":
+        return OUTCOME_LABELS.get(value, str(value))
+    if field_name in ("status_since", "agreement_date", "released", "submitted"):
+        parsed = parse_partial(str(value))
+        return parsed.label() if parsed else str(value)
     return str(value)
 
 

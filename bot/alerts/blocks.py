@@ -42,6 +42,7 @@ from bot.blockkit import (
     fallback,
     fmt_date,
     fmt_datetime,
+    fmt_when,
     header,
     link,
     pack_lines,
@@ -78,6 +79,8 @@ class AlertContent:
     lines: list[str] = field(default_factory=list)  # digest entries
     source: str | None = None
     contested: bool = False
+    as_of: str | None = None  # the tracker's as-of for the facts stated (e.g. "June 2026")
+    contests: list[str] = field(default_factory=list)  # "Contested: A says X; B says Y"
     link: str | None = None
     kind_label: str = ""
     actor: str | None = None  # who made a change (a Slack user id, or e.g. "seed")
@@ -120,6 +123,8 @@ def alert_content(alert: Alert, now: datetime, settings: Settings) -> AlertConte
         when="",
         source=facts.get("source"),
         contested=bool(facts.get("contested")),
+        as_of=fmt_when(facts["as_of"]) if facts.get("as_of") else None,
+        contests=list(facts.get("contests") or []),
         kind_label=label,
     )
     model_name = f"{facts.get('developer', '')} {facts.get('model', '')}".strip()
@@ -141,7 +146,12 @@ def alert_content(alert: Alert, now: datetime, settings: Settings) -> AlertConte
         content.why = _model_why(facts)
     elif alert.kind == KIND_STATUS:
         content.headline = f"Status changed: {alert.title}"
-        content.when = f"Changed {fmt_datetime(facts.get('at'), tz)}"
+        recorded = fmt_datetime(facts.get("at"), tz)
+        content.when = (
+            f"Took effect {fmt_when(facts['effective'])}; recorded {recorded}"
+            if facts.get("effective")
+            else f"Changed {recorded} (when it took effect was not recorded)"
+        )
         content.actor = facts.get("actor") or "unknown"
         content.why = [facts["note"]] if facts.get("note") else []
     elif alert.kind == KIND_NEWS:
@@ -184,8 +194,10 @@ def _source_text(content: AlertContent) -> str:
     if source.startswith(("http://", "https://")) and " " not in source:
         text = link(source, source)
     else:
-        text = safe(source, 500)
-    return text + (" _(contested)_" if content.contested else "")
+        text = safe(source, 600)
+    if content.as_of:
+        text += f" · as of {escape(content.as_of)}"
+    return text + (" _(contested)_" if content.contested and not content.contests else "")
 
 
 def alert_metadata(key: str, event_type: str = ALERT_EVENT_TYPE) -> dict[str, Any]:
@@ -219,6 +231,8 @@ def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
         blocks.append(section(f"*Link:* {link(content.link, content.link)}"))
     if alert.kind != KIND_DIGEST:
         blocks.append(section(f"*Source:* {_source_text(content)}"))
+    if content.contests:
+        blocks.append(section("\n".join(f":warning: {safe(c, 1200)}" for c in content.contests)))
     where = f" · asked in <#{content.channel}>" if content.channel else ""
     blocks.append(context(f"Review Watch alert · {escape(content.kind_label)}{where}"))
     buttons = [button("Acknowledge", ids.ACTION_ALERT_ACKNOWLEDGE, alert.key)]

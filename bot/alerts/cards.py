@@ -32,9 +32,14 @@ def alert_card(alert: Alert, now: datetime, settings: Settings) -> dict[str, Any
         facts.append(("When", content.when + (f" by {content.actor}" if content.actor else "")))
     if alert.kind != "digest":
         source = content.source or "not recorded"
-        facts.append(("Source", source + (" (contested)" if content.contested else "")))
+        if content.as_of:
+            source += f" · as of {content.as_of}"
+        facts.append(
+            ("Source", source + (" (contested)" if content.contested and not content.contests else ""))
+        )
     if facts:
         body.append(fact_set(facts))
+    body += [text_block(f"⚠️ {c}", limit=1200) for c in content.contests]
     body += [text_block(w) for w in content.why]
     body += [text_block(f"• {line}", limit=500) for line in content.lines]
     actions = []

@@ -426,6 +426,7 @@ def _model_facts(model: Row, settings: Settings) -> dict[str, Any]:
         "submitted": model.get("submitted"),
         "source": model.get("source"),
         "contested": bool(model.get("contested")),
+        "as_of": model.get("as_of"),
         "note": model.get("note"),
     }
 
@@ -455,6 +456,7 @@ class _DatedEntry:
                     "note": row.get("note"),
                     "source": row.get("source"),
                     "contested": bool(row.get("contested")),
+                    "as_of": row.get("as_of"),
                     "deadline_kind": row.get("kind"),
                 }
             facts.update(item_title=self.item.title, item_kind=self.item.kind)
@@ -757,11 +759,13 @@ def _status_alert(row: Row, sub: Row) -> Alert:
         facts={
             "subject": row["subject"],
             "entity": row["entity"],
+            "entity_id": row["entity_id"],
             "field": row["field"],
             "old": old,
             "new": new,
             "actor": row["actor"],
             "at": row["at"],
+            "effective": row.get("effective"),
             "note": row.get("note"),
             "source": row.get("source"),
         },

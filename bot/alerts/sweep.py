@@ -85,6 +85,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from storage import alerts as ledger
 from storage.db import Store, connect
+from storage.facts import contests_for
 from storage.tracker import get_state, latest_history_id, list_deadlines, list_models, set_state
 
 log = logging.getLogger(__name__)
@@ -277,7 +278,27 @@ def plan_sweep(
     tracker = load_due_tracker(db, subscriptions, now, settings, retries)
     add_to_tracker(db, tracker, now, settings)  # reminders due and mutes (bot/alerts/snooze.py)
     plan = plan_alerts(tracker, subscriptions, partial(ledger.known_keys, db), now, settings)
+    attach_contests(db, plan.send)
     return SweepPlan(plan, retries, tracker)
+
+
+def attach_contests(db: Database, alerts: Iterable[Alert]) -> None:
+    """The competing claims about each contested subject, carried in its alerts' facts (and
+    so in the ledger payload a retry sends)."""
+    subjects: dict[tuple[str, str], list[Alert]] = {}
+    for alert in alerts:
+        facts = alert.facts
+        if alert.subject_type in ("deadline", "model") and facts.get("contested"):
+            subjects.setdefault((alert.subject_type, alert.subject_id), []).append(alert)
+        elif alert.subject_type == "history" and facts.get("entity") in ("developer", "model", "event"):
+            subjects.setdefault((facts["entity"], str(facts.get("entity_id"))), []).append(alert)
+    by_entity: dict[str, set[str]] = {}
+    for entity, record_id in subjects:
+        by_entity.setdefault(entity, set()).add(record_id)
+    for entity, record_ids in by_entity.items():
+        for record_id, contests in contests_for(db, entity, sorted(record_ids)).items():
+            for alert in subjects.get((entity, record_id), []):
+                alert.facts["contests"] = [c.line for c in contests]
 
 
 def active_subscriptions(deps: Deps) -> list[dict[str, Any]]:

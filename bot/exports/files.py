@@ -31,7 +31,16 @@ from bot.domain import (
 )
 from bot.read import compare_table
 from bot.replies import FileUpload
+from storage.dates import partial_label
 from storage.exports import all_history
+from storage.facts import (
+    WHOLE_RECORD,
+    citations_for,
+    contests_for,
+    list_events,
+    list_sources,
+    source_label,
+)
 from storage.tracker import list_deadlines, list_developers, list_models
 
 if TYPE_CHECKING:
@@ -46,7 +55,7 @@ REFRESH_INTERVAL = timedelta(hours=1)
 FORMAT_ICS = "ics"
 FORMAT_CSV = "csv"
 FORMATS = (FORMAT_ICS, FORMAT_CSV)
-CSV_TABLES = ("developers", "models", "deadlines", "history")
+CSV_TABLES = ("developers", "models", "deadlines", "history", "events", "sources")
 # Tables computed from the others, exported one at a time (not in the zip of CSV_TABLES).
 CSV_VIEWS = ("compare",)
 DEFAULT_PATHS = {FORMAT_ICS: "reviewwatch.ics", FORMAT_CSV: "reviewwatch-csv.zip"}
@@ -90,7 +99,7 @@ def _from_stamp(stamp: str | None) -> datetime | None:
     return datetime.fromisoformat(stamp).astimezone(UTC) if stamp else None
 
 
-def _event_description(item: DatedItem, record: Row, tz: ZoneInfo) -> str:
+def _event_description(item: DatedItem, record: Row, tz: ZoneInfo, contests: Sequence[str] = ()) -> str:
     lines = [ITEM_KIND_LABELS[item.kind]]
     if item.kind == ITEM_DEADLINE and record.get("kind") not in (None, "", ITEM_DEADLINE):
         lines[0] += f" ({str(record['kind']).replace('_', ' ')})"  # a comment period, a hearing
@@ -101,11 +110,14 @@ def _event_description(item: DatedItem, record: Row, tz: ZoneInfo) -> str:
             lines.append(f"Planned release: {record['planned_release']}")
     else:
         lines.append(f"Status: {item.status}")
-    if item.contested:
+    if item.kind == ITEM_DEADLINE and record.get("outcome") not in (None, "", "open"):
+        lines.append(f"Outcome: {record['outcome']}")
+    if item.contested and not contests:
         lines.append("Contested: yes, this date or status is disputed")
+    lines += list(contests)
     lines.append(f"Source: {item.source or 'not recorded'}")
     if record.get("as_of"):
-        lines.append(f"As of: {record['as_of']}")
+        lines.append(f"As of: {partial_label(record['as_of'])}")
     if record.get("note"):
         lines.append(f"Note: {record['note']}")
     changed = _local_time(record.get("updated_at"), tz)
@@ -120,6 +132,7 @@ def build_calendar(
     now: datetime,
     tz_name: str,
     window_days: int,
+    contests: Mapping[tuple[str, str], Sequence[str]] | None = None,
 ) -> Calendar:
     """Every deadline, review window opening and planned release as an all-day event.
 
@@ -159,7 +172,8 @@ def build_calendar(
         event.add("dtstart", item.day)
         event.add("dtend", item.day + timedelta(days=1))
         event.add("summary", ("[Contested] " if item.contested else "") + item.title)
-        event.add("description", _event_description(item, record, tz))
+        claims = (contests or {}).get((item.subject_type, item.subject_id), ())
+        event.add("description", _event_description(item, record, tz, claims))
         event.add("sequence", int(record["version"]) - 1)
         event.add("status", "TENTATIVE" if item.contested else "CONFIRMED")
         event.add("categories", [_CATEGORY[item.kind]])
@@ -178,12 +192,19 @@ def build_calendar(
 
 def calendar_bytes(deps: Deps) -> bytes:
     db = deps.store.db
+    models, deadlines = list_models(db), list_deadlines(db)
+    contests: dict[tuple[str, str], list[str]] = {}
+    for entity, rows in (("model", models), ("deadline", deadlines)):
+        flagged = [str(r["id"]) for r in rows if r.get("contested")]
+        for record_id, found in contests_for(db, entity, flagged).items():
+            contests[(entity, record_id)] = [c.line for c in found]
     cal = build_calendar(
-        list_models(db),
-        list_deadlines(db),
+        models,
+        deadlines,
         now=deps.clock.now(),
         tz_name=deps.settings.timezone_name,
         window_days=deps.settings.review_window_days,
+        contests=contests,
     )
     return bytes(cal.to_ical())
 
@@ -282,7 +303,13 @@ def _csv_columns(tz: ZoneInfo, today: date, window_days: int) -> dict[str, list[
         ("source", _field("source")),
         ("as_of", _field("as_of")),
         ("contested", lambda r: _flag(r, "contested")),
+        ("contested_claims", lambda r: " | ".join(r.get("_contests") or [])),
     ]
+
+    def cited(fact: str) -> Column:
+        """The sources of one fact (a column per fact: the record's `source` lists them all)."""
+        return (f"{fact}_source", lambda r: "; ".join(r.get("_cited", {}).get(fact, [])))
+
     return {
         "developers": [
             ("id", _field("id")),
@@ -290,6 +317,9 @@ def _csv_columns(tz: ZoneInfo, today: date, window_days: int) -> dict[str, list[
             ("status", _field("status")),
             ("status_since", _field("status_since")),
             ("agreement_date", _field("agreement_date")),
+            cited("status"),
+            cited("status_since"),
+            cited("agreement_date"),
             *sourced,
             *stamped,
         ],
@@ -304,6 +334,9 @@ def _csv_columns(tz: ZoneInfo, today: date, window_days: int) -> dict[str, list[
             ("released", _field("released")),
             ("review_status", _field("review_status")),
             ("overdue", lambda r: "yes" if is_overdue(r, today, window_days) else "no"),
+            cited("planned_release"),
+            cited("released"),
+            cited("review_status"),
             *sourced,
             *stamped,
         ],
@@ -312,6 +345,9 @@ def _csv_columns(tz: ZoneInfo, today: date, window_days: int) -> dict[str, list[
             ("title", _field("title")),
             ("due_date", _field("due_date")),
             ("kind", _field("kind")),
+            ("outcome", _field("outcome")),
+            ("extended_to", _field("extended_to_date")),
+            cited("due_date"),
             *sourced,
             *stamped,
         ],
@@ -327,6 +363,27 @@ def _csv_columns(tz: ZoneInfo, today: date, window_days: int) -> dict[str, list[
             ("actor", _field("actor")),
             ("note", _field("note")),
             ("source", _field("source")),
+            ("effective", _field("effective")),
+        ],
+        "events": [
+            ("id", _field("id")),
+            ("effective", _field("effective")),
+            ("kind", _field("kind")),
+            ("developers", lambda r: ", ".join(r.get("developer_ids") or [])),
+            ("summary", _field("summary")),
+            cited(WHOLE_RECORD),
+            *sourced,
+            *stamped,
+        ],
+        "sources": [
+            ("id", _field("id")),
+            ("title", _field("title")),
+            ("publisher", _field("publisher")),
+            ("url", _field("url")),
+            ("citation", _field("citation")),
+            ("published", _field("published")),
+            ("read_at", lambda r: _local_time(r.get("read_at"), tz)),
+            ("label", source_label),
         ],
     }
 
@@ -338,12 +395,31 @@ def _table_rows(deps: Deps, table: str) -> list[dict[str, Any]]:
         "models": lambda: list_models(db),
         "deadlines": lambda: list_deadlines(db),
         "history": lambda: all_history(db),
+        "events": lambda: list_events(db, limit=1_000_000),
+        "sources": lambda: list_sources(db, limit=1_000_000)[::-1],
     }
-    return readers[table]()
+    rows = readers[table]()
+    entity = {"developers": "developer", "models": "model", "deadlines": "deadline", "events": "event"}.get(
+        table
+    )
+    if entity is not None:
+        # Each fact's sources (its own citations, else the record's) and the open contests.
+        cited = citations_for(db, entity)
+        contests = contests_for(db, entity)
+        for row in rows:
+            fields = cited.get(str(row["id"]), {})
+            whole = [source_label(s) for s in fields.get(WHOLE_RECORD, [])]
+            row["_cited"] = {
+                f: [source_label(s) for s in fields.get(f, [])] or whole
+                for f in (WHOLE_RECORD, "status", "status_since", "agreement_date", "planned_release")
+                + ("released", "review_status", "due_date")
+            }
+            row["_contests"] = [c.line for c in contests.get(str(row["id"]), [])]
+    return rows
 
 
 def tables_csv(deps: Deps, tables: Sequence[str] = CSV_TABLES) -> dict[str, bytes]:
-    """`{table: csv bytes}` for the named tables (all four by default)."""
+    """`{table: csv bytes}` for the named tables (all of them by default)."""
     unknown = [t for t in tables if t not in CSV_TABLES]
     if unknown:
         raise ValueError(f"unknown table {unknown[0]!r}: expected one of {', '.join(CSV_TABLES)}")
@@ -363,7 +439,7 @@ def compare_csv(deps: Deps) -> bytes:
 
 
 def csv_export(deps: Deps, table: str | None = None) -> ExportFile:
-    """One table as a .csv, or (no table) a .zip of all four, one CSV per table."""
+    """One table as a .csv, or (no table) a .zip of all of them, one CSV per table."""
     today = _team_today(deps).isoformat()
     if table in CSV_VIEWS:
         return ExportFile(
@@ -394,7 +470,8 @@ def csv_export(deps: Deps, table: str | None = None) -> ExportFile:
         content=buffer.getvalue(),
         title=f"Review Watch tracker tables, {today}",
         comment=(
-            "Review Watch tracker as CSV: developers, models, deadlines and history, one file "
+            "Review Watch tracker as CSV: developers, models, deadlines, history, events and "
+            "sources, one file "
             f"each in a zip (UTF-8, header row; times in {deps.settings.timezone_name})."
         ),
     )

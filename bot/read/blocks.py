@@ -21,6 +21,7 @@ from bot.blockkit import (
     fit_blocks,
     fmt_date,
     fmt_datetime,
+    fmt_when,
     header,
     more_line,
     pack_lines,
@@ -35,6 +36,7 @@ from bot.read.answers import (
     STATUS_MODELS,
     STATUS_UPCOMING,
     DeveloperStatus,
+    Fact,
     HistoryAnswer,
     HistoryEntry,
     HoldoutsAnswer,
@@ -55,13 +57,35 @@ HINT_DEADLINES_REST = "Ask for fewer days, e.g. `/deadlines 14`, to see them all
 HINT_MODELS_REST = escape("Ask for one developer's models with `/aireview models <developer>`.")
 
 
-def _source_line(source: str | None, as_of: str | None = None, contested: bool = False) -> str:
-    parts = [f"Source: {safe(source, 300)}" if source else "Source: not recorded"]
+def _source_line(
+    source: str | None,
+    as_of: str | None = None,
+    contested: bool = False,
+    contests: Sequence[str] = (),
+) -> str:
+    """'_Source: … · as of June 2026_', then each open contest's claims side by side."""
+    parts = [f"Source: {safe(source, 600)}" if source else "Source: not recorded"]
     if as_of:
-        parts.append(f"as of {safe(as_of, 40)}")
-    if contested:
+        parts.append(f"as of {escape(fmt_when(as_of))}")
+    if contested and not contests:
         parts.append(":warning: contested")
-    return "_" + " · ".join(parts) + "_"
+    lines = ["_" + " · ".join(parts) + "_"]
+    lines += [f":warning: {safe(c, 1200)}" for c in contests]
+    return "\n".join(lines)
+
+
+def fact_lines(facts: Sequence[Fact]) -> list[str]:
+    """Each fact's sources; facts with the same sources share one line."""
+    groups: dict[str | None, list[str]] = {}
+    for f in facts:
+        groups.setdefault(f.sources, []).append(f.label)
+    if len(groups) == 1:
+        [(sources, _)] = groups.items()
+        return [f"_Source: {safe(sources, 600) if sources else 'not recorded'}_"]
+    return [
+        f"_{escape(', '.join(labels))}: {safe(sources, 600) if sources else 'source not recorded'}_"
+        for sources, labels in groups.items()
+    ]
 
 
 def _days_ago(days: int | None) -> str:
@@ -101,13 +125,10 @@ def holdouts_reply(
     blocks: list[Block] = [header("Holdouts: no review agreement yet"), section(f"*{answer.summary}*")]
     entries: list[Block] = []
     for h in answer.holdouts:
-        line = f"*{safe(h.name, 150)}* · {escape(h.status_label)}"
-        if h.since:
-            line += f" since {fmt_date(h.since)}{_days_ago(h.days_since)}"
-        lines = [line]
+        lines = [f"*{safe(h.name, 150)}* · {escape(h.status_line)}"]
         if h.note:
             lines.append(f"> {safe(h.note, 1500)}")
-        lines.append(_source_line(h.source, h.as_of, h.contested))
+        lines.append(_source_line(h.source, h.as_of, h.contested, h.contests))
         entries.append(section("\n".join(lines)))
     tail: list[Block] = []
     if len(entries) > MAX_LISTED:
@@ -126,7 +147,7 @@ def holdouts_reply(
 # ---------------------------------------------------------------- /deadlines
 
 
-def _item_text(item: domain.DatedItem) -> str:
+def _item_text(item: domain.DatedItem, contests: Sequence[str] = ()) -> str:
     when = f"*{fmt_date(item.day)}* · *{item.countdown}*"
     if item.overdue:
         when = ":warning: " + when
@@ -134,7 +155,7 @@ def _item_text(item: domain.DatedItem) -> str:
     lines = [
         f"{when} — {safe(item.title, 300)}",
         f"{escape(kind)} · {escape(item_status(item))}",
-        _source_line(item.source, contested=item.contested),
+        _source_line(item.source, item.as_of, item.contested, contests),
     ]
     return "\n".join(lines)
 
@@ -144,7 +165,7 @@ def deadlines_reply(answer: UpcomingAnswer, tz: ZoneInfo) -> Reply:
         header(f"Coming up in the next {answer.days} days"),
         section(f"*{escape(answer.summary)}*"),
     ]
-    entries = [section(_item_text(item)) for item in answer.items[:MAX_LISTED]]
+    entries = [section(_item_text(item, answer.contest_lines(item))) for item in answer.items[:MAX_LISTED]]
     tail: list[Block] = []
     if answer.total > len(entries):
         tail.append(context(more_line(answer.total - len(entries), HINT_DEADLINES_REST)))
@@ -152,7 +173,8 @@ def deadlines_reply(answer: UpcomingAnswer, tz: ZoneInfo) -> Reply:
         _as_of_context(
             fmt_datetime(answer.as_of, tz),
             f"Dates in {escape(answer.tz_name)}",
-            f"Items passed in the last {domain.RECENTLY_PASSED_DAYS} days are shown as passed.",
+            f"Items passed in the last {domain.RECENTLY_PASSED_DAYS} days are shown as passed, "
+            "deadlines with their outcome.",
         )
     )
     blocks = fit_blocks(blocks + entries, MAX_MESSAGE_BLOCKS, tail)
@@ -248,7 +270,8 @@ def _typed(candidate: object) -> str:
 
 def _model_line(m: ModelEntry, today: date, with_developer: bool = False) -> str:
     name = f"{safe(m.developer_name, 100)} / {safe(m.name, 150)}" if with_developer else safe(m.name, 150)
-    return " · ".join([f"• *{name}*", *(escape(p) for p in m.facts(today, ":warning:"))])
+    line = " · ".join([f"• *{name}*", *(escape(p) for p in m.facts(today, ":warning:"))])
+    return line + "\n      " + _source_line(m.source, m.as_of, m.contested, m.contests)
 
 
 def _model_lines(answer: ModelsAnswer, limit: int) -> tuple[list[str], int]:
@@ -294,6 +317,8 @@ def _history_text(e: HistoryEntry, tz: ZoneInfo, with_subject: bool = True) -> s
     head = f"*{fmt_datetime(e.at, tz)}* · {user_ref(e.actor)}"
     if with_subject:
         head += f" · {safe(e.subject, 200)}"
+    if e.effective:
+        head += f" · {escape(e.when)} (recorded {fmt_datetime(e.at, tz)})"
     lines = [head, safe(e.what, 800)]
     if e.note:
         lines.append(f"> {safe(e.note, 600)}")
@@ -316,17 +341,16 @@ def history_reply(answer: HistoryAnswer) -> Reply:
 
 def status_reply(status: DeveloperStatus, as_of_text: str) -> Reply:
     dev = status.developer
-    since = f"{fmt_date(status.since)}{_days_ago(status.days_since)}" if status.since else "not recorded"
-    agreement = domain.parse_date(dev.get("agreement_date"))
+    since = fmt_when(status.since) + _days_ago(status.days_since) if status.since else "not recorded"
     blocks: list[Block] = [
         header(dev["name"]),
         fields_section(
             [
-                f"*Status*\n{escape(status.status_label)}",
+                f"*Status*\n{escape(status.status_line)}",
                 f"*Since*\n{since}",
-                f"*Agreement date*\n{fmt_date(agreement) if agreement else 'none'}",
+                f"*Agreement date*\n{escape(fmt_when(dev.get('agreement_date'), 'none'))}",
                 f"*Contested*\n{'yes :warning:' if dev.get('contested') else 'no'}",
-                f"*As of*\n{safe(dev.get('as_of') or 'not recorded', 40)}",
+                f"*As of*\n{escape(fmt_when(dev.get('as_of')))}",
                 f"*Last updated*\n{fmt_datetime(dev.get('updated_at'), status.tz)}"
                 f" by {user_ref(dev.get('updated_by'))}",
             ]
@@ -334,7 +358,9 @@ def status_reply(status: DeveloperStatus, as_of_text: str) -> Reply:
     ]
     if dev.get("note"):
         blocks.append(section(f"> {safe(dev['note'], 2000)}"))
-    blocks.append(context(_source_line(dev.get("source"))))
+    blocks.append(context(*fact_lines(status.facts) if status.facts else [_source_line(dev.get("source"))]))
+    if status.contests:
+        blocks.append(section("\n".join(f":warning: {safe(c, 1200)}" for c in status.contests)))
 
     models = status.models
     model_lines, hidden = _model_lines(models, STATUS_MODELS)
@@ -342,6 +368,13 @@ def status_reply(status: DeveloperStatus, as_of_text: str) -> Reply:
     if hidden:
         text += "\n" + more_line(hidden, f"See `/aireview models {dev['id']}`.")
     blocks.append(section(text))
+
+    if status.events:
+        lines = ["*Developments*"]
+        for ev in status.events:
+            lines.append(f"• {safe(ev.line, 900)}")
+            lines.append("      " + _source_line(ev.sources, ev.as_of, bool(ev.contests), ev.contests))
+        blocks.append(section("\n".join(lines)))
 
     if status.upcoming:
         upcoming = [
@@ -351,6 +384,13 @@ def status_reply(status: DeveloperStatus, as_of_text: str) -> Reply:
         if status.upcoming_total > len(upcoming):
             upcoming.append(more_line(status.upcoming_total - len(upcoming), "See `/deadlines`."))
         blocks.append(section("*Coming up*\n" + "\n".join(upcoming)))
+
+    if status.passed_deadlines:
+        passed = [
+            f"• *{fmt_date(i.day)}* ({i.countdown}) — {safe(i.title, 200)} · {escape(item_status(i))}"
+            for i in status.passed_deadlines
+        ]
+        blocks.append(section("*Passed deadlines*\n" + "\n".join(passed)))
 
     history = status.history
     first = fmt_datetime(status.first_tracked, status.tz) if status.first_tracked else "unknown"

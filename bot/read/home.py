@@ -24,6 +24,7 @@ from bot.blockkit import (
     escape,
     fmt_date,
     fmt_datetime,
+    fmt_when,
     header,
     more_line,
     safe,
@@ -63,13 +64,27 @@ def build_home(answer: HomeAnswer, *, admin: bool, extra_blocks: list[Block] | N
     holdouts = answer.holdouts.holdouts
     if holdouts:
         lines = [
-            f"• *{safe(h.name, 100)}* · {escape(h.status_label)}"
-            + (f" since {fmt_date(h.since)} ({h.days_since} days)" if h.since else "")
+            f"• *{safe(h.name, 100)}* · {escape(h.status_line)}\n"
+            + "\n".join(
+                [f"   _Source: {safe(h.source or 'not recorded', 400)} · as of {escape(fmt_when(h.as_of))}_"]
+                + [f"   :warning: {safe(c, 900)}" for c in h.contests]
+            )
             for h in holdouts[:HOME_HOLDOUTS]
         ]
         if len(holdouts) > HOME_HOLDOUTS:
             lines.append(more_line(len(holdouts) - HOME_HOLDOUTS, "See them all with `/holdouts`."))
         blocks.append(section("\n".join(lines)))
+
+    if answer.framework:
+        blocks += [divider(), header("The framework")]
+        for f in answer.framework:
+            blocks.append(
+                section(
+                    f"*{safe(f.label, 150)}*: {safe(f.value, 900)}\n"
+                    f"_Source: {safe(f.sources or 'not recorded', 400)} · as of {escape(fmt_when(f.as_of))}_"
+                    + "".join(f"\n:warning: {safe(c, 900)}" for c in f.contests)
+                )
+            )
 
     blocks += [divider(), header("Coming up")]
     listed = answer.upcoming.items[:HOME_ITEMS]
@@ -80,7 +95,10 @@ def build_home(answer: HomeAnswer, *, admin: bool, extra_blocks: list[Block] | N
                 section(
                     f"{flag}*{fmt_date(item.day)}* · *{item.countdown}* — {safe(item.title, 300)}\n"
                     f"{escape(domain.ITEM_KIND_LABELS.get(item.kind, item.kind))} · "
-                    f"{escape(item_status(item))}"
+                    f"{escape(item_status(item))}\n"
+                    f"_Source: {safe(item.source or 'not recorded', 400)}"
+                    f" · as of {escape(fmt_when(item.as_of))}_"
+                    + "".join(f"\n:warning: {safe(c, 900)}" for c in answer.upcoming.contest_lines(item))
                 )
             )
         if answer.upcoming.total > len(listed):
@@ -95,7 +113,9 @@ def build_home(answer: HomeAnswer, *, admin: bool, extra_blocks: list[Block] | N
             blocks.append(
                 section(
                     f"*{fmt_datetime(e.at, tz)}* · {safe(e.subject, 150)} · {safe(e.what, 500)}\n"
-                    f"_by {user_ref(e.actor)}" + (f" · Source: {safe(e.source, 200)}_" if e.source else "_")
+                    + (f"_{escape(e.when)}, recorded {fmt_datetime(e.at, tz)}_\n" if e.effective else "")
+                    + f"_by {user_ref(e.actor)}"
+                    + (f" · Source: {safe(e.source, 300)}_" if e.source else "_")
                 )
             )
     else:

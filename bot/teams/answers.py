@@ -25,7 +25,7 @@ from datetime import date
 from typing import Any
 
 from bot import domain
-from bot.blockkit import clip, fmt_date, fmt_datetime
+from bot.blockkit import clip, fmt_date, fmt_datetime, fmt_when
 from bot.cardkit import (
     CARD_CONTENT_TYPE,
     CARD_SCHEMA,
@@ -176,7 +176,7 @@ def _clean(text: Any, limit: int) -> str:
 
 def _source_runs(source: str | None, as_of: str | None = None, contested: bool = False) -> list[Element]:
     if source:
-        clean = _clean(source, 300)
+        clean = _clean(source, 600)
         runs = [
             text_run("Source: ", subtle=True),
             # A link only where the visible text is the URL itself.
@@ -185,10 +185,15 @@ def _source_runs(source: str | None, as_of: str | None = None, contested: bool =
     else:
         runs = [text_run("Source: not recorded", subtle=True)]
     if as_of:
-        runs.append(text_run(f" · as of {_clean(as_of, 40)}", subtle=True))
+        runs.append(text_run(f" · as of {_clean(fmt_when(as_of), 40)}", subtle=True))
     if contested:
         runs.append(text_run(f" · {WARNING} contested", color="Warning"))
     return runs
+
+
+def _contest_items(contests: tuple[str, ...] | list[str]) -> list[Element]:
+    """Each open contest's claims side by side, one line each."""
+    return [rich_text([text_run(f"{WARNING} {_clean(c, 1200)}", color="Warning")]) for c in contests]
 
 
 def _days_ago(days: int | None) -> str:
@@ -254,13 +259,12 @@ def holdouts_card(answer: answers.HoldoutsAnswer, as_of: str, app: str) -> dict[
     head = [_title("Holdouts: no review agreement yet"), text_block(answer.summary, weight="Bolder")]
     entries: list[Element] = []
     for h in answer.holdouts:
-        line = f" · {h.status_label}"
-        if h.since:
-            line += f" since {fmt_date(h.since)}{_days_ago(h.days_since)}"
+        line = f" · {h.status_line}"
         items = [rich_text([text_run(_clean(h.name, 150), bold=True), text_run(line)])]
         if h.note:
             items.append(rich_text([text_run(_clean(h.note, LIST_NOTE_CHARS), italic=True)]))
-        items.append(rich_text(_source_runs(h.source, h.as_of, h.contested)))
+        items.append(rich_text(_source_runs(h.source, h.as_of, h.contested and not h.contests)))
+        items += _contest_items(h.contests)
         entries.append(container(items, separator=True))
     hint = f"Ask about any one with {_mention(app, 'status <developer>')}, or {SLACK_ELSEWHERE} (/holdouts)."
     tail = [_subtle(f"As of {as_of}")]
@@ -273,7 +277,7 @@ def holdouts_card(answer: answers.HoldoutsAnswer, as_of: str, app: str) -> dict[
 # ---------------------------------------------------------------- deadlines
 
 
-def _item_entry(item: domain.DatedItem) -> Element:
+def _item_entry(item: domain.DatedItem, contests: list[str] | None = None) -> Element:
     when = f"{fmt_date(item.day)} · {item.countdown}"
     head = [
         text_run(
@@ -289,7 +293,8 @@ def _item_entry(item: domain.DatedItem) -> Element:
         [
             rich_text(head),
             rich_text([text_run(f"{kind} · {answers.item_status(item)}")]),
-            rich_text(_source_runs(item.source, contested=item.contested)),
+            rich_text(_source_runs(item.source, item.as_of, item.contested and not contests)),
+            *_contest_items(contests or []),
         ],
         separator=True,
     )
@@ -297,12 +302,12 @@ def _item_entry(item: domain.DatedItem) -> Element:
 
 def deadlines_card(answer: answers.UpcomingAnswer, as_of: str, app: str) -> dict[str, Any]:
     head = [_title(f"Coming up in the next {answer.days} days"), text_block(answer.summary, weight="Bolder")]
-    entries = [_item_entry(item) for item in answer.items[: answers.MAX_LISTED]]
+    entries = [_item_entry(item, answer.contest_lines(item)) for item in answer.items[: answers.MAX_LISTED]]
     hint = f"Ask for fewer days, e.g. {_mention(app, 'deadlines 14')}, or {SLACK_ELSEWHERE} (/deadlines)."
     tail = [
         _subtle(
             f"As of {as_of} · Dates in {answer.tz_name} · Items passed in the last "
-            f"{domain.RECENTLY_PASSED_DAYS} days are shown as passed."
+            f"{domain.RECENTLY_PASSED_DAYS} days are shown as passed, deadlines with their outcome."
         )
     ]
     body = fit_body(head, entries, tail, _more(hint), answer.total - len(entries))
@@ -314,7 +319,11 @@ def deadlines_card(answer: answers.UpcomingAnswer, as_of: str, app: str) -> dict
 
 def _model_runs(m: answers.ModelEntry, today: date) -> list[Element]:
     runs = [text_run("• "), text_run(_clean(m.name, 150), bold=True)]
-    return runs + [text_run(" · " + " · ".join(m.facts(today, WARNING)))]
+    return (
+        runs
+        + [text_run(" · " + " · ".join(m.facts(today, WARNING)) + " · ")]
+        + _source_runs(m.source, m.as_of, m.contested)
+    )
 
 
 def _history_entry(e: answers.HistoryEntry, status: answers.DeveloperStatus) -> Element:
@@ -323,6 +332,11 @@ def _history_entry(e: answers.HistoryEntry, status: answers.DeveloperStatus) -> 
             [
                 text_run(fmt_datetime(e.at, status.tz), bold=True),
                 text_run(f" · {_clean(e.actor or 'unknown', 60)} · {_clean(e.subject, 200)}"),
+                *(
+                    [text_run(f" · {e.when} (recorded {fmt_datetime(e.at, status.tz)})")]
+                    if e.effective
+                    else []
+                ),
             ]
         ),
         rich_text([text_run(_clean(e.what, 800))]),
@@ -339,19 +353,18 @@ def status_card(
 ) -> dict[str, Any]:
     """`note`, when given, heads the card (e.g. that a typo was corrected)."""
     dev = status.developer
-    since = f"{fmt_date(status.since)}{_days_ago(status.days_since)}" if status.since else "not recorded"
-    agreement = domain.parse_date(dev.get("agreement_date"))
+    since = fmt_when(status.since) + _days_ago(status.days_since) if status.since else "not recorded"
     name = {**text_run(_clean(dev["name"], 150), bold=True), "size": "Medium"}
     head: list[Element] = [_subtle(_clean(note, 300))] if note else []
     head += [
         rich_text([name]),
         fact_set(
             [
-                ("Status", status.status_label),
+                ("Status", status.status_line),
                 ("Since", since),
-                ("Agreement date", fmt_date(agreement) if agreement else "none"),
+                ("Agreement date", fmt_when(dev.get("agreement_date"), "none")),
                 ("Contested", f"yes {WARNING}" if dev.get("contested") else "no"),
-                ("As of", _clean(dev.get("as_of") or "not recorded", 40)),
+                ("As of", _clean(fmt_when(dev.get("as_of")), 40)),
                 (
                     "Last updated",
                     f"{fmt_datetime(dev.get('updated_at'), status.tz)} by "
@@ -362,7 +375,15 @@ def status_card(
     ]
     if dev.get("note"):
         head.append(rich_text([text_run(_clean(dev["note"], STATUS_NOTE_CHARS), italic=True)]))
-    head.append(rich_text(_source_runs(dev.get("source"))))
+    groups: dict[str | None, list[str]] = {}
+    for fact in status.facts:
+        groups.setdefault(fact.sources, []).append(fact.label)
+    if len(groups) <= 1:
+        head.append(rich_text(_source_runs(next(iter(groups), None) or dev.get("source"))))
+    else:
+        for sources, labels in groups.items():
+            head.append(rich_text([text_run(f"{', '.join(labels)}: ", subtle=True), *_source_runs(sources)]))
+    head += _contest_items(status.contests)
 
     # Sections in Slack's order; each is one entry, so a huge record loses its last ones.
     models = status.models
@@ -396,6 +417,27 @@ def status_card(
                 )
             )
         entries.append(container(upcoming, separator=True))
+
+    if status.events:
+        events: list[Element] = [text_block("Developments", weight="Bolder")]
+        for ev in status.events:
+            events.append(rich_text([text_run(f"• {_clean(ev.line, 900)}")]))
+            events.append(rich_text(_source_runs(ev.sources, ev.as_of, False)))
+            events += _contest_items(ev.contests)
+        entries.append(container(events, separator=True))
+
+    if status.passed_deadlines:
+        passed: list[Element] = [text_block("Passed deadlines", weight="Bolder")]
+        for item in status.passed_deadlines:
+            passed.append(
+                rich_text(
+                    [
+                        text_run(f"• {fmt_date(item.day)} ({item.countdown})", bold=True),
+                        text_run(f" — {_clean(item.title, 200)} · {answers.item_status(item)}"),
+                    ]
+                )
+            )
+        entries.append(container(passed, separator=True))
 
     history = status.history
     first = fmt_datetime(status.first_tracked, status.tz) if status.first_tracked else "unknown"

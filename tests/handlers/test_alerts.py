@@ -19,7 +19,7 @@ from storage.alerts import get_ledger, get_subscription
 from tests.bot.read.test_home import open_home
 from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support.alerts import CHANNEL, alert_keys, subscribe, sweep
-from tests.support.blockkit import message_errors, view_errors
+from tests.support.blockkit import message_errors, view_errors, visible_text
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import (
     block_actions_payload,
@@ -233,13 +233,18 @@ def test_status_change_from_the_admin_form_reaches_the_channel(
     subscribe(deps, JUNE_1, kinds=["status"])
     aireview(app, slack_emulator, "update meta")
     form = slack_emulator.last("views.open").args["view"]
-    assert submit_view(app, form, ADMIN_ID, status="signed").status == 200
+    assert submit_view(app, form, ADMIN_ID, status="signed", effective_date="2026-07-20").status == 200
     slack_emulator.reset()
     result = sweep(deps, slack_emulator, deps.clock.now() + timedelta(minutes=5))
     assert len(result.sent) == 1
     [message] = slack_emulator.messages[CHANNEL]
     assert "Meta: agreement status changed from Negotiating to Signed" in message["text"]
     assert f"<@{ADMIN_ID}>" in json.dumps(message["blocks"])
+    # When the change took effect (the source's date) and when it was recorded (the save).
+    text = visible_text(message["blocks"])
+    assert "*When:* Took effect Mon Jul 20, 2026; recorded Jul 24, 2026 10:00 EDT by" in text
+    # Meta's intent is contested: the alert shows both claims with their reports.
+    assert "Contested: " in text and "anticipates signing" in text and "has not yet indicated" in text
 
 
 def test_the_form_sets_delivery_days_and_quiet_hours(

@@ -202,10 +202,16 @@ def test_update_tracker_opens_the_status_form_prefilled(
     blocks = blocks_by_id(view)
     developer = blocks[ids.BLOCK_DEVELOPER]["element"]["initial_option"]["value"]
     assert developer == "meta"
+    # The item as a new source record, without its tracking parameters.
     source = blocks[ids.BLOCK_SOURCE]["element"]["initial_value"]
-    assert source == item["link"]
-    assert source.startswith("https://policywire.example/2026/07/23/meta-review-agreement/")
+    assert "utm_" in item["link"]
+    assert source == "https://policywire.example/2026/07/23/meta-review-agreement/"
+    assert item["title"] in blocks[ids.BLOCK_SOURCE_TITLE]["element"]["initial_value"]
+    # Its published day as the effective date (not the developer's old since-date).
+    assert blocks[ids.BLOCK_EFFECTIVE_DATE]["element"]["initial_date"] == "2026-07-23"
+    assert blocks[ids.BLOCK_SOURCE_PUBLISHED]["element"]["initial_date"] == "2026-07-23"
     assert "working through the details" in blocks[ids.BLOCK_NOTE]["element"]["initial_value"]
+    assert json.loads(view["private_metadata"])["news"] == item["id"]
 
 
 def test_update_tracker_refuses_non_admins(

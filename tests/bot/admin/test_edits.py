@@ -133,7 +133,7 @@ def test_group_member_can_save_through_a_form(deps: Deps, app: App, slack_emulat
     deps.settings = Settings(**{**deps.settings.__dict__, "admins": (), "admin_group": "S0ADMINS"})
     slack_emulator.usergroups = {"S0ADMINS": ["UGROUP0001"]}
     view = open_from_home(app, slack_emulator, ids.ACTION_ADMIN_UPDATE_STATUS, "meta", "UGROUP0001")
-    assert ack_body(submit_view(app, view, "UGROUP0001", status="signed")) == {}
+    assert ack_body(submit_view(app, view, "UGROUP0001", status="signed", effective_date="2026-07-20")) == {}
     assert get_record(deps.store.db, "developer", "meta")["updated_by"] == "UGROUP0001"
 
 
@@ -190,10 +190,12 @@ def test_status_form_opens_prefilled_from_the_home_button(app: App, slack_emulat
     assert view["callback_id"] == ids.VIEW_DEVELOPER_STATUS
     assert initial(view, ids.BLOCK_DEVELOPER) == "meta"
     assert initial(view, ids.BLOCK_STATUS) == "negotiating"
-    assert initial(view, ids.BLOCK_EFFECTIVE_DATE) == "2026-06-03"
-    assert "New York Times" in initial(view, ids.BLOCK_SOURCE)
+    assert initial(view, ids.BLOCK_EFFECTIVE_DATE) is None  # neither report dates Meta's status
+    assert initial(view, ids.BLOCK_AGREEMENT_DATE) is None
+    picked = blocks_by_id(view)[ids.BLOCK_SOURCE_PICK]["element"]["initial_option"]["text"]["text"]
+    assert "New York Times" in picked or "Security Reviews" in picked
+    assert initial(view, ids.BLOCK_SOURCE) is None  # a new source is optional once one is picked
     assert "working through the details" in initial(view, ids.BLOCK_NOTE)
-    assert initial(view, ids.BLOCK_CONTESTED) is False
     assert json.loads(view["private_metadata"]) == {"entity": "developer", "id": "meta", "version": 1}
 
 
@@ -229,24 +231,22 @@ def test_status_save_writes_the_change_and_history_then_confirms_and_refreshes_h
         ADMIN_ID,
         status="signed",
         effective_date="2026-07-20",
-        source="https://example.gov/meta-signs",
+        source="https://example.gov/meta-signs?utm_source=x",
         note="Meta signed.",
-        contested=True,
     )
     assert ack_body(response) == {}  # the modal closes
 
     meta = get_record(deps.store.db, "developer", "meta")
-    assert (meta["status"], meta["status_since"], meta["source"], meta["contested"]) == (
-        "signed",
-        "2026-07-20",
-        "https://example.gov/meta-signs",
-        1,
-    )
+    assert (meta["status"], meta["status_since"]) == ("signed", "2026-07-20")
+    # Signing: the agreement date defaults to the day it took effect.
+    assert meta["agreement_date"] == "2026-07-20"
+    assert "https://example.gov/meta-signs" in meta["source"] and "utm_" not in meta["source"]
     assert (meta["version"], meta["updated_by"], meta["as_of"]) == (2, ADMIN_ID, "2026-07-24")
     rows = {r["field"]: r for r in list_history(deps.store.db, "developer", "meta")}
     status_row = rows["status"]
     assert (status_row["old"], status_row["new"], status_row["actor"]) == ("negotiating", "signed", ADMIN_ID)
     assert status_row["source"] == "https://example.gov/meta-signs" and status_row["note"] == "Meta signed."
+    assert status_row["effective"] == "2026-07-20"  # when it took effect; `at` is when it was recorded
     assert_saved_and_home_refreshed(slack_emulator, "Negotiating → Signed")
 
 
@@ -262,7 +262,7 @@ def test_status_save_from_the_command_confirms_in_that_channel(
         response_url=slack_emulator.response_url("r1"),
     )
     view = opened_view(slack_emulator)
-    assert ack_body(submit_view(app, view, ADMIN_ID, status="holdout")) == {}
+    assert ack_body(submit_view(app, view, ADMIN_ID, status="holdout", effective_date="2026-07-20")) == {}
     ephemeral = slack_emulator.last("chat.postEphemeral").args
     assert (ephemeral["channel"], ephemeral["user"]) == (CHANNEL, ADMIN_ID)
     assert "Holdout" in ephemeral["text"]
@@ -281,7 +281,7 @@ def test_status_confirmation_falls_back_to_a_dm_when_the_channel_refuses(
     )
     view = opened_view(slack_emulator)
     slack_emulator.fail("chat.postEphemeral", error="channel_not_found")
-    submit_view(app, view, ADMIN_ID, status="holdout")
+    submit_view(app, view, ADMIN_ID, status="holdout", effective_date="2026-07-20")
     assert any("Holdout" in t for t in dm_texts(slack_emulator))
 
 
@@ -291,11 +291,12 @@ STATUS_INVALID = [
     (ids.BLOCK_EFFECTIVE_DATE, {"effective_date": None}, "required"),
     (ids.BLOCK_EFFECTIVE_DATE, {"effective_date": "1999-12-31"}, "2000"),
     (ids.BLOCK_EFFECTIVE_DATE, {"effective_date": "2026-13-01"}, "date such as"),
-    (ids.BLOCK_SOURCE, {"source": None}, "required"),
+    (ids.BLOCK_EFFECTIVE_DATE, {"effective_date": "2031-01-01"}, "later than today"),
+    (ids.BLOCK_AGREEMENT_DATE, {"agreement_date": "2026-07-25"}, "later than today"),
+    (ids.BLOCK_SOURCE, {"source_pick": None, "source": None}, "required"),
     (ids.BLOCK_SOURCE, {"source": "ftp://example.gov/x"}, "http"),
     (ids.BLOCK_SOURCE, {"source": "https://"}, "host"),
     (ids.BLOCK_NOTE, {"note": "x" * 2001}, "2000"),
-    (ids.BLOCK_STATUS, {}, "Nothing changed"),
 ]
 
 
@@ -305,12 +306,50 @@ def test_status_form_rejects_each_invalid_field_inline(
 ) -> None:
     view = open_from_home(app, slack_emulator, ids.ACTION_ADMIN_UPDATE_STATUS, "meta")
     before = history_count(deps.store)
-    body = ack_body(submit_view(app, view, ADMIN_ID, **changes))
+    body = ack_body(submit_view(app, view, ADMIN_ID, **{"effective_date": "2026-07-20", **changes}))
     assert body["response_action"] == "errors"
     assert list(body["errors"]) == [block] and message in body["errors"][block]
     assert history_count(deps.store) == before
     assert get_record(deps.store.db, "developer", "meta")["version"] == 1
     assert slack_emulator.calls_to("views.publish") == []
+
+
+def test_a_2031_effective_date_is_refused_inline_saying_what_to_enter(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    view = open_from_home(app, slack_emulator, ids.ACTION_ADMIN_UPDATE_STATUS, "meta")
+    body = ack_body(submit_view(app, view, ADMIN_ID, status="signed", effective_date="2031-01-01"))
+    error = body["errors"][ids.BLOCK_EFFECTIVE_DATE]
+    assert "Wed Jan 1, 2031 is later than today (Fri Jul 24, 2026)" in error
+    assert "enter when it actually happened" in error
+    assert get_record(deps.store.db, "developer", "meta")["status"] == "negotiating"
+
+
+def test_unchanged_status_form_says_nothing_changed(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    view = open_from_home(app, slack_emulator, ids.ACTION_ADMIN_UPDATE_STATUS, "xai")
+    # xAI agreed "in May": the form shows the month, known to the month only.
+    assert (initial(view, ids.BLOCK_EFFECTIVE_DATE), initial(view, ids.BLOCK_EFFECTIVE_PRECISION)) == (
+        "2026-05-01",
+        "month",
+    )
+    body = ack_body(submit_view(app, view, ADMIN_ID))
+    assert "Nothing changed" in body["errors"][ids.BLOCK_STATUS]
+    assert get_record(deps.store.db, "developer", "xai")["status_since"] == "2026-05"
+
+
+def test_month_precision_effective_date_is_stored_as_the_month(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    view = open_from_home(app, slack_emulator, ids.ACTION_ADMIN_UPDATE_STATUS, "meta")
+    body = ack_body(
+        submit_view(
+            app, view, ADMIN_ID, status="holdout", effective_date="2026-07-09", effective_precision="month"
+        )
+    )
+    assert body == {}
+    assert get_record(deps.store.db, "developer", "meta")["status_since"] == "2026-07"
 
 
 def test_forged_status_submission_from_a_non_admin_changes_nothing(
@@ -330,9 +369,9 @@ def test_stale_status_submission_names_who_changed_it_and_their_change_stands(
     view = open_from_home(app, slack_emulator, ids.ACTION_ADMIN_UPDATE_STATUS, "meta")
     clock.advance(timedelta(minutes=3))
     other = open_from_home(app, slack_emulator, ids.ACTION_ADMIN_UPDATE_STATUS, "meta", OTHER_ADMIN)
-    assert ack_body(submit_view(app, other, OTHER_ADMIN, status="holdout")) == {}
+    assert ack_body(submit_view(app, other, OTHER_ADMIN, status="holdout", effective_date="2026-07-20")) == {}
 
-    body = ack_body(submit_view(app, view, ADMIN_ID, status="signed"))
+    body = ack_body(submit_view(app, view, ADMIN_ID, status="signed", effective_date="2026-07-20"))
     error = body["errors"][ids.BLOCK_STATUS]
     assert OTHER_ADMIN in error and "Jul 24, 2026 10:03" in error
     meta = get_record(deps.store.db, "developer", "meta")
@@ -370,8 +409,8 @@ def test_news_can_open_the_status_form_with_a_source(deps: Deps, slack_emulator:
         deps,
         None,
         "meta",
-        source="https://example.gov/news",
-        note="Reported today",
+        "Reported today",
+        new_source=edits.forms.SourceFields(url="https://example.gov/news"),
         user_id=ADMIN_ID,
     )
     assert initial(view, ids.BLOCK_SOURCE) == "https://example.gov/news"
@@ -483,7 +522,9 @@ VALID_MODEL = {"developer": "meta", "name": "Muse Blaze"}
         (ids.BLOCK_NAME, {"name": "M" * 81}, "80"),
         (ids.BLOCK_NAME, {"name": "muse spark"}, "already has a model"),
         (ids.BLOCK_PLANNED_RELEASE, {"planned_release": "1999-01-01"}, "2000"),
-        (ids.BLOCK_SUBMITTED, {"submitted": "2026-08-02", "released": "2026-08-01"}, "after the release"),
+        (ids.BLOCK_SUBMITTED, {"submitted": "2026-07-02", "released": "2026-07-01"}, "after the release"),
+        (ids.BLOCK_RELEASED, {"released": "2026-08-01"}, "later than today"),
+        (ids.BLOCK_RELEASED, {"review_status": "released"}, "needs its released date"),
         (ids.BLOCK_RELEASED, {"released": "July 4"}, "date such as"),
         (ids.BLOCK_REVIEW_STATUS, {"review_status": "approved"}, "offered values"),
         (ids.BLOCK_SOURCE, {"source": "http://"}, "host"),
@@ -514,20 +555,24 @@ def test_edit_model_through_the_picker_prefills_and_saves(
     assert body["response_action"] == "update"
     form = body["view"]
     assert view_errors(form) == [] and form["title"]["text"] == "Edit model"
+    # "Released in April": shown as April, known to the month only.
     assert (initial(form, ids.BLOCK_NAME), initial(form, ids.BLOCK_RELEASED)) == ("Muse Spark", "2026-04-01")
+    assert initial(form, ids.BLOCK_RELEASED_PRECISION) == "month"
     assert initial(form, ids.BLOCK_REVIEW_STATUS) == "released"
 
-    assert ack_body(submit_view(app, form, ADMIN_ID, released="2026-04-05", note="Day confirmed.")) == {}
+    changes = {"released": "2026-04-05", "released_precision": "day", "note": "Day confirmed."}
+    assert ack_body(submit_view(app, form, ADMIN_ID, **changes)) == {}
     saved = muse_spark(deps)
     assert (saved["released"], saved["version"]) == ("2026-04-05", 2)
     rows = list_history(deps.store.db, "model", model["id"])
     released_row = next(r for r in rows if r["field"] == "released")
     assert (released_row["old"], released_row["new"], released_row["actor"]) == (
-        "2026-04-01",
+        "2026-04",
         "2026-04-05",
         ADMIN_ID,
     )
-    assert_saved_and_home_refreshed(slack_emulator, "2026-04-01 → 2026-04-05")
+    assert released_row["effective"] == "2026-04-05"
+    assert_saved_and_home_refreshed(slack_emulator, "April 2026 → 2026-04-05")
 
 
 def test_edit_model_rejects_no_change_stale_version_and_non_admins(
@@ -591,11 +636,11 @@ def test_add_deadline_saves_with_history(deps: Deps, app: App, slack_emulator: S
         due_date="2026-08-20",
         kind="comment_period",
         source="https://www.federalregister.gov/d/2026-12345",
-        contested=True,
     )
     assert ack_body(response) == {}
     added = next(d for d in list_deadlines(deps.store.db) if d["kind"] == "comment_period")
-    assert (added["due_date"], added["contested"], added["updated_by"]) == ("2026-08-20", 1, ADMIN_ID)
+    assert (added["due_date"], added["outcome"], added["updated_by"]) == ("2026-08-20", "open", ADMIN_ID)
+    assert added["source"] == "https://www.federalregister.gov/d/2026-12345"
     assert list_history(deps.store.db, "deadline", added["id"])[0]["field"] == "(created)"
     assert_saved_and_home_refreshed(slack_emulator, "CAISI comment period closes")
 
@@ -607,11 +652,11 @@ def test_edit_deadline_opens_prefilled_and_saves(deps: Deps, app: App, slack_emu
         deadline["title"],
         "2026-07-31",
     )
-    assert ack_body(submit_view(app, view, ADMIN_ID, due_date="2026-08-14", contested=True)) == {}
+    assert ack_body(submit_view(app, view, ADMIN_ID, due_date="2026-08-14")) == {}
     saved = formal_deadline(deps)
-    assert (saved["due_date"], saved["contested"], saved["version"]) == ("2026-08-14", 1, 2)
+    assert (saved["due_date"], saved["version"]) == ("2026-08-14", 2)
     fields = {r["field"] for r in list_history(deps.store.db, "deadline", deadline["id"])}
-    assert {"due_date", "contested"} <= fields
+    assert {"due_date"} <= fields
     assert_saved_and_home_refreshed(slack_emulator, "2026-07-31 → 2026-08-14")
 
 

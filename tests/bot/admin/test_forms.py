@@ -109,7 +109,7 @@ def test_model_dates_must_be_in_order_and_plausible() -> None:
         ids.BLOCK_SUBMITTED: "2026-05-02",
         ids.BLOCK_RELEASED: "2026-05-01",
     }
-    _, errors = forms.read_model(values)
+    _, _, errors = forms.read_model(values)
     assert list(errors) == [ids.BLOCK_SUBMITTED]
-    _, errors = forms.read_model({**values, ids.BLOCK_SUBMITTED: "2026-04-30"})
+    _, _, errors = forms.read_model({**values, ids.BLOCK_SUBMITTED: "2026-04-30"})
     assert errors == {}

@@ -177,26 +177,46 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
-def test_csv_zip_holds_four_tables_that_round_trip(deps: Deps) -> None:
+def test_csv_zip_holds_every_table_that_round_trips(deps: Deps) -> None:
     add_model(deps, note='Said "soon", then: later\nSecond line — with a dash; ünïcode')
     export = csv_export(deps)
     assert export.filename == "reviewwatch-csv-2026-07-24.zip"
 
     archive = zipfile.ZipFile(io.BytesIO(export.content))
-    assert sorted(archive.namelist()) == ["deadlines.csv", "developers.csv", "history.csv", "models.csv"]
+    assert sorted(archive.namelist()) == [
+        "deadlines.csv",
+        "developers.csv",
+        "events.csv",
+        "history.csv",
+        "models.csv",
+        "sources.csv",
+    ]
     tables = {name.removesuffix(".csv"): read_csv(archive.read(name)) for name in archive.namelist()}
 
     developers = {row["id"]: row for row in tables["developers"]}
     assert developers["meta"]["status"] == "negotiating"
     assert developers["openai"]["contested"] == "no"
+    # Each fact's own sources, at its own precision; the competing claims side by side.
+    assert (developers["xai"]["status"], developers["xai"]["status_since"]) == ("signed", "2026-05")
+    assert developers["xai"]["agreement_date_source"] == (
+        "US Government Urges Meta to Conduct Security Reviews on AI Models (wire summary), June 2026"
+    )
+    assert "Stocktwits" in developers["xai"]["status_source"]
+    assert developers["meta"]["contested"] == "yes"
+    assert "anticipates signing" in developers["meta"]["contested_claims"]
+    assert "has not yet indicated" in developers["meta"]["contested_claims"]
     models = {row["name"]: row for row in tables["models"]}
     assert models["Llama 5"]["note"] == 'Said "soon", then: later\nSecond line — with a dash; ünïcode'
     assert models["Llama 5"]["developer"] == "Meta"
     assert models["Llama 5"]["submission_due"] == "2026-08-16"
     assert models["Muse Spark"]["review_status"] == "released"
+    assert (models["Muse Spark"]["released"], models["Muse Spark"]["as_of"]) == ("2026-04", "2026-06")
+    events = {row["kind"]: row for row in tables["events"]}
+    assert events["order"]["effective"] == "2026-06-02" and "mandates" in events["order"]["contested_claims"]
+    assert [row["publisher"] for row in tables["sources"]][:2] == ["", "Stocktwits"]
     assert [row["due_date"] for row in tables["deadlines"]] == ["2026-07-31"]
     history = tables["history"]
-    assert history[0]["subject"] == "Executive order on frontier AI model review"  # oldest first
+    assert history[0]["subject"] == "OpenAI"  # oldest first
     assert any(row["subject"] == "Meta / Llama 5" and row["field"] == "(created)" for row in history)
     assert history[-1]["at"] == "2026-07-24 10:00"  # team time, not UTC
 
@@ -277,7 +297,7 @@ def test_export_csv_uploads_a_zip_or_one_table(deps: Deps, slack_emulator: Slack
     zipped, single = slack_emulator.completed_uploads
     assert zipped["files"][0]["name"] == "reviewwatch-csv-2026-07-24.zip"
     archive = zipfile.ZipFile(io.BytesIO(slack_emulator.uploads[zipped["files"][0]["id"]]))
-    assert len(archive.namelist()) == 4
+    assert len(archive.namelist()) == 6
     assert single["files"][0]["name"] == "reviewwatch-models-2026-07-24.csv"
     rows = read_csv(slack_emulator.uploads[single["files"][0]["id"]])
     assert [row["name"] for row in rows] == ["Muse Spark"]
@@ -415,12 +435,15 @@ def test_cli_writes_the_calendar_and_the_csv_files(tmp_path: Path) -> None:
     assert b"Wrote reviewwatch.ics" in done.stderr
     [event] = events((tmp_path / "reviewwatch.ics").read_bytes()).values()
     assert event.decoded("DTSTAMP") == datetime.fromisoformat("2026-07-24T14:00:00+00:00")
+    # The deadline's own source (the Stocktwits story alone) and as-of, at month precision.
+    description = event.decoded("DESCRIPTION").decode()
+    assert "Source: Stocktwits (citing The New York Times), June 2026\nAs of: June 2026" in description
 
     assert run_cli(tmp_path, "csv").returncode == 0
-    assert len(zipfile.ZipFile(tmp_path / "reviewwatch-csv.zip").namelist()) == 4
+    assert len(zipfile.ZipFile(tmp_path / "reviewwatch-csv.zip").namelist()) == 6
 
     assert run_cli(tmp_path, "csv", "history", "changes.csv").returncode == 0
-    assert read_csv((tmp_path / "changes.csv").read_bytes())[0]["entity"] == "framework"
+    assert read_csv((tmp_path / "changes.csv").read_bytes())[0]["entity"] == "developer"
 
     to_stdout = run_cli(tmp_path, "ics", "-")
     assert to_stdout.returncode == 0 and to_stdout.stdout.startswith(b"BEGIN:VCALENDAR")

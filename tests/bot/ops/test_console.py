@@ -36,7 +36,8 @@ def test_console_reads_standard_input(tmp_path: Path) -> None:
     assert "review-watch> " not in out  # no prompt when stdin is not a terminal
     assert "Holdouts: no review agreement yet\n=================================" in out
     assert "5 of 6 tracked developers have signed a review agreement; 1 holdout" in out
-    assert "Meta · Negotiating since Wed Jun 3, 2026 (51 days ago)" in out
+    assert "Meta · Negotiating\n" in out
+    assert "Jun 3" not in out and "2026-06-03" not in out
     assert (
         "Fri Jul 31, 2026 · in 7 days, 5 business days — Formal pre-release review process to be established"
         in out

@@ -73,7 +73,7 @@ def test_sweep_sends_what_is_due_once(slack_emulator: SlackEmulator, tmp_path: P
 def test_sweep_now_pretends_it_is_that_time(slack_emulator: SlackEmulator, tmp_path: Path) -> None:
     db = tmp_path / "reviewwatch.db"
     store = open_store(db)
-    seed(store.db)
+    seed(store.db, at=datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
     ledger.save_subscription(
         store.db,
         target_type="slack",

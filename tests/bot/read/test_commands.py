@@ -44,9 +44,17 @@ def test_holdouts_lists_meta_privately(bolt_app: App, slack_emulator: SlackEmula
     assert body["response_type"] == "ephemeral"
     text = shown(body)
     assert "5 of 6 tracked developers have signed a review agreement; 1 holdout" in text
-    assert "*Meta* · Negotiating since Wed Jun 3, 2026 (51 days ago)" in text
+    # Neither report dates Meta's status: no "since" is made up.
+    assert "*Meta* · Negotiating\n" in text
     assert "working through the details" in text
-    assert "Stocktwits, citing The New York Times" in text
+    assert "Stocktwits (citing The New York Times), June 2026" in text
+    assert "as of June 2026" in text
+    # The two accounts of Meta's intent, side by side, each with its report.
+    assert (
+        "Contested: US Government Urges Meta to Conduct Security Reviews on AI Models (wire summary), "
+        "June 2026 says “Meta anticipates signing the agreement in the near future”; Stocktwits (citing "
+        "The New York Times), June 2026 says “Meta has not yet indicated whether it will comply"
+    ) in text
     assert "OpenAI" not in text
     assert body["text"].startswith("5 of 6 tracked developers")
 
@@ -112,6 +120,9 @@ def test_deadlines_default_shows_the_july_deadline(bolt_app: App, slack_emulator
         "Formal pre-release review process to be established" in text
     )
     assert "Deadline · Scheduled" in text
+    # The end-of-July deadline is stated only in the Stocktwits story: it cites only that.
+    assert "_Source: Stocktwits (citing The New York Times), June 2026 · as of June 2026_" in text
+    assert "wire summary" not in text
     assert "Dates in America/New_York" in text
     assert body["response_type"] == "ephemeral"
 
@@ -159,7 +170,7 @@ def test_deadlines_with_models_overdue_first(
     assert lines[0].startswith(":warning: *Sat Jul 4, 2026* · *20 days ago* — Meta Muse Next: submission due")
     assert "Overdue: not submitted" in text
     assert lines[1].startswith("*Tue Jul 21, 2026* · *3 days ago* — Comment period closes")
-    assert "Passed (Scheduled)" in text
+    assert "Passed · outcome not recorded" in text
     assert "*Fri Jul 31, 2026* · *in 7 days, 5 business days*" in lines[2]
     assert "*Mon Aug 3, 2026* · *in 10 days* — Meta Muse Next: planned release" in lines[3]
     assert lines[4].startswith(
@@ -219,11 +230,16 @@ def test_aireview_typo_in_subcommand_suggests(bolt_app: App, slack_emulator: Sla
 def test_status_full_record(bolt_app: App, slack_emulator: SlackEmulator) -> None:
     text = shown(ask(bolt_app, slack_emulator, "/aireview", "status Meta"))
     assert "*Status*\nNegotiating" in text
-    assert "*Since*\nWed Jun 3, 2026 (51 days ago)" in text
+    assert "*Since*\nnot recorded" in text
+    assert "*As of*\nJune 2026" in text
     assert "working through the details" in text
-    assert "Source: Stocktwits" in text
-    assert "*Models* (1)" in text and "Muse Spark" in text and "released Wed Apr 1, 2026" in text
-    assert "*History*: 2 changes recorded since Jun 3, 2026 08:00 EDT." in text
+    assert "Stocktwits (citing The New York Times), June 2026" in text
+    assert "*Models* (1)" in text and "• *Muse Spark* · released April 2026" in text
+    assert "Contested: " in text and "has not yet indicated whether it will comply" in text
+    # Events on Meta's record: the officials' emails and Brennan's statement, in full.
+    assert "June 2026 · Formal request: Federal officials asked Meta in confidential emails" in text
+    assert "“While we are working through the details, we hope to sign the agreement soon.”" in text
+    assert "*History*: 6 changes recorded since Jul 24, 2026 10:00 EDT." in text
     assert "`/aireview history meta`" in text
 
 
@@ -303,7 +319,11 @@ def test_models_all_and_one_developer(bolt_app: App, slack_emulator: SlackEmulat
     )
     text = shown(ask(bolt_app, slack_emulator, "/aireview", "models"))
     assert "2 models tracked for all tracked developers" in text
-    assert "*Meta*\n• *Muse Spark* · Released" in text
+    assert "*Meta*\n• *Muse Spark* · released April 2026" in text
+    # Each model's source and as-of: Muse Spark's release is stated only in the wire summary.
+    wire = "US Government Urges Meta to Conduct Security Reviews on AI Models (wire summary)"
+    assert f"_Source: {wire}, " in text
+    assert "June 2026 · as of June 2026_" in text
     assert (
         "• *GPT-Next* · Not submitted · window opens Wed Aug 5, 2026 (in 12 days, 8 business days) · "
         "release Fri Sep 4, 2026 (in 42 days)"
@@ -326,7 +346,7 @@ def test_history_of_developer_model_and_deadline(
         source="https://example.org/meta",
     )
     text = shown(ask(bolt_app, slack_emulator, "/aireview", "history meta"))
-    assert "The last 3 changes to Meta" in text
+    assert "The last 7 changes to Meta" in text
     first = text.split("\n*")[2]
     assert first.startswith("Jul 24, 2026 10:00 EDT* · <@UADMIN0001> · Meta\nstatus: negotiating → signed")
     assert "> Signed today" in text and "_Source: https://example.org/meta_" in text
@@ -335,8 +355,8 @@ def test_history_of_developer_model_and_deadline(
     deadline = shown(ask(bolt_app, slack_emulator, "/aireview", "history formal review"))
     assert "History: Formal pre-release review process to be established" in deadline
     everything = shown(ask(bolt_app, slack_emulator, "/aireview", "history"))
-    assert "History: latest changes" in everything and "(of 11)" not in everything
-    assert "The last 11 changes to the tracker" in everything
+    assert "History: latest changes" in everything and "(of 21)" in everything
+    assert "The last 20 changes to the tracker" in everything
 
 
 def test_history_keeps_only_the_last_20(bolt_app: App, slack_emulator: SlackEmulator, deps: Deps) -> None:
@@ -350,7 +370,7 @@ def test_history_keeps_only_the_last_20(bolt_app: App, slack_emulator: SlackEmul
             at=deps.clock.now(),
         )
     body = ask(bolt_app, slack_emulator, "/aireview", "history meta")
-    assert "The last 20 changes to Meta (of 27)" in shown(body)
+    assert "The last 20 changes to Meta (of 31)" in shown(body)
     assert shown(body).count("as_of:") == 20
     assert "as_of: 2026-07-24 → 2026-07-25" in shown(body)
 

@@ -62,13 +62,19 @@ def test_home_dashboard_for_a_member(bolt_app: App, slack_emulator: SlackEmulato
     assert view_errors(view) == []
     text = visible_text(view["blocks"])
     assert "5 of 6 tracked developers have signed a review agreement; 1 holdout" in text
-    assert "*Meta* · Negotiating since Wed Jun 3, 2026 (51 days)" in text
+    assert "*Meta* · Negotiating\n" in text
     assert (
         "*Fri Jul 31, 2026* · *in 7 days, 5 business days* — "
         "Formal pre-release review process to be established" in text
     )
     assert "As of Jul 24, 2026 10:00 EDT" in text
-    assert "Tracker last changed Jun 3, 2026 08:00 EDT" in text
+    assert "Tracker last changed Jul 24, 2026 10:00 EDT" in text
+    # Every fact with its source, as-of and (for Meta) the competing claims.
+    assert "_Source: Stocktwits (citing The New York Times), June 2026 · as of June 2026_" in text
+    assert "Contested: " in text and "has not yet indicated whether it will comply" in text
+    assert "*Who runs the reviews*: The Center for AI Standards and Innovation (CAISI)" in text
+    # Latest changes: an event says when it took effect and when it was recorded.
+    assert "_took effect May 2026, recorded Jul 24, 2026 10:00 EDT_" in text
     assert "Latest changes" in text
     assert not action_ids(view) & ADMIN_ACTIONS
 

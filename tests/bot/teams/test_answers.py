@@ -186,11 +186,15 @@ def test_holdouts_card_lists_meta_with_status_since_note_and_source(teams: httpx
 
     assert lines[0] == "Holdouts: no review agreement yet"
     assert lines[1] == "5 of 6 tracked developers have signed a review agreement; 1 holdout"
-    assert "Meta · Negotiating since Wed Jun 3, 2026 (51 days ago)" in lines
+    assert "Meta · Negotiating" in lines  # no "since": neither report dates it
     assert any("working through the details" in line for line in lines)
     assert (
-        "Source: Stocktwits, citing The New York Times (June 2026); Wire report, June 2026, "
-        "reporting the same facts · as of 2026-06-03" in lines
+        "Source: US Government Urges Meta to Conduct Security Reviews on AI Models (wire summary), "
+        "June 2026; Stocktwits (citing The New York Times), June 2026 · as of June 2026" in lines
+    )
+    assert any(
+        line.startswith("⚠ Contested: ") and "anticipates signing" in line and "has not yet indicated" in line
+        for line in lines
     )
     assert lines[-1] == "As of Jul 24, 2026 10:00 EDT"
     assert not any("OpenAI" in line for line in lines)  # signed developers are not holdouts
@@ -210,6 +214,7 @@ def test_deadlines_card_gives_dates_countdowns_and_status(teams: httpx.Client) -
         "Fri Jul 31, 2026 · in 7 days, 5 business days — Formal pre-release review process to be established"
         in lines
     )
+    assert "Source: Stocktwits (citing The New York Times), June 2026 · as of June 2026" in lines
     assert "Deadline · Scheduled" in lines
     assert lines[-1].startswith("As of Jul 24, 2026 10:00 EDT · Dates in America/New_York")
 
@@ -234,9 +239,10 @@ def test_status_card_has_the_full_record(teams: httpx.Client) -> None:
 
     assert lines[0] == "Meta"
     assert "Status: Negotiating" in lines
-    assert "Since: Wed Jun 3, 2026 (51 days ago)" in lines
+    assert "Since: not recorded" in lines
     assert "Agreement date: none" in lines
-    assert "Contested: no" in lines
+    assert "Contested: yes ⚠" in lines
+    assert "As of: June 2026" in lines
     assert any("working through the details" in line for line in lines)
     assert any(line.startswith("Models (") for line in lines)
     assert any("Muse Spark" in line for line in lines)

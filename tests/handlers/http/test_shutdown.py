@@ -33,7 +33,7 @@ def prepare_database(db: Path) -> None:
     due = (now.astimezone(ZoneInfo("America/New_York")).date() + timedelta(days=2)).isoformat()
     store = open_store(db)
     try:
-        seed(store.db)
+        seed(store.db, at=now)
         for title in DEADLINES:
             create_record(
                 store.db,

@@ -1,0 +1,696 @@
+"""Sources, citations, contested claims, events and framework facts.
+
+A source is a record (title or publisher, URL or citation, published date at its
+precision, when it was read). A fact cites sources through `citations`: (entity, id,
+field) -> source; field '*' stands for every fact of the record that has no citation of
+its own. A record's `source` column keeps the labels of all the sources it cites, for the
+surfaces that show one line per record (CSV, calendar); answers show each fact's own.
+
+A contest holds the competing claims about one fact, each with its source, and a
+one-line reason; a record's `contested` flag is 1 while it has an open contest. Opening,
+resolving and reopening write history rows like every other change.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlite_utils import Database
+
+from storage.dates import parse_partial
+from storage.timestamps import utc_iso
+from storage.tracker import (
+    ENTITY_TABLES,
+    NotFound,
+    TrackerError,
+    VersionConflict,
+    get_record,
+    record_history,
+    subject_label,
+)
+
+EVENT_KINDS = ("order", "request", "statement", "agreement", "restriction", "release", "other")
+EVENT_KIND_LABELS = {
+    "order": "Order",
+    "request": "Formal request",
+    "statement": "Statement",
+    "agreement": "Agreement",
+    "restriction": "Restriction",
+    "release": "Release",
+    "other": "Development",
+}
+WHOLE_RECORD = "*"
+# Tables whose rows carry `source` and `contested` columns kept here.
+_FLAGGED = {**ENTITY_TABLES, "event": "events", "framework": "framework_facts"}
+
+
+# ---------------------------------------------------------------- sources
+
+
+def source_label(row: dict[str, Any]) -> str:
+    """'Stocktwits (citing …), June 2026': name, citation, published date; the URL when
+    nothing else names it."""
+    name = row.get("title") or row.get("publisher")
+    if row.get("title") and row.get("publisher"):
+        name = f"{row['publisher']}: {row['title']}"
+    parts = name or ""
+    if row.get("citation"):
+        parts = f"{parts} ({row['citation']})" if parts else row["citation"]
+    if not parts:
+        parts = row.get("url") or "unnamed source"
+    published = parse_partial(row.get("published"))
+    if published is not None:
+        parts += f", {published.label()}"
+    return str(parts)
+
+
+_TRACKING = ("utm_", "fbclid", "gclid", "mc_eid", "mc_cid", "igshid", "dclid", "msclkid", "_hsenc", "_hsmi")
+
+
+def clean_url(url: str) -> str:
+    """The URL without tracking parameters (utm_*, fbclid, gclid and the like)."""
+    parts = urlsplit(url.strip())
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith(_TRACKING)]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
+def get_source(db: Database, source_id: int) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM sources WHERE id = ?", [source_id]))
+    return rows[0] if rows else None
+
+
+def list_sources(db: Database, limit: int = 100) -> list[dict[str, Any]]:
+    """Newest first."""
+    return list(db.query("SELECT * FROM sources ORDER BY id DESC LIMIT ?", [limit]))
+
+
+def source_by_seed_key(db: Database, seed_key: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM sources WHERE seed_key = ?", [seed_key]))
+    return rows[0] if rows else None
+
+
+def add_source(
+    db: Database,
+    *,
+    actor: str,
+    at: datetime,
+    title: str | None = None,
+    publisher: str | None = None,
+    url: str | None = None,
+    citation: str | None = None,
+    published: str | None = None,
+    read_at: datetime | None = None,
+    seed_key: str | None = None,
+) -> dict[str, Any]:
+    """A new source record; a URL already recorded gives its existing record instead."""
+    if not any((title, publisher, url, citation)):
+        raise TrackerError("A source needs a title, a publisher, a URL or a citation.")
+    if published:
+        parse_partial(published)  # raises for text that is not a date
+    if url:
+        url = clean_url(url)
+        same = list(db.query("SELECT * FROM sources WHERE url = ? ORDER BY id LIMIT 1", [url]))
+        if same:
+            return same[0]
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT INTO sources (title, publisher, url, citation, published, read_at, seed_key,"
+            " created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                title,
+                publisher,
+                url,
+                citation,
+                published,
+                utc_iso(read_at) if read_at else None,
+                seed_key,
+                utc_iso(at),
+                actor,
+            ],
+        )
+        created = get_source(db, int(cursor.lastrowid or 0))
+    assert created is not None
+    return created
+
+
+def source_from_text(db: Database, text: str, *, actor: str, at: datetime) -> dict[str, Any]:
+    """A source typed as one line (a URL or a citation), as forms and older callers give it."""
+    value = text.strip()
+    if value.startswith(("http://", "https://")) and " " not in value:
+        return add_source(db, actor=actor, at=at, url=value, read_at=at)
+    same = list(db.query("SELECT * FROM sources WHERE citation = ? AND url IS NULL LIMIT 1", [value]))
+    return same[0] if same else add_source(db, actor=actor, at=at, citation=value, read_at=at)
+
+
+# ---------------------------------------------------------------- citations
+
+
+def cite(
+    db: Database, entity: str, entity_id: str | int, fields: Iterable[str], source_ids: Sequence[int]
+) -> None:
+    """These fields of the record are stated by these sources (replacing what cited them)."""
+    with db.atomic():
+        for field in fields:
+            db.execute(
+                "DELETE FROM citations WHERE entity = ? AND entity_id = ? AND field = ?",
+                [entity, str(entity_id), field],
+            )
+            for source_id in dict.fromkeys(source_ids):
+                db.execute(
+                    "INSERT INTO citations (entity, entity_id, field, source_id) VALUES (?, ?, ?, ?)",
+                    [entity, str(entity_id), field, source_id],
+                )
+        refresh_source_text(db, entity, entity_id)
+
+
+def refresh_source_text(db: Database, entity: str, entity_id: str | int) -> None:
+    table = _FLAGGED.get(entity)
+    if table is None or entity == "event" or entity == "framework":
+        return  # events and framework facts show their citations, not a column
+    labels = [source_label(s) for s in record_sources(db, entity, entity_id)]
+    db.execute(
+        f"UPDATE {table} SET source = ? WHERE id = ?",
+        ["; ".join(labels) if labels else None, entity_id],
+    )
+
+
+def record_sources(db: Database, entity: str, entity_id: str | int) -> list[dict[str, Any]]:
+    """Every source the record cites, in the order first cited."""
+    return list(
+        db.query(
+            "SELECT s.* FROM sources s WHERE s.id IN (SELECT source_id FROM citations "
+            "WHERE entity = ? AND entity_id = ?) ORDER BY s.id",
+            [entity, str(entity_id)],
+        )
+    )
+
+
+Citations = dict[str, dict[str, list[dict[str, Any]]]]  # entity_id -> field -> sources
+
+
+def citations_for(db: Database, entity: str, entity_ids: Iterable[str | int] | None = None) -> Citations:
+    """The sources citing each fact of these records (all of the entity's when None)."""
+    sql = (
+        "SELECT c.entity_id, c.field, s.* FROM citations c JOIN sources s ON s.id = c.source_id "
+        "WHERE c.entity = ?"
+    )
+    params: list[Any] = [entity]
+    if entity_ids is not None:
+        wanted = [str(i) for i in entity_ids]
+        if not wanted:
+            return {}
+        sql += f" AND c.entity_id IN ({', '.join('?' for _ in wanted)})"
+        params += wanted
+    out: Citations = defaultdict(lambda: defaultdict(list))
+    for row in db.query(sql + " ORDER BY s.id", params):
+        entity_id, field = row.pop("entity_id"), row.pop("field")
+        out[entity_id][field].append(row)
+    return {k: dict(v) for k, v in out.items()}
+
+
+def fact_sources(cited: Citations, entity_id: str | int, field: str) -> list[dict[str, Any]]:
+    """A fact's sources: its own citations, else the record's."""
+    fields = cited.get(str(entity_id), {})
+    return fields.get(field) or fields.get(WHOLE_RECORD) or []
+
+
+# ---------------------------------------------------------------- contests
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    text: str
+    source: dict[str, Any] | None
+
+    @property
+    def source_label(self) -> str:
+        return source_label(self.source) if self.source else "source not recorded"
+
+
+@dataclass(frozen=True)
+class Contest:
+    id: int
+    entity: str
+    entity_id: str
+    field: str
+    reason: str
+    state: str
+    claims: list[Claim]
+    resolved_claim_id: int | None
+    resolution_source: dict[str, Any] | None
+
+    @property
+    def line(self) -> str:
+        """'Contested: report A says X; report B says Y' (or the reason alone)."""
+        if not self.claims:
+            return f"Contested: {self.reason}"
+        said = "; ".join(f"{c.source_label} says “{c.text}”" for c in self.claims)
+        return f"Contested: {said}"
+
+
+def _set_contested_flag(db: Database, entity: str, entity_id: str | int) -> None:
+    table = _FLAGGED.get(entity)
+    if table is None:
+        return
+    db.execute(
+        f"UPDATE {table} SET contested = (SELECT COUNT(*) > 0 FROM contests WHERE entity = ? "
+        "AND entity_id = ? AND state = 'open') WHERE id = ?",
+        [entity, str(entity_id), entity_id],
+    )
+
+
+def _label(db: Database, entity: str, entity_id: str | int) -> str:
+    if entity in ENTITY_TABLES:
+        row = get_record(db, entity, entity_id)
+        return subject_label(db, entity, row) if row else str(entity_id)
+    table = _FLAGGED.get(entity)
+    if table is None:
+        return str(entity_id)
+    rows = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [entity_id]))
+    if not rows:
+        return str(entity_id)
+    return str(rows[0].get("summary") or rows[0].get("label") or entity_id)
+
+
+def open_contest(
+    db: Database,
+    *,
+    entity: str,
+    entity_id: str | int,
+    field: str,
+    reason: str,
+    claims: Sequence[tuple[str, int | None]],
+    actor: str,
+    at: datetime,
+    seed_key: str | None = None,
+) -> Contest:
+    """Mark a fact contested with its competing claims (text, source id)."""
+    if len(claims) < 2:
+        raise TrackerError("A contest needs at least two competing claims.")
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT INTO contests (entity, entity_id, field, reason, seed_key, opened_at, opened_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [entity, str(entity_id), field, reason, seed_key, utc_iso(at), actor],
+        )
+        contest_id = int(cursor.lastrowid or 0)
+        for text, source_id in claims:
+            db.execute(
+                "INSERT INTO claims (contest_id, claim, source_id) VALUES (?, ?, ?)",
+                [contest_id, text, source_id],
+            )
+        contest = get_contest(db, contest_id)
+        assert contest is not None
+        record_history(
+            db,
+            entity=entity,
+            entity_id=entity_id,
+            subject=_label(db, entity, entity_id),
+            field="(contested)",
+            old=None,
+            new=f"{reason} — {contest.line}",
+            actor=actor,
+            at=at,
+            note=None,
+            source="; ".join(dict.fromkeys(c.source_label for c in contest.claims)),
+        )
+        _set_contested_flag(db, entity, entity_id)
+    return contest
+
+
+def get_contest(db: Database, contest_id: int) -> Contest | None:
+    found = _contests(db, "c.id = ?", [contest_id])
+    return found[0] if found else None
+
+
+def _contests(db: Database, where: str, params: list[Any]) -> list[Contest]:
+    rows = list(db.query(f"SELECT c.* FROM contests c WHERE {where} ORDER BY c.id", params))
+    if not rows:
+        return []
+    marks = ", ".join("?" for _ in rows)
+    claims: dict[int, list[Claim]] = defaultdict(list)
+    sources: dict[int, dict[str, Any]] = {}
+    for row in db.query(
+        f"SELECT * FROM claims WHERE contest_id IN ({marks}) ORDER BY id", [r["id"] for r in rows]
+    ):
+        source = None
+        if row["source_id"] is not None:
+            source = sources.get(row["source_id"]) or get_source(db, row["source_id"])
+            if source is not None:
+                sources[row["source_id"]] = source
+        claims[row["contest_id"]].append(Claim(row["id"], row["claim"], source))
+    return [
+        Contest(
+            id=r["id"],
+            entity=r["entity"],
+            entity_id=r["entity_id"],
+            field=r["field"],
+            reason=r["reason"],
+            state=r["state"],
+            claims=claims[r["id"]],
+            resolved_claim_id=r["resolved_claim_id"],
+            resolution_source=get_source(db, r["resolution_source_id"])
+            if r["resolution_source_id"]
+            else None,
+        )
+        for r in rows
+    ]
+
+
+def contests_for(
+    db: Database, entity: str, entity_ids: Iterable[str | int] | None = None, *, open_only: bool = True
+) -> dict[str, list[Contest]]:
+    where, params = "c.entity = ?", [entity]
+    if entity_ids is not None:
+        wanted = [str(i) for i in entity_ids]
+        if not wanted:
+            return {}
+        where += f" AND c.entity_id IN ({', '.join('?' for _ in wanted)})"
+        params += wanted
+    if open_only:
+        where += " AND c.state = 'open'"
+    out: dict[str, list[Contest]] = defaultdict(list)
+    for contest in _contests(db, where, params):
+        out[contest.entity_id].append(contest)
+    return dict(out)
+
+
+def resolve_contest(
+    db: Database,
+    contest_id: int,
+    *,
+    claim_id: int,
+    source_id: int | None,
+    actor: str,
+    at: datetime,
+    note: str | None = None,
+) -> Contest:
+    """The claim that stands, with the source that settles it."""
+    with db.atomic():
+        contest = get_contest(db, contest_id)
+        if contest is None:
+            raise NotFound(f"No contest {contest_id}.")
+        if contest.state != "open":
+            raise TrackerError("This contest is already resolved; reopen it first.")
+        claim = next((c for c in contest.claims if c.id == claim_id), None)
+        if claim is None:
+            raise TrackerError("Choose one of the contest's claims.")
+        db.execute(
+            "UPDATE contests SET state = 'resolved', resolved_claim_id = ?, resolution_source_id = ?,"
+            " resolution_note = ?, resolved_at = ?, resolved_by = ? WHERE id = ?",
+            [claim_id, source_id, note, utc_iso(at), actor, contest_id],
+        )
+        source = get_source(db, source_id) if source_id else None
+        record_history(
+            db,
+            entity=contest.entity,
+            entity_id=contest.entity_id,
+            subject=_label(db, contest.entity, contest.entity_id),
+            field="(resolved)",
+            old=contest.line,
+            new=f"“{claim.text}” stands",
+            actor=actor,
+            at=at,
+            note=note,
+            source=source_label(source) if source else None,
+        )
+        _set_contested_flag(db, contest.entity, contest.entity_id)
+        resolved = get_contest(db, contest_id)
+    assert resolved is not None
+    return resolved
+
+
+def reopen_contest(
+    db: Database, contest_id: int, *, actor: str, at: datetime, note: str | None = None
+) -> Contest:
+    with db.atomic():
+        contest = get_contest(db, contest_id)
+        if contest is None:
+            raise NotFound(f"No contest {contest_id}.")
+        if contest.state == "open":
+            raise TrackerError("This contest is already open.")
+        db.execute(
+            "UPDATE contests SET state = 'open', resolved_claim_id = NULL, resolution_source_id = NULL,"
+            " resolution_note = NULL, resolved_at = NULL, resolved_by = NULL WHERE id = ?",
+            [contest_id],
+        )
+        record_history(
+            db,
+            entity=contest.entity,
+            entity_id=contest.entity_id,
+            subject=_label(db, contest.entity, contest.entity_id),
+            field="(reopened)",
+            old=None,
+            new=contest.line,
+            actor=actor,
+            at=at,
+            note=note,
+            source=None,
+        )
+        _set_contested_flag(db, contest.entity, contest.entity_id)
+        reopened = get_contest(db, contest_id)
+    assert reopened is not None
+    return reopened
+
+
+# ---------------------------------------------------------------- events
+
+
+def _event_row(db: Database, event_id: int) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM events WHERE id = ?", [event_id]))
+    if not rows:
+        return None
+    row = rows[0]
+    row["developer_ids"] = [
+        r["developer_id"]
+        for r in db.query(
+            "SELECT developer_id FROM event_developers WHERE event_id = ? ORDER BY developer_id", [event_id]
+        )
+    ]
+    return row
+
+
+def get_event(db: Database, event_id: int) -> dict[str, Any] | None:
+    return _event_row(db, event_id)
+
+
+def create_event(
+    db: Database,
+    *,
+    kind: str,
+    effective: str,
+    summary: str,
+    developer_ids: Sequence[str],
+    source_ids: Sequence[int],
+    actor: str,
+    at: datetime,
+    as_of: str | None = None,
+    note: str | None = None,
+    seed_key: str | None = None,
+) -> dict[str, Any]:
+    """A dated development (not a status); its `(created)` history row carries the summary
+    and the effective date, so it reaches subscribers as a `development` alert."""
+    if kind not in EVENT_KINDS:
+        raise ValueError(f"unknown event kind {kind!r}")
+    parsed = parse_partial(effective)
+    assert parsed is not None
+    stamp = utc_iso(at)
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT INTO events (kind, effective, summary, note, as_of, seed_key, created_at, updated_at,"
+            " updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [kind, parsed.iso(), summary, note, as_of, seed_key, stamp, stamp, actor],
+        )
+        event_id = int(cursor.lastrowid or 0)
+        for developer_id in dict.fromkeys(developer_ids):
+            db.execute(
+                "INSERT INTO event_developers (event_id, developer_id) VALUES (?, ?)",
+                [event_id, developer_id],
+            )
+        cite(db, "event", event_id, [WHOLE_RECORD], source_ids)
+        sources = [source_label(s) for s in record_sources(db, "event", event_id)]
+        record_history(
+            db,
+            entity="event",
+            entity_id=event_id,
+            subject=_event_subject(db, kind, developer_ids),
+            field="(created)",
+            old=None,
+            new=summary,
+            actor=actor,
+            at=at,
+            note=note,
+            source="; ".join(sources) or None,
+            effective=parsed.iso(),
+        )
+        created = _event_row(db, event_id)
+    assert created is not None
+    return created
+
+
+def _event_subject(db: Database, kind: str, developer_ids: Sequence[str]) -> str:
+    names = [
+        r["name"]
+        for r in db.query(
+            f"SELECT name FROM developers WHERE id IN ({', '.join('?' for _ in developer_ids)})"
+            " ORDER BY name",
+            list(developer_ids),
+        )
+    ]
+    label = EVENT_KIND_LABELS.get(kind, kind)
+    return f"{label}: {', '.join(names)}" if names else label
+
+
+def update_event(
+    db: Database,
+    event_id: int,
+    changes: dict[str, Any],
+    *,
+    developer_ids: Sequence[str] | None,
+    source_ids: Sequence[int] | None,
+    actor: str,
+    at: datetime,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """Change an event's kind, effective date, summary, note, developers or sources; one
+    history row per changed field."""
+    allowed = {"kind", "effective", "summary", "note", "as_of"}
+    if set(changes) - allowed:
+        raise ValueError(f"not editable on event: {sorted(set(changes) - allowed)}")
+    with db.atomic():
+        current = _event_row(db, event_id)
+        if current is None:
+            raise NotFound(f"No event with id {event_id}.")
+        if expected_version is not None and current["version"] != expected_version:
+            raise VersionConflict("event", current)
+        diffs = {k: v for k, v in changes.items() if (current[k] or None) != (v or None)}
+        subject = _event_subject(db, current["kind"], current["developer_ids"])
+        source_text = None
+        if source_ids is not None:
+            cite(db, "event", event_id, [WHOLE_RECORD], source_ids)
+            source_text = "; ".join(source_label(s) for s in record_sources(db, "event", event_id)) or None
+        for field, new in diffs.items():
+            record_history(
+                db,
+                entity="event",
+                entity_id=event_id,
+                subject=subject,
+                field=field,
+                old=current[field],
+                new=new,
+                actor=actor,
+                at=at,
+                note=note,
+                source=source_text,
+                effective=changes.get("effective") or current["effective"],
+            )
+        if developer_ids is not None and list(dict.fromkeys(developer_ids)) != current["developer_ids"]:
+            db.execute("DELETE FROM event_developers WHERE event_id = ?", [event_id])
+            for developer_id in dict.fromkeys(developer_ids):
+                db.execute(
+                    "INSERT INTO event_developers (event_id, developer_id) VALUES (?, ?)",
+                    [event_id, developer_id],
+                )
+            record_history(
+                db,
+                entity="event",
+                entity_id=event_id,
+                subject=subject,
+                field="developers",
+                old=", ".join(current["developer_ids"]),
+                new=", ".join(dict.fromkeys(developer_ids)),
+                actor=actor,
+                at=at,
+                note=note,
+                source=source_text,
+            )
+        if diffs:
+            assignments = ", ".join(f"{k} = ?" for k in diffs)
+            db.execute(
+                f"UPDATE events SET {assignments}, version = version + 1, updated_at = ?, updated_by = ?"
+                " WHERE id = ?",
+                [*diffs.values(), utc_iso(at), actor, event_id],
+            )
+        else:
+            db.execute(
+                "UPDATE events SET version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?",
+                [utc_iso(at), actor, event_id],
+            )
+        updated = _event_row(db, event_id)
+    assert updated is not None
+    return updated
+
+
+def list_events(db: Database, developer_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Newest effective date first (a month-precision date sorts as its month's start)."""
+    if developer_id is None:
+        rows = list(db.query("SELECT * FROM events ORDER BY effective DESC, id DESC LIMIT ?", [limit]))
+    else:
+        rows = list(
+            db.query(
+                "SELECT e.* FROM events e JOIN event_developers ed ON ed.event_id = e.id "
+                "WHERE ed.developer_id = ? ORDER BY e.effective DESC, e.id DESC LIMIT ?",
+                [developer_id, limit],
+            )
+        )
+    if not rows:
+        return rows
+    marks = ", ".join("?" for _ in rows)
+    owners: dict[int, list[str]] = defaultdict(list)
+    for r in db.query(
+        f"SELECT * FROM event_developers WHERE event_id IN ({marks}) ORDER BY developer_id",
+        [r["id"] for r in rows],
+    ):
+        owners[r["event_id"]].append(r["developer_id"])
+    for row in rows:
+        row["developer_ids"] = owners[row["id"]]
+    return rows
+
+
+# ---------------------------------------------------------------- framework facts
+
+
+def list_framework_facts(db: Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM framework_facts ORDER BY rowid"))
+
+
+def put_framework_fact(
+    db: Database,
+    fact_id: str,
+    *,
+    label: str,
+    text: str,
+    as_of: str | None,
+    source_ids: Sequence[int],
+    actor: str,
+    at: datetime,
+) -> None:
+    """Add a framework fact (the seed's): its `(created)` history row and citations."""
+    stamp = utc_iso(at)
+    with db.atomic():
+        db.execute(
+            "INSERT INTO framework_facts (id, label, text, as_of, created_at, updated_at, updated_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [fact_id, label, text, as_of, stamp, stamp, actor],
+        )
+        cite(db, "framework", fact_id, [WHOLE_RECORD], source_ids)
+        record_history(
+            db,
+            entity="framework",
+            entity_id=fact_id,
+            subject=f"Framework: {label}",
+            field="(created)",
+            old=None,
+            new=text,
+            actor=actor,
+            at=at,
+            note=None,
+            source="; ".join(source_label(s) for s in record_sources(db, "framework", fact_id)) or None,
+        )
