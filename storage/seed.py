@@ -471,17 +471,17 @@ def seed(db: Database, *, at: datetime) -> dict[str, int]:
             key = contest["seed_key"]
             if get_state(db, f"seed:contest:{key}") == "done":
                 continue
-            record: str | int | None = contest["record"]
+            subject: str | int | None = contest["record"]
             if contest["entity"] == "event":
-                record = events.get(contest["record"])
+                subject = events.get(contest["record"])
             elif get_record(db, contest["entity"], contest["record"]) is None:
-                record = None
-            if record is None:
+                subject = None
+            if subject is None:
                 continue
             open_contest(
                 db,
                 entity=contest["entity"],
-                entity_id=record,
+                entity_id=subject,
                 field=contest["field"],
                 reason=contest["reason"],
                 claims=[(text, _source_ids(db, (report,))[0]) for text, report in contest["claims"]],

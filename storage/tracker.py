@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage import sources
 from storage.rules import (
     ITEM_DEADLINE,
     ITEM_RELEASE,
@@ -452,14 +453,12 @@ def _cited(
 ) -> str | None:
     """Cite the sources of a change (ids, or one typed line made a source record) for its
     fields; the labels for the history row, or None when no source was given."""
-    from storage import facts  # facts builds on this module
-
     if source_ids is None and source_text:
-        source_ids = [facts.source_from_text(db, source_text, actor=actor, at=at)["id"]]
+        source_ids = [sources.source_from_text(db, source_text, actor=actor, at=at)["id"]]
     if not source_ids:
         return None
-    facts.cite(db, entity, record_id, fields, source_ids)
-    labels = [facts.source_label(s) for s in (facts.get_source(db, i) for i in source_ids) if s]
+    sources.cite(db, entity, record_id, fields, source_ids)
+    labels = [sources.source_label(s) for s in (sources.get_source(db, i) for i in source_ids) if s]
     return "; ".join(labels) or None
 
 

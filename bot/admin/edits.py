@@ -449,7 +449,7 @@ def _submit_status(
                 "choose the developer again to reload them."
             }
         )
-    current = get_record(deps.store.db, "developer", developer_id) or {}
+    current = get_record(deps.store.db, "developer", developer_id or "") or {}
     # Signing: the agreement date is the day it took effect unless the admin gave another.
     if changes["status"] == "signed" and current.get("status") != "signed" and not changes["agreement_date"]:
         changes["agreement_date"] = changes["status_since"]

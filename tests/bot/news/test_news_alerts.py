@@ -142,8 +142,9 @@ def test_a_news_alerts_update_tracker_button_opens_the_prefilled_status_form(
     assert view["callback_id"] == ids.VIEW_DEVELOPER_STATUS
     blocks = blocks_by_id(view)
     assert blocks[ids.BLOCK_DEVELOPER]["element"]["initial_option"]["value"] == "meta"
+    # The item's link as a new source, its utm_* tracking parameters stripped.
     assert blocks[ids.BLOCK_SOURCE]["element"]["initial_value"] == (
-        "https://policywire.example/2026/07/23/meta-review-agreement/?utm_source=rss&utm_medium=feed"
+        "https://policywire.example/2026/07/23/meta-review-agreement/"
     )
 
 
