@@ -166,8 +166,9 @@ def table_block(answer: CompareAnswer) -> Block:
 
 def _fallback_line(e: CompareEntry, tz: ZoneInfo) -> str:
     c = e.cells(tz)
+    since = f" since {c[2]}" if c[2] != NONE else ""  # no date given: none is made up
     return (
-        f"{c[0]}: {c[1]} since {c[2]}; agreement {c[3]}; {c[4]} in review; next submission due {c[5]}; "
+        f"{c[0]}: {c[1]}{since}; agreement {c[3]}; {c[4]} in review; next submission due {c[5]}; "
         f"next release {c[6]}; contested {c[7]}"
     )
 
@@ -202,7 +203,9 @@ def compare_home_section(deps: Deps, user_id: str, admin: bool) -> list[Block]:
     for e in answer.entries[:HOME_COMPARE]:
         c = e.cells(answer.tz)
         lines.append(
-            f"• *{escape(clip(e.name, 80))}* · {escape(c[1])} since {escape(c[2])} · {c[4]} in review · "
+            f"• *{escape(clip(e.name, 80))}* · {escape(c[1])}"
+            + (f" since {escape(c[2])}" if c[2] != NONE else "")
+            + f" · {c[4]} in review · "
             f"next due {escape(c[5])} · next release {escape(c[6])}"
             + (f" · :warning: {e.contested} contested" if e.contested else "")
         )
