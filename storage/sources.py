@@ -32,20 +32,21 @@ class SourceError(ValueError):
 
 
 def source_label(row: dict[str, Any]) -> str:
-    """'Stocktwits (citing …), June 2026': name, citation, published date; the URL when
-    nothing else names it."""
+    """'Stocktwits (citing The New York Times), June 2026': its name, citation and published
+    date, then its URL ('Title, July 2026 — https://…'); the URL alone when nothing names it."""
     name = row.get("title") or row.get("publisher")
     if row.get("title") and row.get("publisher"):
         name = f"{row['publisher']}: {row['title']}"
     parts = name or ""
     if row.get("citation"):
         parts = f"{parts} ({row['citation']})" if parts else row["citation"]
-    if not parts:
-        parts = row.get("url") or "unnamed source"
     published = parse_partial(row.get("published"))
-    if published is not None:
+    if parts and published is not None:
         parts += f", {published.label()}"
-    return str(parts)
+    url = row.get("url")
+    if not parts:
+        return str(url or "unnamed source") + (f", {published.label()}" if url and published else "")
+    return f"{parts} — {url}" if url else str(parts)
 
 
 _TRACKING = ("utm_", "fbclid", "gclid", "mc_eid", "mc_cid", "igshid", "dclid", "msclkid", "_hsenc", "_hsmi")

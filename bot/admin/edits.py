@@ -165,8 +165,9 @@ def news_source_fields(deps: Deps, item: dict[str, Any]) -> forms.SourceFields:
     """A news item as a new source: its link without utm_*/fbclid/gclid, its title and feed."""
     link = clean_url(item["link"]) if item.get("link") else None
     title = item.get("title")
-    if item.get("source") and title:
-        title = f"{item['source']}: {title}"
+    feed = item.get("source") or ""
+    if feed and title and not feed.startswith(("http://", "https://")):
+        title = f"{feed}: {title}"  # the feed's name as the publisher
     return forms.SourceFields(
         url=link or title, title=title if link else None, published=_published_day(deps, item)
     )
