@@ -164,7 +164,10 @@ def fmt_when(value: PartialDate | date | str | None, empty: str = "not recorded"
     """A fact's date at its precision: 'Fri Jul 31, 2026', 'May 2026' or '2026'."""
     if isinstance(value, date):
         return fmt_date(value)
-    parsed = parse_partial(value) if isinstance(value, str) else value
+    try:
+        parsed = parse_partial(value) if isinstance(value, str) else value
+    except ValueError:  # text that is not a date (an older free-text as-of): shown as written
+        return str(value)
     if parsed is None:
         return empty
     return fmt_date(parsed.exact) if parsed.exact else parsed.label()
