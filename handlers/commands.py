@@ -1,9 +1,17 @@
 """Slash commands: /holdouts, /deadlines, /aireview <subcommand>. Thin: parse, call bot/,
-then make the Slack calls the reply asks for (respond, open a modal, upload a file)."""
+then make the Slack calls the reply asks for (answer, open a modal, upload a file).
+
+A quick command's answer goes back in the ack itself, which is what the user sees soonest
+(Slack waits 3 seconds for it); if it is not ready within ACK_BUDGET seconds, the command
+is acked empty then and answered through `response_url`. A command marked slow
+(Subcommand.slow) is acked at once and shows "Working on it..." until its answer comes.
+Replies that open a modal or upload a file are acked empty and then do so.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any, Protocol
 
 from slack_bolt import Ack, App, Respond
@@ -17,6 +25,8 @@ from handlers.exports import upload_file
 from storage.tracker import TrackerError
 
 log = logging.getLogger(__name__)
+
+ACK_BUDGET = 2.0  # seconds: well inside Slack's 3, leaving room for the network
 
 
 def _request(command: dict[str, Any], client: WebClient) -> CommandRequest:
@@ -110,6 +120,17 @@ def send_reply(reply: Reply | None, sink: ReplySink, client: WebClient, request:
     sink.show(reply)
 
 
+def compute_reply(deps: Deps, run: CommandRun, request: CommandRequest) -> Reply | None:
+    """Run a command; the one place errors become a message the user sees."""
+    try:
+        return run(deps, request)
+    except TrackerError as exc:  # a refusal worded for users
+        return Reply(text=str(exc))
+    except Exception as exc:
+        log.exception("command failed: %r", request.text)
+        return Reply(text=user_message(exc))
+
+
 def answer(
     deps: Deps,
     run: CommandRun,
@@ -119,29 +140,66 @@ def answer(
     *,
     slow: bool = False,
 ) -> None:
-    """Run a command and answer; the one place errors become a message the user sees.
+    """Run a command and answer through `sink`.
 
     A slow command shows WORKING_TEXT first, which the answer (or the error) replaces."""
     if slow:
         sink.working()
-    try:
-        reply = run(deps, request)
-    except TrackerError as exc:  # a refusal worded for users
-        reply = Reply(text=str(exc))
-    except Exception as exc:
-        log.exception("command failed: %r", request.text)
-        reply = Reply(text=user_message(exc))
-    send_reply(reply, sink, client, request)
+    send_reply(compute_reply(deps, run, request), sink, client, request)
+
+
+class AckGate:
+    """Acks a command exactly once: with its answer if that comes within `budget` seconds,
+    else empty when the budget runs out (from a timer thread) so Slack does not time out."""
+
+    def __init__(self, ack: Ack, budget: float = ACK_BUDGET) -> None:
+        self._ack = ack
+        self._lock = threading.Lock()
+        self._acked = False
+        self._timer = threading.Timer(budget, self._ack_empty)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _ack_empty(self) -> None:
+        with self._lock:
+            if not self._acked:
+                self._acked = True
+                self._ack()
+
+    def answer(self, reply: Reply | None) -> bool:
+        """Ack with `reply` if it is a plain message and the ack is still open (True); else
+        make sure the command is acked, for the caller to answer otherwise (False)."""
+        self._timer.cancel()
+        with self._lock:
+            if self._acked:
+                return False
+            self._acked = True
+            plain = reply is not None and reply.modal is None and reply.upload is None
+            if plain and reply is not None and (reply.text or reply.blocks):
+                self._ack(
+                    text=reply.text,
+                    blocks=reply.blocks or None,
+                    response_type="in_channel" if reply.in_channel else "ephemeral",
+                )
+                return True
+            self._ack()
+            return False
 
 
 def register(app: App, deps: Deps) -> None:
     runs: dict[str, CommandRun] = {f"/{c.name}": c.run for c in deps.slash_commands}
 
     def on_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()  # within Slack's 3 seconds; the answer follows through response_url
         request = _request(command, client)
-        slow = deps.is_slow(command["command"].lstrip("/"), request.text)
-        answer(deps, runs[command["command"]], request, ResponseUrlSink(respond), client, slow=slow)
+        run, sink = runs[command["command"]], ResponseUrlSink(respond)
+        if deps.is_slow(command["command"].lstrip("/"), request.text):
+            ack()  # within Slack's 3 seconds; "Working on it...", then the answer, follow
+            answer(deps, run, request, sink, client, slow=True)
+            return
+        gate = AckGate(ack)
+        reply = compute_reply(deps, run, request)
+        if not gate.answer(reply):
+            send_reply(reply, sink, client, request)
 
     for name in runs:
         app.command(name)(on_command)

@@ -137,7 +137,11 @@ def list_developers(db: Database) -> list[dict[str, Any]]:
 
 
 _LIST_MODELS = "SELECT m.*, d.name AS developer_name FROM models m JOIN developers d ON d.id = m.developer_id"
-_MODELS_ORDER = {True: " ORDER BY m.name", False: " ORDER BY d.name COLLATE NOCASE, m.name COLLATE NOCASE"}
+# Ties (developers sharing a name but for ASCII case) are settled by the model's id.
+_MODELS_ORDER = {
+    True: " ORDER BY m.name, m.id",
+    False: " ORDER BY d.name COLLATE NOCASE, m.name COLLATE NOCASE, m.id",
+}
 
 
 def list_models(db: Database, developer_id: str | None = None) -> list[dict[str, Any]]:
@@ -151,18 +155,42 @@ def model_listing(
     db: Database, developer_id: str | None, limit: int, today: date, window_days: int
 ) -> tuple[list[dict[str, Any]], int, int]:
     """The first `limit` models of list_models (same order), how many there are, and how many
-    of them are overdue (bot.domain.is_overdue) `today`: a listing reads only what it shows."""
-    where = " WHERE m.developer_id = :developer" if developer_id is not None else ""
-    params = {
-        "developer": developer_id,
-        "limit": limit,
-        "overdue_before": overdue_if_planned_before(today, window_days).isoformat(),
-    }
-    order = _MODELS_ORDER[developer_id is not None]
-    listed = list(db.query(_LIST_MODELS + where + order + " LIMIT :limit", params))
-    total, overdue = db.execute(
-        f"SELECT COUNT(*), COALESCE(SUM({SQL_OVERDUE}), 0) FROM models m{where}", params
-    ).fetchone()
+    of them are overdue (bot.domain.is_overdue) `today`: a listing reads only what it shows.
+
+    For every developer, the models come from the developers first in name order: their
+    model counts (from an index) say which, and only theirs are read and sorted."""
+    overdue_before = overdue_if_planned_before(today, window_days).isoformat()
+    if developer_id is not None:
+        where, params = " WHERE m.developer_id = ?", [developer_id]
+        listed = list(db.query(_LIST_MODELS + where + _MODELS_ORDER[True] + f" LIMIT {int(limit)}", params))
+        total = db.execute("SELECT COUNT(*) FROM models m" + where, params).fetchone()[0]
+    else:
+        counts = db.execute(
+            "SELECT d.id, d.name, COUNT(m.id) FROM developers d JOIN models m ON m.developer_id = d.id "
+            "GROUP BY d.id"
+        ).fetchall()
+        total = sum(n for _, _, n in counts)
+        chosen: list[str] = []
+        taken, last = 0, None
+        for dev_id, name, n in sorted(counts, key=lambda row: _ascii_lower(row[1])):  # NOCASE order
+            if taken >= limit and _ascii_lower(name) != last:
+                break  # developers sharing the last one's name interleave with it: read them too
+            chosen.append(dev_id)
+            taken, last = taken + n, _ascii_lower(name)
+        listed = []
+        for chunk in range(0, len(chosen), 500):
+            ids = chosen[chunk : chunk + 500]
+            listed += db.query(
+                _LIST_MODELS + f" WHERE m.developer_id IN ({', '.join('?' for _ in ids)})", ids
+            )
+        listed.sort(key=lambda m: (_ascii_lower(m["developer_name"]), _ascii_lower(m["name"]), m["id"]))
+        listed = listed[:limit]
+    # The planned_release index: only models planned before the cut are looked at.
+    dev = " AND m.developer_id = :developer" if developer_id is not None else ""
+    overdue = db.execute(
+        f"SELECT COUNT(*) FROM models m WHERE {SQL_OVERDUE}{dev}",
+        {"overdue_before": overdue_before, "developer": developer_id},
+    ).fetchone()[0]
     return listed, total, overdue
 
 

@@ -23,6 +23,7 @@ from tests.support.blockkit import message_errors, view_errors, visible_text
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import (
     block_actions_payload,
+    command_answer,
     dispatch_command,
     dispatch_payload,
     view_submission_payload,
@@ -40,11 +41,12 @@ def app(deps: Deps, slack_emulator: SlackEmulator) -> App:
 
 def aireview(app: App, emu: SlackEmulator, text: str, user_id: str = ADMIN_ID) -> dict[str, Any]:
     url = emu.response_url(f"r{len(emu.responses)}")
+    before = len(emu.responses)
     response = dispatch_command(app, "/aireview", text, user_id=user_id, channel_id=CHANNEL, response_url=url)
     assert response.status == 200
-    if not emu.responses:
-        return {}
-    return emu.responses[-1][1]
+    if response.body or len(emu.responses) > before:  # answered (in the ack, or at response_url)
+        return command_answer(response, emu, emu.responses[-1][0] if len(emu.responses) > before else "")
+    return {}  # a form opened instead
 
 
 def form_values(

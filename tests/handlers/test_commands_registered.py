@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from tests.support.slack_emulator import SlackEmulator
-from tests.support.slack_requests import dispatch_command
+from tests.support.slack_requests import command_answer, dispatch_command
 from tests.test_manifest import manifest_commands
 
 
@@ -14,7 +14,7 @@ def test_every_manifest_command_is_handled(bolt_app: App, slack_emulator: SlackE
         name = f"manifest{n}"
         response = dispatch_command(bolt_app, command, "help", response_url=slack_emulator.response_url(name))
         assert response.status == 200, command
-        assert slack_emulator.wait_for_response(name)["text"]
+        assert command_answer(response, slack_emulator, name)["text"]
 
 
 def test_an_undeclared_command_is_not_handled(bolt_app: App, slack_emulator: SlackEmulator) -> None:

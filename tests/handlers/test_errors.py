@@ -11,7 +11,12 @@ from handlers.errors import DATABASE_DOWN, UNEXPECTED
 from tests.conftest import BOT_TOKEN
 from tests.support.admin_forms import InlineExecutor
 from tests.support.slack_emulator import SlackEmulator
-from tests.support.slack_requests import block_actions_payload, dispatch_command, dispatch_payload
+from tests.support.slack_requests import (
+    block_actions_payload,
+    command_answer,
+    dispatch_command,
+    dispatch_payload,
+)
 
 
 def _press_acknowledge(deps: Deps, slack_emulator: SlackEmulator) -> list[dict]:
@@ -60,6 +65,6 @@ def test_a_command_that_cannot_reach_the_database_says_so_privately(
         listener_executor=InlineExecutor(),
     )
     deps.store.close()
-    dispatch_command(app, "/holdouts", response_url=slack_emulator.response_url("cmd"))
-    [reply] = [body for name, body in slack_emulator.responses if name == "cmd"]
+    response = dispatch_command(app, "/holdouts", response_url=slack_emulator.response_url("cmd"))
+    reply = command_answer(response, slack_emulator, "cmd")
     assert reply["text"] == DATABASE_DOWN and reply["response_type"] == "ephemeral"

@@ -28,7 +28,7 @@ from tests.support import paths
 from tests.support.admin_forms import InlineExecutor, blocks_by_id, press
 from tests.support.feed_server import FeedServer, feed_server  # noqa: F401
 from tests.support.slack_emulator import SlackEmulator
-from tests.support.slack_requests import dispatch_command
+from tests.support.slack_requests import command_answer, dispatch_command
 
 FIXTURES = paths.FIXTURES / "news"
 POLICYWIRE = "https://policywire.example/technology/feed.xml"
@@ -70,7 +70,7 @@ def app(deps: Deps, slack_emulator: SlackEmulator, sources: Sources) -> App:
 
 def feeds(app: App, emulator: SlackEmulator, text: str, user_id: str = ADMIN_ID, name: str = "r1") -> str:
     """Run `/aireview feeds <text>` and return everything the answer shows, as one text."""
-    dispatch_command(
+    response = dispatch_command(
         app,
         "/aireview",
         f"feeds {text}".strip(),
@@ -83,7 +83,7 @@ def feeds(app: App, emulator: SlackEmulator, text: str, user_id: str = ADMIN_ID,
         assert working["text"] == WORKING_TEXT and working.get("response_type") == "ephemeral"
         assert body.get("replace_original") is True
     else:
-        body = emulator.wait_for_response(name)
+        body = command_answer(response, emulator, name)
         assert body.get("response_type") == "ephemeral"
     return body["text"] + "\n" + json.dumps(body.get("blocks") or [], ensure_ascii=False)
 
@@ -167,8 +167,10 @@ def test_bad_usage_is_explained(app: App, slack_emulator: SlackEmulator) -> None
 
 
 def test_help_lists_feeds(app: App, slack_emulator: SlackEmulator) -> None:
-    dispatch_command(app, "/aireview", "help", user_id=ADMIN_ID, response_url=slack_emulator.response_url())
-    assert "/aireview feeds" in json.dumps(slack_emulator.wait_for_response("r1"))
+    response = dispatch_command(
+        app, "/aireview", "help", user_id=ADMIN_ID, response_url=slack_emulator.response_url()
+    )
+    assert "/aireview feeds" in json.dumps(command_answer(response, slack_emulator, "r1"))
 
 
 def _news_item(deps: Deps, sources: Sources) -> dict[str, Any]:

@@ -204,3 +204,16 @@ def dispatch_event(app: App, event: dict[str, Any], **kwargs: Any) -> BoltRespon
 
 def dispatch_payload(app: App, payload: dict[str, Any]) -> BoltResponse:
     return dispatch(app, interactive_body(payload))
+
+
+def command_answer(
+    response: BoltResponse | Any, emulator: Any, name: str, timeout: float = 10.0
+) -> dict[str, Any]:
+    """What the user sees for a slash command: the answer carried by the ack (a BoltResponse,
+    or an httpx response over HTTP) or, for slow work, the one posted to `response_url`."""
+    body = response.body if isinstance(response, BoltResponse) else response.text
+    if body:
+        answer = json.loads(body)
+        if answer.get("text") or answer.get("blocks"):
+            return dict(answer)
+    return dict(emulator.wait_for_response(name, timeout=timeout))

@@ -41,7 +41,12 @@ from tests.support.admin_forms import (
 )
 from tests.support.blockkit import view_errors
 from tests.support.slack_emulator import SlackEmulator
-from tests.support.slack_requests import block_actions_payload, dispatch_command, dispatch_payload
+from tests.support.slack_requests import (
+    block_actions_payload,
+    command_answer,
+    dispatch_command,
+    dispatch_payload,
+)
 
 OTHER_ADMIN = "UADMIN0002"
 STRANGER = "USTRANGER1"
@@ -141,10 +146,10 @@ def test_without_admins_the_admin_command_and_home_say_how_to_configure(
     deps: Deps, app: App, slack_emulator: SlackEmulator
 ) -> None:
     deps.settings = Settings(**{**deps.settings.__dict__, "admins": ()})
-    dispatch_command(
+    response = dispatch_command(
         app, "/aireview", "admin", user_id=ADMIN_ID, response_url=slack_emulator.response_url("r1")
     )
-    [(_, body)] = slack_emulator.responses
+    body = command_answer(response, slack_emulator, "r1")
     assert "REVIEWWATCH_ADMINS" in body["text"] and "REVIEWWATCH_ADMIN_GROUP" in body["text"]
 
     from handlers.home import publish_home
@@ -157,13 +162,16 @@ def test_without_admins_the_admin_command_and_home_say_how_to_configure(
 def test_admin_command_shows_the_menu_and_non_admins_are_refused(
     app: App, slack_emulator: SlackEmulator
 ) -> None:
-    dispatch_command(
-        app, "/aireview", "admin", user_id=ADMIN_ID, response_url=slack_emulator.response_url("admin")
-    )
-    dispatch_command(
-        app, "/aireview", "admin", user_id=STRANGER, response_url=slack_emulator.response_url("stranger")
-    )
-    menu = dict(slack_emulator.responses)
+    menu = {
+        name: command_answer(
+            dispatch_command(
+                app, "/aireview", "admin", user_id=user, response_url=slack_emulator.response_url(name)
+            ),
+            slack_emulator,
+            name,
+        )
+        for name, user in (("admin", ADMIN_ID), ("stranger", STRANGER))
+    }
     action_ids = {
         e["action_id"] for b in menu["admin"]["blocks"] if b["type"] == "actions" for e in b["elements"]
     }
@@ -215,10 +223,10 @@ def test_update_command_opens_the_form_for_the_named_developer(
     assert json.loads(view["private_metadata"])["channel"] == CHANNEL
     assert slack_emulator.responses == []  # the form is the answer
 
-    dispatch_command(
+    response = dispatch_command(
         app, "/aireview", "update nosuchlab", user_id=ADMIN_ID, response_url=slack_emulator.response_url("r2")
     )
-    assert "No developer matches" in slack_emulator.responses[-1][1]["text"]
+    assert "No developer matches" in command_answer(response, slack_emulator, "r2")["text"]
 
 
 def test_status_save_writes_the_change_and_history_then_confirms_and_refreshes_home(
