@@ -71,7 +71,8 @@ class _ImmediateDatabase(Database):
 def connect(path: str | Path) -> Database:
     """One configured connection to the database file at `path`."""
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    db = _ImmediateDatabase(conn)
+    # No sqlite-utils plugins are used: skip their entry-point scan (20 ms and 0.3 MiB at start).
+    db = _ImmediateDatabase(conn, execute_plugins=False)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")

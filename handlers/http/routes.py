@@ -21,7 +21,6 @@ from urllib.parse import parse_qs
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.exports.files import calendar_http_response
 from bot.logging_setup import log_context
 from bot.ops.health import health_report
 from handlers.http.bodies import REFUSAL_ENVIRON
@@ -85,6 +84,12 @@ def healthz_route(deps: Deps) -> Route:
     return Route(PATH_HEALTHZ, ("GET", "HEAD"), plain(healthz))
 
 
+def _calendar(deps: Deps, environ: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+    from bot.exports.files import calendar_http_response  # loaded when a calendar is fetched
+
+    return calendar_http_response(deps, query_param(environ, "token"))
+
+
 def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
     """Every endpoint of HTTP mode. Add new ones here."""
     return [
@@ -97,7 +102,7 @@ def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
         Route(
             PATH_CALENDAR,
             ("GET", "HEAD"),
-            plain(lambda environ: calendar_http_response(deps, query_param(environ, "token"))),
+            plain(lambda environ: _calendar(deps, environ)),
         ),
         Route(
             PATH_TEAMS_MESSAGES,

@@ -19,7 +19,6 @@ import logging
 from typing import Any
 
 from bot.deps import Deps
-from bot.teams.answers import answer_activity, notice_card, reply_activity, reply_bytes
 from handlers.http.bodies import BodyTooLarge, note_refusal, read_capped_body
 
 log = logging.getLogger("reviewwatch.teams")
@@ -56,6 +55,8 @@ def _text(status: int, message: str) -> Response:
 
 
 def _json(activity: dict[str, Any]) -> Response:
+    from bot.teams.answers import reply_bytes
+
     return (
         200,
         {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"},
@@ -93,6 +94,10 @@ def teams_messages_response(deps: Deps, environ: dict[str, Any]) -> Response:
     if not isinstance(sender, dict):
         sender = {}
     user = sender.get("aadObjectId") or sender.get("id") or "-"
+    # Imported on the first Teams message: an app without Teams never loads its answers
+    # (README "Benchmarks", import costs).
+    from bot.teams.answers import answer_activity, notice_card, reply_activity
+
     try:
         answer = answer_activity(deps, activity)
     except Exception:  # the asker gets a sentence, not Teams' generic failure
