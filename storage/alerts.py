@@ -14,7 +14,7 @@ outcome is recorded only while its sweep still holds the claim (`record_outcomes
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -400,22 +400,30 @@ def claim_alerts(
     token: str,
     now: datetime,
     hold: Sequence[tuple[tuple[Any, ...], str, datetime]] = (),
+    threads: Mapping[str, tuple[str, bool]] | None = None,
 ) -> Claimed:
     """Insert new alerts' ledger rows in one transaction: `claim` (LEDGER_VALUES tuples) as
     claimed by the sweep `token`, `skip` (values, reason) as skipped, `hold` (values, reason,
     until) as held until then (quiet hours: retry_candidates hands them to a sweep then, like
-    retries). A key another sweep inserted first is left out of what it returns."""
+    retries). `threads`: where claimed Slack alerts go (key -> thread_ts, broadcast;
+    bot/alerts/threads.py). A key another sweep inserted first is left out of what it returns."""
     stamp = utc_iso(now)
     columns = (
-        f"{LEDGER_VALUES}, status, attempts, last_error, claimed_at, claim_token, next_attempt_at, created_at"
+        f"{LEDGER_VALUES}, status, attempts, last_error, claimed_at, claim_token, next_attempt_at, "
+        "thread_ts, broadcast, created_at"
     )
-    sql = f"INSERT OR IGNORE INTO alert_ledger ({columns}) VALUES ({_marks(list(range(18)))})"
+    sql = f"INSERT OR IGNORE INTO alert_ledger ({columns}) VALUES ({_marks(list(range(20)))})"
+    threads = threads or {}
+    unplaced = (None, False)
     groups = (
-        [(*values, STATUS_CLAIMED, 0, None, stamp, token, None, stamp) for values in claim],
-        [(*values, STATUS_SKIPPED, 0, reason, None, token, None, stamp) for values, reason in skip],
         [
-            (*values, STATUS_HELD, 0, reason, None, token, utc_iso(until), stamp)
-            for values, reason, until in hold
+            (*values, STATUS_CLAIMED, 0, None, stamp, token, None, *threads.get(values[0], unplaced), stamp)
+            for values in claim
+        ],
+        [(*values, STATUS_SKIPPED, 0, reason, None, token, None, None, 0, stamp) for values, reason in skip],
+        [
+            (*values, STATUS_HELD, 0, why, None, token, utc_iso(until), None, 0, stamp)
+            for values, why, until in hold
         ],
     )
     found: list[list[str]] = []
@@ -558,28 +566,42 @@ def record_outcomes(db: Database, token: str, now: datetime, outcomes: Sequence[
     return lost
 
 
-def first_alert_ts(
-    db: Database, target: str, subject_type: str, subject_id: str, kinds: Iterable[str]
-) -> str | None:
-    """The ts of the first top-level Slack alert of `kinds` about a subject in a channel."""
+def first_alert_ts_many(
+    db: Database, wanted: Iterable[tuple[str, str, str]], kinds: Iterable[str]
+) -> dict[tuple[str, str, str], str]:
+    """For each (channel, subject type, subject id): the ts of the first top-level Slack alert
+    of `kinds` about the subject in the channel, when there is one. Read by subject (indexed),
+    a chunk of subjects at a time."""
     kinds = list(kinds)
-    rows = db.execute(
-        f"""SELECT message_ts FROM alert_ledger
-            WHERE subject_type = ? AND subject_id = ? AND target_type = ? AND target = ?
-              AND status = ? AND message_ts IS NOT NULL AND COALESCE(thread_ts, '') = ''
-              AND kind IN ({_marks(kinds)})
-            ORDER BY sent_at, key LIMIT 1""",
-        [subject_type, subject_id, TARGET_SLACK, target, STATUS_SENT, *kinds],
-    ).fetchall()
-    return str(rows[0][0]) if rows else None
+    wanted = set(wanted)
+    by_type: dict[str, set[str]] = {}
+    for _, subject_type, subject_id in wanted:
+        by_type.setdefault(subject_type, set()).add(subject_id)
+    first: dict[tuple[str, str, str], tuple[str, str, str]] = {}  # -> (sent_at, key, ts)
+    for subject_type, ids in by_type.items():
+        for chunk in _chunks(sorted(ids)):
+            rows = db.execute(
+                f"""SELECT target, subject_id, sent_at, key, message_ts FROM alert_ledger
+                    WHERE subject_type = ? AND subject_id IN ({_marks(chunk)}) AND +target_type = ?
+                      AND +status = ? AND message_ts IS NOT NULL AND COALESCE(thread_ts, '') = ''
+                      AND kind IN ({_marks(kinds)})""",
+                [subject_type, *chunk, TARGET_SLACK, STATUS_SENT, *kinds],
+            ).fetchall()
+            for target, subject_id, sent_at, key, ts in rows:
+                where = (target, subject_type, subject_id)
+                if where in wanted and (where not in first or (sent_at, key) < first[where][:2]):
+                    first[where] = (sent_at, key, str(ts))
+    return {where: found[2] for where, found in first.items()}
 
 
-def set_thread(db: Database, key: str, thread_ts: str, broadcast: bool) -> None:
-    """Where an alert goes: under `thread_ts` ('' = top level), also to the channel or not."""
-    db.execute(
-        "UPDATE alert_ledger SET thread_ts = ?, broadcast = ? WHERE key = ?",
-        [thread_ts, 1 if broadcast else 0, key],
-    )
+def set_threads(db: Database, choices: Iterable[tuple[str, str, bool]]) -> None:
+    """Where alerts go, (key, thread_ts, broadcast): under thread_ts ('' = top level), also
+    to the channel or not. One transaction."""
+    with db.atomic():
+        db.conn.executemany(
+            "UPDATE alert_ledger SET thread_ts = ?, broadcast = ? WHERE key = ?",
+            [(thread_ts, 1 if broadcast else 0, key) for key, thread_ts, broadcast in choices],
+        )
 
 
 def acknowledge(db: Database, key: str, user_id: str, now: datetime) -> dict[str, Any] | None:

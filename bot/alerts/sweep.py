@@ -79,7 +79,7 @@ from bot.alerts.plan import (
     sweep_date_ranges,
 )
 from bot.alerts.snooze import add_to_tracker
-from bot.alerts.threads import place_in_threads
+from bot.alerts.threads import choose_threads, in_thread
 from bot.clock import utc_iso
 from bot.deps import Deps
 from bot.settings import Settings
@@ -96,8 +96,8 @@ MAX_ATTEMPTS = 10
 SKIP_NO_LONGER_APPLIES = "no longer applies (date changed, item removed or unsubscribed)"
 # Outcome batches (module docstring, step 5): Slack outcomes wait at most this long or this
 # many to be written; a lost batch costs one channel lookup per alert, never a second post.
-FLUSH_EVERY = 0.25
-FLUSH_SIZE = 500
+FLUSH_EVERY = 0.5
+FLUSH_SIZE = 5000
 READ_BACK = frozenset({ledger.TARGET_SLACK})  # targets where a retry finds an earlier post
 
 
@@ -499,6 +499,8 @@ def run_sweep(
             return result
 
         token = claim_token()
+        # Where each new Slack date alert goes is decided now and written with its claim.
+        threads = choose_threads(db, work.send, subscriptions)
         skip_values = Alert.ledger_values_of(a for a, _ in work.skip)
         hold_values = Alert.ledger_values_of(a for a, _ in plan.hold)
         claimed, skipped, held = ledger.claim_alerts(
@@ -508,6 +510,7 @@ def run_sweep(
             token,
             now,
             hold=[(v, HELD_QUIET_HOURS, until) for v, (_, until) in zip(hold_values, plan.hold, strict=True)],
+            threads=threads,
         )
         reasons = {a.key: reason for a, reason in work.skip}
         result.skipped = [(key, reasons[key]) for key in skipped]
@@ -522,14 +525,23 @@ def run_sweep(
         dropped = {r["key"]: reason for r, reason in work.drop}
         for key in ledger.skip_retries(db, work.drop):
             result.skipped.append((key, dropped[key]))
-        for row in ledger.reclaim_alerts(db, work.retry, token, now):
-            # Send what was claimed (a merged digest exists only in its payload).
-            jobs.append(Job(Alert.from_ledger(row), check_existing=True))
+        retried = ledger.reclaim_alerts(db, work.retry, token, now)
+        # Send what was claimed (a merged digest exists only in its payload), where it was
+        # meant to go (a claim made before threads existed gets its place now).
+        alerts = [Alert.from_ledger(row) for row in retried]
+        decided = {
+            r["key"]: (r["thread_ts"], bool(r["broadcast"])) for r in retried if r["thread_ts"] is not None
+        }
+        placed = choose_threads(db, alerts, subscriptions, decided)
+        ledger.set_threads(db, [(key, *where) for key, where in placed.items() if key not in decided])
+        threads.update(placed)
+        for row, alert in zip(retried, alerts, strict=True):
+            jobs.append(Job(alert, check_existing=True))
             attempts[row["key"]] = row["attempts"]
+        jobs = [in_thread(job, threads) for job in jobs]
         result.attempted = [(j.alert, j.check_existing) for j in jobs]
 
         if jobs:
-            jobs = place_in_threads(db, jobs, subscriptions)
             if senders is None:
                 senders = build_senders(settings)
             claims = ClaimLease(deps.store, token, attempts, now, lease)

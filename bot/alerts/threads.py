@@ -32,25 +32,32 @@ def threads_on(sub: Mapping[str, Any] | None) -> bool:
     return sub is None or bool(sub.get("threads", 1))
 
 
-def place_in_threads(db: Database, jobs: list[Job], subscriptions: Iterable[Mapping[str, Any]]) -> list[Job]:
-    """`jobs` with their thread chosen (and recorded) for Slack date alerts."""
+def choose_threads(
+    db: Database,
+    alerts: Iterable[Alert],
+    subscriptions: Iterable[Mapping[str, Any]],
+    decided: Mapping[str, tuple[str, bool]] | None = None,
+) -> dict[str, tuple[str, bool]]:
+    """Where each Slack date alert among `alerts` goes: key -> (parent ts, '' for top level;
+    broadcast). A choice in `decided` (made before an earlier delivery) stands; the others
+    follow the channel's first alert about the subject, looked up for all of them at once."""
     by_id = {sub["id"]: sub for sub in subscriptions}
-    placed: list[Job] = []
-    for job in jobs:
-        alert = job.alert
-        if alert.target_type != ledger.TARGET_SLACK or alert.kind not in DATE_KINDS:
-            placed.append(job)
-            continue
-        row = ledger.get_ledger(db, alert.key)
-        parent = row["thread_ts"] if row is not None else None
-        broadcast = bool(row and row["broadcast"])
-        if parent is None:  # not decided yet
+    decided = decided or {}
+    slack = [a for a in alerts if a.target_type == ledger.TARGET_SLACK and a.kind in DATE_KINDS]
+    fresh = [a for a in slack if a.key not in decided]
+    threaded = [a for a in fresh if threads_on(by_id.get(a.subscription_id))]
+    firsts = ledger.first_alert_ts_many(
+        db, {(a.target, a.subject_type, a.subject_id) for a in threaded}, DATE_KINDS
+    )
+    chosen = {a.key: decided[a.key] for a in slack if a.key in decided}
+    for alert in fresh:
+        found = firsts.get((alert.target, alert.subject_type, alert.subject_id))
+        if not threads_on(by_id.get(alert.subscription_id)):
             found = None
-            if threads_on(by_id.get(alert.subscription_id)):
-                found = ledger.first_alert_ts(
-                    db, alert.target, alert.subject_type, alert.subject_id, DATE_KINDS
-                )
-            parent, broadcast = found or TOP_LEVEL, bool(found) and is_urgent(alert)
-            ledger.set_thread(db, alert.key, parent, broadcast)
-        placed.append(replace(job, thread=Thread(parent, broadcast)) if parent else job)
-    return placed
+        chosen[alert.key] = (found or TOP_LEVEL, bool(found) and is_urgent(alert))
+    return chosen
+
+
+def in_thread(job: Job, chosen: Mapping[str, tuple[str, bool]]) -> Job:
+    parent, broadcast = chosen.get(job.alert.key, (TOP_LEVEL, False))
+    return replace(job, thread=Thread(parent, broadcast)) if parent else job

@@ -23,7 +23,7 @@ from tests.conftest import ADMIN_ID
 from tests.support.blockkit import message_errors, view_errors, visible_text
 from tests.support.large_tracker import make_large_tracker
 from tests.support.slack_emulator import SlackEmulator
-from tests.support.slack_requests import dispatch_command
+from tests.support.slack_requests import command_answer, dispatch_command
 from tests.support.teams_requests import MAX_TEAMS_MESSAGE_BYTES, TEAMS_SECRET, card_lines, card_of
 
 HEADER = [
@@ -67,8 +67,8 @@ def large(deps: Deps) -> None:
 
 
 def test_seeded_tracker_in_slack_holdouts_first(bolt_app: App, slack_emulator: SlackEmulator) -> None:
-    dispatch_command(bolt_app, "/aireview", "compare", response_url=slack_emulator.response_url())
-    answer = slack_emulator.wait_for_response("r1")
+    response = dispatch_command(bolt_app, "/aireview", "compare", response_url=slack_emulator.response_url())
+    answer = command_answer(response, slack_emulator, "r1")
     assert message_errors(answer) == []
     rows = table_of(answer["blocks"])
     assert rows[0] == HEADER
