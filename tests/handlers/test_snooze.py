@@ -22,6 +22,7 @@ from tests.support.blockkit import message_errors
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import (
     block_actions_payload,
+    command_answer,
     dispatch_command,
     dispatch_payload,
     view_submission_payload,
@@ -133,10 +134,12 @@ def test_remind_me_one_day_before_the_date(deps: Deps, app: App, slack_emulator:
 
 
 def aireview(app: App, emu: SlackEmulator, text: str, user_id: str, channel: str = CHANNEL) -> dict[str, Any]:
-    url = emu.response_url(f"r{len(emu.responses)}")
-    response = dispatch_command(app, "/aireview", text, user_id=user_id, channel_id=channel, response_url=url)
+    name = f"r{len(emu.responses)}"
+    response = dispatch_command(
+        app, "/aireview", text, user_id=user_id, channel_id=channel, response_url=emu.response_url(name)
+    )
     assert response.status == 200
-    return emu.responses[-1][1]
+    return command_answer(response, emu, name)
 
 
 def test_a_mute_stops_a_subjects_alerts_in_that_channel_only_until_unmuted(
