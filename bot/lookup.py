@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.sources import source_label
 from storage.tracker import (
     get_record,
     latest_history_id,
@@ -102,6 +103,24 @@ def deadline_keys(deadlines: Iterable[dict[str, Any]]) -> list[Keyed]:
         (Candidate("deadline", str(d["id"]), d["title"], f"Due {d['due_date']}"), (normalise(d["title"]),))
         for d in deadlines
     ]
+
+
+def _url_key(url: str) -> str:
+    """A link as people type it: without the scheme and "www."."""
+    return normalise(re.sub(r"^[a-z][a-z0-9+.-]*://(www\.)?", "", url.strip(), flags=re.IGNORECASE))
+
+
+def source_keys(sources: Iterable[dict[str, Any]]) -> list[Keyed]:
+    """Sources answer to their title, publisher, citation and link."""
+    keyed: list[Keyed] = []
+    for s in sources:
+        keys = [normalise(s[f]) for f in ("title", "publisher", "citation") if s.get(f)]
+        if s.get("url"):
+            keys.append(_url_key(s["url"]))
+        label = source_label(s)
+        detail = s.get("url") or ""
+        keyed.append((Candidate("source", str(s["id"]), label, detail), tuple(k for k in keys if k)))
+    return keyed
 
 
 def _unique(candidates: Iterable[Candidate]) -> list[Candidate]:

@@ -11,7 +11,7 @@ name, a part of the name, small typos; most relevant first.
 A form opened on a record shows it selected whatever its position (`initial_option`,
 built from the record by `record_option`).
 
-Adding a type-ahead menu for another kind of record (sources, feeds): its key function
+Adding a type-ahead menu for another kind of record (feeds, say): its key function
 (names it answers to, as in bot.lookup) and its rows, in one MenuKind in MENU_KINDS with
 a new ids.ACTION_MENU_* id; handlers/menus.py then serves it.
 """
@@ -35,7 +35,9 @@ from bot.lookup import (
     deadline_keys,
     developer_keys,
     model_keys,
+    source_keys,
 )
+from storage.sources import list_source_names, sources_stamp
 from storage.tracker import latest_history_id, list_deadlines, list_developers, list_model_names
 
 MAX_OPTION_TEXT = 75  # Slack's limit for an option's text and description
@@ -68,7 +70,17 @@ DEADLINES = MenuKind(
     "deadline", ids.ACTION_MENU_DEADLINE, "Type a deadline's title", list_deadlines, deadline_keys
 )
 
-MENU_KINDS: dict[str, MenuKind] = {kind.name: kind for kind in (DEVELOPERS, MODELS, DEADLINES)}
+# Sources have no history rows of their own: their table says when the list changed.
+SOURCES = MenuKind(
+    "source",
+    ids.ACTION_MENU_SOURCE,
+    "Type a title, publisher or link",
+    list_source_names,
+    source_keys,
+    stamp=sources_stamp,
+)
+
+MENU_KINDS: dict[str, MenuKind] = {kind.name: kind for kind in (DEVELOPERS, MODELS, DEADLINES, SOURCES)}
 # action_id -> the kind its options come from
 MENU_ACTIONS: dict[str, MenuKind] = {
     **{kind.action_id: kind for kind in MENU_KINDS.values()},

@@ -69,6 +69,19 @@ def list_sources(db: Database, limit: int = 100) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM sources ORDER BY id DESC LIMIT ?", [limit]))
 
 
+def list_source_names(db: Database) -> list[dict[str, Any]]:
+    """Every source's naming fields, newest first (for the type-ahead source menu)."""
+    return list(
+        db.query("SELECT id, title, publisher, url, citation, published FROM sources ORDER BY id DESC")
+    )
+
+
+def sources_stamp(db: Database) -> tuple[int, int]:
+    """Changes whenever a source is added or removed (sources are never edited in place)."""
+    row = next(iter(db.query("SELECT COALESCE(MAX(id), 0) AS newest, COUNT(*) AS n FROM sources")))
+    return int(row["newest"]), int(row["n"])
+
+
 def source_by_seed_key(db: Database, seed_key: str) -> dict[str, Any] | None:
     rows = list(db.query("SELECT * FROM sources WHERE seed_key = ?", [seed_key]))
     return rows[0] if rows else None

@@ -31,11 +31,10 @@ from storage.facts import (
     citations_for,
     clean_url,
     fact_sources,
-    list_sources,
     record_sources,
-    source_label,
 )
 from storage.news import get_item
+from storage.sources import list_sources, source_label, sources_stamp
 from storage.tracker import (
     EDITABLE_FIELDS,
     NoChange,
@@ -101,8 +100,8 @@ def _default_developer(developers: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def source_choices(deps: Deps) -> list[tuple[str, str]]:
-    """The recorded sources a form offers, newest first: (id, label). The one place the
-    options are built (a type-ahead menu can serve the same list)."""
+    """The newest recorded sources as (id, label), for a static list. Forms pick sources in
+    the type-ahead menu instead (bot.menus.SOURCES), which reaches every one of them."""
     rows = list_sources(deps.store.db, limit=menus.MAX_STATIC_OPTIONS)
     return [(str(r["id"]), clip(source_label(r), 75)) for r in rows]
 
@@ -112,11 +111,11 @@ def _source_fields(
 ) -> forms.SourceFields:
     """The form's source part: recorded sources, preselecting the one the fact cites now."""
     fields = new or forms.SourceFields()
-    fields.choices = source_choices(deps)
+    fields.recorded = sources_stamp(deps.store.db)[1] > 0
     if record is not None and fields.url is None and fields.title is None:
         cited = fact_sources(citations_for(deps.store.db, entity, [record["id"]]), record["id"], fact)
         if cited:
-            fields.picked = str(cited[-1]["id"])
+            fields.picked = cited[-1]
     return fields
 
 

@@ -171,11 +171,12 @@ def _input(
 
 @dataclass
 class SourceFields:
-    """What the source part of a form shows: the recorded sources to pick from (id, label),
-    the one picked, and a new source's prefilled fields (e.g. from a news item)."""
+    """What the source part of a form shows: whether there are recorded sources to pick
+    from (a type-ahead menu), the one picked (a source row), and a new source's prefilled
+    fields (e.g. from a news item)."""
 
-    choices: list[tuple[str, str]] = field(default_factory=list)
-    picked: str | None = None
+    recorded: bool = False
+    picked: dict[str, Any] | None = None
     url: str | None = None
     title: str | None = None
     published: str | None = None  # YYYY-MM-DD
@@ -185,12 +186,12 @@ def _source_inputs(fields: SourceFields | None, *, optional: bool) -> list[Block
     """Pick a recorded source, or describe a new one (its link or citation, title, date)."""
     fields = fields or SourceFields()
     blocks: list[Block] = []
-    if fields.choices:
+    if fields.recorded:
         blocks.append(
             _input(
                 ids.BLOCK_SOURCE_PICK,
                 "Source (already recorded)",
-                menus.static_menu(fields.choices, fields.picked, "Choose a recorded source"),
+                menus.type_ahead_menu(menus.SOURCES, initial=fields.picked),
                 optional=True,
                 hint="The report or page that states this. Or add a new source below.",
             )
@@ -201,7 +202,7 @@ def _source_inputs(fields: SourceFields | None, *, optional: bool) -> list[Block
             ids.BLOCK_SOURCE,
             "New source: link or citation",
             _text(fields.url, max_length=MAX_SOURCE, placeholder="https://... or a citation"),
-            optional=optional or bool(fields.choices),
+            optional=optional or fields.recorded,
             hint=new_hint,
         ),
         _input(

@@ -22,6 +22,7 @@ from handlers import build_app
 from storage import news as store_news
 from storage.alerts import get_subscription
 from storage.db import Store
+from storage.facts import add_source, citations_for, cite, fact_sources
 from storage.tracker import create_record, get_record, list_models
 from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support.admin_forms import InlineExecutor, ack_body, blocks_by_id, press, submit_view, suggest
@@ -307,3 +308,33 @@ def test_a_developer_added_after_the_menu_was_used_is_offered_at_once(
     )
 
     assert labels(suggest(app, view, ids.BLOCK_DEVELOPER, "zeta", ADMIN_ID)) == ["Zeta Frontier"]
+
+
+def test_a_source_past_the_newest_hundred_is_preselected_found_by_typing_and_saved(
+    large_deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    db = large_deps.store.db
+    at = large_deps.clock.now()
+    oldest = add_source(db, actor=ADMIN_ID, at=at, publisher="Wire 000", title="Agreement notice 000")
+    for n in range(1, 150):
+        add_source(db, actor=ADMIN_ID, at=at, publisher=f"Wire {n:03d}", url=f"https://wire.example/{n:03d}")
+    cite(db, "developer", DEV_150, ["status"], [oldest["id"]])
+
+    dispatch_command(
+        app, "/aireview", f"update {DEV_150}", user_id=ADMIN_ID, response_url=slack_emulator.response_url("u")
+    )
+    view = opened(slack_emulator)
+
+    picked = blocks_by_id(view)[ids.BLOCK_SOURCE_PICK]["element"]["initial_option"]
+    assert picked["value"] == str(oldest["id"]) and "Agreement notice 000" in picked["text"]["text"]
+    assert len(suggest(app, view, ids.BLOCK_SOURCE_PICK, "", ADMIN_ID)) == 100
+    [by_title] = suggest(app, view, ids.BLOCK_SOURCE_PICK, "agreement notice", ADMIN_ID)
+    assert by_title["value"] == str(oldest["id"])
+    [by_link] = suggest(app, view, ids.BLOCK_SOURCE_PICK, "wire.example/149", ADMIN_ID)
+    newer = add_source(db, actor=ADMIN_ID, at=at, publisher="Late Wire", citation="Late Wire bulletin 7")
+    [late] = suggest(app, view, ids.BLOCK_SOURCE_PICK, "late wire bulletin", ADMIN_ID)  # offered at once
+    assert late["value"] == str(newer["id"])
+
+    assert ack_body(submit_view(app, view, ADMIN_ID, status="signed", source_pick=by_link["value"])) == {}
+    cited = [s["id"] for s in fact_sources(citations_for(db, "developer", [DEV_150]), DEV_150, "status")]
+    assert cited == [int(by_link["value"])]
