@@ -12,6 +12,10 @@ ACTION_ADMIN_REMOVE_MODEL = "admin_remove_model"
 ACTION_ADMIN_ADD_DEADLINE = "admin_add_deadline"
 ACTION_ADMIN_EDIT_DEADLINE = "admin_edit_deadline"
 ACTION_ADMIN_REMOVE_DEADLINE = "admin_remove_deadline"
+ACTION_ADMIN_ADD_EVENT = "admin_add_event"
+ACTION_ADMIN_EDIT_EVENT = "admin_edit_event"
+ACTION_ADMIN_CONTEST = "admin_contest"
+ACTION_ADMIN_SETTLE_CONTEST = "admin_settle_contest"
 
 # Modal callback ids (view_submission).
 VIEW_DEVELOPER_STATUS = "developer_status_form"
@@ -19,11 +23,15 @@ VIEW_ADD_DEVELOPER = "add_developer_form"
 VIEW_MODEL = "model_form"
 VIEW_DEADLINE = "deadline_form"
 VIEW_REMOVE_CONFIRM = "remove_confirm_form"
+VIEW_EVENT = "event_form"
+VIEW_CONTEST = "contest_form"
+VIEW_SETTLE_CONTEST = "settle_contest_form"
 VIEW_SUBSCRIBE = "subscribe_form"
 
 # Alert and news message buttons.
 ACTION_ALERT_ACKNOWLEDGE = "alert_acknowledge"
 ACTION_NEWS_UPDATE_TRACKER = "news_update_tracker"
+ACTION_NEWS_ADD_EVENT = "news_add_event"  # opens the event form prefilled from the item
 
 # Admin forms (bot/admin/forms.py). An ACTION_ADMIN_* button's value, when set, names the record
 # (developer id, model id, deadline id) the form opens on; without one a picker comes first.
@@ -53,6 +61,17 @@ BLOCK_TITLE = "title"
 BLOCK_DUE_DATE = "due_date"
 BLOCK_KIND = "kind"
 BLOCK_OUTCOME = "outcome"
+BLOCK_EVENT_KIND = "event_kind"
+BLOCK_EVENT_DEVELOPERS = "event_developers"
+BLOCK_SUMMARY = "summary"
+BLOCK_SUBJECT = "subject"  # contest form: an event or a deadline (developers: BLOCK_DEVELOPER)
+BLOCK_FACT = "fact"
+BLOCK_REASON = "reason"
+BLOCK_CLAIM_A = "claim_a"
+BLOCK_CLAIM_A_SOURCE = "claim_a_source"
+BLOCK_CLAIM_B = "claim_b"
+BLOCK_CLAIM_B_SOURCE = "claim_b_source"
+BLOCK_SETTLE = "settle"
 BLOCK_PICK = "pick"
 BLOCK_CONFIRM = "confirm"
 ACTION_FIELD = "value"  # the one element in each form input block

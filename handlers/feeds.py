@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.admin.edits import news_status_form_view, status_form_view
+from bot.admin.edits import news_event_form_view, news_status_form_view, status_form_view
 from bot.deps import Deps
-from bot.ids import ACTION_NEWS_UPDATE_TRACKER
+from bot.ids import ACTION_NEWS_ADD_EVENT, ACTION_NEWS_UPDATE_TRACKER
 from handlers.directory import SlackDirectory
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,29 @@ def update_tracker_from_news(deps: Deps, body: dict[str, Any], client: WebClient
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
+def add_event_from_news(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
+    """Open the event form prefilled from the item ("add as an event")."""
+    action = (body.get("actions") or [{}])[0]
+    value = str(action.get("value") or "")
+    if not value.isdigit():
+        return
+    view = news_event_form_view(
+        deps,
+        SlackDirectory(client),
+        int(value),
+        user_id=body["user"]["id"],
+        channel=(body.get("channel") or {}).get("id"),
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
 def register(app: App, deps: Deps) -> None:
     @app.action(ACTION_NEWS_UPDATE_TRACKER)
     def on_update_tracker(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         update_tracker_from_news(deps, body, client)
+
+    @app.action(ACTION_NEWS_ADD_EVENT)
+    def on_add_event(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        add_event_from_news(deps, body, client)

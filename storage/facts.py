@@ -67,6 +67,28 @@ EVENT_KIND_LABELS = {
     "release": "Release",
     "other": "Development",
 }
+# The history field of an event's creation: the sweep reads these rows beside status
+# changes and sends them as `development` alerts.
+EVENT_FIELD = "event"
+
+
+def event_developers(db: Database, event_ids: Iterable[str | int]) -> dict[str, list[str]]:
+    """The developers each event concerns (str(event id) -> developer ids)."""
+    wanted = [str(i) for i in event_ids]
+    if not wanted:
+        return {}
+    out: dict[str, list[str]] = defaultdict(list)
+    marks = ", ".join("?" for _ in wanted)
+    rows = db.query(
+        f"SELECT event_id, developer_id FROM event_developers WHERE event_id IN ({marks})"
+        " ORDER BY developer_id",
+        wanted,
+    )
+    for row in rows:
+        out[str(row["event_id"])].append(row["developer_id"])
+    return dict(out)
+
+
 # Tables whose rows carry `source` and `contested` columns kept here.
 _FLAGGED = {**ENTITY_TABLES, "event": "events", "framework": "framework_facts"}
 
@@ -401,7 +423,7 @@ def create_event(
             entity="event",
             entity_id=event_id,
             subject=_event_subject(db, kind, developer_ids),
-            field="(created)",
+            field=EVENT_FIELD,
             old=None,
             new=summary,
             actor=actor,

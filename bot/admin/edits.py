@@ -21,17 +21,26 @@ from typing import Any
 from bot import domain, ids, menus
 from bot.admin import forms
 from bot.admins import denial_text, is_admin
-from bot.blockkit import Block, clip, escape, fallback, fmt_date, fmt_datetime, safe, section
+from bot.blockkit import Block, clip, escape, fallback, fmt_date, fmt_datetime, fmt_when, safe, section
 from bot.deps import Deps
 from bot.directory import Directory, DirectoryUnavailable
 from bot.lookup import Match, find_developer, find_subject
 from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
 from storage.facts import (
+    EVENT_KIND_LABELS,
     add_source,
     citations_for,
     clean_url,
+    contests_for,
+    create_event,
     fact_sources,
+    get_event,
+    list_events,
+    open_contest,
     record_sources,
+    reopen_contest,
+    resolve_contest,
+    update_event,
 )
 from storage.news import get_item
 from storage.sources import list_sources, source_label, sources_stamp
@@ -39,9 +48,11 @@ from storage.tracker import (
     EDITABLE_FIELDS,
     NoChange,
     NotFound,
+    TrackerError,
     VersionConflict,
     create_record,
     get_record,
+    list_deadlines,
     list_developers,
     remove_record,
     subject_label,
@@ -58,6 +69,9 @@ MAIN_BLOCK = {
     ids.VIEW_DEADLINE: ids.BLOCK_TITLE,
     ids.VIEW_REMOVE_CONFIRM: ids.BLOCK_CONFIRM,
     ids.VIEW_PICK_RECORD: ids.BLOCK_PICK,
+    ids.VIEW_EVENT: ids.BLOCK_SUMMARY,
+    ids.VIEW_CONTEST: ids.BLOCK_REASON,
+    ids.VIEW_SETTLE_CONTEST: ids.BLOCK_SETTLE,
 }
 ADMIN_FORM_ACTIONS = (
     ids.ACTION_ADMIN_UPDATE_STATUS,
@@ -68,6 +82,10 @@ ADMIN_FORM_ACTIONS = (
     ids.ACTION_ADMIN_ADD_DEADLINE,
     ids.ACTION_ADMIN_EDIT_DEADLINE,
     ids.ACTION_ADMIN_REMOVE_DEADLINE,
+    ids.ACTION_ADMIN_ADD_EVENT,
+    ids.ACTION_ADMIN_EDIT_EVENT,
+    ids.ACTION_ADMIN_CONTEST,
+    ids.ACTION_ADMIN_SETTLE_CONTEST,
 )
 UPDATE_USAGE = "Usage: `/aireview update <developer>`, e.g. `/aireview update meta`."
 
@@ -117,6 +135,86 @@ def _source_fields(
         if cited:
             fields.picked = cited[-1]
     return fields
+
+
+def contest_subjects(deps: Deps) -> list[tuple[str, str]]:
+    """Events and deadlines a contest can be about ('event:3', 'deadline:1'), newest first."""
+    half = menus.MAX_STATIC_OPTIONS // 2
+    events = [(f"event:{v}", label) for v, label in event_choices(deps)[:half]]
+    deadlines = [
+        (f"deadline:{d['id']}", clip(f"Deadline {d['due_date']} · {d['title']}", 75))
+        for d in list_deadlines(deps.store.db)[-half:][::-1]
+    ]
+    return events + deadlines
+
+
+def settle_choices(deps: Deps) -> list[tuple[str, str]]:
+    """One option per way to settle: each open contest's claims ('resolve:<contest>:<claim>')
+    and each resolved contest ('reopen:<contest>'), newest contests first."""
+    db = deps.store.db
+    choices: list[tuple[str, str]] = []
+    for state in ("open", "resolved"):
+        for entity in ("developer", "model", "deadline", "event", "framework"):
+            for found in contests_for(db, entity, open_only=False).values():
+                for contest in found:
+                    if contest.state != state:
+                        continue
+                    what = f"{contest.entity} {contest.entity_id}: {contest.reason}"
+                    if state == "open":
+                        choices += [
+                            (f"resolve:{contest.id}:{c.id}", clip(f"Resolve {what} → “{c.text}” stands", 75))
+                            for c in contest.claims
+                        ]
+                    else:
+                        choices.append((f"reopen:{contest.id}", clip(f"Reopen {what}", 75)))
+    return choices[: menus.MAX_STATIC_OPTIONS]
+
+
+def event_choices(deps: Deps) -> list[tuple[str, str]]:
+    """The latest events for the edit picker, newest first: (id, 'June 2026 · Statement: …')."""
+    rows = list_events(deps.store.db, limit=menus.MAX_STATIC_OPTIONS)
+    return [
+        (
+            str(r["id"]),
+            clip(
+                f"{fmt_when(r['effective'])} · {EVENT_KIND_LABELS.get(r['kind'], r['kind'])}: {r['summary']}",
+                75,
+            ),
+        )
+        for r in rows
+    ]
+
+
+def _event_view(deps: Deps, event: dict[str, Any], channel: str | None) -> Block:
+    developers = [d for d in (get_record(deps.store.db, "developer", i) for i in event["developer_ids"]) if d]
+    sources = _source_fields(deps, "event", event, "*")
+    return forms.event_form(event, developers=developers, channel=channel, sources=sources)
+
+
+def news_event_form_view(
+    deps: Deps,
+    directory: Directory | None,
+    item_id: int,
+    *,
+    user_id: str,
+    channel: str | None = None,
+) -> Block:
+    """The event form prefilled from a news item ("add as an event"): the developers it
+    mentions, its published day, its title as the summary, the item as a new source."""
+    if not is_admin(deps, user_id, directory):
+        return forms.notice_view("Admins only", denial_text(deps))
+    item = get_item(deps.store.db, item_id)
+    if item is None:
+        return forms.notice_view("Not found", "That news item is no longer stored.")
+    developers = [d for d in (get_record(deps.store.db, "developer", i) for i in item["developers"]) if d]
+    return forms.event_form(
+        developers=developers,
+        channel=channel,
+        sources=_source_fields(deps, "event", None, "*", news_source_fields(deps, item)),
+        summary=item.get("title"),
+        effective=_published_day(deps, item),
+        news=item_id,
+    )
 
 
 def news_status_form_view(
@@ -262,6 +360,19 @@ def form_for_action(
         developer = get_record(db, "developer", value) if value else None
         sources = _source_fields(deps, "model", None, "*")
         return forms.model_form(developer=developer, channel=channel, sources=sources)
+    if action == ids.ACTION_ADMIN_ADD_EVENT:
+        return forms.event_form(channel=channel, sources=_source_fields(deps, "event", None, "*"))
+    if action == ids.ACTION_ADMIN_EDIT_EVENT:
+        event = get_event(db, int(value)) if value and value.isdigit() else None
+        if event is not None:
+            return _event_view(deps, event, channel)
+        return forms.event_pick_form(event_choices(deps), channel=channel)
+    if action == ids.ACTION_ADMIN_CONTEST:
+        return forms.contest_form(contest_subjects(deps), source_choices(deps), channel=channel)
+    if action == ids.ACTION_ADMIN_SETTLE_CONTEST:
+        return forms.settle_form(
+            settle_choices(deps), _source_fields(deps, "contest", None, "*"), channel=channel
+        )
     if action == ids.ACTION_ADMIN_ADD_DEADLINE:
         return forms.deadline_form(channel=channel, sources=_source_fields(deps, "deadline", None, "*"))
     model_actions = (ids.ACTION_ADMIN_EDIT_MODEL, ids.ACTION_ADMIN_REMOVE_MODEL)
@@ -599,6 +710,124 @@ def _extend_deadline(
     return Outcome(saved=Saved(text=text, channel=meta.get("channel")))
 
 
+def _submit_event(
+    deps: Deps, directory: Directory | None, user_id: str, values: dict[str, Any], meta: dict[str, Any]
+) -> Outcome:
+    changes, developer_ids, source, errors = forms.read_event(values, _team_today(deps))
+    if errors:
+        return Outcome(errors=errors)
+    db = deps.store.db
+    unknown = [d for d in developer_ids if get_record(db, "developer", d) is None]
+    if unknown:
+        return Outcome(errors={ids.BLOCK_EVENT_DEVELOPERS: "Choose tracked developers only."})
+    event_id = meta.get("id")
+    try:
+        with db.atomic():
+            source_ids = _source_ids(deps, user_id, source) or []
+            if event_id is None:
+                saved = create_event(
+                    db,
+                    kind=changes["kind"],
+                    effective=changes["effective"],
+                    summary=changes["summary"],
+                    note=changes["note"],
+                    developer_ids=developer_ids,
+                    source_ids=source_ids,
+                    actor=user_id,
+                    at=deps.clock.now(),
+                    as_of=_today(deps),
+                )
+            else:
+                saved = update_event(
+                    db,
+                    int(event_id),
+                    {**changes, "as_of": _today(deps)},
+                    developer_ids=developer_ids,
+                    source_ids=source_ids,
+                    actor=user_id,
+                    at=deps.clock.now(),
+                    note=changes["note"],
+                    expected_version=_version(meta),
+                )
+    except VersionConflict as exc:
+        return Outcome(errors={ids.BLOCK_SUMMARY: conflict_text(deps, directory, "event", exc.row)})
+    except NotFound:
+        return Outcome(
+            errors={ids.BLOCK_SUMMARY: "This event is no longer in the tracker; nothing was saved."}
+        )
+    verb = "Added" if event_id is None else "Saved"
+    kind = EVENT_KIND_LABELS.get(saved["kind"], saved["kind"])
+    text = (
+        f":white_check_mark: {verb} event *{escape(kind)}* ({escape(fmt_when(saved['effective']))}): "
+        f"{safe(saved['summary'], 500)}"
+    )
+    return Outcome(saved=Saved(text=text, channel=meta.get("channel")))
+
+
+def _submit_contest(deps: Deps, user_id: str, values: dict[str, Any], meta: dict[str, Any]) -> Outcome:
+    found, errors = forms.read_contest(values)
+    if errors:
+        return Outcome(errors=errors)
+    db = deps.store.db
+    entity, entity_id = found["entity"], found["entity_id"]
+    exists = get_event(db, int(entity_id)) if entity == "event" and entity_id.isdigit() else None
+    if entity in ("developer", "deadline"):
+        exists = get_record(db, entity, entity_id)
+    if exists is None:
+        return Outcome(errors={ids.BLOCK_DEVELOPER: "That record is no longer in the tracker."})
+    contest = open_contest(
+        db,
+        entity=entity,
+        entity_id=entity_id,
+        field=found["fact"],
+        reason=found["reason"],
+        claims=found["claims"],
+        actor=user_id,
+        at=deps.clock.now(),
+    )
+    text = f":warning: Marked contested: {safe(contest.line, 1500)}"
+    return Outcome(saved=Saved(text=text, channel=meta.get("channel")))
+
+
+def _submit_settle(deps: Deps, user_id: str, values: dict[str, Any], meta: dict[str, Any]) -> Outcome:
+    choice = str(values.get(ids.BLOCK_SETTLE) or "")
+    parts = choice.split(":")
+    note = values.get(ids.BLOCK_NOTE)
+    note = note if isinstance(note, str) else None
+    form = forms.FormReader(values, today=_team_today(deps))
+    source = form.source(required=parts[0] == "resolve")
+    if form.errors:
+        return Outcome(errors=form.errors)
+    try:
+        with deps.store.db.atomic():
+            if parts[0] == "resolve" and len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+                source_ids = _source_ids(deps, user_id, source) or []
+                contest = resolve_contest(
+                    deps.store.db,
+                    int(parts[1]),
+                    claim_id=int(parts[2]),
+                    source_id=source_ids[0] if source_ids else None,
+                    actor=user_id,
+                    at=deps.clock.now(),
+                    note=note,
+                )
+                claim = next(c for c in contest.claims if c.id == contest.resolved_claim_id)
+                text = (
+                    f":white_check_mark: Resolved: “{safe(claim.text, 500)}” stands "
+                    f"({safe(contest.reason, 200)})."
+                )
+            elif parts[0] == "reopen" and len(parts) == 2 and parts[1].isdigit():
+                contest = reopen_contest(
+                    deps.store.db, int(parts[1]), actor=user_id, at=deps.clock.now(), note=note
+                )
+                text = f":warning: Reopened: {safe(contest.line, 1500)}"
+            else:
+                return Outcome(errors={ids.BLOCK_SETTLE: "Choose one of the offered contests."})
+    except TrackerError as exc:
+        return Outcome(errors={ids.BLOCK_SETTLE: str(exc)})
+    return Outcome(saved=Saved(text=text, channel=meta.get("channel")))
+
+
 def _submit_remove(
     deps: Deps, directory: Directory | None, user_id: str, values: dict[str, Any], meta: dict[str, Any]
 ) -> Outcome:
@@ -639,6 +868,12 @@ def _match_problem(entity: str, match: Match) -> str:
 
 def _submit_pick(deps: Deps, values: dict[str, Any], meta: dict[str, Any]) -> Outcome:
     entity, purpose = meta.get("entity"), meta.get("purpose")
+    if entity == "event" and purpose == "edit":
+        chosen = values.get(ids.BLOCK_PICK)
+        event = get_event(deps.store.db, int(chosen)) if chosen and str(chosen).isdigit() else None
+        if event is None:
+            return Outcome(errors={ids.BLOCK_PICK: "Choose one of the events."})
+        return Outcome(view=_event_view(deps, event, meta.get("channel")))
     if entity not in ("model", "deadline") or purpose not in ("edit", "remove"):
         return Outcome(errors={ids.BLOCK_PICK: "This form is missing its context; close it and try again."})
     chosen = values.get(ids.BLOCK_PICK)
@@ -673,6 +908,12 @@ def submit(
         return _submit_deadline(deps, directory, user_id, values, meta)
     if callback_id == ids.VIEW_REMOVE_CONFIRM:
         return _submit_remove(deps, directory, user_id, values, meta)
+    if callback_id == ids.VIEW_EVENT:
+        return _submit_event(deps, directory, user_id, values, meta)
+    if callback_id == ids.VIEW_CONTEST:
+        return _submit_contest(deps, user_id, values, meta)
+    if callback_id == ids.VIEW_SETTLE_CONTEST:
+        return _submit_settle(deps, user_id, values, meta)
     return _submit_pick(deps, values, meta)
 
 

@@ -29,6 +29,7 @@ from bot.blockkit import (
 )
 from bot.domain import DEVELOPER_STATUS_LABELS, REVIEW_STATUS_LABELS
 from storage.dates import PartialDate, parse_partial
+from storage.facts import EVENT_KIND_LABELS, EVENT_KINDS
 from storage.tracker import DEADLINE_KINDS, DEVELOPER_STATUSES, REVIEW_STATUSES
 
 MAX_NAME = 80
@@ -462,6 +463,177 @@ def deadline_form(
     return _modal(ids.VIEW_DEADLINE, "Edit deadline", blocks, metadata)
 
 
+MAX_SUMMARY = 1000
+
+
+def event_form(
+    event: dict[str, Any] | None = None,
+    *,
+    developers: list[dict[str, Any]] | None = None,
+    channel: str | None = None,
+    sources: SourceFields | None = None,
+    summary: str | None = None,
+    effective: str | None = None,
+    kind: str | None = None,
+    news: int | None = None,
+) -> Block:
+    """Add an event (a dated development that is not a status) or edit one. `developers`
+    (rows) are preselected; `summary`, `effective` and `kind` prefill (e.g. from a news item)."""
+    current = event or {}
+    blocks = [
+        _input(
+            ids.BLOCK_EVENT_KIND,
+            "Kind",
+            menus.static_menu(
+                list(EVENT_KIND_LABELS.items()), kind or current.get("kind") or "other", "Kind"
+            ),
+        ),
+        _input(
+            ids.BLOCK_EVENT_DEVELOPERS,
+            "Developers it concerns",
+            menus.multi_type_ahead_menu(menus.DEVELOPERS, initial=developers or []),
+            optional=True,
+            hint="None: it concerns the whole framework (like an executive order).",
+        ),
+        *_dated_inputs(
+            ids.BLOCK_EFFECTIVE_DATE,
+            ids.BLOCK_EFFECTIVE_PRECISION,
+            "When it happened",
+            effective if effective is not None else current.get("effective"),
+            optional=False,
+            hint="As the source says; choose the month or the year below if it gives no day.",
+        ),
+        _input(
+            ids.BLOCK_SUMMARY,
+            "What happened",
+            _text(summary or current.get("summary"), max_length=MAX_SUMMARY, multiline=True),
+            hint="One or two sentences, in the source's words where they matter.",
+        ),
+        *_source_inputs(sources, optional=False),
+        _note_input(current.get("note")),
+    ]
+    if event is None:
+        metadata = dump_metadata(entity="event", channel=channel, news=news)
+        return _modal(ids.VIEW_EVENT, "Add event", blocks, metadata)
+    metadata = dump_metadata(entity="event", id=event["id"], version=event["version"], channel=channel)
+    return _modal(ids.VIEW_EVENT, "Edit event", blocks, metadata)
+
+
+FACT_CHOICES = [
+    ("*", "The record as a whole"),
+    ("status", "Status (developers)"),
+    ("status_since", "Since (developers)"),
+    ("agreement_date", "Agreement date (developers)"),
+    ("name", "Name"),
+    ("summary", "What happened (events)"),
+    ("effective", "When it happened (events)"),
+    ("due_date", "Due date (deadlines)"),
+]
+MAX_CLAIM = 500
+MAX_REASON = 200
+
+
+def contest_form(
+    subjects: list[tuple[str, str]], sources: list[tuple[str, str]], *, channel: str | None = None
+) -> Block:
+    """Mark a fact contested: the developer (or an event or deadline), the fact, a one-line
+    reason, and two competing claims, each with its recorded source."""
+    blocks = [
+        _input(
+            ids.BLOCK_DEVELOPER,
+            "Developer",
+            menus.type_ahead_menu(menus.DEVELOPERS),
+            optional=True,
+            hint="The developer whose fact is disputed; or choose an event or a deadline below.",
+        ),
+        _input(
+            ids.BLOCK_SUBJECT,
+            "Or an event or a deadline",
+            menus.static_menu(subjects, None, "Choose an event or a deadline"),
+            optional=True,
+        ),
+        _input(ids.BLOCK_FACT, "Which fact", menus.static_menu(FACT_CHOICES, "*", "Fact")),
+        _input(
+            ids.BLOCK_REASON,
+            "Why it is contested (one line)",
+            _text(None, max_length=MAX_REASON, placeholder="e.g. The reports disagree on what was ordered."),
+        ),
+    ]
+    for claim, source, n in (
+        (ids.BLOCK_CLAIM_A, ids.BLOCK_CLAIM_A_SOURCE, "1"),
+        (ids.BLOCK_CLAIM_B, ids.BLOCK_CLAIM_B_SOURCE, "2"),
+    ):
+        blocks += [
+            _input(claim, f"Claim {n}", _text(None, max_length=MAX_CLAIM, multiline=True)),
+            _input(
+                source, f"Claim {n}: its source", menus.static_menu(sources, None, "Choose a recorded source")
+            ),
+        ]
+    blocks.append(context("Add a source first (any form's New source) if it is not recorded yet."))
+    return _modal(
+        ids.VIEW_CONTEST, "Contest a fact", blocks, dump_metadata(entity="contest", channel=channel)
+    )
+
+
+def settle_form(
+    choices: list[tuple[str, str]], sources: SourceFields, *, channel: str | None = None
+) -> Block:
+    """Resolve an open contest (the claim that stands, with a source) or reopen a resolved one."""
+    if not choices:
+        return notice_view("No contests", "No fact is contested or was ever contested.")
+    blocks = [
+        _input(
+            ids.BLOCK_SETTLE,
+            "Contest and outcome",
+            menus.static_menu(choices, None, "Choose"),
+            hint="Resolve: the claim that stands. Reopen: the contest shows again beside the fact.",
+        ),
+        *_source_inputs(sources, optional=True),
+        _note_input(None),
+    ]
+    metadata = dump_metadata(entity="contest", channel=channel)
+    return _modal(ids.VIEW_SETTLE_CONTEST, "Resolve or reopen", blocks, metadata)
+
+
+def read_contest(values: Values) -> tuple[dict[str, Any], Errors]:
+    form = FormReader(values)
+    developer = values.get(ids.BLOCK_DEVELOPER)
+    subject = values.get(ids.BLOCK_SUBJECT)
+    found: dict[str, Any] = {
+        "fact": form.choice(ids.BLOCK_FACT, "Fact", tuple(v for v, _ in FACT_CHOICES)),
+        "reason": form.text(ids.BLOCK_REASON, "Reason", limit=MAX_REASON, required=True),
+        "claims": [],
+    }
+    if bool(developer) == bool(subject):
+        form.errors[ids.BLOCK_DEVELOPER] = "Choose a developer, or an event or a deadline (one of them)."
+    elif developer:
+        found["entity"], found["entity_id"] = "developer", str(developer)
+    else:
+        entity, _, record = str(subject).partition(":")
+        found["entity"], found["entity_id"] = entity, record
+    for claim, source in (
+        (ids.BLOCK_CLAIM_A, ids.BLOCK_CLAIM_A_SOURCE),
+        (ids.BLOCK_CLAIM_B, ids.BLOCK_CLAIM_B_SOURCE),
+    ):
+        text = form.text(claim, "Claim", limit=MAX_CLAIM, required=True)
+        picked = values.get(source)
+        if not picked or not str(picked).isdigit():
+            form.errors.setdefault(source, "Choose the source that makes this claim.")
+            continue
+        found["claims"].append((text, int(picked)))
+    return found, form.errors
+
+
+def event_pick_form(choices: list[tuple[str, str]], *, channel: str | None = None) -> Block:
+    """Choose the event to edit (the latest 100, newest first)."""
+    if not choices:
+        return notice_view("No events", "There are no events in the tracker yet.")
+    element = menus.static_menu(choices, None, "Choose an event")
+    blocks = [_input(ids.BLOCK_PICK, "Which event?", element)]
+    metadata = dump_metadata(entity="event", purpose="edit", channel=channel)
+    return _modal(ids.VIEW_PICK_RECORD, "Edit event", blocks, metadata, submit="Next")
+
+
 def pick_form(entity: str, purpose: str, *, empty: bool = False, channel: str | None = None) -> Block:
     """Choose the model or deadline to edit or remove, in a type-ahead menu."""
     noun = ENTITY_LABELS[entity]
@@ -544,6 +716,16 @@ def admin_menu_blocks() -> list[Block]:
                 button("Add deadline", ids.ACTION_ADMIN_ADD_DEADLINE),
                 button("Edit deadline", ids.ACTION_ADMIN_EDIT_DEADLINE),
                 button("Remove deadline", ids.ACTION_ADMIN_REMOVE_DEADLINE),
+            ],
+        },
+        {
+            "type": "actions",
+            "block_id": "admin_menu_events",
+            "elements": [
+                button("Add event", ids.ACTION_ADMIN_ADD_EVENT),
+                button("Edit event", ids.ACTION_ADMIN_EDIT_EVENT),
+                button("Contest a fact", ids.ACTION_ADMIN_CONTEST),
+                button("Resolve or reopen a contest", ids.ACTION_ADMIN_SETTLE_CONTEST),
             ],
         },
         context("Every change is kept in history with your name, its source and note."),
@@ -778,6 +960,25 @@ def read_model(values: Values, today: date | None = None) -> tuple[dict[str, Any
             "below if the source gives no day); or choose another review status."
         )
     return changes, source, form.errors
+
+
+def read_event(
+    values: Values, today: date | None = None
+) -> tuple[dict[str, Any], list[str], SourceChoice, Errors]:
+    """(changes, developer ids, source, errors) from the event form."""
+    form = FormReader(values, today=today)
+    changes = {
+        "kind": form.choice(ids.BLOCK_EVENT_KIND, "Kind", EVENT_KINDS),
+        "effective": form.partial(
+            ids.BLOCK_EFFECTIVE_DATE, ids.BLOCK_EFFECTIVE_PRECISION, "When it happened", required=True
+        ),
+        "summary": form.text(ids.BLOCK_SUMMARY, "What happened", limit=MAX_SUMMARY, required=True),
+        "note": form.text(ids.BLOCK_NOTE, "Note", limit=MAX_NOTE),
+    }
+    chosen = values.get(ids.BLOCK_EVENT_DEVELOPERS) or []
+    developer_ids = [str(d) for d in chosen] if isinstance(chosen, list) else []
+    source = form.source(required=True)
+    return changes, developer_ids, source, form.errors
 
 
 def read_deadline(values: Values, today: date | None = None) -> tuple[dict[str, Any], SourceChoice, Errors]:

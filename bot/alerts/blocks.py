@@ -19,6 +19,7 @@ from bot.alerts.plan import (
     DIGEST_MODES,
     DIGEST_REALTIME,
     KIND_DEADLINE,
+    KIND_DEVELOPMENT,
     KIND_DIGEST,
     KIND_LABELS,
     KIND_NEWS,
@@ -154,6 +155,16 @@ def alert_content(alert: Alert, now: datetime, settings: Settings) -> AlertConte
         )
         content.actor = facts.get("actor") or "unknown"
         content.why = [facts["note"]] if facts.get("note") else []
+    elif alert.kind == KIND_DEVELOPMENT:
+        content.headline = f"Development: {facts.get('subject') or alert.title}"
+        recorded = fmt_datetime(facts.get("at"), tz)
+        content.when = (
+            f"Took effect {fmt_when(facts['effective'])}; recorded {recorded}"
+            if facts.get("effective")
+            else f"Recorded {recorded}"
+        )
+        content.actor = facts.get("actor") or "unknown"
+        content.why = [str(facts.get("summary") or "")] + ([facts["note"]] if facts.get("note") else [])
     elif alert.kind == KIND_NEWS:
         content.headline = f"News: {alert.title}"
         published = facts.get("published")
@@ -238,6 +249,7 @@ def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
     buttons = [button("Acknowledge", ids.ACTION_ALERT_ACKNOWLEDGE, alert.key)]
     if alert.kind == KIND_NEWS:  # opens the status form prefilled from the item (admins only)
         buttons.append(button("Update tracker", ids.ACTION_NEWS_UPDATE_TRACKER, alert.subject_id))
+        buttons.append(button("Add as event", ids.ACTION_NEWS_ADD_EVENT, alert.subject_id))
     more = _more_menu(alert, now, settings)
     if more is not None:
         buttons.append(more)

@@ -88,6 +88,7 @@ KIND_WINDOW = "window_opens"
 KIND_RELEASE = "release"
 KIND_OVERDUE = "overdue"
 KIND_STATUS = "status"
+KIND_DEVELOPMENT = "development"
 KIND_NEWS = "news"
 KIND_DIGEST = "digest"
 KIND_REMINDER = "reminder"  # "Remind me" on an alert: a DM to one person (bot/alerts/snooze.py)
@@ -98,6 +99,7 @@ KIND_LABELS = {
     KIND_RELEASE: "Release approaching",
     KIND_OVERDUE: "Submission overdue",
     KIND_STATUS: "Status changed",
+    KIND_DEVELOPMENT: "Development (an order, request, statement, agreement, restriction or release)",
     KIND_NEWS: "News",
 }
 SUBSCRIBABLE_KINDS: tuple[str, ...] = tuple(KIND_LABELS)
@@ -116,11 +118,15 @@ DELIVERY_DAYS = {
     DELIVERY_BUSINESS: "Business days (Monday to Friday, not on US federal holidays)",
     DELIVERY_EVERY_DAY: "Every day",
 }
-REALTIME_KINDS = frozenset({KIND_STATUS, KIND_NEWS})
+REALTIME_KINDS = frozenset({KIND_STATUS, KIND_DEVELOPMENT, KIND_NEWS})
 # More than the longest run of days without a business day (a weekend and a holiday: 3):
 # how far a shifted alert's due day can lie from its unshifted one.
 SHIFT_MARGIN_DAYS = 7
 STATUS_FIELDS = ("status", "review_status")
+EVENT_FIELD = "event"  # an event's history row (storage.facts.EVENT_FIELD)
+# The history rows real-time alerts are made of: status changes and new events.
+HISTORY_ALERT_FIELDS = (*STATUS_FIELDS, EVENT_FIELD)
+HISTORY_KINDS = frozenset({KIND_STATUS, KIND_DEVELOPMENT})  # kinds read from history rows
 MAX_DIGEST_PERIODS = 62  # how far back a digest catch-up looks
 CURSOR_INDEXED_DAYS = 62  # a longer gap since a cursor (downtime): every item is looked at
 
@@ -256,6 +262,7 @@ class Tracker:
     changed: dict[str, int] | None = None
     recheck: set[str] = field(default_factory=set)  # subjects of retried alerts: computed in full
     model_developers: dict[str, str] | None = None  # owners of models in status_changes
+    event_developers: dict[str, list[str]] = field(default_factory=dict)  # of events in status_changes
     history_id: int = 0  # the newest history row and news item when read (the next cursors)
     news_id: int = 0
     reminders: list[dict[str, Any]] = field(default_factory=list)  # due rows of `reminders`
@@ -719,13 +726,26 @@ def _realtime_candidates(
     kinds = set(sub["kinds"])
     target = f"{sub['target_type']}:{sub['target']}"
     recheck = tracker.recheck
-    if KIND_STATUS in kinds:
+    if kinds & HISTORY_KINDS:
         since = sub["since_history_id"]
         done = max(since, cursor.history_id) if cursor else since  # claimed by an earlier sweep
         for row in tracker.status_changes:
-            if row["id"] <= since or row["field"] not in STATUS_FIELDS:
+            development = row["field"] == EVENT_FIELD and row["entity"] == "event"
+            wanted = KIND_DEVELOPMENT if development else KIND_STATUS
+            if row["id"] <= since or wanted not in kinds:
+                continue
+            if not development and row["field"] not in STATUS_FIELDS:
                 continue
             if row["id"] <= done and f"history:{row['id']}" not in recheck:
+                continue
+            if development:
+                # An event about no developer concerns them all (like a deadline); else it
+                # passes a filter naming any of its developers.
+                owners = tracker.event_developers.get(str(row["entity_id"])) or []
+                if owners and not any(_passes_filter(sub, d) for d in owners):
+                    continue
+                key = alert_key(KIND_DEVELOPMENT, f"history:{row['id']}", None, None, target)
+                yield key, _development_alert, (row, sub)
                 continue
             developer = (
                 row["entity_id"] if row["entity"] == "developer" else model_developer.get(row["entity_id"])
@@ -743,6 +763,33 @@ def _realtime_candidates(
             if row["id"] <= done and f"news:{row['id']}" not in recheck:
                 continue
             yield alert_key(KIND_NEWS, f"news:{row['id']}", None, None, target), _news_alert, (row, sub)
+
+
+def _development_alert(row: Row, sub: Row) -> Alert:
+    return Alert(
+        kind=KIND_DEVELOPMENT,
+        subject_type="history",
+        subject_id=str(row["id"]),
+        subject_date=None,
+        lead_days=None,
+        due_at=_aware(row["at"]),
+        title=f"{row['subject']}: {row['new'] or ''}",
+        facts={
+            "subject": row["subject"],
+            "entity": row["entity"],
+            "entity_id": row["entity_id"],
+            "field": row["field"],
+            "summary": row["new"],
+            "actor": row["actor"],
+            "at": row["at"],
+            "effective": row.get("effective"),
+            "note": row.get("note"),
+            "source": row.get("source"),
+        },
+        target_type=sub["target_type"],
+        target=sub["target"],
+        subscription_id=sub["id"],
+    )
 
 
 def _status_alert(row: Row, sub: Row) -> Alert:

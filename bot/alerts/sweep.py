@@ -62,10 +62,11 @@ from bot.alerts.delivery import (
 from bot.alerts.plan import (
     DIGEST_REALTIME,
     HELD_QUIET_HOURS,
+    HISTORY_ALERT_FIELDS,
+    KIND_DEVELOPMENT,
     KIND_NEWS,
     KIND_STATUS,
     SKIP_SUPERSEDED,
-    STATUS_FIELDS,
     SUBSCRIBABLE_KINDS,
     Alert,
     AlertPlan,
@@ -85,7 +86,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from storage import alerts as ledger
 from storage.db import Store, connect
-from storage.facts import contests_for
+from storage.facts import contests_for, event_developers
 from storage.tracker import get_state, latest_history_id, list_deadlines, list_models, set_state
 
 log = logging.getLogger(__name__)
@@ -152,19 +153,30 @@ class SweepResult:
         }
 
 
+# The kinds a subscription must want for the sweep to read history rows / news items.
+_READS = {KIND_STATUS: {KIND_STATUS, KIND_DEVELOPMENT}, KIND_NEWS: {KIND_NEWS}}
+
+
+def _event_owners(db: Database, changes: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The developers of the events among these history rows (for developer filters)."""
+    return event_developers(db, {r["entity_id"] for r in changes if r["entity"] == "event"})
+
+
 def load_tracker(db: Database, subscriptions: list[dict[str, Any]]) -> Tracker:
     since_history = min((s["since_history_id"] for s in subscriptions), default=0)
     since_news = min((s.get("since_news_id", 0) for s in subscriptions), default=0)
-    marks = ", ".join("?" for _ in STATUS_FIELDS)
+    marks = ", ".join("?" for _ in HISTORY_ALERT_FIELDS)
+    changes = list(
+        db.query(
+            f"SELECT * FROM history WHERE id > ? AND field IN ({marks}) ORDER BY id",
+            [since_history, *HISTORY_ALERT_FIELDS],
+        )
+    )
     return Tracker(
         models=list_models(db),
         deadlines=list_deadlines(db),
-        status_changes=list(
-            db.query(
-                f"SELECT * FROM history WHERE id > ? AND field IN ({marks}) ORDER BY id",
-                [since_history, *STATUS_FIELDS],
-            )
-        ),
+        status_changes=changes,
+        event_developers=_event_owners(db, changes),
         news=list(db.query("SELECT * FROM news_items WHERE alert = 1 AND id > ? ORDER BY id", [since_news])),
     )
 
@@ -213,7 +225,7 @@ def load_due_tracker(
                 (KIND_STATUS, sub["since_history_id"], cursor and cursor.history_id),
                 (KIND_NEWS, sub["since_news_id"], cursor and cursor.news_id),
             ):
-                if kind in sub["kinds"]:
+                if kind in sub["kinds"] or (kind == KIND_STATUS and KIND_DEVELOPMENT in sub["kinds"]):
                     after[kind].append(max(since, done or 0))
     # Digest subscriptions: what falls in the periods whose digest is not in the ledger yet
     # (or is being retried), from the oldest such period's start.
@@ -229,13 +241,15 @@ def load_due_tracker(
     if starts:  # stored times are ISO text: a day's margin covers any UTC offset (exact check later)
         digest_from = (min(starts) - timedelta(days=1)).astimezone(UTC).date().isoformat()
     digest_after = {
-        kind: min((s[since] for s in digests if kind in s["kinds"]), default=None) if digest_from else None
+        kind: min((s[since] for s in digests if set(s["kinds"]) & _READS[kind]), default=None)
+        if digest_from
+        else None
         for kind, since in ((KIND_STATUS, "since_history_id"), (KIND_NEWS, "since_news_id"))
     }
 
     status_changes = ledger.status_changes_for_sweep(
         db,
-        STATUS_FIELDS,
+        HISTORY_ALERT_FIELDS,
         min(after[KIND_STATUS], default=None),
         digest_after[KIND_STATUS],
         digest_from,
@@ -255,6 +269,7 @@ def load_due_tracker(
         changed=changed,
         recheck=recheck,
         model_developers=ledger.model_developers(db, owners),
+        event_developers=_event_owners(db, status_changes),
         history_id=history_id,
         news_id=news_id,
     )

@@ -49,6 +49,10 @@ ADMIN_BUTTONS: tuple[tuple[str, str], ...] = (
     ("Add deadline", ids.ACTION_ADMIN_ADD_DEADLINE),
     ("Edit deadline", ids.ACTION_ADMIN_EDIT_DEADLINE),
     ("Remove deadline", ids.ACTION_ADMIN_REMOVE_DEADLINE),
+    ("Add event", ids.ACTION_ADMIN_ADD_EVENT),
+    ("Edit event", ids.ACTION_ADMIN_EDIT_EVENT),
+    ("Contest a fact", ids.ACTION_ADMIN_CONTEST),
+    ("Resolve or reopen a contest", ids.ACTION_ADMIN_SETTLE_CONTEST),
 )
 
 
