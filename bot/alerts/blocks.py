@@ -192,12 +192,20 @@ def alert_content(alert: Alert, now: datetime, settings: Settings) -> AlertConte
     elif alert.kind == KIND_DIGEST:
         content.headline = alert.title
         content.when = f"Up to {fmt_datetime(alert.due_at, tz)}"
-        content.lines = [
-            f"{KIND_LABELS.get(e['kind'], e['kind'])}: {e['title']} ({fmt_datetime(e['at'], tz)})"
-            for e in facts.get("items", [])
-        ]
+        content.lines = [_digest_line(e, tz) for e in facts.get("items", [])]
         content.source = None
     return content
+
+
+def _digest_line(entry: dict[str, Any], tz: ZoneInfo) -> str:
+    """'Status changed: Meta: … (recorded Jul 24, 2026 10:00 EDT; took effect July 2026) ·
+    Source: …': each item with when it took effect and its source."""
+    when = f"recorded {fmt_datetime(entry['at'], tz)}"
+    if entry.get("effective"):
+        when += f"; took effect {fmt_when(entry['effective'])}"
+    line = f"{KIND_LABELS.get(entry['kind'], entry['kind'])}: {entry['title']} ({when})"
+    source = entry.get("source") if entry.get("kind") != KIND_NEWS else None
+    return line + (f" · Source: {source}" if source else "")
 
 
 def _source_text(content: AlertContent) -> str:

@@ -934,6 +934,7 @@ def _digest_entry(alert: Alert) -> dict[str, Any]:
         "at": utc_iso(alert.due_at),
         "source": alert.facts.get("source"),
         "link": alert.facts.get("link"),
+        "effective": alert.facts.get("effective"),
     }
 
 

@@ -337,7 +337,14 @@ def test_digest_subscriptions_get_one_message_per_period(deps: Deps, slack_emula
     subscribe(deps, JUNE_1, kinds=["status"], digest="daily")
     day = date(2026, 7, 24)
     update_record(
-        deps.store.db, "developer", "meta", {"status": "holdout"}, actor=ADMIN_ID, at=local(deps, day, 11)
+        deps.store.db,
+        "developer",
+        "meta",
+        {"status": "holdout"},
+        actor=ADMIN_ID,
+        at=local(deps, day, 11),
+        source="https://example.gov/meta",
+        effective="2026-07",
     )
     update_record(
         deps.store.db, "developer", "xai", {"status": "negotiating"}, actor=ADMIN_ID, at=local(deps, day, 12)
@@ -348,6 +355,8 @@ def test_digest_subscriptions_get_one_message_per_period(deps: Deps, slack_emula
     assert key.startswith("digest|digest:daily|2026-07-25")
     text = str(slack_emulator.messages[CHANNEL][0]["blocks"])
     assert "Meta: agreement status changed" in text and "xAI: agreement status changed" in text
+    # Each item says when it took effect (when known) and cites its source.
+    assert "took effect July 2026) · Source: https://example.gov/meta" in text
     assert sweep(deps, slack_emulator, local(deps, day + timedelta(days=2), 9)).sent == []
 
 
