@@ -127,8 +127,12 @@ def test_no_surface_states_a_date_neither_report_gives(
     )
     assert "foreign nationals" in surfaces["status anthropic"]
     assert "restrict access to its newest model" in surfaces["status anthropic"]
-    # "Google" in one report, "Google DeepMind" in the other: both are on its record.
+    # "Google" in one report, "Google DeepMind" in the other: both are on its record, and
+    # asking by either name finds it.
     assert "“Google”" in surfaces["status google-deepmind"]
+    for name in ("Google", "Google DeepMind"):
+        answer = shown(ask(bolt_app, slack_emulator, "/aireview", f"status {name}"))
+        assert answer.startswith("Google DeepMind") and "Signed · May 2026" in answer
 
 
 def test_alerts_show_the_source_and_as_of_of_what_they_state(
