@@ -99,7 +99,7 @@ KIND_LABELS = {
     KIND_RELEASE: "Release approaching",
     KIND_OVERDUE: "Submission overdue",
     KIND_STATUS: "Status changed",
-    KIND_DEVELOPMENT: "Development (an order, request, statement, agreement, restriction or release)",
+    KIND_DEVELOPMENT: "Development (order, request, statement, agreement, restriction, release)",
     KIND_NEWS: "News",
 }
 SUBSCRIBABLE_KINDS: tuple[str, ...] = tuple(KIND_LABELS)

@@ -90,7 +90,7 @@ def test_admin_subscribe_opens_the_form_prefilled_with_defaults(
     assert json.loads(view["private_metadata"]) == {"channel_id": CHANNEL}
     blocks = {b.get("block_id"): b for b in view["blocks"]}
     assert blocks[ids.BLOCK_SUBSCRIBE_LEADS]["element"]["initial_value"] == "30,14,7,3,1,0"
-    assert len(blocks[ids.BLOCK_SUBSCRIBE_KINDS]["element"]["initial_options"]) == 6
+    assert len(blocks[ids.BLOCK_SUBSCRIBE_KINDS]["element"]["initial_options"]) == 7  # with developments
 
 
 def test_non_admins_cannot_subscribe_or_unsubscribe(
