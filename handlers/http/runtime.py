@@ -20,7 +20,9 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.business_days import warm_up
 from bot.deps import Deps
+from bot.domain import today_in
 from bot.logging_setup import log_context
 from bot.ops.startup import MODE_HTTP, MODE_SOCKET, StartupError, choose_mode
 from handlers import build_app, slack_client
@@ -284,6 +286,8 @@ def run(deps: Deps) -> int:
     signals.install()
     try:
         with log_context(mode=mode):
+            # The holiday calendar, computed off the request path (bot/business_days.py).
+            warm_up(today_in(deps.settings.tz, deps.clock.now()))
             identity = check_bot_token(deps)
             log.info("signed in to Slack team %s as %s", identity.get("team"), identity.get("user"))
             bolt_app = build_bolt_app(deps)

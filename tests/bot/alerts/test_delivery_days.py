@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import pytest
+
 from bot.alerts.plan import SKIP_SAME_DAY
 from bot.business_days import business_countdown, holiday_name, is_business_day
 from bot.deps import Deps
@@ -147,3 +149,14 @@ def test_outside_quiet_hours_status_alerts_go_at_once(deps: Deps, slack_emulator
         deps.store.db, "developer", "meta", {"status": "signed"}, actor=ADMIN_ID, at=noon, source="x"
     )
     assert len(sweep(deps, slack_emulator, noon + timedelta(minutes=1)).sent) == 1
+
+
+def test_the_holiday_calendar_is_computed_in_process_when_no_child_can_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot import business_days
+
+    monkeypatch.setattr(business_days.sys, "executable", "/nonexistent/python")
+    computed = business_days._compute([2031])
+    assert computed[date(2031, 9, 1)] == "Labor Day"
+    assert date(2031, 11, 27) in computed  # Thanksgiving
