@@ -566,6 +566,16 @@ def record_outcomes(db: Database, token: str, now: datetime, outcomes: Sequence[
     return lost
 
 
+def held_alerts(db: Database, target_type: str, target: str) -> tuple[int, str] | None:
+    """(how many, the earliest release time) of a target's alerts held for quiet hours."""
+    count, until = db.execute(
+        "SELECT COUNT(*), MIN(next_attempt_at) FROM alert_ledger "
+        "WHERE status = ? AND target_type = ? AND target = ?",
+        [STATUS_HELD, target_type, target],
+    ).fetchone()
+    return (int(count), str(until)) if count else None
+
+
 def first_alert_ts_many(
     db: Database, wanted: Iterable[tuple[str, str, str]], kinds: Iterable[str]
 ) -> dict[tuple[str, str, str], str]:

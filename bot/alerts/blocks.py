@@ -632,6 +632,7 @@ def alerts_overview(
     settings: Settings,
     now: datetime,
     mutes: list[dict[str, Any]] | None = None,
+    held: tuple[int, str] | None = None,  # (how many, until when) real-time alerts held
 ) -> Reply:
     """What a channel receives and the next alerts it will get (problems only for admins)."""
     tz = settings.tz
@@ -650,6 +651,11 @@ def alerts_overview(
             f" — {safe(alert_content(a, a.due_at, settings).headline, 200)}{_moved_note(a, tz)}"
             for a in upcoming
         ]
+        if held:
+            lines.insert(
+                0,
+                f"• {fmt_datetime(held[1], tz)} — {held[0]} real-time alert(s) held for the quiet hours",
+            )
         if next_digest is not None:
             lines.append(f"• {fmt_datetime(next_digest, tz)} — next digest, if there is anything new")
         if lines:

@@ -110,6 +110,7 @@ def run_alerts(deps: Deps, request: CommandRequest) -> Reply:
         settings=deps.settings,
         now=now,
         mutes=mutes,
+        held=store_alerts.held_alerts(db, sub["target_type"], sub["target"]) if sub else None,
     )
 
 

@@ -301,3 +301,19 @@ def test_alerts_shows_delivery_days_quiet_hours_and_shifted_times(
     assert "Jul 31, 2026 09:00 EDT" in text
     assert "moved from Sun Aug 2, 2026: not a business day" in text
     assert "moved from Sat Aug 1" not in text  # collapsed into the more urgent one that day
+
+
+def test_alerts_shows_real_time_alerts_held_for_quiet_hours(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    from storage.tracker import update_record
+
+    subscribe(deps, JUNE_1, kinds=["status"], quiet_hours=("18:00", "08:00"))
+    evening = datetime(2026, 7, 24, 20, 0, tzinfo=deps.settings.tz)
+    update_record(
+        deps.store.db, "developer", "meta", {"status": "signed"}, actor=ADMIN_ID, at=evening, source="x"
+    )
+    assert len(sweep(deps, slack_emulator, evening + timedelta(minutes=5)).held) == 1
+    deps.clock.set(evening + timedelta(minutes=10))  # type: ignore[attr-defined]
+    text = json.dumps(aireview(app, slack_emulator, "alerts", READER)["blocks"], ensure_ascii=False)
+    assert "Jul 25, 2026 08:00 EDT — 1 real-time alert(s) held for the quiet hours" in text
