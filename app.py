@@ -124,13 +124,16 @@ def cmd_seed(args: argparse.Namespace, deps: Deps) -> int:
 def cmd_export(args: argparse.Namespace, deps: Deps) -> int:
     if args.format == "timeline":
         return _export_timeline(args, deps)
-    from bot.exports.files import write_export
+    from bot.exports.files import ExportUsageError, write_export
 
     if args.days is not None:
         print("review-watch: --days is for `export timeline`", file=sys.stderr)
         return 2
     try:
         message = write_export(deps, args.format, args.words, sys.stdout.buffer)
+    except ExportUsageError as exc:
+        print(f"review-watch: export: {exc}", file=sys.stderr)
+        return 2
     except (OSError, ValueError) as exc:
         print(f"review-watch: export failed: {exc}", file=sys.stderr)
         return 1
@@ -159,13 +162,18 @@ def _export_timeline(args: argparse.Namespace, deps: Deps) -> int:
 def cmd_run(args: argparse.Namespace, deps: Deps) -> int:
     from handlers.http.runtime import run
 
-    return run(deps)
+    return run(deps, identity=getattr(args, "slack_identity", None))
 
 
 def cmd_sweep(args: argparse.Namespace, deps: Deps) -> int:
     from bot.alerts.sweep import run_sweep
     from bot.ops.reports import sweep_report
 
+    if deps.settings.slack_bot_token:  # people's names in status-change alerts (bot/people.py)
+        from bot.alerts.delivery import slack_delivery_client
+        from handlers.directory import SlackDirectory
+
+        deps.directory = SlackDirectory(slack_delivery_client(deps.settings))
     result = run_sweep(deps, dry_run=args.dry_run)
     print("\n".join(sweep_report(result)))
     if not args.dry_run:  # and correct sent alerts whose facts changed, as the scheduler does
@@ -207,7 +215,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         configure_logging(settings, minimum=logging.DEBUG if command in LOGGING_COMMANDS else logging.WARNING)
         if command == "run":
-            choose_mode(settings)  # before the database: a misconfigured start creates no file
+            # Before the database: a misconfigured start, or one that cannot reach Slack,
+            # leaves no new file behind.
+            choose_mode(settings)
+            from handlers.http.runtime import check_bot_token
+
+            args.slack_identity = check_bot_token(settings)
         if command in FILE_COMMANDS:
             return FILE_COMMANDS[command](args, settings)
         clock: Clock = SystemClock()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cache import ExpiringCache
 from bot.clock import Clock
+from bot.directory import Directory
 from bot.lookup import NameIndexCache
 from bot.replies import Subcommand, SubcommandRegistry
 from bot.settings import Settings
@@ -60,6 +61,12 @@ class Deps:
     # Set at shutdown: a running sweep finishes the delivery in hand and defers the rest.
     stopping: threading.Event = field(default_factory=threading.Event)
     admin_groups: ExpiringCache[frozenset[str]] = field(
+        default_factory=lambda: ExpiringCache(DIRECTORY_CACHE_LIFETIME)
+    )
+    # The workspace directory built from the bot token by whatever runs with Slack (the app,
+    # `python app.py sweep`); None without Slack (the console, exports from a shell).
+    directory: Directory | None = None
+    user_names: ExpiringCache[str] = field(  # user id -> name ("" when Slack has none)
         default_factory=lambda: ExpiringCache(DIRECTORY_CACHE_LIFETIME)
     )
     # Names for type-ahead menus (bot/menus.py), rebuilt when the tracker changes.

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.settings import Settings
 from handlers.verification import use_strict_verification
 
 
-def slack_client(deps: Deps, token: str | None = None) -> WebClient:
+def web_client(
+    settings: Settings, token: str | None = None, *, logger: logging.Logger | None = None
+) -> WebClient:
     """The one way the app makes a Web API client: honours SLACK_API_URL."""
     return WebClient(
-        token=token or deps.settings.slack_bot_token,
-        base_url=deps.settings.slack_api_url,
+        token=token or settings.slack_bot_token,
+        base_url=settings.slack_api_url,
         timeout=10,
+        **({"logger": logger} if logger is not None else {}),
     )
+
+
+def slack_client(deps: Deps, token: str | None = None) -> WebClient:
+    return web_client(deps.settings, token)
 
 
 def register_all(app: App, deps: Deps) -> None:

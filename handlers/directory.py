@@ -17,14 +17,14 @@ class SlackDirectory:
     def group_members(self, group_id: str) -> frozenset[str]:
         try:
             response = self.client.usergroups_users_list(usergroup=group_id)
-        except (SlackApiError, SlackClientError) as exc:
+        except (SlackApiError, SlackClientError, OSError) as exc:  # OSError: Slack unreachable
             raise DirectoryUnavailable(str(exc)) from exc
         return frozenset(response.get("users") or [])
 
     def user_name(self, user_id: str) -> str | None:
         try:
             user = self.client.users_info(user=user_id)["user"]
-        except (SlackApiError, SlackClientError) as exc:
+        except (SlackApiError, SlackClientError, OSError) as exc:  # OSError: Slack unreachable
             raise DirectoryUnavailable(str(exc)) from exc
         profile = user.get("profile") or {}
         name = profile.get("display_name") or user.get("real_name") or user.get("name")

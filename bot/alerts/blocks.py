@@ -153,7 +153,8 @@ def alert_content(alert: Alert, now: datetime, settings: Settings) -> AlertConte
             if facts.get("effective")
             else f"Changed {recorded} (when it took effect was not recorded)"
         )
-        content.actor = facts.get("actor") or "unknown"
+        # The name the sweep looked up (bot/people.py), else the id.
+        content.actor = facts.get("actor_name") or facts.get("actor") or "unknown"
         content.why = [facts["note"]] if facts.get("note") else []
     elif alert.kind == KIND_DEVELOPMENT:
         content.headline = f"Development: {facts.get('subject') or alert.title}"

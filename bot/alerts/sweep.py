@@ -78,11 +78,13 @@ from bot.alerts.plan import (
     superseded,
     sweep_cursor,
     sweep_date_ranges,
+    upcoming_alerts,
 )
 from bot.alerts.snooze import add_to_tracker
 from bot.alerts.threads import choose_threads, in_thread
 from bot.clock import utc_iso
 from bot.deps import Deps
+from bot.people import is_user_id, names_for
 from bot.settings import Settings
 from storage import alerts as ledger
 from storage.db import Store, connect
@@ -123,6 +125,10 @@ class SweepResult:
     # What would be / was attempted: (alert, is a retry); `planned` describes them.
     attempted: list[tuple[Alert, bool]] = field(default_factory=list)
     settings: Settings | None = None
+    # Dry run: default subscriptions a real sweep would give newly configured Teams webhooks,
+    # each with the next alerts it will get (a new one gets nothing already due).
+    # {"target": "teams:policy", "lead_days": [...], "next": [{"due_at", "kind", "headline"}]}
+    new_subscriptions: list[dict[str, Any]] = field(default_factory=list)
     _planned: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -325,6 +331,47 @@ def active_subscriptions(deps: Deps) -> list[dict[str, Any]]:
     ]
 
 
+def _ensure_teams_subscriptions(deps: Deps, now: datetime) -> None:
+    settings = deps.settings
+    ledger.ensure_teams_subscriptions(
+        deps.store.db, list(settings.teams_webhooks), list(SUBSCRIBABLE_KINDS), list(settings.lead_days), now
+    )
+
+
+class _RollBack(Exception):
+    """Leaves a dry run's transaction without keeping what it wrote."""
+
+
+def _dry_run_subscriptions(deps: Deps, now: datetime) -> tuple[list[dict[str, Any]], set[int]]:
+    """The subscriptions a real sweep would deliver to, a newly configured Teams webhook's
+    default one included (its id in the set), made in a transaction that is rolled back: a
+    dry run changes nothing."""
+    if not deps.settings.teams_webhooks:
+        return active_subscriptions(deps), set()
+    subscriptions: list[dict[str, Any]] = []
+    before: set[int] = set()
+    try:
+        with deps.store.db.atomic():
+            before = {s["id"] for s in ledger.list_subscriptions(deps.store.db)}
+            _ensure_teams_subscriptions(deps, now)
+            subscriptions = active_subscriptions(deps)
+            raise _RollBack
+    except _RollBack:
+        pass
+    return subscriptions, {s["id"] for s in subscriptions} - before
+
+
+def _name_actors(deps: Deps, alerts: Iterable[Alert]) -> None:
+    """Status changes say who made them by name (bot/people.py; the id when Slack cannot be
+    reached). The name goes in the alert's facts, so a retry from the ledger shows it too."""
+    changes = [a for a in alerts if a.kind == KIND_STATUS and is_user_id(a.facts.get("actor"))]
+    if not changes:
+        return
+    names = names_for(deps, (a.facts["actor"] for a in changes))
+    for alert in changes:
+        alert.facts["actor_name"] = names[alert.facts["actor"]]
+
+
 def _planned(alert: Alert, now: datetime, settings: Settings, retry: bool) -> dict[str, Any]:
     return {
         "key": alert.key,
@@ -495,16 +542,29 @@ def run_sweep(
     own_senders = senders is None and not dry_run
     claims: ClaimLease | None = None
     try:
-        if not dry_run:
-            ledger.ensure_teams_subscriptions(
-                db,
-                list(settings.teams_webhooks),
-                list(SUBSCRIBABLE_KINDS),
-                list(settings.lead_days),
-                now,
-            )
-        subscriptions = active_subscriptions(deps)
+        if dry_run:
+            subscriptions, added = _dry_run_subscriptions(deps, now)
+            for sub in (s for s in subscriptions if s["id"] in added):
+                upcoming = upcoming_alerts(load_tracker(db, [sub]), sub, set(), now, settings, limit=5)
+                result.new_subscriptions.append(
+                    {
+                        "target": f"{sub['target_type']}:{sub['target']}",
+                        "lead_days": sub["lead_days"],
+                        "next": [  # worded as it will be when it is sent
+                            {
+                                "due_at": a.due_at,
+                                "kind": a.kind,
+                                "headline": alert_content(a, a.due_at, settings).headline,
+                            }
+                            for a in upcoming
+                        ],
+                    }
+                )
+        else:
+            _ensure_teams_subscriptions(deps, now)
+            subscriptions = active_subscriptions(deps)
         plan, retries, tracker = plan_sweep(db, subscriptions, now, settings, lease)
+        _name_actors(deps, [*plan.send, *(alert for alert, _ in plan.hold)])
         work = _work(plan, retries, now, settings)
         if dry_run:
             result.attempted = [(a, False) for a in work.send]

@@ -8,6 +8,7 @@ Built from the tracker as it is now, for three deliveries: a file uploaded to Sl
 from __future__ import annotations
 
 import csv
+import difflib
 import hmac
 import io
 import os
@@ -29,6 +30,7 @@ from bot.domain import (
     review_window_opens,
     today_in,
 )
+from bot.people import names_for
 from bot.read import compare_table
 from bot.replies import FileUpload
 from storage.dates import partial_label
@@ -99,7 +101,13 @@ def _from_stamp(stamp: str | None) -> datetime | None:
     return datetime.fromisoformat(stamp).astimezone(UTC) if stamp else None
 
 
-def _event_description(item: DatedItem, record: Row, tz: ZoneInfo, contests: Sequence[str] = ()) -> str:
+def _event_description(
+    item: DatedItem,
+    record: Row,
+    tz: ZoneInfo,
+    contests: Sequence[str] = (),
+    names: Mapping[str, str] | None = None,
+) -> str:
     lines = [ITEM_KIND_LABELS[item.kind]]
     if item.kind == ITEM_DEADLINE and record.get("kind") not in (None, "", ITEM_DEADLINE):
         lines[0] += f" ({str(record['kind']).replace('_', ' ')})"  # a comment period, a hearing
@@ -121,7 +129,8 @@ def _event_description(item: DatedItem, record: Row, tz: ZoneInfo, contests: Seq
     if record.get("note"):
         lines.append(f"Note: {record['note']}")
     changed = _local_time(record.get("updated_at"), tz)
-    lines.append(f"Last changed {changed} ({tz.key}) by {record['updated_by']}")
+    who = record["updated_by"]
+    lines.append(f"Last changed {changed} ({tz.key}) by {(names or {}).get(who, who)}")
     return "\n".join(lines)
 
 
@@ -133,6 +142,7 @@ def build_calendar(
     tz_name: str,
     window_days: int,
     contests: Mapping[tuple[str, str], Sequence[str]] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Calendar:
     """Every deadline, review window opening and planned release as an all-day event.
 
@@ -173,7 +183,7 @@ def build_calendar(
         event.add("dtend", item.day + timedelta(days=1))
         event.add("summary", ("[Contested] " if item.contested else "") + item.title)
         claims = (contests or {}).get((item.subject_type, item.subject_id), ())
-        event.add("description", _event_description(item, record, tz, claims))
+        event.add("description", _event_description(item, record, tz, claims, names))
         event.add("sequence", int(record["version"]) - 1)
         event.add("status", "TENTATIVE" if item.contested else "CONFIRMED")
         event.add("categories", [_CATEGORY[item.kind]])
@@ -205,6 +215,7 @@ def calendar_bytes(deps: Deps) -> bytes:
         tz_name=deps.settings.timezone_name,
         window_days=deps.settings.review_window_days,
         contests=contests,
+        names=names_for(deps, (r.get("updated_by") for r in [*models, *deadlines])),
     )
     return bytes(cal.to_ical())
 
@@ -293,10 +304,18 @@ def _field(key: str) -> Callable[[Row], Any]:
     return lambda row: row.get(key)
 
 
-def _csv_columns(tz: ZoneInfo, today: date, window_days: int) -> dict[str, list[Column]]:
+def _name(key: str, names: Mapping[str, str]) -> Callable[[Row], Any]:
+    return lambda row: names.get(row.get(key) or "", row.get(key))
+
+
+def _csv_columns(
+    tz: ZoneInfo, today: date, window_days: int, names: Mapping[str, str]
+) -> dict[str, list[Column]]:
+    """`names`: user id -> name (bot/people.py); the id column stays for lookups and joins."""
     stamped: list[Column] = [
         ("updated_at", lambda r: _local_time(r.get("updated_at"), tz)),
-        ("updated_by", _field("updated_by")),
+        ("updated_by_id", _field("updated_by")),
+        ("updated_by_name", _name("updated_by", names)),
     ]
     sourced: list[Column] = [
         ("note", _field("note")),
@@ -360,7 +379,8 @@ def _csv_columns(tz: ZoneInfo, today: date, window_days: int) -> dict[str, list[
             ("field", _field("field")),
             ("old", _field("old")),
             ("new", _field("new")),
-            ("actor", _field("actor")),
+            ("actor_id", _field("actor")),
+            ("actor_name", _name("actor", names)),
             ("note", _field("note")),
             ("source", _field("source")),
             ("effective", _field("effective")),
@@ -423,12 +443,14 @@ def tables_csv(deps: Deps, tables: Sequence[str] = CSV_TABLES) -> dict[str, byte
     unknown = [t for t in tables if t not in CSV_TABLES]
     if unknown:
         raise ValueError(f"unknown table {unknown[0]!r}: expected one of {', '.join(CSV_TABLES)}")
-    columns = _csv_columns(deps.settings.tz, _team_today(deps), deps.settings.review_window_days)
+    rows = {table: _table_rows(deps, table) for table in tables}
+    actors = {r.get("updated_by") or r.get("actor") for table_rows in rows.values() for r in table_rows}
+    names = names_for(deps, actors)
+    columns = _csv_columns(deps.settings.tz, _team_today(deps), deps.settings.review_window_days, names)
     result: dict[str, bytes] = {}
     for table in tables:
         cols = columns[table]
-        rows = _table_rows(deps, table)
-        result[table] = table_csv([h for h, _ in cols], ([get(r) for _, get in cols] for r in rows))
+        result[table] = table_csv([h for h, _ in cols], ([get(r) for _, get in cols] for r in rows[table]))
     return result
 
 
@@ -480,6 +502,15 @@ def csv_export(deps: Deps, table: str | None = None) -> ExportFile:
 # ---------------------------------------------------------------- command line
 
 
+class ExportUsageError(ValueError):
+    """The export command line is wrong (the shell exits 2, as for any usage error)."""
+
+
+def _looks_like_a_name(word: str) -> bool:
+    """A bare word (no extension, no folder, not `-`) that is not an existing folder."""
+    return word != "-" and not any(c in word for c in "./\\") and not os.path.isdir(word)
+
+
 def write_export(deps: Deps, fmt: str, words: Sequence[str], stdout: BinaryIO) -> str:
     """`python app.py export ics [PATH]` / `export csv [TABLE] [PATH]`: write the file and
     say what was written. The words after the format read as in Slack (`export csv models`).
@@ -488,11 +519,20 @@ def write_export(deps: Deps, fmt: str, words: Sequence[str], stdout: BinaryIO) -
     table); an existing folder gets the default name inside it; `-` writes to stdout.
     """
     if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}: expected ics or csv")
+        raise ExportUsageError(f"unknown export format {fmt!r}: expected ics or csv")
     words = list(words)
-    table = words.pop(0) if fmt == FORMAT_CSV and words and words[0] in (*CSV_TABLES, *CSV_VIEWS) else None
+    tables = (*CSV_TABLES, *CSV_VIEWS)
+    table = words.pop(0) if fmt == FORMAT_CSV and words and words[0] in tables else None
+    if fmt == FORMAT_CSV and table is None and words and (len(words) > 1 or _looks_like_a_name(words[0])):
+        # `export csv nosuch` is a mistyped table, not a file to be called "nosuch".
+        close = difflib.get_close_matches(words[0].lower(), tables, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ExportUsageError(
+            f"there is no table {words[0]!r}{hint}: expected one of {', '.join(tables)}, then an optional "
+            "PATH (a file name with an extension such as out.zip, a folder, or - for standard output)"
+        )
     if len(words) > 1:
-        raise ValueError(f"expected at most one PATH, got {' '.join(words)!r}")
+        raise ExportUsageError(f"expected at most one PATH, got {' '.join(words)!r}")
     path = words[0] if words else None
     if fmt == FORMAT_ICS:
         export = calendar_export(deps)

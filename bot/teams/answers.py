@@ -40,6 +40,7 @@ from bot.cardkit import (
 )
 from bot.deps import Deps
 from bot.lookup import Candidate, Match, find_developer
+from bot.people import names_for
 from bot.read import (
     COMPARE_HEADINGS,
     STATUS_MODELS,
@@ -326,12 +327,19 @@ def _model_runs(m: answers.ModelEntry, today: date) -> list[Element]:
     )
 
 
-def _history_entry(e: answers.HistoryEntry, status: answers.DeveloperStatus) -> Element:
+def _who(actor: str | None, names: Mapping[str, str]) -> str:
+    """A person's name for a user id (bot/people.py looked them up), else the actor as stored."""
+    return _clean(names.get(actor, actor) if actor else "unknown", 60)
+
+
+def _history_entry(
+    e: answers.HistoryEntry, status: answers.DeveloperStatus, names: Mapping[str, str]
+) -> Element:
     items = [
         rich_text(
             [
                 text_run(fmt_datetime(e.at, status.tz), bold=True),
-                text_run(f" · {_clean(e.actor or 'unknown', 60)} · {_clean(e.subject, 200)}"),
+                text_run(f" · {_who(e.actor, names)} · {_clean(e.subject, 200)}"),
                 *(
                     [text_run(f" · {e.when} (recorded {fmt_datetime(e.at, status.tz)})")]
                     if e.effective
@@ -349,9 +357,15 @@ def _history_entry(e: answers.HistoryEntry, status: answers.DeveloperStatus) -> 
 
 
 def status_card(
-    status: answers.DeveloperStatus, as_of: str, app: str, note: str | None = None
+    status: answers.DeveloperStatus,
+    as_of: str,
+    app: str,
+    note: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """`note`, when given, heads the card (e.g. that a typo was corrected)."""
+    """`note`, when given, heads the card (e.g. that a typo was corrected); `names` shows
+    people by name instead of Slack user id."""
+    names = names or {}
     dev = status.developer
     since = fmt_when(status.since) + _days_ago(status.days_since) if status.since else "not recorded"
     name = {**text_run(_clean(dev["name"], 150), bold=True), "size": "Medium"}
@@ -368,7 +382,7 @@ def status_card(
                 (
                     "Last updated",
                     f"{fmt_datetime(dev.get('updated_at'), status.tz)} by "
-                    f"{_clean(dev.get('updated_by') or 'unknown', 60)}",
+                    f"{_who(dev.get('updated_by'), names)}",
                 ),
             ]
         ),
@@ -444,9 +458,9 @@ def status_card(
     summary = f"History: {history.total} changes recorded since {first}."
     if history.entries:
         latest = history.entries[0]
-        summary += f" Latest: {fmt_datetime(latest.at, status.tz)} by {_clean(latest.actor, 60)}."
+        summary += f" Latest: {fmt_datetime(latest.at, status.tz)} by {_who(latest.actor, names)}."
     entries.append(container([rich_text([text_run(summary, bold=True)])], separator=True))
-    entries += [_history_entry(e, status) for e in history.entries]
+    entries += [_history_entry(e, status, names) for e in history.entries]
 
     tail = [_subtle(f"As of {as_of} · Full history: /aireview history {dev['id']} in Slack")]
     hint = f"See /aireview status {dev['id']} in Slack."
@@ -519,9 +533,9 @@ def _status(deps: Deps, args: str, app: str) -> dict[str, Any]:
     match = find_developer(deps.store.db, args)
     if match.record is None:
         return match_problem_card(match, app)
-    return status_card(
-        answers.developer_status(deps, match.record), _as_of(deps), app, note=corrected_note(match)
-    )
+    status = answers.developer_status(deps, match.record)
+    names = names_for(deps, [status.developer.get("updated_by"), *(e.actor for e in status.history.entries)])
+    return status_card(status, _as_of(deps), app, note=corrected_note(match), names=names)
 
 
 def _help(deps: Deps, args: str, app: str) -> dict[str, Any]:

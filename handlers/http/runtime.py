@@ -25,7 +25,9 @@ from bot.deps import Deps
 from bot.domain import today_in
 from bot.logging_setup import log_context
 from bot.ops.startup import MODE_HTTP, MODE_SOCKET, StartupError, choose_mode
-from handlers import build_app, slack_client
+from bot.settings import Settings
+from handlers import build_app, slack_client, web_client
+from handlers.directory import SlackDirectory
 
 log = logging.getLogger("reviewwatch.run")
 
@@ -36,9 +38,19 @@ def _slack_error(exc: SlackApiError) -> str:
     return str(exc.response.get("error")) if exc.response is not None else str(exc)
 
 
-def check_bot_token(deps: Deps) -> dict[str, Any]:
-    """auth.test with the bot token; a rejection stops start-up with Slack's reason."""
-    client = slack_client(deps)
+def _quiet_logger() -> logging.Logger:
+    """For the start-up check's client: slack_sdk logs every failed attempt itself, and the
+    one StartupError line says it all."""
+    quiet = logging.getLogger("reviewwatch.startup.slack")
+    quiet.propagate = False
+    quiet.disabled = True
+    return quiet
+
+
+def check_bot_token(settings: Settings) -> dict[str, Any]:
+    """auth.test with the bot token; a rejection stops start-up with Slack's reason. Runs
+    before the database is opened, so a start that cannot reach Slack leaves no file."""
+    client = web_client(settings, logger=_quiet_logger())
     try:
         answer = client.auth_test()
     except SlackApiError as exc:
@@ -47,9 +59,7 @@ def check_bot_token(deps: Deps) -> dict[str, Any]:
             "copy the Bot User OAuth Token (xoxb-...) from the app's OAuth & Permissions page"
         ) from None
     except (SlackClientError, OSError) as exc:
-        raise StartupError(
-            f"cannot reach Slack at {deps.settings.slack_api_url} for auth.test: {exc}"
-        ) from None
+        raise StartupError(f"cannot reach Slack at {settings.slack_api_url} for auth.test: {exc}") from None
     return dict(answer.data) if isinstance(answer.data, dict) else {}
 
 
@@ -278,8 +288,9 @@ def serve_socket_mode(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> in
     return 0
 
 
-def run(deps: Deps) -> int:
-    """Run the bot in the mode the settings choose, until SIGTERM or SIGINT."""
+def run(deps: Deps, identity: dict[str, Any] | None = None) -> int:
+    """Run the bot in the mode the settings choose, until SIGTERM or SIGINT. `identity` is
+    auth.test's answer when the caller checked the token already (app.py, before the database)."""
     mode = choose_mode(deps.settings)
     deps.runtime.mode = mode
     signals = ShutdownSignals()
@@ -288,8 +299,10 @@ def run(deps: Deps) -> int:
         with log_context(mode=mode):
             # The holiday calendar, computed off the request path (bot/business_days.py).
             warm_up(today_in(deps.settings.tz, deps.clock.now()))
-            identity = check_bot_token(deps)
+            identity = identity if identity is not None else check_bot_token(deps.settings)
             log.info("signed in to Slack team %s as %s", identity.get("team"), identity.get("user"))
+            # People's names for alerts, Teams answers and the calendar feed (bot/people.py).
+            deps.directory = SlackDirectory(slack_client(deps))
             bolt_app = build_bolt_app(deps)
             if mode == MODE_SOCKET:
                 code = serve_socket_mode(deps, bolt_app, signals)

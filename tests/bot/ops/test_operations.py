@@ -90,8 +90,9 @@ def test_sweep_now_pretends_it_is_that_time(slack_emulator: SlackEmulator, tmp_p
     done = run_app(["sweep", "--dry-run", "--now", "2026-07-24T10:00"], ops_env(slack_emulator, db), tmp_path)
 
     assert done.returncode == 0, done.stderr
-    assert "Dry run at 2026-07-24T14:00+00:00: 1 alert(s) would be sent" in done.stdout
-    assert "Formal pre-release review process" in done.stdout
+    # Times in the team timezone with its abbreviation, as Slack shows them.
+    assert "Dry run at Jul 24, 2026 10:00 EDT: 1 alert(s) would be sent" in done.stdout
+    assert "Formal pre-release review process to be established (due Jul 24, 2026 09:00 EDT)" in done.stdout
 
 
 def test_backup_copies_the_database_while_the_app_runs(slack_emulator: SlackEmulator, tmp_path: Path) -> None:
