@@ -123,7 +123,9 @@ def test_a_port_in_use_stops_start_up(slack_emulator: SlackEmulator, tmp_path: P
     assert SIGNING_SECRET not in done.stderr
 
 
-def test_a_database_locked_past_the_busy_timeout_stops_start_up_with_one_line(tmp_path: Path) -> None:
+def test_a_database_locked_past_the_busy_timeout_stops_start_up_with_one_line(
+    slack_emulator: SlackEmulator, tmp_path: Path
+) -> None:
     import sqlite3
 
     from storage.db import open_store
@@ -135,6 +137,7 @@ def test_a_database_locked_past_the_busy_timeout_stops_start_up_with_one_line(tm
     env = clean_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack_emulator.api_url,  # Slack is checked first, before the database
         PORT=str(free_port()),
         REVIEWWATCH_DB=str(db),
     )
