@@ -8,6 +8,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.exports.files import CSV_TABLES, CSV_VIEWS
 from storage import alerts as ledger
 from storage.db import open_store
 from storage.seed import seed
@@ -28,7 +29,7 @@ def free_closed_port() -> int:
 def seeded_db(tmp_path: Path) -> Path:
     db = tmp_path / "reviewwatch.db"
     store = open_store(db)
-    seed(store.db)
+    seed(store.db, at=datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
     store.close()
     return db
 
@@ -42,10 +43,11 @@ def test_export_csv_with_an_unknown_table_names_the_tables(tmp_path: Path) -> No
     env = clean_env(REVIEWWATCH_DB=str(tmp_path / "cli.db"))
     done = run_app(["export", "csv", "nosuch"], env, tmp_path)
     assert done.returncode == 2
+    tables = ", ".join((*CSV_TABLES, *CSV_VIEWS))
+    assert "developers, models, deadlines, history" in tables
     assert done.stderr.strip().splitlines() == [
-        "review-watch: export: there is no table 'nosuch': expected one of developers, models, deadlines, "
-        "history, compare, then an optional PATH (a file name with an extension such as out.zip, a "
-        "folder, or - for standard output)"
+        f"review-watch: export: there is no table 'nosuch': expected one of {tables}, then an optional "
+        "PATH (a file name with an extension such as out.zip, a folder, or - for standard output)"
     ]
     assert not (tmp_path / "nosuch").exists()  # the typo is not the output file any more
 
