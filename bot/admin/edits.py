@@ -43,7 +43,7 @@ from storage.facts import (
     update_event,
 )
 from storage.news import get_item
-from storage.sources import list_sources, source_label, sources_stamp
+from storage.sources import sources_stamp
 from storage.tracker import (
     EDITABLE_FIELDS,
     NoChange,
@@ -115,13 +115,6 @@ def _default_developer(developers: list[dict[str, Any]]) -> dict[str, Any]:
     holdouts = domain.holdouts(developers)
     first = holdouts[0]["id"] if holdouts else developers[0]["id"]
     return next(d for d in developers if d["id"] == first)
-
-
-def source_choices(deps: Deps) -> list[tuple[str, str]]:
-    """The newest recorded sources as (id, label), for a static list. Forms pick sources in
-    the type-ahead menu instead (bot.menus.SOURCES), which reaches every one of them."""
-    rows = list_sources(deps.store.db, limit=menus.MAX_STATIC_OPTIONS)
-    return [(str(r["id"]), clip(source_label(r), 75)) for r in rows]
 
 
 def _source_fields(
@@ -368,7 +361,7 @@ def form_for_action(
             return _event_view(deps, event, channel)
         return forms.event_pick_form(event_choices(deps), channel=channel)
     if action == ids.ACTION_ADMIN_CONTEST:
-        return forms.contest_form(contest_subjects(deps), source_choices(deps), channel=channel)
+        return forms.contest_form(contest_subjects(deps), channel=channel)
     if action == ids.ACTION_ADMIN_SETTLE_CONTEST:
         return forms.settle_form(
             settle_choices(deps), _source_fields(deps, "contest", None, "*"), channel=channel

@@ -533,9 +533,7 @@ MAX_CLAIM = 500
 MAX_REASON = 200
 
 
-def contest_form(
-    subjects: list[tuple[str, str]], sources: list[tuple[str, str]], *, channel: str | None = None
-) -> Block:
+def contest_form(subjects: list[tuple[str, str]], *, channel: str | None = None) -> Block:
     """Mark a fact contested: the developer (or an event or deadline), the fact, a one-line
     reason, and two competing claims, each with its recorded source."""
     blocks = [
@@ -565,9 +563,7 @@ def contest_form(
     ):
         blocks += [
             _input(claim, f"Claim {n}", _text(None, max_length=MAX_CLAIM, multiline=True)),
-            _input(
-                source, f"Claim {n}: its source", menus.static_menu(sources, None, "Choose a recorded source")
-            ),
+            _input(source, f"Claim {n}: its source", menus.type_ahead_menu(menus.SOURCES)),
         ]
     blocks.append(context("Add a source first (any form's New source) if it is not recorded yet."))
     return _modal(

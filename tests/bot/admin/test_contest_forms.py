@@ -36,7 +36,12 @@ def open_form(app: App, emu: SlackEmulator, action: str) -> dict[str, Any]:
 
 
 def submit(app: App, view: dict[str, Any], developer: str | None = None, **changes: Any) -> dict[str, Any]:
+    sources = {k: changes.pop(k) for k in ("claim_a_source", "claim_b_source") if k in changes}
     values = state_values(view, **changes)
+    for block, source_id in sources.items():  # the source type-ahead menus, as Slack sends a choice
+        option = {"text": {"type": "plain_text", "text": "source"}, "value": source_id}
+        state = {"type": "external_select", "selected_option": option if source_id else None}
+        values[block] = {ids.ACTION_MENU_SOURCE: state}
     if developer is not None:  # the developer type-ahead menu, as Slack sends its choice
         option = {"text": {"type": "plain_text", "text": developer}, "value": developer}
         values[ids.BLOCK_DEVELOPER] = {
