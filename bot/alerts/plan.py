@@ -1047,7 +1047,8 @@ def plan_alerts(
 
 
 def _apply_mutes(plan: AlertPlan, mutes: list[dict[str, Any]]) -> AlertPlan:
-    """Record as skipped the alerts about a subject muted for their target."""
+    """Record as skipped the alerts about a subject muted for their target; a retry of one
+    (a failed earlier delivery) no longer applies either."""
     if not mutes:
         return plan
     muted = {(m["target_type"], m["target"], m["subject_type"], m["subject_id"]) for m in mutes}
@@ -1058,7 +1059,18 @@ def _apply_mutes(plan: AlertPlan, mutes: list[dict[str, Any]]) -> AlertPlan:
         else:
             send.append(alert)
     plan.send = send
+    subjects = {
+        f"{subject_type}:{subject_id}|{target_type}:{target}"
+        for target_type, target, subject_type, subject_id in muted
+    }
+    plan.valid = {key for key in plan.valid if _subject_and_target(key) not in subjects}
     return plan
+
+
+def _subject_and_target(key: str) -> str:
+    """`subject|target` of an alert key (`kind|subject|date|lead|target`)."""
+    parts = key.split("|")
+    return f"{parts[1]}|{parts[-1]}" if len(parts) >= 5 else ""
 
 
 def reminder_alert(reminder: Row) -> Alert:

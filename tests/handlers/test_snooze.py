@@ -5,7 +5,7 @@ alerts in one channel only, is listed in `/aireview alerts` and can be lifted th
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -193,3 +193,21 @@ def test_a_mute_stops_a_subjects_alerts_in_that_channel_only_until_unmuted(
     result = sweep(deps, slack_emulator, local(deps, date(2026, 7, 30)))  # the 1-day alerts
     assert sorted(k.split("|")[-1] for k in result.sent) == [f"slack:{CHANNEL}", f"slack:{OTHER_CHANNEL}"]
     assert len(alert_keys(slack_emulator, CHANNEL)) == 2
+
+
+def test_a_failed_alert_about_a_subject_muted_since_is_not_retried(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    from bot.alerts.snooze import mute_subject
+
+    subscribe(deps, JUNE_1, kinds=["deadline"], lead_days=[7])
+    slack_emulator.fail("chat.postMessage", status=500, times=20)
+    at = local(deps, date(2026, 7, 24))
+    [(key, _)] = sweep(deps, slack_emulator, at).failed
+    slack_emulator.clear_failures()
+    assert mute_subject(deps.store.db, key=key, channel=CHANNEL, until=None, user_id=ADMIN_ID, now=at)
+
+    result = sweep(deps, slack_emulator, at + timedelta(hours=1))
+    assert result.sent == [] and [k for k, _ in result.skipped] == [key]
+    assert alert_keys(slack_emulator) == []
+    assert ledger(deps)[key]["status"] == "skipped"
