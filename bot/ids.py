@@ -104,3 +104,5 @@ ACTION_MENU_DEVELOPER = "menu_developer"
 ACTION_MENU_MODEL = "menu_model"
 ACTION_MENU_DEADLINE = "menu_deadline"
 ACTION_MENU_SOURCE = "menu_source"
+ACTION_MENU_EVENT = "menu_event"
+ACTION_MENU_SUBJECT = "menu_subject"  # an event or a deadline (the contest form)

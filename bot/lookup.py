@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.blockkit import fmt_when
+from storage.facts import EVENT_KIND_LABELS
 from storage.sources import source_label
 from storage.tracker import (
     get_record,
@@ -103,6 +105,36 @@ def deadline_keys(deadlines: Iterable[dict[str, Any]]) -> list[Keyed]:
         (Candidate("deadline", str(d["id"]), d["title"], f"Due {d['due_date']}"), (normalise(d["title"]),))
         for d in deadlines
     ]
+
+
+def event_label(event: dict[str, Any]) -> str:
+    """'June 2026 · Statement: Meta says …'."""
+    kind = EVENT_KIND_LABELS.get(event["kind"], event["kind"])
+    return f"{fmt_when(event['effective'])} · {kind}: {event['summary']}"
+
+
+def event_keys(events: Iterable[dict[str, Any]]) -> list[Keyed]:
+    """Events answer to their summary (and to it after their kind: 'statement meta')."""
+    keyed: list[Keyed] = []
+    for e in events:
+        kind = EVENT_KIND_LABELS.get(e["kind"], e["kind"])
+        keys = (normalise(e["summary"]), normalise(kind + e["summary"]))
+        keyed.append((Candidate("event", str(e["id"]), event_label(e)), keys))
+    return keyed
+
+
+def subject_keys(rows: Iterable[dict[str, Any]]) -> list[Keyed]:
+    """Events and deadlines in one list (rows carry `entity`), as 'event:3' and 'deadline:1'."""
+    keyed: list[Keyed] = []
+    for row in rows:
+        if row["entity"] == "event":
+            [(c, keys)] = event_keys([row])
+            label, detail = c.label, "Event"
+        else:
+            [(c, keys)] = deadline_keys([row])
+            label, detail = f"Deadline · {c.label}", c.detail
+        keyed.append((Candidate("subject", f"{row['entity']}:{row['id']}", label, detail), keys))
+    return keyed
 
 
 def _url_key(url: str) -> str:

@@ -34,9 +34,12 @@ from bot.lookup import (
     Stamp,
     deadline_keys,
     developer_keys,
+    event_keys,
     model_keys,
     source_keys,
+    subject_keys,
 )
+from storage.facts import list_events
 from storage.sources import list_source_names, sources_stamp
 from storage.tracker import latest_history_id, list_deadlines, list_developers, list_model_names
 
@@ -80,7 +83,25 @@ SOURCES = MenuKind(
     stamp=sources_stamp,
 )
 
-MENU_KINDS: dict[str, MenuKind] = {kind.name: kind for kind in (DEVELOPERS, MODELS, DEADLINES, SOURCES)}
+
+def _all_events(db: Database) -> list[dict[str, Any]]:
+    return list_events(db, limit=-1)  # newest first; -1: no limit in SQLite
+
+
+def _contest_subjects(db: Database) -> list[dict[str, Any]]:
+    events = [{**e, "entity": "event"} for e in _all_events(db)]
+    return events + [{**d, "entity": "deadline"} for d in list_deadlines(db)]
+
+
+EVENTS = MenuKind("event", ids.ACTION_MENU_EVENT, "Type part of the summary", _all_events, event_keys)
+# What a contest can be about besides a developer: values 'event:3', 'deadline:1'.
+SUBJECTS = MenuKind(
+    "subject", ids.ACTION_MENU_SUBJECT, "Type an event or a deadline", _contest_subjects, subject_keys
+)
+
+MENU_KINDS: dict[str, MenuKind] = {
+    kind.name: kind for kind in (DEVELOPERS, MODELS, DEADLINES, SOURCES, EVENTS, SUBJECTS)
+}
 # action_id -> the kind its options come from
 MENU_ACTIONS: dict[str, MenuKind] = {
     **{kind.action_id: kind for kind in MENU_KINDS.values()},

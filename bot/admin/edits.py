@@ -52,7 +52,6 @@ from storage.tracker import (
     VersionConflict,
     create_record,
     get_record,
-    list_deadlines,
     list_developers,
     remove_record,
     subject_label,
@@ -130,17 +129,6 @@ def _source_fields(
     return fields
 
 
-def contest_subjects(deps: Deps) -> list[tuple[str, str]]:
-    """Events and deadlines a contest can be about ('event:3', 'deadline:1'), newest first."""
-    half = menus.MAX_STATIC_OPTIONS // 2
-    events = [(f"event:{v}", label) for v, label in event_choices(deps)[:half]]
-    deadlines = [
-        (f"deadline:{d['id']}", clip(f"Deadline {d['due_date']} · {d['title']}", 75))
-        for d in list_deadlines(deps.store.db)[-half:][::-1]
-    ]
-    return events + deadlines
-
-
 def settle_choices(deps: Deps) -> list[tuple[str, str]]:
     """One option per way to settle: each open contest's claims ('resolve:<contest>:<claim>')
     and each resolved contest ('reopen:<contest>'), newest contests first."""
@@ -161,21 +149,6 @@ def settle_choices(deps: Deps) -> list[tuple[str, str]]:
                     else:
                         choices.append((f"reopen:{contest.id}", clip(f"Reopen {what}", 75)))
     return choices[: menus.MAX_STATIC_OPTIONS]
-
-
-def event_choices(deps: Deps) -> list[tuple[str, str]]:
-    """The latest events for the edit picker, newest first: (id, 'June 2026 · Statement: …')."""
-    rows = list_events(deps.store.db, limit=menus.MAX_STATIC_OPTIONS)
-    return [
-        (
-            str(r["id"]),
-            clip(
-                f"{fmt_when(r['effective'])} · {EVENT_KIND_LABELS.get(r['kind'], r['kind'])}: {r['summary']}",
-                75,
-            ),
-        )
-        for r in rows
-    ]
 
 
 def _event_view(deps: Deps, event: dict[str, Any], channel: str | None) -> Block:
@@ -359,9 +332,9 @@ def form_for_action(
         event = get_event(db, int(value)) if value and value.isdigit() else None
         if event is not None:
             return _event_view(deps, event, channel)
-        return forms.event_pick_form(event_choices(deps), channel=channel)
+        return forms.event_pick_form(empty=not list_events(db, limit=1), channel=channel)
     if action == ids.ACTION_ADMIN_CONTEST:
-        return forms.contest_form(contest_subjects(deps), channel=channel)
+        return forms.contest_form(channel=channel)
     if action == ids.ACTION_ADMIN_SETTLE_CONTEST:
         return forms.settle_form(
             settle_choices(deps), _source_fields(deps, "contest", None, "*"), channel=channel

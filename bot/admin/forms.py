@@ -533,7 +533,7 @@ MAX_CLAIM = 500
 MAX_REASON = 200
 
 
-def contest_form(subjects: list[tuple[str, str]], *, channel: str | None = None) -> Block:
+def contest_form(*, channel: str | None = None) -> Block:
     """Mark a fact contested: the developer (or an event or deadline), the fact, a one-line
     reason, and two competing claims, each with its recorded source."""
     blocks = [
@@ -547,7 +547,7 @@ def contest_form(subjects: list[tuple[str, str]], *, channel: str | None = None)
         _input(
             ids.BLOCK_SUBJECT,
             "Or an event or a deadline",
-            menus.static_menu(subjects, None, "Choose an event or a deadline"),
+            menus.type_ahead_menu(menus.SUBJECTS),
             optional=True,
         ),
         _input(ids.BLOCK_FACT, "Which fact", menus.static_menu(FACT_CHOICES, "*", "Fact")),
@@ -620,11 +620,11 @@ def read_contest(values: Values) -> tuple[dict[str, Any], Errors]:
     return found, form.errors
 
 
-def event_pick_form(choices: list[tuple[str, str]], *, channel: str | None = None) -> Block:
-    """Choose the event to edit (the latest 100, newest first)."""
-    if not choices:
+def event_pick_form(*, empty: bool = False, channel: str | None = None) -> Block:
+    """Choose the event to edit, in a type-ahead menu (newest first)."""
+    if empty:
         return notice_view("No events", "There are no events in the tracker yet.")
-    element = menus.static_menu(choices, None, "Choose an event")
+    element = menus.type_ahead_menu(menus.EVENTS)
     blocks = [_input(ids.BLOCK_PICK, "Which event?", element)]
     metadata = dump_metadata(entity="event", purpose="edit", channel=channel)
     return _modal(ids.VIEW_PICK_RECORD, "Edit event", blocks, metadata, submit="Next")

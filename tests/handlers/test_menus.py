@@ -22,7 +22,7 @@ from handlers import build_app
 from storage import news as store_news
 from storage.alerts import get_subscription
 from storage.db import Store
-from storage.facts import add_source, citations_for, cite, fact_sources
+from storage.facts import add_source, citations_for, cite, create_event, fact_sources
 from storage.tracker import create_record, get_record, list_models
 from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support.admin_forms import InlineExecutor, ack_body, blocks_by_id, press, submit_view, suggest
@@ -338,3 +338,51 @@ def test_a_source_past_the_newest_hundred_is_preselected_found_by_typing_and_sav
     assert ack_body(submit_view(app, view, ADMIN_ID, status="signed", source_pick=by_link["value"])) == {}
     cited = [s["id"] for s in fact_sources(citations_for(db, "developer", [DEV_150]), DEV_150, "status")]
     assert cited == [int(by_link["value"])]
+
+
+def test_events_and_contest_subjects_past_a_hundred_are_found_by_typing(
+    large_deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    db = large_deps.store.db
+    at = large_deps.clock.now()
+    source = add_source(db, actor=ADMIN_ID, at=at, publisher="Wire", title="Order text")
+    first = create_event(
+        db,
+        kind="order",
+        effective="2026-06",
+        summary="Agency orders Developer 149 Labs to restrict access",
+        developer_ids=[DEV_150],
+        source_ids=[source["id"]],
+        actor=ADMIN_ID,
+        at=at,
+    )
+    for n in range(150):
+        create_event(
+            db,
+            kind="statement",
+            effective="2026-07-01",
+            summary=f"Statement {n:03d}",
+            developer_ids=[],
+            source_ids=[source["id"]],
+            actor=ADMIN_ID,
+            at=at,
+        )
+
+    press(app, ids.ACTION_ADMIN_EDIT_EVENT, user_id=ADMIN_ID, from_home=True)
+    picker = opened(slack_emulator)
+    assert len(suggest(app, picker, ids.BLOCK_PICK, "", ADMIN_ID)) == 100
+    [found] = suggest(app, picker, ids.BLOCK_PICK, "orders developer 149", ADMIN_ID)
+    assert found["value"] == str(first["id"]) and found["text"]["text"].startswith("June 2026 · ")
+    form = ack_body(submit_view(app, picker, ADMIN_ID, pick=found["value"]))["view"]
+    assert form["callback_id"] == ids.VIEW_EVENT and view_errors(form) == []
+
+    press(app, ids.ACTION_ADMIN_CONTEST, user_id=ADMIN_ID, from_home=True)
+    contest = opened(slack_emulator)
+    [deadline] = suggest(app, contest, ids.BLOCK_SUBJECT, "deadline 450", ADMIN_ID)
+    assert deadline["value"].startswith("deadline:") and "Deadline 450" in deadline["text"]["text"]
+    assert suggest(app, contest, ids.BLOCK_SUBJECT, "restrict access", ADMIN_ID)[0]["value"] == (
+        f"event:{first['id']}"
+    )
+    assert suggest(app, contest, ids.BLOCK_CLAIM_A_SOURCE, "order text", ADMIN_ID)[0]["value"] == str(
+        source["id"]
+    )
