@@ -14,7 +14,13 @@ from bot.clock import Clock
 from bot.deps import Deps, HomeSection
 from bot.exports import EXPORT_SUBCOMMAND, TIMELINE_SUBCOMMAND, timeline_home_section
 from bot.news import FEEDS_SUBCOMMAND
-from bot.read import COMPARE_SUBCOMMAND, READ_SUBCOMMANDS, SLASH_COMMANDS, compare_home_section
+from bot.read import (
+    CHANGES_SUBCOMMAND,
+    COMPARE_SUBCOMMAND,
+    READ_SUBCOMMANDS,
+    SLASH_COMMANDS,
+    compare_home_section,
+)
 from bot.replies import Subcommand, SubcommandRegistry
 from bot.settings import Settings
 from storage.db import Store
@@ -22,6 +28,7 @@ from storage.db import Store
 AIREVIEW_SUBCOMMANDS: tuple[Subcommand, ...] = (
     *READ_SUBCOMMANDS,
     COMPARE_SUBCOMMAND,
+    CHANGES_SUBCOMMAND,
     EXPORT_SUBCOMMAND,
     TIMELINE_SUBCOMMAND,
     *ADMIN_SUBCOMMANDS,

@@ -44,10 +44,14 @@ from bot.people import names_for
 from bot.read import (
     COMPARE_HEADINGS,
     STATUS_MODELS,
+    BadSince,
+    ChangesAnswer,
     CompareAnswer,
     answers,
+    changes_answer,
     compare_answer,
     corrected_note,
+    resolve_since,
 )
 from bot.replies import SURFACE_TEAMS, split_command
 
@@ -613,6 +617,51 @@ def _compare(deps: Deps, args: str, app: str) -> dict[str, Any]:
     return compare_card(compare_answer(deps), _as_of(deps), app)
 
 
+# ---------------------------------------------------------------- changes
+
+
+def changes_card(answer: ChangesAnswer, as_of: str, app: str) -> dict[str, Any]:
+    """What changed, by developer, newest first, each with its source and who recorded it."""
+    if not answer.total:
+        return reply_card([text_block(answer.summary), _subtle(f"As of {as_of}")])
+    head = [_title(_clean(f"What changed since {answer.since_label}", 150)), _subtle(answer.summary)]
+    # One element per change (the first of a group carries the developer's name), so what does
+    # not fit in 28 KB is dropped, and counted, change by change.
+    entries: list[Element] = []
+    for group in answer.groups:
+        for n, e in enumerate(group.entries):
+            items = [rich_text([text_run(_clean(group.title, 150), bold=True)])] if n == 0 else []
+            items.append(
+                rich_text(
+                    [
+                        text_run(f"• {fmt_datetime(e.at, answer.tz)}", bold=True),
+                        text_run(" · "),
+                        text_run(_clean(e.text, 400), url=e.url if _is_url(e.url) else None),
+                    ]
+                )
+            )
+            items.append(
+                rich_text(
+                    [text_run(f"recorded by {_clean(e.actor, 60)} · ", subtle=True), *_source_runs(e.source)]
+                )
+            )
+            entries.append(container(items, separator=n == 0))
+    hidden = answer.total - answer.listed
+    hint = f"Ask for a shorter period, e.g. {_mention(app, 'changes 3d')}."
+    return reply_card(fit_body(head, entries, [_subtle(f"As of {as_of}")], _more(hint), hidden))
+
+
+def _changes(deps: Deps, args: str, app: str) -> dict[str, Any]:
+    try:
+        since, label = resolve_since(deps, args)
+    except BadSince:
+        return notice_card(
+            f"Usage: {_mention(app, 'changes [since]')}, where since is a number of days (7d, 30d) or a "
+            f"date (2026-07-01), e.g. {_mention(app, 'changes 30d')}."
+        )
+    return changes_card(changes_answer(deps, since, label), _as_of(deps), app)
+
+
 # How each command offered in Teams is answered as a card (a test checks that every
 # command the table offers in Teams has one).
 CARD_ANSWERS: dict[str, Callable[[Deps, str, str], dict[str, Any]]] = {
@@ -620,6 +669,7 @@ CARD_ANSWERS: dict[str, Callable[[Deps, str, str], dict[str, Any]]] = {
     "deadlines": _deadlines,
     "status": _status,
     "compare": _compare,
+    "changes": _changes,
     "help": _help,
 }
 
