@@ -499,5 +499,12 @@ def m015_facts(db: Database) -> None:
                 )
 
 
+@migrations(name="m016_weekly_briefing")
+def m016_weekly_briefing(db: Database) -> None:
+    # A subscription may also take the weekly briefing (Mondays at the delivery time): when it
+    # was turned on (the first briefing is the next Monday's), or NULL when it is off.
+    db.executescript("ALTER TABLE subscriptions ADD COLUMN briefing_since TEXT;")
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

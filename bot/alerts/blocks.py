@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids, menus
+from bot.alerts.briefing import KIND_BRIEFING, briefing_message, headline
 from bot.alerts.plan import (
     DELIVERY_BUSINESS,
     DELIVERY_DAYS,
@@ -190,6 +191,10 @@ def alert_content(alert: Alert, now: datetime, settings: Settings) -> AlertConte
             f"You asked for this reminder on {fmt_datetime(facts.get('requested_at'), tz)}.",
         ]
         return original
+    elif alert.kind == KIND_BRIEFING:
+        content.headline = headline(alert, now)
+        content.kind_label = "Weekly briefing"
+        content.when = f"Due {fmt_datetime(alert.due_at, tz)}"
     elif alert.kind == KIND_DIGEST:
         content.headline = alert.title
         content.when = f"Up to {fmt_datetime(alert.due_at, tz)}"
@@ -234,6 +239,8 @@ def metadata_key(message: dict[str, Any]) -> str | None:
 
 def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
     """The Slack message for one alert: blocks, a text fallback, an Acknowledge button."""
+    if alert.kind == KIND_BRIEFING:
+        return briefing_message(alert, now, settings)
     content = alert_content(alert, now, settings)
     blocks: list[Block] = [header(content.headline)]
     if content.when:
@@ -572,12 +579,14 @@ def describe_subscription(sub: dict[str, Any]) -> str:
     quiet = "none"
     if sub.get("quiet_start") and sub.get("quiet_end"):
         quiet = f"{sub['quiet_start']} to {sub['quiet_end']} (real-time alerts wait until they end)"
+    briefing = "Mondays (`/aireview briefing off` stops it)" if sub.get("briefing_since") else "off"
     return (
         f"*Kinds:* {escape(kinds)}\n*Lead days:* {escape(leads)}\n"
         f"*Status changes and news:* {DIGEST_MODES.get(sub['digest'], sub['digest'])}\n"
         f"*Developers:* {escape(developers)}\n"
         f"*Delivery days:* {escape(days)}\n*Quiet hours:* {escape(quiet)}\n"
-        f"*Threads:* {'later date alerts reply under the first' if sub.get('threads', 1) else 'off'}"
+        f"*Threads:* {'later date alerts reply under the first' if sub.get('threads', 1) else 'off'}\n"
+        f"*Weekly briefing:* {briefing}"
     )
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.alerts.blocks import alert_content
+from bot.alerts.briefing import KIND_BRIEFING, briefing_card
 from bot.alerts.plan import Alert
 from bot.cardkit import (
     Element,
@@ -22,6 +23,8 @@ from bot.settings import Settings
 
 def alert_card(alert: Alert, now: datetime, settings: Settings) -> dict[str, Any]:
     """The webhook envelope carrying one alert as an Adaptive Card."""
+    if alert.kind == KIND_BRIEFING:
+        return briefing_card(alert, now, settings)
     content = alert_content(alert, now, settings)
     body: list[Element] = [
         text_block(f"Review Watch · {content.kind_label}", subtle=True, size="Small"),

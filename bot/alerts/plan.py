@@ -92,6 +92,7 @@ KIND_DEVELOPMENT = "development"
 KIND_NEWS = "news"
 KIND_DIGEST = "digest"
 KIND_REMINDER = "reminder"  # "Remind me" on an alert: a DM to one person (bot/alerts/snooze.py)
+KIND_BRIEFING = "briefing"  # the weekly briefing (bot/alerts/briefing.py)
 
 KIND_LABELS = {
     KIND_DEADLINE: "Deadline approaching",
@@ -938,6 +939,32 @@ def _digest_entry(alert: Alert) -> dict[str, Any]:
     }
 
 
+def briefing_alert(sub: Row, now: datetime, settings: Settings) -> Alert | None:
+    """The weekly briefing due last (Monday at the delivery time) for a subscription that takes
+    one, or None. Only the latest week's: after downtime it is sent once, late; an older missed
+    week is not sent (its successor says more). The week is in the key: one per week."""
+    if not sub.get("briefing_since"):
+        return None
+    (due,) = digest_times({"digest": DIGEST_WEEKLY}, now, settings, 1)
+    if due <= _aware(sub["briefing_since"]):
+        return None  # the first is the Monday after it was turned on
+    monday = due.astimezone(settings.tz).date()
+    year, week, _ = monday.isocalendar()
+    return Alert(
+        kind=KIND_BRIEFING,
+        subject_type="briefing",
+        subject_id=f"{year}-W{week:02d}",
+        subject_date=monday.isoformat(),
+        lead_days=None,
+        due_at=due,
+        title=f"Weekly briefing, week of {monday:%b} {monday.day}, {monday.year}",
+        facts={"monday": monday.isoformat()},  # the content is added before it is claimed
+        target_type=sub["target_type"],
+        target=sub["target"],
+        subscription_id=sub["id"],
+    )
+
+
 def _subscription_candidates(prepared: _Prepared, sub: Row, now: datetime) -> Iterator[_Candidate]:
     cursor = None
     if prepared.tracker.changed is not None:
@@ -949,6 +976,9 @@ def _subscription_candidates(prepared: _Prepared, sub: Row, now: datetime) -> It
     else:
         for alert in digest_alerts(prepared.tracker, sub, now, prepared.settings, prepared.model_developer):
             yield alert.key, _same, (alert,)
+    briefing = briefing_alert(sub, now, prepared.settings)
+    if briefing is not None:
+        yield briefing.key, _same, (briefing,)
 
 
 def _same(alert: Alert) -> Alert:

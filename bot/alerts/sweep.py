@@ -47,6 +47,7 @@ from typing import Any, NamedTuple
 from sqlite_utils import Database
 
 from bot.alerts.blocks import alert_content
+from bot.alerts.briefing import KIND_BRIEFING, fill_briefing
 from bot.alerts.delivery import (
     OUTCOME_DEFERRED,
     OUTCOME_LOST,
@@ -566,6 +567,9 @@ def run_sweep(
         plan, retries, tracker = plan_sweep(db, subscriptions, now, settings, lease)
         _name_actors(deps, [*plan.send, *(alert for alert, _ in plan.hold)])
         work = _work(plan, retries, now, settings)
+        work = work._replace(
+            send=[fill_briefing(deps, a, now) if a.kind == KIND_BRIEFING else a for a in work.send]
+        )
         if dry_run:
             result.attempted = [(a, False) for a in work.send]
             result.attempted += [(Alert.from_ledger(r), True) for r in work.retry]

@@ -3,6 +3,7 @@ and `/aireview export` and `/aireview timeline` (`commands`)."""
 
 from bot.exports.commands import EXPORT_SUBCOMMAND, TIMELINE_SUBCOMMAND
 from bot.exports.timeline import (
+    current_timeline_file,
     remember_home_timeline,
     stale_home_timeline,
     timeline_file,
@@ -10,6 +11,7 @@ from bot.exports.timeline import (
 )
 
 __all__ = [
+    "current_timeline_file",
     "EXPORT_SUBCOMMAND",
     "TIMELINE_SUBCOMMAND",
     "remember_home_timeline",

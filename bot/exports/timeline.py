@@ -588,6 +588,14 @@ def remember_home_timeline(deps: Deps, version: str, file_id: str | None) -> Non
     set_state(deps.store.db, HOME_STATE_KEY, json.dumps({"version": version, "file_id": file_id}))
 
 
+def current_timeline_file(deps: Deps) -> str | None:
+    """The Slack file id of the App Home's timeline when it is up to date, else None."""
+    state = _home_state(deps)
+    if state.get("version") != home_timeline_version(deps) or not state.get("file_id"):
+        return None
+    return str(state["file_id"])
+
+
 def timeline_home_section(deps: Deps, user_id: str, admin: bool) -> list[dict[str, Any]]:
     """The App Home's picture: an image block of the last uploaded timeline."""
     file_id = _home_state(deps).get("file_id")
