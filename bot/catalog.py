@@ -9,7 +9,7 @@ and Teams (bot/teams/answers.py) all read it from Deps, each keeping the command
 from __future__ import annotations
 
 from bot.admin import ADMIN_SUBCOMMANDS, no_admin_home_section
-from bot.alerts import ALERT_SUBCOMMANDS, BRIEFING_SUBCOMMAND, alert_problems_home_section
+from bot.alerts import ALERT_SUBCOMMANDS, BRIEFING_SUBCOMMAND, FOLLOW_SUBCOMMANDS, alert_problems_home_section
 from bot.clock import Clock
 from bot.deps import Deps, HomeSection
 from bot.exports import EXPORT_SUBCOMMAND, TIMELINE_SUBCOMMAND, timeline_home_section
@@ -35,6 +35,7 @@ AIREVIEW_SUBCOMMANDS: tuple[Subcommand, ...] = (
     FEEDS_SUBCOMMAND,
     *ALERT_SUBCOMMANDS,
     BRIEFING_SUBCOMMAND,
+    *FOLLOW_SUBCOMMANDS,
 )
 HOME_SECTIONS: tuple[HomeSection, ...] = (
     timeline_home_section,

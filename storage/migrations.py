@@ -506,5 +506,23 @@ def m016_weekly_briefing(db: Database) -> None:
     db.executescript("ALTER TABLE subscriptions ADD COLUMN briefing_since TEXT;")
 
 
+@migrations(name="m014_personal_follows")
+def m014_personal_follows(db: Database) -> None:
+    # What each person follows for themselves (a developer, a model or an alert kind); their
+    # alerts come through a Slack subscription whose target is their user id (a DM).
+    db.executescript(
+        """
+        CREATE TABLE follows (
+            user_id TEXT NOT NULL,
+            what TEXT NOT NULL CHECK (what IN ('developer', 'model', 'kind')),
+            value TEXT NOT NULL,
+            label TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, what, value)
+        );
+        """
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

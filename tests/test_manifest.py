@@ -27,7 +27,8 @@ EXPECTED_COMMANDS = {"/holdouts", "/deadlines", "/aireview"}
 ALLOWED_BOT_SCOPES = {
     "commands": "slash",
     "app_mentions:read": "questions by @mention",
-    "im:history": "questions by direct message",
+    "im:history": "questions by direct message; dedup of personal follows' direct messages",
+    "im:write": "personal follows: open the direct message",
     "chat:write": "alerts",
     "usergroups:read": "admins",
     "users:read": "names",

@@ -281,6 +281,18 @@ class SlackSender:
         self.backoff = backoff
         self._sleep = sleep
         self._pacer = Pacer(min_interval, sleep, monotonic)
+        self._dms: dict[str, str] = {}  # user id -> the app's direct message with them
+
+    def conversation(self, target: str) -> str:
+        """Where to post: a channel as is; a person (personal follows, bot/alerts/follows.py)
+        in their direct message with the app, opened once (conversations.open, im:write)."""
+        if not target.startswith(("U", "W")):
+            return target
+        channel = self._dms.get(target)
+        if channel is None:
+            response = self.client.conversations_open(users=target)
+            channel = self._dms[target] = str(response["channel"]["id"])
+        return channel
 
     def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> dict[str, Any] | None:
         """The channel's (or the thread's) recent message carrying `key` in its metadata, if any.
@@ -325,7 +337,12 @@ class SlackSender:
     def _send_once(
         self, alert: Alert, now: datetime, *, check_existing: bool, thread: Thread | None = None
     ) -> Outcome:
-        channel = alert.target
+        try:
+            channel = self.conversation(alert.target)
+        except SlackApiError as exc:
+            return _slack_failure(exc)
+        except (URLError, OSError) as exc:
+            return _slack_failure(exc)
         if check_existing:
             try:
                 if channel.startswith(("U", "W")):  # a person (a reminder): look in the DM with them

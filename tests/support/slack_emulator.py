@@ -194,6 +194,7 @@ class SlackEmulator:
             self.views: dict[str, dict[str, Any]] = {}
             self.uploads: dict[str, bytes] = {}
             self.completed_uploads: list[dict[str, Any]] = []
+            self.opened_dms: list[str] = []
             self._pending_files: dict[str, dict[str, Any]] = {}
             self._failures: list[_Failure] = []
             self._delays: list[_Delay] = []
@@ -621,6 +622,14 @@ class SlackEmulator:
             has_more=has_more,
             response_metadata={"next_cursor": str(start + limit) if has_more else ""},
         )
+
+    def _api_conversations_open(self, args: Json, token: str | None) -> Json:
+        """A direct message with one person: the same id every time for that person."""
+        users = [u for u in str(args.get("users") or "").split(",") if u]
+        if len(users) != 1 or not users[0].startswith(("U", "W")):
+            return _error("user_not_found" if users else "users_list_not_supplied")
+        self.opened_dms.append(users[0])
+        return _ok(channel={"id": "D" + users[0][1:], "is_im": True, "user": users[0]})
 
     def _api_files_getUploadURLExternal(self, args: Json, token: str | None) -> Json:
         if not args.get("filename") or not str(args.get("length", "")).isdigit():
