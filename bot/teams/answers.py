@@ -636,7 +636,7 @@ def changes_card(answer: ChangesAnswer, as_of: str, app: str) -> dict[str, Any]:
                     [
                         text_run(f"• {fmt_datetime(e.at, answer.tz)}", bold=True),
                         text_run(" · "),
-                        text_run(_clean(e.text, 400), url=e.url if _is_url(e.url) else None),
+                        text_run(_clean(e.text, 400), url=link_url(e.url)),
                     ]
                 )
             )
