@@ -28,14 +28,13 @@ ALLOWED_BOT_SCOPES = {
     "commands": "slash",
     "app_mentions:read": "questions by @mention",
     "im:history": "questions by direct message; dedup of personal follows' direct messages",
-    "im:write": "personal follows: open the direct message",
     "chat:write": "alerts",
     "usergroups:read": "admins",
     "users:read": "names",
     "files:write": "exports",
     "channels:history": "dedup",
     "groups:history": "dedup",
-    "im:write": "reminders: the DM a retried reminder is looked for in",
+    "im:write": "personal follows' DMs; reminders: the DM a retried reminder is looked for in",
 }
 
 

@@ -600,6 +600,7 @@ class SlackEmulator:
         users = str(args.get("users") or "")
         if not users or "," in users:
             return _error("invalid_arguments")
+        self.opened_dms.append(users)
         # A DM is kept under the person's id here (as chat.postMessage with channel=USER does).
         return _ok(channel={"id": users, "is_im": True})
 
@@ -622,14 +623,6 @@ class SlackEmulator:
             has_more=has_more,
             response_metadata={"next_cursor": str(start + limit) if has_more else ""},
         )
-
-    def _api_conversations_open(self, args: Json, token: str | None) -> Json:
-        """A direct message with one person: the same id every time for that person."""
-        users = [u for u in str(args.get("users") or "").split(",") if u]
-        if len(users) != 1 or not users[0].startswith(("U", "W")):
-            return _error("user_not_found" if users else "users_list_not_supplied")
-        self.opened_dms.append(users[0])
-        return _ok(channel={"id": "D" + users[0][1:], "is_im": True, "user": users[0]})
 
     def _api_files_getUploadURLExternal(self, args: Json, token: str | None) -> Json:
         if not args.get("filename") or not str(args.get("length", "")).isdigit():

@@ -19,7 +19,7 @@ from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import dispatch_command
 
 MEMBER = "UMEMBER001"  # not an admin
-DM = "DMEMBER001"  # the emulator's direct message with MEMBER
+DM = MEMBER  # the emulator keeps a direct message under the person's id
 
 
 def follow(app: App, emulator: SlackEmulator, text: str, name: str) -> str:
