@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.seed import SEED_ACTOR  # the shipped facts loaded at installation are not changes
+
 # The history fields a policy reader counts as a change: statuses and agreements, model and
 # deadline dates, records added or removed, events, and a deadline's outcome (issue 15 adds
 # `outcome` rows; until then none match). Notes, sources and as-of dates are left out.
@@ -25,13 +27,13 @@ CHANGE_FIELDS = (
 )
 
 
-def history_since(db: Database, since: str, limit: int) -> tuple[list[dict[str, Any]], int]:
-    """(newest first, at most `limit`) history rows of CHANGE_FIELDS recorded at or after the UTC ISO
-    `since`, each with the developer it concerns (`developer_id`: a model's developer, or None for
+def history_since(db: Database, since: str, until: str, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """(newest first, at most `limit`) history rows of CHANGE_FIELDS recorded from the UTC ISO
+    `since` to `until`, each with the developer it concerns (`developer_id`: a model's developer, or None for
     deadlines and the framework), and how many there are in all."""
     fields = ", ".join("?" for _ in CHANGE_FIELDS)
-    where = f"h.at >= ? AND h.field IN ({fields})"
-    params: list[Any] = [since, *CHANGE_FIELDS]
+    where = f"h.at >= ? AND h.at <= ? AND h.field IN ({fields}) AND h.actor <> '{SEED_ACTOR}'"
+    params: list[Any] = [since, until, *CHANGE_FIELDS]
     rows = list(
         db.query(
             f"""SELECT h.*,
@@ -48,22 +50,28 @@ def history_since(db: Database, since: str, limit: int) -> tuple[list[dict[str, 
     return rows, int(total)
 
 
-def news_since(db: Database, since: str, limit: int) -> tuple[list[dict[str, Any]], int]:
-    """(newest first) news items that matched (those alerted on) first seen at or after `since`,
-    with their feed's title, and how many there are in all."""
+def news_since(db: Database, since: str, until: str, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """(newest first) news items that matched (those alerted on) first seen from `since` to
+    `until`, with their feed's title, and how many there are in all."""
     rows = [
         {**row, "developers": json.loads(row.get("developers") or "[]")}
         for row in db.query(
             """SELECT n.id, n.title, n.link, n.published, n.source, n.developers, n.first_seen_at,
                       f.title AS feed_title
                FROM news_items n LEFT JOIN feeds f ON f.id = n.feed_id
-               WHERE n.alert = 1 AND n.first_seen_at >= ?
+               WHERE n.alert = 1 AND n.first_seen_at >= ? AND n.first_seen_at <= ?
                ORDER BY n.first_seen_at DESC, n.id DESC LIMIT ?""",
-            [since, limit],
+            [since, until, limit],
         )
     ]
     total = next(
-        iter(db.query("SELECT COUNT(*) AS n FROM news_items WHERE alert = 1 AND first_seen_at >= ?", [since]))
+        iter(
+            db.query(
+                "SELECT COUNT(*) AS n FROM news_items "
+                "WHERE alert = 1 AND first_seen_at >= ? AND first_seen_at <= ?",
+                [since, until],
+            )
+        )
     )["n"]
     return rows, int(total)
 

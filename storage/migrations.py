@@ -506,8 +506,8 @@ def m016_weekly_briefing(db: Database) -> None:
     db.executescript("ALTER TABLE subscriptions ADD COLUMN briefing_since TEXT;")
 
 
-@migrations(name="m015_personal_follows")
-def m015_personal_follows(db: Database) -> None:
+@migrations(name="m017_personal_follows")
+def m017_personal_follows(db: Database) -> None:
     # What each person follows for themselves (a developer, a model or an alert kind); their
     # alerts come through a Slack subscription whose target is their user id (a DM).
     db.executescript(

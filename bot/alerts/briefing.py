@@ -75,7 +75,7 @@ def fill_briefing(deps: Deps, alert: Alert, now: datetime) -> Alert:
             {
                 "name": h.name,
                 "status": h.status_label,
-                "since": h.since.isoformat() if h.since else None,
+                "since": h.since.label() if h.since else None,
                 "days": h.days_since,
             }
             for h in holdouts.holdouts[:MAX_HOLDOUTS]
@@ -131,7 +131,9 @@ def briefing_sections(alert: Alert, now: datetime, settings: Settings) -> list[t
     f = alert.facts
     tz = settings.tz
     holdouts = [
-        f"{h['name']}: {h['status']}" + (f" since {h['since']} ({h['days']} days)" if h.get("since") else "")
+        f"{h['name']}: {h['status']}"
+        + (f" since {h['since']}" if h.get("since") else "")
+        + (f" ({h['days']} days)" if h.get("days") is not None else "")
         for h in f.get("holdouts", [])
     ]
     changes = [

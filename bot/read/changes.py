@@ -140,9 +140,9 @@ def _history_text(row: dict[str, object]) -> tuple[str, str]:
 
 def changes_answer(deps: Deps, since: datetime, since_label: str, limit: int = MAX_LISTED) -> ChangesAnswer:
     db = deps.store.db
-    stamp = utc_iso(since)
-    rows, history_total = history_since(db, stamp, limit)
-    news, news_total = news_since(db, stamp, limit)
+    stamp, until = utc_iso(since), utc_iso(deps.clock.now())
+    rows, history_total = history_since(db, stamp, until, limit)
+    news, news_total = news_since(db, stamp, until, limit)
     names = developer_names(db)
     dated: list[tuple[datetime, str, ChangeEntry]] = []
     for row in rows:

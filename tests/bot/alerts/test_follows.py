@@ -16,15 +16,17 @@ from storage.tracker import create_record, get_record, update_record
 from tests.conftest import ADMIN_ID
 from tests.support.alerts import alert_keys, ledger, sweep
 from tests.support.slack_emulator import SlackEmulator
-from tests.support.slack_requests import dispatch_command
+from tests.support.slack_requests import command_answer, dispatch_command
 
 MEMBER = "UMEMBER001"  # not an admin
 DM = MEMBER  # the emulator keeps a direct message under the person's id
 
 
 def follow(app: App, emulator: SlackEmulator, text: str, name: str) -> str:
-    dispatch_command(app, "/aireview", text, user_id=MEMBER, response_url=emulator.response_url(name))
-    return str(emulator.wait_for_response(name)["text"])
+    response = dispatch_command(
+        app, "/aireview", text, user_id=MEMBER, response_url=emulator.response_url(name)
+    )
+    return str(command_answer(response, emulator, name)["text"])
 
 
 def change_meta_status(deps: Deps, status: str, at: datetime) -> None:

@@ -20,7 +20,7 @@ from tests.bot.teams.test_answers import card_for, client_for
 from tests.conftest import ADMIN_ID
 from tests.support.blockkit import message_errors, visible_text
 from tests.support.slack_emulator import SlackEmulator
-from tests.support.slack_requests import dispatch_command
+from tests.support.slack_requests import command_answer, dispatch_command
 from tests.support.teams_requests import MAX_TEAMS_MESSAGE_BYTES, TEAMS_SECRET, card_text
 
 EDITOR = "UEDITOR002"
@@ -184,8 +184,10 @@ def test_default_period_starts_at_the_last_weekly_briefing(deps: Deps, history: 
 def test_slack_answer_names_who_and_the_source(
     bolt_app: App, slack_emulator: SlackEmulator, deps: Deps, history: None
 ) -> None:
-    dispatch_command(bolt_app, "/aireview", "changes 30d", response_url=slack_emulator.response_url())
-    answer = slack_emulator.wait_for_response("r1")
+    response = dispatch_command(
+        bolt_app, "/aireview", "changes 30d", response_url=slack_emulator.response_url()
+    )
+    answer = command_answer(response, slack_emulator, "r1")
     assert message_errors(answer) == []
     text = visible_text(answer["blocks"])
     assert "recorded by <@UEDITOR002> · Source: https://example.org/llama-5-slips" in text
