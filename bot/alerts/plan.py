@@ -766,21 +766,22 @@ def _realtime_candidates(
             yield alert_key(KIND_NEWS, f"news:{row['id']}", None, None, target), _news_alert, (row, sub)
 
 
-def _development_alert(row: Row, sub: Row) -> Alert:
+def _history_alert(kind: str, row: Row, sub: Row, title: str, facts: dict[str, Any]) -> Alert:
+    """A real-time alert about one history row (a status change or a development)."""
     return Alert(
-        kind=KIND_DEVELOPMENT,
+        kind=kind,
         subject_type="history",
         subject_id=str(row["id"]),
         subject_date=None,
         lead_days=None,
         due_at=_aware(row["at"]),
-        title=f"{row['subject']}: {row['new'] or ''}",
+        title=title,
         facts={
             "subject": row["subject"],
             "entity": row["entity"],
             "entity_id": row["entity_id"],
             "field": row["field"],
-            "summary": row["new"],
+            **facts,
             "actor": row["actor"],
             "at": row["at"],
             "effective": row.get("effective"),
@@ -791,36 +792,18 @@ def _development_alert(row: Row, sub: Row) -> Alert:
         target=sub["target"],
         subscription_id=sub["id"],
     )
+
+
+def _development_alert(row: Row, sub: Row) -> Alert:
+    title = f"{row['subject']}: {row['new'] or ''}"
+    return _history_alert(KIND_DEVELOPMENT, row, sub, title, {"summary": row["new"]})
 
 
 def _status_alert(row: Row, sub: Row) -> Alert:
     old, new = _status_label(row, row["old"]), _status_label(row, row["new"])
     what = "agreement status" if row["field"] == "status" else "review status"
-    return Alert(
-        kind=KIND_STATUS,
-        subject_type="history",
-        subject_id=str(row["id"]),
-        subject_date=None,
-        lead_days=None,
-        due_at=_aware(row["at"]),
-        title=f"{row['subject']}: {what} changed from {old} to {new}",
-        facts={
-            "subject": row["subject"],
-            "entity": row["entity"],
-            "entity_id": row["entity_id"],
-            "field": row["field"],
-            "old": old,
-            "new": new,
-            "actor": row["actor"],
-            "at": row["at"],
-            "effective": row.get("effective"),
-            "note": row.get("note"),
-            "source": row.get("source"),
-        },
-        target_type=sub["target_type"],
-        target=sub["target"],
-        subscription_id=sub["id"],
-    )
+    title = f"{row['subject']}: {what} changed from {old} to {new}"
+    return _history_alert(KIND_STATUS, row, sub, title, {"old": old, "new": new})
 
 
 def _news_alert(row: Row, sub: Row) -> Alert:
