@@ -91,6 +91,7 @@ BLOCK_SUBSCRIBE_DELIVERY_DAYS = "subscribe_delivery_days"
 BLOCK_SUBSCRIBE_QUIET_START = "subscribe_quiet_start"
 BLOCK_SUBSCRIBE_QUIET_END = "subscribe_quiet_end"
 BLOCK_SUBSCRIBE_THREADS = "subscribe_threads"
+BLOCK_SUBSCRIBE_BRIEFING = "subscribe_briefing"
 BLOCK_ALERT_UPDATED = "alert_updated"
 ACTION_ALERT_MORE = "alert_more"  # the alert's overflow menu: Remind me..., Mute this subject here
 ACTION_ALERT_UNMUTE = "alert_unmute"

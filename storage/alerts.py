@@ -44,6 +44,7 @@ def _subscription(row: dict[str, Any]) -> dict[str, Any]:
     sub["kinds"] = json.loads(sub["kinds"])
     sub["lead_days"] = json.loads(sub["lead_days"])
     sub["developer_filter"] = json.loads(sub["developer_filter"]) if sub["developer_filter"] else None
+    sub["model_filter"] = json.loads(sub["model_filter"]) if sub.get("model_filter") else None
     return sub
 
 
@@ -76,12 +77,17 @@ def save_subscription(
     delivery_days: str = "business",
     quiet_hours: tuple[str, str] | None = None,
     threads: bool = True,
+    model_filter: list[str] | None = None,
+    briefing: bool | None = None,
 ) -> dict[str, Any]:
     """Create or change the one subscription of a target.
 
     A new subscription hears about changes and news from now on (its cursors start at
     the newest history row and news item); changing one keeps its cursors and start time,
     and clears its sweep cursor (the next sweep computes it in full, for the new choices).
+    `model_filter`: the models a person follows (bot/alerts/plan.py, "Filters"); None for
+    channels. `briefing`: turn the weekly briefing on (kept from when it was first turned on,
+    as storage.briefing.set_briefing does) or off; None leaves it as it is.
     """
     stamp = utc_iso(now)
     values = [
@@ -89,25 +95,43 @@ def save_subscription(
         json.dumps(sorted({int(d) for d in lead_days}, reverse=True)),
         digest,
         json.dumps(sorted(developer_filter)) if developer_filter else None,
+        json.dumps(sorted(set(model_filter))) if model_filter else None,
         delivery_days,
         quiet_hours[0] if quiet_hours else None,
         quiet_hours[1] if quiet_hours else None,
         1 if threads else 0,
+        stamp if briefing else None,
     ]
+    keep = 1 if briefing is None else 0
     with db.atomic():
         db.execute(
             """INSERT INTO subscriptions (target_type, target, kinds, lead_days, digest,
-                   developer_filter, delivery_days, quiet_start, quiet_end, threads,
-                   since_history_id, since_news_id, created_by, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   developer_filter, model_filter, delivery_days, quiet_start, quiet_end, threads,
+                   briefing_since, since_history_id, since_news_id, created_by, created_at,
+                   updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (target_type, target) DO UPDATE SET
                    kinds = excluded.kinds, lead_days = excluded.lead_days,
                    digest = excluded.digest, developer_filter = excluded.developer_filter,
+                   model_filter = excluded.model_filter,
                    delivery_days = excluded.delivery_days, quiet_start = excluded.quiet_start,
                    quiet_end = excluded.quiet_end, threads = excluded.threads,
+                   briefing_since = CASE WHEN ? THEN briefing_since
+                       WHEN excluded.briefing_since IS NULL THEN NULL
+                       ELSE COALESCE(briefing_since, excluded.briefing_since) END,
                    updated_at = excluded.updated_at, swept_at = NULL, swept_history_id = 0,
                    swept_news_id = 0, swept_settings = NULL""",
-            [target_type, target, *values, latest_history_id(db), latest_news_id(db), actor, stamp, stamp],
+            [
+                target_type,
+                target,
+                *values,
+                latest_history_id(db),
+                latest_news_id(db),
+                actor,
+                stamp,
+                stamp,
+                keep,
+            ],
         )
         saved = get_subscription(db, target_type, target)
     assert saved is not None
@@ -161,12 +185,13 @@ def advance_cursors(
     with db.atomic():
         for sub in subscriptions:
             follows = sub["developer_filter"]
+            models = sub.get("model_filter")
             db.execute(
                 """UPDATE subscriptions SET swept_at = ?, swept_history_id = ?, swept_news_id = ?,
                        swept_settings = ?
                    WHERE id = ? AND kinds = ? AND lead_days = ? AND digest = ?
-                     AND developer_filter IS ? AND created_at = ? AND since_history_id = ?
-                     AND since_news_id = ? AND delivery_days = ?""",
+                     AND developer_filter IS ? AND model_filter IS ? AND created_at = ?
+                     AND since_history_id = ? AND since_news_id = ? AND delivery_days = ?""",
                 [
                     utc_iso(at),
                     history_id,
@@ -177,6 +202,7 @@ def advance_cursors(
                     json.dumps(sub["lead_days"]),
                     sub["digest"],
                     json.dumps(follows) if follows else None,
+                    json.dumps(models) if models else None,
                     sub["created_at"],
                     sub["since_history_id"],
                     sub["since_news_id"],

@@ -37,11 +37,14 @@ def list_follows(db: Database, user_id: str) -> list[dict[str, Any]]:
     )
 
 
-def developers_of_models(db: Database, model_ids: list[str]) -> list[str]:
+def followed_models(db: Database, model_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Model id -> the model's name and its developer's id and name, for the models still tracked."""
     if not model_ids:
-        return []
+        return {}
     marks = ", ".join("?" for _ in model_ids)
     rows = db.query(
-        f"SELECT DISTINCT developer_id FROM models WHERE CAST(id AS TEXT) IN ({marks})", model_ids
+        "SELECT CAST(m.id AS TEXT) AS id, m.name, m.developer_id, d.name AS developer FROM models m"
+        f" JOIN developers d ON d.id = m.developer_id WHERE CAST(m.id AS TEXT) IN ({marks})",
+        model_ids,
     )
-    return [str(r["developer_id"]) for r in rows]
+    return {str(r["id"]): r for r in rows}

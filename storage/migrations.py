@@ -10,6 +10,8 @@ never reused, so a migration's name always means one change.
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("reviewwatch")
@@ -522,6 +524,31 @@ def m017_personal_follows(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="m019_model_follows")
+def m019_model_follows(db: Database) -> None:
+    # A subscription may name models (a person's model follows): their alerts come, and their
+    # developers' status changes, but not the alerts about the developers' other models.
+    # NULL: no model filter (channels, Teams, and people who follow no model).
+    db.executescript("ALTER TABLE subscriptions ADD COLUMN model_filter TEXT;")
+    # Model follows made before this brought the model's whole developer (its id was put in the
+    # developer filter): give them the new meaning. Only the two filters change; the ledger,
+    # the cursors (the new filters let through less than the old one did), the digest mode and
+    # the briefing stay. JSON written as storage.alerts.save_subscription writes it.
+    people = db.execute("SELECT DISTINCT user_id FROM follows WHERE what = 'model' ORDER BY user_id")
+    for (user_id,) in people.fetchall():
+        follows = db.execute(
+            "SELECT what, value FROM follows WHERE user_id = ? AND what IN ('developer', 'model')",
+            [user_id],
+        ).fetchall()
+        developers = sorted(value for what, value in follows if what == "developer")
+        models = sorted(value for what, value in follows if what == "model")
+        db.execute(
+            "UPDATE subscriptions SET developer_filter = ?, model_filter = ?"
+            " WHERE target_type = 'slack' AND target = ?",
+            [json.dumps(developers) if developers else None, json.dumps(models), user_id],
+        )
 
 
 def apply_migrations(db: Database) -> None:

@@ -477,7 +477,29 @@ def subscribe_modal(
                 current.get("quiet_end") if current else None,
             ),
             _threads_input(bool(current.get("threads", 1)) if current else True),
+            _briefing_input(bool(current.get("briefing_since")) if current else False, settings),
         ],
+    }
+
+
+BRIEFING_OPTION = "briefing"
+
+
+def _briefing_input(on: bool, settings: Settings) -> Block:
+    option = _option("Weekly briefing (Mondays)", BRIEFING_OPTION)
+    element: Block = {"type": "checkboxes", "action_id": ids.ACTION_FIELD, "options": [option]}
+    if on:
+        element["initial_options"] = [option]
+    return {
+        "type": "input",
+        "block_id": ids.BLOCK_SUBSCRIBE_BRIEFING,
+        "optional": True,
+        "label": plain("Weekly briefing"),
+        "hint": plain(
+            f"Mondays at {settings.alert_time.strftime('%H:%M')}, from the next Monday on: the holdouts, "
+            "the week's changes, the next 30 days, contested facts and the timeline."
+        ),
+        "element": element,
     }
 
 
@@ -563,6 +585,13 @@ def parse_subscribe_state(values: dict[str, Any]) -> tuple[dict[str, Any], dict[
                 o.get("value") == THREADS_OPTION
                 for o in element(ids.BLOCK_SUBSCRIBE_THREADS).get("selected_options") or []
             ),
+            # None (a form opened before the box existed): the briefing stays as it is.
+            "briefing": None
+            if ids.BLOCK_SUBSCRIBE_BRIEFING not in values
+            else any(
+                o.get("value") == BRIEFING_OPTION
+                for o in element(ids.BLOCK_SUBSCRIBE_BRIEFING).get("selected_options") or []
+            ),
         },
         errors,
     )
@@ -579,7 +608,9 @@ def describe_subscription(sub: dict[str, Any]) -> str:
     quiet = "none"
     if sub.get("quiet_start") and sub.get("quiet_end"):
         quiet = f"{sub['quiet_start']} to {sub['quiet_end']} (real-time alerts wait until they end)"
-    briefing = "Mondays (`/aireview briefing off` stops it)" if sub.get("briefing_since") else "off"
+    briefing = "off"
+    if sub.get("briefing_since"):
+        briefing = "Mondays (the subscribe form's box or `/aireview briefing off` stops it)"
     return (
         f"*Kinds:* {escape(kinds)}\n*Lead days:* {escape(leads)}\n"
         f"*Status changes and news:* {DIGEST_MODES.get(sub['digest'], sub['digest'])}\n"

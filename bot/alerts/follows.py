@@ -5,18 +5,23 @@ a Slack subscription of their own whose target is their user id: the sweep, the 
 catch-up, the pacing and the retries are the channels' (bot/alerts/sweep.py), and delivery
 posts to the direct message between the app and them (bot/alerts/delivery.py opens it).
 
-The subscription is derived from the follows each time they change:
+The subscription is derived from the follows each time they change (the filters' meaning is
+bot/alerts/plan.py's "Filters"):
 - kinds: the kinds they follow, or every kind when they follow none;
-- developers: those they follow and the developers of the models they follow, or every
-  developer when they follow none (deadlines and news concern the whole framework and come
-  through whatever developers are followed, as for channels);
-- real time, or a daily or weekly digest of status changes and news
+- developer filter: the developers they follow (every alert about them and their models);
+- model filter: the models they follow (the alerts about each model, and its developer's
+  agreement-status changes and developments, not the developer's other models);
+- with neither (kinds only): every developer and model. Deadlines, news and developments
+  naming no developer concern the whole framework: they come with any follow;
+- real time, or a daily or weekly digest of status changes, developments and news
   (`/aireview follow daily|weekly|realtime`).
-Unfollowing the last thing removes the subscription: no more direct messages.
+Unfollowing the last thing removes the subscription: no more direct messages. Changing the
+follows keeps the subscription's start, ledger and digest mode.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from bot.alerts.plan import (
@@ -25,6 +30,7 @@ from bot.alerts.plan import (
     DIGEST_REALTIME,
     DIGEST_WEEKLY,
     KIND_DEADLINE,
+    KIND_DEVELOPMENT,
     KIND_LABELS,
     KIND_NEWS,
     KIND_OVERDUE,
@@ -32,13 +38,24 @@ from bot.alerts.plan import (
     KIND_STATUS,
     KIND_WINDOW,
     SUBSCRIBABLE_KINDS,
+    Alert,
+    Tracker,
+    plan_alerts,
 )
+from bot.alerts.sweep import load_tracker
 from bot.blockkit import safe
 from bot.deps import Deps
 from bot.lookup import find_subject
 from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
-from storage.alerts import TARGET_SLACK, delete_subscription, get_subscription, save_subscription
-from storage.follows import add_follow, developers_of_models, list_follows, remove_follow
+from storage.alerts import (
+    TARGET_SLACK,
+    claim_alerts,
+    delete_subscription,
+    get_subscription,
+    known_keys,
+    save_subscription,
+)
+from storage.follows import add_follow, followed_models, list_follows, remove_follow
 
 # What people type for a kind.
 KIND_WORDS = {
@@ -54,6 +71,8 @@ KIND_WORDS = {
     "overdue": KIND_OVERDUE,
     "status": KIND_STATUS,
     "status changes": KIND_STATUS,
+    "development": KIND_DEVELOPMENT,
+    "developments": KIND_DEVELOPMENT,
     "news": KIND_NEWS,
 }
 MODE_WORDS = {
@@ -65,10 +84,11 @@ MODE_WORDS = {
 FOLLOW_USAGE = (
     "Usage: `/aireview follow <developer|model|kind>` (e.g. `/aireview follow meta`, "
     "`/aireview follow model:meta muse spark`, `/aireview follow news`), or "
-    "`/aireview follow daily|weekly|realtime` for how they arrive. Kinds: "
-    + ", ".join(sorted({w for w in KIND_WORDS if " " not in w and not w.endswith("s")}))
-    + "."
+    "`/aireview follow daily|weekly|realtime` for how they arrive. Kinds: deadline, window, "
+    "release, overdue, status, development, news."
 )
+FOLLOW_WHATS = ("developer", "model", "kind")
+SKIP_BEFORE_FOLLOWING = "due before it was followed: following starts from now"  # or the mode changed
 SLACK_ONLY = "Follows are for people in Slack: alerts arrive as direct messages from Review Watch."
 
 
@@ -102,28 +122,84 @@ def _resolve(deps: Deps, text: str) -> tuple[str, str, str] | Reply:
     )
 
 
+def _save(deps: Deps, user_id: str, existing: dict[str, Any] | None, **changes: Any) -> dict[str, Any]:
+    """Save the person's subscription: `changes` over what it has (or the defaults)."""
+    values: dict[str, Any] = {
+        "kinds": list(SUBSCRIBABLE_KINDS),
+        "lead_days": list(deps.settings.lead_days),
+        "digest": DIGEST_REALTIME,
+        "developer_filter": None,
+        "model_filter": None,
+        "delivery_days": "business",
+        "quiet_hours": None,
+        "threads": True,
+    }
+    if existing is not None:
+        start, end = existing.get("quiet_start"), existing.get("quiet_end")
+        values.update(
+            {name: existing[name] for name in ("kinds", "lead_days", "digest", "developer_filter")},
+            model_filter=existing.get("model_filter"),
+            delivery_days=existing.get("delivery_days") or "business",
+            quiet_hours=(start, end) if start and end else None,
+            threads=bool(existing.get("threads", 1)),
+        )
+    values.update(changes)
+    return save_subscription(
+        deps.store.db, target_type=TARGET_SLACK, target=user_id, actor=user_id, now=deps.clock.now(), **values
+    )
+
+
+def _due_now(deps: Deps, sub: dict[str, Any], tracker: Tracker) -> dict[str, Alert]:
+    """Every alert due now for `sub` that the ledger lacks (sent or skipped by catch-up, or held)."""
+    db = deps.store.db
+    plan = plan_alerts(tracker, [sub], partial(known_keys, db), deps.clock.now(), deps.settings)
+    alerts = [*plan.send, *(a for a, _ in plan.skip), *(a for a, _ in plan.hold)]
+    return {a.key: a for a in alerts}
+
+
+def _due_before_the_change(deps: Deps, existing: dict[str, Any], changes: dict[str, Any]) -> list[Alert]:
+    """The alerts a change of follows or digest mode would make due at once: those that fell
+    due before it (since the subscription began) and that the subscription as it was did not
+    have due (a newly followed model's lead day last week, a digest of days already sent in
+    real time)."""
+    changed = {**existing, **changes}
+    if "kinds" in changes:
+        changed["kinds"] = sorted(set(changes["kinds"]))
+    tracker = load_tracker(deps.store.db, [existing])
+    before = _due_now(deps, existing, tracker)
+    return [alert for key, alert in _due_now(deps, changed, tracker).items() if key not in before]
+
+
+def _change(deps: Deps, user_id: str, **changes: Any) -> dict[str, Any]:
+    """Save the person's subscription with `changes`; from now on: what they would bring that
+    fell due before is recorded in the ledger as skipped, in the same transaction, so no
+    sweep sends it late."""
+    db = deps.store.db
+    with db.atomic():
+        existing = get_subscription(db, TARGET_SLACK, user_id)
+        earlier = _due_before_the_change(deps, existing, changes) if existing else []
+        saved = _save(deps, user_id, existing, **changes)
+        if earlier:
+            skips = [(row, SKIP_BEFORE_FOLLOWING) for row in Alert.ledger_values_of(earlier)]
+            claim_alerts(db, [], skips, token=f"follow:{user_id}", now=deps.clock.now())
+    return saved
+
+
 def sync_subscription(deps: Deps, user_id: str) -> dict[str, Any] | None:
-    """The person's DM subscription, made from their follows (None: they follow nothing)."""
+    """The person's DM subscription, made from their follows (None: they follow nothing).
+    Following starts from now (see _change)."""
     db = deps.store.db
     follows = list_follows(db, user_id)
     if not follows:
         delete_subscription(db, TARGET_SLACK, user_id)
         return None
-    kinds = [f["value"] for f in follows if f["what"] == "kind"] or list(SUBSCRIBABLE_KINDS)
-    developers = {f["value"] for f in follows if f["what"] == "developer"}
-    developers |= set(developers_of_models(db, [f["value"] for f in follows if f["what"] == "model"]))
-    existing = get_subscription(db, TARGET_SLACK, user_id)
-    return save_subscription(
-        db,
-        target_type=TARGET_SLACK,
-        target=user_id,
-        kinds=kinds,
-        lead_days=list(existing["lead_days"]) if existing else list(deps.settings.lead_days),
-        digest=existing["digest"] if existing else DIGEST_REALTIME,
-        developer_filter=sorted(developers) or None,
-        actor=user_id,
-        now=deps.clock.now(),
-        delivery_days=existing.get("delivery_days", "business") if existing else "business",
+    chosen = {what: sorted(f["value"] for f in follows if f["what"] == what) for what in FOLLOW_WHATS}
+    return _change(
+        deps,
+        user_id,
+        kinds=chosen["kind"] or list(SUBSCRIBABLE_KINDS),
+        developer_filter=chosen["developer"] or None,
+        model_filter=chosen["model"] or None,
     )
 
 
@@ -133,18 +209,7 @@ def _set_mode(deps: Deps, user_id: str, mode: str) -> Reply:
         return Reply(
             text="You follow nothing yet: `/aireview follow meta` first, then choose how they arrive."
         )
-    save_subscription(
-        deps.store.db,
-        target_type=TARGET_SLACK,
-        target=user_id,
-        kinds=list(existing["kinds"]),
-        lead_days=list(existing["lead_days"]),
-        digest=mode,
-        developer_filter=existing["developer_filter"],
-        actor=user_id,
-        now=deps.clock.now(),
-        delivery_days=existing.get("delivery_days", "business"),
-    )
+    _change(deps, user_id, digest=mode)
     return Reply(text=f"Your followed alerts now arrive as: {DIGEST_MODES[mode]} (status changes and news).")
 
 
@@ -193,6 +258,75 @@ def run_unfollow(deps: Deps, request: CommandRequest) -> Reply:
     return Reply(text=f"You no longer follow {label}.")
 
 
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _brings(kinds: set[str], phrases: tuple[tuple[str, str], ...], **names: str) -> list[str]:
+    return [phrase.format(**names) for kind, phrase in phrases if kind in kinds]
+
+
+# What each follow brings, by alert kind; the kinds followed (all when none) pick among them.
+DEVELOPER_BRINGS = (
+    (KIND_WINDOW, "its models' review windows opening (submission due)"),
+    (KIND_RELEASE, "their planned releases approaching"),
+    (KIND_OVERDUE, "their overdue submissions"),
+    (KIND_STATUS, "its agreement-status and its models' review-status changes"),
+    (KIND_DEVELOPMENT, "developments naming it"),
+)
+MODEL_BRINGS = (
+    (KIND_WINDOW, "its review window opening (submission due)"),
+    (KIND_RELEASE, "its planned release approaching"),
+    (KIND_OVERDUE, "its submission overdue"),
+    (KIND_STATUS, "its review-status changes"),
+)
+MODEL_DEVELOPER_BRINGS = (
+    (KIND_STATUS, "{developer}'s agreement-status changes"),
+    (KIND_DEVELOPMENT, "developments naming {developer}"),
+)
+FRAMEWORK_BRINGS = (
+    (KIND_DEADLINE, "deadlines approaching"),
+    (KIND_DEVELOPMENT, "developments naming no developer"),
+    (KIND_NEWS, "news"),
+)
+NOTHING = "nothing among the kinds you follow"
+
+
+def following_lines(deps: Deps, follows: list[dict[str, Any]], kinds: set[str]) -> list[str]:
+    """One line per follow saying what it brings with `kinds`, then what comes with any follow."""
+    lines = []
+    developers = {f["value"] for f in follows if f["what"] == "developer"}
+    models = followed_models(deps.store.db, [f["value"] for f in follows if f["what"] == "model"])
+    for follow in follows:
+        label = safe(follow["label"], 150)
+        if follow["what"] == "developer":
+            parts = _brings(kinds, DEVELOPER_BRINGS)
+            lines.append(f"• {label} (developer): " + (_listed(parts) if parts else NOTHING))
+        elif follow["what"] == "model":
+            model = models.get(follow["value"])
+            if model is None:
+                lines.append(f"• {label} (model): no longer tracked, so nothing comes")
+                continue
+            developer = safe(model["developer"], 100)
+            parts = _brings(kinds, MODEL_BRINGS)
+            if model["developer_id"] in developers:
+                also = f" (and every other {developer} model: you follow {developer})"
+            else:
+                parts += _brings(kinds, MODEL_DEVELOPER_BRINGS, developer=developer)
+                also = f" (not {developer}'s other models)"
+            lines.append(f"• {label} (model): " + (_listed(parts) + also if parts else NOTHING))
+    chosen = [safe(f["label"], 150) for f in follows if f["what"] == "kind"]
+    if chosen:
+        lines.append("• Alert kinds: " + ", ".join(chosen) + " (only these kinds arrive)")
+    if len(chosen) == len(follows):
+        lines.append("• About every developer and model: you follow no developer or model")
+    else:
+        framework = _brings(kinds, FRAMEWORK_BRINGS)
+        if framework:
+            lines.append(f"With any follow: {_listed(framework)} (they concern the whole framework).")
+    return lines
+
+
 def run_following(deps: Deps, request: CommandRequest) -> Reply:
     if request.surface != SURFACE_SLACK:
         return Reply(text=SLACK_ONLY)
@@ -202,12 +336,8 @@ def run_following(deps: Deps, request: CommandRequest) -> Reply:
             text="You follow nothing. `/aireview follow meta` (a developer, a model or a kind) starts."
         )
     sub = get_subscription(deps.store.db, TARGET_SLACK, request.user_id)
-    names = {"developer": "Developers", "model": "Models", "kind": "Alert kinds"}
-    lines = []
-    for what, heading in names.items():
-        labels = [safe(f["label"], 150) for f in follows if f["what"] == what]
-        if labels:
-            lines.append(f"{heading}: " + ", ".join(labels))
+    kinds = set(sub["kinds"]) if sub else set(SUBSCRIBABLE_KINDS)
+    lines = following_lines(deps, follows, kinds)
     mode = DIGEST_MODES[sub["digest"]] if sub else DIGEST_MODES[DIGEST_REALTIME]
     lines.append(f"They arrive as direct messages: {mode} for status changes and news.")
     return Reply(text="You follow:\n" + "\n".join(lines))

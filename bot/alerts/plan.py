@@ -19,8 +19,16 @@ Kinds:
   delivery time) instead of one message each; empty periods send nothing. Date-based
   alerts are not held for the digest: they are already once a day at most.
 
-A developer filter limits the alerts about a developer's models and status; deadlines
-and news concern the whole framework and always pass.
+Filters (SubjectFilter): a subscription may name developers (`developer_filter`: a channel's
+choice, or the developers a person follows) and models (`model_filter`: the models a person
+follows, bot/alerts/follows.py; channels have none). With neither, every alert passes. Else:
+- an alert about a model (its review window opening, planned release, overdue submission,
+  review-status change) passes when its developer is named or the model is;
+- an alert about a developer (its agreement-status change, a development naming it) passes
+  when it is named or owns a named model: whoever follows a model hears what its developer
+  decides, not about the developer's other models;
+- deadlines, news and developments naming no developer concern the whole framework and
+  always pass; a development naming several developers passes when one of them does.
 
 Only alerts due after the subscription was created count. Catch-up (several date-based
 alerts for one subject and target due at once, as after downtime): the most urgent is
@@ -262,7 +270,7 @@ class Tracker:
     # about it since the oldest cursor. None: the whole tracker, subscriptions' cursors ignored.
     changed: dict[str, int] | None = None
     recheck: set[str] = field(default_factory=set)  # subjects of retried alerts: computed in full
-    model_developers: dict[str, str] | None = None  # owners of models in status_changes
+    model_developers: dict[str, str] | None = None  # owners of models in status_changes and filters
     event_developers: dict[str, list[str]] = field(default_factory=dict)  # of events in status_changes
     history_id: int = 0  # the newest history row and news item when read (the next cursors)
     news_id: int = 0
@@ -418,9 +426,35 @@ def _cursor_days(
     return by_day
 
 
-def _passes_filter(sub: Row, developer_id: str | None) -> bool:
-    wanted = sub.get("developer_filter")
-    return not wanted or developer_id is None or developer_id in wanted
+@dataclass(frozen=True)
+class SubjectFilter:
+    """Which developers' and models' alerts a subscription takes (see "Filters" above)."""
+
+    developers: frozenset[str]
+    models: frozenset[str]
+
+    @classmethod
+    def of(cls, sub: Row) -> SubjectFilter:
+        return cls(frozenset(sub.get("developer_filter") or ()), frozenset(sub.get("model_filter") or ()))
+
+    @property
+    def everything(self) -> bool:
+        return not self.developers and not self.models
+
+    def passes_model(self, model_id: str, developer_id: str | None) -> bool:
+        """An alert about a model (an owner not known: not filtered out, as for developers)."""
+        return (
+            self.everything
+            or developer_id is None
+            or developer_id in self.developers
+            or model_id in self.models
+        )
+
+    def passes_developer(self, developer_id: str | None, model_developer: Mapping[str, str]) -> bool:
+        """An alert about a developer; `model_developer` knows the named models' owners."""
+        if self.everything or developer_id is None or developer_id in self.developers:
+            return True
+        return any(model_developer.get(model) == developer_id for model in self.models)
 
 
 def _model_facts(model: Row, settings: Settings) -> dict[str, Any]:
@@ -608,7 +642,9 @@ def _date_candidates(
     business = on_business_days(sub)
     earlier: Callable[[int], int] = prepared.business_before if business else _same_day
     later: Callable[[int], int] = prepared.business_after if business else _same_day
-    wanted = sub.get("developer_filter")  # _passes_filter, inline
+    subject_filter = SubjectFilter.of(sub)  # passes_model, inline below
+    filtered = not subject_filter.everything
+    developers, models = subject_filter.developers, subject_filter.models
     work: Iterable[tuple[_DatedEntry, float, list[int]]]
     if cursor is None or until is None:
         created_stamp = created.timestamp()
@@ -617,7 +653,12 @@ def _date_candidates(
         work = _since_cursor(prepared, cursor, created, leads, until, business)
     for entry, low_stamp, item_leads in work:
         item = entry.item
-        if wanted and item.developer_id is not None and item.developer_id not in wanted:
+        if (
+            filtered
+            and item.developer_id is not None
+            and item.developer_id not in developers
+            and item.subject_id not in models  # a deadline has no developer: it passed above
+        ):
             continue
         kind = entry.kind
         if kind in kinds and entry.ordinal >= today:
@@ -727,6 +768,7 @@ def _realtime_candidates(
     kinds = set(sub["kinds"])
     target = f"{sub['target_type']}:{sub['target']}"
     recheck = tracker.recheck
+    subject_filter = SubjectFilter.of(sub)
     if kinds & HISTORY_KINDS:
         since = sub["since_history_id"]
         done = max(since, cursor.history_id) if cursor else since  # claimed by an earlier sweep
@@ -743,15 +785,17 @@ def _realtime_candidates(
                 # An event about no developer concerns them all (like a deadline); else it
                 # passes a filter naming any of its developers.
                 owners = tracker.event_developers.get(str(row["entity_id"])) or []
-                if owners and not any(_passes_filter(sub, d) for d in owners):
+                if owners and not any(subject_filter.passes_developer(d, model_developer) for d in owners):
                     continue
                 key = alert_key(KIND_DEVELOPMENT, f"history:{row['id']}", None, None, target)
                 yield key, _development_alert, (row, sub)
                 continue
-            developer = (
-                row["entity_id"] if row["entity"] == "developer" else model_developer.get(row["entity_id"])
-            )
-            if not _passes_filter(sub, developer):
+            if row["entity"] == "developer":
+                passes = subject_filter.passes_developer(row["entity_id"], model_developer)
+            else:
+                model_id = str(row["entity_id"])
+                passes = subject_filter.passes_model(model_id, model_developer.get(model_id))
+            if not passes:
                 continue
             key = alert_key(KIND_STATUS, f"history:{row['id']}", None, None, target)
             yield key, _status_alert, (row, sub)
@@ -836,7 +880,8 @@ def realtime_items(
 ) -> Iterator[Alert]:
     """Status changes and news for `sub` (as real-time alerts, whatever its digest mode)."""
     if model_developer is None:
-        model_developer = {str(m["id"]): m["developer_id"] for m in tracker.models}
+        model_developer = {**(tracker.model_developers or {})}
+        model_developer.update((str(m["id"]), m["developer_id"]) for m in tracker.models)
     for _, build, args in _realtime_candidates(tracker, sub, model_developer):
         yield build(*args)
 

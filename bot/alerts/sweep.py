@@ -267,6 +267,7 @@ def load_due_tracker(
     )
     models = ledger.models_for_sweep(db, model_days, ids["model"])
     owners = {str(r["entity_id"]) for r in status_changes if r["entity"] == "model"}
+    owners.update(m for s in subscriptions for m in s.get("model_filter") or ())  # followed models
     owners -= {str(m["id"]) for m in models}
     return Tracker(
         models=models,

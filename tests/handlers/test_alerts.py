@@ -317,3 +317,75 @@ def test_alerts_shows_real_time_alerts_held_for_quiet_hours(
     deps.clock.set(evening + timedelta(minutes=10))  # type: ignore[attr-defined]
     text = json.dumps(aireview(app, slack_emulator, "alerts", READER)["blocks"], ensure_ascii=False)
     assert "Jul 25, 2026 08:00 EDT — 1 real-time alert(s) held for the quiet hours" in text
+
+
+def briefing_box(on: bool) -> dict[str, Any]:
+    option = {"text": {"type": "plain_text", "text": "Weekly briefing (Mondays)"}, "value": "briefing"}
+    return {ids.ACTION_FIELD: {"type": "checkboxes", "selected_options": [option] if on else []}}
+
+
+def test_the_forms_weekly_briefing_box_turns_the_briefing_on_and_off(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    aireview(app, slack_emulator, "subscribe")
+    view = slack_emulator.last("views.open").args["view"]
+    box = {b.get("block_id"): b for b in view["blocks"]}[ids.BLOCK_SUBSCRIBE_BRIEFING]
+    assert box["label"]["text"] == "Weekly briefing" and box["optional"] is True
+    assert [o["text"]["text"] for o in box["element"]["options"]] == ["Weekly briefing (Mondays)"]
+    assert "initial_options" not in box["element"]  # off for a new subscription
+
+    values = {**form_values(["deadline", "status"], "7"), ids.BLOCK_SUBSCRIBE_BRIEFING: briefing_box(True)}
+    assert submit(app, values) == {}
+    sub = get_subscription(deps.store.db, "slack", CHANNEL)
+    assert sub is not None and sub["briefing_since"] == "2026-07-24T14:00:00+00:00"
+    assert "*Weekly briefing:* Mondays" in json.dumps(slack_emulator.messages[CHANNEL][-1]["blocks"])
+    aireview(app, slack_emulator, "subscribe")  # reopening shows it ticked
+    view = slack_emulator.last("views.open").args["view"]
+    assert view_errors(view) == []
+    box = {b.get("block_id"): b for b in view["blocks"]}[ids.BLOCK_SUBSCRIBE_BRIEFING]
+    assert [o["value"] for o in box["element"]["initial_options"]] == ["briefing"]
+
+    monday = datetime(2026, 7, 27, 9, 0, tzinfo=deps.settings.tz)
+    sweep(deps, slack_emulator, monday)
+    assert [k for k in alert_keys(slack_emulator) if k.startswith("briefing|")] == [
+        f"briefing|briefing:2026-W31|2026-07-27|-|slack:{CHANNEL}"
+    ]
+    sub = get_subscription(deps.store.db, "slack", CHANNEL)
+
+    # A bad submission changes nothing: neither the briefing nor the rest.
+    bad = {**form_values(["news"], "7, soon"), ids.BLOCK_SUBSCRIBE_BRIEFING: briefing_box(False)}
+    assert set(submit(app, bad)["errors"]) == {ids.BLOCK_SUBSCRIBE_LEADS}
+    assert get_subscription(deps.store.db, "slack", CHANNEL) == sub
+
+    # Unticked: off, with the rest of the form, and no briefing the next Monday.
+    deps.clock.set(monday + timedelta(hours=2))  # type: ignore[attr-defined]
+    values = {**form_values(["news"], "3"), ids.BLOCK_SUBSCRIBE_BRIEFING: briefing_box(False)}
+    assert submit(app, values) == {}
+    sub = get_subscription(deps.store.db, "slack", CHANNEL)
+    assert sub is not None
+    assert (sub["briefing_since"], sub["kinds"], sub["lead_days"]) == (None, ["news"], [3])
+    sweep(deps, slack_emulator, monday + timedelta(days=7))
+    assert len([k for k in alert_keys(slack_emulator) if k.startswith("briefing|")]) == 1
+
+
+def test_the_briefing_command_still_works_beside_the_form(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    subscribe(deps, JUNE_1)
+    assert aireview(app, slack_emulator, "briefing on")["text"].startswith("The weekly briefing is on")
+    turned_on = get_subscription(deps.store.db, "slack", CHANNEL)
+    assert turned_on is not None and turned_on["briefing_since"] == "2026-07-24T14:00:00+00:00"
+    deps.clock.set(datetime(2026, 7, 25, 12, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    # A form opened before the box existed (no such block) leaves the briefing as it is; ticked
+    # again, it keeps the first moment (no briefing is re-sent).
+    assert submit(app, form_values(["deadline"], "7")) == {}
+    sub = get_subscription(deps.store.db, "slack", CHANNEL)
+    assert sub is not None and sub["briefing_since"] == turned_on["briefing_since"]
+    values = {**form_values(["deadline"], "7"), ids.BLOCK_SUBSCRIBE_BRIEFING: briefing_box(True)}
+    assert submit(app, values) == {}
+    sub = get_subscription(deps.store.db, "slack", CHANNEL)
+    assert sub is not None and sub["briefing_since"] == turned_on["briefing_since"]
+    off = aireview(app, slack_emulator, "briefing off")["text"]
+    assert off == "The weekly briefing is off for this channel."
+    sub = get_subscription(deps.store.db, "slack", CHANNEL)
+    assert sub is not None and sub["briefing_since"] is None

@@ -131,8 +131,9 @@ def test_a_release_1_database_upgrades_in_place_with_nothing_lost(tmp_path: Path
             after = _rows(db, table)[: len(before[table])]
             if table == "history":
                 assert {r.pop("effective") for r in after} == {None}
-            if table == "subscriptions":  # the weekly briefing (m016) starts off
+            if table == "subscriptions":  # the weekly briefing (m016) starts off; no model filter (m019)
                 assert {r.pop("briefing_since") for r in after} == {None}
+                assert {r.pop("model_filter") for r in after} == {None}
             if table == "app_state":
                 after = [r for r in _rows(db, table) if r["key"] in {b["key"] for b in before[table]}]
             assert after == before[table], table

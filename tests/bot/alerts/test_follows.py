@@ -106,14 +106,21 @@ def test_models_and_kinds_and_the_list(bolt_app: App, slack_emulator: SlackEmula
     assert follow(bolt_app, slack_emulator, "follow news", "r2").startswith("You now follow News.")
     assert follow(bolt_app, slack_emulator, "follow news", "r3").startswith("You already follow News.")
     sub = get_subscription(deps.store.db, "slack", MEMBER)
-    assert sub is not None and sub["kinds"] == ["news"] and sub["developer_filter"] == ["xai"]
+    assert sub is not None and sub["kinds"] == ["news"]
+    assert (sub["developer_filter"], sub["model_filter"]) == (None, [str(get_model_id(deps, "Grok 6"))])
     assert follow(bolt_app, slack_emulator, "following", "r4") == (
-        "You follow:\nModels: xAI / Grok 6\nAlert kinds: News\n"
+        "You follow:\n• xAI / Grok 6 (model): nothing among the kinds you follow\n"
+        "• Alert kinds: News (only these kinds arrive)\n"
+        "With any follow: news (they concern the whole framework).\n"
         "They arrive as direct messages: Real-time for status changes and news."
     )
     assert "Nothing tracked is called “&lt;!channel&gt;”" in follow(
         bolt_app, slack_emulator, "follow <!channel>", "r5"
     )
+
+
+def get_model_id(deps: Deps, name: str) -> int:
+    return int(deps.store.db.execute("SELECT id FROM models WHERE name = ?", [name]).fetchone()[0])
 
 
 def test_the_console_says_follows_are_for_slack(deps: Deps) -> None:
