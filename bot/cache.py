@@ -34,3 +34,30 @@ class ExpiringCache(Generic[V]):
     def put(self, key: Hashable, value: V, now: datetime) -> None:
         with self._lock:
             self._entries[key] = (value, now)
+
+
+class AnswerCache(Generic[V]):
+    """Answers kept while what they are made of is unchanged.
+
+    Each entry is stored under a stamp (the tracker's generation and the minute: answers
+    count days and some show the time); a lookup under another stamp misses, and the first
+    `put` under a new stamp drops every older entry, so nothing outdated is ever returned
+    and the cache never holds more than one stamp's answers (at most `max_entries`)."""
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._stamp: Hashable = None
+        self._entries: dict[Hashable, V] = {}
+
+    def get(self, key: Hashable, stamp: Hashable) -> V | None:
+        with self._lock:
+            return self._entries.get(key) if stamp == self._stamp else None
+
+    def put(self, key: Hashable, stamp: Hashable, value: V) -> None:
+        with self._lock:
+            if stamp != self._stamp:
+                self._stamp, self._entries = stamp, {}
+            if len(self._entries) >= self.max_entries:
+                self._entries.pop(next(iter(self._entries)))  # the oldest
+            self._entries[key] = value

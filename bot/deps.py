@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.cache import ExpiringCache
+from bot.cache import AnswerCache, ExpiringCache
 from bot.clock import Clock
 from bot.directory import Directory
 from bot.lookup import NameIndexCache
-from bot.replies import Subcommand, SubcommandRegistry
+from bot.replies import Reply, Subcommand, SubcommandRegistry
 from bot.settings import Settings
 from storage.db import Store
 
@@ -71,6 +71,8 @@ class Deps:
     )
     # Names for type-ahead menus (bot/menus.py), rebuilt when the tracker changes.
     names: NameIndexCache = field(default_factory=NameIndexCache)
+    # Read answers kept until the tracker or the minute changes (bot/read/commands.py).
+    answers: AnswerCache[Reply] = field(default_factory=AnswerCache)
     feed_client: httpx.Client | None = None  # the news watch's shared client, made on first use
     runtime: Runtime = field(default_factory=Runtime)
 

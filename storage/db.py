@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -92,6 +93,11 @@ class Store:
         self._lock = threading.Lock()
         self._all: list[Database] = []
         self._closed = False
+        # One connection shared by all threads, under a lock, for one-value reads made on
+        # every request (storage/generation.py): a request answered from memory then needs
+        # no connection of its own (each holds a page cache and the schema, README "Benchmarks").
+        self._shared: sqlite3.Connection | None = None
+        self._shared_lock = threading.Lock()
 
     @property
     def db(self) -> Database:
@@ -108,8 +114,31 @@ class Store:
                 self._all.append(db)
         return db
 
+    def peek(self, sql: str) -> Any:
+        """The first column of the first row of `sql`, read on the shared connection."""
+        if self.path == ":memory:":  # a private database per connection: read this thread's
+            row = self.db.conn.execute(sql).fetchone()
+            return row[0] if row else None
+        with self._shared_lock:
+            if self._shared is None:
+                if self._closed:
+                    raise DatabaseUnavailable(f"database {self.path} is closed")
+                try:
+                    self._shared = sqlite3.connect(
+                        self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+                    )
+                    self._shared.execute("PRAGMA cache_size = -64")
+                except sqlite3.Error as exc:
+                    raise database_error(self.path, exc) from exc
+            row = self._shared.execute(sql).fetchone()
+        return row[0] if row else None
+
     def close(self) -> None:
         """Close every thread's connection (at shutdown)."""
+        with self._shared_lock:
+            if self._shared is not None:
+                self._shared.close()
+                self._shared = None
         with self._lock:
             self._closed = True
             for db in self._all:

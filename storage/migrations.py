@@ -551,5 +551,59 @@ def m019_model_follows(db: Database) -> None:
         )
 
 
+@migrations(name="m020_tracker_generation")
+def m020_tracker_generation(db: Database) -> None:
+    # One number that moves whenever anything an answer reads is written (bot/cache.py
+    # AnswerCache keeps answers until it does): a trigger per write on each table answers
+    # read. The alert ledger, subscriptions, follows and the app's own state are left out:
+    # sweeps write them all day and no cached answer reads them. storage/generation.py lists
+    # both sets, and a test fails on a table in neither.
+    db.executescript(
+        """
+        CREATE TABLE tracker_generation (n INTEGER NOT NULL);
+        INSERT INTO tracker_generation (n) VALUES (0);
+        CREATE TRIGGER generation_developers_insert AFTER INSERT ON developers BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_developers_update AFTER UPDATE ON developers BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_developers_delete AFTER DELETE ON developers BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_models_insert AFTER INSERT ON models BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_models_update AFTER UPDATE ON models BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_models_delete AFTER DELETE ON models BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_deadlines_insert AFTER INSERT ON deadlines BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_deadlines_update AFTER UPDATE ON deadlines BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_deadlines_delete AFTER DELETE ON deadlines BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_history_insert AFTER INSERT ON history BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_history_update AFTER UPDATE ON history BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_history_delete AFTER DELETE ON history BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_sources_insert AFTER INSERT ON sources BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_sources_update AFTER UPDATE ON sources BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_sources_delete AFTER DELETE ON sources BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_citations_insert AFTER INSERT ON citations BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_citations_update AFTER UPDATE ON citations BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_citations_delete AFTER DELETE ON citations BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_contests_insert AFTER INSERT ON contests BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_contests_update AFTER UPDATE ON contests BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_contests_delete AFTER DELETE ON contests BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_claims_insert AFTER INSERT ON claims BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_claims_update AFTER UPDATE ON claims BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_claims_delete AFTER DELETE ON claims BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_events_insert AFTER INSERT ON events BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_events_update AFTER UPDATE ON events BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_events_delete AFTER DELETE ON events BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_event_developers_insert AFTER INSERT ON event_developers BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_event_developers_update AFTER UPDATE ON event_developers BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_event_developers_delete AFTER DELETE ON event_developers BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_framework_facts_insert AFTER INSERT ON framework_facts BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_framework_facts_update AFTER UPDATE ON framework_facts BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_framework_facts_delete AFTER DELETE ON framework_facts BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_feeds_insert AFTER INSERT ON feeds BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_feeds_update AFTER UPDATE ON feeds BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_feeds_delete AFTER DELETE ON feeds BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_news_items_insert AFTER INSERT ON news_items BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_news_items_update AFTER UPDATE ON news_items BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        CREATE TRIGGER generation_news_items_delete AFTER DELETE ON news_items BEGIN UPDATE tracker_generation SET n = n + 1; END;
+        """
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

@@ -7,12 +7,15 @@ give the same answers. `/aireview` dispatches through `deps.subcommands`.
 from __future__ import annotations
 
 import difflib
+import functools
+from collections.abc import Callable
 
 from bot.blockkit import fmt_datetime, safe
 from bot.deps import Deps
 from bot.lookup import find_developer, find_subject
 from bot.read import answers, blocks
 from bot.replies import ALL_SURFACES, SURFACE_CONSOLE, SURFACE_SLACK, CommandRequest, Reply, Subcommand
+from storage.generation import tracker_generation
 
 HOLDOUTS_USAGE = "Usage: `/holdouts` (only you see it) or `/holdouts share` (posts it in the channel)."
 # Where the answer is not a private slash-command reply (the console, a mention, a DM).
@@ -23,6 +26,29 @@ DEADLINES_USAGE = (
 )
 
 
+def remembered(run: Callable[[Deps, CommandRequest], Reply]) -> Callable[[Deps, CommandRequest], Reply]:
+    """`run`, answered from `deps.answers` while the tracker and the minute are unchanged.
+
+    These answers depend only on the question, the tracker and the clock (not on who asks),
+    and policy staff ask the same few questions many times between changes: asked again,
+    one costs a one-row read and a dictionary lookup instead of its queries and Block Kit
+    (README "Benchmarks"). Any write to what they read moves the generation
+    (storage/generation.py)."""
+
+    @functools.wraps(run)
+    def answer_remembered(deps: Deps, request: CommandRequest) -> Reply:
+        key = (run.__name__, " ".join(request.text.split()), request.surface, request.asked_in_message)
+        stamp = (tracker_generation(deps.store), deps.clock.now().replace(second=0, microsecond=0))
+        reply = deps.answers.get(key, stamp)
+        if reply is None:
+            reply = run(deps, request)
+            deps.answers.put(key, stamp, reply)
+        return reply
+
+    return answer_remembered
+
+
+@remembered
 def run_holdouts(deps: Deps, request: CommandRequest) -> Reply:
     arg = request.text.strip().lower()
     slash_reply = request.surface == SURFACE_SLACK and not request.asked_in_message
@@ -36,6 +62,7 @@ def run_holdouts(deps: Deps, request: CommandRequest) -> Reply:
     )
 
 
+@remembered
 def run_deadlines(deps: Deps, request: CommandRequest) -> Reply:
     try:
         days = answers.parse_days(request.text)
@@ -72,6 +99,7 @@ def run_help(deps: Deps, request: CommandRequest) -> Reply:
     return help_for(deps, surface=request.surface)
 
 
+@remembered
 def run_status(deps: Deps, request: CommandRequest) -> Reply:
     if not request.text:
         return blocks.usage_reply("Usage: `/aireview status <developer>`, e.g. `/aireview status meta`.")
@@ -84,6 +112,7 @@ def run_status(deps: Deps, request: CommandRequest) -> Reply:
     )
 
 
+@remembered
 def run_models(deps: Deps, request: CommandRequest) -> Reply:
     if not request.text:
         return blocks.models_reply(answers.models_answer(deps, None))
@@ -93,6 +122,7 @@ def run_models(deps: Deps, request: CommandRequest) -> Reply:
     return blocks.with_correction(blocks.models_reply(answers.models_answer(deps, match.record)), match)
 
 
+@remembered
 def run_history(deps: Deps, request: CommandRequest) -> Reply:
     if not request.text:
         return blocks.history_reply(answers.history_answer(deps))

@@ -1,0 +1,50 @@
+"""The tracker's generation: one number that moves whenever anything an answer reads is written.
+
+Triggers (migration m020) add one to it on every insert, update and delete in the WATCHED
+tables, in the writer's own transaction, so a reader that sees a change also sees the new
+number, whichever connection or process wrote it. bot/cache.py AnswerCache keeps answers
+until it moves. A table added later belongs in one of the two sets below (and, if watched,
+gets its triggers in a new migration); tests/storage/test_generation.py fails otherwise.
+"""
+
+from __future__ import annotations
+
+from storage.db import Store
+
+# What the read answers (/holdouts, /deadlines, /aireview status|models|history) are made of.
+WATCHED_TABLES = frozenset(
+    {
+        "developers",
+        "models",
+        "deadlines",
+        "history",
+        "sources",
+        "citations",
+        "contests",
+        "claims",
+        "events",
+        "event_developers",
+        "framework_facts",
+        "feeds",
+        "news_items",
+    }
+)
+# Written by sweeps and settings all day; no cached answer reads them.
+UNWATCHED_TABLES = frozenset(
+    {
+        "app_state",
+        "subscriptions",
+        "alert_ledger",
+        "alert_updates",
+        "news_item_keys",
+        "reminders",
+        "mutes",
+        "follows",
+        "tracker_generation",
+    }
+)
+
+
+def tracker_generation(store: Store) -> int:
+    """The current generation, read on the store's shared connection (no thread's own)."""
+    return int(store.peek("SELECT n FROM tracker_generation"))
