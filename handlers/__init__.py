@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -11,6 +13,9 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.settings import Settings
 from handlers.verification import use_strict_verification
+from storage.db import Store
+
+T = TypeVar("T")
 
 
 def web_client(
@@ -23,6 +28,20 @@ def web_client(
         timeout=10,
         **({"logger": logger} if logger is not None else {}),
     )
+
+
+LISTENER_WORKERS = 5  # Bolt's own default
+
+
+class ReleasingExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, each task giving back its thread's database connection."""
+
+    def __init__(self, store: Store, max_workers: int) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="bolt-listener")
+        self.store = store
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        return super().submit(self.store.releasing(fn), *args, **kwargs)
 
 
 def slack_client(deps: Deps, token: str | None = None) -> WebClient:
@@ -39,6 +58,9 @@ def register_all(app: App, deps: Deps) -> None:
 def build_app(deps: Deps, *, client: WebClient | None = None, **app_kwargs: Any) -> App:
     """A Bolt App with every listener registered."""
     signing_secret = app_kwargs.pop("signing_secret", None) or deps.settings.slack_signing_secret
+    # Listeners run on Bolt's worker threads; each gives its database connection back when
+    # it ends (storage/db.py Store.release), so idle workers hold none.
+    app_kwargs.setdefault("listener_executor", ReleasingExecutor(deps.store, max_workers=LISTENER_WORKERS))
     app = App(client=client or slack_client(deps), signing_secret=signing_secret, **app_kwargs)
     use_strict_verification(app, signing_secret or "")
     register_all(app, deps)

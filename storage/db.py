@@ -9,15 +9,23 @@ busy timeout makes concurrent writers wait instead of failing.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 BUSY_TIMEOUT_MS = 10_000
+# Connections kept open between units of work (a listener, a job) for the next to take; a
+# connection given back beyond these is closed. Each holds its page cache and the schema
+# (about 0.4-0.9 MiB), so one per thread that ever ran would keep every worker's.
+IDLE_CONNECTIONS = 2
 # Page cache per connection (SQLite's default is 2,000 KiB). Every worker thread holds a
 # connection, so the default costs about 2 MiB per busy thread; reads come from the OS
 # file cache just as fast (README "Benchmarks", Memory).
@@ -85,13 +93,18 @@ def connect(path: str | Path) -> Database:
 
 
 class Store:
-    """The database at one path, handing each thread its own connection."""
+    """The database at one path, handing each thread its own connection.
+
+    A thread keeps its connection until it gives it back with `release()` at the end of a
+    unit of work (handlers/ and the scheduler do, after each listener and job); the next
+    thread that needs one takes a given-back connection before opening a new one."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[Database] = []
+        self._idle: list[Database] = []  # given back, not in use by any thread
         self._closed = False
         # One connection shared by all threads, under a lock, for one-value reads made on
         # every request (storage/generation.py): a request answered from memory then needs
@@ -103,16 +116,49 @@ class Store:
     def db(self) -> Database:
         db = getattr(self._local, "db", None)
         if db is None:
-            if self._closed:
-                raise DatabaseUnavailable(f"database {self.path} is closed")
-            try:
-                db = connect(self.path)
-            except sqlite3.Error as exc:
-                raise database_error(self.path, exc) from exc
-            self._local.db = db
             with self._lock:
-                self._all.append(db)
+                if self._closed:
+                    raise DatabaseUnavailable(f"database {self.path} is closed")
+                db = self._idle.pop() if self._idle else None
+            if db is None:
+                try:
+                    db = connect(self.path)
+                except sqlite3.Error as exc:
+                    raise database_error(self.path, exc) from exc
+                with self._lock:
+                    self._all.append(db)
+            self._local.db = db
         return db
+
+    def release(self) -> None:
+        """Give back this thread's connection, if it has one and no transaction is open on
+        it; the thread gets one again (maybe another) when it next asks."""
+        db = getattr(self._local, "db", None)
+        if db is None or db.conn.in_transaction or self.path == ":memory:":
+            return  # a :memory: database lives and dies with its connection
+        self._local.db = None
+        with self._lock:
+            if not self._closed and len(self._idle) < IDLE_CONNECTIONS:
+                self._idle.append(db)
+                return
+            if any(kept is db for kept in self._all):
+                self._all.remove(db)
+        try:
+            db.close()
+        except sqlite3.Error:
+            pass
+
+    def releasing(self, work: Callable[P, R]) -> Callable[P, R]:
+        """`work`, giving back the thread's connection when it returns or raises."""
+
+        @functools.wraps(work)
+        def released_after(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return work(*args, **kwargs)
+            finally:
+                self.release()
+
+        return released_after
 
     def peek(self, sql: str) -> Any:
         """The first column of the first row of `sql`, read on the shared connection."""
@@ -147,6 +193,7 @@ class Store:
                 except sqlite3.Error:
                     pass
             self._all.clear()
+            self._idle.clear()
         self._local = threading.local()
 
 

@@ -67,6 +67,8 @@ def start_scheduler(
         timezone=UTC,
         executors={"default": ThreadPoolExecutor(max_workers=1)},
     )
+    # The job gives its thread's database connection back after each run (storage/db.py).
+    job = deps.store.releasing(job)
     scheduler.add_job(
         job,
         IntervalTrigger(seconds=interval_seconds, timezone=UTC),

@@ -269,17 +269,16 @@ def add_news_job(scheduler: Any, deps: Deps, *, run_at_start: bool = True) -> No
         "max_instances": 1,
         "replace_existing": True,
     }
+    fetch = deps.store.releasing(news_fetch_job)  # gives its connection back after each run
     scheduler.add_job(
-        news_fetch_job,
+        fetch,
         IntervalTrigger(seconds=FETCH_INTERVAL_SECONDS),
         id=NEWS_JOB_ID,
         name="news fetch",
         **common,
     )
     if run_at_start:
-        scheduler.add_job(
-            news_fetch_job, "date", id=NEWS_STARTUP_JOB_ID, name="news fetch at start-up", **common
-        )
+        scheduler.add_job(fetch, "date", id=NEWS_STARTUP_JOB_ID, name="news fetch at start-up", **common)
 
 
 # -- the news alert message --------------------------------------------------------------------

@@ -26,6 +26,7 @@ from bot.ops.health import health_report
 from handlers.http.bodies import REFUSAL_ENVIRON
 from handlers.http.slack_events import SlackEvents
 from handlers.http.teams import PATH_TEAMS_MESSAGES, teams_messages_response
+from storage.db import Store
 
 log = logging.getLogger("reviewwatch.http")
 
@@ -115,7 +116,8 @@ def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
 class HttpApp:
     """The WSGI application: route by path, log one line per request."""
 
-    def __init__(self, routes: Iterable[Route]) -> None:
+    def __init__(self, routes: Iterable[Route], store: Store | None = None) -> None:
+        self.store = store  # each request gives its thread's connection back (storage/db.py)
         self.routes: dict[str, Route] = {}
         for route in routes:
             self.add(route)
@@ -155,6 +157,9 @@ class HttpApp:
             except Exception:
                 log.exception("%s %s failed", method, path)
                 raise
+            finally:
+                if self.store is not None:
+                    self.store.release()
             # The path only: a query string may carry a token (the calendar feed). A refused
             # request's reason is in our words; nothing from the request is quoted.
             refusal = environ.get(REFUSAL_ENVIRON)
@@ -171,9 +176,9 @@ class HttpApp:
 
 
 def build_wsgi_app(bolt_app: App, deps: Deps) -> HttpApp:
-    return HttpApp(build_routes(bolt_app, deps))
+    return HttpApp(build_routes(bolt_app, deps), deps.store)
 
 
 def build_health_app(deps: Deps) -> HttpApp:
     """Socket Mode's optional health server: GET /healthz only (REVIEWWATCH_HEALTH_PORT)."""
-    return HttpApp([healthz_route(deps)])
+    return HttpApp([healthz_route(deps)], deps.store)

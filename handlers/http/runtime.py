@@ -304,6 +304,7 @@ def run(deps: Deps, identity: dict[str, Any] | None = None) -> int:
             # People's names for alerts, Teams answers and the calendar feed (bot/people.py).
             deps.directory = SlackDirectory(slack_client(deps))
             bolt_app = build_bolt_app(deps)
+            deps.store.release()  # start-up's connection: this thread now only serves
             if mode == MODE_SOCKET:
                 code = serve_socket_mode(deps, bolt_app, signals)
             else:
