@@ -31,10 +31,12 @@ number of samples, the machine and its load average printed with the figures.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -42,7 +44,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -65,7 +67,7 @@ ANSWER_COMMANDS = (("/holdouts", ""), ("/deadlines", "90"), ("/aireview", "statu
 LEVELS = (1, 8)  # concurrent clients
 # The parts `--only` picks; footprint's memory figures are taken around the answers under
 # load, so footprint runs that too.
-PARTS = ("commands", "sweep", "fanout", "footprint", "imports", "options", "hardening")
+PARTS = ("commands", "sweep", "fanout", "footprint", "imports", "options", "hardening", "timeline")
 
 
 @dataclass(frozen=True)
@@ -293,10 +295,27 @@ def one_request(
     return acked - sent, emu.arrivals[name] - sent, reply
 
 
+def tracker_change(db: Path) -> Callable[[], None]:
+    """A write to the tracker before each question (untimed): the app must compute every
+    answer instead of answering from memory (bot/read/commands.py `remembered`)."""
+
+    def change() -> None:
+        with sqlite3.connect(db, timeout=10) as conn:
+            conn.execute("UPDATE developers SET name = name WHERE id = (SELECT MIN(id) FROM developers)")
+
+    return change
+
+
 def block_of_requests(
-    emu: TimedEmulator, target: tuple[str, str, str], clients: int, per_client: int, tag: str
+    emu: TimedEmulator,
+    target: tuple[str, str, str],
+    clients: int,
+    per_client: int,
+    tag: str,
+    before_each: Callable[[], None] | None = None,
 ) -> list[tuple[float, float]]:
-    """`clients` threads at once, each sending `per_client` commands (cycling) to one target."""
+    """`clients` threads at once, each sending `per_client` commands (cycling) to one target,
+    each after `before_each` (not timed) when given."""
     name, url, mode = target
     samples: list[tuple[float, float]] = []
     lock = threading.Lock()
@@ -309,6 +328,8 @@ def block_of_requests(
                 start.wait(10)
                 for i in range(per_client):
                     command, text = ANSWER_COMMANDS[(n + i) % len(ANSWER_COMMANDS)]
+                    if before_each is not None:
+                        before_each()
                     ack, seen, _ = one_request(emu, client, url, command, text, mode, f"{tag}-{name}-{n}-{i}")
                     with lock:
                         samples.append((ack, seen))
@@ -330,13 +351,20 @@ def figures(values: list[float]) -> dict[str, Any]:
 
 
 def answers_under_load(
-    emu: TimedEmulator, app: AppProcess, bare: BareApp, size: Size, counted: Counted
+    emu: TimedEmulator, app: AppProcess, bare: BareApp, size: Size, counted: Counted, db: Path
 ) -> dict[str, Any]:
     """What the user sees, Review Watch (answering in the ack, or through response_url when
     the work is slow) against the bare app answering the same replies in the ack and through
     response_url, at each concurrency level: paired blocks in alternating order after a
-    warm-up block per target."""
-    targets = [("app", app.url, "auto"), ("bare_ack", bare.url, "ack"), ("bare", bare.url, "respond")]
+    warm-up block per target. "app_cold" is the app with a tracker change before every
+    question, so that no answer comes from memory: the worst case, shown beside the rest."""
+    targets = [
+        ("app", app.url, "auto"),
+        ("bare_ack", bare.url, "ack"),
+        ("bare", bare.url, "respond"),
+        ("app_cold", app.url, "auto"),
+    ]
+    change = tracker_change(db)
     levels: dict[str, Any] = {}
     for clients in LEVELS:
         per_client = max(1, size.requests // clients)
@@ -344,16 +372,20 @@ def answers_under_load(
         acks: list[float] = []
         for block in range(size.blocks + 1):  # block 0: the warm-up
             for target in targets if block % 2 else targets[::-1]:
-                samples = block_of_requests(emu, target, clients, per_client, f"c{clients}b{block}")
+                before = change if target[0] == "app_cold" else None
+                samples = block_of_requests(emu, target, clients, per_client, f"c{clients}b{block}", before)
                 counted.add(target[1], len(samples))
                 if block:
                     seen[target[0]] += [s for _, s in samples]
                     if target[0] == "app":
                         acks += [a for a, _ in samples]
         app_fig, bare_fig, ack_fig = figures(seen["app"]), figures(seen["bare"]), figures(seen["bare_ack"])
+        cold_fig = figures(seen["app_cold"])
         levels[str(clients)] = {
             "clients": clients,
             "app": app_fig,
+            "app_cold": cold_fig,
+            "cold_ratio": round(cold_fig["median_ms"] / ack_fig["median_ms"], 2),
             "app_ack": figures(acks),
             "bare_respond": bare_fig,
             "bare_ack": ack_fig,
@@ -653,6 +685,7 @@ LAZY_IMPORTS = (
     "feedparser",
     "icalendar",
     "holidays",
+    "bot.exports.timeline",
 )
 _PROBE = """
 import importlib, json, sys, time
@@ -707,6 +740,67 @@ def import_costs(runs: int) -> dict[str, Any]:
     return costs
 
 
+# ---------------------------------------------------------------- 8. the timeline picture
+
+
+def timeline_draw_times(folder: Path, models: int, runs: int) -> dict[str, Any]:
+    """Drawing `/aireview timeline` (90 days: the query, the layout and the PNG, as the
+    listener uploads it), in-process after one warm-up draw (which imports matplotlib), on
+    the seeded tracker and on the large one; and the first draw in a fresh process."""
+    from bot.catalog import make_deps
+    from bot.exports import timeline_file
+    from storage.db import open_store
+    from storage.seed import seed
+
+    now = bench_now()
+    trackers = {"seeded": folder / "timeline-seeded.db", "large": folder / "timeline-large.db"}
+    store = open_store(trackers["seeded"])
+    seed(store.db, at=now)
+    store.close()
+    build_bench_db(trackers["large"], settings_for(trackers["large"]), now=now, models=models)
+    out: dict[str, Any] = {}
+    for name, db in trackers.items():
+        store = open_store(db)
+        try:
+            deps = make_deps(settings_for(db), store, FixedClock(now))
+            picture = timeline_file(deps)
+            assert picture is not None and picture.content.startswith(b"\x89PNG")
+            times = [_timed(functools.partial(timeline_file, deps)) for _ in range(runs)]
+            out[name] = {**spread(times), "n": runs, "kib": len(picture.content) // 1024}
+        finally:
+            store.close()
+    first = subprocess.run(
+        [sys.executable, "-c", _FIRST_DRAW, str(trackers["seeded"])],
+        env={**clean_env(), "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out["first_draw"] = json.loads(first.stdout)
+    return out
+
+
+# The first picture in a fresh process: importing matplotlib (numpy, PIL) and drawing.
+_FIRST_DRAW = """
+import json, sys, time
+import bot.lean_imports
+from bench.run import settings_for
+from bench.tracker import bench_now
+from bot.catalog import make_deps
+from bot.clock import FixedClock
+from bot.exports import timeline_file
+from storage.db import open_store
+def rss():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:"))
+store = open_store(sys.argv[1])
+deps = make_deps(settings_for(sys.argv[1]), store, FixedClock(bench_now()))
+started, before = time.perf_counter(), rss()
+timeline_file(deps)
+print(json.dumps({"ms": round((time.perf_counter() - started) * 1000, 1), "kib": rss() - before}))
+"""
+
+
 # ---------------------------------------------------------------- the run
 
 
@@ -753,6 +847,8 @@ def run(size: Size, folder: Path, parts: Iterable[str] = PARTS) -> dict[str, Any
         results["sweep"] = sweep_cost(folder, size.sweep_models, size.channels, size.sweep_repeats)
     if "imports" in chosen:
         results["imports"] = import_costs(max(1, size.start_runs))
+    if "timeline" in chosen:
+        results["timeline"] = timeline_draw_times(folder, size.models, 2 if size is QUICK else 7)
     try:
         results["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
     except OSError:
@@ -783,7 +879,7 @@ def answers_and_footprint(emu: TimedEmulator, folder: Path, size: Size, footprin
         wait_first_answer(bare.proc, bare.url, emu)
         fp["app_idle_mib"], fp["bare_idle_mib"] = idle_rss_mib(app.proc.pid), idle_rss_mib(bare.proc.pid, 0)
         counted = Counted()
-        results["answers"] = answers_under_load(emu, app, bare, size, counted)
+        results["answers"] = answers_under_load(emu, app, bare, size, counted, db)
         fp["app_requests"], fp["bare_requests"] = counted.sent[app.url], counted.sent[bare.url]
         fp["app_after_mib"], fp["bare_after_mib"] = idle_rss_mib(app.proc.pid), idle_rss_mib(bare.proc.pid, 0)
         fp["app_peak_mib"] = round(rss_kib(app.proc.pid, "VmHWM") / 1024, 1)
@@ -844,6 +940,25 @@ def report(results: dict[str, Any]) -> str:
         ]
     if "imports" in results:
         lines += _import_rows(results["imports"])
+    if "timeline" in results:
+        tl = results["timeline"]
+        for name, label in (
+            ("seeded", "the seeded tracker"),
+            ("large", f"{results['size']['models']:,} models"),
+        ):
+            row = tl[name]
+            goal = "< 1 s" if name == "large" else ""
+            met = _met(row["median_ms"] < 1000) if name == "large" else ""
+            lines.append(
+                f"| Timeline picture, 90 days, {label} (query, layout, PNG of {row['kib']} KiB), median "
+                f"[min-max] (n={row['n']}) | {row['median_ms']} [{row['min_ms']}-{row['max_ms']}] ms | | "
+                f"{goal} | {met} |"
+            )
+        first = tl["first_draw"]
+        lines.append(
+            f"| The first picture in a process (imports matplotlib), seeded tracker | {first['ms']} ms, "
+            f"+{first['kib'] / 1024:.1f} MiB resident | | not at start | (only when drawn) |"
+        )
     if "hardening" in results:
         from bench.hardening import report_rows as hardening_rows
 
@@ -857,7 +972,7 @@ def report(results: dict[str, Any]) -> str:
 
 
 def _answer_rows(level: dict[str, Any]) -> list[str]:
-    n, app, ack = level["clients"], level["app"], level["app_ack"]
+    n, app, ack, cold = level["clients"], level["app"], level["app_ack"], level["app_cold"]
     bare, bare_ack = level["bare_respond"], level["bare_ack"]
     p99_goal = 50 if n == 1 else 150
     ok = level["ratio"] <= 1.5 and app["p99_ms"] < p99_goal
@@ -869,6 +984,10 @@ def _answer_rows(level: dict[str, Any]) -> list[str]:
         f"{_met(ok)} (ratio {level['ratio']}; {level['ratio_to_respond']} to response_url) |",
         f"| Ack, {n} client(s), median / p99 | {ack['median_ms']} / {ack['p99_ms']} ms | "
         f"{bare_ack['median_ms']} / {bare_ack['p99_ms']} ms | acks not starved | |",
+        f"| The same, {n} client(s), a tracker change before every question (nothing answered from "
+        f"memory), median / p99 (n={cold['n']}) | {cold['median_ms']} / {cold['p99_ms']} ms | in the ack "
+        f"{bare_ack['median_ms']} / {bare_ack['p99_ms']} ms | (worst case, for comparison) | "
+        f"ratio {level['cold_ratio']} |",
     ]
 
 

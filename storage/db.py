@@ -137,6 +137,10 @@ class Store:
         if db is None or db.conn.in_transaction or self.path == ":memory:":
             return  # a :memory: database lives and dies with its connection
         self._local.db = None
+        try:  # drop its page cache while idle: the next reads come from the OS file cache
+            db.conn.execute("PRAGMA shrink_memory")
+        except sqlite3.Error:
+            pass
         with self._lock:
             if not self._closed and len(self._idle) < IDLE_CONNECTIONS:
                 self._idle.append(db)

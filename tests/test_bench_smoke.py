@@ -15,7 +15,7 @@ def test_the_benchmark_runs_on_a_tiny_tracker_and_reports_every_measure(tmp_path
 
     assert set(results["answers"]) == {str(n) for n in LEVELS}
     for level in results["answers"].values():
-        for side in ("app", "bare_respond", "bare_ack"):
+        for side in ("app", "app_cold", "bare_respond", "bare_ack"):
             assert level[side]["n"] == QUICK.blocks * (QUICK.requests // level["clients"]) * level["clients"]
     assert results["footprint"]["app_requests"] > 0 and results["footprint"]["bare_idle_mib"] > 0
     assert [row["models"] for row in results["sweep"]] == list(QUICK.sweep_models)
@@ -25,6 +25,7 @@ def test_the_benchmark_runs_on_a_tiny_tracker_and_reports_every_measure(tmp_path
     assert fan_out["exactly_once"] is True
     assert fan_out["delivered"] == sum(QUICK.fanout)
     assert results["imports"]["httpx"]["loaded_at_start"] is False
+    assert results["timeline"]["large"]["kib"] > 0 and results["timeline"]["first_draw"]["ms"] > 0
     assert results["options"]["options_shown"]["developers:Develper 149 Labs"] > 0  # a typo answered
     table = report(results)
     assert results["hardening"]["oversized"]["statuses"] == {"413": 3}
@@ -42,6 +43,8 @@ def test_the_benchmark_runs_on_a_tiny_tracker_and_reports_every_measure(tmp_path
         "Machine:",
         "Peak RSS while",
         "dripping header bytes",
+        "a tracker change before every question",
+        "Timeline picture, 90 days",
     ):
         assert measure in table
 

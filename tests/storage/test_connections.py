@@ -1,0 +1,56 @@
+"""Store hands each thread a connection and takes it back at the end of a unit of work
+(storage/db.py): idle threads hold none, at most IDLE_CONNECTIONS stay open for the next,
+and a connection in a transaction is never handed to another thread."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from storage.db import IDLE_CONNECTIONS, open_store
+
+
+def test_connections_given_back_are_reused_and_the_surplus_closed(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "c.db")
+    try:
+        store.release()  # the opening thread's (migrations)
+        ready, go = threading.Barrier(6), threading.Event()
+        used: list[int] = []
+
+        def work() -> None:
+            used.append(id(store.db))
+            ready.wait(5)  # five threads hold a connection each at once
+            go.wait(5)
+            store.release()
+
+        threads = [threading.Thread(target=work) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        ready.wait(5)
+        assert len(set(used)) == 5 and len(store._all) == 5
+        go.set()
+        for thread in threads:
+            thread.join(5)
+        assert len(store._all) == len(store._idle) == IDLE_CONNECTIONS  # the other three closed
+        again = threading.Thread(target=store.releasing(lambda: used.append(id(store.db))))
+        again.start()
+        again.join(5)
+        assert used[-1] in {id(db) for db in store._idle}  # reused, not opened
+        assert len(store._all) == IDLE_CONNECTIONS
+    finally:
+        store.close()
+
+
+def test_a_connection_in_a_transaction_stays_with_its_thread(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "c.db")
+    try:
+        db = store.db
+        with db.atomic():
+            db.execute("INSERT INTO app_state (key, value) VALUES ('k', 'v')")
+            store.release()  # mid-transaction: kept
+            assert store.db is db
+        store.release()
+        assert store._idle == [db]
+        assert store.db is db  # taken back from the idle ones
+    finally:
+        store.close()
