@@ -687,6 +687,42 @@ LAZY_IMPORTS = (
     "holidays",
     "bot.exports.timeline",
 )
+# What each part of the app adds at start, imported one after another in a fresh process (the
+# order the app's own imports need): the bare app's libraries first, then the design's base
+# libraries, then ours.
+START_CHAIN = (
+    ("Bolt, slack_sdk and waitress (all the bare app imports)", BARE_IMPORTS),
+    ("sqlite-utils (with click, dateutil, pluggy)", "import bot.lean_imports, sqlite_utils"),
+    (
+        "APScheduler (background scheduler, thread pool, interval trigger)",
+        "import apscheduler.schedulers.background, apscheduler.executors.pool, apscheduler.triggers.interval",
+    ),
+    (
+        "storage/ (queries, migrations)",
+        "import storage.db, storage.migrations, storage.tracker, storage.alerts",
+    ),
+    (
+        "the kernel (settings, deps, Block Kit, lookup)",
+        "import bot.deps, bot.blockkit, bot.lookup, bot.menus",
+    ),
+    ("bot/read (answers, App Home)", "import bot.read"),
+    ("bot/admin (forms, edits)", "import bot.admin"),
+    ("bot/exports (iCal, CSV, timeline code; no icalendar, no matplotlib)", "import bot.exports"),
+    ("bot/news (parsing and the watch; no httpx, no feedparser)", "import bot.news"),
+    ("bot/alerts (plan, sweep, delivery, briefing, follows)", "import bot.alerts, bot.catalog"),
+    ("handlers/ and app.py", "import app, handlers.http.runtime, handlers.http.routes"),
+)
+_CHAIN_PROBE = """
+import json, sys, time
+def rss():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:"))
+steps = []
+for statement in json.loads(sys.argv[1]):
+    started, before = time.perf_counter(), rss()
+    exec(statement)
+    steps.append({"ms": (time.perf_counter() - started) * 1000, "kib": rss() - before})
+print(json.dumps(steps))
+"""
 _PROBE = """
 import importlib, json, sys, time
 def rss():
@@ -726,9 +762,35 @@ def import_costs(runs: int) -> dict[str, Any]:
     def med(rows: list[dict[str, Any]], key: str) -> float:
         return round(statistics.median(r[key] for r in rows), 1)
 
+    statements = json.dumps([statement for _, statement in START_CHAIN])
+    env = {**clean_env(), "PYTHONPATH": str(ROOT)}
+    chains = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", _CHAIN_PROBE, statements],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        for _ in range(runs)
+    ]
+    chain = [
+        {
+            "what": what,
+            "ms": round(statistics.median(c[i]["ms"] for c in chains), 1),
+            "kib": round(statistics.median(c[i]["kib"] for c in chains)),
+        }
+        for i, (what, _) in enumerate(START_CHAIN)
+    ]
     start = probe(START_IMPORTS, "json")
     bare = probe(BARE_IMPORTS, "json")
-    costs = {"start": {"ms": med(start, "base_ms"), "mib": round(med(start, "base_kib") / 1024, 1)}}
+    costs: dict[str, Any] = {
+        "start": {"ms": med(start, "base_ms"), "mib": round(med(start, "base_kib") / 1024, 1)},
+        "chain": chain,
+    }
     costs["bare_start"] = {"ms": med(bare, "base_ms"), "mib": round(med(bare, "base_kib") / 1024, 1)}
     for module in LAZY_IMPORTS:
         rows = probe(START_IMPORTS, module)
@@ -1013,8 +1075,10 @@ def _import_rows(costs: dict[str, Any]) -> list[str]:
         f"| Imports at start (HTTP mode) | {start['ms']} ms, {start['mib']} MiB | "
         f"Bolt + waitress {bare['ms']} ms, {bare['mib']} MiB | | |"
     ]
+    for step in costs.get("chain", []):
+        rows.append(f"| At start, in order: {step['what']} | +{step['ms']} ms, +{step['kib']:,} KiB | | | |")
     for module, cost in costs.items():
-        if module in ("start", "bare_start"):
+        if module in ("start", "bare_start", "chain"):
             continue
         where = "loaded at start" if cost["loaded_at_start"] else "imported when used"
         rows.append(f"| Import `{module}` ({where}) | +{cost['ms']} ms, +{cost['kib']:.0f} KiB | | | |")
