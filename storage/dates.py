@@ -8,6 +8,7 @@ how much is known, so history rows, exports and answers keep the precision too.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -74,6 +75,13 @@ def parse_partial(value: str | date | None) -> PartialDate | None:
         return None
     if isinstance(value, date):
         return PartialDate.of(value)
+    return _parse_text(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_text(value: str) -> PartialDate:
+    """parse_partial for text, remembered: a sweep reads the same few thousand dates once per
+    channel (PartialDate is immutable, so sharing one is safe)."""
     text = value.strip()
     match = _PARTIAL.match(text)
     if match is None or (match.group(3) is None and match.end() != len(text)):
