@@ -133,8 +133,14 @@ def envelope_size(envelope: dict[str, Any]) -> int:
     return len(json.dumps(envelope, ensure_ascii=False).encode("utf-8"))
 
 
-def fit_envelope(envelope: dict[str, Any], limit: int = MAX_TEAMS_BYTES - _SAFETY_BYTES) -> dict[str, Any]:
-    """The envelope, trimmed from the end of the card body until it is at most `limit` bytes."""
+def fit_envelope(
+    envelope: dict[str, Any],
+    limit: int = MAX_TEAMS_BYTES - _SAFETY_BYTES,
+    *,
+    more: str = "…{n} more item(s) not shown; see Review Watch in Slack.",
+) -> dict[str, Any]:
+    """The envelope, trimmed from the end of the card body until it is at most `limit` bytes;
+    `more` (with `{n}`, the number dropped) ends a trimmed body."""
     if envelope_size(envelope) <= limit:
         return envelope
     card = dict(envelope["attachments"][0]["content"])
@@ -143,5 +149,5 @@ def fit_envelope(envelope: dict[str, Any], limit: int = MAX_TEAMS_BYTES - _SAFET
     while body and envelope_size(webhook_envelope({**card, "body": body})) > limit - 200:
         body.pop()
         dropped += 1
-    body.append(text_block(f"…{dropped} more item(s) not shown; see Review Watch in Slack.", subtle=True))
+    body.append(text_block(more.format(n=dropped), subtle=True))
     return webhook_envelope({**card, "body": body})

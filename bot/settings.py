@@ -57,6 +57,12 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "Seconds since the last alert sweep after which `/healthz` turns 503 (two sweep intervals)",
     ),
     "REVIEWWATCH_HEALTH_PORT": ("(none)", "Socket Mode: also serve `GET /healthz` on this port"),
+    "REVIEWWATCH_PUBLIC_URL": (
+        "(none)",
+        "The https base URL at which Teams reaches this app's HTTP server "
+        "(`https://reviewwatch.example.org`); when set, Teams briefing cards show the timeline "
+        "picture and link to the full briefing",
+    ),
 }
 
 SECRET_NAMES = frozenset(
@@ -104,6 +110,7 @@ class Settings:
     socket_silence_limit: int = 120  # seconds
     sweep_stale_limit: int = 600  # seconds
     health_port: int | None = None
+    public_url: str | None = None  # no trailing slash
 
     @property
     def tz(self) -> ZoneInfo:
@@ -182,6 +189,28 @@ def _parse_host(value: str) -> str:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
         raise _bad("REVIEWWATCH_HOST", value, "an IP address such as 0.0.0.0 or 127.0.0.1") from None
+
+
+def _parse_public_url(value: str) -> str:
+    """Where Teams fetches briefing pictures from (this app's HTTP server, as the world sees it)."""
+    try:
+        parsed = urlparse(value)
+        port_ok = parsed.port is None or parsed.port > 0
+    except ValueError:  # a bad port or IPv6 address
+        port_ok = False
+    if (
+        not port_ok
+        or parsed.scheme not in ("http", "https")
+        or not parsed.hostname
+        or parsed.query
+        or parsed.fragment
+        or parsed.username
+        or any(c.isspace() for c in value)
+    ):
+        raise _bad(
+            "REVIEWWATCH_PUBLIC_URL", value, "an http(s) base URL such as https://reviewwatch.example.org"
+        )
+    return value.rstrip("/")
 
 
 def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
@@ -282,4 +311,5 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
             "REVIEWWATCH_SWEEP_STALE_LIMIT", get("REVIEWWATCH_SWEEP_STALE_LIMIT") or "600", 60, 604800
         ),
         health_port=health_port,
+        public_url=_parse_public_url(public_url) if (public_url := get("REVIEWWATCH_PUBLIC_URL")) else None,
     )

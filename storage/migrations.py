@@ -526,6 +526,33 @@ def m017_personal_follows(db: Database) -> None:
     )
 
 
+@migrations(name="m018_briefing_pages")
+def m018_briefing_pages(db: Database) -> None:
+    # The weekly briefing's timeline picture, drawn once per tracker version (`id`: what it was
+    # drawn from) and shared by every target: `png` at full size, `preview` within Teams'
+    # 1024 x 1024 for card images. A Teams briefing's page: its picture and full text behind
+    # an unguessable token, served at /briefings/<token> until `expires_at`.
+    db.executescript(
+        """
+        CREATE TABLE briefing_pictures (
+            id TEXT PRIMARY KEY,
+            png BLOB NOT NULL,
+            preview BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE briefing_pages (
+            token TEXT PRIMARY KEY,
+            alert_key TEXT NOT NULL,
+            picture_id TEXT REFERENCES briefing_pictures(id),
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX briefing_pages_expiry ON briefing_pages(expires_at);
+        """
+    )
+
+
 @migrations(name="m019_model_follows")
 def m019_model_follows(db: Database) -> None:
     # A subscription may name models (a person's model follows): their alerts come, and their

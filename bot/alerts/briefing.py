@@ -2,17 +2,33 @@
 
 A subscription that takes it (`/aireview briefing on`) gets, each Monday: the holdouts and
 for how long, what changed in the past week, the next 30 days, the contested facts and the
-timeline picture (Slack: the App Home's picture when it is current). It is an alert like any
-other (bot/alerts/plan.py `briefing_alert`): one ledger key per week and target, claimed
-before it is posted, found by its metadata after a crash, retried on transient failures.
-The content is computed once, just before the claim, and kept in the ledger's payload, so a
-retry posts the same text. A briefing delivered more than an hour after its Monday delivery
-time (after downtime) says it is late.
+timeline picture. It is an alert like any other (bot/alerts/plan.py `briefing_alert`): one
+ledger key per week and target, claimed before it is posted, found by its metadata after a
+crash, retried on transient failures. The content is computed once, just before the claim,
+and kept in the ledger's payload, so a retry posts the same text. A briefing delivered more
+than an hour after its Monday delivery time (after downtime) says it is late.
+
+The picture is drawn when the content is (`fill_briefing`), once per tracker version for
+every target, and kept in `briefing_pictures`:
+- Slack: the sender uploads it as a file of the app's own at delivery, then posts the one
+  message with an image block showing that file (bot/alerts/delivery.py). A retry uploads
+  again (an unshared file is harmless to repeat; the post is what must happen once). When
+  the picture cannot be drawn or uploaded, the briefing goes out with a line saying so.
+- Teams: a webhook card cannot carry the PNG (28 KB), so with REVIEWWATCH_PUBLIC_URL each
+  briefing gets a page behind an unguessable token, served by the app's HTTP server
+  (`briefing_http_response`): the picture (within Teams' 1024 x 1024 for card images, and
+  full size) and the full text, for PAGE_LIFETIME. The card shows the picture as an Image
+  element and, when it had to be trimmed to 28 KB, a "Full briefing" button. Without the
+  setting, one line says where the picture is (in Slack).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import re
+import secrets
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,43 +49,131 @@ from bot.blockkit import (
     safe,
     section,
 )
-from bot.cardkit import Element, adaptive_card, fit_envelope, text_block, webhook_envelope
+from bot.cardkit import (
+    Element,
+    adaptive_card,
+    fit_envelope,
+    link_url,
+    open_url,
+    rich_text,
+    text_block,
+    text_run,
+    webhook_envelope,
+)
 from bot.clock import FixedClock, utc_iso
 from bot.deps import Deps
-from bot.exports import current_timeline_file
+from bot.exports import empty_range_line, home_timeline_version, timeline_pictures
 from bot.read import answers, changes_answer
-from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
+from bot.replies import SURFACE_SLACK, CommandRequest, FileUpload, Reply, Subcommand
 from bot.settings import Settings
 from storage.alerts import TARGET_SLACK, TARGET_TEAMS, get_subscription
-from storage.briefing import contested_records, set_briefing
+from storage.briefing import (
+    contested_records,
+    get_page,
+    get_picture,
+    prune_pages,
+    save_page,
+    save_picture,
+    set_briefing,
+)
 
 __all__ = [
     "BRIEFING_SUBCOMMAND",
     "KIND_BRIEFING",
+    "BriefingAlert",
     "briefing_card",
+    "briefing_http_response",
     "briefing_message",
     "fill_briefing",
     "headline",
+    "picture_to_upload",
+    "restore_briefing",
+    "with_uploaded_picture",
 ]
+
+log = logging.getLogger(__name__)
 
 LATE_AFTER = timedelta(hours=1)
 UPCOMING_DAYS = 30
-MAX_HOLDOUTS = 15
-MAX_CHANGES = 20
-MAX_UPCOMING = 15
-MAX_CONTESTED = 10
+# At most this many holdouts, changes, upcoming items and contested facts: in the message or
+# card, and on the page a Teams card links to.
+CARD_LIMITS = (15, 20, 15, 10)
+PAGE_LIMITS = (300, 300, 300, 300)
 KIND_LABEL = "Weekly briefing"
 
+PICTURE_DAYS = 90  # the picture's range: the next 90 days (and the last 14)
+PICTURE_FIT = 1024  # Teams: card images at most 1024 x 1024 ("Types of cards", Inline card images)
+PAGE_LIFETIME = timedelta(days=90)
+PAGE_PATH = "/briefings/"
+PICTURE_ALT = (
+    "Timeline of deadlines, review windows and releases per developer: the next 90 days and the last 14"
+)
+# The picture's fate, in the facts under "picture": drawn (and kept under "id"), nothing in range
+# ("empty", with the one-line answer), unavailable (drawing failed), or not drawn for this
+# target ("elsewhere": a Teams card without REVIEWWATCH_PUBLIC_URL).
+PICTURE_DRAWN = "drawn"
+PICTURE_EMPTY = "empty"
+PICTURE_UNAVAILABLE = "unavailable"
+PICTURE_ELSEWHERE = "elsewhere"
+FULL_BRIEFING = "Full briefing"  # the card's button to the page
+UNAVAILABLE_LINE = "The timeline picture is unavailable this week; `/aireview timeline` draws it."
+ELSEWHERE_LINE = "The timeline picture is in Slack: the Review Watch App Home, or /aireview timeline."
 
-def fill_briefing(deps: Deps, alert: Alert, now: datetime) -> Alert:
-    """The briefing with its content: the tracker as of `now` (when it is claimed)."""
+
+@dataclass(frozen=True)
+class BriefingAlert(Alert):
+    """A briefing with its picture in hand, for the Slack sender to upload. The picture
+    stays out of the ledger payload (the facts say which stored picture it is)."""
+
+    picture: FileUpload | None = field(default=None, compare=False, repr=False)
+
+
+def _with_picture(alert: Alert, facts: dict[str, Any], picture: FileUpload | None) -> BriefingAlert:
+    fields = {f.name: getattr(alert, f.name) for f in dataclasses.fields(Alert)}
+    return BriefingAlert(**{**fields, "facts": facts}, picture=picture)
+
+
+def fill_briefing(deps: Deps, alert: Alert, now: datetime, *, dry_run: bool = False) -> BriefingAlert:
+    """The briefing with its content: the tracker as of `now` (when it is claimed), its
+    picture drawn (or found drawn) and, for Teams with REVIEWWATCH_PUBLIC_URL, its page
+    stored. A dry run draws and stores nothing."""
+    facts: dict[str, Any] = {**alert.facts, **_content(deps, now, CARD_LIMITS), "prepared_at": utc_iso(now)}
+    wanted = alert.target_type == TARGET_SLACK or bool(deps.settings.public_url)
+    if dry_run or not wanted:
+        facts["picture"] = {"status": PICTURE_ELSEWHERE}
+        return _with_picture(alert, facts, None)
+    prune_pages(deps.store.db, now, now - PAGE_LIFETIME)
+    picture, facts["picture"] = _week_picture(deps, now)
+    if alert.target_type != TARGET_TEAMS or not deps.settings.public_url:
+        return _with_picture(alert, facts, picture)
+    token = secrets.token_urlsafe(32)
+    page = f"{deps.settings.public_url}{PAGE_PATH}{token}"
+    facts["page"] = {"url": page, "picture_url": f"{page}.png", "full_picture_url": f"{page}.full.png"}
+    # The page lists more than the card has room for.
+    longer = _with_picture(alert, {**facts, **_content(deps, now, PAGE_LIMITS)}, None)
+    drawn = facts["picture"]["status"] == PICTURE_DRAWN
+    save_page(
+        deps.store.db,
+        token,
+        alert.key,
+        facts["picture"]["id"] if drawn else None,
+        briefing_text(longer, now, deps.settings),
+        now,
+        now + PAGE_LIFETIME,
+    )
+    return _with_picture(alert, facts, picture)
+
+
+def _content(deps: Deps, now: datetime, limits: tuple[int, int, int, int]) -> dict[str, Any]:
+    """The briefing's sections as of `now`: at most `limits` (holdouts, changes, upcoming,
+    contested) of each, with how many there are in all."""
+    max_holdouts, max_changes, max_upcoming, max_contested = limits
     at = dataclasses.replace(deps, clock=FixedClock(now))
     holdouts = answers.holdouts_answer(at)
-    week = changes_answer(at, now - timedelta(days=7), "a week ago", limit=MAX_CHANGES)
-    upcoming = answers.upcoming_answer(at, UPCOMING_DAYS, shown=MAX_UPCOMING)
-    contested, contested_total = contested_records(deps.store.db, MAX_CONTESTED)
-    facts: dict[str, Any] = {
-        **alert.facts,
+    week = changes_answer(at, now - timedelta(days=7), "a week ago", limit=max_changes)
+    upcoming = answers.upcoming_answer(at, UPCOMING_DAYS, shown=max_upcoming)
+    contested, contested_total = contested_records(deps.store.db, max_contested)
+    return {
         "holdouts_summary": holdouts.summary,
         "holdouts": [
             {
@@ -78,7 +182,7 @@ def fill_briefing(deps: Deps, alert: Alert, now: datetime) -> Alert:
                 "since": h.since.label() if h.since else None,
                 "days": h.days_since,
             }
-            for h in holdouts.holdouts[:MAX_HOLDOUTS]
+            for h in holdouts.holdouts[:max_holdouts]
         ],
         "holdouts_total": len(holdouts.holdouts),
         "changes": [
@@ -101,9 +205,72 @@ def fill_briefing(deps: Deps, alert: Alert, now: datetime) -> Alert:
         "upcoming_total": upcoming.total,
         "contested": [{"what": r["entity"], "label": r["label"], "source": r["source"]} for r in contested],
         "contested_total": contested_total,
-        "timeline_file": current_timeline_file(deps) if alert.target_type == TARGET_SLACK else None,
-        "prepared_at": utc_iso(now),
     }
+
+
+def _week_picture(deps: Deps, now: datetime) -> tuple[FileUpload | None, dict[str, Any]]:
+    """The timeline picture as of `now`, drawn once per tracker version (every target of the
+    week's briefings shares it), and what the facts say about it."""
+    at = dataclasses.replace(deps, clock=FixedClock(now))
+    picture_id = f"{home_timeline_version(at)}:{deps.settings.timezone_name}"
+    try:
+        stored = get_picture(deps.store.db, picture_id)
+        if stored is None:
+            drawn = timeline_pictures(at, PICTURE_FIT, PICTURE_DAYS)
+            if drawn is None:
+                return None, {"status": PICTURE_EMPTY, "line": empty_range_line(at, PICTURE_DAYS)}
+            upload, preview = drawn
+            save_picture(deps.store.db, picture_id, upload.content, preview, now)
+        else:
+            upload = _stored_upload(stored["png"], now, deps.settings)
+    except Exception:  # the briefing goes out without its picture rather than not at all
+        log.exception("drawing the weekly briefing's timeline picture failed")
+        return None, {"status": PICTURE_UNAVAILABLE}
+    info = {"status": PICTURE_DRAWN, "id": picture_id, "filename": upload.filename, "title": upload.title}
+    return upload, info
+
+
+def _stored_upload(
+    png: bytes, now: datetime, settings: Settings, info: dict[str, Any] | None = None
+) -> FileUpload:
+    today = now.astimezone(settings.tz).date().isoformat()
+    return FileUpload(
+        content=png,
+        filename=(info or {}).get("filename") or f"reviewwatch-timeline-{today}.png",
+        title=(info or {}).get("title") or f"Review Watch timeline, {today}",
+        comment="",
+    )
+
+
+def restore_briefing(deps: Deps, alert: Alert) -> Alert:
+    """A briefing read back from the ledger (a retry), with its stored picture in hand again
+    for Slack to upload; any other alert as it is."""
+    info = alert.facts.get("picture") or {}
+    if (
+        alert.kind != KIND_BRIEFING
+        or alert.target_type != TARGET_SLACK
+        or info.get("status") != PICTURE_DRAWN
+    ):
+        return alert
+    stored = get_picture(deps.store.db, str(info.get("id")))
+    if stored is None:
+        return alert  # pruned: the sender says the picture is unavailable
+    return _with_picture(alert, alert.facts, _stored_upload(stored["png"], alert.due_at, deps.settings, info))
+
+
+def picture_to_upload(alert: Alert) -> FileUpload | None:
+    """The picture a Slack briefing should upload before it is posted, if it has one in hand."""
+    return alert.picture if isinstance(alert, BriefingAlert) else None
+
+
+def with_uploaded_picture(alert: Alert, file_id: str | None) -> Alert:
+    """The briefing showing the uploaded file `file_id`; None: the upload failed (or there was
+    no picture to upload), so a drawn picture is said to be unavailable."""
+    facts = dict(alert.facts)
+    facts["timeline_file"] = file_id
+    info = facts.get("picture") or {}
+    if file_id is None and info.get("status") in (None, PICTURE_DRAWN):
+        facts["picture"] = {**info, "status": PICTURE_UNAVAILABLE}
     return dataclasses.replace(alert, facts=facts)
 
 
@@ -126,8 +293,11 @@ def _more(total: int, shown: int, where: str) -> str | None:
     return f"…and {total - shown} more: {where}" if total > shown else None
 
 
-def briefing_sections(alert: Alert, now: datetime, settings: Settings) -> list[tuple[str, list[str]]]:
-    """(title, plain lines) in order: what both renderers show."""
+def briefing_sections(
+    alert: Alert, now: datetime, settings: Settings, *, more_at: str | None = None
+) -> list[tuple[str, list[str]]]:
+    """(title, plain lines) in order: what every renderer shows. A list cut short ends with
+    where to see the rest: the Slack command, or `more_at`."""
     f = alert.facts
     tz = settings.tz
     holdouts = [
@@ -151,10 +321,10 @@ def briefing_sections(alert: Alert, now: datetime, settings: Settings) -> list[t
         for c in f.get("contested", [])
     ]
     extra = [
-        _more(f.get("holdouts_total", 0), len(holdouts), "/holdouts"),
-        _more(f.get("changes_total", 0), len(changes), "/aireview changes 7d"),
-        _more(f.get("upcoming_total", 0), len(upcoming), "/deadlines 30"),
-        _more(f.get("contested_total", 0), len(contested), "/aireview compare"),
+        _more(f.get("holdouts_total", 0), len(holdouts), more_at or "/holdouts"),
+        _more(f.get("changes_total", 0), len(changes), more_at or "/aireview changes 7d"),
+        _more(f.get("upcoming_total", 0), len(upcoming), more_at or "/deadlines 30"),
+        _more(f.get("contested_total", 0), len(contested), more_at or "/aireview compare"),
     ]
     sections = [
         (f"Holdouts · {f.get('holdouts_summary', '')}", holdouts),
@@ -178,12 +348,13 @@ def briefing_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
         texts = pack_lines([f"• {safe(line, 400)}" for line in lines], 2800)
         blocks.append(section(f"*{safe(title, 300)}*\n{texts[0]}" if texts else f"*{safe(title, 300)}*"))
     file_id = alert.facts.get("timeline_file")
+    info = alert.facts.get("picture") or {}
     if file_id:
-        blocks.append(
-            {"type": "image", "slack_file": {"id": str(file_id)}, "alt_text": "Timeline of the next 90 days"}
-        )
+        blocks.append({"type": "image", "slack_file": {"id": str(file_id)}, "alt_text": PICTURE_ALT})
+    elif info.get("status") == PICTURE_EMPTY:
+        blocks.append(context(escape(info.get("line") or "Nothing to draw in the timeline's range.")))
     else:
-        blocks.append(context(escape("The timeline picture: `/aireview timeline` or the App Home.")))
+        blocks.append(context(escape(UNAVAILABLE_LINE)))
     blocks.append(context(f"Review Watch · {KIND_LABEL}"))
     blocks.append(
         actions([button("Acknowledge", ids.ACTION_ALERT_ACKNOWLEDGE, alert.key)], ids.BLOCK_ALERT_ACTIONS)
@@ -195,7 +366,8 @@ def briefing_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
 
 
 def briefing_card(alert: Alert, now: datetime, settings: Settings) -> dict[str, Any]:
-    """The Teams briefing: one card, trimmed from the end to Teams' 28 KB if it must be."""
+    """The Teams briefing: one card, trimmed from the end to Teams' 28 KB if it must be (the
+    picture comes first, so it stays; the full text is a button away when there is a page)."""
     body: list[Element] = [
         text_block(f"Review Watch · {KIND_LABEL}", subtle=True, size="Small"),
         text_block(headline(alert, now), weight="Bolder", size="Medium"),
@@ -203,10 +375,93 @@ def briefing_card(alert: Alert, now: datetime, settings: Settings) -> dict[str, 
     late = _late_line(alert, now, settings)
     if late:
         body.append(text_block(late, weight="Bolder"))
-    for title, lines in briefing_sections(alert, now, settings):
+    page = alert.facts.get("page") or {}
+    full = link_url(page.get("url"))
+    body.append(_card_picture(alert.facts.get("picture") or {}, page))
+    sections = briefing_sections(alert, now, settings, more_at=FULL_BRIEFING if full else None)
+    for title, lines in sections:
         body.append({**text_block(title, weight="Bolder"), "separator": True})
         body += [_plain_line(line) for line in lines]
-    return fit_envelope(webhook_envelope(adaptive_card(body)))
+    if full is None:
+        return fit_envelope(webhook_envelope(adaptive_card(body)))
+    fitted = fit_envelope(
+        webhook_envelope(adaptive_card(body, [open_url(FULL_BRIEFING, full)])),
+        more="…{n} more item(s) not shown: " + FULL_BRIEFING,
+    )
+    cut_short = any(
+        alert.facts.get(f"{name}_total", 0) > len(alert.facts.get(name) or [])
+        for name in ("holdouts", "changes", "upcoming", "contested")
+    )
+    if not cut_short and len(fitted["attachments"][0]["content"]["body"]) == len(body):
+        return webhook_envelope(adaptive_card(body))  # the card shows it all: no button
+    return fitted
+
+
+def _card_picture(info: dict[str, Any], page: dict[str, Any]) -> Element:
+    status = info.get("status")
+    picture, full = link_url(page.get("picture_url")), link_url(page.get("full_picture_url"))
+    if status == PICTURE_DRAWN and picture and full:
+        if picture.startswith("https://"):  # Teams shows card images from HTTPS URLs only
+            return {
+                "type": "Image",
+                "url": picture,
+                "altText": PICTURE_ALT,
+                "selectAction": {"type": "Action.OpenUrl", "url": full},
+            }
+        return rich_text([text_run("Open the timeline picture", url=full)])
+    if status == PICTURE_EMPTY:
+        return text_block(str(info.get("line") or "Nothing to draw in the timeline's range."))
+    if status == PICTURE_UNAVAILABLE:
+        return text_block(
+            "The timeline picture is unavailable this week; /aireview timeline draws it in Slack."
+        )
+    return text_block(ELSEWHERE_LINE)
+
+
+def briefing_text(alert: Alert, now: datetime, settings: Settings) -> str:
+    """The whole briefing as plain text: the page the Teams card links to."""
+    lines = [f"Review Watch · {KIND_LABEL}", headline(alert, now)]
+    late = _late_line(alert, now, settings)
+    if late:
+        lines.append(late)
+    info, page = alert.facts.get("picture") or {}, alert.facts.get("page") or {}
+    if info.get("status") == PICTURE_DRAWN and page.get("full_picture_url"):
+        lines += ["", f"Timeline picture: {page['full_picture_url']}"]
+    elif info.get("status") == PICTURE_EMPTY:
+        lines += ["", str(info.get("line") or "")]
+    for title, section_lines in briefing_sections(alert, now, settings):
+        lines += ["", title, *(f"• {line}" for line in section_lines)]
+    prepared = alert.facts.get("prepared_at")
+    lines += ["", f"Prepared {fmt_datetime(prepared or now, settings.tz)} by Review Watch."]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- the page behind the card
+
+_PAGE = re.compile(r"^" + re.escape(PAGE_PATH) + r"([A-Za-z0-9_-]{20,100})(\.png|\.full\.png)?$")
+_NOT_FOUND = (404, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}, b"Not found\n")
+# A capability URL: nothing on it links out, nothing is indexed, no browser guesses types.
+_PAGE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "private, max-age=86400",
+}
+
+
+def briefing_http_response(deps: Deps, path: str) -> tuple[int, dict[str, str], bytes]:
+    """GET /briefings/TOKEN (the full text), TOKEN.png (the card's picture, within 1024 x 1024)
+    and TOKEN.full.png (full size). An unknown, malformed or expired token: 404, the same."""
+    match = _PAGE.match(path)
+    page = get_page(deps.store.db, match[1], deps.clock.now()) if match else None
+    if page is None:
+        return _NOT_FOUND
+    if match is not None and match[2]:
+        png = page["preview"] if match[2] == ".png" else page["png"]
+        if png is None:
+            return _NOT_FOUND
+        return 200, {"Content-Type": "image/png", **_PAGE_HEADERS}, bytes(png)
+    return 200, {"Content-Type": "text/plain; charset=utf-8", **_PAGE_HEADERS}, page["text"].encode("utf-8")
 
 
 def _plain_line(line: str) -> Element:

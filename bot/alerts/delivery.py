@@ -5,6 +5,13 @@ Each sender turns one alert into one post and reports an `Outcome`: sent, failed
 admins, never retried). Within one call, slack_sdk's retry handlers retry 429 (honouring
 Retry-After), 500/503 and connection errors; the Teams sender does the same with httpx.
 
+A weekly briefing for Slack carries its timeline picture: the sender uploads it (a file of
+the app's own, shared nowhere) after looking for an earlier post and before posting, then
+posts the one message with an image block showing the file. Uploading again on a retry is
+harmless; posting is what happens once. Slack finishes a new file asynchronously, so a post
+it refuses as `invalid_blocks` is tried again after a short wait, and finally without the
+picture (a line says it is unavailable), as when the upload itself fails.
+
 Pacing: Slack takes about one message per second per channel and Teams webhooks about
 four requests per second, so each sender waits between posts to one target;
 `deliver` runs different targets in parallel threads. Senders never touch the database:
@@ -27,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -40,6 +47,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot.alerts.blocks import UPDATE_EVENT_TYPE, alert_message, alert_metadata, metadata_key
+from bot.alerts.briefing import KIND_BRIEFING, picture_to_upload, with_uploaded_picture
 from bot.alerts.cards import alert_card
 from bot.alerts.plan import Alert
 from bot.replies import Reply
@@ -273,12 +281,14 @@ class SlackSender:
         history_pages: int = 3,
         post_attempts: int = 3,
         backoff: float = 0.5,
+        picture_waits: tuple[float, ...] = (1.0, 3.0),
     ) -> None:
         self.client = client
         self.settings = settings
         self.history_pages = history_pages
         self.post_attempts = post_attempts
         self.backoff = backoff
+        self.picture_waits = picture_waits  # before posting again while Slack readies a new file
         self._sleep = sleep
         self._pacer = Pacer(min_interval, sleep, monotonic)
         self._dms: dict[str, str] = {}  # user id -> the app's direct message with them
@@ -326,16 +336,44 @@ class SlackSender:
     ) -> Outcome:
         """Post once. After a 5xx or a dropped connection Slack may have kept the post, so
         each further attempt first looks for it in the channel (by the key in metadata)."""
-        outcome = self._send_once(alert, now, check_existing=check_existing, thread=thread)
+        uploaded: dict[str, str | None] = {}  # a briefing's picture: uploaded once per send
+        outcome = self._send_once(alert, now, check_existing=check_existing, thread=thread, uploaded=uploaded)
         for attempt in range(1, self.post_attempts):
             if outcome.status != OUTCOME_FAILED or outcome.retry_after is not None:
                 break  # sent, permanent, or rate-limited beyond what the client waits out
             self._sleep(self.backoff * 2 ** (attempt - 1))
-            outcome = self._send_once(alert, now, check_existing=True, thread=thread)
+            outcome = self._send_once(alert, now, check_existing=True, thread=thread, uploaded=uploaded)
         return outcome
 
+    def upload_picture(self, alert: Alert, uploaded: dict[str, str | None]) -> Alert:
+        """A briefing showing its picture, uploaded now (once per send, kept in `uploaded`), or
+        saying the picture is unavailable when there is none in hand or the upload failed."""
+        picture = picture_to_upload(alert)
+        if picture is None:
+            return with_uploaded_picture(alert, None)
+        if "file" not in uploaded:
+            try:
+                # No channel: a file of the app's own, shown only by the message's image block.
+                response = self.client.files_upload_v2(
+                    content=picture.content,
+                    filename=picture.filename,
+                    title=picture.title,
+                    alt_txt=picture.title,
+                )
+                uploaded["file"] = str(response["files"][0]["id"])
+            except (SlackClientError, URLError, OSError, KeyError, IndexError, TypeError) as exc:
+                log.warning("uploading the briefing picture for %s failed: %s", alert.key, exc)
+                uploaded["file"] = None
+        return with_uploaded_picture(alert, uploaded["file"])
+
     def _send_once(
-        self, alert: Alert, now: datetime, *, check_existing: bool, thread: Thread | None = None
+        self,
+        alert: Alert,
+        now: datetime,
+        *,
+        check_existing: bool,
+        thread: Thread | None = None,
+        uploaded: dict[str, str | None] | None = None,
     ) -> Outcome:
         try:
             channel = self.conversation(alert.target)
@@ -363,17 +401,34 @@ class SlackSender:
                 return _slack_failure(exc)
             if found is not None:
                 return Outcome(OUTCOME_SENT, channel=channel, ts=found.get("ts"), already_posted=True)
-        message = alert_message(alert, now, self.settings)
         in_thread: dict[str, Any] = {}
         if thread is not None:
             in_thread = {"thread_ts": thread.ts, "reply_broadcast": thread.broadcast}
+        if alert.kind != KIND_BRIEFING:
+            return self._post(channel, alert.key, alert_message(alert, now, self.settings), in_thread)
+        alert = self.upload_picture(alert, {} if uploaded is None else uploaded)
+        outcome = self._post(channel, alert.key, alert_message(alert, now, self.settings), in_thread)
+        if not alert.facts.get("timeline_file"):
+            return outcome
+        for wait in self.picture_waits:
+            if outcome.error != "invalid_blocks":
+                return outcome
+            self._sleep(wait)  # refused, so not posted: Slack may still be readying the file
+            outcome = self._post(channel, alert.key, alert_message(alert, now, self.settings), in_thread)
+        if outcome.error != "invalid_blocks":
+            return outcome
+        log.warning("Slack refused the briefing picture for %s; posting it without", alert.key)
+        alert = with_uploaded_picture(alert, None)
+        return self._post(channel, alert.key, alert_message(alert, now, self.settings), in_thread)
+
+    def _post(self, channel: str, key: str, message: Reply, in_thread: dict[str, Any]) -> Outcome:
         self._pacer.wait(channel)
         try:
             response = self.client.chat_postMessage(
                 channel=channel,
                 text=message.text,
                 blocks=message.blocks,
-                metadata=alert_metadata(alert.key),
+                metadata=alert_metadata(key),
                 unfurl_links=False,
                 unfurl_media=False,
                 **in_thread,

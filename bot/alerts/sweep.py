@@ -47,7 +47,7 @@ from typing import Any, NamedTuple
 from sqlite_utils import Database
 
 from bot.alerts.blocks import alert_content
-from bot.alerts.briefing import KIND_BRIEFING, fill_briefing
+from bot.alerts.briefing import KIND_BRIEFING, fill_briefing, restore_briefing
 from bot.alerts.delivery import (
     OUTCOME_DEFERRED,
     OUTCOME_LOST,
@@ -575,7 +575,10 @@ def run_sweep(
         _name_actors(deps, [*plan.send, *(alert for alert, _ in plan.hold)])
         work = _work(plan, retries, now, settings)
         work = work._replace(
-            send=[fill_briefing(deps, a, now) if a.kind == KIND_BRIEFING else a for a in work.send]
+            send=[
+                fill_briefing(deps, a, now, dry_run=dry_run) if a.kind == KIND_BRIEFING else a
+                for a in work.send
+            ]
         )
         if dry_run:
             result.attempted = [(a, False) for a in work.send]
@@ -614,7 +617,7 @@ def run_sweep(
         retried = ledger.reclaim_alerts(db, work.retry, token, now)
         # Send what was claimed (a merged digest exists only in its payload), where it was
         # meant to go (a claim made before threads existed gets its place now).
-        alerts = [Alert.from_ledger(row) for row in retried]
+        alerts = [restore_briefing(deps, Alert.from_ledger(row)) for row in retried]
         decided = {
             r["key"]: (r["thread_ts"], bool(r["broadcast"])) for r in retried if r["thread_ts"] is not None
         }

@@ -512,11 +512,14 @@ def _draw_row(
         )
 
 
-def timeline_png(timeline: Timeline) -> bytes:
-    fig = draw_timeline(timeline)
+def _png(fig: Figure, dpi: float) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
+    fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def timeline_png(timeline: Timeline) -> bytes:
+    return _png(draw_timeline(timeline), DPI)
 
 
 def timeline_file(deps: Deps, days: int = DEFAULT_DAYS) -> FileUpload | None:
@@ -524,9 +527,25 @@ def timeline_file(deps: Deps, days: int = DEFAULT_DAYS) -> FileUpload | None:
     timeline = timeline_data(deps, days)
     if timeline is None:
         return None
+    return _timeline_upload(timeline, timeline_png(timeline))
+
+
+def timeline_pictures(deps: Deps, fit: int, days: int = DEFAULT_DAYS) -> tuple[FileUpload, bytes] | None:
+    """The picture (as `timeline_file`) and, drawn once with it, a copy at most `fit` pixels
+    on either side (Teams shows card images up to 1024 x 1024); None when nothing is in range."""
+    timeline = timeline_data(deps, days)
+    if timeline is None:
+        return None
+    fig = draw_timeline(timeline)
+    width, height = fig.get_size_inches()
+    small = _png(fig, min(DPI, (fit - 0.5) / max(width, height)))  # - 0.5: never rounded past `fit`
+    return _timeline_upload(timeline, _png(fig, DPI)), small
+
+
+def _timeline_upload(timeline: Timeline, content: bytes) -> FileUpload:
     today = timeline.today.isoformat()
     return FileUpload(
-        content=timeline_png(timeline),
+        content=content,
         filename=f"reviewwatch-timeline-{today}.png",
         title=f"Review Watch timeline, {today}",
         comment=(
@@ -586,14 +605,6 @@ def stale_home_timeline(deps: Deps) -> str | None:
 def remember_home_timeline(deps: Deps, version: str, file_id: str | None) -> None:
     """Record the uploaded picture (None: nothing in range, so no picture) for `version`."""
     set_state(deps.store.db, HOME_STATE_KEY, json.dumps({"version": version, "file_id": file_id}))
-
-
-def current_timeline_file(deps: Deps) -> str | None:
-    """The Slack file id of the App Home's timeline when it is up to date, else None."""
-    state = _home_state(deps)
-    if state.get("version") != home_timeline_version(deps) or not state.get("file_id"):
-        return None
-    return str(state["file_id"])
 
 
 def timeline_home_section(deps: Deps, user_id: str, admin: bool) -> list[dict[str, Any]]:

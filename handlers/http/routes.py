@@ -2,7 +2,9 @@
 
 Every path the app answers is listed in `build_routes`; a feature adds its endpoint
 there (a `Route` with a WSGI callable, or `plain(fn)` for a function returning
-`(status, headers, body)`). Each request is logged on one line with its request id.
+`(status, headers, body)`). A route whose path ends with `/` answers every path under it
+(`/briefings/TOKEN`); its log lines show only that prefix, as the rest may be a token.
+Each request is logged on one line with its request id.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ PlainHandler = Callable[[Environ], tuple[int, dict[str, str], bytes]]
 PATH_SLACK_EVENTS = "/slack/events"
 PATH_HEALTHZ = "/healthz"
 PATH_CALENDAR = "/calendar.ics"
+PATH_BRIEFINGS = "/briefings/"  # a weekly briefing's picture and full text, by token
 # Bolt sees the request id in this header (so its middleware can log it).
 REQUEST_ID_HEADER = "X-Request-Id"
 _REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
@@ -46,9 +49,13 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 @dataclass(frozen=True)
 class Route:
-    path: str
+    path: str  # ending with "/": every path under it
     methods: tuple[str, ...]
     app: WsgiApp
+
+    @property
+    def prefix(self) -> bool:
+        return self.path.endswith("/")
 
 
 def _status_line(status: int) -> str:
@@ -91,6 +98,16 @@ def _calendar(deps: Deps, environ: dict[str, Any]) -> tuple[int, dict[str, str],
     return calendar_http_response(deps, query_param(environ, "token"))
 
 
+def _briefing(deps: Deps, environ: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+    from bot.alerts import briefing_http_response  # loaded when a briefing page is fetched
+
+    return briefing_http_response(deps, environ.get("PATH_INFO", ""))
+
+
+def briefings_route(deps: Deps) -> Route:
+    return Route(PATH_BRIEFINGS, ("GET", "HEAD"), plain(lambda environ: _briefing(deps, environ)))
+
+
 def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
     """Every endpoint of HTTP mode. Add new ones here."""
     return [
@@ -110,6 +127,7 @@ def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
             ("POST",),
             plain(lambda environ: teams_messages_response(deps, environ)),
         ),
+        briefings_route(deps),
     ]
 
 
@@ -121,6 +139,16 @@ class HttpApp:
         self.routes: dict[str, Route] = {}
         for route in routes:
             self.add(route)
+
+    def route(self, path: str) -> Route | None:
+        """The route for `path`: its own, else the prefix route it is under ("/briefings/"
+        itself, with nothing after it, is not a page: no listing)."""
+        route = self.routes.get(path)
+        if route is not None and not route.prefix:
+            return route
+        head, slash, rest = path.rpartition("/")
+        prefix = self.routes.get(head + slash) if rest else None
+        return prefix if prefix is not None and prefix.prefix else None
 
     def add(self, route: Route) -> None:
         if route.path in self.routes:
@@ -140,8 +168,10 @@ class HttpApp:
             seen["status"] = status.split(" ", 1)[0]
             return start_response(status, [*headers, (REQUEST_ID_HEADER, request_id)], *rest)
 
+        route = self.route(path)
+        # Under a prefix route (routed or not) the rest of the path may be a token.
+        shown = next((r.path for r in self.routes.values() if r.prefix and path.startswith(r.path)), path)
         with log_context(request_id=request_id):
-            route = self.routes.get(path)
             try:
                 if route is None:
                     result = plain(lambda _: (404, {"Content-Type": "text/plain"}, b"Not found\n"))(
@@ -160,14 +190,15 @@ class HttpApp:
             finally:
                 if self.store is not None:
                     self.store.release()
-            # The path only: a query string may carry a token (the calendar feed). A refused
-            # request's reason is in our words; nothing from the request is quoted.
+            # The path only: a query string may carry a token (the calendar feed), and so may
+            # the rest of a prefix route's path (a briefing page). A refused request's reason
+            # is in our words; nothing from the request is quoted.
             refusal = environ.get(REFUSAL_ENVIRON)
             log.log(
                 logging.WARNING if refusal else logging.INFO,
                 "%s %s %s %dms%s",
                 method,
-                path,
+                shown,
                 seen.get("status", "-"),
                 (time.monotonic() - started) * 1000,
                 f" refused: {refusal}" if refusal else "",
@@ -180,5 +211,9 @@ def build_wsgi_app(bolt_app: App, deps: Deps) -> HttpApp:
 
 
 def build_health_app(deps: Deps) -> HttpApp:
-    """Socket Mode's optional health server: GET /healthz only (REVIEWWATCH_HEALTH_PORT)."""
-    return HttpApp([healthz_route(deps)], deps.store)
+    """Socket Mode's optional health server (REVIEWWATCH_HEALTH_PORT): GET /healthz, and the
+    weekly briefings' pages when REVIEWWATCH_PUBLIC_URL says Teams reaches the app here."""
+    routes = [healthz_route(deps)]
+    if deps.settings.public_url:
+        routes.append(briefings_route(deps))
+    return HttpApp(routes, deps.store)

@@ -198,7 +198,7 @@ def serve_http(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> int:
         scheduler = start_scheduler(deps)
         log.info(
             "HTTP mode: listening on http://%s:%s (POST /slack/events, GET /healthz, "
-            "GET /calendar.ics, POST /teams/messages)",
+            "GET /calendar.ics, POST /teams/messages, GET /briefings/)",
             deps.settings.host,
             deps.settings.port,
         )

@@ -40,6 +40,7 @@ def test_defaults_match_the_documented_ones() -> None:
     assert settings.log_level == "INFO"
     assert settings.port == 3000
     assert settings.host == "0.0.0.0"
+    assert settings.public_url is None
     assert settings.admins == () and not settings.admins_configured
     for name, attr, default in (
         ("SLACK_API_URL", "slack_api_url", "https://slack.com/api/"),
@@ -69,6 +70,7 @@ def test_good_values_are_parsed() -> None:
         REVIEWWATCH_LOG_LEVEL="debug",
         PORT="8080",
         REVIEWWATCH_HOST=" 127.0.0.1 ",
+        REVIEWWATCH_PUBLIC_URL="https://reviewwatch.example.org/policy/",
     )
     assert settings.slack_api_url == "http://127.0.0.1:8555/api/"  # trailing slash added
     assert settings.tz.key == "Europe/Berlin"
@@ -86,6 +88,8 @@ def test_good_values_are_parsed() -> None:
     assert settings.port == 8080
     assert settings.host == "127.0.0.1"
     assert load(REVIEWWATCH_HOST="::1").host == "::1"
+    assert settings.public_url == "https://reviewwatch.example.org/policy"  # no trailing slash
+    assert load(REVIEWWATCH_PUBLIC_URL="http://127.0.0.1:3000").public_url == "http://127.0.0.1:3000"
 
 
 @pytest.mark.parametrize(
@@ -112,6 +116,10 @@ def test_good_values_are_parsed() -> None:
         ("REVIEWWATCH_LOG_LEVEL", "LOUD", "DEBUG, INFO, WARNING, ERROR"),
         ("REVIEWWATCH_FEDERAL_REGISTER", "maybe", "on or off"),
         ("REVIEWWATCH_FEEDS_ALLOW_PRIVATE", "maybe", "1 to allow, 0 (the default) to refuse"),
+        ("REVIEWWATCH_PUBLIC_URL", "reviewwatch.example.org", "http(s) base URL"),
+        ("REVIEWWATCH_PUBLIC_URL", "ftp://reviewwatch.example.org", "http(s) base URL"),
+        ("REVIEWWATCH_PUBLIC_URL", "https://reviewwatch.example.org/?x=1", "http(s) base URL"),
+        ("REVIEWWATCH_PUBLIC_URL", "https://reviewwatch.example.org:https", "http(s) base URL"),
     ],
 )
 def test_each_bad_value_names_variable_value_and_expected_form(name: str, value: str, expected: str) -> None:

@@ -194,6 +194,7 @@ class SlackEmulator:
             self.views: dict[str, dict[str, Any]] = {}
             self.uploads: dict[str, bytes] = {}
             self.completed_uploads: list[dict[str, Any]] = []
+            self.files: set[str] = set()  # ids of completed uploads: what an image block may show
             self.opened_dms: list[str] = []
             self._pending_files: dict[str, dict[str, Any]] = {}
             self._failures: list[_Failure] = []
@@ -480,6 +481,10 @@ class SlackEmulator:
                 wait = max(1, math.ceil(interval - (now - last)))
                 return _Reply(429, _error("ratelimited"), {"Retry-After": str(wait)})
             self._last_post[channel] = now
+        unknown = self._unknown_slack_files(args.get("blocks"))
+        if unknown:
+            # As Slack answers for a file it does not know (or has not finished): nothing posted.
+            return {**_error("invalid_blocks"), "errors": [f"invalid slack file [json-pointer:{unknown}]"]}
         message = {"type": "message", **BOT_FIELDS, "text": args.get("text", "")}
         message["ts"] = self._next_ts()
         for key in ("blocks", "attachments", "metadata", "thread_ts"):
@@ -490,6 +495,14 @@ class SlackEmulator:
             message["subtype"] = "thread_broadcast"
         self.messages.setdefault(channel, []).append(message)
         return _ok(channel=channel, ts=message["ts"], message=copy.deepcopy(message))
+
+    def _unknown_slack_files(self, blocks: Any) -> str | None:
+        """The JSON pointer of the first image block showing a file never uploaded here, if any."""
+        for n, block in enumerate(blocks if isinstance(blocks, list) else []):
+            slack_file = block.get("slack_file") if isinstance(block, dict) else None
+            if isinstance(slack_file, dict) and slack_file.get("id") not in self.files:
+                return f"/blocks/{n}/slack_file"
+        return None
 
     def _api_chat_update(self, args: Json, token: str | None) -> Json:
         channel, ts = args.get("channel"), args.get("ts")
@@ -659,6 +672,7 @@ class SlackEmulator:
                     "permalink": f"https://{TEAM_DOMAIN}.slack.com/files/{BOT_USER_ID}/{file_id}",
                 }
             )
+        self.files.update(f["id"] for f in files)
         self.completed_uploads.append(
             {
                 "files": copy.deepcopy(files),

@@ -238,6 +238,24 @@ def test_files_upload_v2_stores_bytes_and_completes(slack_emulator: SlackEmulato
     assert response["file"]["size"] == len(slack_emulator.uploads[file_id])
 
 
+def test_an_image_block_may_show_only_a_file_uploaded_here(
+    slack_emulator: SlackEmulator, client: WebClient
+) -> None:
+    def post(file_id: str) -> None:
+        image = {"type": "image", "slack_file": {"id": file_id}, "alt_text": "a picture"}
+        client.chat_postMessage(channel="C1", text="picture", blocks=[{"type": "divider"}, image])
+
+    with pytest.raises(SlackApiError) as refused:
+        post("F0NOTHERE")
+    assert refused.value.response["error"] == "invalid_blocks"
+    assert refused.value.response["errors"] == ["invalid slack file [json-pointer:/blocks/1/slack_file]"]
+    assert slack_emulator.messages == {}
+
+    file_id = client.files_upload_v2(content=b"\x89PNG", filename="t.png", title="t")["file"]["id"]
+    post(file_id)
+    assert slack_emulator.messages["C1"][0]["blocks"][1]["slack_file"] == {"id": file_id}
+
+
 def test_response_url_posts_are_recorded(slack_emulator: SlackEmulator) -> None:
     url = slack_emulator.response_url("r1")
 
