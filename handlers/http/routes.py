@@ -185,7 +185,7 @@ class HttpApp:
                 else:
                     result = route.app(environ, recording_start_response)
             except Exception:
-                log.exception("%s %s failed", method, path)
+                log.exception("%s %s failed", method, shown)
                 raise
             finally:
                 if self.store is not None:
