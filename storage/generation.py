@@ -41,6 +41,8 @@ UNWATCHED_TABLES = frozenset(
         "mutes",
         "follows",
         "tracker_generation",
+        "briefing_pictures",
+        "briefing_pages",
     }
 )
 
