@@ -840,7 +840,72 @@ def timeline_draw_times(folder: Path, models: int, runs: int) -> dict[str, Any]:
         check=True,
     )
     out["first_draw"] = json.loads(first.stdout)
+    out["feature_imports"] = feature_imports(max(3, runs))
     return out
+
+
+# Issue 16's modules (the picture, what changed, the briefing, labs side by side, follows).
+GLANCE_MODULES = (
+    "bot.read.changes",
+    "bot.read.compare",
+    "bot.alerts.briefing",
+    "bot.alerts.follows",
+    "bot.exports.timeline",
+    "storage.timeline",
+    "storage.changes",
+    "storage.compare",
+    "storage.follows",
+    "storage.briefing",
+)
+# The app's start-up imports in a fresh process, with those modules, or with each replaced by
+# an empty stand-in (whatever is asked of it is another stand-in): what they add at start.
+_FEATURE_PROBE = """
+import json, sys, time, types
+class StandIn:
+    def __call__(self, *args, **kwargs): return self
+    def __iter__(self): return iter(())
+    def __getattr__(self, name): return self
+    def __mro_entries__(self, bases): return (object,)
+class StandInModule(types.ModuleType):
+    def __getattr__(self, name):
+        if name.startswith("__"): raise AttributeError(name)
+        return StandIn()
+def rss():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:"))
+started, before = time.perf_counter(), rss()
+if sys.argv[1] == "without":
+    for name in json.loads(sys.argv[2]):
+        sys.modules[name] = StandInModule(name)
+import bot.lean_imports, app, handlers.http.runtime, handlers.http.routes
+print(json.dumps({"ms": (time.perf_counter() - started) * 1000, "kib": rss() - before,
+                  "plotting": any(m in sys.modules for m in ("matplotlib", "PIL"))}))
+"""
+
+
+def feature_imports(runs: int) -> dict[str, Any]:
+    """Start-up imports with and without GLANCE_MODULES: fresh processes, alternating."""
+    env = {**clean_env(), "PYTHONPATH": str(ROOT)}
+    seen: dict[str, list[dict[str, Any]]] = {"with": [], "without": []}
+    for run in range(runs + 1):  # run 0: the warm-up (the OS file cache)
+        for side in ("with", "without") if run % 2 == 0 else ("without", "with"):
+            done = subprocess.run(
+                [sys.executable, "-c", _FEATURE_PROBE, side, json.dumps(GLANCE_MODULES)],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            if run:
+                seen[side].append(json.loads(done.stdout))
+    return {
+        side: {
+            "ms": round(statistics.median(r["ms"] for r in rows), 1),
+            "mib": round(statistics.median(r["kib"] for r in rows) / 1024, 1),
+            "plotting": any(r["plotting"] for r in rows),
+        }
+        for side, rows in seen.items()
+    } | {"runs": runs}
 
 
 # The first picture in a fresh process: importing matplotlib (numpy, PIL) and drawing.
@@ -1016,6 +1081,13 @@ def report(results: dict[str, Any]) -> str:
                 f"[min-max] (n={row['n']}) | {row['median_ms']} [{row['min_ms']}-{row['max_ms']}] ms | | "
                 f"{goal} | {met} |"
             )
+        fi = tl["feature_imports"]
+        lines.append(
+            f"| Start-up imports with issue 16's modules (picture, changes, briefing, compare, follows), "
+            f"median of {fi['runs']} fresh processes | {fi['with']['ms']} ms, {fi['with']['mib']} MiB | "
+            f"without them {fi['without']['ms']} ms, {fi['without']['mib']} MiB | no growth at start | "
+            f"plotting loaded at start: {'yes' if fi['with']['plotting'] else 'no'} |"
+        )
         first = tl["first_draw"]
         lines.append(
             f"| The first picture in a process (imports matplotlib), seeded tracker | {first['ms']} ms, "

@@ -26,6 +26,7 @@ def test_the_benchmark_runs_on_a_tiny_tracker_and_reports_every_measure(tmp_path
     assert fan_out["delivered"] == sum(QUICK.fanout)
     assert results["imports"]["httpx"]["loaded_at_start"] is False
     assert results["timeline"]["large"]["kib"] > 0 and results["timeline"]["first_draw"]["ms"] > 0
+    assert results["timeline"]["feature_imports"]["with"]["plotting"] is False  # not at start
     assert results["options"]["options_shown"]["developers:Develper 149 Labs"] > 0  # a typo answered
     table = report(results)
     assert results["hardening"]["oversized"]["statuses"] == {"413": 3}
@@ -45,6 +46,7 @@ def test_the_benchmark_runs_on_a_tiny_tracker_and_reports_every_measure(tmp_path
         "dripping header bytes",
         "a tracker change before every question",
         "Timeline picture, 90 days",
+        "Start-up imports with issue 16's modules",
     ):
         assert measure in table
 
