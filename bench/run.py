@@ -674,6 +674,20 @@ def fan_out(emu: TimedEmulator, folder: Path, per_channel: tuple[int, ...]) -> d
 
 # ---------------------------------------------------------------- 4. import costs
 
+
+def python_json(script: str, *args: str) -> Any:
+    """What `script` prints as JSON, run in a fresh Python process (the project on its path)."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env={**clean_env(), "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
 # What the running app imports at start (HTTP mode), and what it imports only when used.
 START_IMPORTS = "import bot.lean_imports, app, handlers.http.runtime, handlers.http.routes"
 BARE_IMPORTS = "import slack_bolt, slack_bolt.adapter.wsgi, slack_sdk, waitress"
@@ -743,40 +757,13 @@ def import_costs(runs: int) -> dict[str, Any]:
     resident KiB on top of what the app imports at start; and the start imports themselves."""
 
     def probe(base: str, module: str) -> list[dict[str, Any]]:
-        env = {**clean_env(), "PYTHONPATH": str(ROOT)}
-        script = _PROBE.format(base=base, module=module)
-        return [
-            json.loads(
-                subprocess.run(
-                    [sys.executable, "-c", script],
-                    env=env,
-                    cwd=ROOT,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout
-            )
-            for _ in range(runs)
-        ]
+        return [python_json(_PROBE.format(base=base, module=module)) for _ in range(runs)]
 
     def med(rows: list[dict[str, Any]], key: str) -> float:
         return round(statistics.median(r[key] for r in rows), 1)
 
     statements = json.dumps([statement for _, statement in START_CHAIN])
-    env = {**clean_env(), "PYTHONPATH": str(ROOT)}
-    chains = [
-        json.loads(
-            subprocess.run(
-                [sys.executable, "-c", _CHAIN_PROBE, statements],
-                env=env,
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )
-        for _ in range(runs)
-    ]
+    chains = [python_json(_CHAIN_PROBE, statements) for _ in range(runs)]
     chain = [
         {
             "what": what,
@@ -831,15 +818,7 @@ def timeline_draw_times(folder: Path, models: int, runs: int) -> dict[str, Any]:
             out[name] = {**spread(times), "n": runs, "kib": len(picture.content) // 1024}
         finally:
             store.close()
-    first = subprocess.run(
-        [sys.executable, "-c", _FIRST_DRAW, str(trackers["seeded"])],
-        env={**clean_env(), "PYTHONPATH": str(ROOT)},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    out["first_draw"] = json.loads(first.stdout)
+    out["first_draw"] = python_json(_FIRST_DRAW, str(trackers["seeded"]))
     out["feature_imports"] = feature_imports(max(3, runs))
     return out
 
@@ -884,20 +863,12 @@ print(json.dumps({"ms": (time.perf_counter() - started) * 1000, "kib": rss() - b
 
 def feature_imports(runs: int) -> dict[str, Any]:
     """Start-up imports with and without GLANCE_MODULES: fresh processes, alternating."""
-    env = {**clean_env(), "PYTHONPATH": str(ROOT)}
     seen: dict[str, list[dict[str, Any]]] = {"with": [], "without": []}
     for run in range(runs + 1):  # run 0: the warm-up (the OS file cache)
         for side in ("with", "without") if run % 2 == 0 else ("without", "with"):
-            done = subprocess.run(
-                [sys.executable, "-c", _FEATURE_PROBE, side, json.dumps(GLANCE_MODULES)],
-                env=env,
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
+            done = python_json(_FEATURE_PROBE, side, json.dumps(GLANCE_MODULES))
             if run:
-                seen[side].append(json.loads(done.stdout))
+                seen[side].append(done)
     return {
         side: {
             "ms": round(statistics.median(r["ms"] for r in rows), 1),
