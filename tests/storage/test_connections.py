@@ -7,7 +7,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from storage.db import IDLE_CONNECTIONS, open_store
+import pytest
+
+from storage.db import BULK_CHECKPOINT_PAGES, IDLE_CONNECTIONS, fewer_checkpoints, open_store
 
 
 def test_connections_given_back_are_reused_and_the_surplus_closed(tmp_path: Path) -> None:
@@ -52,5 +54,25 @@ def test_a_connection_in_a_transaction_stays_with_its_thread(tmp_path: Path) -> 
         store.release()
         assert store._idle == [db]
         assert store.db is db  # taken back from the idle ones
+    finally:
+        store.close()
+
+
+def test_bulk_writes_checkpoint_less_often_then_once_at_the_end(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "c.db")
+    wal = tmp_path / "c.db-wal"
+    try:
+        db = store.db
+        with pytest.raises(RuntimeError), fewer_checkpoints(db):
+            assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == BULK_CHECKPOINT_PAGES
+            for n in range(1_500):  # 1,500 commits of a page or two each
+                db.execute("INSERT INTO app_state (key, value) VALUES (?, ?)", [f"k{n}", "x" * 3000])
+            # Past 1,000 pages the WAL would have been checkpointed and begun again from its
+            # start; here it has grown instead.
+            assert wal.stat().st_size > 2_000 * 4096
+            raise RuntimeError("the sweep failed")
+        assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1_000
+        busy, frames, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert busy == 0 and frames == copied  # all copied back at the end, failure or not
     finally:
         store.close()
