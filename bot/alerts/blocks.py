@@ -486,19 +486,27 @@ BRIEFING_OPTION = "briefing"
 
 
 def _briefing_input(on: bool, settings: Settings) -> Block:
-    option = _option("Weekly briefing (Mondays)", BRIEFING_OPTION)
+    return _one_checkbox(
+        ids.BLOCK_SUBSCRIBE_BRIEFING,
+        "Weekly briefing",
+        _option("Weekly briefing (Mondays)", BRIEFING_OPTION),
+        on,
+        f"Mondays at {settings.alert_time.strftime('%H:%M')}, from the next Monday on: the holdouts, "
+        "the week's changes, the next 30 days, contested facts and the timeline.",
+    )
+
+
+def _one_checkbox(block_id: str, label: str, option: Block, on: bool, hint: str) -> Block:
+    """An optional input of one checkbox, ticked when `on`."""
     element: Block = {"type": "checkboxes", "action_id": ids.ACTION_FIELD, "options": [option]}
     if on:
         element["initial_options"] = [option]
     return {
         "type": "input",
-        "block_id": ids.BLOCK_SUBSCRIBE_BRIEFING,
+        "block_id": block_id,
         "optional": True,
-        "label": plain("Weekly briefing"),
-        "hint": plain(
-            f"Mondays at {settings.alert_time.strftime('%H:%M')}, from the next Monday on: the holdouts, "
-            "the week's changes, the next 30 days, contested facts and the timeline."
-        ),
+        "label": plain(label),
+        "hint": plain(hint),
         "element": element,
     }
 
@@ -507,20 +515,13 @@ THREADS_OPTION = "threads"
 
 
 def _threads_input(on: bool) -> Block:
-    option = _option(
-        "Reply in the thread of the first alert about the same deadline or model", THREADS_OPTION
+    return _one_checkbox(
+        ids.BLOCK_SUBSCRIBE_THREADS,
+        "Threads",
+        _option("Reply in the thread of the first alert about the same deadline or model", THREADS_OPTION),
+        on,
+        "The most urgent (1 day, the day itself, overdue) are also shown in the channel.",
     )
-    element: Block = {"type": "checkboxes", "action_id": ids.ACTION_FIELD, "options": [option]}
-    if on:
-        element["initial_options"] = [option]
-    return {
-        "type": "input",
-        "block_id": ids.BLOCK_SUBSCRIBE_THREADS,
-        "optional": True,
-        "label": plain("Threads"),
-        "hint": plain("The most urgent (1 day, the day itself, overdue) are also shown in the channel."),
-        "element": element,
-    }
 
 
 def _time_input(block_id: str, label: str, initial: str | None, hint: str | None = None) -> Block:

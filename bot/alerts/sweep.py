@@ -594,13 +594,12 @@ def run_sweep(
 def _run_sweep(
     deps: Deps,
     *,
-    now: datetime | None,
+    now: datetime,
     senders: dict[str, Sender] | None,
     dry_run: bool,
     lease: timedelta,
     max_workers: int,
 ) -> SweepResult:
-    now = now or deps.clock.now()
     db = deps.store.db
     settings = deps.settings
     result = SweepResult(at=now, dry_run=dry_run, settings=settings)
