@@ -26,9 +26,9 @@ BUSY_TIMEOUT_MS = 10_000
 # connection given back beyond these is closed. Each holds its page cache and the schema
 # (about 0.4-0.9 MiB), so one per thread that ever ran would keep every worker's.
 IDLE_CONNECTIONS = 2
-# Page cache per connection (SQLite's default is 2,000 KiB). Every worker thread holds a
-# connection, so the default costs about 2 MiB per busy thread; reads come from the OS
-# file cache just as fast (README "Benchmarks", Memory).
+# Page cache per connection (SQLite's default is 2,000 KiB). Every connection in use holds
+# one, so the default costs about 2 MiB per busy thread; reads come from the OS file cache
+# just as fast (README "Benchmarks", Memory).
 CACHE_KIB = 512
 
 
@@ -89,8 +89,8 @@ def fewer_checkpoints(db: Database, pages: int = BULK_CHECKPOINT_PAGES) -> Gener
 
     Many small transactions that update the same pages (a sweep's outcome batches) each copy
     them back to the database file when every commit checkpoints; letting the WAL grow copies
-    each page once. At 100,000 models this takes a sweep from 3.0x to about 2.8x of its SQLite
-    limit (README "Benchmarks"); trackers of realistic size never reach the bigger threshold.
+    each page once: about 2 s of a 23 s sweep at 100,000 models (README "Benchmarks");
+    trackers of realistic size never reach the bigger threshold.
     Another connection committing meanwhile still checkpoints at its own 1,000 pages."""
     db.execute(f"PRAGMA wal_autocheckpoint = {pages}")
     try:
@@ -135,7 +135,7 @@ class Store:
         # One connection shared by all threads, under a lock, for one-value reads made on
         # every request (storage/generation.py): a request answered from memory then needs
         # no connection of its own (each holds a page cache and the schema, README "Benchmarks").
-        self._shared: sqlite3.Connection | None = None
+        self._shared: Database | None = None
         self._shared_lock = threading.Lock()
 
     @property
@@ -200,13 +200,10 @@ class Store:
                 if self._closed:
                     raise DatabaseUnavailable(f"database {self.path} is closed")
                 try:
-                    self._shared = sqlite3.connect(
-                        self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
-                    )
-                    self._shared.execute("PRAGMA cache_size = -64")
+                    self._shared = connect(self.path)
                 except sqlite3.Error as exc:
                     raise database_error(self.path, exc) from exc
-            row = self._shared.execute(sql).fetchone()
+            row = self._shared.conn.execute(sql).fetchone()
         return row[0] if row else None
 
     def close(self) -> None:

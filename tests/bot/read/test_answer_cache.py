@@ -14,8 +14,7 @@ from slack_bolt import App
 
 from bot.clock import FixedClock
 from bot.deps import Deps
-from storage.tracker import update_record
-from tests.bot.read.test_commands import ask, shown
+from tests.bot.read.test_commands import ask, meta_signs, shown
 from tests.support.slack_emulator import SlackEmulator
 
 
@@ -49,15 +48,7 @@ def test_an_edit_through_the_app_is_in_the_next_answer(
     bolt_app: App, slack_emulator: SlackEmulator, deps: Deps
 ) -> None:
     assert "1 holdout" in shown(ask(bolt_app, slack_emulator, "/holdouts"))
-    update_record(
-        deps.store.db,
-        "developer",
-        "meta",
-        {"status": "signed"},
-        actor="UADMIN0001",
-        at=deps.clock.now(),
-        source="https://example.org/meta-signs",
-    )
+    meta_signs(deps)
     assert "there are no holdouts" in shown(ask(bolt_app, slack_emulator, "/holdouts"))
 
 

@@ -66,7 +66,8 @@ def test_holdouts_share_posts_in_channel(bolt_app: App, slack_emulator: SlackEmu
     assert "Only you can see this" not in shown(body)
 
 
-def test_holdouts_when_everyone_signed(bolt_app: App, slack_emulator: SlackEmulator, deps: Deps) -> None:
+def meta_signs(deps: Deps) -> None:
+    """An admin records that Meta, the seeded tracker's one holdout, has signed."""
     update_record(
         deps.store.db,
         "developer",
@@ -76,6 +77,10 @@ def test_holdouts_when_everyone_signed(bolt_app: App, slack_emulator: SlackEmula
         at=deps.clock.now(),
         source="https://example.org/meta-signs",
     )
+
+
+def test_holdouts_when_everyone_signed(bolt_app: App, slack_emulator: SlackEmulator, deps: Deps) -> None:
+    meta_signs(deps)
     text = shown(ask(bolt_app, slack_emulator, "/holdouts"))
     assert "All 6 tracked developers have signed a review agreement; there are no holdouts." in text
 
