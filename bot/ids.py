@@ -16,6 +16,20 @@ ACTION_ADMIN_ADD_EVENT = "admin_add_event"
 ACTION_ADMIN_EDIT_EVENT = "admin_edit_event"
 ACTION_ADMIN_CONTEST = "admin_contest"
 ACTION_ADMIN_SETTLE_CONTEST = "admin_settle_contest"
+ADMIN_FORM_ACTIONS = (
+    ACTION_ADMIN_UPDATE_STATUS,
+    ACTION_ADMIN_ADD_DEVELOPER,
+    ACTION_ADMIN_ADD_MODEL,
+    ACTION_ADMIN_EDIT_MODEL,
+    ACTION_ADMIN_REMOVE_MODEL,
+    ACTION_ADMIN_ADD_DEADLINE,
+    ACTION_ADMIN_EDIT_DEADLINE,
+    ACTION_ADMIN_REMOVE_DEADLINE,
+    ACTION_ADMIN_ADD_EVENT,
+    ACTION_ADMIN_EDIT_EVENT,
+    ACTION_ADMIN_CONTEST,
+    ACTION_ADMIN_SETTLE_CONTEST,
+)
 
 # Modal callback ids (view_submission).
 VIEW_DEVELOPER_STATUS = "developer_status_form"
@@ -107,3 +121,17 @@ ACTION_MENU_DEADLINE = "menu_deadline"
 ACTION_MENU_SOURCE = "menu_source"
 ACTION_MENU_EVENT = "menu_event"
 ACTION_MENU_SUBJECT = "menu_subject"  # an event or a deadline (the contest form)
+
+# The admin forms (callback ids, which handlers/views.py registers), each with the block
+# where an error about the whole form (not one field) is shown.
+ADMIN_FORM_MAIN_BLOCK = {
+    VIEW_DEVELOPER_STATUS: BLOCK_STATUS,
+    VIEW_ADD_DEVELOPER: BLOCK_NAME,
+    VIEW_MODEL: BLOCK_NAME,
+    VIEW_DEADLINE: BLOCK_TITLE,
+    VIEW_REMOVE_CONFIRM: BLOCK_CONFIRM,
+    VIEW_PICK_RECORD: BLOCK_PICK,
+    VIEW_EVENT: BLOCK_SUMMARY,
+    VIEW_CONTEST: BLOCK_REASON,
+    VIEW_SETTLE_CONTEST: BLOCK_SETTLE,
+}

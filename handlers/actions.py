@@ -13,7 +13,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import ids
-from bot.admin import edits
 from bot.deps import Deps
 from handlers.directory import SlackDirectory
 
@@ -21,6 +20,8 @@ from handlers.directory import SlackDirectory
 def on_admin_button(
     deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
 ) -> None:
+    from bot.admin import edits  # the forms load when an admin first opens one
+
     ack()
     view = edits.form_for_action(
         deps,
@@ -36,6 +37,8 @@ def on_admin_button(
 def on_status_developer_chosen(
     deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
 ) -> None:
+    from bot.admin import edits
+
     ack()
     chosen = (action.get("selected_option") or {}).get("value")
     view = body.get("view")
@@ -53,6 +56,6 @@ def register(app: App, deps: Deps) -> None:
     def on_developer(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         on_status_developer_chosen(deps, ack, body, action, client)
 
-    for action_id in edits.ADMIN_FORM_ACTIONS:
+    for action_id in ids.ADMIN_FORM_ACTIONS:
         app.action(re.compile(rf"^{re.escape(action_id)}(:.*)?$"))(on_button)
     app.action(ids.ACTION_FORM_DEVELOPER_PICK)(on_developer)

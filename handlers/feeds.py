@@ -9,7 +9,6 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.admin.edits import news_event_form_view, news_status_form_view, status_form_view
 from bot.deps import Deps
 from bot.ids import ACTION_NEWS_ADD_EVENT, ACTION_NEWS_UPDATE_TRACKER
 from handlers.directory import SlackDirectory
@@ -19,6 +18,8 @@ log = logging.getLogger(__name__)
 
 def update_tracker_from_news(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
     """Open the status form prefilled from the item (non-admins are shown why they cannot)."""
+    from bot.admin.edits import news_status_form_view, status_form_view  # loaded on first use
+
     action = (body.get("actions") or [{}])[0]
     value = str(action.get("value") or "")
     channel = (body.get("channel") or {}).get("id")
@@ -33,6 +34,8 @@ def update_tracker_from_news(deps: Deps, body: dict[str, Any], client: WebClient
 
 def add_event_from_news(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
     """Open the event form prefilled from the item ("add as an event")."""
+    from bot.admin.edits import news_event_form_view
+
     action = (body.get("actions") or [{}])[0]
     value = str(action.get("value") or "")
     if not value.isdigit():

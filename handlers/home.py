@@ -8,7 +8,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.deps import Deps
-from bot.exports import remember_home_timeline, stale_home_timeline, timeline_file
 from bot.read import home_view
 from handlers.directory import SlackDirectory
 
@@ -18,10 +17,12 @@ log = logging.getLogger(__name__)
 def refresh_home_timeline(deps: Deps, client: WebClient) -> None:
     """Upload a new timeline picture for the App Home when the tracker (or the day) changed
     since the last one; most opens find it current and upload nothing."""
-    version = stale_home_timeline(deps)
+    from bot.exports import timeline  # the picture code loads at the first App Home opened
+
+    version = timeline.stale_home_timeline(deps)
     if version is None:
         return
-    picture = timeline_file(deps)
+    picture = timeline.timeline_file(deps)
     file_id = None
     if picture is not None:
         try:
@@ -36,7 +37,7 @@ def refresh_home_timeline(deps: Deps, client: WebClient) -> None:
         except (SlackClientError, KeyError, IndexError):
             log.exception("uploading the App Home timeline failed; keeping the previous one")
             return
-    remember_home_timeline(deps, version, file_id)
+    timeline.remember_home_timeline(deps, version, file_id)
 
 
 def publish_home(deps: Deps, client: WebClient, user_id: str) -> None:

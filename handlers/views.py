@@ -10,21 +10,26 @@ else by DM) and a refreshed App Home.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.admin import edits
+from bot import ids
 from bot.deps import Deps
 from handlers.directory import SlackDirectory
 from handlers.home import publish_home
 
+if TYPE_CHECKING:
+    from bot.admin.edits import Saved
+
 log = logging.getLogger(__name__)
 
 
-def confirm_saved(deps: Deps, client: WebClient, user_id: str, saved: edits.Saved) -> None:
+def confirm_saved(deps: Deps, client: WebClient, user_id: str, saved: Saved) -> None:
+    from bot.admin import edits
+
     reply = edits.confirmation(saved)
     sent = False
     if saved.channel:
@@ -47,6 +52,8 @@ def confirm_saved(deps: Deps, client: WebClient, user_id: str, saved: edits.Save
 
 
 def on_admin_submission(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    from bot.admin import edits  # loaded at the first submission
+
     view = body["view"]
     user_id = body["user"]["id"]
     outcome = edits.submit(deps, SlackDirectory(client), view["callback_id"], user_id, view)
@@ -65,5 +72,5 @@ def register(app: App, deps: Deps) -> None:
     def on_submission(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         on_admin_submission(deps, ack, body, client)
 
-    for callback_id in edits.MAIN_BLOCK:
+    for callback_id in ids.ADMIN_FORM_MAIN_BLOCK:
         app.view(callback_id)(on_submission)

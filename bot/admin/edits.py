@@ -25,7 +25,7 @@ from bot.blockkit import Block, clip, escape, fallback, fmt_date, fmt_datetime, 
 from bot.deps import Deps
 from bot.directory import Directory, DirectoryUnavailable
 from bot.lookup import Match, find_developer, find_subject
-from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
+from bot.replies import SURFACE_SLACK, CommandRequest, Reply
 from storage.facts import (
     EVENT_KIND_LABELS,
     add_source,
@@ -60,32 +60,6 @@ from storage.tracker import (
 
 log = logging.getLogger(__name__)
 
-# Where errors that are about the whole form (not one field) are shown, per form.
-MAIN_BLOCK = {
-    ids.VIEW_DEVELOPER_STATUS: ids.BLOCK_STATUS,
-    ids.VIEW_ADD_DEVELOPER: ids.BLOCK_NAME,
-    ids.VIEW_MODEL: ids.BLOCK_NAME,
-    ids.VIEW_DEADLINE: ids.BLOCK_TITLE,
-    ids.VIEW_REMOVE_CONFIRM: ids.BLOCK_CONFIRM,
-    ids.VIEW_PICK_RECORD: ids.BLOCK_PICK,
-    ids.VIEW_EVENT: ids.BLOCK_SUMMARY,
-    ids.VIEW_CONTEST: ids.BLOCK_REASON,
-    ids.VIEW_SETTLE_CONTEST: ids.BLOCK_SETTLE,
-}
-ADMIN_FORM_ACTIONS = (
-    ids.ACTION_ADMIN_UPDATE_STATUS,
-    ids.ACTION_ADMIN_ADD_DEVELOPER,
-    ids.ACTION_ADMIN_ADD_MODEL,
-    ids.ACTION_ADMIN_EDIT_MODEL,
-    ids.ACTION_ADMIN_REMOVE_MODEL,
-    ids.ACTION_ADMIN_ADD_DEADLINE,
-    ids.ACTION_ADMIN_EDIT_DEADLINE,
-    ids.ACTION_ADMIN_REMOVE_DEADLINE,
-    ids.ACTION_ADMIN_ADD_EVENT,
-    ids.ACTION_ADMIN_EDIT_EVENT,
-    ids.ACTION_ADMIN_CONTEST,
-    ids.ACTION_ADMIN_SETTLE_CONTEST,
-)
 UPDATE_USAGE = "Usage: `/aireview update <developer>`, e.g. `/aireview update meta`."
 
 
@@ -859,7 +833,7 @@ def submit(
     deps: Deps, directory: Directory | None, callback_id: str, user_id: str, view: dict[str, Any]
 ) -> Outcome:
     """Check, validate and apply one submitted admin form."""
-    main = MAIN_BLOCK[callback_id]
+    main = ids.ADMIN_FORM_MAIN_BLOCK[callback_id]
     if not is_admin(deps, user_id, directory):
         return Outcome(errors={main: denial_text(deps)})
     values = forms.flatten_state(view.get("state"))
@@ -910,32 +884,3 @@ def run_update(deps: Deps, request: CommandRequest) -> Reply | None:
         return Reply(text="The status form opens in Slack only.")
     view = status_form_view(deps, request.directory, match.record["id"], channel=request.channel_id)
     return Reply(text="", modal=view)
-
-
-ADMIN_SUBCOMMANDS = (
-    Subcommand(
-        name="admin",
-        usage="admin",
-        summary="Admins: menu of forms to change the tracker",
-        example="/aireview admin",
-        run=run_admin,
-        admin_only=True,
-        surfaces=(SURFACE_SLACK,),
-    ),
-    Subcommand(
-        name="update",
-        usage="update <developer>",
-        summary="Admins: update a developer's agreement status (opens a form)",
-        example="/aireview update meta",
-        run=run_update,
-        admin_only=True,
-        surfaces=(SURFACE_SLACK,),
-    ),
-)
-
-
-def no_admin_home_section(deps: Deps, user_id: str, admin: bool) -> list[Block]:
-    """On every App Home while no admin is configured: how to configure one."""
-    if deps.settings.admins_configured:
-        return []
-    return [section(f":information_source: {escape(denial_text(deps))}")]

@@ -1,12 +1,14 @@
 """Exports: the iCalendar feed and CSV tables (`files`), the timeline picture (`timeline`),
-and `/aireview export` and `/aireview timeline` (`commands`)."""
+and `/aireview export` and `/aireview timeline` (`commands`).
 
-from bot.exports.commands import EXPORT_SUBCOMMAND, TIMELINE_SUBCOMMAND
-from bot.exports.timeline import (
+Only `commands` and `choices` load with the app: `files` and `timeline` load on first use
+(a command, the App Home, the briefing), through the entry points `commands` gives here."""
+
+from bot.exports.commands import (
+    EXPORT_SUBCOMMAND,
+    TIMELINE_SUBCOMMAND,
     empty_range_line,
     home_timeline_version,
-    remember_home_timeline,
-    stale_home_timeline,
     timeline_file,
     timeline_home_section,
     timeline_pictures,
@@ -17,8 +19,6 @@ __all__ = [
     "home_timeline_version",
     "EXPORT_SUBCOMMAND",
     "TIMELINE_SUBCOMMAND",
-    "remember_home_timeline",
-    "stale_home_timeline",
     "timeline_file",
     "timeline_home_section",
     "timeline_pictures",

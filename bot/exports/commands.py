@@ -1,14 +1,34 @@
 """`/aireview export ics|csv [table]` and `/aireview timeline [days]`: the calendar, the
 tracker tables or the timeline picture as a file the listener uploads to the conversation
-(handlers/exports.py)."""
+(handlers/exports.py).
+
+The command table loads with the app; the calendar and CSV code (`files`) and the picture
+(`timeline`) load when a command first asks for them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.deps import Deps
-from bot.exports import timeline
-from bot.exports.files import CSV_TABLES, CSV_VIEWS, FORMAT_CSV, FORMAT_ICS, calendar_export, csv_export
+from bot.exports.choices import (
+    CSV_TABLES,
+    CSV_VIEWS,
+    DEFAULT_DAYS,
+    FORMAT_CSV,
+    FORMAT_ICS,
+    MAX_DAYS,
+    PAST_DAYS,
+)
 from bot.read import answers
-from bot.replies import ANY_ARGUMENTS, SURFACE_CONSOLE, SURFACE_SLACK, CommandRequest, Reply, Subcommand
+from bot.replies import (
+    ANY_ARGUMENTS,
+    SURFACE_CONSOLE,
+    SURFACE_SLACK,
+    CommandRequest,
+    FileUpload,
+    Reply,
+    Subcommand,
+)
 
 SUBCOMMAND_EXPORT = "export"
 USAGE = "export ics|csv [table]"
@@ -25,6 +45,8 @@ def _usage_reply(problem: str) -> Reply:
 
 
 def run_export(deps: Deps, request: CommandRequest) -> Reply | None:
+    from bot.exports.files import calendar_export, csv_export
+
     words = request.text.lower().split()
     if not words:
         return _usage_reply("Which export?")
@@ -63,17 +85,19 @@ EXPORT_SUBCOMMAND = Subcommand(
 SUBCOMMAND_TIMELINE = "timeline"
 TIMELINE_USAGE = (
     f"Usage: `/aireview timeline [days]`: a picture of the next N days (default "
-    f"{timeline.DEFAULT_DAYS}, from 1 to {timeline.MAX_DAYS}) and the last {timeline.PAST_DAYS}, "
+    f"{DEFAULT_DAYS}, from 1 to {MAX_DAYS}) and the last {PAST_DAYS}, "
     "e.g. `/aireview timeline 30`."
 )
 
 
 def run_timeline(deps: Deps, request: CommandRequest) -> Reply:
+    from bot.exports import timeline
+
     try:
-        days = answers.parse_days(request.text) if request.text.strip() else timeline.DEFAULT_DAYS
+        days = answers.parse_days(request.text) if request.text.strip() else DEFAULT_DAYS
     except answers.BadDays:
         return Reply(text=TIMELINE_USAGE)
-    if not 1 <= days <= timeline.MAX_DAYS:
+    if not 1 <= days <= MAX_DAYS:
         return Reply(text=TIMELINE_USAGE)
     if request.surface != SURFACE_SLACK or not request.channel_id:
         return Reply(
@@ -91,10 +115,45 @@ TIMELINE_SUBCOMMAND = Subcommand(
     usage="timeline [days]",
     summary=(
         "upload a picture of deadlines, review windows and releases per developer for the next N "
-        f"days (default {timeline.DEFAULT_DAYS}) and the last {timeline.PAST_DAYS}"
+        f"days (default {DEFAULT_DAYS}) and the last {PAST_DAYS}"
     ),
     example="/aireview timeline 30",
     run=run_timeline,
     surfaces=(SURFACE_SLACK, SURFACE_CONSOLE),
     slow=(ANY_ARGUMENTS,),  # drawing the picture and the upload
 )
+
+
+# ---------------------------------------------------------------- the picture, for other features
+# The briefing and the App Home use the picture through these; each loads the picture code
+# on its first call, so an app whose users never ask for a picture never loads it.
+
+
+def timeline_home_section(deps: Deps, user_id: str, admin: bool) -> list[dict[str, Any]]:
+    from bot.exports import timeline
+
+    return timeline.timeline_home_section(deps, user_id, admin)
+
+
+def timeline_file(deps: Deps, days: int = DEFAULT_DAYS) -> FileUpload | None:
+    from bot.exports import timeline
+
+    return timeline.timeline_file(deps, days)
+
+
+def timeline_pictures(deps: Deps, fit: int, days: int = DEFAULT_DAYS) -> tuple[FileUpload, bytes] | None:
+    from bot.exports import timeline
+
+    return timeline.timeline_pictures(deps, fit, days)
+
+
+def home_timeline_version(deps: Deps) -> str:
+    from bot.exports import timeline
+
+    return timeline.home_timeline_version(deps)
+
+
+def empty_range_line(deps: Deps, days: int) -> str:
+    from bot.exports import timeline
+
+    return timeline.empty_range_line(deps, days)

@@ -30,6 +30,7 @@ from bot.domain import (
     review_window_opens,
     today_in,
 )
+from bot.exports.choices import CSV_TABLES, CSV_VIEWS, FORMAT_CSV, FORMAT_ICS, FORMATS
 from bot.people import names_for
 from bot.read import compare_table
 from bot.replies import FileUpload
@@ -54,12 +55,6 @@ UID_DOMAIN = "reviewwatch"
 # Subscribed calendars poll; hourly keeps Outlook and Google close to the tracker.
 REFRESH_INTERVAL = timedelta(hours=1)
 
-FORMAT_ICS = "ics"
-FORMAT_CSV = "csv"
-FORMATS = (FORMAT_ICS, FORMAT_CSV)
-CSV_TABLES = ("developers", "models", "deadlines", "history", "events", "sources")
-# Tables computed from the others, exported one at a time (not in the zip of CSV_TABLES).
-CSV_VIEWS = ("compare",)
 DEFAULT_PATHS = {FORMAT_ICS: "reviewwatch.ics", FORMAT_CSV: "reviewwatch-csv.zip"}
 
 # OWASP "CSV injection": a leading =, +, -, @ (or a tab / line break that a spreadsheet

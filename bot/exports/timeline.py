@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import domain
 from bot.deps import Deps
+from bot.exports.choices import DEFAULT_DAYS, MAX_DAYS, PAST_DAYS
 from bot.replies import FileUpload
 from storage.timeline import deadlines_in_range, developers_by_id, models_in_range
 from storage.tracker import get_state, latest_history_id, set_state
@@ -34,9 +35,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-DEFAULT_DAYS = 90
-MAX_DAYS = 365
-PAST_DAYS = 14  # the picture starts this many days before today
 MAX_ROWS = 12  # developer rows; the rest are counted under the picture
 MAX_LANES = 3  # lanes per row before "+N more"
 MAX_LABEL = 30  # characters of a model name or deadline title shown

@@ -1,7 +1,9 @@
 """The news watch: parsing RSS/Atom and the Federal Register (`parse`), fetching with
-limits (`feed_client`), the periodic fetch, matching and `/aireview feeds` (`watch`)."""
+limits (`feed_client`), the periodic fetch, matching and `/aireview feeds` (`watch`).
 
-from bot.news.parse import published_text
-from bot.news.watch import FEEDS_SUBCOMMAND, add_news_job
+Only `commands` loads with the app (the command, the schedule, the date line); the rest
+loads when a fetch or a command first needs it."""
+
+from bot.news.commands import FEEDS_SUBCOMMAND, add_news_job, published_text
 
 __all__ = ["FEEDS_SUBCOMMAND", "add_news_job", "published_text"]

@@ -370,19 +370,3 @@ def is_stale(published: str | None, now: datetime, max_age_days: int) -> bool:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return (now - when).days > max_age_days
-
-
-def published_text(value: str | None, tz: Any) -> str:
-    """How an item's date reads: 'Jul 24, 2026' for a calendar date (the Federal Register's
-    publication date), 'Jul 24, 2026 09:00 EDT' in the team timezone for a timestamp."""
-    if not value:
-        return "date not given"
-    try:
-        if len(value) == 10:
-            return date.fromisoformat(value).strftime("%b %-d, %Y")
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return value[:40]
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(tz).strftime("%b %-d, %Y %H:%M %Z")

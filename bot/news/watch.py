@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.admins import denial_text, is_admin
 from bot.blockkit import (
     MAX_MESSAGE_BLOCKS,
     Block,
@@ -41,7 +40,7 @@ from bot.news.feed_client import (
     fetch,
     make_http_client,
 )
-from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
+from bot.replies import Reply
 from storage import news as store_news
 from storage.tracker import get_state, list_developers, list_models, set_state
 
@@ -56,8 +55,6 @@ DEFAULT_FEED_ACTOR = "default"
 STATE_DEFAULT_REMOVED = "news.default_feed_removed"
 TEST_SHOWN = 10
 MIN_NAME_LENGTH = 2
-
-FEEDS_USAGE = "feeds [list | add <url> [keywords] | remove <id> | test <url> [keywords]]"
 
 
 # -- dependencies ------------------------------------------------------------------------------
@@ -233,52 +230,6 @@ def fetch_due_feeds(
     if outcomes:
         log.info("fetched %d sources: %d new items to alert", len(outcomes), new)
     return outcomes
-
-
-# -- the schedule ------------------------------------------------------------------------------
-
-NEWS_JOB_ID = "news-fetch"
-NEWS_STARTUP_JOB_ID = "news-fetch-startup"
-NEWS_EXECUTOR = "news"
-FETCH_INTERVAL_SECONDS = 30 * 60
-NEWS_MISFIRE_GRACE_SECONDS = 20 * 60
-
-
-def news_fetch_job(deps: Deps) -> None:
-    """The scheduled job: fetch due sources; a failure is logged, never raised."""
-    try:
-        fetch_due_feeds(deps, deps.clock.now())
-    except Exception:
-        log.exception("news fetch failed")
-
-
-def add_news_job(scheduler: Any, deps: Deps, *, run_at_start: bool = True) -> None:
-    """Add the fetch to an APScheduler scheduler: every 30 minutes, and once at start-up.
-
-    It runs on its own single worker thread: a slow source never delays an alert sweep, and
-    two fetches never overlap. New items reach channels with the next sweep."""
-    from apscheduler.executors.pool import ThreadPoolExecutor
-    from apscheduler.triggers.interval import IntervalTrigger
-
-    scheduler.add_executor(ThreadPoolExecutor(max_workers=1), alias=NEWS_EXECUTOR)
-    common: dict[str, Any] = {
-        "args": [deps],
-        "executor": NEWS_EXECUTOR,
-        "misfire_grace_time": NEWS_MISFIRE_GRACE_SECONDS,
-        "coalesce": True,
-        "max_instances": 1,
-        "replace_existing": True,
-    }
-    fetch = deps.store.releasing(news_fetch_job)  # gives its connection back after each run
-    scheduler.add_job(
-        fetch,
-        IntervalTrigger(seconds=FETCH_INTERVAL_SECONDS),
-        id=NEWS_JOB_ID,
-        name="news fetch",
-        **common,
-    )
-    if run_at_start:
-        scheduler.add_job(fetch, "date", id=NEWS_STARTUP_JOB_ID, name="news fetch at start-up", **common)
 
 
 # -- the news alert message --------------------------------------------------------------------
@@ -459,32 +410,3 @@ def _usage(usage: str) -> Reply:
 
 def _notice(text: str) -> Reply:
     return Reply(text=fallback(text), blocks=[section(text)])
-
-
-def run_feeds(deps: Deps, request: CommandRequest) -> Reply:
-    """`/aireview feeds ...`: admins only."""
-    if not is_admin(deps, request.user_id, request.directory):
-        return _notice(denial_text(deps))
-    action, _, rest = request.text.strip().partition(" ")
-    action = action.lower() or "list"
-    if action == "list":
-        return feeds_list_reply(deps)
-    if action == "add":
-        return feeds_add_reply(deps, rest, request.user_id)
-    if action == "remove":
-        return feeds_remove_reply(deps, rest)
-    if action == "test":
-        return feeds_test_reply(deps, rest)
-    return _usage(FEEDS_USAGE.removeprefix("feeds "))
-
-
-FEEDS_SUBCOMMAND = Subcommand(
-    name="feeds",
-    usage=FEEDS_USAGE,
-    summary="News and Federal Register sources watched for alerts (admins): list, add, remove, test",
-    example='/aireview feeds add https://example.com/feed.xml "frontier model", CAISI',
-    run=run_feeds,
-    admin_only=True,
-    surfaces=(SURFACE_SLACK,),
-    slow=("add", "test"),  # both fetch the feed
-)

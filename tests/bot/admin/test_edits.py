@@ -175,7 +175,7 @@ def test_admin_command_shows_the_menu_and_non_admins_are_refused(
     action_ids = {
         e["action_id"] for b in menu["admin"]["blocks"] if b["type"] == "actions" for e in b["elements"]
     }
-    assert action_ids == set(edits.ADMIN_FORM_ACTIONS)
+    assert action_ids == set(ids.ADMIN_FORM_ACTIONS)
     assert "Only Review Watch admins" in menu["stranger"]["text"]
     assert "blocks" not in menu["stranger"] or not any(
         b["type"] == "actions" for b in menu["stranger"]["blocks"]

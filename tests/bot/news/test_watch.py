@@ -383,7 +383,7 @@ def test_an_unexpected_error_in_one_source_is_recorded(
 def test_the_fetch_is_scheduled_every_30_minutes_on_its_own_thread(no_default: Deps) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from bot.news.watch import NEWS_EXECUTOR, NEWS_JOB_ID, NEWS_STARTUP_JOB_ID, add_news_job
+    from bot.news.commands import NEWS_EXECUTOR, NEWS_JOB_ID, NEWS_STARTUP_JOB_ID, add_news_job
 
     scheduler = BackgroundScheduler(timezone="UTC")
     add_news_job(scheduler, no_default)  # not started: nothing runs
@@ -395,8 +395,34 @@ def test_the_fetch_is_scheduled_every_30_minutes_on_its_own_thread(no_default: D
     assert interval.misfire_grace_time >= 60
 
 
+def test_the_scheduled_job_pauses_the_default_search_turned_off_while_it_backs_off(
+    deps: Deps, sources: Sources
+) -> None:
+    """The job loads the watch only when it has work (bot/news/commands.py); a default search
+    still on while its setting is off is work, even when it is not due."""
+    from bot.news.commands import news_fetch_job
+
+    deps.feed_client = sources.client()
+    news_fetch_job(deps)  # the search answers 404: it backs off
+    [feed] = store_news.list_feeds(deps.store.db)
+    assert feed["is_default"] == 1 and feed["enabled"] == 1 and feed["next_fetch_at"]
+    assert store_news.due_feeds(deps.store.db, deps.clock.now()) == []
+
+    off = replace(deps, settings=replace(deps.settings, federal_register_default=False))
+    news_fetch_job(off)
+    assert store_news.get_feed(deps.store.db, feed["id"])["enabled"] == 0
+    assert sources.hits(FR_SEARCH) == 1
+
+
+def test_the_scheduled_job_with_no_source_and_the_default_off_adds_nothing(no_default: Deps) -> None:
+    from bot.news.commands import news_fetch_job
+
+    news_fetch_job(no_default)
+    assert store_news.list_feeds(no_default.store.db) == [] and items(no_default) == []
+
+
 def test_the_scheduled_job_fetches_and_never_raises(no_default: Deps, sources: Sources) -> None:
-    from bot.news.watch import news_fetch_job
+    from bot.news.commands import news_fetch_job
 
     deps = no_default
     add(deps, POLICYWIRE)
