@@ -688,11 +688,17 @@ def python_json(script: str, *args: str) -> Any:
     return json.loads(done.stdout)
 
 
-# What the running app imports at start (HTTP mode), and what it imports only when used.
-START_IMPORTS = "import bot.lean_imports, app, handlers.http.runtime, handlers.http.routes"
+# What the running app imports at start (HTTP mode, with every listener registered), and
+# what it imports only when used.
+LISTENERS = (
+    "handlers.actions, handlers.alerts, handlers.commands, handlers.events, handlers.feeds, "
+    "handlers.menus, handlers.views"
+)
+START_IMPORTS = f"import bot.lean_imports, app, handlers.http.runtime, handlers.http.routes, {LISTENERS}"
 BARE_IMPORTS = "import slack_bolt, slack_bolt.adapter.wsgi, slack_sdk, waitress"
 LAZY_IMPORTS = (
     "bot.teams.answers",
+    "bot.admin.edits",
     "bot.news.watch",
     "bot.exports.files",
     "httpx",
@@ -720,11 +726,11 @@ START_CHAIN = (
         "import bot.deps, bot.blockkit, bot.lookup, bot.menus",
     ),
     ("bot/read (answers, App Home)", "import bot.read"),
-    ("bot/admin (forms, edits)", "import bot.admin"),
-    ("bot/exports (iCal, CSV, timeline code; no icalendar, no matplotlib)", "import bot.exports"),
-    ("bot/news (parsing and the watch; no httpx, no feedparser)", "import bot.news"),
+    ("bot/admin's commands (the forms load on first use)", "import bot.admin"),
+    ("bot/exports' commands (the files and the picture load on first use)", "import bot.exports"),
+    ("bot/news' commands and schedule (the watch loads on first use)", "import bot.news"),
     ("bot/alerts (plan, sweep, delivery, briefing, follows)", "import bot.alerts, bot.catalog"),
-    ("handlers/ and app.py", "import app, handlers.http.runtime, handlers.http.routes"),
+    ("handlers/ and app.py", f"import app, handlers.http.runtime, handlers.http.routes, {LISTENERS}"),
 )
 _CHAIN_PROBE = """
 import json, sys, time
