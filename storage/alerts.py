@@ -455,8 +455,10 @@ def claim_alerts(
     found: list[list[str]] = []
     with db.atomic():
         for rows in groups:
-            inserted = db.conn.executemany(sql, rows).rowcount
             keys = [row[0] for row in rows]
+            # In key order: the primary key's B-tree grows page by page instead of at random
+            # places (and record_outcomes later finds the rows in the same order).
+            inserted = db.conn.executemany(sql, sorted(rows, key=lambda row: row[0])).rowcount
             # Nearly always every row is new; otherwise ask which rows carry this sweep's token.
             if inserted < len(keys):
                 mine = _keys_with_token(db, keys, token)
@@ -562,6 +564,7 @@ def record_outcomes(db: Database, token: str, now: datetime, outcomes: Sequence[
             retry_at = utc_iso(o.next_attempt_at) if o.next_attempt_at else None
             failed.append((status, (o.error or "failed")[:500], retry_at, stamp, o.key, token))
     held = f"key = ? AND +claim_token = ? AND +status = '{STATUS_CLAIMED}'"  # by key, still ours
+    sent.sort(key=lambda row: row[3])  # in key order: each batch reads the key index page by page
     lost: list[str] = []
     with db.atomic():
         written = db.conn.executemany(
