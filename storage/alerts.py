@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlite_utils import Database
@@ -458,7 +459,7 @@ def claim_alerts(
             keys = [row[0] for row in rows]
             # In key order: the primary key's B-tree grows page by page instead of at random
             # places (and record_outcomes later finds the rows in the same order).
-            inserted = db.conn.executemany(sql, sorted(rows, key=lambda row: row[0])).rowcount
+            inserted = db.conn.executemany(sql, sorted(rows, key=itemgetter(0))).rowcount
             # Nearly always every row is new; otherwise ask which rows carry this sweep's token.
             if inserted < len(keys):
                 mine = _keys_with_token(db, keys, token)
@@ -564,7 +565,7 @@ def record_outcomes(db: Database, token: str, now: datetime, outcomes: Sequence[
             retry_at = utc_iso(o.next_attempt_at) if o.next_attempt_at else None
             failed.append((status, (o.error or "failed")[:500], retry_at, stamp, o.key, token))
     held = f"key = ? AND +claim_token = ? AND +status = '{STATUS_CLAIMED}'"  # by key, still ours
-    sent.sort(key=lambda row: row[3])  # in key order: each batch reads the key index page by page
+    sent.sort(key=itemgetter(3))  # in key order: each batch reads the key index page by page
     lost: list[str] = []
     with db.atomic():
         written = db.conn.executemany(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import storage.db
 from storage.db import BULK_CHECKPOINT_PAGES, IDLE_CONNECTIONS, fewer_checkpoints, open_store
 
 
@@ -39,6 +40,38 @@ def test_connections_given_back_are_reused_and_the_surplus_closed(tmp_path: Path
         again.join(5)
         assert used[-1] in {id(db) for db in store._idle}  # reused, not opened
         assert len(store._all) == IDLE_CONNECTIONS
+    finally:
+        store.close()
+
+
+def test_freed_memory_goes_back_to_the_os_once_no_thread_holds_a_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trims: list[int] = []
+    monkeypatch.setattr(storage.db, "return_freed_memory", lambda: trims.append(len(store._idle)))
+    store = open_store(tmp_path / "c.db")
+    try:
+        store.release()
+        assert trims == [1]  # the opening thread's was the only one
+        holding, done = threading.Event(), threading.Event()
+
+        def other_thread() -> None:
+            store.db.execute("SELECT 1")
+            holding.set()
+            done.wait(5)
+            store.release()
+
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        holding.wait(5)
+        store.db.execute("SELECT 1")
+        store.release()
+        assert trims == [1]  # the other thread still works: not yet
+        done.set()
+        thread.join(5)
+        assert trims == [1, 2]
+        store.release()  # holds none: nothing given back, nothing to return
+        assert trims == [1, 2]
     finally:
         store.close()
 
