@@ -11,7 +11,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 
-import bot.lean_imports  # noqa: F401  (first: before sqlite-utils is imported)
+import bot.lean_imports  # first: before sqlite-utils is imported
 from bot.catalog import make_deps
 from bot.clock import Clock, FixedClock, SystemClock, parse_now
 from bot.deps import Deps
@@ -25,7 +25,7 @@ __all__ = ["COMMANDS", "StartupError", "main", "parse_args"]
 
 
 def build_deps(settings: Settings, clock: Clock) -> Deps:
-    store = open_store(settings.db_path)
+    store = open_store(settings.db_path, on_quiet=bot.lean_imports.return_freed_memory)
     try:
         seed(store.db, at=clock.now())
     except sqlite3.OperationalError as exc:  # e.g. locked by another process past the busy timeout

@@ -9,7 +9,6 @@ busy timeout makes concurrent writers wait instead of failing.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
 import sqlite3
 import threading
@@ -119,37 +118,19 @@ def connect(path: str | Path) -> Database:
     return db
 
 
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    try:
-        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
-        return trim
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to return
-        return None
-
-
-def return_freed_memory() -> None:
-    """Hand the heap's free pages back to the operating system.
-
-    glibc keeps what is freed (a closed connection's page cache and schema, a dropped page
-    cache, an answer's buffers) in its heaps, so the process stays at the size of its
-    busiest moment: about 4 MiB more after a burst of concurrent questions (README
-    "Benchmarks", Memory). `malloc_trim(0)` returns whole free pages; it takes well under a
-    millisecond and runs when no thread holds a connection, after the work is done."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
 class Store:
     """The database at one path, handing each thread its own connection.
 
     A thread keeps its connection until it gives it back with `release()` at the end of a
     unit of work (handlers/ and the scheduler do, after each listener and job); the next
-    thread that needs one takes a given-back connection before opening a new one."""
+    thread that needs one takes a given-back connection before opening a new one.
 
-    def __init__(self, path: str | Path) -> None:
+    `on_quiet` runs when the last connection in use comes back (no thread holds one): the
+    running app hands freed memory back to the OS then (bot/lean_imports.py)."""
+
+    def __init__(self, path: str | Path, on_quiet: Callable[[], None] | None = None) -> None:
         self.path = str(path)
+        self.on_quiet = on_quiet
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[Database] = []
@@ -182,7 +163,7 @@ class Store:
     def release(self) -> None:
         """Give back this thread's connection, if it has one and no transaction is open on
         it; the thread gets one again (maybe another) when it next asks. The last one given
-        back (no thread holds one) also returns freed memory to the OS."""
+        back (no thread holds one) also runs `on_quiet`."""
         db = getattr(self._local, "db", None)
         if db is None or db.conn.in_transaction or self.path == ":memory:":
             return  # a :memory: database lives and dies with its connection
@@ -203,8 +184,8 @@ class Store:
                 db.close()
             except sqlite3.Error:
                 pass
-        if quiet:
-            return_freed_memory()
+        if quiet and self.on_quiet is not None:
+            self.on_quiet()
 
     def releasing(self, work: Callable[P, R]) -> Callable[P, R]:
         """`work`, giving back the thread's connection when it returns or raises."""
@@ -252,14 +233,15 @@ class Store:
         self._local = threading.local()
 
 
-def open_store(path: str | Path) -> Store:
-    """Open (creating if needed) the database at `path` and bring its schema up to date."""
+def open_store(path: str | Path, on_quiet: Callable[[], None] | None = None) -> Store:
+    """Open (creating if needed) the database at `path` and bring its schema up to date
+    (`on_quiet`: see Store)."""
     from storage.migrations import apply_migrations
 
     parent = Path(path).expanduser().resolve().parent
     if str(path) != ":memory:" and not parent.is_dir():
         raise DatabaseUnavailable(f"cannot open database {path}: folder {parent} does not exist")
-    store = Store(path)
+    store = Store(path, on_quiet)
     try:
         apply_migrations(store.db)
     except sqlite3.OperationalError as exc:

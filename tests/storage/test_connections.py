@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-import storage.db
 from storage.db import BULK_CHECKPOINT_PAGES, IDLE_CONNECTIONS, fewer_checkpoints, open_store
 
 
@@ -44,12 +43,10 @@ def test_connections_given_back_are_reused_and_the_surplus_closed(tmp_path: Path
         store.close()
 
 
-def test_freed_memory_goes_back_to_the_os_once_no_thread_holds_a_connection(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_on_quiet_runs_once_no_thread_holds_a_connection(tmp_path: Path) -> None:
+    """The running app hands freed memory back to the OS then (app.py, bot/lean_imports.py)."""
     trims: list[int] = []
-    monkeypatch.setattr(storage.db, "return_freed_memory", lambda: trims.append(len(store._idle)))
-    store = open_store(tmp_path / "c.db")
+    store = open_store(tmp_path / "c.db", on_quiet=lambda: trims.append(len(store._idle)))
     try:
         store.release()
         assert trims == [1]  # the opening thread's was the only one
