@@ -10,22 +10,28 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import bot.lean_imports  # first: before sqlite-utils is imported
-from bot.catalog import make_deps
+# Nothing imported here at module level loads sqlite-utils: main() first prepares the
+# process's memory (bot/ops/memory.py), which must happen before that import.
 from bot.clock import Clock, FixedClock, SystemClock, parse_now
-from bot.deps import Deps
-from bot.logging_setup import configure_logging
+from bot.ops.logging_setup import configure_logging
+from bot.ops.memory import prepare_process, return_freed_memory
 from bot.ops.startup import StartupError, choose_mode
 from bot.settings import Settings, SettingsError, load_settings
-from storage.db import DatabaseUnavailable, database_error, open_store
-from storage.seed import seed
+
+if TYPE_CHECKING:
+    from bot.deps import Deps
 
 __all__ = ["COMMANDS", "StartupError", "main", "parse_args"]
 
 
 def build_deps(settings: Settings, clock: Clock) -> Deps:
-    store = open_store(settings.db_path, on_quiet=bot.lean_imports.return_freed_memory)
+    from bot.catalog import make_deps
+    from storage.db import database_error, open_store
+    from storage.seed import seed
+
+    store = open_store(settings.db_path, on_quiet=return_freed_memory)
     try:
         seed(store.db, at=clock.now())
     except sqlite3.OperationalError as exc:  # e.g. locked by another process past the busy timeout
@@ -116,6 +122,8 @@ def cmd_console(args: argparse.Namespace, deps: Deps) -> int:
 
 
 def cmd_seed(args: argparse.Namespace, deps: Deps) -> int:
+    from storage.seed import seed
+
     added = seed(deps.store.db, at=deps.clock.now())  # build_deps seeded already; this reports what is there
     print(f"Seed facts are loaded in {deps.settings.db_path} ({sum(added.values())} added now).")
     return 0
@@ -142,7 +150,8 @@ def cmd_export(args: argparse.Namespace, deps: Deps) -> int:
 
 
 def _export_timeline(args: argparse.Namespace, deps: Deps) -> int:
-    from bot.exports.timeline import DEFAULT_DAYS, write_timeline
+    from bot.exports.choices import DEFAULT_DAYS
+    from bot.exports.timeline import write_timeline
 
     if len(args.words) != 1:
         print(
@@ -209,6 +218,9 @@ LOGGING_COMMANDS = frozenset({"run", "sweep"})
 
 
 def main(argv: list[str] | None = None) -> int:
+    prepare_process()
+    from storage.db import DatabaseUnavailable
+
     args = parse_args(sys.argv[1:] if argv is None else argv)
     command = args.command or "run"
     try:

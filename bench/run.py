@@ -475,10 +475,11 @@ def physical_limit(db_path: Path, rows: list[tuple[Any, ...]], sent: int) -> flo
     sweep writes them: the fastest order by hand too."""
     from storage.alerts import LEDGER_VALUES
     from storage.db import connect
+    from storage.sql import placeholders
 
     db = connect(db_path)
     columns = f"{LEDGER_VALUES}, status, attempts, claimed_at, claim_token, created_at"
-    insert = f"INSERT INTO alert_ledger ({columns}) VALUES ({', '.join('?' * 16)})"
+    insert = f"INSERT INTO alert_ledger ({columns}) VALUES ({placeholders(range(16))})"
     update = (
         "UPDATE alert_ledger SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
         "message_channel = ?, message_ts = ? WHERE key = ?"
@@ -696,7 +697,8 @@ LISTENERS = (
     "handlers.actions, handlers.alerts, handlers.commands, handlers.events, handlers.feeds, "
     "handlers.menus, handlers.views"
 )
-START_IMPORTS = f"import bot.lean_imports, app, handlers.http.runtime, handlers.http.routes, {LISTENERS}"
+PREPARE = "import bot.ops.memory; bot.ops.memory.prepare_process()"  # what app.main() does first
+START_IMPORTS = f"{PREPARE}; import app, handlers.http.runtime, handlers.http.routes, {LISTENERS}"
 BARE_IMPORTS = "import slack_bolt, slack_bolt.adapter.wsgi, slack_sdk, waitress"
 LAZY_IMPORTS = (
     "bot.teams.answers",
@@ -714,7 +716,10 @@ LAZY_IMPORTS = (
 # libraries, then ours.
 START_CHAIN = (
     ("Bolt, slack_sdk and waitress (all the bare app imports)", BARE_IMPORTS),
-    ("sqlite-utils (with click, dateutil, pluggy)", "import bot.lean_imports, sqlite_utils"),
+    (
+        "sqlite-utils (with click, dateutil, pluggy)",
+        f"{PREPARE}; import sqlite_utils",
+    ),
     (
         "APScheduler (background scheduler, thread pool, interval trigger)",
         "import apscheduler.schedulers.background, apscheduler.executors.pool, apscheduler.triggers.interval",
@@ -863,7 +868,8 @@ started, before = time.perf_counter(), rss()
 if sys.argv[1] == "without":
     for name in json.loads(sys.argv[2]):
         sys.modules[name] = StandInModule(name)
-import bot.lean_imports, app, handlers.http.runtime, handlers.http.routes
+import bot.ops.memory; bot.ops.memory.prepare_process()
+import app, handlers.http.runtime, handlers.http.routes
 print(json.dumps({"ms": (time.perf_counter() - started) * 1000, "kib": rss() - before,
                   "plotting": any(m in sys.modules for m in ("matplotlib", "PIL"))}))
 """
@@ -890,7 +896,7 @@ def feature_imports(runs: int) -> dict[str, Any]:
 # The first picture in a fresh process: importing matplotlib (numpy, PIL) and drawing.
 _FIRST_DRAW = """
 import json, sys, time
-import bot.lean_imports
+import bot.ops.memory; bot.ops.memory.prepare_process()
 from bench.run import settings_for
 from bench.tracker import bench_now
 from bot.catalog import make_deps

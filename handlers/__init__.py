@@ -26,7 +26,7 @@ def web_client(
         token=token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
-        **({"logger": logger} if logger is not None else {}),
+        logger=logger,  # None: slack_sdk's own logger
     )
 
 

@@ -109,12 +109,13 @@ def send_reply(reply: Reply | None, sink: ReplySink, client: WebClient, request:
         return
     if reply.modal is not None and request.trigger_id:
         client.views_open(trigger_id=request.trigger_id, view=reply.modal)
-    if reply.upload is not None and request.channel_id:
-        problem = upload_file(client, request.channel_id, reply.upload, thread_ts=request.thread_ts)
+    upload = reply.upload
+    if upload is not None and request.channel_id:
+        problem = upload_file(client, request.channel_id, upload, thread_ts=request.thread_ts)
         if problem:
             reply = Reply(text=problem)
         elif sink.placeholder and not reply.text:
-            reply = Reply(text=f"Done: {reply.upload.filename} is in this conversation.")
+            reply = Reply(text=f"Done: {upload.filename} is in this conversation.")
     if not reply.text and not reply.blocks:
         return  # the modal or the file is the answer
     sink.show(reply)

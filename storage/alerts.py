@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
+from storage.sql import placeholders
 from storage.timestamps import utc_iso
 from storage.tracker import latest_history_id
 
@@ -221,15 +222,11 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
         yield values[start : start + CHUNK]
 
 
-def _marks(values: list[Any]) -> str:
-    return ", ".join("?" for _ in values)
-
-
 def known_keys(db: Database, keys: Iterable[str]) -> set[str]:
     """Which of `keys` the ledger has (looked up by primary key, not by reading the ledger)."""
     found: set[str] = set()
     for chunk in _chunks(keys):
-        sql = f"SELECT key FROM alert_ledger WHERE key IN ({_marks(chunk)})"
+        sql = f"SELECT key FROM alert_ledger WHERE key IN ({placeholders(chunk)})"
         found.update(row[0] for row in db.execute(sql, chunk).fetchall())
     return found
 
@@ -268,7 +265,7 @@ def _rows_by_day_or_id(
         for row in db.query(f"{select} WHERE {column} >= ? AND {column} < ?", [low, before]):
             rows[row["id"]] = row
     for chunk in _chunks(ids):
-        for row in db.query(f"{select} WHERE {id_column} IN ({_marks(chunk)})", chunk):
+        for row in db.query(f"{select} WHERE {id_column} IN ({placeholders(chunk)})", chunk):
             rows[row["id"]] = row
     return list(rows.values())
 
@@ -307,7 +304,7 @@ def status_changes_for_sweep(
     """History rows of `fields`: after `after_id`; after `digest_after_id` and at or after
     `digest_from` (an ISO prefix); or with the ids. In id order."""
     fields = list(fields)
-    select = f"SELECT * FROM history WHERE field IN ({_marks(fields)})"
+    select = f"SELECT * FROM history WHERE field IN ({placeholders(fields)})"
     return _merged(db, select, fields, "at", after_id, digest_after_id, digest_from, ids)
 
 
@@ -348,7 +345,7 @@ def _merged(
         sql = f"{select} AND id > ? AND {at_column} >= ?"
         rows.update((r["id"], r) for r in db.query(sql, [*params, digest_after_id, digest_from]))
     for chunk in _chunks(ids):
-        sql = f"{select} AND id IN ({_marks(chunk)})"
+        sql = f"{select} AND id IN ({placeholders(chunk)})"
         rows.update((r["id"], r) for r in db.query(sql, [*params, *chunk]))
     return [rows[key] for key in sorted(rows)]
 
@@ -357,7 +354,7 @@ def model_developers(db: Database, ids: Iterable[int | str]) -> dict[str, str]:
     """Model id (as text) -> its developer id."""
     owners: dict[str, str] = {}
     for chunk in _chunks(ids):
-        sql = f"SELECT id, developer_id FROM models WHERE id IN ({_marks(chunk)})"
+        sql = f"SELECT id, developer_id FROM models WHERE id IN ({placeholders(chunk)})"
         owners.update((str(model_id), developer) for model_id, developer in db.execute(sql, chunk).fetchall())
     return owners
 
@@ -439,7 +436,7 @@ def claim_alerts(
         f"{LEDGER_VALUES}, status, attempts, last_error, claimed_at, claim_token, next_attempt_at, "
         "thread_ts, broadcast, created_at"
     )
-    sql = f"INSERT OR IGNORE INTO alert_ledger ({columns}) VALUES ({_marks(list(range(20)))})"
+    sql = f"INSERT OR IGNORE INTO alert_ledger ({columns}) VALUES ({placeholders(range(20))})"
     threads = threads or {}
     unplaced = (None, False)
     groups = (
@@ -471,7 +468,7 @@ def claim_alerts(
 def _keys_with_token(db: Database, keys: Iterable[str], token: str) -> set[str]:
     found: set[str] = set()
     for chunk in _chunks(keys):
-        sql = f"SELECT key FROM alert_ledger WHERE key IN ({_marks(chunk)}) AND +claim_token = ?"
+        sql = f"SELECT key FROM alert_ledger WHERE key IN ({placeholders(chunk)}) AND +claim_token = ?"
         found.update(row[0] for row in db.execute(sql, [*chunk, token]).fetchall())
     return found
 
@@ -589,7 +586,7 @@ def record_outcomes(db: Database, token: str, now: datetime, outcomes: Sequence[
             # ours neither claimed nor skipped, and keep our token)
             for chunk in _chunks(o.key for o in outcomes):
                 sql = (
-                    f"SELECT key FROM alert_ledger WHERE key IN ({_marks(chunk)}) "
+                    f"SELECT key FROM alert_ledger WHERE key IN ({placeholders(chunk)}) "
                     "AND (+claim_token IS NOT ? OR +status IN (?, ?))"
                 )
                 lost += [row[0] for row in db.execute(sql, [*chunk, token, STATUS_CLAIMED, STATUS_SKIPPED])]
@@ -622,9 +619,9 @@ def first_alert_ts_many(
         for chunk in _chunks(sorted(ids)):
             rows = db.execute(
                 f"""SELECT target, subject_id, sent_at, key, message_ts FROM alert_ledger
-                    WHERE subject_type = ? AND subject_id IN ({_marks(chunk)}) AND +target_type = ?
+                    WHERE subject_type = ? AND subject_id IN ({placeholders(chunk)}) AND +target_type = ?
                       AND +status = ? AND message_ts IS NOT NULL AND COALESCE(thread_ts, '') = ''
-                      AND kind IN ({_marks(kinds)})""",
+                      AND kind IN ({placeholders(kinds)})""",
                 [subject_type, *chunk, TARGET_SLACK, STATUS_SENT, *kinds],
             ).fetchall()
             for target, subject_id, sent_at, key, ts in rows:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.seed import SEED_ACTOR  # the shipped facts loaded at installation are not changes
+from storage.sql import placeholders
 
 # The history fields a policy reader counts as a change: statuses and agreements, model and
 # deadline dates, records added or removed, events, and a deadline's outcome (issue 15 adds
@@ -31,7 +32,7 @@ def history_since(db: Database, since: str, until: str, limit: int) -> tuple[lis
     """(newest first, at most `limit`) history rows of CHANGE_FIELDS recorded from the UTC ISO
     `since` to `until`, each with the developer it concerns (`developer_id`: a model's developer, or None for
     deadlines and the framework), and how many there are in all."""
-    fields = ", ".join("?" for _ in CHANGE_FIELDS)
+    fields = placeholders(CHANGE_FIELDS)
     where = f"h.at >= ? AND h.at <= ? AND h.field IN ({fields}) AND h.actor <> '{SEED_ACTOR}'"
     params: list[Any] = [since, until, *CHANGE_FIELDS]
     rows = list(

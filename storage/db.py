@@ -126,7 +126,7 @@ class Store:
     thread that needs one takes a given-back connection before opening a new one.
 
     `on_quiet` runs when the last connection in use comes back (no thread holds one): the
-    running app hands freed memory back to the OS then (bot/lean_imports.py)."""
+    running app hands freed memory back to the OS then (bot/ops/memory.py)."""
 
     def __init__(self, path: str | Path, on_quiet: Callable[[], None] | None = None) -> None:
         self.path = str(path)

@@ -31,6 +31,7 @@ from storage.sources import (
     source_from_text,
     source_label,
 )
+from storage.sql import placeholders
 from storage.timestamps import utc_iso
 from storage.tracker import (
     ENTITY_TABLES,
@@ -78,7 +79,7 @@ def event_developers(db: Database, event_ids: Iterable[str | int]) -> dict[str, 
     if not wanted:
         return {}
     out: dict[str, list[str]] = defaultdict(list)
-    marks = ", ".join("?" for _ in wanted)
+    marks = placeholders(wanted)
     rows = db.query(
         f"SELECT event_id, developer_id FROM event_developers WHERE event_id IN ({marks})"
         " ORDER BY developer_id",
@@ -107,7 +108,7 @@ def citations_for(db: Database, entity: str, entity_ids: Iterable[str | int] | N
         wanted = [str(i) for i in entity_ids]
         if not wanted:
             return {}
-        sql += f" AND c.entity_id IN ({', '.join('?' for _ in wanted)})"
+        sql += f" AND c.entity_id IN ({placeholders(wanted)})"
         params += wanted
     out: Citations = defaultdict(lambda: defaultdict(list))
     for row in db.query(sql + " ORDER BY s.id", params):
@@ -236,7 +237,7 @@ def _contests(db: Database, where: str, params: list[Any]) -> list[Contest]:
     rows = list(db.query(f"SELECT c.* FROM contests c WHERE {where} ORDER BY c.id", params))
     if not rows:
         return []
-    marks = ", ".join("?" for _ in rows)
+    marks = placeholders(rows)
     claims: dict[int, list[Claim]] = defaultdict(list)
     sources: dict[int, dict[str, Any]] = {}
     for row in db.query(
@@ -274,7 +275,7 @@ def contests_for(
         wanted = [str(i) for i in entity_ids]
         if not wanted:
             return {}
-        where += f" AND c.entity_id IN ({', '.join('?' for _ in wanted)})"
+        where += f" AND c.entity_id IN ({placeholders(wanted)})"
         params += wanted
     if open_only:
         where += " AND c.state = 'open'"
@@ -441,8 +442,7 @@ def _event_subject(db: Database, kind: str, developer_ids: Sequence[str]) -> str
     names = [
         r["name"]
         for r in db.query(
-            f"SELECT name FROM developers WHERE id IN ({', '.join('?' for _ in developer_ids)})"
-            " ORDER BY name",
+            f"SELECT name FROM developers WHERE id IN ({placeholders(developer_ids)}) ORDER BY name",
             list(developer_ids),
         )
     ]
@@ -545,7 +545,7 @@ def list_events(db: Database, developer_id: str | None = None, limit: int = 50) 
         )
     if not rows:
         return rows
-    marks = ", ".join("?" for _ in rows)
+    marks = placeholders(rows)
     owners: dict[int, list[str]] = defaultdict(list)
     for r in db.query(
         f"SELECT * FROM event_developers WHERE event_id IN ({marks}) ORDER BY developer_id",

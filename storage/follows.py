@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.sql import placeholders
 from storage.timestamps import utc_iso
 
 
@@ -41,7 +42,7 @@ def followed_models(db: Database, model_ids: list[str]) -> dict[str, dict[str, A
     """Model id -> the model's name and its developer's id and name, for the models still tracked."""
     if not model_ids:
         return {}
-    marks = ", ".join("?" for _ in model_ids)
+    marks = placeholders(model_ids)
     rows = db.query(
         "SELECT CAST(m.id AS TEXT) AS id, m.name, m.developer_id, d.name AS developer FROM models m"
         f" JOIN developers d ON d.id = m.developer_id WHERE CAST(m.id AS TEXT) IN ({marks})",

@@ -2,7 +2,7 @@
 
 Triggers (migration m020) add one to it on every insert, update and delete in the WATCHED
 tables, in the writer's own transaction, so a reader that sees a change also sees the new
-number, whichever connection or process wrote it. bot/cache.py AnswerCache keeps answers
+number, whichever connection or process wrote it. bot/deps.py AnswerCache keeps answers
 until it moves. A table added later belongs in one of the two sets below (and, if watched,
 gets its triggers in a new migration); tests/storage/test_generation.py fails otherwise.
 """

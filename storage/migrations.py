@@ -580,7 +580,7 @@ def m019_model_follows(db: Database) -> None:
 
 @migrations(name="m020_tracker_generation")
 def m020_tracker_generation(db: Database) -> None:
-    # One number that moves whenever anything an answer reads is written (bot/cache.py
+    # One number that moves whenever anything an answer reads is written (bot/deps.py
     # AnswerCache keeps answers until it does): a trigger per write on each table answers
     # read. The alert ledger, subscriptions, follows and the app's own state are left out:
     # sweeps write them all day and no cached answer reads them. storage/generation.py lists

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.sql import placeholders
 from storage.timestamps import utc_iso
 
 FETCH_INTERVAL = timedelta(minutes=30)
@@ -175,7 +176,7 @@ class SavedItems:
 def find_item_id(db: Database, keys: list[str]) -> int | None:
     if not keys:
         return None
-    marks = ", ".join("?" for _ in keys)
+    marks = placeholders(keys)
     rows = list(db.query(f"SELECT item_id FROM news_item_keys WHERE key IN ({marks}) LIMIT 1", keys))
     return rows[0]["item_id"] if rows else None
 

@@ -24,6 +24,7 @@ from storage.rules import (
     overdue_if_planned_before,
     planned_releases_opening,
 )
+from storage.sql import placeholders
 from storage.timestamps import utc_iso
 
 # The values the tracker's CHECK constraints allow (tests/storage/test_tracker.py compares
@@ -180,9 +181,7 @@ def model_listing(
         listed = []
         for chunk in range(0, len(chosen), 500):
             ids = chosen[chunk : chunk + 500]
-            listed += db.query(
-                _LIST_MODELS + f" WHERE m.developer_id IN ({', '.join('?' for _ in ids)})", ids
-            )
+            listed += db.query(_LIST_MODELS + f" WHERE m.developer_id IN ({placeholders(ids)})", ids)
         listed.sort(key=lambda m: (_ascii_lower(m["developer_name"]), _ascii_lower(m["name"]), m["id"]))
         listed = listed[:limit]
     # The planned_release index: only models planned before the cut are looked at.
@@ -550,7 +549,7 @@ def create_record(
     if seed_key is not None:
         row["seed_key"] = seed_key
     columns = ", ".join(row)
-    marks = ", ".join("?" for _ in row)
+    marks = placeholders(row)
     with db.atomic():
         cursor = db.execute(f"INSERT INTO {_table(entity)} ({columns}) VALUES ({marks})", list(row.values()))
         new_id = record_id if record_id is not None else cursor.lastrowid

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.sql import placeholders
 from storage.timestamps import utc_iso
 
 STATUS_CLAIMED = "claimed"
@@ -20,7 +21,7 @@ STATUS_PERMANENT = "permanent"
 
 def changes_after(db: Database, after_id: int, entities: Iterable[str]) -> list[dict[str, Any]]:
     entities = list(entities)
-    marks = ", ".join("?" for _ in entities)
+    marks = placeholders(entities)
     return list(
         db.query(
             f"SELECT * FROM history WHERE id > ? AND entity IN ({marks}) ORDER BY id", [after_id, *entities]
@@ -33,7 +34,7 @@ def sent_alerts_about(
 ) -> list[dict[str, Any]]:
     """Sent alerts of `kinds` about a subject whose date is `since_day` or later."""
     kinds = list(kinds)
-    marks = ", ".join("?" for _ in kinds)
+    marks = placeholders(kinds)
     return list(
         db.query(
             f"""SELECT * FROM alert_ledger

@@ -1,4 +1,5 @@
-"""CI keeps the code clean: `ruff check`, `ruff format --check` and `mypy --strict bot storage`."""
+"""CI keeps the code clean: `ruff check`, `ruff format --check` and
+`mypy --strict bot storage handlers app.py`."""
 
 from __future__ import annotations
 
@@ -49,11 +50,11 @@ def test_ruff_format_is_applied() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_over_bot_and_storage() -> None:
-    """`mypy --strict bot storage`: the core and the storage layer are fully typed."""
+def test_mypy_strict_over_the_code() -> None:
+    """`mypy --strict bot storage handlers app.py`: every module of the app is fully typed."""
     pytest.importorskip("mypy")
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "bot", "storage"],
+        [sys.executable, "-m", "mypy", "--strict", "bot", "storage", "handlers", "app.py"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -92,6 +92,7 @@ from bot.settings import Settings
 from storage import alerts as ledger
 from storage.db import Store, connect, fewer_checkpoints
 from storage.facts import contests_for, event_developers
+from storage.sql import placeholders
 from storage.tracker import get_state, latest_history_id, list_deadlines, list_models, set_state
 
 log = logging.getLogger(__name__)
@@ -174,7 +175,7 @@ def _event_owners(db: Database, changes: list[dict[str, Any]]) -> dict[str, list
 def load_tracker(db: Database, subscriptions: list[dict[str, Any]]) -> Tracker:
     since_history = min((s["since_history_id"] for s in subscriptions), default=0)
     since_news = min((s.get("since_news_id", 0) for s in subscriptions), default=0)
-    marks = ", ".join("?" for _ in HISTORY_ALERT_FIELDS)
+    marks = placeholders(HISTORY_ALERT_FIELDS)
     changes = list(
         db.query(
             f"SELECT * FROM history WHERE id > ? AND field IN ({marks}) ORDER BY id",

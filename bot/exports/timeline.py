@@ -300,9 +300,9 @@ def _row_height(lanes: int) -> float:
 
 def draw_timeline(timeline: Timeline) -> Figure:
     """The picture as a matplotlib Figure (Agg canvas); `timeline_png` saves it."""
-    import bot.lean_imports
+    from bot.ops import allow_optional_library
 
-    bot.lean_imports.allow("numpy")  # matplotlib needs it; it was kept out only for start-up
+    allow_optional_library("numpy")  # matplotlib needs it; it was kept out only for start-up
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D

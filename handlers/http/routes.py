@@ -23,8 +23,8 @@ from urllib.parse import parse_qs
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.logging_setup import log_context
 from bot.ops.health import health_report
+from bot.ops.logging_setup import log_context
 from handlers.http.bodies import REFUSAL_ENVIRON
 from handlers.http.slack_events import SlackEvents
 from handlers.http.teams import PATH_TEAMS_MESSAGES, teams_messages_response

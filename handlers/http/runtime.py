@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.business_days import warm_up
 from bot.deps import Deps
 from bot.domain import today_in
-from bot.logging_setup import log_context
+from bot.ops.logging_setup import log_context
 from bot.ops.startup import MODE_HTTP, MODE_SOCKET, StartupError, choose_mode
 from bot.settings import Settings
 from handlers import build_app, slack_client, web_client
@@ -254,7 +254,7 @@ def serve_socket_mode(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> in
     )
     watchdog = SocketWatchdog(handler.client, deps)
     try:
-        handler.connect()
+        handler.connect()  # type: ignore[no-untyped-call]  # slack_bolt's SocketModeHandler is untyped
     except SlackApiError as exc:
         raise StartupError(
             f"Slack rejected SLACK_APP_TOKEN (apps.connections.open: {_slack_error(exc)}): "
@@ -281,7 +281,7 @@ def serve_socket_mode(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> in
         signals.requested.wait()
     finally:
         watchdog.stop()
-        handler.close()  # stop taking requests
+        handler.close()  # type: ignore[no-untyped-call]  # stop taking requests
         if health is not None:
             health.close()
         stop_scheduler(deps, scheduler)

@@ -44,7 +44,7 @@ def test_connections_given_back_are_reused_and_the_surplus_closed(tmp_path: Path
 
 
 def test_on_quiet_runs_once_no_thread_holds_a_connection(tmp_path: Path) -> None:
-    """The running app hands freed memory back to the OS then (app.py, bot/lean_imports.py)."""
+    """The running app hands freed memory back to the OS then (app.py, bot/ops/memory.py)."""
     trims: list[int] = []
     store = open_store(tmp_path / "c.db", on_quiet=lambda: trims.append(len(store._idle)))
     try:

@@ -1,5 +1,5 @@
 """Read answers are kept until the tracker or the minute changes (bot/read/commands.py
-`remembered`, bot/cache.py AnswerCache), through a real Bolt App: asked again, an answer
+`remembered`, bot/deps.py AnswerCache), through a real Bolt App: asked again, an answer
 costs no query of its own; after any write to what it reads (by the app, by another
 connection, by another process) or as the clock moves on, it is the new answer."""
 

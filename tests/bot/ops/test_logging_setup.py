@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logging_setup import REDACTED, configure_logging, log_context
+from bot.ops.logging_setup import REDACTED, configure_logging, log_context
 from bot.settings import Settings
 
 SECRET = "signing-secret-abcdef0123456789"
