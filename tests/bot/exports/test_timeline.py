@@ -291,6 +291,7 @@ def test_app_start_up_loads_no_plotting_library_and_no_feature_before_it_is_used
         import json, os, sys, threading, time, urllib.request
         import app
 
+        app.prepare_process()  # what app.main() does first; the hook below imports storage
         def report_once_started():
             deadline = time.monotonic() + 60
             while True:
