@@ -1,5 +1,5 @@
 """News watch on Slack: the "Update tracker" button
-on news alerts. Thin: the work is in bot/news/watch.py and bot/admin/edits.py."""
+on news alerts. Thin: the work is in bot/news/watch.py and bot/admin/opening.py."""
 
 from __future__ import annotations
 

@@ -260,15 +260,6 @@ def note_input(initial: str | None) -> Block:
     )
 
 
-def contested_input(checked: bool) -> Block:
-    return input_block(
-        ids.BLOCK_CONTESTED,
-        "Contested",
-        checkbox("This fact is disputed by another source", "contested", checked),
-        optional=True,
-    )
-
-
 def modal_view(
     callback_id: str, title: str, blocks: list[Block], metadata: str, submit: str | None = "Save"
 ) -> Block:

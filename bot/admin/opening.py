@@ -30,7 +30,7 @@ from bot.directory import Directory
 from storage.facts import citations_for, clean_url, contests_for, fact_sources, get_event, list_events
 from storage.news import get_item
 from storage.sources import sources_stamp
-from storage.tracker import get_record, list_developers, subject_label
+from storage.tracker import get_record, has_records, list_developers, subject_label
 
 
 def _default_developer(developers: list[dict[str, Any]]) -> dict[str, Any]:
@@ -204,11 +204,6 @@ def reloaded_status_form(
     return status_form(developer, channel=channel, sources=sources)
 
 
-def _none_of(deps: Deps, entity: str) -> bool:
-    table = "models" if entity == "model" else "deadlines"
-    return not any(True for _ in deps.store.db.query(f"SELECT 1 FROM {table} LIMIT 1"))
-
-
 def record_view(deps: Deps, entity: str, purpose: str, record: dict[str, Any], channel: str | None) -> Block:
     db = deps.store.db
     if purpose == "remove":
@@ -268,4 +263,4 @@ def form_for_action(
         if record is None:
             return notice_view("Not found", f"That {entity} is no longer in the tracker.")
         return record_view(deps, entity, purpose, record, channel)
-    return pick_form(entity, purpose, empty=_none_of(deps, entity), channel=channel)
+    return pick_form(entity, purpose, empty=not has_records(db, entity), channel=channel)
