@@ -20,10 +20,10 @@ from handlers.directory import SlackDirectory
 def on_admin_button(
     deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
 ) -> None:
-    from bot.admin import edits  # the forms load when an admin first opens one
+    from bot.admin import opening  # the forms load when an admin first opens one
 
     ack()
-    view = edits.form_for_action(
+    view = opening.form_for_action(
         deps,
         SlackDirectory(client),
         user_id=body["user"]["id"],
@@ -37,14 +37,14 @@ def on_admin_button(
 def on_status_developer_chosen(
     deps: Deps, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
 ) -> None:
-    from bot.admin import edits
+    from bot.admin import opening
 
     ack()
     chosen = (action.get("selected_option") or {}).get("value")
     view = body.get("view")
     if not chosen or not view:
         return
-    form = edits.reloaded_status_form(deps, SlackDirectory(client), body["user"]["id"], view, chosen)
+    form = opening.reloaded_status_form(deps, SlackDirectory(client), body["user"]["id"], view, chosen)
     if form is not None:
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=form)
 

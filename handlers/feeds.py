@@ -1,5 +1,5 @@
 """News watch on Slack: the "Update tracker" button
-on news alerts. Thin: the work is in bot/news/watch.py and bot/admin/edits.py."""
+on news alerts. Thin: the work is in bot/news/watch.py and bot/admin/opening.py."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 def update_tracker_from_news(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
     """Open the status form prefilled from the item (non-admins are shown why they cannot)."""
-    from bot.admin.edits import news_status_form_view, status_form_view  # loaded on first use
+    from bot.admin.opening import news_status_form_view, status_form_view  # loaded on first use
 
     action = (body.get("actions") or [{}])[0]
     value = str(action.get("value") or "")
@@ -34,7 +34,7 @@ def update_tracker_from_news(deps: Deps, body: dict[str, Any], client: WebClient
 
 def add_event_from_news(deps: Deps, body: dict[str, Any], client: WebClient) -> None:
     """Open the event form prefilled from the item ("add as an event")."""
-    from bot.admin.edits import news_event_form_view
+    from bot.admin.opening import news_event_form_view
 
     action = (body.get("actions") or [{}])[0]
     value = str(action.get("value") or "")

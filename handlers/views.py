@@ -22,7 +22,7 @@ from handlers.directory import SlackDirectory
 from handlers.home import publish_home
 
 if TYPE_CHECKING:
-    from bot.admin.edits import Saved
+    from bot.admin.saving import Saved
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.dates import parse_partial
+from storage.history import apply_changes, record_history
 from storage.sources import (
     WHOLE_RECORD,
     SourceError,
@@ -39,7 +40,6 @@ from storage.tracker import (
     TrackerError,
     VersionConflict,
     get_record,
-    record_history,
     subject_label,
 )
 
@@ -380,6 +380,19 @@ def _event_row(db: Database, event_id: int) -> dict[str, Any] | None:
     return row
 
 
+def _link_developers(db: Database, event_id: int, developer_ids: Sequence[str]) -> None:
+    for developer_id in dict.fromkeys(developer_ids):
+        db.execute(
+            "INSERT INTO event_developers (event_id, developer_id) VALUES (?, ?)", [event_id, developer_id]
+        )
+
+
+def seeded_event_ids(db: Database) -> dict[str, int]:
+    """Every seeded event's id by its seed key."""
+    rows = db.query("SELECT id, seed_key FROM events WHERE seed_key IS NOT NULL")
+    return {r["seed_key"]: r["id"] for r in rows}
+
+
 def get_event(db: Database, event_id: int) -> dict[str, Any] | None:
     return _event_row(db, event_id)
 
@@ -412,11 +425,7 @@ def create_event(
             [kind, parsed.iso(), summary, note, as_of, seed_key, stamp, stamp, actor],
         )
         event_id = int(cursor.lastrowid or 0)
-        for developer_id in dict.fromkeys(developer_ids):
-            db.execute(
-                "INSERT INTO event_developers (event_id, developer_id) VALUES (?, ?)",
-                [event_id, developer_id],
-            )
+        _link_developers(db, event_id, developer_ids)
         cite(db, "event", event_id, [WHOLE_RECORD], source_ids)
         sources = [source_label(s) for s in record_sources(db, "event", event_id)]
         record_history(
@@ -479,28 +488,23 @@ def update_event(
         if source_ids is not None:
             cite(db, "event", event_id, [WHOLE_RECORD], source_ids)
             source_text = "; ".join(source_label(s) for s in record_sources(db, "event", event_id)) or None
-        for field, new in diffs.items():
-            record_history(
-                db,
-                entity="event",
-                entity_id=event_id,
-                subject=subject,
-                field=field,
-                old=current[field],
-                new=new,
-                actor=actor,
-                at=at,
-                note=note,
-                source=source_text,
-                effective=changes.get("effective") or current["effective"],
-            )
+        apply_changes(
+            db,
+            table="events",
+            entity="event",
+            record_id=event_id,
+            subject=subject,
+            current=current,
+            diffs=diffs,
+            actor=actor,
+            at=at,
+            note=note,
+            source=source_text,
+            effective=changes.get("effective") or current["effective"],
+        )
         if developer_ids is not None and list(dict.fromkeys(developer_ids)) != current["developer_ids"]:
             db.execute("DELETE FROM event_developers WHERE event_id = ?", [event_id])
-            for developer_id in dict.fromkeys(developer_ids):
-                db.execute(
-                    "INSERT INTO event_developers (event_id, developer_id) VALUES (?, ?)",
-                    [event_id, developer_id],
-                )
+            _link_developers(db, event_id, developer_ids)
             record_history(
                 db,
                 entity="event",
@@ -513,18 +517,6 @@ def update_event(
                 at=at,
                 note=note,
                 source=source_text,
-            )
-        if diffs:
-            assignments = ", ".join(f"{k} = ?" for k in diffs)
-            db.execute(
-                f"UPDATE events SET {assignments}, version = version + 1, updated_at = ?, updated_by = ?"
-                " WHERE id = ?",
-                [*diffs.values(), utc_iso(at), actor, event_id],
-            )
-        else:
-            db.execute(
-                "UPDATE events SET version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?",
-                [utc_iso(at), actor, event_id],
             )
         updated = _event_row(db, event_id)
     assert updated is not None

@@ -26,6 +26,7 @@ from storage.facts import (
     create_event,
     open_contest,
     put_framework_fact,
+    seeded_event_ids,
     source_by_seed_key,
 )
 from storage.tracker import (
@@ -33,6 +34,7 @@ from storage.tracker import (
     create_record,
     get_record,
     get_state,
+    record_by_seed_key,
     set_state,
     update_record,
 )
@@ -360,8 +362,8 @@ def _correct_release_1(db: Database, at: datetime) -> int:
         fixed += 1
     for entity, records in (("model", MODELS), ("deadline", DEADLINES)):
         for record in records:
-            rows = list(db.query(f"SELECT * FROM {entity}s WHERE seed_key = ?", [record["seed_key"]]))
-            if not rows or rows[0]["updated_by"] != SEED_ACTOR or rows[0]["as_of"] != _RELEASE_1_DAY:
+            row = record_by_seed_key(db, entity, record["seed_key"])
+            if row is None or row["updated_by"] != SEED_ACTOR or row["as_of"] != _RELEASE_1_DAY:
                 continue
             changes = {k: v for k, v in _seeded_values(record).items() if k in ("released", "note")}
             changes["as_of"] = AS_OF
@@ -369,7 +371,7 @@ def _correct_release_1(db: Database, at: datetime) -> int:
                 update_record(
                     db,
                     entity,
-                    rows[0]["id"],
+                    row["id"],
                     changes,
                     actor=SEED_ACTOR,
                     at=at,
@@ -385,110 +387,140 @@ def _correct_release_1(db: Database, at: datetime) -> int:
 def seed(db: Database, *, at: datetime) -> dict[str, int]:
     """Add the seed facts that are missing (`at`: when they are recorded). Returns how many
     of each were added or corrected."""
-    added = {"developers": 0, "models": 0, "deadlines": 0, "events": 0, "contests": 0, "corrected": 0}
     with db.atomic():
         _ensure_sources(db, at)
-        for dev in DEVELOPERS:
-            if get_record(db, "developer", dev["id"]) is not None:
+        added = {"developers": _seed_developers(db, at)}
+        added.update(_seed_models_and_deadlines(db, at))
+        added["corrected"] = _correct_release_1(db, at)
+        _seed_framework(db, at)
+        events, added["events"] = _seed_events(db, at)
+        added["contests"] = _seed_contests(db, at, events)
+    order = ("developers", "models", "deadlines", "events", "contests", "corrected")
+    return {key: added[key] for key in order}
+
+
+def _seed_developers(db: Database, at: datetime) -> int:
+    """The reports' developers not yet tracked (an admin's edits to one are kept)."""
+    added = 0
+    for dev in DEVELOPERS:
+        if get_record(db, "developer", dev["id"]) is not None:
+            continue
+        create_record(
+            db,
+            "developer",
+            {**_seeded_values(dev), "as_of": AS_OF},
+            actor=SEED_ACTOR,
+            at=at,
+            note=SEED_NOTE,
+            record_id=dev["id"],
+            source_ids=_source_ids(db, dev["cite"]["*"]),
+            effective=dev.get("status_since"),
+        )
+        _cite_all(db, "developer", dev["id"], dev["cite"])
+        added += 1
+    return added
+
+
+def _seed_models_and_deadlines(db: Database, at: datetime) -> dict[str, int]:
+    """The models and deadlines never seeded before (seeded once means never again: an
+    admin's removal must stick)."""
+    added = {"models": 0, "deadlines": 0}
+    for entity, records, counter in (
+        ("model", MODELS, "models"),
+        ("deadline", DEADLINES, "deadlines"),
+    ):
+        for record in records:
+            key = record["seed_key"]
+            if get_state(db, f"seed:{entity}:{key}") == "done":
                 continue
-            create_record(
+            created = create_record(
                 db,
-                "developer",
-                {**_seeded_values(dev), "as_of": AS_OF},
+                entity,
+                {**_seeded_values(record), "as_of": AS_OF},
                 actor=SEED_ACTOR,
                 at=at,
                 note=SEED_NOTE,
-                record_id=dev["id"],
-                source_ids=_source_ids(db, dev["cite"]["*"]),
-                effective=dev.get("status_since"),
-            )
-            _cite_all(db, "developer", dev["id"], dev["cite"])
-            added["developers"] += 1
-        for entity, records, counter in (
-            ("model", MODELS, "models"),
-            ("deadline", DEADLINES, "deadlines"),
-        ):
-            for record in records:
-                key = record["seed_key"]
-                # Seeded once means never again: an admin's removal must stick.
-                if get_state(db, f"seed:{entity}:{key}") == "done":
-                    continue
-                created = create_record(
-                    db,
-                    entity,
-                    {**_seeded_values(record), "as_of": AS_OF},
-                    actor=SEED_ACTOR,
-                    at=at,
-                    note=SEED_NOTE,
-                    seed_key=key,
-                    source_ids=_source_ids(db, record["cite"]["*"]),
-                )
-                _cite_all(db, entity, created["id"], record["cite"])
-                set_state(db, f"seed:{entity}:{key}", "done")
-                added[counter] += 1
-        added["corrected"] = _correct_release_1(db, at)
-        for fact in FRAMEWORK:
-            if get_state(db, f"seed:framework:{fact['id']}") == "done":
-                continue
-            put_framework_fact(
-                db,
-                fact["id"],
-                label=fact["label"],
-                text=fact["text"],
-                as_of=AS_OF,
-                source_ids=_source_ids(db, fact["cite"]),
-                actor=SEED_ACTOR,
-                at=at,
-            )
-            set_state(db, f"seed:framework:{fact['id']}", "done")
-        events: dict[str, int] = {
-            r["seed_key"]: r["id"]
-            for r in db.query("SELECT id, seed_key FROM events WHERE seed_key IS NOT NULL")
-        }
-        for event in EVENTS:
-            key = event["seed_key"]
-            if get_state(db, f"seed:event:{key}") == "done":
-                continue
-            present = [d for d in event["developers"] if get_record(db, "developer", d) is not None]
-            created = create_event(
-                db,
-                kind=event["kind"],
-                effective=event["effective"],
-                summary=event["summary"],
-                developer_ids=present,
-                source_ids=_source_ids(db, event["cite"]["*"]),
-                actor=SEED_ACTOR,
-                at=at,
-                as_of=AS_OF,
-                note=event.get("note"),
                 seed_key=key,
+                source_ids=_source_ids(db, record["cite"]["*"]),
             )
-            _cite_all(db, "event", created["id"], event["cite"])
-            events[key] = created["id"]
-            set_state(db, f"seed:event:{key}", "done")
-            added["events"] += 1
-        for contest in CONTESTS:
-            key = contest["seed_key"]
-            if get_state(db, f"seed:contest:{key}") == "done":
-                continue
-            subject: str | int | None = contest["record"]
-            if contest["entity"] == "event":
-                subject = events.get(contest["record"])
-            elif get_record(db, contest["entity"], contest["record"]) is None:
-                subject = None
-            if subject is None:
-                continue
-            open_contest(
-                db,
-                entity=contest["entity"],
-                entity_id=subject,
-                field=contest["field"],
-                reason=contest["reason"],
-                claims=[(text, _source_ids(db, (report,))[0]) for text, report in contest["claims"]],
-                actor=SEED_ACTOR,
-                at=at,
-                seed_key=key,
-            )
-            set_state(db, f"seed:contest:{key}", "done")
-            added["contests"] += 1
+            _cite_all(db, entity, created["id"], record["cite"])
+            set_state(db, f"seed:{entity}:{key}", "done")
+            added[counter] += 1
+    return added
+
+
+def _seed_framework(db: Database, at: datetime) -> None:
+    for fact in FRAMEWORK:
+        if get_state(db, f"seed:framework:{fact['id']}") == "done":
+            continue
+        put_framework_fact(
+            db,
+            fact["id"],
+            label=fact["label"],
+            text=fact["text"],
+            as_of=AS_OF,
+            source_ids=_source_ids(db, fact["cite"]),
+            actor=SEED_ACTOR,
+            at=at,
+        )
+        set_state(db, f"seed:framework:{fact['id']}", "done")
+
+
+def _seed_events(db: Database, at: datetime) -> tuple[dict[str, int], int]:
+    """The events never seeded before, concerning the developers still tracked; every seeded
+    event's id by its seed key (the contests name theirs), and how many were added."""
+    events = seeded_event_ids(db)
+    added = 0
+    for event in EVENTS:
+        key = event["seed_key"]
+        if get_state(db, f"seed:event:{key}") == "done":
+            continue
+        present = [d for d in event["developers"] if get_record(db, "developer", d) is not None]
+        created = create_event(
+            db,
+            kind=event["kind"],
+            effective=event["effective"],
+            summary=event["summary"],
+            developer_ids=present,
+            source_ids=_source_ids(db, event["cite"]["*"]),
+            actor=SEED_ACTOR,
+            at=at,
+            as_of=AS_OF,
+            note=event.get("note"),
+            seed_key=key,
+        )
+        _cite_all(db, "event", created["id"], event["cite"])
+        events[key] = created["id"]
+        set_state(db, f"seed:event:{key}", "done")
+        added += 1
+    return events, added
+
+
+def _seed_contests(db: Database, at: datetime, events: dict[str, int]) -> int:
+    """The reports' disagreements never seeded before, on records still in the tracker."""
+    added = 0
+    for contest in CONTESTS:
+        key = contest["seed_key"]
+        if get_state(db, f"seed:contest:{key}") == "done":
+            continue
+        subject: str | int | None = contest["record"]
+        if contest["entity"] == "event":
+            subject = events.get(contest["record"])
+        elif get_record(db, contest["entity"], contest["record"]) is None:
+            subject = None
+        if subject is None:
+            continue
+        open_contest(
+            db,
+            entity=contest["entity"],
+            entity_id=subject,
+            field=contest["field"],
+            reason=contest["reason"],
+            claims=[(text, _source_ids(db, (report,))[0]) for text, report in contest["claims"]],
+            actor=SEED_ACTOR,
+            at=at,
+            seed_key=key,
+        )
+        set_state(db, f"seed:contest:{key}", "done")
+        added += 1
     return added

@@ -1,28 +1,26 @@
-"""Tracker reads and the one way to change it.
+"""Developers, models and deadlines: their reads, and the one way to change them.
 
 Every change to a developer, model or deadline goes through `create_record`,
 `update_record` or `remove_record`, which write the change and its history rows in one
-transaction: nothing changes without a history row, and a failure leaves neither.
+transaction: nothing changes without a history row, and a failure leaves neither (the
+rows are written by storage/history.py, the same path events take). What is coming up
+(overdue submissions, windows opening, releases, deadlines) is read in storage/upcoming.py.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
 from storage import sources
+from storage.history import apply_changes, history_text, record_history
 from storage.rules import (
-    ITEM_DEADLINE,
-    ITEM_RELEASE,
-    ITEM_SUBMISSION_DUE,
     SQL_OVERDUE,
-    SQL_RELEASED,
     overdue_if_planned_before,
-    planned_releases_opening,
 )
 from storage.sql import placeholders
 from storage.timestamps import utc_iso
@@ -113,19 +111,31 @@ def subject_label(db: Database, entity: str, row: dict[str, Any]) -> str:
     return str(row["title"])
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 # ---------------------------------------------------------------- reads
+
+
+# An extended deadline links to its new one; the new date comes along for "extended to".
+EXTENDED_TO_DATE = (
+    "(SELECT x.due_date FROM deadlines x WHERE x.id = deadlines.extended_to) AS extended_to_date"
+)
+
+
+_ASCII_FOLD = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+
+def ascii_lower(text: str) -> str:
+    """What COLLATE NOCASE compares: only ASCII letters folded."""
+    return text.translate(_ASCII_FOLD)
 
 
 def get_record(db: Database, entity: str, record_id: str | int) -> dict[str, Any] | None:
     rows = list(db.query(f"SELECT * FROM {_table(entity)} WHERE id = ?", [record_id]))
+    return rows[0] if rows else None
+
+
+def record_by_seed_key(db: Database, entity: str, seed_key: str) -> dict[str, Any] | None:
+    """The model or deadline the seed added under this key (None: never seeded, or removed)."""
+    rows = list(db.query(f"SELECT * FROM {_table(entity)} WHERE seed_key = ?", [seed_key]))
     return rows[0] if rows else None
 
 
@@ -173,16 +183,16 @@ def model_listing(
         total = sum(n for _, _, n in counts)
         chosen: list[str] = []
         taken, last = 0, None
-        for dev_id, name, n in sorted(counts, key=lambda row: _ascii_lower(row[1])):  # NOCASE order
-            if taken >= limit and _ascii_lower(name) != last:
+        for dev_id, name, n in sorted(counts, key=lambda row: ascii_lower(row[1])):  # NOCASE order
+            if taken >= limit and ascii_lower(name) != last:
                 break  # developers sharing the last one's name interleave with it: read them too
             chosen.append(dev_id)
-            taken, last = taken + n, _ascii_lower(name)
+            taken, last = taken + n, ascii_lower(name)
         listed = []
         for chunk in range(0, len(chosen), 500):
             ids = chosen[chunk : chunk + 500]
             listed += db.query(_LIST_MODELS + f" WHERE m.developer_id IN ({placeholders(ids)})", ids)
-        listed.sort(key=lambda m: (_ascii_lower(m["developer_name"]), _ascii_lower(m["name"]), m["id"]))
+        listed.sort(key=lambda m: (ascii_lower(m["developer_name"]), ascii_lower(m["name"]), m["id"]))
         listed = listed[:limit]
     # The planned_release index: only models planned before the cut are looked at.
     dev = " AND m.developer_id = :developer" if developer_id is not None else ""
@@ -204,175 +214,23 @@ def list_model_names(db: Database) -> list[dict[str, Any]]:
     )
 
 
+def has_records(db: Database, entity: str) -> bool:
+    """Whether the tracker holds any record of this entity (a picker has something to offer)."""
+    return any(True for _ in db.query(f"SELECT 1 FROM {_table(entity)} LIMIT 1"))
+
+
+def model_name_taken(db: Database, developer_id: str, name: str, except_id: Any = None) -> bool:
+    """Whether the developer has another model (not `except_id`) of this name, ignoring ASCII
+    case as the unique index does."""
+    rows = db.query(
+        "SELECT id FROM models WHERE developer_id = ? AND name = ? COLLATE NOCASE AND id IS NOT ?",
+        [developer_id, name, except_id],
+    )
+    return any(True for _ in rows)
+
+
 def list_deadlines(db: Database) -> list[dict[str, Any]]:
     return list(db.query(f"SELECT *, {EXTENDED_TO_DATE} FROM deadlines ORDER BY due_date, id"))
-
-
-# The columns bot.domain.dated_items reads: the dated reads below skip notes and bookkeeping.
-DATED_MODEL_COLUMNS = (
-    "m.id, m.developer_id, m.name, m.planned_release, m.submitted, m.released, m.review_status, "
-    "m.source, m.contested, m.as_of, d.name AS developer_name"
-)
-# An extended deadline links to its new one; the new date comes along for "extended to".
-EXTENDED_TO_DATE = (
-    "(SELECT x.due_date FROM deadlines x WHERE x.id = deadlines.extended_to) AS extended_to_date"
-)
-DATED_DEADLINE_COLUMNS = f"id, title, due_date, source, contested, as_of, outcome, {EXTENDED_TO_DATE}"
-
-
-def _day_after(day: date) -> str:
-    return (day + timedelta(days=1)).isoformat()
-
-
-# ---------------------------------------------------------------- upcoming items
-
-
-_ASCII_FOLD = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
-
-
-def _ascii_lower(text: str) -> str:
-    """What COLLATE NOCASE compares: only ASCII letters folded."""
-    return text.translate(_ASCII_FOLD)
-
-
-def listing_order(row: dict[str, Any], one_developer: bool = False) -> tuple[Any, ...]:
-    """Where list_deadlines or list_models (of one developer, or all) puts a row: what keeps
-    upcoming items that tie on bot.domain.urgency in the order bot.domain.upcoming_items
-    gives them over those lists."""
-    if row["kind"] == ITEM_DEADLINE:
-        return (row["due_date"], row["id"])
-    if one_developer:
-        return (row["name"], row["id"])
-    return (_ascii_lower(row["developer_name"]), _ascii_lower(row["name"]), row["id"])
-
-
-# The upcoming items come from four streams, each read in the order of a date index, so the
-# most urgent `limit` of all are among the first `limit` of each (a stream's items share
-# overdue and kind, so its date order is its urgency order up to the title): overdue
-# submissions (whatever their date), deadlines, review-window openings and planned releases
-# in the range. Each: (its date column, that column's key in a row, the SELECT, unordered).
-_MODELS_FROM = "FROM models m JOIN developers d ON d.id = m.developer_id WHERE {developer}"
-
-
-def _upcoming_streams(developer_id: str | None) -> list[tuple[str, str, str]]:
-    models = _MODELS_FROM.format(developer="m.developer_id = :developer_id AND " if developer_id else "")
-    streams = [
-        (
-            "m.planned_release",
-            "planned_release",
-            f"SELECT '{ITEM_SUBMISSION_DUE}' AS kind, {DATED_MODEL_COLUMNS} {models}{SQL_OVERDUE}",
-        ),
-        (
-            "m.planned_release",
-            "planned_release",
-            f"SELECT '{ITEM_SUBMISSION_DUE}' AS kind, {DATED_MODEL_COLUMNS} {models}"
-            f"m.planned_release >= :opens_first AND m.planned_release < :opens_after_last "
-            f"AND NOT {SQL_RELEASED} AND NOT {SQL_OVERDUE}",
-        ),
-        (
-            "m.planned_release",
-            "planned_release",
-            f"SELECT '{ITEM_RELEASE}' AS kind, {DATED_MODEL_COLUMNS} {models}"
-            f"m.planned_release >= :first AND m.planned_release < :after_last AND NOT {SQL_RELEASED}",
-        ),
-    ]
-    if developer_id is None:
-        streams.append(
-            (
-                "due_date",
-                "due_date",
-                f"SELECT '{ITEM_DEADLINE}' AS kind, {DATED_DEADLINE_COLUMNS} FROM deadlines "
-                "WHERE due_date >= :first AND due_date < :after_last",
-            )
-        )
-    return streams
-
-
-def _upcoming_params(
-    today: date,
-    days: int,
-    passed_days: int,
-    window_days: int,
-    developer_id: str | None,
-) -> dict[str, Any]:
-    first, last = today - timedelta(days=passed_days), today + timedelta(days=days)
-    opens_first, opens_last = planned_releases_opening(first, last, window_days)
-    return {
-        "first": first.isoformat(),
-        "after_last": _day_after(last),
-        "opens_first": opens_first.isoformat(),
-        "opens_after_last": _day_after(opens_last),
-        "overdue_before": overdue_if_planned_before(today, window_days).isoformat(),
-        "developer_id": developer_id,
-    }
-
-
-def _stream_rows(
-    db: Database,
-    sql: str,
-    column: str,
-    key: str,
-    params: dict[str, Any],
-    limit: int | None,
-) -> list[dict[str, Any]]:
-    """The stream's first `limit` rows by date, and every other row on the last one's day
-    (their order is finished in Python, by title)."""
-    if limit is None:
-        return list(db.query(sql, params))
-    if limit <= 0:
-        return []
-    rows = list(db.query(f"{sql} ORDER BY {column} LIMIT :limit", {**params, "limit": limit + 1}))
-    if len(rows) <= limit:
-        return rows
-    day = rows[limit - 1][key][:10]
-    if rows[limit][key][:10] != day:
-        return rows[:limit]
-    tied = list(
-        db.query(
-            f"{sql} AND {column} >= :day AND {column} < :day_after",
-            {**params, "day": day, "day_after": _day_after(date.fromisoformat(day))},
-        )
-    )
-    return [r for r in rows if r[key][:10] < day] + tied
-
-
-def upcoming_rows(
-    db: Database,
-    *,
-    today: date,
-    days: int,
-    passed_days: int,
-    window_days: int,
-    developer_id: str | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """The rows of bot.domain.upcoming_items' items (each with its `kind`, bot.domain.ITEM_*,
-    and the columns deadline_item and model_items read), unordered: all of them, or a few
-    more than the `limit` most urgent. Without a developer, deadlines are included."""
-    params = _upcoming_params(today, days, passed_days, window_days, developer_id)
-    rows: list[dict[str, Any]] = []
-    for column, key, sql in _upcoming_streams(developer_id):
-        rows += _stream_rows(db, sql, column, key, params, limit)
-    return rows
-
-
-def count_upcoming(
-    db: Database,
-    *,
-    today: date,
-    days: int,
-    passed_days: int,
-    window_days: int,
-    developer_id: str | None = None,
-) -> tuple[int, int]:
-    """How many items upcoming_rows gives without a limit, and how many are overdue."""
-    params = _upcoming_params(today, days, passed_days, window_days, developer_id)
-    counts = ", ".join(
-        f"(SELECT COUNT(*) FROM ({sql})) AS s{n}"
-        for n, (_, _, sql) in enumerate(_upcoming_streams(developer_id))
-    )
-    row = next(iter(db.query(f"SELECT {counts}", params)))
-    return sum(row.values()), row["s0"]  # s0: the overdue submissions
 
 
 # A developer's history: its own rows, its models' and the events that concern it.
@@ -428,46 +286,6 @@ def set_state(db: Database, key: str, value: str | None) -> None:
 # ---------------------------------------------------------------- writes
 
 
-def record_history(
-    db: Database,
-    *,
-    entity: str,
-    entity_id: str | int,
-    subject: str,
-    field: str,
-    old: Any,
-    new: Any,
-    actor: str,
-    at: datetime,
-    note: str | None,
-    source: str | None,
-    effective: str | None = None,
-) -> int:
-    """One history row: `at` is when it was recorded, `effective` when it took effect as
-    the source says (None: not known)."""
-    cursor = db.execute(
-        "INSERT INTO history (entity, entity_id, subject, field, old, new, actor, at, note, source,"
-        " effective) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            entity,
-            str(entity_id),
-            subject,
-            field,
-            _text(old),
-            _text(new),
-            actor,
-            utc_iso(at),
-            note,
-            source,
-            effective,
-        ],
-    )
-    return int(cursor.lastrowid or 0)
-
-
-_history = record_history
-
-
 def _cited(
     db: Database,
     entity: str,
@@ -503,7 +321,7 @@ def record_event(
 ) -> int:
     """A development worth remembering that is not a field change (an order, a restriction)."""
     with db.atomic():
-        return _history(
+        return record_history(
             db,
             entity=entity,
             entity_id=entity_id,
@@ -556,7 +374,7 @@ def create_record(
         cited = _cited(db, entity, new_id, ["*"], source_ids, typed_source, actor, at)  # type: ignore[arg-type]
         created = get_record(db, entity, new_id)  # type: ignore[arg-type]
         assert created is not None
-        _history(
+        record_history(
             db,
             entity=entity,
             entity_id=created["id"],
@@ -609,38 +427,30 @@ def update_record(
         if expected_version is not None and current["version"] != expected_version:
             raise VersionConflict(entity, current)
         typed_source = changes.pop("source", None) or source
-        diffs = {k: v for k, v in changes.items() if _text(current[k]) != _text(v)}
+        diffs = {k: v for k, v in changes.items() if history_text(current[k]) != history_text(v)}
         before = current.get("source")
         subject = subject_label(db, entity, current)
         cited_fields = [f for f in diffs if f not in ("as_of", "note")] or ["*"]
         history_source = _cited(db, entity, record_id, cited_fields, source_ids, typed_source, actor, at)
         after = get_record(db, entity, record_id)
-        if not diffs and after is not None and _text(after.get("source")) != _text(before):
+        if not diffs and after is not None and history_text(after.get("source")) != history_text(before):
             diffs = {"source": after.get("source")}  # only the sources changed
             current = {**current, "source": before}
         elif not diffs:
             raise NoChange("Nothing changed: the values are the same as the current ones.")
-        history_source = history_source or before
-        for field, new in diffs.items():
-            _history(
-                db,
-                entity=entity,
-                entity_id=record_id,
-                subject=subject,
-                field=field,
-                old=current[field],
-                new=new,
-                actor=actor,
-                at=at,
-                note=note,
-                source=history_source,
-                effective=effective,
-            )
-        assignments = ", ".join(f"{k} = ?" for k in diffs)
-        db.execute(
-            f"UPDATE {_table(entity)} SET {assignments}, version = version + 1, "
-            "updated_at = ?, updated_by = ? WHERE id = ?",
-            [*diffs.values(), utc_iso(at), actor, record_id],
+        apply_changes(
+            db,
+            table=_table(entity),
+            entity=entity,
+            record_id=record_id,
+            subject=subject,
+            current=current,
+            diffs=diffs,
+            actor=actor,
+            at=at,
+            note=note,
+            source=history_source or before,
+            effective=effective,
         )
         updated = get_record(db, entity, record_id)
     assert updated is not None
@@ -666,7 +476,7 @@ def remove_record(
             raise NotFound(f"No {entity} with id {record_id}.")
         if expected_version is not None and current["version"] != expected_version:
             raise VersionConflict(entity, current)
-        _history(
+        record_history(
             db,
             entity=entity,
             entity_id=record_id,

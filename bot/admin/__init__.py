@@ -1,6 +1,18 @@
-"""Admin edits: the modal forms (`forms`: Block Kit and validation) and what a submitted
-form changes in the tracker (`edits`), with `/aireview admin` and `/aireview update`
-(`commands`, the only part loaded at start; the rest loads when an admin first uses it)."""
+"""Admin edits: the modal forms that keep the tracker current, and `/aireview admin` and
+`/aireview update`.
+
+- `commands`: the two subcommands and the App Home note while no admin is configured; the
+  only part loaded at start (the rest loads when an admin first opens or submits a form).
+- `modal`: what every form is made of (field limits and choices, Block Kit inputs, the
+  source part, `private_metadata`, a submitted view's state flattened).
+- `forms`: each form's Block Kit, prefilled with the record's current values.
+- `validation`: what a submitted form may hold, errors per field.
+- `opening`: the view a button opens (or its picker), news items into forms, admin checks.
+- `saving`: the steps every submission shares (version check, new source, save, the reply).
+- `submit_records`: developer status, new developer, model, deadline, removal, the picker.
+- `submit_facts`: events, contests, resolving and reopening a contest.
+- `edits`: a submission to the form's submitter, the confirmation, the two commands.
+"""
 
 from bot.admin.commands import ADMIN_SUBCOMMANDS, no_admin_home_section
 

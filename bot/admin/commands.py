@@ -1,7 +1,7 @@
 """What the admin feature puts in the running app: `/aireview admin` and `/aireview update`
 in the command table, and the App Home's note while no admin is configured.
 
-The forms (`forms`) and what a submission changes (`edits`) load when an admin first
+The forms (`opening`, `forms`) and what a submission changes (`edits`) load when an admin first
 opens a form or submits one (README "Benchmarks": imports at start)."""
 
 from __future__ import annotations

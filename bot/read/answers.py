@@ -27,16 +27,13 @@ from storage.facts import (
     source_label,
 )
 from storage.tracker import (
-    DATED_DEADLINE_COLUMNS,
     DEVELOPER_HISTORY,
-    count_upcoming,
     list_developers,
     list_history,
-    listing_order,
     model_listing,
     subject_label,
-    upcoming_rows,
 )
+from storage.upcoming import DATED_DEADLINE_COLUMNS, count_upcoming, listing_order, upcoming_rows
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 730

@@ -13,6 +13,7 @@ import pytest
 from sqlite_utils import Database
 
 from storage.db import BUSY_TIMEOUT_MS, CACHE_KIB, DatabaseUnavailable, Store, connect, open_store
+from storage.facts import add_source, create_event, update_event
 from storage.migrations import apply_migrations, migrations
 from storage.tracker import (
     NoChange,
@@ -471,3 +472,63 @@ def test_the_forms_offer_exactly_what_the_schema_allows(
     assert match is not None, schema
     in_schema = tuple(v.strip().strip("'") for v in match.group(1).split(","))
     assert in_schema == getattr(tracker, allowed)
+
+
+# ---------------------------------------------------------------- events take the same path
+
+
+def test_an_event_edit_writes_history_and_its_version_as_a_record_edit_does(store: Store) -> None:
+    db = store.db
+    add_developer(db)
+    add_developer(db, "beta", "Beta Labs")
+    source = add_source(db, actor=ADMIN, at=AT, citation="Agency statement")
+    event = create_event(
+        db,
+        kind="statement",
+        effective="2026-06",
+        summary="Acme said it is reviewing the terms.",
+        developer_ids=["acme"],
+        source_ids=[source["id"]],
+        actor=ADMIN,
+        at=AT,
+    )
+    later = AT + timedelta(hours=1)
+    edited = update_event(
+        db,
+        event["id"],
+        {"summary": "Acme said it will sign.", "effective": "2026-06-12"},
+        developer_ids=["acme", "beta"],
+        source_ids=None,
+        actor=OTHER,
+        at=later,
+        note="Clarified",
+        expected_version=1,
+    )
+    assert (edited["version"], edited["updated_by"], edited["developer_ids"]) == (2, OTHER, ["acme", "beta"])
+    rows = list_history(db, "event", event["id"])[:3]
+    assert [(r["field"], r["old"], r["new"], r["effective"], r["note"]) for r in reversed(rows)] == [
+        (
+            "summary",
+            "Acme said it is reviewing the terms.",
+            "Acme said it will sign.",
+            "2026-06-12",
+            "Clarified",
+        ),
+        ("effective", "2026-06", "2026-06-12", "2026-06-12", "Clarified"),
+        ("developers", "acme", "acme, beta", None, "Clarified"),
+    ]
+    # Only the developers changed: no field row, and the version still moves on.
+    update_event(db, event["id"], {}, developer_ids=["beta"], source_ids=None, actor=ADMIN, at=later)
+    again = list_history(db, "event", event["id"])[0]
+    assert (again["field"], again["old"], again["new"]) == ("developers", "acme, beta", "beta")
+    with pytest.raises(VersionConflict):
+        update_event(
+            db,
+            event["id"],
+            {"summary": "x"},
+            developer_ids=None,
+            source_ids=None,
+            actor=ADMIN,
+            at=later,
+            expected_version=2,
+        )

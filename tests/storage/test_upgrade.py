@@ -196,3 +196,33 @@ def test_upgrading_twice_changes_nothing(tmp_path: Path) -> None:
         assert {t: _rows(second.db, t) for t in snapshot} == snapshot
     finally:
         second.close()
+
+
+# The names every database has recorded in `_sqlite_migrations`, in the order they ran: a
+# shipped migration is never renamed or moved, or an existing database would run it again.
+SHIPPED = [
+    "m001_tracker",
+    "m002_alerts",
+    "m003_feeds",
+    "m004_alerts_news_cursor",
+    "m007_news_item_keys",
+    "m008_sweep_cursors",
+    "m009_alert_delivery_days",
+    "m010_claim_tokens",
+    "m011_alert_threads",
+    "m012_alert_updates",
+    "m013_reminders_and_mutes",
+    "m015_facts",
+    "m016_weekly_briefing",
+    "m017_personal_follows",
+    "m018_briefing_pages",
+    "m019_model_follows",
+    "m020_tracker_generation",
+]
+
+
+def test_the_shipped_migrations_keep_their_names_and_order(tmp_path: Path) -> None:
+    db = connect(tmp_path / "fresh.db")
+    migrations.apply(db)
+    assert [m.name for m in migrations.applied(db)] == SHIPPED
+    assert migrations.pending(db) == []

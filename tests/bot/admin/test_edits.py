@@ -14,7 +14,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot import ids
-from bot.admin import edits
+from bot.admin import opening
+from bot.admin.modal import SourceFields
 from bot.admins import is_admin
 from bot.clock import FixedClock
 from bot.deps import DIRECTORY_CACHE_LIFETIME, Deps
@@ -413,12 +414,12 @@ def test_choosing_another_developer_reloads_the_status_form(app: App, slack_emul
 
 
 def test_news_can_open_the_status_form_with_a_source(deps: Deps, slack_emulator: SlackEmulator) -> None:
-    view = edits.status_form_view(
+    view = opening.status_form_view(
         deps,
         None,
         "meta",
         "Reported today",
-        new_source=edits.forms.SourceFields(url="https://example.gov/news"),
+        new_source=SourceFields(url="https://example.gov/news"),
         user_id=ADMIN_ID,
     )
     assert initial(view, ids.BLOCK_SOURCE) == "https://example.gov/news"

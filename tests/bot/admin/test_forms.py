@@ -1,4 +1,5 @@
-"""bot/admin/forms.py: state flattening on Slack's documented shapes, and the pure validators."""
+"""bot/admin/modal.py, forms.py and validation.py: state flattening on Slack's documented
+shapes, and the pure validators."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import pytest
 
 from bot import ids
-from bot.admin import forms
+from bot.admin import forms, modal, validation
 from tests.support.blockkit import view_errors
 from tests.support.slack_requests import fixture_path
 
@@ -31,7 +32,7 @@ def test_flatten_state_reads_select_datepicker_and_text_as_slack_sends_them() ->
     payload = json.loads(
         fixture_path("view_submission.java-sdk.static_select_datepicker_plain_text.json").read_text()
     )
-    assert forms.flatten_state(payload["view"]["state"]) == {
+    assert modal.flatten_state(payload["view"]["state"]) == {
         "date-of-visit": "2019-09-23",
         "rating": "3",
         "comment": "Just amazing!",
@@ -40,7 +41,7 @@ def test_flatten_state_reads_select_datepicker_and_text_as_slack_sends_them() ->
 
 def test_flatten_state_reads_url_number_and_empty_inputs() -> None:
     state = json.loads(fixture_path("view_state.java-sdk.url_email_number_date_time_inputs.json").read_text())
-    flat = forms.flatten_state(state)
+    flat = modal.flatten_state(state)
     assert flat["url-block"] == "https://www.example.com/" and flat["number-block"] == "12345"
     assert flat["time-block"] == "01:00" and flat["date-block"] == "2022-10-19"
     empty = {
@@ -50,8 +51,8 @@ def test_flatten_state_reads_url_number_and_empty_inputs() -> None:
             "c": {"x": {"type": "checkboxes", "selected_options": []}},
         }
     }
-    assert forms.flatten_state(empty) == {"a": None, "b": None, "c": []}
-    assert forms.flatten_state(None) == {}
+    assert modal.flatten_state(empty) == {"a": None, "b": None, "c": []}
+    assert modal.flatten_state(None) == {}
 
 
 @pytest.mark.parametrize(
@@ -68,7 +69,7 @@ def test_flatten_state_reads_url_number_and_empty_inputs() -> None:
     ],
 )
 def test_source_must_be_an_http_url_with_a_host_or_citation_text(source: str, ok: bool) -> None:
-    assert (forms.source_problem(source) is None) is ok
+    assert (validation.source_problem(source) is None) is ok
 
 
 def test_forms_fit_slack_limits_escape_text_and_carry_their_context() -> None:
@@ -83,7 +84,7 @@ def test_forms_fit_slack_limits_escape_text_and_carry_their_context() -> None:
         forms.deadline_form(),
         forms.remove_form("model", {"id": 7, "version": 2, "planned_release": None}, "Meta / <X>"),
         forms.pick_form("deadline", "edit"),
-        forms.notice_view("Admins only", "No."),
+        modal.notice_view("Admins only", "No."),
     ]
     for view in views:
         assert view_errors(view) == [], view["callback_id"]
@@ -98,7 +99,7 @@ def test_forms_fit_slack_limits_escape_text_and_carry_their_context() -> None:
 
 
 def test_metadata_that_is_not_ours_reads_as_empty() -> None:
-    assert forms.load_metadata("shhh-its-secret") == {} and forms.load_metadata("[1]") == {}
+    assert modal.load_metadata("shhh-its-secret") == {} and modal.load_metadata("[1]") == {}
 
 
 def test_model_dates_must_be_in_order_and_plausible() -> None:
@@ -109,7 +110,7 @@ def test_model_dates_must_be_in_order_and_plausible() -> None:
         ids.BLOCK_SUBMITTED: "2026-05-02",
         ids.BLOCK_RELEASED: "2026-05-01",
     }
-    _, _, errors = forms.read_model(values)
+    _, _, errors = validation.read_model(values)
     assert list(errors) == [ids.BLOCK_SUBMITTED]
-    _, _, errors = forms.read_model({**values, ids.BLOCK_SUBMITTED: "2026-04-30"})
+    _, _, errors = validation.read_model({**values, ids.BLOCK_SUBMITTED: "2026-04-30"})
     assert errors == {}

@@ -1,0 +1,61 @@
+"""Numbered schema migrations, applied at every start; each runs once, in its own transaction.
+
+Add a new function at the end (`mNNN_what_it_does`) in the module of the tables it changes
+(tracker_tables, alert_tables, news_tables) and append it to `SHIPPED`; never edit one that
+has shipped, and write its values out literally: a migration must not read a live tuple (such
+as storage.tracker.DEVELOPER_STATUSES), or changing that tuple would rewrite history.
+
+`SHIPPED` is the order every database applied them in; a migration is known by its
+function's name (recorded in `_sqlite_migrations`), so neither ever changes.
+The numbers have gaps: m005 and m006 were drafts that never shipped, and a number is
+never reused, so a migration's name always means one change.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+from storage.migrations.alert_tables import (
+    m002_alerts,
+    m004_alerts_news_cursor,
+    m008_sweep_cursors,
+    m009_alert_delivery_days,
+    m010_claim_tokens,
+    m011_alert_threads,
+    m012_alert_updates,
+    m013_reminders_and_mutes,
+    m016_weekly_briefing,
+    m017_personal_follows,
+    m018_briefing_pages,
+    m019_model_follows,
+)
+from storage.migrations.news_tables import m003_feeds, m007_news_item_keys
+from storage.migrations.tracker_tables import m001_tracker, m015_facts, m020_tracker_generation
+
+SHIPPED = (
+    m001_tracker,
+    m002_alerts,
+    m003_feeds,
+    m004_alerts_news_cursor,
+    m007_news_item_keys,
+    m008_sweep_cursors,
+    m009_alert_delivery_days,
+    m010_claim_tokens,
+    m011_alert_threads,
+    m012_alert_updates,
+    m013_reminders_and_mutes,
+    m015_facts,
+    m016_weekly_briefing,
+    m017_personal_follows,
+    m018_briefing_pages,
+    m019_model_follows,
+    m020_tracker_generation,
+)
+
+migrations = Migrations("reviewwatch")
+for _shipped in SHIPPED:
+    migrations(name=_shipped.__name__)(_shipped)
+
+
+def apply_migrations(db: Database) -> None:
+    migrations.apply(db)
