@@ -112,7 +112,7 @@ def review_window_opens(model: Row, window_days: int = REVIEW_WINDOW_DAYS) -> da
 
 
 # Each rule below has an SQL twin in storage/rules.py (SQL_*, over `models m`, dates as ISO
-# text): storage.tracker.upcoming_rows picks and counts the upcoming items in SQLite with
+# text): storage.upcoming.upcoming_rows picks and counts the upcoming items in SQLite with
 # them. tests/storage/test_rules.py checks each twin against its rule on generated rows.
 
 
@@ -251,7 +251,7 @@ def dated_items(
 def urgency(item: DatedItem) -> tuple[bool, date, str, str]:
     """How upcoming items are ordered: overdue submissions first, then by date, kind and title.
 
-    storage.tracker.upcoming_rows reads each kind in date order by index; the title order
+    storage.upcoming.upcoming_rows reads each kind in date order by index; the title order
     (Python's lower-casing, which SQLite's lower() does not match beyond ASCII) is finished here.
     """
     return (not item.overdue, item.day, item.kind, item.title.lower())
@@ -269,7 +269,7 @@ def upcoming_items(
     """Items within the next `days` days, most urgent first.
 
     Overdue submissions come first whenever their window opened; then items passed in the
-    last `passed_days` days; then the rest by date. (storage.tracker.upcoming_rows selects
+    last `passed_days` days; then the rest by date. (storage.upcoming.upcoming_rows selects
     the same in SQL.)
     """
     chosen = [

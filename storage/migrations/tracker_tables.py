@@ -3,7 +3,6 @@ citations, contests, events and framework facts (m015), and the generation numbe
 answers watch (m020). Shipped migrations keep their SQL exactly as it ran."""
 
 # Shipped migrations keep their SQL exactly as it ran, values written out on one line.
-# ruff: noqa: E501
 
 from __future__ import annotations
 
