@@ -206,7 +206,7 @@ def board_page(deps: Deps) -> BoardPage:
         Count("Holdouts (not signed)", _of(total - signed, total, "developer")),
         Count("Status contested", _of(contested, total, "developer")),
         Count("Overdue for submission", _of(models.overdue, models.total, "model")),
-        Count(f"Due in the next {UPCOMING_DAYS} days", f"{upcoming.total} dated items"),
+        Count(f"Due in the next {UPCOMING_DAYS} days", f"{upcoming.total} dated item{'' if upcoming.total == 1 else 's'}"),
     ]
     return BoardPage(
         summary=answers.holdouts_answer(deps).summary,
