@@ -10,7 +10,7 @@ their source gives (`May 2026` stays a month). No raw record or user ids reach a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot import domain
@@ -68,9 +68,11 @@ def when(value: PartialDate | date | str | None, empty: str = "not recorded") ->
     return When(fmt_when(parsed), parsed.iso())
 
 
-def stamp(deps: Deps) -> Stamp:
-    newest = list_history(deps.store.db, limit=1)
-    latest = newest[0]["at"] if newest else None
+def stamp(deps: Deps, latest: datetime | str | None = None, read_latest: bool = True) -> Stamp:
+    """The page's "as of" line; `latest` when the page already read the newest change."""
+    if latest is None and read_latest:
+        newest = list_history(deps.store.db, limit=1)
+        latest = newest[0]["at"] if newest else None
     tz = deps.settings.tz
     return Stamp(
         as_of=fmt_datetime(deps.clock.now(), tz),
@@ -201,12 +203,14 @@ def board_page(deps: Deps) -> BoardPage:
     contested = sum(1 for d in developers if d.contested)
     models = answers.models_answer(deps, None, shown=0)
     upcoming = answers.upcoming_answer(deps, UPCOMING_DAYS, shown=BOARD_UPCOMING)
+    history = answers.history_answer(deps, limit=BOARD_CHANGES)
+    due = f"{upcoming.total} dated item" + ("" if upcoming.total == 1 else "s")
     counts = [
         Count("Signed a review agreement", _of(signed, total, "developer")),
         Count("Holdouts (not signed)", _of(total - signed, total, "developer")),
         Count("Status contested", _of(contested, total, "developer")),
         Count("Overdue for submission", _of(models.overdue, models.total, "model")),
-        Count(f"Due in the next {UPCOMING_DAYS} days", f"{upcoming.total} dated item{'' if upcoming.total == 1 else 's'}"),
+        Count(f"Due in the next {UPCOMING_DAYS} days", due),
     ]
     return BoardPage(
         summary=answers.holdouts_answer(deps).summary,
@@ -214,8 +218,8 @@ def board_page(deps: Deps) -> BoardPage:
         developers=developers,
         upcoming=[item_row(i) for i in upcoming.items],
         upcoming_total=upcoming.total,
-        changes=change_rows(answers.history_answer(deps, limit=BOARD_CHANGES)),
-        stamp=stamp(deps),
+        changes=change_rows(history),
+        stamp=stamp(deps, history.entries[0].at if history.entries else None, read_latest=False),
     )
 
 
