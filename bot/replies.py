@@ -59,6 +59,7 @@ class CommandRequest:
     # is no trigger_id to open a form with.
     asked_in_message: bool = False
     thread_ts: str | None = None  # the thread a message answer goes in
+    team_id: str | None = None  # the Slack workspace asking (slash commands)
 
     def with_text(self, text: str) -> CommandRequest:
         return replace(self, text=text)

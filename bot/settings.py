@@ -63,6 +63,11 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "(`https://reviewwatch.example.org`); when set, Teams briefing cards show the timeline "
         "picture and link to the full briefing",
     ),
+    "REVIEWWATCH_BOARD": (
+        "private",
+        "The web board at `/board`: `off`, `private` (signed-in people of this workspace, with a link "
+        "from `/aireview board`) or `public` (anyone)",
+    ),
 }
 
 SECRET_NAMES = frozenset(
@@ -80,6 +85,7 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 _TEAMS_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+BOARD_MODES = ("off", "private", "public")
 
 
 class SettingsError(ValueError):
@@ -111,6 +117,7 @@ class Settings:
     sweep_stale_limit: int = 600  # seconds
     health_port: int | None = None
     public_url: str | None = None  # no trailing slash
+    board_mode: str = "private"  # the web board: off | private | public
 
     @property
     def tz(self) -> ZoneInfo:
@@ -277,6 +284,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
                 "the base64 security token Teams showed when the outgoing webhook was created",
             ) from None
 
+    board_mode = (get("REVIEWWATCH_BOARD") or "private").lower()
+    if board_mode not in BOARD_MODES:
+        raise _bad("REVIEWWATCH_BOARD", board_mode, "off, private or public")
+
     health_port_text = get("REVIEWWATCH_HEALTH_PORT")
     health_port = None
     if health_port_text:
@@ -312,4 +323,5 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         ),
         health_port=health_port,
         public_url=_parse_public_url(public_url) if (public_url := get("REVIEWWATCH_PUBLIC_URL")) else None,
+        board_mode=board_mode,
     )

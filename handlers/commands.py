@@ -36,6 +36,7 @@ def _request(command: dict[str, Any], client: WebClient) -> CommandRequest:
         channel_id=command.get("channel_id"),
         trigger_id=command.get("trigger_id"),
         directory=SlackDirectory(client),
+        team_id=command.get("team_id"),
     )
 
 

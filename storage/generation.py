@@ -43,6 +43,8 @@ UNWATCHED_TABLES = frozenset(
         "tracker_generation",
         "briefing_pictures",
         "briefing_pages",
+        "board_links",
+        "board_sessions",
     }
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.admin import ADMIN_SUBCOMMANDS, no_admin_home_section
 from bot.alerts import ALERT_SUBCOMMANDS, BRIEFING_SUBCOMMAND, FOLLOW_SUBCOMMANDS, alert_problems_home_section
+from bot.board import BOARD_SUBCOMMAND
 from bot.clock import Clock
 from bot.deps import Deps, HomeSection
 from bot.exports import EXPORT_SUBCOMMAND, TIMELINE_SUBCOMMAND, timeline_home_section
@@ -36,6 +37,7 @@ AIREVIEW_SUBCOMMANDS: tuple[Subcommand, ...] = (
     *ALERT_SUBCOMMANDS,
     BRIEFING_SUBCOMMAND,
     *FOLLOW_SUBCOMMANDS,
+    BOARD_SUBCOMMAND,
 )
 HOME_SECTIONS: tuple[HomeSection, ...] = (
     timeline_home_section,

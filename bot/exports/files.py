@@ -195,9 +195,11 @@ def build_calendar(
     return cal
 
 
-def calendar_bytes(deps: Deps) -> bytes:
+def calendar_bytes(deps: Deps, developer_id: str | None = None) -> bytes:
+    """Every dated item; with `developer_id`, only that developer's models' (no deadlines)."""
     db = deps.store.db
-    models, deadlines = list_models(db), list_deadlines(db)
+    models = list_models(db, developer_id)
+    deadlines = list_deadlines(db) if developer_id is None else []
     contests: dict[tuple[str, str], list[str]] = {}
     for entity, rows in (("model", models), ("deadline", deadlines)):
         flagged = [str(r["id"]) for r in rows if r.get("contested")]

@@ -25,6 +25,7 @@ from slack_bolt import App
 from bot.deps import Deps
 from bot.ops.health import health_report
 from bot.ops.logging_setup import log_context
+from handlers.http.board import board_routes
 from handlers.http.bodies import REFUSAL_ENVIRON
 from handlers.http.slack_events import SlackEvents
 from handlers.http.teams import PATH_TEAMS_MESSAGES, teams_messages_response
@@ -128,6 +129,7 @@ def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
             plain(lambda environ: teams_messages_response(deps, environ)),
         ),
         briefings_route(deps),
+        *(Route(path, methods, plain(handler)) for path, methods, handler in board_routes(deps)),
     ]
 
 
@@ -216,4 +218,5 @@ def build_health_app(deps: Deps) -> HttpApp:
     routes = [healthz_route(deps)]
     if deps.settings.public_url:
         routes.append(briefings_route(deps))
+    routes += [Route(path, methods, plain(handler)) for path, methods, handler in board_routes(deps)]
     return HttpApp(routes, deps.store)

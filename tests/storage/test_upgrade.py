@@ -218,6 +218,7 @@ SHIPPED = [
     "m018_briefing_pages",
     "m019_model_follows",
     "m020_tracker_generation",
+    "m021_board_access",
 ]
 
 

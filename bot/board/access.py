@@ -1,0 +1,117 @@
+"""Who may read the board: its mode (REVIEWWATCH_BOARD), personal sign-in links and sessions.
+
+In `private` mode a page needs a session. `/aireview board` gives the person who asks a
+link of their own (good once, for 15 minutes); opening it and pressing "Sign in" starts a
+session held in a cookie (HttpOnly, SameSite=Lax, Secure when the board is served over
+https). A session belongs to the Slack workspace it was issued for, and only the board's
+own workspace may read it. Tokens are random; only their SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from http.cookies import CookieError, SimpleCookie
+
+from bot.deps import Deps
+from storage.board import (
+    BoardPerson,
+    board_team,
+    claim_board_team,
+    link_usable,
+    redeem_link,
+    save_link,
+    save_session,
+    session_person,
+)
+
+MODE_OFF = "off"
+MODE_PRIVATE = "private"
+MODE_PUBLIC = "public"
+LINK_LIFETIME = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(days=7)
+SESSION_COOKIE = "reviewwatch_board"
+SIGN_IN_PATH = "/board/signin/"
+SCOPE_PUBLIC = "public"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def board_url(deps: Deps, path: str) -> str:
+    """The address of a board path as people reach it (REVIEWWATCH_PUBLIC_URL), else the path."""
+    return f"{deps.settings.public_url or ''}{path}"
+
+
+class WrongWorkspace(Exception):
+    """The person asks from a workspace this board does not belong to."""
+
+
+def issue_link(deps: Deps, user_id: str, team_id: str) -> str:
+    """A fresh personal sign-in link for `user_id` of `team_id`."""
+    db = deps.store.db
+    if claim_board_team(db, team_id) != team_id:
+        raise WrongWorkspace(team_id)
+    token = secrets.token_urlsafe(32)
+    now = deps.clock.now()
+    save_link(db, token_hash(token), BoardPerson(user_id, team_id), at=now, expires=now + LINK_LIFETIME)
+    return board_url(deps, SIGN_IN_PATH + token)
+
+
+def link_is_usable(deps: Deps, token: str) -> bool:
+    return link_usable(deps.store.db, token_hash(token), deps.clock.now())
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str  # goes in the cookie, never stored
+    max_age: int  # seconds
+
+
+def sign_in(deps: Deps, link_token: str) -> NewSession | None:
+    """Redeem a sign-in link: a new session, or None (unknown, used, expired, other workspace)."""
+    db = deps.store.db
+    now = deps.clock.now()
+    person = redeem_link(db, token_hash(link_token), now)
+    if person is None or person.team_id != board_team(db):
+        return None
+    token = secrets.token_urlsafe(32)
+    save_session(db, token_hash(token), person, at=now, expires=now + SESSION_LIFETIME)
+    return NewSession(token, int(SESSION_LIFETIME.total_seconds()))
+
+
+def cookie_token(cookie_header: str | None) -> str | None:
+    if not cookie_header:
+        return None
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except CookieError:
+        return None
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel is not None and morsel.value else None
+
+
+def reader_scope(deps: Deps, cookie_header: str | None) -> str | None:
+    """Who the page is made for: SCOPE_PUBLIC in public mode, `team:<id>` for a valid session
+    of the board's workspace, None when the reader must sign in first."""
+    if deps.settings.board_mode == MODE_PUBLIC:
+        return SCOPE_PUBLIC
+    token = cookie_token(cookie_header)
+    if token is None:
+        return None
+    person = session_person(deps.store.db, token_hash(token), deps.clock.now())
+    if person is None or person.team_id != board_team(deps.store.db):
+        return None
+    return f"team:{person.team_id}"
+
+
+def session_cookie(deps: Deps, session: NewSession) -> str:
+    secure = "; Secure" if (deps.settings.public_url or "").startswith("https://") else ""
+    return (
+        f"{SESSION_COOKIE}={session.token}; Max-Age={session.max_age}; Path=/board; HttpOnly; "
+        f"SameSite=Lax{secure}"
+    )
