@@ -460,14 +460,16 @@ def test_export_rejects_extra_words(deps: Deps, slack_emulator: SlackEmulator, t
     assert "don't know the export" in answer_text(export_in_slack(deps, slack_emulator, text))
 
 
-def test_readme_documents_the_exports() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_docs_document_the_exports() -> None:
+    page = (ROOT / "docs" / "exports.md").read_text(encoding="utf-8")
+    commands = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    assert page.startswith("# Exports and calendar\n")
+    for text in ("`/aireview export ics`", "`/aireview export csv [table]`"):
+        assert text in commands, text
     for text in (
-        "## Exports and calendar",
         "`/aireview export ics`",
-        "`/aireview export csv [table]`",
         "python app.py export ics",
         "REVIEWWATCH_CALENDAR_TOKEN",
         "/calendar.ics?token=",
     ):
-        assert text in readme, text
+        assert text in page, text
