@@ -3,7 +3,7 @@
 A person follows developers, models and alert kinds for themselves. Their alerts go through
 a Slack subscription of their own whose target is their user id: the sweep, the ledger, the
 catch-up, the pacing and the retries are the channels' (bot/alerts/sweep.py), and delivery
-posts to the direct message between the app and them (bot/alerts/delivery.py opens it).
+posts to the direct message between the app and them (bot/alerts/slack_sender.py opens it).
 
 The subscription is derived from the follows each time they change (the filters' meaning is
 bot/alerts/plan.py's "Filters"):

@@ -33,8 +33,6 @@ from bot.alerts.delivery import (
     OUTCOME_SENT,
     Outcome,
     Sender,
-    SlackSender,
-    TeamsSender,
     build_senders,
     close_senders,
 )
@@ -45,6 +43,8 @@ from bot.alerts.plan import (
     restated_alert,
     restated_status_alert,
 )
+from bot.alerts.slack_sender import SlackSender
+from bot.alerts.teams_sender import TeamsSender
 from bot.blockkit import fmt_date, fmt_datetime
 from bot.deps import Deps
 from bot.domain import DEVELOPER_STATUS_LABELS, REVIEW_STATUS_LABELS, parse_date, today_in
