@@ -179,7 +179,7 @@ def cmd_sweep(args: argparse.Namespace, deps: Deps) -> int:
     from bot.ops.reports import sweep_report
 
     if deps.settings.slack_bot_token:  # people's names in status-change alerts (bot/people.py)
-        from bot.alerts.delivery import slack_delivery_client
+        from bot.alerts.slack_client import slack_delivery_client
         from handlers.directory import SlackDirectory
 
         deps.directory = SlackDirectory(slack_delivery_client(deps.settings))

@@ -16,7 +16,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import ids
-from bot.alerts.blocks import subscribed_message
 from bot.alerts.commands import (
     acknowledge_alert,
     alert_menu_choice,
@@ -25,6 +24,7 @@ from bot.alerts.commands import (
     save_subscription_form,
     unmute,
 )
+from bot.alerts.overview import subscribed_message
 from bot.deps import Deps
 from handlers.directory import SlackDirectory
 

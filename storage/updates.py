@@ -29,6 +29,11 @@ def changes_after(db: Database, after_id: int, entities: Iterable[str]) -> list[
     )
 
 
+def history_change(db: Database, history_id: int) -> dict[str, Any]:
+    """The tracker change (a `history` row) an update restates; it must exist."""
+    return next(iter(db.query("SELECT * FROM history WHERE id = ?", [history_id])))
+
+
 def sent_alerts_about(
     db: Database, subject_type: str, subject_id: str, kinds: Iterable[str], since_day: str
 ) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ than an hour after its Monday delivery time (after downtime) says it is late.
 The picture is drawn when the content is (`fill_briefing`), once per tracker version for
 every target, and kept in `briefing_pictures`:
 - Slack: the sender uploads it as a file of the app's own at delivery, then posts the one
-  message with an image block showing that file (bot/alerts/delivery.py). A retry uploads
+  message with an image block showing that file (bot/alerts/slack_sender.py). A retry uploads
   again (an unshared file is harmless to repeat; the post is what must happen once). When
   the picture cannot be drawn or uploaded, the briefing goes out with a line saying so.
 - Teams: a webhook card cannot carry the PNG (28 KB), so with REVIEWWATCH_PUBLIC_URL each

@@ -3,7 +3,7 @@
 A person follows developers, models and alert kinds for themselves. Their alerts go through
 a Slack subscription of their own whose target is their user id: the sweep, the ledger, the
 catch-up, the pacing and the retries are the channels' (bot/alerts/sweep.py), and delivery
-posts to the direct message between the app and them (bot/alerts/delivery.py opens it).
+posts to the direct message between the app and them (bot/alerts/slack_sender.py opens it).
 
 The subscription is derived from the follows each time they change (the filters' meaning is
 bot/alerts/plan.py's "Filters"):
@@ -56,6 +56,7 @@ from storage.alerts import (
     save_subscription,
 )
 from storage.follows import add_follow, followed_models, list_follows, remove_follow
+from storage.tracker import get_developer
 
 # What people type for a kind.
 KIND_WORDS = {
@@ -109,13 +110,11 @@ def _resolve(deps: Deps, text: str) -> tuple[str, str, str] | Reply:
     if match.entity == "developer":
         return "developer", str(record["id"]), str(record["name"])
     if match.entity == "model":
-        developer = deps.store.db.execute(
-            "SELECT name FROM developers WHERE id = ?", [record["developer_id"]]
-        ).fetchone()
+        developer = get_developer(deps.store.db, record["developer_id"])
         return (
             "model",
             str(record["id"]),
-            f"{developer[0] if developer else record['developer_id']} / {record['name']}",
+            f"{developer['name'] if developer else record['developer_id']} / {record['name']}",
         )
     return Reply(
         text="Deadlines come to everyone who follows anything; follow a developer, a model or a kind."

@@ -33,8 +33,6 @@ from bot.alerts.delivery import (
     OUTCOME_SENT,
     Outcome,
     Sender,
-    SlackSender,
-    TeamsSender,
     build_senders,
     close_senders,
 )
@@ -45,6 +43,8 @@ from bot.alerts.plan import (
     restated_alert,
     restated_status_alert,
 )
+from bot.alerts.slack_sender import SlackSender
+from bot.alerts.teams_sender import TeamsSender
 from bot.blockkit import fmt_date, fmt_datetime
 from bot.deps import Deps
 from bot.domain import DEVELOPER_STATUS_LABELS, REVIEW_STATUS_LABELS, parse_date, today_in
@@ -141,10 +141,6 @@ def claim_changes(deps: Deps, now: datetime) -> int:
     return len(changes)
 
 
-def _history_row(db: Database, history_id: int) -> dict[str, Any]:
-    return next(iter(db.query("SELECT * FROM history WHERE id = ?", [history_id])))
-
-
 def _current_row(db: Database, alert: Alert) -> dict[str, Any] | None:
     if alert.subject_type == "deadline":
         found = ledger.deadlines_for_sweep(db, [], [alert.subject_id])
@@ -203,7 +199,7 @@ def _make_update(
     if sent is None:
         store.record_update(db, row["key"], store.STATUS_PERMANENT, now, error="the alert is gone")
         return
-    change = _history_row(db, row["history_id"])
+    change = store.history_change(db, row["history_id"])
     alert = _restated(db, Alert.from_ledger(sent), change, now, settings)
     what = change_text(change)
     when = fmt_datetime(change["at"], settings.tz)

@@ -16,8 +16,8 @@ import pytest
 from icalendar import Calendar
 from slack_sdk import WebClient
 
-from bot.alerts.delivery import TeamsSender
 from bot.alerts.sweep import run_sweep
+from bot.alerts.teams_sender import TeamsSender
 from bot.clock import FixedClock
 from bot.deps import DIRECTORY_CACHE_LIFETIME, Deps
 from bot.exports.files import calendar_bytes, csv_export

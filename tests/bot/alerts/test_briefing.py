@@ -30,8 +30,9 @@ from bot.alerts.briefing import (
     fill_briefing,
 )
 from bot.alerts.cards import alert_card
-from bot.alerts.delivery import Outcome, SlackSender
 from bot.alerts.plan import briefing_alert
+from bot.alerts.sending import Outcome
+from bot.alerts.slack_sender import SlackSender
 from bot.alerts.sweep import run_sweep
 from bot.cardkit import MAX_TEAMS_BYTES, envelope_size
 from bot.catalog import make_deps
@@ -253,7 +254,7 @@ def test_a_failed_upload_still_sends_the_briefing_with_a_line(
     sweep(deps, slack_emulator, local(deps, date(2026, 7, 19), 10))
     slack_emulator.reset()
     slack_emulator.fail("files.getUploadURLExternal", status=500)
-    with caplog.at_level(logging.WARNING, logger="bot.alerts.delivery"):
+    with caplog.at_level(logging.WARNING, logger="bot.alerts.slack_sender"):
         result = sweep(deps, slack_emulator, local(deps, date(2026, 7, 20)))
     assert len(result.sent) == 1
     [message] = slack_emulator.messages[CHANNEL]

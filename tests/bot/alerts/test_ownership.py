@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.alerts.delivery import TeamsSender
 from bot.alerts.sweep import SweepResult, claim_token, run_sweep
+from bot.alerts.teams_sender import TeamsSender
 from bot.deps import Deps
 from bot.settings import Settings
 from storage import alerts as ledger_store

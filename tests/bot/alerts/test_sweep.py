@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.alerts.delivery import Outcome, SlackSender
 from bot.alerts.plan import SKIP_CATCH_UP, SKIP_SUPERSEDED, Alert
+from bot.alerts.sending import Outcome
+from bot.alerts.slack_sender import SlackSender
 from bot.alerts.sweep import last_sweep, run_sweep
 from bot.deps import Deps
 from storage.alerts import STATUS_CLAIMED, STATUS_SENT, STATUS_SKIPPED

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.alerts.delivery import SlackSender
+from bot.alerts.slack_sender import SlackSender
 from bot.alerts.sweep import cyclic_collector_paused
 from bot.deps import Deps
 from tests.support.alerts import emulator_sender, subscribe, sweep

@@ -12,9 +12,10 @@ import pytest
 from jsonschema import Draft6Validator
 
 from bot.alerts.cards import alert_card
-from bot.alerts.delivery import Pacer, TeamsSender
 from bot.alerts.plan import SUBSCRIBABLE_KINDS, Alert
+from bot.alerts.sending import Pacer
 from bot.alerts.sweep import run_sweep
+from bot.alerts.teams_sender import TeamsSender
 from bot.cardkit import MAX_TEAMS_BYTES, envelope_size
 from bot.deps import Deps
 from bot.settings import Settings

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from bot.alerts.delivery import Outcome, SlackSender, Thread
+from bot.alerts.sending import Outcome, Thread
+from bot.alerts.slack_sender import SlackSender
 from bot.alerts.sweep import run_sweep
 from bot.deps import Deps
 from storage.alerts import STATUS_CLAIMED, STATUS_SENT

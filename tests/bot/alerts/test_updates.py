@@ -11,7 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.alerts.delivery import Outcome, SlackSender, TeamsSender
+from bot.alerts.sending import Outcome
+from bot.alerts.slack_sender import SlackSender
+from bot.alerts.teams_sender import TeamsSender
 from bot.alerts.updates import send_updates
 from bot.deps import Deps
 from bot.replies import Reply
