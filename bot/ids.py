@@ -93,8 +93,9 @@ ACTION_FIELD = "value"  # the one element in each form input block
 # App Home dashboard (bot/read/home.py).
 BLOCK_HOME_ADMIN_ACTIONS = "home_admin_actions"
 
-# Alerts (bot/alerts/blocks.py): the alert message's button row and acknowledgement line,
-# and the subscribe form's input blocks (each holds one ACTION_FIELD element).
+# Alerts: the alert message's button row and acknowledgement line (bot/alerts/blocks.py),
+# and the subscribe form's input blocks (bot/alerts/subscribe_form.py; each holds one
+# ACTION_FIELD element).
 BLOCK_ALERT_ACTIONS = "alert_actions"
 BLOCK_ALERT_ACK = "alert_ack"
 BLOCK_SUBSCRIBE_KINDS = "subscribe_kinds"
