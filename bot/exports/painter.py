@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from bot.exports.timeline import Timeline
+from bot.exports.timeline_rows import Timeline
 
 log = logging.getLogger(__name__)
 

@@ -10,54 +10,19 @@ one-shot process (bot/exports/timeline_draw.py).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from bot import domain
 from bot.deps import Deps
 from bot.exports.choices import DEFAULT_DAYS, MAX_DAYS, PAST_DAYS
+from bot.exports.timeline_rows import Timeline, TimelineItem, TimelineRow, day_label
 from bot.replies import FileUpload
 from storage.timeline import deadlines_in_range, developers_by_id, models_in_range
 
 MAX_ROWS = 12  # developer rows; the rest are counted under the picture
 MAX_LABEL = 30  # characters of a model name or deadline title shown
 MAX_NAME = 20  # characters of a developer's name (the left margin)
-
-
-@dataclass(frozen=True)
-class TimelineItem:
-    """A bar (a review window, `start` < `end`) or a point (a deadline or a release)."""
-
-    label: str
-    start: date
-    end: date
-    kind: str  # "window", "deadline", "release" (planned) or "released"
-    overdue: bool = False
-    contested: bool = False
-
-
-@dataclass
-class TimelineRow:
-    title: str
-    subtitle: str  # the developer's status in words ("Negotiating"), or "" for deadlines
-    status: str | None  # colours the row; None for the deadlines row
-    items: list[TimelineItem] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Timeline:
-    first: date
-    last: date
-    today: date
-    tz_name: str
-    rows: list[TimelineRow]  # the deadlines row first (when there are deadlines), then developers
-    hidden_developers: int  # rows left out past MAX_ROWS
-    hidden_with_items: int  # ... of which have dated items in range
-
-    @property
-    def item_count(self) -> int:
-        return sum(len(row.items) for row in self.rows)
 
 
 def _short(text: str, limit: int = MAX_LABEL) -> str:
@@ -176,10 +141,6 @@ def empty_range_line(deps: Deps, days: int) -> str:
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def day_label(day: date, *, year: bool = False) -> str:
-    return f"{day:%b} {day.day}" + (f", {day.year}" if year else "")
 
 
 # ---------------------------------------------------------------- the PNG

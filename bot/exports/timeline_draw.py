@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot import domain
-from bot.exports.timeline import Timeline, TimelineItem, TimelineRow, day_label
+from bot.exports.timeline_rows import Timeline, TimelineItem, TimelineRow, day_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
