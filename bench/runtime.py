@@ -109,13 +109,22 @@ def home_publish_times(folder: Path, emu: TimedEmulator, models: int, runs: int)
 
 
 def _children(pid: int) -> list[int]:
+    """The app's drawing workers (multiprocessing's "spawn" children; its resource tracker,
+    a small process that stays, is not one)."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
             found += [int(c) for c in (task / "children").read_text().split()]
         except OSError:
             continue
-    return found
+    return [c for c in found if b"spawn_main" in _cmdline(c)]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _rss_mib(pid: int, settle: float) -> float:
