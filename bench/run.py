@@ -26,6 +26,8 @@ number of samples, the machine and its load average printed with the figures.
 5. imports: what the app imports at start, and what each lazily imported module costs.
 6. options: type-ahead menus' options requests (bench/options.py).
 7. hardening: oversized unsigned posts and a dripping feed (bench/hardening.py).
+8. runtime: the App Home after a change, memory around a drawn picture, and answers after
+   a tracker change at 8 clients (bench/runtime.py).
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ ANSWER_COMMANDS = (("/holdouts", ""), ("/deadlines", "90"), ("/aireview", "statu
 LEVELS = (1, 8)  # concurrent clients
 # The parts `--only` picks; footprint's memory figures are taken around the answers under
 # load, so footprint runs that too.
-PARTS = ("commands", "sweep", "fanout", "footprint", "imports", "options", "hardening", "timeline")
+PARTS = ("commands", "sweep", "fanout", "footprint", "imports", "options", "hardening", "timeline", "runtime")
 
 
 @dataclass(frozen=True)
@@ -955,6 +957,10 @@ def run(size: Size, folder: Path, parts: Iterable[str] = PARTS) -> dict[str, Any
             from bench import hardening
 
             results["hardening"] = hardening.measure(folder, quick=size == QUICK, emu=emu)
+        if "runtime" in chosen:  # bench/runtime.py: the App Home, a picture's memory, cold answers
+            from bench import runtime
+
+            results["runtime"] = runtime.measure(folder, quick=size == QUICK, emu=emu)
     if "sweep" in chosen:
         results["sweep"] = sweep_cost(folder, size.sweep_models, size.channels, size.sweep_repeats)
     if "imports" in chosen:
@@ -1082,6 +1088,10 @@ def report(results: dict[str, Any]) -> str:
         from bench.hardening import report_rows as hardening_rows
 
         lines += hardening_rows(results["hardening"])
+    if "runtime" in results:
+        from bench.runtime import report_rows as runtime_rows
+
+        lines += runtime_rows(results["runtime"])
     m = results["machine"]
     lines.append(
         f"\nMachine: {m['cores']} cores, {m['cpu']}, Python {m['python']}, {m['system']}; load average "

@@ -1,8 +1,17 @@
-"""Publishing a person's App Home (on opening it, and after they change the tracker)."""
+"""Publishing a person's App Home (on opening it, and after they change the tracker).
+
+The view is published at once with the timeline picture already uploaded; when that
+picture is out of date (the tracker or the day changed), it says so, and a fresh one is
+drawn (in the drawing worker process), uploaded and the view published again, off the
+request path. `wait_for_home_pictures` lets tests and benchmarks wait for that.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_all
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
@@ -14,14 +23,15 @@ from handlers.directory import SlackDirectory
 log = logging.getLogger(__name__)
 
 
-def refresh_home_timeline(deps: Deps, client: WebClient) -> None:
-    """Upload a new timeline picture for the App Home when the tracker (or the day) changed
-    since the last one; most opens find it current and upload nothing."""
-    from bot.exports import timeline  # the picture code loads at the first App Home opened
+def upload_home_timeline(deps: Deps, client: WebClient) -> bool:
+    """Draw and upload the App Home's picture when it is out of date; False when the upload
+    failed (the previous picture stays)."""
+    from bot.exports import home_timeline, timeline  # the picture code loads at the first App Home
 
-    version = timeline.stale_home_timeline(deps)
+    version = home_timeline.stale_home_timeline(deps)
     if version is None:
-        return
+        return True
+    drawn_at = deps.clock.now()
     picture = timeline.timeline_file(deps)
     file_id = None
     if picture is not None:
@@ -36,10 +46,79 @@ def refresh_home_timeline(deps: Deps, client: WebClient) -> None:
             file_id = response["files"][0]["id"]
         except (SlackClientError, KeyError, IndexError):
             log.exception("uploading the App Home timeline failed; keeping the previous one")
+            return False
+    home_timeline.remember_home_timeline(deps, version, file_id, drawn_at)
+    return True
+
+
+class HomePictures:
+    """Fresh App Home pictures, drawn one at a time on a thread of their own. People who open
+    their App Home while one is being drawn wait for that one; each gets the view again
+    once it is uploaded."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="home-picture")
+        self._waiting: dict[int, tuple[Deps, WebClient, set[str]]] = {}  # by store
+        self._pending: set[Future[None]] = set()
+
+    def refresh(self, deps: Deps, client: WebClient, user_id: str) -> None:
+        with self._lock:
+            waiting = self._waiting.get(id(deps.store))
+            if waiting is not None:
+                waiting[2].add(user_id)
+                return
+            self._waiting[id(deps.store)] = (deps, client, {user_id})
+            future = self._runner.submit(self._redraw, id(deps.store))
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def _redraw(self, key: int) -> None:
+        with self._lock:
+            deps, client, _ = self._waiting[key]
+        try:
+            uploaded = upload_home_timeline(deps, client)
+        except Exception:  # noqa: BLE001 - the view published already; a later open retries
+            log.exception("drawing the App Home timeline failed")
+            uploaded = False
+        with self._lock:
+            _, client, users = self._waiting.pop(key)
+        if not uploaded:
             return
-    timeline.remember_home_timeline(deps, version, file_id)
+        for user_id in sorted(users):
+            try:
+                client.views_publish(user_id=user_id, view=home_view(deps, user_id, SlackDirectory(client)))
+            except Exception:  # noqa: BLE001 - one person's view must not stop the others'
+                log.exception("republishing the App Home of %s failed", user_id)
+
+    def wait(self, timeout: float = 120.0) -> None:
+        """Until every picture asked for so far is drawn and its views published."""
+        while True:
+            with self._lock:
+                pending = set(self._pending)
+            if not pending:
+                return
+            done, not_done = wait_all(pending, timeout)
+            if not_done:
+                raise TimeoutError(f"{len(not_done)} App Home picture(s) not ready in {timeout} s")
+
+
+HOME_PICTURES = HomePictures()
+
+
+def wait_for_home_pictures(timeout: float = 120.0) -> None:
+    """Tests' and benchmarks' hook: wait for the App Home pictures being drawn."""
+    HOME_PICTURES.wait(timeout)
 
 
 def publish_home(deps: Deps, client: WebClient, user_id: str) -> None:
-    refresh_home_timeline(deps, client)
+    """Publish `user_id`'s App Home now; redraw its picture afterwards if it is out of date."""
+    from bot.exports import home_timeline
+
     client.views_publish(user_id=user_id, view=home_view(deps, user_id, SlackDirectory(client)))
+    if home_timeline.stale_home_timeline(deps) is not None:
+        HOME_PICTURES.refresh(deps, client, user_id)

@@ -3,6 +3,7 @@ talking to the local Slack emulator."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -61,11 +62,14 @@ def settings(db_path: Path) -> Settings:
 
 
 @pytest.fixture
-def deps(settings: Settings, seeded_store: Store, clock: FixedClock) -> Deps:
+def deps(settings: Settings, seeded_store: Store, clock: FixedClock) -> Iterator[Deps]:
     deps = make_deps(settings, seeded_store, clock)
     # News sources: only 127.0.0.1 is reachable from tests (tests/support/feed_server.py).
     deps.feed_client = make_http_client(transport=LocalOnlyTransport())
-    return deps
+    yield deps
+    from handlers.home import wait_for_home_pictures
+
+    wait_for_home_pictures()  # an App Home picture still being drawn finishes inside its test
 
 
 @pytest.fixture

@@ -130,9 +130,9 @@ TIMELINE_SUBCOMMAND = Subcommand(
 
 
 def timeline_home_section(deps: Deps, user_id: str, admin: bool) -> list[dict[str, Any]]:
-    from bot.exports import timeline
+    from bot.exports import home_timeline
 
-    return timeline.timeline_home_section(deps, user_id, admin)
+    return home_timeline.timeline_home_section(deps, user_id, admin)
 
 
 def timeline_file(deps: Deps, days: int = DEFAULT_DAYS) -> FileUpload | None:
@@ -148,9 +148,9 @@ def timeline_pictures(deps: Deps, fit: int, days: int = DEFAULT_DAYS) -> tuple[F
 
 
 def home_timeline_version(deps: Deps) -> str:
-    from bot.exports import timeline
+    from bot.exports import home_timeline
 
-    return timeline.home_timeline_version(deps)
+    return home_timeline.home_timeline_version(deps)
 
 
 def empty_range_line(deps: Deps, days: int) -> str:

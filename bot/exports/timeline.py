@@ -1,105 +1,28 @@
-"""The timeline picture: deadlines, review windows and releases per developer, as a PNG.
+"""The timeline picture's content and its entry points: deadlines, review windows and
+releases per developer, read from the tracker into plain rows (`timeline_data`, testable
+without drawing), and the PNG as the listeners and the briefing take it.
 
-`timeline_data` reads the tracker into plain rows (pure data, testable without drawing);
-`draw_timeline` lays them out and draws them with matplotlib's Agg backend. matplotlib is
-imported inside the drawing function only, so the running app pays for it (about 30 MiB
-and a quarter of a second) the first time someone asks for a picture, not at start-up.
-
-Layout guarantees (tests/bot/exports/test_timeline.py checks them on the drawn figure):
-- 12 in wide at 200 dpi: 2,400 px, i.e. 1,200 px at a phone's 2x density; no text under
-  9 pt (25 px, 12.5 px at 2x);
-- the Okabe-Ito palette, and every colour also said in words (status under each name,
-  "overdue" and "contested" in the labels), so it reads without telling colours apart;
-- items that would touch (a bar with its label, a marker with its label) go to separate
-  lanes of their developer's row, measured with the renderer's own text extents, so
-  nothing overlaps when several items share a day; past MAX_LANES a row says "+N more".
+The running app has the picture drawn by a worker process (bot/exports/painter.py), so
+matplotlib never loads into the server; `python app.py export timeline` draws in its own
+one-shot process (bot/exports/timeline_draw.py).
 """
 
 from __future__ import annotations
 
-import io
-import json
 import os
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot import domain
 from bot.deps import Deps
 from bot.exports.choices import DEFAULT_DAYS, MAX_DAYS, PAST_DAYS
+from bot.exports.timeline_rows import Timeline, TimelineItem, TimelineRow, day_label
 from bot.replies import FileUpload
 from storage.timeline import deadlines_in_range, developers_by_id, models_in_range
-from storage.tracker import get_state, latest_history_id, set_state
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 MAX_ROWS = 12  # developer rows; the rest are counted under the picture
-MAX_LANES = 3  # lanes per row before "+N more"
 MAX_LABEL = 30  # characters of a model name or deadline title shown
 MAX_NAME = 20  # characters of a developer's name (the left margin)
-
-# Okabe & Ito (2008), safe for the common colour-vision deficiencies.
-STATUS_COLOURS = {
-    "signed": "#009E73",
-    "negotiating": "#E69F00",
-    "holdout": "#D55E00",
-    "declined": "#CC79A7",
-    "unknown": "#999999",
-}
-WINDOW_COLOUR = "#0072B2"
-OVERDUE_COLOUR = "#D55E00"
-RELEASE_COLOUR = "#56B4E9"
-INK = "#000000"
-
-WIDTH_IN = 12.0
-DPI = 200
-LEFT_IN = 2.5  # row names
-RIGHT_IN = 0.35
-TOP_IN = 1.35  # title, "Today" and the date axis
-LANE_IN = 0.36
-ROW_PAD_IN = 0.14
-MIN_ROW_IN = 0.56  # room for a name and its status under it
-GAP_IN = 0.12  # clear space between two items in one lane
-TEXT_PT = 9.5
-NAME_PT = 11.0
-TITLE_PT = 14.0
-
-
-@dataclass(frozen=True)
-class TimelineItem:
-    """A bar (a review window, `start` < `end`) or a point (a deadline or a release)."""
-
-    label: str
-    start: date
-    end: date
-    kind: str  # "window", "deadline", "release" (planned) or "released"
-    overdue: bool = False
-    contested: bool = False
-
-
-@dataclass
-class TimelineRow:
-    title: str
-    subtitle: str  # the developer's status in words ("Negotiating"), or "" for deadlines
-    status: str | None  # colours the row; None for the deadlines row
-    items: list[TimelineItem] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Timeline:
-    first: date
-    last: date
-    today: date
-    tz_name: str
-    rows: list[TimelineRow]  # the deadlines row first (when there are deadlines), then developers
-    hidden_developers: int  # rows left out past MAX_ROWS
-    hidden_with_items: int  # ... of which have dated items in range
-
-    @property
-    def item_count(self) -> int:
-        return sum(len(row.items) for row in self.rows)
 
 
 def _short(text: str, limit: int = MAX_LABEL) -> str:
@@ -116,18 +39,10 @@ def _is_holdout_first(row: dict[str, Any]) -> tuple[bool, str]:
     return (row["status"] == "signed", str(row["name"]).lower())
 
 
-def timeline_data(deps: Deps, days: int = DEFAULT_DAYS) -> Timeline | None:
-    """The picture's content for the next `days` days and the last PAST_DAYS, or None when
-    nothing (no deadline, review window or release) falls in that range."""
-    today = domain.today_in(deps.settings.tz, deps.clock.now())
-    first, last = today - timedelta(days=PAST_DAYS), today + timedelta(days=days)
-    window_days = deps.settings.review_window_days
-    db = deps.store.db
-    deadlines = deadlines_in_range(db, first, last)
-    models = models_in_range(db, first, last, window_days)
-    if not deadlines and not models:
-        return None
-    developers = developers_by_id(db)
+def _model_items(
+    models: list[dict[str, Any]], first: date, last: date, today: date, window_days: int
+) -> dict[str, list[TimelineItem]]:
+    """Each developer's review windows (not yet released) and releases in [first, last]."""
     items: dict[str, list[TimelineItem]] = {}
     for model in models:
         released = domain.parse_date(model.get("released"))
@@ -154,30 +69,46 @@ def timeline_data(deps: Deps, days: int = DEFAULT_DAYS) -> Timeline | None:
                 contested=contested,
             )
         )
+    return items
+
+
+def _deadlines_row(deadlines: list[dict[str, Any]]) -> TimelineRow:
+    return TimelineRow(
+        "Deadlines",
+        "",
+        None,
+        [
+            TimelineItem(
+                _label(d["title"], contested=bool(d.get("contested"))),
+                day,
+                day,
+                "deadline",
+                contested=bool(d.get("contested")),
+            )
+            for d in deadlines
+            if (day := domain.parse_date(d["due_date"])) is not None
+        ],
+    )
+
+
+def timeline_data(deps: Deps, days: int = DEFAULT_DAYS) -> Timeline | None:
+    """The picture's content for the next `days` days and the last PAST_DAYS, or None when
+    nothing (no deadline, review window or release) falls in that range."""
+    today = domain.today_in(deps.settings.tz, deps.clock.now())
+    first, last = today - timedelta(days=PAST_DAYS), today + timedelta(days=days)
+    window_days = deps.settings.review_window_days
+    db = deps.store.db
+    deadlines = deadlines_in_range(db, first, last)
+    models = models_in_range(db, first, last, window_days)
+    if not deadlines and not models:
+        return None
+    developers = developers_by_id(db)
+    items = _model_items(models, first, last, today, window_days)
     with_items = sorted((developers[d] for d in items if d in developers), key=_is_holdout_first)
     without = sorted((d for i, d in developers.items() if i not in items), key=_is_holdout_first)
     chosen = (with_items + without)[:MAX_ROWS]
     chosen.sort(key=_is_holdout_first)
-    rows: list[TimelineRow] = []
-    if deadlines:
-        rows.append(
-            TimelineRow(
-                "Deadlines",
-                "",
-                None,
-                [
-                    TimelineItem(
-                        _label(d["title"], contested=bool(d.get("contested"))),
-                        day,
-                        day,
-                        "deadline",
-                        contested=bool(d.get("contested")),
-                    )
-                    for d in deadlines
-                    if (day := domain.parse_date(d["due_date"])) is not None
-                ],
-            )
-        )
+    rows = [_deadlines_row(deadlines)] if deadlines else []
     for dev in chosen:
         status = domain.DEVELOPER_STATUS_LABELS.get(dev["status"], str(dev["status"]))
         rows.append(
@@ -204,7 +135,7 @@ def empty_range_line(deps: Deps, days: int) -> str:
     first, last = today - timedelta(days=PAST_DAYS), today + timedelta(days=days)
     return (
         f"Nothing to draw: no deadline, review window or release falls between "
-        f"{_day(first, year=True)} and {_day(last, year=True)}."
+        f"{day_label(first, year=True)} and {day_label(last, year=True)}."
     )
 
 
@@ -212,332 +143,32 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _day(day: date, *, year: bool = False) -> str:
-    return f"{day:%b} {day.day}" + (f", {day.year}" if year else "")
-
-
-# ---------------------------------------------------------------- drawing
-
-
-@dataclass
-class _Placed:
-    item: TimelineItem
-    lane: int
-    label_x: float  # inches from the plot's left edge
-    align: str  # "left" or "right"
-
-
-class _Layout:
-    """Inches on the plot for days, and text widths from the renderer that will draw them."""
-
-    def __init__(self, timeline: Timeline, renderer: Any) -> None:
-        from matplotlib.font_manager import FontProperties
-
-        self.first = timeline.first
-        self.span = (timeline.last - timeline.first).days + 1
-        self.plot_w = WIDTH_IN - LEFT_IN - RIGHT_IN
-        self.measure = renderer.get_text_width_height_descent  # (text, prop, ismath) -> (w, h, d) px
-        self.prop = FontProperties(size=TEXT_PT)
-        self._advance: dict[str, float] = {}
-
-    def x(self, day: date, *, end: bool = False) -> float:
-        """Inches from the left edge: a day runs from its start to the next day's."""
-        offset = (day - self.first).days + (1.0 if end else 0.0)
-        return min(max(offset, 0.0), float(self.span)) * self.plot_w / self.span
-
-    def text_width(self, text: str) -> float:
-        """Inches: the sum of each character's measured width, plus a margin for hinting.
-        Measuring each label whole costs about 2 ms, measuring characters once a few µs;
-        kerning moves a label's width by a few per cent at most, which the margin covers."""
-        total = 0.0
-        for char in text:
-            width = self._advance.get(char)
-            if width is None:
-                # Between two letters, so a space or an edge bearing counts as it will be drawn.
-                pair, _, _ = self.measure(f"x{char}x", self.prop, ismath=False)
-                xx, _, _ = self.measure("xx", self.prop, ismath=False)
-                width = self._advance[char] = max(float(pair - xx), 0.0) / DPI
-            total += width
-        return total * 1.04 + 0.02
-
-    def place(self, row: TimelineRow) -> tuple[list[_Placed], int, int]:
-        """Items in lanes so no two extents (mark plus label) touch; (placed, lanes, left out)."""
-        lane_ends: list[float] = []
-        placed: list[_Placed] = []
-        hidden = 0
-        point_pad = 0.09  # the marker's half width plus a little
-        for item in sorted(row.items, key=lambda i: (i.start, i.end, i.label)):
-            if item.kind == "window":
-                left, right = self.x(item.start), self.x(item.end, end=True)
-                label_left = left
-            else:
-                centre = (self.x(item.start) + self.x(item.start, end=True)) / 2
-                left, right = centre - point_pad, centre + point_pad
-                label_left = right + 0.03
-            width = self.text_width(item.label)
-            align = "left"
-            if label_left + width > self.plot_w:  # would run off the right: end at the mark
-                align, label_left = "right", (left if item.kind != "window" else right) - 0.03
-                label_left = max(label_left, width)
-                extent = (min(left, label_left - width), max(right, label_left))
-            else:
-                extent = (left, max(right, label_left + width))
-            lane = next((n for n, end in enumerate(lane_ends) if end + GAP_IN <= extent[0]), None)
-            if lane is None and len(lane_ends) < MAX_LANES:
-                lane_ends.append(float("-inf"))
-                lane = len(lane_ends) - 1
-            if lane is None:
-                hidden += 1
-                continue
-            lane_ends[lane] = extent[1]
-            placed.append(_Placed(item, lane, label_left, align))
-        return placed, max(1, len(lane_ends)), hidden
-
-
-def _row_height(lanes: int) -> float:
-    return max(MIN_ROW_IN, lanes * LANE_IN + ROW_PAD_IN)
-
-
-def draw_timeline(timeline: Timeline) -> Figure:
-    """The picture as a matplotlib Figure (Agg canvas); `timeline_png` saves it."""
-    from bot.ops import allow_optional_library
-
-    allow_optional_library("numpy")  # matplotlib needs it; it was kept out only for start-up
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    fig = Figure(figsize=(WIDTH_IN, 4.0), dpi=DPI)
-    canvas: Any = FigureCanvasAgg(fig)
-    layout = _Layout(timeline, canvas.get_renderer())
-    placements = [layout.place(row) for row in timeline.rows]
-    heights = [_row_height(lanes) for _, lanes, _ in placements]
-    plot_h = sum(heights)
-    notes = _footer(timeline, sum(hidden for _, _, hidden in placements))
-    bottom_in = 1.55 + 0.3 * len(notes)
-    height = TOP_IN + plot_h + bottom_in
-    fig.set_size_inches(WIDTH_IN, height)
-    ax = fig.add_axes((LEFT_IN / WIDTH_IN, bottom_in / height, layout.plot_w / WIDTH_IN, plot_h / height))
-    ax.set_xlim(0, layout.plot_w)
-    ax.set_ylim(plot_h, 0)
-    for side in ("left", "right"):
-        ax.spines[side].set_visible(False)
-    ax.set_yticks([])
-    _date_axis(ax, timeline, layout)
-
-    top = 0.0
-    for row, (placed, _, hidden), row_h in zip(timeline.rows, placements, heights, strict=True):
-        _draw_row(ax, row, placed, hidden, top, row_h, layout)
-        top += row_h
-
-    today_x = (layout.x(timeline.today) + layout.x(timeline.today, end=True)) / 2
-    ax.axvline(today_x, color=INK, linewidth=1.6, zorder=5)
-    ax.text(
-        today_x,
-        -0.36,
-        "Today",
-        fontsize=TEXT_PT,
-        fontweight="bold",
-        ha="center",
-        va="bottom",
-        transform=ax.transData,
-        clip_on=False,
-    )
-
-    fig.text(
-        0.15 / WIDTH_IN,
-        1 - 0.12 / height,
-        f"Review Watch timeline: {_day(timeline.first)} to {_day(timeline.last, year=True)}",
-        fontsize=TITLE_PT,
-        fontweight="bold",
-        va="top",
-    )
-    fig.text(
-        0.15 / WIDTH_IN,
-        1 - 0.45 / height,
-        f"Today is {_day(timeline.today, year=True)}; dates in {timeline.tz_name}",
-        fontsize=TEXT_PT,
-        va="top",
-    )
-
-    handles: list[Any] = [
-        Patch(facecolor=colour, alpha=0.35, label=domain.DEVELOPER_STATUS_LABELS[status])
-        for status, colour in STATUS_COLOURS.items()
-    ]
-    handles += [
-        Patch(facecolor=WINDOW_COLOUR, label="Review window (submission due to planned release)"),
-        Patch(
-            facecolor=OVERDUE_COLOUR, hatch="///", edgecolor=INK, label="Overdue: window open, not submitted"
-        ),
-        Patch(facecolor="white", edgecolor=INK, linestyle="--", label="Contested (dashed outline)"),
-        Line2D([], [], marker="D", color=INK, linestyle="", markersize=7, label="Deadline"),
-        Line2D([], [], marker="*", color=INK, linestyle="", markersize=11, label="Released"),
-        Line2D([], [], color=INK, linewidth=1.6, label="Today"),
-    ]
-    fig.legend(
-        handles=handles,
-        loc="lower left",
-        bbox_to_anchor=(0.15 / WIDTH_IN, (0.12 + 0.3 * len(notes)) / height),
-        ncol=3,
-        fontsize=TEXT_PT,
-        frameon=False,
-        handlelength=1.6,
-        columnspacing=1.2,
-    )
-    for n, note in enumerate(notes):
-        fig.text(0.15 / WIDTH_IN, (0.12 + 0.3 * (len(notes) - 1 - n)) / height, note, fontsize=TEXT_PT)
-    return fig
-
-
-def _footer(timeline: Timeline, hidden_items: int) -> list[str]:
-    notes = []
-    if timeline.hidden_developers:
-        notes.append(
-            f"{timeline.hidden_developers} more developer(s) not shown"
-            + (
-                f", {timeline.hidden_with_items} of them with dates in this range"
-                if timeline.hidden_with_items
-                else ""
-            )
-            + ": see /deadlines or /aireview status <developer>."
-        )
-    if hidden_items:
-        notes.append(f'{hidden_items} item(s) did not fit in their rows ("+N more"): see /deadlines.')
-    return notes
-
-
-def _date_axis(ax: Axes, timeline: Timeline, layout: _Layout) -> None:
-    """Ticks on the first of each month (long ranges) or every other Monday, top and bottom."""
-    ticks: list[date] = []
-    day = timeline.first
-    while day <= timeline.last:
-        monthly = layout.span > 120
-        if (monthly and day.day == 1) or (
-            not monthly and day.weekday() == 0 and (day - timeline.today).days % 14 < 7
-        ):
-            ticks.append(day)
-        day += timedelta(days=1)
-    ax.set_xticks([layout.x(t) for t in ticks])
-    ax.set_xticklabels([_day(t) for t in ticks], fontsize=TEXT_PT)
-    ax.tick_params(axis="x", top=True, labeltop=True, bottom=True, labelbottom=True, length=4)
-    for t in ticks:
-        ax.axvline(layout.x(t), color="#DDDDDD", linewidth=0.8, zorder=0)
-
-
-def _draw_row(
-    ax: Axes,
-    row: TimelineRow,
-    placed: list[_Placed],
-    hidden: int,
-    top: float,
-    row_h: float,
-    layout: _Layout,
-) -> None:
-    from matplotlib.patches import Rectangle
-
-    if row.status is not None:
-        ax.add_patch(
-            Rectangle(
-                (0, top),
-                layout.plot_w,
-                row_h,
-                facecolor=STATUS_COLOURS.get(row.status, "#999999"),
-                alpha=0.13,
-                linewidth=0,
-                zorder=0,
-            )
-        )
-        ax.add_patch(
-            Rectangle(
-                (-LEFT_IN + 0.12, top + 0.1),
-                0.1,
-                row_h - 0.2,
-                facecolor=STATUS_COLOURS.get(row.status, "#999999"),
-                linewidth=0,
-                clip_on=False,
-            )
-        )
-    ax.axhline(top + row_h, color="#BBBBBB", linewidth=0.6, zorder=1)
-    name_y = top + 0.1
-    ax.text(-LEFT_IN + 0.3, name_y, row.title, fontsize=NAME_PT, fontweight="bold", va="top", clip_on=False)
-    subtitle = " · ".join(part for part in (row.subtitle, f"+{hidden} more" if hidden else "") if part)
-    if subtitle:
-        ax.text(-LEFT_IN + 0.3, name_y + 0.22, subtitle, fontsize=TEXT_PT, va="top", clip_on=False)
-
-    for p in placed:
-        item = p.item
-        lane_top = top + ROW_PAD_IN / 2 + p.lane * LANE_IN
-        mark_y = lane_top + 0.25
-        label_y = lane_top + 0.18
-        if item.kind == "window":
-            left, right = layout.x(item.start), layout.x(item.end, end=True)
-            ax.add_patch(
-                Rectangle(
-                    (left, mark_y - 0.05),
-                    max(right - left, 0.02),
-                    0.1,
-                    facecolor=OVERDUE_COLOUR if item.overdue else WINDOW_COLOUR,
-                    hatch="///" if item.overdue else None,
-                    edgecolor=INK if (item.overdue or item.contested) else "none",
-                    linestyle="--" if item.contested else "-",
-                    linewidth=1.0,
-                    zorder=3,
-                )
-            )
-        else:
-            centre = (layout.x(item.start) + layout.x(item.start, end=True)) / 2
-            marker = {"deadline": "D", "released": "*"}.get(item.kind, ">")
-            ax.plot(
-                [centre],
-                [mark_y],
-                marker=marker,
-                markersize=11 if marker == "*" else 7,
-                markerfacecolor="white" if item.contested else INK,
-                markeredgecolor=INK,
-                linestyle="",
-                zorder=4,
-            )
-        ax.text(
-            p.label_x,
-            label_y,
-            item.label,
-            fontsize=TEXT_PT,
-            ha=p.align,
-            va="bottom",
-            clip_on=False,
-            zorder=6,
-        )
-
-
-def _png(fig: Figure, dpi: float) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
-
-
-def timeline_png(timeline: Timeline) -> bytes:
-    return _png(draw_timeline(timeline), DPI)
+# ---------------------------------------------------------------- the PNG
 
 
 def timeline_file(deps: Deps, days: int = DEFAULT_DAYS) -> FileUpload | None:
-    """The picture ready to upload or write, or None when nothing falls in the range."""
+    """The picture ready to upload or write (drawn by the worker process), or None when
+    nothing falls in the range."""
+    from bot.exports.painter import draw_pngs
+
     timeline = timeline_data(deps, days)
     if timeline is None:
         return None
-    return _timeline_upload(timeline, timeline_png(timeline))
+    png, _ = draw_pngs(timeline)
+    return _timeline_upload(timeline, png)
 
 
 def timeline_pictures(deps: Deps, fit: int, days: int = DEFAULT_DAYS) -> tuple[FileUpload, bytes] | None:
     """The picture (as `timeline_file`) and, drawn once with it, a copy at most `fit` pixels
     on either side (Teams shows card images up to 1024 x 1024); None when nothing is in range."""
+    from bot.exports.painter import draw_pngs
+
     timeline = timeline_data(deps, days)
     if timeline is None:
         return None
-    fig = draw_timeline(timeline)
-    width, height = fig.get_size_inches()
-    small = _png(fig, min(DPI, (fit - 0.5) / max(width, height)))  # - 0.5: never rounded past `fit`
-    return _timeline_upload(timeline, _png(fig, DPI)), small
+    png, small = draw_pngs(timeline, fit)
+    assert small is not None
+    return _timeline_upload(timeline, png), small
 
 
 def _timeline_upload(timeline: Timeline, content: bytes) -> FileUpload:
@@ -547,8 +178,8 @@ def _timeline_upload(timeline: Timeline, content: bytes) -> FileUpload:
         filename=f"reviewwatch-timeline-{today}.png",
         title=f"Review Watch timeline, {today}",
         comment=(
-            f"Timeline of deadlines, review windows and releases from {_day(timeline.first)} to "
-            f"{_day(timeline.last, year=True)} ({_count(timeline.item_count, 'item')}; "
+            f"Timeline of deadlines, review windows and releases from {day_label(timeline.first)} to "
+            f"{day_label(timeline.last, year=True)} ({_count(timeline.item_count, 'item')}; "
             f"dates in {timeline.tz_name})."
         ),
     )
@@ -559,69 +190,17 @@ class NothingToDraw(ValueError):
 
 
 def write_timeline(deps: Deps, path: str, days: int = DEFAULT_DAYS) -> str:
-    """`python app.py export timeline PATH.png [--days N]`: write the picture, say what was written."""
+    """`python app.py export timeline PATH.png [--days N]`: write the picture, say what was
+    written. A one-shot command: drawn in this process, no worker to start."""
+    from bot.exports.timeline_draw import timeline_png
+
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"--days must be from 1 to {MAX_DAYS}, got {days}")
-    picture = timeline_file(deps, days)
-    if picture is None:
+    timeline = timeline_data(deps, days)
+    if timeline is None:
         raise NothingToDraw(empty_range_line(deps, days))
+    picture = _timeline_upload(timeline, timeline_png(timeline))
     target = os.path.join(path, picture.filename) if os.path.isdir(path) else path
     with open(target, "wb") as handle:
         handle.write(picture.content)
     return f"Wrote {target}: {picture.comment}"
-
-
-# ---------------------------------------------------------------- App Home
-
-# app_state row: the picture the App Home shows, and the tracker version it was drawn from.
-HOME_STATE_KEY = "home_timeline"
-HOME_ALT_TEXT = "Timeline of deadlines, review windows and releases per developer"
-
-
-def _home_state(deps: Deps) -> dict[str, Any]:
-    raw = get_state(deps.store.db, HOME_STATE_KEY)
-    try:
-        state = json.loads(raw) if raw else {}
-    except ValueError:
-        return {}
-    return state if isinstance(state, dict) else {}
-
-
-def home_timeline_version(deps: Deps) -> str:
-    """Changes when the picture would: every tracker change writes a history row, and the
-    "today" line moves each day."""
-    today = domain.today_in(deps.settings.tz, deps.clock.now())
-    return f"{latest_history_id(deps.store.db)}:{today.isoformat()}:{deps.settings.review_window_days}"
-
-
-def stale_home_timeline(deps: Deps) -> str | None:
-    """The current version when the App Home's picture is out of date, else None."""
-    version = home_timeline_version(deps)
-    return None if _home_state(deps).get("version") == version else version
-
-
-def remember_home_timeline(deps: Deps, version: str, file_id: str | None) -> None:
-    """Record the uploaded picture (None: nothing in range, so no picture) for `version`."""
-    set_state(deps.store.db, HOME_STATE_KEY, json.dumps({"version": version, "file_id": file_id}))
-
-
-def timeline_home_section(deps: Deps, user_id: str, admin: bool) -> list[dict[str, Any]]:
-    """The App Home's picture: an image block of the last uploaded timeline."""
-    file_id = _home_state(deps).get("file_id")
-    if not file_id:
-        return []
-    return [
-        {"type": "divider"},
-        {"type": "header", "text": {"type": "plain_text", "text": "Timeline"}},
-        {"type": "image", "slack_file": {"id": str(file_id)}, "alt_text": HOME_ALT_TEXT},
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": f"The next {DEFAULT_DAYS} days and the last {PAST_DAYS}; redrawn when the "
-                    "tracker changes. `/aireview timeline [days]` posts it in a conversation.",
-                }
-            ],
-        },
-    ]

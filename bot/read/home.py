@@ -56,6 +56,24 @@ ADMIN_BUTTONS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _holdout_blocks(answer: HomeAnswer) -> list[Block]:
+    """The first HOME_HOLDOUTS holdouts, each with its source, as-of and contested claims."""
+    holdouts = answer.holdouts.holdouts
+    if not holdouts:
+        return []
+    lines = [
+        f"• *{safe(h.name, 100)}* · {escape(h.status_line)}\n"
+        + "\n".join(
+            [f"   _Source: {safe(h.source or 'not recorded', 400)} · as of {escape(fmt_when(h.as_of))}_"]
+            + [f"   :warning: {safe(c, 900)}" for c in h.contests]
+        )
+        for h in holdouts[:HOME_HOLDOUTS]
+    ]
+    if len(holdouts) > HOME_HOLDOUTS:
+        lines.append(more_line(len(holdouts) - HOME_HOLDOUTS, "See them all with `/holdouts`."))
+    return [section("\n".join(lines))]
+
+
 def build_home(answer: HomeAnswer, *, admin: bool, extra_blocks: list[Block] | None = None) -> dict[str, Any]:
     """The home view for one viewer; never more than Slack's 100 blocks."""
     tz = answer.tz
@@ -65,19 +83,7 @@ def build_home(answer: HomeAnswer, *, admin: bool, extra_blocks: list[Block] | N
         context(f"As of {fmt_datetime(answer.as_of, tz)}", f"Tracker last changed {updated}"),
         section(f"*{escape(answer.holdouts.summary)}*"),
     ]
-    holdouts = answer.holdouts.holdouts
-    if holdouts:
-        lines = [
-            f"• *{safe(h.name, 100)}* · {escape(h.status_line)}\n"
-            + "\n".join(
-                [f"   _Source: {safe(h.source or 'not recorded', 400)} · as of {escape(fmt_when(h.as_of))}_"]
-                + [f"   :warning: {safe(c, 900)}" for c in h.contests]
-            )
-            for h in holdouts[:HOME_HOLDOUTS]
-        ]
-        if len(holdouts) > HOME_HOLDOUTS:
-            lines.append(more_line(len(holdouts) - HOME_HOLDOUTS, "See them all with `/holdouts`."))
-        blocks.append(section("\n".join(lines)))
+    blocks += _holdout_blocks(answer)
 
     if answer.framework:
         blocks += [divider(), header("The framework")]

@@ -10,7 +10,7 @@ import struct
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -19,13 +19,14 @@ from slack_bolt import App
 
 from bot.clock import FixedClock
 from bot.deps import Deps
-from bot.exports import timeline
+from bot.exports import home_timeline, painter, timeline, timeline_draw
+from handlers.home import wait_for_home_pictures
 from storage.tracker import create_record, update_record
 from tests.bot.read.test_home import open_home
 from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support import paths
-from tests.support.app_process import clean_env, free_port
-from tests.support.blockkit import view_errors
+from tests.support.app_process import clean_env, free_port, wait_until
+from tests.support.blockkit import view_errors, visible_text
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import SIGNING_SECRET, dispatch_command
 
@@ -85,7 +86,7 @@ def test_png_is_phone_sized_and_nothing_overlaps(deps: Deps) -> None:
     data = timeline.timeline_data(deps, 90)
     assert data is not None
 
-    fig = timeline.draw_timeline(data)
+    fig = timeline_draw.draw_timeline(data)
     fig.canvas.draw()
     boxes = text_boxes(fig)
     assert len(boxes) > 20
@@ -93,9 +94,9 @@ def test_png_is_phone_sized_and_nothing_overlaps(deps: Deps) -> None:
     assert overlapping == []
     sizes = {t.get_fontsize() for t in fig.findobj(lambda a: type(a).__name__ == "Text") if t.get_text()}
     # At least 12 px at a 2x screen: points * dpi / 72 / 2.
-    assert min(sizes) * timeline.DPI / 72 / 2 >= 12
+    assert min(sizes) * timeline_draw.DPI / 72 / 2 >= 12
 
-    png = timeline.timeline_png(data)
+    png = timeline_draw.timeline_png(data)
     width, height = png_size(png)
     assert width >= 2 * 1200 and height > 600
 
@@ -129,12 +130,12 @@ def test_large_tracker_is_bounded_and_says_what_is_left_out(deps: Deps) -> None:
     assert data is not None
     assert len(data.rows) == timeline.MAX_ROWS + 1
     assert data.hidden_developers == 200 - timeline.MAX_ROWS and data.hidden_with_items > 0
-    fig = timeline.draw_timeline(data)
+    fig = timeline_draw.draw_timeline(data)
     fig.canvas.draw()
     texts = [t for t, _ in text_boxes(fig)]
     assert any(t.startswith(f"{data.hidden_developers} more developer(s) not shown") for t in texts)
     assert any("+" in t and "more" in t for t in texts)  # rows past MAX_LANES count the rest
-    width, _ = png_size(timeline.timeline_png(data))
+    width, _ = png_size(timeline_draw.timeline_png(data))
     assert width == 2400
 
 
@@ -184,28 +185,42 @@ def test_bad_days_get_the_usage(deps: Deps) -> None:
         assert reply.upload is None and reply.text.startswith("Usage: `/aireview timeline [days]`")
 
 
+def published_views(emulator: SlackEmulator, count: int) -> list[dict[str, Any]]:
+    """The App Home views published once the listener (a Bolt thread) has published `count`
+    and every fresh picture asked for is drawn and shown."""
+    wait_until(lambda: len(emulator.calls_to("views.publish")) >= count, what=f"{count} views.publish")
+    wait_for_home_pictures()
+    return [c.args["view"] for c in emulator.calls_to("views.publish")]
+
+
 def test_app_home_shows_the_uploaded_picture_and_redraws_only_after_a_change(
     bolt_app: App, slack_emulator: SlackEmulator, deps: Deps, clock: FixedClock
 ) -> None:
     busy_tracker(deps)
     open_home(bolt_app, slack_emulator, "UMEMBER001")
-    view = slack_emulator.wait_for_call("views.publish").args["view"]
-    assert view_errors(view) == []
+    first, fresh = published_views(slack_emulator, 2)
+    # Published at once without waiting for a picture (none was drawn yet), then again with it.
+    assert [b for b in first["blocks"] if b["type"] == "image"] == []
+    assert view_errors(fresh) == []
     (upload,) = slack_emulator.completed_uploads
     file_id = upload["files"][0]["id"]
     assert upload["channels"] == []  # the app's own file, not posted anywhere
-    images = [b for b in view["blocks"] if b["type"] == "image"]
-    assert images == [{"type": "image", "slack_file": {"id": file_id}, "alt_text": timeline.HOME_ALT_TEXT}]
+    images = [b for b in fresh["blocks"] if b["type"] == "image"]
+    assert images == [
+        {"type": "image", "slack_file": {"id": file_id}, "alt_text": home_timeline.HOME_ALT_TEXT}
+    ]
+    assert "redrawn when the tracker changes" in visible_text(fresh["blocks"])
     first_picture = slack_emulator.uploads[file_id]
     assert png_size(first_picture)[0] == 2400
 
     slack_emulator.reset()
     open_home(bolt_app, slack_emulator, "UOTHER0002")  # another open, nothing changed: no upload
-    view = slack_emulator.wait_for_call("views.publish").args["view"]
+    (view,) = published_views(slack_emulator, 1)
     assert slack_emulator.completed_uploads == []
     assert [b["slack_file"]["id"] for b in view["blocks"] if b["type"] == "image"] == [file_id]
 
     meta = deps.store.db.execute("SELECT version FROM developers WHERE id = 'meta'").fetchone()[0]
+    clock.advance(timedelta(minutes=5))
     update_record(
         deps.store.db,
         "developer",
@@ -218,11 +233,38 @@ def test_app_home_shows_the_uploaded_picture_and_redraws_only_after_a_change(
     )
     slack_emulator.reset()
     open_home(bolt_app, slack_emulator, "UMEMBER001")
-    view = slack_emulator.wait_for_call("views.publish").args["view"]
+    stale, fresh = published_views(slack_emulator, 2)
+    # At once: the previous picture, saying it is as of when it was drawn.
+    assert [b["slack_file"]["id"] for b in stale["blocks"] if b["type"] == "image"] == [file_id]
+    assert "As of Jul 24, 2026 10:00 EDT: the tracker or the day has changed since" in visible_text(
+        stale["blocks"]
+    )
     (upload,) = slack_emulator.completed_uploads  # redrawn: Meta's row is now "Signed"
     new_id = upload["files"][0]["id"]
     assert slack_emulator.uploads[new_id] != first_picture
-    assert [b["slack_file"]["id"] for b in view["blocks"] if b["type"] == "image"] == [new_id]
+    assert [b["slack_file"]["id"] for b in fresh["blocks"] if b["type"] == "image"] == [new_id]
+    assert "As of" not in visible_text([b for b in fresh["blocks"] if b["type"] == "context"][-1:])
+
+
+def test_the_drawing_worker_exits_when_idle_and_starts_again(deps: Deps) -> None:
+    """The picture is drawn in a worker process that leaves after `idle_seconds` without
+    work (here 0: at once), and a new one draws the next picture."""
+    busy_tracker(deps)
+    data = timeline.timeline_data(deps, 90)
+    assert data is not None
+    worker = painter.PictureWorker(idle_seconds=3600)
+    try:
+        png, small = worker.draw(data, fit=1024)
+        assert png_size(png)[0] == 2400 and small is not None and max(png_size(small)) <= 1024
+        assert worker.running
+        worker._close_if_idle()  # the idle timer's work, run now: not idle long enough yet
+        assert worker.running
+        worker.idle_seconds = 0
+        worker._close_if_idle()
+        assert not worker.running
+        assert worker.draw(data)[0] == png  # a new worker, the same picture
+    finally:
+        worker.close()
 
 
 def test_export_timeline_from_the_shell(tmp_path: Path) -> None:
