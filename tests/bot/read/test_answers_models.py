@@ -11,7 +11,8 @@ import pytest
 
 from bot import domain
 from bot.read import answers, blocks
-from bot.read.answers import MODELS_LISTED, STATUS_MODELS, _model_entry
+from bot.read.answers import MODELS_LISTED, STATUS_MODELS
+from bot.read.answers.models import _model_entry
 from bot.teams import answers as teams_answers
 from storage.db import open_store
 from storage.tracker import get_developer, list_models
