@@ -38,7 +38,7 @@ def parse_days(text: str) -> int:
 
 
 # How many items each surface lists before "…and N more", so an answer reads only those:
-# /holdouts and /deadlines (bot.read.blocks and bot.teams.answers), and /aireview status's "Coming up".
+# /holdouts and /deadlines (bot.read.blocks and bot.teams.cards), and /aireview status's "Coming up".
 MAX_LISTED = 40
 STATUS_UPCOMING = 5
 
