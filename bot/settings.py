@@ -11,10 +11,11 @@ import base64
 import binascii
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -220,6 +221,133 @@ def _parse_public_url(value: str) -> str:
     return value.rstrip("/")
 
 
+# What load_settings reads a setting with: its value, stripped, or None when unset or blank.
+Getter = Callable[[str], str | None]
+
+
+def _team(get: Getter) -> dict[str, Any]:
+    timezone_name = get("REVIEWWATCH_TIMEZONE") or "America/New_York"
+    try:
+        ZoneInfo(timezone_name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a tzdata folder
+        raise _bad(
+            "REVIEWWATCH_TIMEZONE", timezone_name, "an IANA timezone name such as America/New_York"
+        ) from None
+    admins_raw = get("REVIEWWATCH_ADMINS") or ""
+    admins = tuple(a.strip() for a in admins_raw.split(",") if a.strip())
+    for admin in admins:
+        if not _USER_ID.match(admin):
+            raise _bad("REVIEWWATCH_ADMINS", admin, "Slack user ids such as U012ABCDEF, comma-separated")
+    admin_group = get("REVIEWWATCH_ADMIN_GROUP")
+    if admin_group and not _GROUP_ID.match(admin_group):
+        raise _bad("REVIEWWATCH_ADMIN_GROUP", admin_group, "a Slack user group id such as S012ABCDEF")
+    return {"timezone_name": timezone_name, "admins": admins, "admin_group": admin_group}
+
+
+def _slack(get: Getter) -> dict[str, Any]:
+    api_url = get("SLACK_API_URL") or "https://slack.com/api/"
+    parsed = urlparse(api_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise _bad("SLACK_API_URL", api_url, "an http(s) URL such as https://slack.com/api/")
+    if not api_url.endswith("/"):
+        api_url += "/"
+    for name, prefix in (("SLACK_BOT_TOKEN", "xoxb-"), ("SLACK_APP_TOKEN", "xapp-")):
+        token = get(name)
+        if token and not token.startswith(prefix):
+            raise _bad(name, token, f"a token starting with {prefix}")
+    return {
+        "slack_api_url": api_url,
+        "slack_bot_token": get("SLACK_BOT_TOKEN"),
+        "slack_app_token": get("SLACK_APP_TOKEN"),
+        "slack_signing_secret": get("SLACK_SIGNING_SECRET"),
+    }
+
+
+def _switches(get: Getter) -> dict[str, Any]:
+    log_level = (get("REVIEWWATCH_LOG_LEVEL") or "INFO").upper()
+    if log_level not in _LOG_LEVELS:
+        raise _bad("REVIEWWATCH_LOG_LEVEL", log_level, "one of " + ", ".join(_LOG_LEVELS))
+    federal_register = (get("REVIEWWATCH_FEDERAL_REGISTER") or "on").lower()
+    if federal_register not in ("on", "off"):
+        raise _bad("REVIEWWATCH_FEDERAL_REGISTER", federal_register, "on or off")
+    allow_private = (get("REVIEWWATCH_FEEDS_ALLOW_PRIVATE") or "0").lower()
+    if allow_private not in ("0", "1", "off", "on", "false", "true", "no", "yes"):
+        raise _bad("REVIEWWATCH_FEEDS_ALLOW_PRIVATE", allow_private, "1 to allow, 0 (the default) to refuse")
+    return {
+        "log_level": log_level,
+        "federal_register_default": federal_register == "on",
+        "feeds_allow_private": allow_private in ("1", "on", "true", "yes"),
+    }
+
+
+def _teams_outgoing_secret(get: Getter) -> dict[str, Any]:
+    teams_secret = get("REVIEWWATCH_TEAMS_OUTGOING_SECRET")
+    if teams_secret:
+        try:
+            base64.b64decode(teams_secret, validate=True)
+        except (binascii.Error, ValueError):
+            raise _bad(
+                "REVIEWWATCH_TEAMS_OUTGOING_SECRET",
+                teams_secret,
+                "the base64 security token Teams showed when the outgoing webhook was created",
+            ) from None
+    return {"teams_outgoing_secret": teams_secret}
+
+
+def _board(get: Getter) -> dict[str, Any]:
+    board_mode = (get("REVIEWWATCH_BOARD") or "private").lower()
+    if board_mode not in BOARD_MODES:
+        raise _bad("REVIEWWATCH_BOARD", board_mode, "off, private or public")
+    return {"board_mode": board_mode}
+
+
+def _health_port(get: Getter) -> dict[str, Any]:
+    text = get("REVIEWWATCH_HEALTH_PORT")
+    return {"health_port": _parse_int("REVIEWWATCH_HEALTH_PORT", text, 1, 65535) if text else None}
+
+
+def _tracker_and_alerts(get: Getter) -> dict[str, Any]:
+    return {
+        "db_path": get("REVIEWWATCH_DB") or "reviewwatch.db",
+        "alert_time": _parse_alert_time(get("REVIEWWATCH_ALERT_TIME") or "09:00"),
+        "teams_webhooks": _parse_teams_webhooks(get("REVIEWWATCH_TEAMS_WEBHOOKS") or ""),
+        "review_window_days": _parse_int(
+            "REVIEWWATCH_REVIEW_WINDOW_DAYS", get("REVIEWWATCH_REVIEW_WINDOW_DAYS") or "30", 1, 365
+        ),
+        "lead_days": _parse_lead_days(get("REVIEWWATCH_LEAD_DAYS") or "30,14,7,3,1,0"),
+        "calendar_token": get("REVIEWWATCH_CALENDAR_TOKEN"),
+    }
+
+
+def _server(get: Getter) -> dict[str, Any]:
+    public_url = get("REVIEWWATCH_PUBLIC_URL")
+    return {
+        "host": _parse_host(get("REVIEWWATCH_HOST") or "0.0.0.0"),
+        "port": _parse_int("PORT", get("PORT") or "3000", 1, 65535),
+        "socket_silence_limit": _parse_int(
+            "REVIEWWATCH_SOCKET_SILENCE_LIMIT", get("REVIEWWATCH_SOCKET_SILENCE_LIMIT") or "120", 1, 86400
+        ),
+        "sweep_stale_limit": _parse_int(
+            "REVIEWWATCH_SWEEP_STALE_LIMIT", get("REVIEWWATCH_SWEEP_STALE_LIMIT") or "600", 60, 604800
+        ),
+        "public_url": _parse_public_url(public_url) if public_url else None,
+    }
+
+
+# Each reads one group of settings. They run in this order, so that with several bad values
+# the one reported is the one it always was.
+SETTING_GROUPS: tuple[Callable[[Getter], dict[str, Any]], ...] = (
+    _team,
+    _slack,
+    _switches,
+    _teams_outgoing_secret,
+    _board,
+    _health_port,
+    _tracker_and_alerts,
+    _server,
+)
+
+
 def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
     """Build Settings from `.env` (if present) overlaid by the real environment."""
     values: dict[str, str] = {}
@@ -231,97 +359,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         value = values.get(name)
         return value.strip() if value and value.strip() else None
 
-    timezone_name = get("REVIEWWATCH_TIMEZONE") or "America/New_York"
-    try:
-        ZoneInfo(timezone_name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a tzdata folder
-        raise _bad(
-            "REVIEWWATCH_TIMEZONE", timezone_name, "an IANA timezone name such as America/New_York"
-        ) from None
-
-    admins_raw = get("REVIEWWATCH_ADMINS") or ""
-    admins = tuple(a.strip() for a in admins_raw.split(",") if a.strip())
-    for admin in admins:
-        if not _USER_ID.match(admin):
-            raise _bad("REVIEWWATCH_ADMINS", admin, "Slack user ids such as U012ABCDEF, comma-separated")
-
-    admin_group = get("REVIEWWATCH_ADMIN_GROUP")
-    if admin_group and not _GROUP_ID.match(admin_group):
-        raise _bad("REVIEWWATCH_ADMIN_GROUP", admin_group, "a Slack user group id such as S012ABCDEF")
-
-    api_url = get("SLACK_API_URL") or "https://slack.com/api/"
-    parsed = urlparse(api_url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise _bad("SLACK_API_URL", api_url, "an http(s) URL such as https://slack.com/api/")
-    if not api_url.endswith("/"):
-        api_url += "/"
-
-    for name, prefix in (("SLACK_BOT_TOKEN", "xoxb-"), ("SLACK_APP_TOKEN", "xapp-")):
-        token = get(name)
-        if token and not token.startswith(prefix):
-            raise _bad(name, token, f"a token starting with {prefix}")
-
-    log_level = (get("REVIEWWATCH_LOG_LEVEL") or "INFO").upper()
-    if log_level not in _LOG_LEVELS:
-        raise _bad("REVIEWWATCH_LOG_LEVEL", log_level, "one of " + ", ".join(_LOG_LEVELS))
-
-    federal_register = (get("REVIEWWATCH_FEDERAL_REGISTER") or "on").lower()
-    if federal_register not in ("on", "off"):
-        raise _bad("REVIEWWATCH_FEDERAL_REGISTER", federal_register, "on or off")
-
-    allow_private = (get("REVIEWWATCH_FEEDS_ALLOW_PRIVATE") or "0").lower()
-    if allow_private not in ("0", "1", "off", "on", "false", "true", "no", "yes"):
-        raise _bad("REVIEWWATCH_FEEDS_ALLOW_PRIVATE", allow_private, "1 to allow, 0 (the default) to refuse")
-
-    teams_secret = get("REVIEWWATCH_TEAMS_OUTGOING_SECRET")
-    if teams_secret:
-        try:
-            base64.b64decode(teams_secret, validate=True)
-        except (binascii.Error, ValueError):
-            raise _bad(
-                "REVIEWWATCH_TEAMS_OUTGOING_SECRET",
-                teams_secret,
-                "the base64 security token Teams showed when the outgoing webhook was created",
-            ) from None
-
-    board_mode = (get("REVIEWWATCH_BOARD") or "private").lower()
-    if board_mode not in BOARD_MODES:
-        raise _bad("REVIEWWATCH_BOARD", board_mode, "off, private or public")
-
-    health_port_text = get("REVIEWWATCH_HEALTH_PORT")
-    health_port = None
-    if health_port_text:
-        health_port = _parse_int("REVIEWWATCH_HEALTH_PORT", health_port_text, 1, 65535)
-
-    return Settings(
-        slack_bot_token=get("SLACK_BOT_TOKEN"),
-        slack_app_token=get("SLACK_APP_TOKEN"),
-        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-        slack_api_url=api_url,
-        db_path=get("REVIEWWATCH_DB") or "reviewwatch.db",
-        timezone_name=timezone_name,
-        alert_time=_parse_alert_time(get("REVIEWWATCH_ALERT_TIME") or "09:00"),
-        admins=admins,
-        admin_group=admin_group,
-        teams_webhooks=_parse_teams_webhooks(get("REVIEWWATCH_TEAMS_WEBHOOKS") or ""),
-        teams_outgoing_secret=teams_secret,
-        review_window_days=_parse_int(
-            "REVIEWWATCH_REVIEW_WINDOW_DAYS", get("REVIEWWATCH_REVIEW_WINDOW_DAYS") or "30", 1, 365
-        ),
-        lead_days=_parse_lead_days(get("REVIEWWATCH_LEAD_DAYS") or "30,14,7,3,1,0"),
-        calendar_token=get("REVIEWWATCH_CALENDAR_TOKEN"),
-        federal_register_default=federal_register == "on",
-        feeds_allow_private=allow_private in ("1", "on", "true", "yes"),
-        log_level=log_level,
-        host=_parse_host(get("REVIEWWATCH_HOST") or "0.0.0.0"),
-        port=_parse_int("PORT", get("PORT") or "3000", 1, 65535),
-        socket_silence_limit=_parse_int(
-            "REVIEWWATCH_SOCKET_SILENCE_LIMIT", get("REVIEWWATCH_SOCKET_SILENCE_LIMIT") or "120", 1, 86400
-        ),
-        sweep_stale_limit=_parse_int(
-            "REVIEWWATCH_SWEEP_STALE_LIMIT", get("REVIEWWATCH_SWEEP_STALE_LIMIT") or "600", 60, 604800
-        ),
-        health_port=health_port,
-        public_url=_parse_public_url(public_url) if (public_url := get("REVIEWWATCH_PUBLIC_URL")) else None,
-        board_mode=board_mode,
-    )
+    fields: dict[str, Any] = {}
+    for read_group in SETTING_GROUPS:
+        fields.update(read_group(get))
+    return Settings(**fields)

@@ -14,6 +14,7 @@ import io
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, BinaryIO
 from zoneinfo import ZoneInfo
@@ -305,104 +306,116 @@ def _name(key: str, names: Mapping[str, str]) -> Callable[[Row], Any]:
     return lambda row: names.get(row.get(key) or "", row.get(key))
 
 
-def _csv_columns(
-    tz: ZoneInfo, today: date, window_days: int, names: Mapping[str, str]
-) -> dict[str, list[Column]]:
-    """`names`: user id -> name (bot/people.py); the id column stays for lookups and joins."""
-    stamped: list[Column] = [
-        ("updated_at", lambda r: _local_time(r.get("updated_at"), tz)),
+@dataclass(frozen=True)
+class ColumnContext:
+    """What some columns need beyond the row: the team's timezone and today, the review window,
+    and `names`: user id -> name (bot/people.py); the id column stays for lookups and joins."""
+
+    tz: ZoneInfo
+    today: date
+    window_days: int
+    names: Mapping[str, str]
+
+
+def _stamped(ctx: ColumnContext) -> list[Column]:
+    return [
+        ("updated_at", lambda r: _local_time(r.get("updated_at"), ctx.tz)),
         ("updated_by_id", _field("updated_by")),
-        ("updated_by_name", _name("updated_by", names)),
-    ]
-    sourced: list[Column] = [
-        ("note", _field("note")),
-        ("source", _field("source")),
-        ("as_of", _field("as_of")),
-        ("contested", lambda r: _flag(r, "contested")),
-        ("contested_claims", lambda r: " | ".join(r.get("_contests") or [])),
+        ("updated_by_name", _name("updated_by", ctx.names)),
     ]
 
-    def cited(fact: str) -> Column:
-        """The sources of one fact (a column per fact: the record's `source` lists them all)."""
-        return (f"{fact}_source", lambda r: "; ".join(r.get("_cited", {}).get(fact, [])))
 
-    return {
-        "developers": [
-            ("id", _field("id")),
-            ("name", _field("name")),
-            ("status", _field("status")),
-            ("status_since", _field("status_since")),
-            ("agreement_date", _field("agreement_date")),
-            cited("status"),
-            cited("status_since"),
-            cited("agreement_date"),
-            *sourced,
-            *stamped,
-        ],
-        "models": [
-            ("id", _field("id")),
-            ("developer_id", _field("developer_id")),
-            ("developer", _field("developer_name")),
-            ("name", _field("name")),
-            ("planned_release", _field("planned_release")),
-            ("submission_due", lambda r: review_window_opens(r, window_days)),
-            ("submitted", _field("submitted")),
-            ("released", _field("released")),
-            ("review_status", _field("review_status")),
-            ("overdue", lambda r: "yes" if is_overdue(r, today, window_days) else "no"),
-            cited("planned_release"),
-            cited("released"),
-            cited("review_status"),
-            *sourced,
-            *stamped,
-        ],
-        "deadlines": [
-            ("id", _field("id")),
-            ("title", _field("title")),
-            ("due_date", _field("due_date")),
-            ("kind", _field("kind")),
-            ("outcome", _field("outcome")),
-            ("extended_to", _field("extended_to_date")),
-            cited("due_date"),
-            *sourced,
-            *stamped,
-        ],
-        "history": [
-            ("id", _field("id")),
-            ("at", lambda r: _local_time(r.get("at"), tz)),
-            ("entity", _field("entity")),
-            ("entity_id", _field("entity_id")),
-            ("subject", _field("subject")),
-            ("field", _field("field")),
-            ("old", _field("old")),
-            ("new", _field("new")),
-            ("actor_id", _field("actor")),
-            ("actor_name", _name("actor", names)),
-            ("note", _field("note")),
-            ("source", _field("source")),
-            ("effective", _field("effective")),
-        ],
-        "events": [
-            ("id", _field("id")),
-            ("effective", _field("effective")),
-            ("kind", _field("kind")),
-            ("developers", lambda r: ", ".join(r.get("developer_ids") or [])),
-            ("summary", _field("summary")),
-            cited(WHOLE_RECORD),
-            *sourced,
-            *stamped,
-        ],
-        "sources": [
-            ("id", _field("id")),
-            ("title", _field("title")),
-            ("publisher", _field("publisher")),
-            ("url", _field("url")),
-            ("citation", _field("citation")),
-            ("published", _field("published")),
-            ("read_at", lambda r: _local_time(r.get("read_at"), tz)),
-            ("label", source_label),
-        ],
-    }
+SOURCED: list[Column] = [
+    ("note", _field("note")),
+    ("source", _field("source")),
+    ("as_of", _field("as_of")),
+    ("contested", lambda r: _flag(r, "contested")),
+    ("contested_claims", lambda r: " | ".join(r.get("_contests") or [])),
+]
+
+
+def _cited(fact: str) -> Column:
+    """The sources of one fact (a column per fact: the record's `source` lists them all)."""
+    return (f"{fact}_source", lambda r: "; ".join(r.get("_cited", {}).get(fact, [])))
+
+
+def _fields(*keys: str) -> list[Column]:
+    """Columns that copy the row's field of the same name."""
+    return [(key, _field(key)) for key in keys]
+
+
+def _developer_columns(ctx: ColumnContext) -> list[Column]:
+    return [
+        *_fields("id", "name", "status", "status_since", "agreement_date"),
+        *map(_cited, ("status", "status_since", "agreement_date")),
+        *SOURCED,
+        *_stamped(ctx),
+    ]
+
+
+def _model_columns(ctx: ColumnContext) -> list[Column]:
+    return [
+        *_fields("id", "developer_id"),
+        ("developer", _field("developer_name")),
+        *_fields("name", "planned_release"),
+        ("submission_due", lambda r: review_window_opens(r, ctx.window_days)),
+        *_fields("submitted", "released", "review_status"),
+        ("overdue", lambda r: "yes" if is_overdue(r, ctx.today, ctx.window_days) else "no"),
+        *map(_cited, ("planned_release", "released", "review_status")),
+        *SOURCED,
+        *_stamped(ctx),
+    ]
+
+
+def _deadline_columns(ctx: ColumnContext) -> list[Column]:
+    return [
+        *_fields("id", "title", "due_date", "kind", "outcome"),
+        ("extended_to", _field("extended_to_date")),
+        _cited("due_date"),
+        *SOURCED,
+        *_stamped(ctx),
+    ]
+
+
+def _history_columns(ctx: ColumnContext) -> list[Column]:
+    return [
+        ("id", _field("id")),
+        ("at", lambda r: _local_time(r.get("at"), ctx.tz)),
+        *_fields("entity", "entity_id", "subject", "field", "old", "new"),
+        ("actor_id", _field("actor")),
+        ("actor_name", _name("actor", ctx.names)),
+        *_fields("note", "source", "effective"),
+    ]
+
+
+def _event_columns(ctx: ColumnContext) -> list[Column]:
+    return [
+        *_fields("id", "effective", "kind"),
+        ("developers", lambda r: ", ".join(r.get("developer_ids") or [])),
+        ("summary", _field("summary")),
+        _cited(WHOLE_RECORD),
+        *SOURCED,
+        *_stamped(ctx),
+    ]
+
+
+def _source_columns(ctx: ColumnContext) -> list[Column]:
+    return [
+        *_fields("id", "title", "publisher", "url", "citation", "published"),
+        ("read_at", lambda r: _local_time(r.get("read_at"), ctx.tz)),
+        ("label", lambda r: source_label(dict(r))),
+    ]
+
+
+# The columns of each table in CSV_TABLES, in order.
+CSV_COLUMNS: dict[str, Callable[[ColumnContext], list[Column]]] = {
+    "developers": _developer_columns,
+    "models": _model_columns,
+    "deadlines": _deadline_columns,
+    "history": _history_columns,
+    "events": _event_columns,
+    "sources": _source_columns,
+}
 
 
 def _table_rows(deps: Deps, table: str) -> list[dict[str, Any]]:
@@ -443,10 +456,10 @@ def tables_csv(deps: Deps, tables: Sequence[str] = CSV_TABLES) -> dict[str, byte
     rows = {table: _table_rows(deps, table) for table in tables}
     actors = {r.get("updated_by") or r.get("actor") for table_rows in rows.values() for r in table_rows}
     names = names_for(deps, actors)
-    columns = _csv_columns(deps.settings.tz, _team_today(deps), deps.settings.review_window_days, names)
+    context = ColumnContext(deps.settings.tz, _team_today(deps), deps.settings.review_window_days, names)
     result: dict[str, bytes] = {}
     for table in tables:
-        cols = columns[table]
+        cols = CSV_COLUMNS[table](context)
         result[table] = table_csv([h for h, _ in cols], ([get(r) for _, get in cols] for r in rows[table]))
     return result
 

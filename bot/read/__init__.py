@@ -1,10 +1,11 @@
 """The read side: /holdouts, /deadlines, /aireview status|models|history|help|compare|changes, the
 App Home.
 
-`answers` computes plain data from the tracker (shared with Teams), `blocks` renders it
-as Block Kit, `commands` holds the commands, `home` the App Home dashboard; `compare` is
-labs side by side (its answer, table, App Home section and CSV rows), `changes` what
-changed in a period; `messages` answers commands asked by @mention or direct message.
+`answers` (a package, one module per answer) computes plain data from the tracker (shared
+with Teams), `blocks` renders it as Block Kit, `commands` holds the commands, `home` the App
+Home dashboard; `compare` is labs side by side (its answer, table, App Home section and CSV
+rows), `changes` what changed in a period; `messages` answers commands asked by @mention or
+direct message.
 """
 
 from bot.read import answers, blocks

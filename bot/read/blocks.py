@@ -1,4 +1,4 @@
-"""Block Kit for the read side: pure functions from bot/read/answers.py data to a Reply.
+"""Block Kit for the read side: pure functions from bot/read/answers/ data to a Reply.
 
 Every reply stays inside Slack's message limits whatever the tracker holds: long lists
 end with "…and N more" and say where to see the rest. All tracker text is escaped.

@@ -5,7 +5,7 @@ date, models in review, next submission due (or overdue since), next planned rel
 contested facts and last change; holdouts first. Slack gets a table block (at most 100
 rows, so the 98 first developers and an "…and N more" row) with a plain-text fallback for
 clients that cannot show tables; Teams renders the same answer as a Table element
-(bot/teams/answers.py); `python app.py export csv compare` writes every row.
+(bot/teams/cards.py); `python app.py export csv compare` writes every row.
 """
 
 from __future__ import annotations

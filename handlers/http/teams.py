@@ -55,7 +55,7 @@ def _text(status: int, message: str) -> Response:
 
 
 def _json(activity: dict[str, Any]) -> Response:
-    from bot.teams.answers import reply_bytes
+    from bot.teams.reply import reply_bytes
 
     return (
         200,
@@ -96,7 +96,8 @@ def teams_messages_response(deps: Deps, environ: dict[str, Any]) -> Response:
     user = sender.get("aadObjectId") or sender.get("id") or "-"
     # Imported on the first Teams message: an app without Teams never loads its answers
     # (README "Benchmarks", import costs).
-    from bot.teams.answers import answer_activity, notice_card, reply_activity
+    from bot.teams.answers import answer_activity
+    from bot.teams.reply import notice_card, reply_activity
 
     try:
         answer = answer_activity(deps, activity)

@@ -141,6 +141,23 @@ def test_only_the_bad_admin_id_is_named() -> None:
 
 
 @pytest.mark.parametrize(
+    ("bad", "reported"),
+    [
+        ({"REVIEWWATCH_PUBLIC_URL": "nope", "REVIEWWATCH_TIMEZONE": "Nope/Zone"}, "REVIEWWATCH_TIMEZONE"),
+        ({"PORT": "0", "REVIEWWATCH_ALERT_TIME": "25:00"}, "REVIEWWATCH_ALERT_TIME"),
+        ({"REVIEWWATCH_ALERT_TIME": "25:00", "REVIEWWATCH_HEALTH_PORT": "0"}, "REVIEWWATCH_HEALTH_PORT"),
+        ({"REVIEWWATCH_LOG_LEVEL": "loud", "SLACK_API_URL": "ftp://x"}, "SLACK_API_URL"),
+    ],
+)
+def test_with_several_bad_values_the_same_one_is_always_reported_first(
+    bad: dict[str, str], reported: str
+) -> None:
+    """Start-up reports one bad setting at a time, always in the same order (fix it, and the
+    next one is named)."""
+    assert error_for(**bad).startswith(f"{reported}=")
+
+
+@pytest.mark.parametrize(
     ("name", "value", "expected"),
     [
         ("SLACK_BOT_TOKEN", "xoxp-user-token-SECRET42", "xoxb-"),

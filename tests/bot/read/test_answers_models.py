@@ -11,8 +11,9 @@ import pytest
 
 from bot import domain
 from bot.read import answers, blocks
-from bot.read.answers import MODELS_LISTED, STATUS_MODELS, _model_entry
-from bot.teams import answers as teams_answers
+from bot.read.answers import MODELS_LISTED, STATUS_MODELS
+from bot.read.answers.models import _model_entry
+from bot.teams.status_card import status_card as teams_status_card
 from storage.db import open_store
 from storage.tracker import get_developer, list_models
 from tests.bot.read.test_answers_upcoming import deps_for, fill_random_tracker
@@ -41,7 +42,7 @@ def test_listed_models_and_counts_match_the_full_computation(tmp_path: Path, see
         assert developer is not None
         status = answers.developer_status(deps, developer)
         assert status.models.total == len(list_models(store.db, "dev-05")) > STATUS_MODELS
-        card = str(teams_answers.status_card(status, "today", "Review Watch"))
+        card = str(teams_status_card(status, "today", "Review Watch"))
         assert f"Models ({status.models.total})" in card
         slack = str(blocks.status_reply(status, "today").blocks)
         assert f"*Models* ({status.models.total})" in slack

@@ -21,7 +21,8 @@ from bot.deps import Deps
 from bot.read import answers, blocks
 from bot.read.home import build_home
 from bot.settings import Settings
-from bot.teams import answers as teams_answers
+from bot.teams.cards import deadlines_card as teams_deadlines_card
+from bot.teams.status_card import status_card as teams_status_card
 from storage.db import Store, open_store
 from storage.tracker import list_deadlines, list_models
 
@@ -284,9 +285,9 @@ def test_every_surface_renders_the_same_as_from_the_plain_computation(random_sto
             answer = answers.upcoming_answer(deps, days)
             plain = plain_answer(answer, expected_items(deps, days, None))
             assert blocks.deadlines_reply(answer, tz) == blocks.deadlines_reply(plain, tz)
-            assert teams_answers.deadlines_card(
-                answer, "now", "Review Watch"
-            ) == teams_answers.deadlines_card(plain, "now", "Review Watch")
+            assert teams_deadlines_card(answer, "now", "Review Watch") == teams_deadlines_card(
+                plain, "now", "Review Watch"
+            )
         home = answers.home_answer(deps)
         plain_home = replace(home, upcoming=plain_answer(home.upcoming, expected_items(deps, 365, None)))
         assert build_home(home, admin=True) == build_home(plain_home, admin=True)
@@ -298,7 +299,7 @@ def test_every_surface_renders_the_same_as_from_the_plain_computation(random_sto
         assert status.upcoming == want[: answers.STATUS_UPCOMING] and status.upcoming_total == len(want)
         plain_status = replace(status, upcoming=want, upcoming_total=len(want))
         assert blocks.status_reply(status, "now") == blocks.status_reply(plain_status, "now")
-        assert teams_answers.status_card(status, "now", "Review Watch") == teams_answers.status_card(
+        assert teams_status_card(status, "now", "Review Watch") == teams_status_card(
             plain_status, "now", "Review Watch"
         )
 

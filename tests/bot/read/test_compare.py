@@ -15,7 +15,7 @@ from bot.deps import Deps
 from bot.exports.files import write_export
 from bot.read.compare import TABLE_DEVELOPERS, compare_answer, compare_reply, precise_date
 from bot.settings import Settings
-from bot.teams.answers import compare_card
+from bot.teams.cards import compare_card
 from storage.tracker import create_record
 from tests.bot.read.test_home import open_home
 from tests.bot.teams.test_answers import card_for, client_for
@@ -139,7 +139,7 @@ def test_teams_table_card(bolt_app: App, deps: Deps) -> None:
 
 def test_teams_card_on_the_large_tracker_is_valid_and_under_28_kb(deps: Deps) -> None:
     large(deps)
-    from bot.teams.answers import reply_activity
+    from bot.teams.reply import reply_activity
 
     activity = reply_activity(compare_card(compare_answer(deps), "now", "Review Watch"))
     card = card_of(activity)

@@ -1,0 +1,147 @@
+"""One developer in full (/aireview status <developer>), as plain data: its stated facts with
+their sources, models, what is coming up, developments, passed deadlines and recent history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import domain
+from bot.blockkit import fmt_when
+from bot.deps import Deps
+from bot.read.answers.deadlines import DEFAULT_DAYS, STATUS_UPCOMING, passed_deadlines, upcoming_answer
+from bot.read.answers.history import HistoryAnswer, history_answer
+from bot.read.answers.holdouts import HoldoutEntry, holdout_entry
+from bot.read.answers.models import STATUS_MODELS, ModelsAnswer, models_answer
+from bot.read.answers.sourcing import Fact, contest_lines, labels, plural, sources_text
+from storage.answers import developer_first_recorded
+from storage.dates import PartialDate
+from storage.facts import EVENT_KIND_LABELS, citations_for, fact_sources, list_events
+
+
+@dataclass(frozen=True)
+class EventEntry:
+    id: int
+    kind_label: str
+    effective: PartialDate | None
+    summary: str
+    note: str | None
+    sources: str | None
+    as_of: str | None
+    contests: tuple[str, ...] = ()
+
+    @property
+    def line(self) -> str:
+        return f"{fmt_when(self.effective)} · {self.kind_label}: {self.summary}"
+
+
+def event_entries(deps: Deps, developer_id: str | None = None, limit: int = 10) -> list[EventEntry]:
+    db = deps.store.db
+    rows = list_events(db, developer_id, limit=limit)
+    ids = [str(r["id"]) for r in rows]
+    cited = citations_for(db, "event", ids)
+    contests = contest_lines(deps, "event", ids)
+    return [
+        EventEntry(
+            id=r["id"],
+            kind_label=EVENT_KIND_LABELS.get(r["kind"], r["kind"]),
+            effective=domain.parse_fact_date(r["effective"]),
+            summary=r["summary"],
+            note=r.get("note"),
+            sources=sources_text(labels(fact_sources(cited, r["id"], "*"))),
+            as_of=r.get("as_of"),
+            contests=tuple(contests.get(str(r["id"]), ())),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class DeveloperStatus:
+    developer: dict[str, Any]
+    status_label: str
+    since: PartialDate | None
+    days_since: int | None
+    models: ModelsAnswer
+    upcoming: list[domain.DatedItem]  # the first STATUS_UPCOMING, most urgent first
+    upcoming_total: int  # how many are due in the next DEFAULT_DAYS
+    history: HistoryAnswer
+    first_tracked: datetime | None
+    tz: ZoneInfo
+    facts: list[Fact] = field(default_factory=list)  # status, since, agreement date, note
+    contests: tuple[str, ...] = ()
+    events: list[EventEntry] = field(default_factory=list)
+    passed_deadlines: list[domain.DatedItem] = field(default_factory=list)
+    entry: HoldoutEntry | None = None
+
+    @property
+    def summary(self) -> str:
+        dev = self.developer
+        line = f"{dev['name']}: {self.status_label}"
+        if self.since:
+            line += f" since {fmt_when(self.since)}"
+            if self.days_since is not None:
+                line += f" ({plural(self.days_since, 'day')})"
+        return line
+
+    @property
+    def status_line(self) -> str:
+        """'Signed · May 2026': the status and since when."""
+        if self.since is None:
+            return self.status_label
+        return f"{self.status_label} · {fmt_when(self.since)}"
+
+
+STATUS_RECENT_CHANGES = 5
+STATUS_EVENTS = 5
+PASSED_DEADLINE_DAYS = 90  # how far back /aireview status lists passed deadlines
+
+
+def _developer_facts(deps: Deps, developer: dict[str, Any]) -> list[Fact]:
+    cited = citations_for(deps.store.db, "developer", [developer["id"]])
+    as_of = developer.get("as_of")
+
+    def sourced(field_name: str) -> str | None:
+        return sources_text(labels(fact_sources(cited, developer["id"], field_name)))
+
+    status = domain.DEVELOPER_STATUS_LABELS.get(developer["status"], str(developer["status"]))
+    facts = [
+        Fact("Status", status, sourced("status"), as_of),
+        Fact("Since", fmt_when(developer.get("status_since")), sourced("status_since"), as_of),
+        Fact(
+            "Agreement date",
+            fmt_when(developer.get("agreement_date"), "none"),
+            sourced("agreement_date"),
+            as_of,
+        ),
+    ]
+    return facts
+
+
+def developer_status(deps: Deps, developer: dict[str, Any]) -> DeveloperStatus:
+    now = deps.clock.now()
+    today = domain.today_in(deps.settings.tz, now)
+    contests = contest_lines(deps, "developer", [developer["id"]]).get(developer["id"], [])
+    cited = citations_for(deps.store.db, "developer", [developer["id"]])
+    entry = holdout_entry(developer, today, cited, contests)
+    upcoming = upcoming_answer(deps, DEFAULT_DAYS, developer["id"], shown=STATUS_UPCOMING)
+    first = developer_first_recorded(deps.store.db, developer["id"])
+    return DeveloperStatus(
+        developer=developer,
+        status_label=entry.status_label,
+        since=entry.since,
+        days_since=entry.days_since,
+        models=models_answer(deps, developer, shown=STATUS_MODELS),
+        upcoming=upcoming.items,
+        upcoming_total=upcoming.total,
+        history=history_answer(deps, "developer", developer, limit=STATUS_RECENT_CHANGES),
+        first_tracked=datetime.fromisoformat(first) if first else None,
+        tz=deps.settings.tz,
+        facts=_developer_facts(deps, developer),
+        contests=tuple(contests),
+        events=event_entries(deps, developer["id"], limit=STATUS_EVENTS),
+        passed_deadlines=passed_deadlines(deps),
+        entry=entry,
+    )
