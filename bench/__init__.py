@@ -1,1 +1,1 @@
-"""Benchmarks (issue 9): `python -m bench.run`; see README, "Benchmarks"."""
+"""Benchmarks (issue 9): `python -m bench.run`; see docs/benchmarks.md."""

@@ -151,7 +151,7 @@ def _after_a_change(db_path: Path, client: httpx.Client, url: str) -> dict[str, 
 
 
 def report_rows(results: dict[str, Any]) -> list[str]:
-    """The README table's rows for the options requests."""
+    """The benchmark table's rows (docs/benchmarks.md) for the options requests."""
     menus = results["menus"]
     per_menu = ", ".join(f"{name} {m['median_ms']} / {m['p99_ms']}" for name, m in menus.items())
     ok = results["p99_ms"] < 50

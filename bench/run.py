@@ -1,6 +1,6 @@
 """Review Watch benchmarks (issues 9 and 17): one command, every figure beside its baseline.
 
-    python -m bench.run --json bench-results.json   # the full run; figures in README, "Benchmarks"
+    python -m bench.run --json bench-results.json   # the full run; figures in docs/benchmarks.md
     python -m bench.run --quick    # a tiny tracker, well under a minute (tests/test_bench_smoke.py)
     python -m bench.run --only sweep --only imports   # some parts alone (repeatable)
 

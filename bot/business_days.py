@@ -98,7 +98,7 @@ def next_business_day(day: date) -> date:
 def business_days_until(today: date, day: date) -> int:
     """Business days after `today` up to and including `day` (0 when `day` is not after it).
 
-    Counted, not walked: every countdown on a listing asks (README "Benchmarks")."""
+    Counted, not walked: every countdown on a listing asks (docs/benchmarks.md)."""
     first = today + timedelta(days=1)
     if day < first:
         return 0

@@ -1,6 +1,6 @@
 """One typed settings object, read from the environment and an optional `.env` file.
 
-Every setting a user can touch is listed in SETTINGS_DOC (and the README's table; a test
+Every setting a user can touch is listed in SETTINGS_DOC (and docs/settings.md's table; a test
 keeps them in step). A bad value stops start-up with one line naming the variable, the
 value and the expected form; secret values are never echoed.
 """
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_LEAD_DAYS: tuple[int, ...] = (30, 14, 7, 3, 1, 0)
 
-# name -> (default shown in docs, description); the README table mirrors this.
+# name -> (default shown in docs, description); docs/settings.md's table mirrors this.
 SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "SLACK_BOT_TOKEN": ("(none)", "Bot token `xoxb-...`; needed to talk to Slack"),
     "SLACK_APP_TOKEN": ("(none)", "App-level token `xapp-...`; when set, runs in Socket Mode"),

@@ -2,7 +2,7 @@
 in the command table, and the App Home's note while no admin is configured.
 
 The forms (`opening`, `forms`) and what a submission changes (`edits`) load when an admin first
-opens a form or submits one (README "Benchmarks": imports at start)."""
+opens a form or submits one (docs/benchmarks.md: imports at start)."""
 
 from __future__ import annotations
 

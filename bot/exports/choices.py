@@ -2,7 +2,7 @@
 
 Its own small module so that the command table (`commands`) can name them in help without
 loading the calendar and CSV code (`files`) or the picture code (`timeline`), which load on
-first use (README "Benchmarks": imports at start)."""
+first use (docs/benchmarks.md: imports at start)."""
 
 from __future__ import annotations
 

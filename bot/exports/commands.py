@@ -72,7 +72,7 @@ EXPORT_SUBCOMMAND = Subcommand(
     name=SUBCOMMAND_EXPORT,
     usage=USAGE,
     summary=(
-        "upload the dates as a calendar file (ics), or the tracker as CSV: a zip of all four "
+        "upload the dates as a calendar file (ics), or the tracker as CSV: a zip of all its "
         f"tables, or one of {', '.join(CSV_TABLES)}"
     ),
     example="/aireview export ics",

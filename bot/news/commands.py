@@ -4,7 +4,7 @@ alert.
 
 The parsing (`parse`), fetching (`feed_client`) and the work of the watch (`watch`) load
 when an admin first uses `/aireview feeds`, or when a fetch has something to do: a source
-due, or the default Federal Register search to add or pause (README "Benchmarks": imports
+due, or the default Federal Register search to add or pause (docs/benchmarks.md: imports
 at start)."""
 
 from __future__ import annotations

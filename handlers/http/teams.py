@@ -95,7 +95,7 @@ def teams_messages_response(deps: Deps, environ: dict[str, Any]) -> Response:
         sender = {}
     user = sender.get("aadObjectId") or sender.get("id") or "-"
     # Imported on the first Teams message: an app without Teams never loads its answers
-    # (README "Benchmarks", import costs).
+    # (docs/benchmarks.md, import costs).
     from bot.teams.answers import answer_activity
     from bot.teams.reply import notice_card, reply_activity
 
