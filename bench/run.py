@@ -455,7 +455,7 @@ def whole_sweep(db_path: Path, settings: Settings, now: datetime) -> tuple[float
 
 def limit_rows(db_path: Path, settings: Settings, now: datetime) -> list[tuple[Any, ...]]:
     """The ledger rows the sweep writes (its plan), to write by hand."""
-    from bot.alerts.plan import Alert
+    from bot.alerts.alert import Alert
     from bot.alerts.sweep import active_subscriptions, plan_sweep
     from storage.db import open_store
 

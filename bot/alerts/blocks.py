@@ -13,8 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids, menus
-from bot.alerts.briefing import KIND_BRIEFING, briefing_message, headline
-from bot.alerts.plan import (
+from bot.alerts.alert import (
     DELIVERY_BUSINESS,
     DELIVERY_DAYS,
     DIGEST_MODES,
@@ -31,8 +30,9 @@ from bot.alerts.plan import (
     KIND_WINDOW,
     SUBSCRIBABLE_KINDS,
     Alert,
-    on_business_days,
 )
+from bot.alerts.briefing import KIND_BRIEFING, briefing_message, headline
+from bot.alerts.rules import on_business_days
 from bot.alerts.snooze import MUTE_SUBJECTS, REMIND_LABELS, mute_until_text, original_alert, remind_choices
 from bot.blockkit import (
     MAX_MESSAGE_BLOCKS,

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot import ids
 from bot.admins import denial_text, is_admin
+from bot.alerts.alert import DIGEST_REALTIME, Alert
 from bot.alerts.blocks import (
     MUTE_CHOICE,
     acknowledged_blocks,
@@ -21,7 +22,8 @@ from bot.alerts.blocks import (
     parse_subscribe_state,
     subscribe_modal,
 )
-from bot.alerts.plan import DIGEST_REALTIME, Alert, next_digest_time, upcoming_alerts
+from bot.alerts.digests import next_digest_time
+from bot.alerts.reference import upcoming_alerts
 from bot.alerts.snooze import MUTE_SUBJECTS, mute_subject, mute_until_text, snooze
 from bot.alerts.sweep import last_sweep, load_tracker
 from bot.blockkit import Block

@@ -46,10 +46,10 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot.alerts.alert import Alert
 from bot.alerts.blocks import UPDATE_EVENT_TYPE, alert_message, alert_metadata, metadata_key
 from bot.alerts.briefing import KIND_BRIEFING, picture_to_upload, with_uploaded_picture
 from bot.alerts.cards import alert_card
-from bot.alerts.plan import Alert
 from bot.replies import Reply
 from bot.settings import Settings
 

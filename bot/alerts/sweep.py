@@ -48,8 +48,23 @@ from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
+from bot.alerts.alert import (
+    DIGEST_REALTIME,
+    HELD_QUIET_HOURS,
+    HISTORY_ALERT_FIELDS,
+    KIND_DEVELOPMENT,
+    KIND_NEWS,
+    KIND_STATUS,
+    SKIP_SUPERSEDED,
+    SUBSCRIBABLE_KINDS,
+    Alert,
+    AlertPlan,
+    Tracker,
+)
 from bot.alerts.blocks import alert_content
 from bot.alerts.briefing import KIND_BRIEFING, fill_briefing, restore_briefing
+from bot.alerts.catchup import superseded
+from bot.alerts.cursors import cursor_settings, sweep_cursor, sweep_date_ranges
 from bot.alerts.delivery import (
     OUTCOME_DEFERRED,
     OUTCOME_LOST,
@@ -62,27 +77,9 @@ from bot.alerts.delivery import (
     close_senders,
     deliver,
 )
-from bot.alerts.plan import (
-    DIGEST_REALTIME,
-    HELD_QUIET_HOURS,
-    HISTORY_ALERT_FIELDS,
-    KIND_DEVELOPMENT,
-    KIND_NEWS,
-    KIND_STATUS,
-    SKIP_SUPERSEDED,
-    SUBSCRIBABLE_KINDS,
-    Alert,
-    AlertPlan,
-    Tracker,
-    cursor_settings,
-    digest_key,
-    digest_periods,
-    plan_alerts,
-    superseded,
-    sweep_cursor,
-    sweep_date_ranges,
-    upcoming_alerts,
-)
+from bot.alerts.digests import digest_key, digest_periods
+from bot.alerts.fastplan import plan_alerts
+from bot.alerts.reference import upcoming_alerts
 from bot.alerts.snooze import add_to_tracker
 from bot.alerts.threads import choose_threads, in_thread
 from bot.clock import utc_iso

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.alerts.alert import DATE_KINDS, STATUS_FIELDS, Alert
 from bot.alerts.blocks import acknowledged_blocks, update_reply, updated_message
 from bot.alerts.cards import update_card
 from bot.alerts.delivery import (
@@ -38,13 +39,7 @@ from bot.alerts.delivery import (
     build_senders,
     close_senders,
 )
-from bot.alerts.plan import (
-    DATE_KINDS,
-    STATUS_FIELDS,
-    Alert,
-    restated_alert,
-    restated_status_alert,
-)
+from bot.alerts.rules import restated_alert, restated_status_alert
 from bot.blockkit import fmt_date, fmt_datetime
 from bot.deps import Deps
 from bot.domain import DEVELOPER_STATUS_LABELS, REVIEW_STATUS_LABELS, parse_date, today_in

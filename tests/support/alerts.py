@@ -9,8 +9,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.alerts.alert import SUBSCRIBABLE_KINDS
 from bot.alerts.delivery import SlackSender, slack_retry_handlers
-from bot.alerts.plan import SUBSCRIBABLE_KINDS
 from bot.alerts.sweep import SweepResult, run_sweep
 from bot.deps import Deps
 from bot.settings import Settings

@@ -31,7 +31,7 @@ from bot.alerts.briefing import (
 )
 from bot.alerts.cards import alert_card
 from bot.alerts.delivery import Outcome, SlackSender
-from bot.alerts.plan import briefing_alert
+from bot.alerts.digests import briefing_alert
 from bot.alerts.sweep import run_sweep
 from bot.cardkit import MAX_TEAMS_BYTES, envelope_size
 from bot.catalog import make_deps

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from bot.alerts.plan import cursor_settings
+from bot.alerts.cursors import cursor_settings
 from bot.alerts.sweep import active_subscriptions, last_sweep, load_due_tracker, plan_sweep, run_sweep
 from bot.clock import utc_iso
 from bot.deps import Deps

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from bot.alerts.alert import SKIP_CATCH_UP, SKIP_SUPERSEDED, Alert
 from bot.alerts.delivery import Outcome, SlackSender
-from bot.alerts.plan import SKIP_CATCH_UP, SKIP_SUPERSEDED, Alert
 from bot.alerts.sweep import last_sweep, run_sweep
 from bot.deps import Deps
 from storage.alerts import STATUS_CLAIMED, STATUS_SENT, STATUS_SKIPPED

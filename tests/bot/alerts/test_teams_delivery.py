@@ -11,9 +11,9 @@ import httpx
 import pytest
 from jsonschema import Draft6Validator
 
+from bot.alerts.alert import SUBSCRIBABLE_KINDS, Alert
 from bot.alerts.cards import alert_card
 from bot.alerts.delivery import Pacer, TeamsSender
-from bot.alerts.plan import SUBSCRIBABLE_KINDS, Alert
 from bot.alerts.sweep import run_sweep
 from bot.cardkit import MAX_TEAMS_BYTES, envelope_size
 from bot.deps import Deps
