@@ -25,7 +25,8 @@ from bot.alerts.blocks import (
 from bot.alerts.digests import next_digest_time
 from bot.alerts.reference import upcoming_alerts
 from bot.alerts.snooze import MUTE_SUBJECTS, mute_subject, mute_until_text, snooze
-from bot.alerts.sweep import last_sweep, load_tracker
+from bot.alerts.sweep import last_sweep
+from bot.alerts.sweep_plan import load_tracker
 from bot.blockkit import Block
 from bot.deps import Deps
 from bot.directory import Directory

@@ -42,7 +42,7 @@ from bot.alerts.alert import (
     Tracker,
 )
 from bot.alerts.fastplan import plan_alerts
-from bot.alerts.sweep import load_tracker
+from bot.alerts.sweep_plan import load_tracker
 from bot.blockkit import safe
 from bot.deps import Deps
 from bot.lookup import find_subject

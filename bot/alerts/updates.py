@@ -45,6 +45,7 @@ from bot.deps import Deps
 from bot.domain import DEVELOPER_STATUS_LABELS, REVIEW_STATUS_LABELS, parse_date, today_in
 from bot.settings import Settings
 from storage import alerts as ledger
+from storage import sweep_reads
 from storage import updates as store
 from storage.tracker import get_state, latest_history_id, set_state
 
@@ -142,9 +143,9 @@ def _history_row(db: Database, history_id: int) -> dict[str, Any]:
 
 def _current_row(db: Database, alert: Alert) -> dict[str, Any] | None:
     if alert.subject_type == "deadline":
-        found = ledger.deadlines_for_sweep(db, [], [alert.subject_id])
+        found = sweep_reads.deadlines_for_sweep(db, [], [alert.subject_id])
     else:
-        found = ledger.models_for_sweep(db, [], [alert.subject_id])
+        found = sweep_reads.models_for_sweep(db, [], [alert.subject_id])
     return found[0] if found else None
 
 

@@ -15,8 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.alerts.claims import claim_token
 from bot.alerts.delivery import TeamsSender
-from bot.alerts.sweep import SweepResult, claim_token, run_sweep
+from bot.alerts.sweep import run_sweep
+from bot.alerts.sweep_result import SweepResult
 from bot.deps import Deps
 from bot.settings import Settings
 from storage import alerts as ledger_store
