@@ -64,7 +64,17 @@ _Candidate = tuple[str, Callable[..., Alert], tuple[Any, ...]]
 class _DatedEntry:
     """One dated item with what every subscription's alerts about it share (built once per plan)."""
 
-    __slots__ = ("item", "kind", "day_iso", "ordinal", "subject", "model", "deadline", "_facts")
+    __slots__ = (
+        "item",
+        "kind",
+        "day_iso",
+        "ordinal",
+        "subject",
+        "model",
+        "deadline",
+        "may_be_overdue",
+        "_facts",
+    )
 
     def __init__(self, item: DatedItem, model: Row | None, deadline: Row | None) -> None:
         self.item = item
@@ -74,6 +84,7 @@ class _DatedEntry:
         self.subject = f"{item.subject_type}:{item.subject_id}"
         self.model = model
         self.deadline = deadline
+        self.may_be_overdue = is_overdue_candidate(item, model)
         self._facts: dict[str, Any] | None = None
 
     def facts(self, settings: Settings) -> dict[str, Any]:
@@ -193,9 +204,10 @@ def _date_candidates(
     else:
         work = _since_cursor(prepared, cursor, created, sub["lead_days"], until, business)
     subject_filter = SubjectFilter.of(sub)
-    if not subject_filter.everything:
-        work = (w for w in work if subject_filter.passes_model(w[0].item.subject_id, w[0].item.developer_id))
+    filtered, passes = not subject_filter.everything, subject_filter.passes_model
     for entry, low_stamp, item_leads in work:
+        if filtered and not passes(entry.item.subject_id, entry.item.developer_id):
+            continue
         kind = entry.kind
         if kind in kinds and entry.ordinal >= today:
             for lead in item_leads:
@@ -203,7 +215,7 @@ def _date_candidates(
                 if low_stamp < stamp(due_day) <= until_stamp:
                     key = alert_key(kind, entry.subject, entry.day_iso, lead, target)
                     yield key, _date_alert, (prepared, entry, sub, kind, lead, due_day)
-        if overdue and is_overdue_candidate(entry.item, entry.model):
+        if overdue and entry.may_be_overdue:
             due_day = later(entry.ordinal + 1)
             if low_stamp < stamp(due_day) <= until_stamp:
                 key = alert_key(KIND_OVERDUE, entry.subject, entry.day_iso, None, target)

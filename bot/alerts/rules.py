@@ -148,10 +148,10 @@ class SubjectFilter:
         """An alert about a model (an owner not known: not filtered out, as for developers).
         A deadline's item has no developer: it passes too."""
         return (
-            self.everything
-            or developer_id is None
+            developer_id is None
             or developer_id in self.developers
             or model_id in self.models
+            or not (self.developers or self.models)  # everything passes (not a call: asked per item)
         )
 
     def passes_developer(self, developer_id: str | None, model_developer: Mapping[str, str]) -> bool:

@@ -1,6 +1,6 @@
 """Incremental sweeps: each subscription's cursor records where its last complete sweep left
 it, so the next one reads only what can have become due since, and sends exactly what a
-full computation would (bot/alerts/plan.py, "Cursors")."""
+full computation would (bot/alerts/cursors.py)."""
 
 from __future__ import annotations
 
