@@ -457,8 +457,8 @@ def whole_sweep(db_path: Path, settings: Settings, now: datetime) -> tuple[float
 
 def limit_rows(db_path: Path, settings: Settings, now: datetime) -> list[tuple[Any, ...]]:
     """The ledger rows the sweep writes (its plan), to write by hand."""
-    from bot.alerts.plan import Alert
-    from bot.alerts.sweep import active_subscriptions, plan_sweep
+    from bot.alerts.alert import Alert
+    from bot.alerts.sweep_plan import active_subscriptions, plan_sweep
     from storage.db import open_store
 
     store = open_store(db_path)
@@ -505,7 +505,7 @@ def physical_limit(db_path: Path, rows: list[tuple[Any, ...]], sent: int) -> flo
 
 def plan_and_select(db_path: Path, settings: Settings, now: datetime) -> tuple[float, float]:
     """Seconds of the sweep's planning step (read-only) and of a plain SELECT of the tracker rows."""
-    from bot.alerts.sweep import active_subscriptions, plan_sweep
+    from bot.alerts.sweep_plan import active_subscriptions, plan_sweep
     from storage.db import open_store
 
     store = open_store(db_path)

@@ -18,8 +18,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.alerts.plan import SUBSCRIBABLE_KINDS, cursor_settings, plan_alerts
-from bot.alerts.sweep import load_tracker
+from bot.alerts.alert import SUBSCRIBABLE_KINDS
+from bot.alerts.cursors import cursor_settings
+from bot.alerts.fastplan import plan_alerts
+from bot.alerts.sweep_plan import load_tracker
 from bot.clock import utc_iso
 from bot.settings import Settings
 from storage import alerts as ledger

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -87,7 +87,7 @@ def save_subscription(
     A new subscription hears about changes and news from now on (its cursors start at
     the newest history row and news item); changing one keeps its cursors and start time,
     and clears its sweep cursor (the next sweep computes it in full, for the new choices).
-    `model_filter`: the models a person follows (bot/alerts/plan.py, "Filters"); None for
+    `model_filter`: the models a person follows (bot/alerts/rules.py, "Filters"); None for
     channels. `briefing`: turn the weekly briefing on (kept from when it was first turned on,
     as storage.briefing.set_briefing does) or off; None leaves it as it is.
     """
@@ -180,7 +180,7 @@ def advance_cursors(
     news_id: int,
     settings_key: str,
 ) -> None:
-    """After a sweep at `at` claimed everything due for `subscriptions` (bot/alerts/plan.py, "Cursors").
+    """After a sweep at `at` claimed everything due for `subscriptions` (bot/alerts/cursors.py).
 
     A subscription changed since the sweep read it keeps its cleared cursor.
     """
@@ -213,10 +213,7 @@ def advance_cursors(
             )
 
 
-# ---------------------------------------------------------------- what a sweep reads
-
-
-def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+def chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
     values = list(values)
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
@@ -225,138 +222,10 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 def known_keys(db: Database, keys: Iterable[str]) -> set[str]:
     """Which of `keys` the ledger has (looked up by primary key, not by reading the ledger)."""
     found: set[str] = set()
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         sql = f"SELECT key FROM alert_ledger WHERE key IN ({placeholders(chunk)})"
         found.update(row[0] for row in db.execute(sql, chunk).fetchall())
     return found
-
-
-def changed_subjects(db: Database, after_history_id: int) -> dict[str, int]:
-    """Models and deadlines changed after a history row: `model:7` -> the newest row's id."""
-    rows = db.execute(  # `+entity`: read the rows after the cursor, not an index of all history
-        "SELECT entity, entity_id, id FROM history WHERE id > ? AND +entity IN ('model', 'deadline') "
-        "ORDER BY id",
-        [after_history_id],
-    ).fetchall()
-    return {f"{entity}:{entity_id}": newest for entity, entity_id, newest in rows}
-
-
-def _day_ranges(ranges: Iterable[tuple[date, date]]) -> list[tuple[str, str]]:
-    """Inclusive day ranges merged, as [from, before) ISO bounds (a stored date may carry a time)."""
-    merged: list[list[date]] = []
-    for low, high in sorted(ranges):
-        if merged and low <= merged[-1][1] + timedelta(days=1):
-            merged[-1][1] = max(merged[-1][1], high)
-        else:
-            merged.append([low, high])
-    return [(low.isoformat(), (high + timedelta(days=1)).isoformat()) for low, high in merged]
-
-
-def _rows_by_day_or_id(
-    db: Database,
-    select: str,
-    column: str,
-    ranges: Iterable[tuple[date, date]],
-    ids: Iterable[int | str],
-    id_column: str,
-) -> list[dict[str, Any]]:
-    rows: dict[Any, dict[str, Any]] = {}
-    for low, before in _day_ranges(ranges):
-        for row in db.query(f"{select} WHERE {column} >= ? AND {column} < ?", [low, before]):
-            rows[row["id"]] = row
-    for chunk in _chunks(ids):
-        for row in db.query(f"{select} WHERE {id_column} IN ({placeholders(chunk)})", chunk):
-            rows[row["id"]] = row
-    return list(rows.values())
-
-
-def models_for_sweep(
-    db: Database, planned_release: Iterable[tuple[date, date]], ids: Iterable[int | str]
-) -> list[dict[str, Any]]:
-    """Models planned for release in the ranges (inclusive) or with the ids, as list_models does."""
-    rows = _rows_by_day_or_id(
-        db,
-        "SELECT m.*, d.name AS developer_name FROM models m JOIN developers d ON d.id = m.developer_id",
-        "m.planned_release",
-        planned_release,
-        ids,
-        "m.id",
-    )
-    return sorted(rows, key=lambda m: (m["developer_name"].lower(), m["name"].lower()))
-
-
-def deadlines_for_sweep(
-    db: Database, due_date: Iterable[tuple[date, date]], ids: Iterable[int | str]
-) -> list[dict[str, Any]]:
-    """Deadlines due in the ranges (inclusive) or with the ids, as list_deadlines orders them."""
-    rows = _rows_by_day_or_id(db, "SELECT * FROM deadlines", "due_date", due_date, ids, "id")
-    return sorted(rows, key=lambda d: (d["due_date"], d["id"]))
-
-
-def status_changes_for_sweep(
-    db: Database,
-    fields: Iterable[str],
-    after_id: int | None,
-    digest_after_id: int | None,
-    digest_from: str | None,
-    ids: Iterable[int],
-) -> list[dict[str, Any]]:
-    """History rows of `fields`: after `after_id`; after `digest_after_id` and at or after
-    `digest_from` (an ISO prefix); or with the ids. In id order."""
-    fields = list(fields)
-    select = f"SELECT * FROM history WHERE field IN ({placeholders(fields)})"
-    return _merged(db, select, fields, "at", after_id, digest_after_id, digest_from, ids)
-
-
-def news_for_sweep(
-    db: Database,
-    after_id: int | None,
-    digest_after_id: int | None,
-    digest_from: str | None,
-    ids: Iterable[int],
-) -> list[dict[str, Any]]:
-    """News items to alert on, chosen as status_changes_for_sweep chooses history rows."""
-    return _merged(
-        db,
-        "SELECT * FROM news_items WHERE alert = 1",
-        [],
-        "first_seen_at",
-        after_id,
-        digest_after_id,
-        digest_from,
-        ids,
-    )
-
-
-def _merged(
-    db: Database,
-    select: str,
-    params: list[Any],
-    at_column: str,
-    after_id: int | None,
-    digest_after_id: int | None,
-    digest_from: str | None,
-    ids: Iterable[int],
-) -> list[dict[str, Any]]:
-    rows: dict[int, dict[str, Any]] = {}
-    if after_id is not None:
-        rows.update((r["id"], r) for r in db.query(f"{select} AND id > ?", [*params, after_id]))
-    if digest_after_id is not None and digest_from is not None:
-        sql = f"{select} AND id > ? AND {at_column} >= ?"
-        rows.update((r["id"], r) for r in db.query(sql, [*params, digest_after_id, digest_from]))
-    for chunk in _chunks(ids):
-        sql = f"{select} AND id IN ({placeholders(chunk)})"
-        rows.update((r["id"], r) for r in db.query(sql, [*params, *chunk]))
-    return [rows[key] for key in sorted(rows)]
-
-
-def model_developers(db: Database, ids: Iterable[int | str]) -> dict[str, str]:
-    """Model id (as text) -> its developer id."""
-    owners: dict[str, str] = {}
-    for chunk in _chunks(ids):
-        sql = f"SELECT id, developer_id FROM models WHERE id IN ({placeholders(chunk)})"
-        owners.update((str(model_id), developer) for model_id, developer in db.execute(sql, chunk).fetchall())
-    return owners
 
 
 def ledger_keys(db: Database, target_type: str | None = None, target: str | None = None) -> set[str]:
@@ -467,7 +336,7 @@ def claim_alerts(
 
 def _keys_with_token(db: Database, keys: Iterable[str], token: str) -> set[str]:
     found: set[str] = set()
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         sql = f"SELECT key FROM alert_ledger WHERE key IN ({placeholders(chunk)}) AND +claim_token = ?"
         found.update(row[0] for row in db.execute(sql, [*chunk, token]).fetchall())
     return found
@@ -584,7 +453,7 @@ def record_outcomes(db: Database, token: str, now: datetime, outcomes: Sequence[
         ).rowcount
         if written < len(outcomes):  # rare: find the rows another sweep has (these updates leave
             # ours neither claimed nor skipped, and keep our token)
-            for chunk in _chunks(o.key for o in outcomes):
+            for chunk in chunks(o.key for o in outcomes):
                 sql = (
                     f"SELECT key FROM alert_ledger WHERE key IN ({placeholders(chunk)}) "
                     "AND (+claim_token IS NOT ? OR +status IN (?, ?))"
@@ -616,7 +485,7 @@ def first_alert_ts_many(
         by_type.setdefault(subject_type, set()).add(subject_id)
     first: dict[tuple[str, str, str], tuple[str, str, str]] = {}  # -> (sent_at, key, ts)
     for subject_type, ids in by_type.items():
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids)):
             rows = db.execute(
                 f"""SELECT target, subject_id, sent_at, key, message_ts FROM alert_ledger
                     WHERE subject_type = ? AND subject_id IN ({placeholders(chunk)}) AND +target_type = ?

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from slack_bolt import App
 
+from bot.alerts.alert import Alert
 from bot.alerts.blocks import alert_message
 from bot.alerts.cards import alert_card
-from bot.alerts.plan import Alert
 from bot.deps import Deps
 from bot.exports.files import calendar_bytes, csv_export
 from bot.settings import Settings

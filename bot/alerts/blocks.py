@@ -18,8 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids, menus
-from bot.alerts.briefing import KIND_BRIEFING, briefing_message, headline
-from bot.alerts.plan import (
+from bot.alerts.alert import (
     KIND_DEADLINE,
     KIND_DEVELOPMENT,
     KIND_DIGEST,
@@ -32,6 +31,7 @@ from bot.alerts.plan import (
     KIND_WINDOW,
     Alert,
 )
+from bot.alerts.briefing import KIND_BRIEFING, briefing_message, headline
 from bot.alerts.snooze import MUTE_SUBJECTS, REMIND_LABELS, original_alert, remind_choices
 from bot.blockkit import (
     MAX_MESSAGE_BLOCKS,

@@ -34,7 +34,7 @@ from typing import Any
 
 from bot import ids
 from bot.admins import denial_text, is_admin
-from bot.alerts.plan import KIND_BRIEFING, Alert
+from bot.alerts.alert import KIND_BRIEFING, Alert
 from bot.blockkit import (
     MAX_MESSAGE_BLOCKS,
     Block,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.alerts.alert import Alert
 from bot.alerts.blocks import alert_content
 from bot.alerts.briefing import KIND_BRIEFING, briefing_card
-from bot.alerts.plan import Alert
 from bot.cardkit import (
     Element,
     adaptive_card,

@@ -12,12 +12,15 @@ from typing import Any
 
 from bot import ids
 from bot.admins import denial_text, is_admin
+from bot.alerts.alert import DIGEST_REALTIME, Alert
 from bot.alerts.blocks import MUTE_CHOICE, acknowledged_blocks, mute_modal
+from bot.alerts.digests import next_digest_time
 from bot.alerts.overview import alerts_overview, delivery_problem_blocks
-from bot.alerts.plan import DIGEST_REALTIME, Alert, next_digest_time, upcoming_alerts
+from bot.alerts.reference import upcoming_alerts
 from bot.alerts.snooze import MUTE_SUBJECTS, mute_subject, mute_until_text, snooze
 from bot.alerts.subscribe_form import parse_subscribe_state, subscribe_modal
-from bot.alerts.sweep import last_sweep, load_tracker
+from bot.alerts.sweep import last_sweep
+from bot.alerts.sweep_plan import load_tracker
 from bot.blockkit import Block
 from bot.deps import Deps
 from bot.directory import Directory

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.alerts.plan import Alert
+from bot.alerts.alert import Alert
 from bot.alerts.sending import (
     OUTCOME_DEFERRED,
     OUTCOME_FAILED,

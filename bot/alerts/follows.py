@@ -24,7 +24,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from bot.alerts.plan import (
+from bot.alerts.alert import (
     DIGEST_DAILY,
     DIGEST_MODES,
     DIGEST_REALTIME,
@@ -40,9 +40,9 @@ from bot.alerts.plan import (
     SUBSCRIBABLE_KINDS,
     Alert,
     Tracker,
-    plan_alerts,
 )
-from bot.alerts.sweep import load_tracker
+from bot.alerts.fastplan import plan_alerts
+from bot.alerts.sweep_plan import load_tracker
 from bot.blockkit import safe
 from bot.deps import Deps
 from bot.lookup import find_subject

@@ -9,16 +9,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids
+from bot.alerts.alert import DELIVERY_BUSINESS, DELIVERY_DAYS, DIGEST_MODES, KIND_LABELS, KIND_OVERDUE, Alert
 from bot.alerts.blocks import alert_content
-from bot.alerts.plan import (
-    DELIVERY_BUSINESS,
-    DELIVERY_DAYS,
-    DIGEST_MODES,
-    KIND_LABELS,
-    KIND_OVERDUE,
-    Alert,
-    on_business_days,
-)
+from bot.alerts.rules import on_business_days
 from bot.alerts.snooze import mute_until_text
 from bot.blockkit import (
     MAX_MESSAGE_BLOCKS,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.alerts.plan import Alert
+from bot.alerts.alert import Alert
 
 OUTCOME_SENT = "sent"
 OUTCOME_FAILED = "failed"

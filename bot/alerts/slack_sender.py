@@ -27,9 +27,9 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.alerts.alert import Alert
 from bot.alerts.blocks import UPDATE_EVENT_TYPE, alert_message, alert_metadata, metadata_key
 from bot.alerts.briefing import KIND_BRIEFING, picture_to_upload, with_uploaded_picture
-from bot.alerts.plan import Alert
 from bot.alerts.sending import (
     OUTCOME_FAILED,
     OUTCOME_PERMANENT,

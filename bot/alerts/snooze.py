@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.alerts.plan import DATE_KINDS, KIND_REMINDER, Alert, Tracker, alert_key, delivery_time
+from bot.alerts.alert import DATE_KINDS, KIND_REMINDER, Alert, Tracker, alert_key
+from bot.alerts.rules import delivery_time
 from bot.blockkit import fmt_date, fmt_datetime
 from bot.business_days import next_business_day
 from bot.domain import today_in

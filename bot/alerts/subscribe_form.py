@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from bot import ids, menus
-from bot.alerts.plan import (
+from bot.alerts.alert import (
     DELIVERY_BUSINESS,
     DELIVERY_DAYS,
     DIGEST_MODES,

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.alerts.alert import Alert
 from bot.alerts.cards import alert_card
-from bot.alerts.plan import Alert
 from bot.alerts.sending import OUTCOME_FAILED, OUTCOME_PERMANENT, OUTCOME_SENT, Outcome, Pacer, Sleep, Thread
 from bot.settings import Settings
 

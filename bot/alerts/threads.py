@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.alerts.alert import DATE_KINDS, KIND_OVERDUE, Alert
 from bot.alerts.delivery import Job, Thread
-from bot.alerts.plan import DATE_KINDS, KIND_OVERDUE, Alert
 from storage import alerts as ledger
 
 TOP_LEVEL = ""

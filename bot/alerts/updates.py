@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.alerts.alert import DATE_KINDS, STATUS_FIELDS, Alert
 from bot.alerts.blocks import acknowledged_blocks, update_reply, updated_message
 from bot.alerts.cards import update_card
 from bot.alerts.delivery import (
@@ -36,13 +37,7 @@ from bot.alerts.delivery import (
     build_senders,
     close_senders,
 )
-from bot.alerts.plan import (
-    DATE_KINDS,
-    STATUS_FIELDS,
-    Alert,
-    restated_alert,
-    restated_status_alert,
-)
+from bot.alerts.rules import restated_alert, restated_status_alert
 from bot.alerts.slack_sender import SlackSender
 from bot.alerts.teams_sender import TeamsSender
 from bot.blockkit import fmt_date, fmt_datetime
@@ -50,6 +45,7 @@ from bot.deps import Deps
 from bot.domain import DEVELOPER_STATUS_LABELS, REVIEW_STATUS_LABELS, parse_date, today_in
 from bot.settings import Settings
 from storage import alerts as ledger
+from storage import sweep_reads
 from storage import updates as store
 from storage.tracker import get_state, latest_history_id, set_state
 
@@ -143,9 +139,9 @@ def claim_changes(deps: Deps, now: datetime) -> int:
 
 def _current_row(db: Database, alert: Alert) -> dict[str, Any] | None:
     if alert.subject_type == "deadline":
-        found = ledger.deadlines_for_sweep(db, [], [alert.subject_id])
+        found = sweep_reads.deadlines_for_sweep(db, [], [alert.subject_id])
     else:
-        found = ledger.models_for_sweep(db, [], [alert.subject_id])
+        found = sweep_reads.models_for_sweep(db, [], [alert.subject_id])
     return found[0] if found else None
 
 

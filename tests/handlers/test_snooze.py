@@ -13,7 +13,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot import ids
-from bot.alerts.plan import SKIP_MUTED
+from bot.alerts.alert import SKIP_MUTED
 from bot.deps import Deps
 from handlers import build_app
 from tests.conftest import ADMIN_ID, BOT_TOKEN

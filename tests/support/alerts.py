@@ -9,10 +9,11 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.alerts.plan import SUBSCRIBABLE_KINDS
+from bot.alerts.alert import SUBSCRIBABLE_KINDS
 from bot.alerts.slack_client import slack_retry_handlers
 from bot.alerts.slack_sender import SlackSender
-from bot.alerts.sweep import SweepResult, run_sweep
+from bot.alerts.sweep import run_sweep
+from bot.alerts.sweep_result import SweepResult
 from bot.deps import Deps
 from bot.settings import Settings
 from storage.alerts import TARGET_SLACK, save_subscription

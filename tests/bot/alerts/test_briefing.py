@@ -30,7 +30,7 @@ from bot.alerts.briefing import (
     fill_briefing,
 )
 from bot.alerts.cards import alert_card
-from bot.alerts.plan import briefing_alert
+from bot.alerts.digests import briefing_alert
 from bot.alerts.sending import Outcome
 from bot.alerts.slack_sender import SlackSender
 from bot.alerts.sweep import run_sweep

@@ -1,14 +1,15 @@
 """Incremental sweeps: each subscription's cursor records where its last complete sweep left
 it, so the next one reads only what can have become due since, and sends exactly what a
-full computation would (bot/alerts/plan.py, "Cursors")."""
+full computation would (bot/alerts/cursors.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from bot.alerts.plan import cursor_settings
-from bot.alerts.sweep import active_subscriptions, last_sweep, load_due_tracker, plan_sweep, run_sweep
+from bot.alerts.cursors import cursor_settings
+from bot.alerts.sweep import last_sweep, run_sweep
+from bot.alerts.sweep_plan import active_subscriptions, load_due_tracker, plan_sweep
 from bot.clock import utc_iso
 from bot.deps import Deps
 from storage.alerts import STATUS_SENT, get_subscription

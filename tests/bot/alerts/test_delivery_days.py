@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.alerts.plan import SKIP_SAME_DAY
+from bot.alerts.alert import SKIP_SAME_DAY
 from bot.business_days import business_countdown, holiday_name, is_business_day
 from bot.deps import Deps
 from storage.alerts import STATUS_HELD, STATUS_SENT, STATUS_SKIPPED

@@ -14,9 +14,10 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.alerts.fastplan import plan_alerts
 from bot.alerts.follows import SKIP_BEFORE_FOLLOWING
-from bot.alerts.plan import SubjectFilter, plan_alerts
-from bot.alerts.sweep import load_tracker, plan_sweep
+from bot.alerts.rules import SubjectFilter
+from bot.alerts.sweep_plan import load_tracker, plan_sweep
 from bot.alerts.updates import send_updates
 from bot.clock import FixedClock
 from bot.deps import Deps

@@ -15,7 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.alerts.sweep import SweepResult, claim_token, run_sweep
+from bot.alerts.claims import claim_token
+from bot.alerts.sweep import run_sweep
+from bot.alerts.sweep_result import SweepResult
 from bot.alerts.teams_sender import TeamsSender
 from bot.deps import Deps
 from bot.settings import Settings

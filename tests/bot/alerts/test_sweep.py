@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.alerts.plan import SKIP_CATCH_UP, SKIP_SUPERSEDED, Alert
+from bot.alerts.alert import SKIP_CATCH_UP, SKIP_SUPERSEDED, Alert
 from bot.alerts.sending import Outcome
 from bot.alerts.slack_sender import SlackSender
 from bot.alerts.sweep import last_sweep, run_sweep

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from jsonschema import Draft6Validator
 
+from bot.alerts.alert import SUBSCRIBABLE_KINDS, Alert
 from bot.alerts.cards import alert_card
-from bot.alerts.plan import SUBSCRIBABLE_KINDS, Alert
 from bot.alerts.sending import Pacer
 from bot.alerts.sweep import run_sweep
 from bot.alerts.teams_sender import TeamsSender

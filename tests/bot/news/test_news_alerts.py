@@ -151,8 +151,8 @@ def test_a_news_alerts_update_tracker_button_opens_the_prefilled_status_form(
 def test_source_text_cannot_notify_or_disguise_a_link_in_an_alert() -> None:
     from datetime import UTC, datetime
 
+    from bot.alerts.alert import Alert
     from bot.alerts.blocks import alert_message
-    from bot.alerts.plan import Alert
     from bot.settings import Settings
     from tests.support.blockkit import special_mentions
 

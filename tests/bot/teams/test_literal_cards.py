@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from bot.alerts.alert import KIND_LABELS, Alert
 from bot.alerts.cards import alert_card, update_card
-from bot.alerts.plan import KIND_LABELS, Alert
 from bot.deps import Deps
 from bot.teams.answers import answer_activity
 from storage.tracker import create_record, update_record

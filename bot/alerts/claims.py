@@ -1,0 +1,232 @@
+"""A sweep's hold on its claims while it delivers, and the record of what became of them.
+
+Before each post the sweep checks that it still holds the claim, renewing the lease of all
+its claims once a third of it has passed (`ClaimLease`), so a long delivery is never taken
+over by a second sweep. Outcomes are recorded in batches, and only for claims the sweep
+still holds: Slack outcomes at least every FLUSH_EVERY seconds or FLUSH_SIZE alerts, Teams
+outcomes at once. A crash loses at most an unrecorded batch of Slack outcomes: those claims
+are retried after the lease and found in the channel by their key, so nothing is posted
+twice; Teams cannot be read back, so its outcomes are never held back. A transient failure
+is retried with backoff (`retry_delay`), and recorded as permanent after MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.alerts.delivery import (
+    OUTCOME_DEFERRED,
+    OUTCOME_LOST,
+    OUTCOME_PERMANENT,
+    OUTCOME_SENT,
+    Job,
+    Outcome,
+    Sender,
+    deliver,
+)
+from bot.alerts.sweep_result import SweepResult
+from bot.deps import Deps
+from storage import alerts as ledger
+from storage.db import Store, connect
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+# Outcome batches (module docstring, step 5): Slack outcomes wait at most this long or this
+# many to be written; a lost batch costs one channel lookup per alert, never a second post.
+FLUSH_EVERY = 0.5
+FLUSH_SIZE = 5000
+READ_BACK = frozenset({ledger.TARGET_SLACK})  # targets where a retry finds an earlier post
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff between sweeps for a transient failure: 5 min, 10, 20, ... at most 6 hours."""
+    delay: timedelta = timedelta(minutes=5) * (2 ** max(attempts - 1, 0))
+    return min(delay, timedelta(hours=6))
+
+
+def claim_token() -> str:
+    """Names one sweep of one process in the claims it makes."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+class ClaimLease:
+    """One sweep's hold on its claims while it delivers (storage/alerts.py, "Ownership").
+
+    A claim cannot be taken over before its `claimed_at` + lease, so the sweep holds a key
+    for sure while its last renewal is younger than the lease. `holds` runs before each post
+    and `renew_if_due` between outcomes: once a third of the lease has passed since the last
+    renewal, every claim the sweep still holds is renewed in one statement (on a connection
+    of its own, opened only then), and the sweep learns which those are. Time runs from the
+    sweep's `now` at the pace of `monotonic`.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        token: str,
+        held: Iterable[str],
+        start: datetime,
+        lease: timedelta,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.token = token
+        self._path = store.path
+        self._held = set(held)
+        self._start = start
+        self._started = monotonic()
+        self._monotonic = monotonic
+        self._renewed = start.replace(microsecond=0)  # claimed_at is stored to the second
+        self._lease = lease
+        # When the next renewal is due, on the monotonic clock: checked before every post, so
+        # the check is one float comparison (a datetime per post cost 6% of a sweep).
+        self._renew_due = self._started + (lease / 3).total_seconds() - 1
+        self._lock = threading.Lock()
+        self._db: Any = None
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=self._monotonic() - self._started)
+
+    def add(self, keys: Iterable[str]) -> None:
+        with self._lock:
+            self._held.update(keys)
+
+    def holds(self, key: str) -> bool:
+        """Whether the sweep still holds `key`'s claim (renewing first if due): asked before each post."""
+        self.renew_if_due()
+        return key in self._held  # replaced whole on renewal, never emptied in place
+
+    def renew_if_due(self) -> None:
+        """Also called between outcomes, so that one slow post does not outlast the lease.
+
+        Most calls find nothing due, by one float comparison and without the lock: the
+        delivery threads (one per target) ask before every post and would otherwise queue
+        on the lock. Until the renewal is due the lease has at least two thirds of its
+        length to run, so the keys held are current."""
+        if self._monotonic() < self._renew_due:
+            return
+        with self._lock:
+            self._renew_if_due()
+
+    def _renew_if_due(self) -> None:
+        if self._monotonic() < self._renew_due:
+            return  # another thread renewed while this one waited for the lock
+        now = self.now()
+        if now - self._renewed >= self._lease / 3:
+            if self._db is None:
+                self._db = connect(self._path)
+            self._held = ledger.renew_claims(self._db, self.token, now)
+            self._renewed = now.replace(microsecond=0)
+            self._renew_due = self._monotonic() + (self._lease / 3).total_seconds() - 1
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+
+def _ledger_outcome(
+    job: Job, outcome: Outcome, attempts: int, now: datetime
+) -> tuple[ledger.LedgerOutcome, Outcome]:
+    """The ledger's record of an outcome: backoff for a retry, permanent after MAX_ATTEMPTS."""
+    key = job.alert.key
+    if outcome.status == OUTCOME_SENT:
+        return ledger.LedgerOutcome(key, ledger.STATUS_SENT, outcome.channel, outcome.ts), outcome
+    if outcome.status == OUTCOME_DEFERRED:
+        return ledger.LedgerOutcome(key, ledger.RELEASED, error=outcome.error or "deferred"), outcome
+    error = outcome.error or "failed"
+    if outcome.status != OUTCOME_PERMANENT and attempts + 1 >= MAX_ATTEMPTS:
+        error = f"gave up after {attempts + 1} attempts: {error}"
+        outcome = Outcome(OUTCOME_PERMANENT, error)
+    if outcome.status == OUTCOME_PERMANENT:
+        return ledger.LedgerOutcome(key, ledger.STATUS_PERMANENT, error=error), outcome
+    delay = retry_delay(attempts + 1)
+    if outcome.retry_after:
+        delay = max(delay, timedelta(seconds=outcome.retry_after))
+    return ledger.LedgerOutcome(key, ledger.STATUS_FAILED, error=error, next_attempt_at=now + delay), outcome
+
+
+def record_batch(
+    db: Database,
+    token: str,
+    batch: list[tuple[Job, Outcome]],
+    attempts: dict[str, int],
+    now: datetime,
+    result: SweepResult,
+) -> None:
+    """Write a batch of outcomes (only for claims still held) and note them in `result`."""
+    records = [_ledger_outcome(job, outcome, attempts[job.alert.key], now) for job, outcome in batch]
+    lost = set(ledger.record_outcomes(db, token, now, [record for record, _ in records]))
+    for record, outcome in records:
+        key = record.key
+        if key in lost:
+            log.warning("alert %s: another sweep took the claim over; its outcome is theirs", key)
+            result.handed_over.append(key)
+        elif outcome.status == OUTCOME_SENT:
+            (result.already_posted if outcome.already_posted else result.sent).append(key)
+        elif outcome.status == OUTCOME_DEFERRED:
+            result.deferred.append(key)
+        elif outcome.status == OUTCOME_PERMANENT:
+            result.permanent.append((key, outcome.error or "failed"))
+            log.warning("alert %s not deliverable: %s", key, outcome.error)
+        else:
+            result.failed.append((key, outcome.error or "failed"))
+
+
+def deliver_and_record(
+    deps: Deps,
+    jobs: list[Job],
+    senders: dict[str, Sender],
+    claims: ClaimLease,
+    attempts: dict[str, int],
+    now: datetime,
+    result: SweepResult,
+    max_workers: int,
+) -> None:
+    """Deliver `jobs` and record their outcomes in batches (module docstring)."""
+    db = deps.store.db
+    batch: list[tuple[Job, Outcome]] = []
+    oldest = 0.0
+    try:
+        for item in deliver(
+            jobs,
+            senders,
+            now,
+            max_workers=max_workers,
+            stop=deps.stopping,
+            may_post=lambda job: claims.holds(job.alert.key),
+            tick=FLUSH_EVERY,
+        ):
+            if item is not None:
+                job, outcome = item
+                if outcome.status == OUTCOME_LOST:
+                    result.handed_over.append(job.alert.key)
+                    continue
+                if not batch:
+                    oldest = time.monotonic()
+                batch.append(item)
+                if job.alert.target_type not in READ_BACK or len(batch) >= FLUSH_SIZE:
+                    record_batch(db, claims.token, batch, attempts, now, result)
+                    batch = []
+            if batch and time.monotonic() - oldest >= FLUSH_EVERY:
+                record_batch(db, claims.token, batch, attempts, now, result)
+                batch = []
+            claims.renew_if_due()
+    finally:
+        # Also when delivery failed: the outcomes in hand are facts worth keeping.
+        if batch:
+            try:
+                record_batch(db, claims.token, batch, attempts, now, result)
+            except Exception:
+                log.exception("could not record %d alert outcome(s); their claims are retried", len(batch))
