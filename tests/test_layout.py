@@ -11,6 +11,7 @@ imports it. The kernel stays small. No module is part of an import circle. Tests
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,56 @@ def test_the_kernel_stays_small_and_the_catalog_sits_above_the_features() -> Non
     # The place where features meet is a package of its own, not one of the kernel's modules.
     assert (PROJECT_ROOT / "bot" / "catalog" / "__init__.py").is_file()
     assert "catalog.py" not in kernel
+
+
+# Split by responsibility before a module or a function gets this long (DESIGN.md, Code layout).
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 80
+# What makes a string SQL: a statement's opening words, as queries and pragmas start.
+SQL_STATEMENT = re.compile(
+    r"^\s*(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|PRAGMA\s|"
+    r"CREATE\s+(TABLE|INDEX|VIEW|TRIGGER)|WITH\s+\w+\s+AS)",
+    re.DOTALL,
+)
+
+
+def long_modules_and_functions(modules: dict[str, Path]) -> list[str]:
+    found = []
+    for name, path in modules.items():
+        text = path.read_text(encoding="utf-8")
+        if (lines := len(text.splitlines())) > MAX_MODULE_LINES:
+            found.append(f"{name}: {lines} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    found.append(f"{name}.{node.name}: {length} lines")
+    return found
+
+
+def sql_strings(modules: dict[str, Path]) -> list[str]:
+    """String constants (f-string parts included) that read as an SQL statement."""
+    found = []
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and SQL_STATEMENT.match(text):
+                found.append(f"{name}:{node.lineno}: {text.strip()[:60]}")
+    return found
+
+
+def test_no_module_over_600_lines_and_no_function_over_80() -> None:
+    assert long_modules_and_functions(MODULES) == []
+
+
+def test_sql_lives_in_storage() -> None:
+    above_storage = {name: path for name, path in MODULES.items() if layer(name) > 0}
+    assert sql_strings(above_storage) == []
+
+
+def test_the_size_and_sql_checks_see_what_they_look_for(tmp_path: Path) -> None:
+    long_function = "def f():\n" + "    x = 1\n" * 80
+    planted = tmp_path / "planted.py"
+    planted.write_text(long_function + "Q = 'SELECT id FROM developers WHERE id = ?'\n" + "y = 2\n" * 520)
+    assert long_modules_and_functions({"planted": planted}) == ["planted: 602 lines", "planted.f: 81 lines"]
+    assert sql_strings({"planted": planted}) == ["planted:82: SELECT id FROM developers WHERE id = ?"]
