@@ -1,10 +1,21 @@
-"""Alerts: what an alert is and its key (`alert`), what is due by the plain rules (`rules`,
-`digests`, `catchup`, the reference planner `reference`) and by the sweep's fast planner
-(`fastplan`, with `cursors`), the sweep that claims, delivers and records it (`sweep`, with
-`sweep_plan`, `claims`, `sweep_result`, `dry_run`), delivery to Slack and Teams (`delivery`),
-the schedule (`scheduler`), the alert's Block Kit (`blocks`) and Teams card (`cards`),
-/aireview alerts|subscribe|unsubscribe (`commands`), the weekly briefing with /aireview
-briefing (`briefing`), and personal follows (`follows`)."""
+"""Alerts: what is due, delivered once, and kept true.
+
+- What is due: the alert and its one key (`alert`), the plain rules (`rules`: delivery days,
+  quiet hours, the one subject filter, date and real-time alerts, reminders), digests and
+  the weekly briefing's time (`digests`), catch-up, mutes and holds (`catchup`), the sweep's
+  cursors (`cursors`); `reference` plans plainly, `fastplan` is the sweep's fast path, and a
+  test holds the two to the same plan on generated trackers.
+- The sweep: `sweep` (run, live path), `sweep_plan` (what it reads and plans), `claims` (the
+  ledger's claims, leases and outcomes), `sweep_result`, `dry_run` (the plan and its report,
+  apart from the live path), `scheduler`, `threads`.
+- Delivery: `delivery` (the loop), `sending` (outcomes, pacing), `slack_client` and
+  `slack_sender` (the only modules of bot/ that talk to Slack), `teams_sender`.
+- What people see: the alert's Block Kit (`blocks`) and Teams card (`cards`), the subscribe
+  form (`subscribe_form`), /aireview alerts (`overview`), /aireview alerts|subscribe|
+  unsubscribe and the buttons (`commands`), corrections in place (`updates`), snooze and
+  mute (`snooze`), the weekly briefing with /aireview briefing (`briefing`), and personal
+  follows (`follows`).
+"""
 
 from bot.alerts.briefing import BRIEFING_SUBCOMMAND, briefing_http_response
 from bot.alerts.commands import ALERT_SUBCOMMANDS, alert_problems_home_section

@@ -2,7 +2,7 @@
 
 A subscription that takes it (`/aireview briefing on`) gets, each Monday: the holdouts and
 for how long, what changed in the past week, the next 30 days, the contested facts and the
-timeline picture. It is an alert like any other (bot/alerts/plan.py `briefing_alert`): one
+timeline picture. It is an alert like any other (bot/alerts/digests.py `briefing_alert`): one
 ledger key per week and target, claimed before it is posted, found by its metadata after a
 crash, retried on transient failures. The content is computed once, just before the claim,
 and kept in the ledger's payload, so a retry posts the same text. A briefing delivered more

@@ -6,7 +6,7 @@ catch-up, the pacing and the retries are the channels' (bot/alerts/sweep.py), an
 posts to the direct message between the app and them (bot/alerts/slack_sender.py opens it).
 
 The subscription is derived from the follows each time they change (the filters' meaning is
-bot/alerts/plan.py's "Filters"):
+bot/alerts/rules.py's `SubjectFilter`):
 - kinds: the kinds they follow, or every kind when they follow none;
 - developer filter: the developers they follow (every alert about them and their models);
 - model filter: the models they follow (the alerts about each model, and its developer's

@@ -72,7 +72,7 @@ def m004_alerts_news_cursor(db: Database) -> None:
 
 
 def m008_sweep_cursors(db: Database) -> None:
-    # Where each subscription's last complete sweep left it (bot/alerts/plan.py, "Cursors"): the
+    # Where each subscription's last complete sweep left it (bot/alerts/cursors.py): the
     # next sweep computes only what can have become due since. NULL swept_at: no cursor yet,
     # the first sweep computes everything since the subscription started.
     db.executescript(

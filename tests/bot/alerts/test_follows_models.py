@@ -205,7 +205,7 @@ def test_following_says_what_each_follow_brings(
 def test_the_sweeps_sql_chosen_rows_plan_what_a_full_computation_plans(
     deps: Deps, slack_emulator: SlackEmulator, clock: FixedClock
 ) -> None:
-    # The filter is applied in Python (plan.py); the sweep reads rows in SQL by cursor, date
+    # The filter is applied in Python (bot/alerts/rules.py); the sweep reads rows in SQL by cursor, date
     # range and owner (bot/alerts/sweep.py load_due_tracker). At each step the incremental plan
     # must equal the plan computed from the whole tracker, for every kind of filter.
     grok6, grok7 = two_xai_models(deps)
