@@ -8,6 +8,7 @@ its logs to a file a test can read. Waiting is polling with a deadline, never a 
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -26,8 +27,51 @@ _DROPPED_PREFIXES = ("SLACK_", "REVIEWWATCH_")
 _DROPPED = {"PORT", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"}
 
 
-def free_port() -> int:
+# Ports a child app is told to listen on come from below the kernel's ephemeral range:
+# between our check that a port is free and the child binding it (a second or so), an
+# outgoing connection (ours, another xdist worker's) could take an ephemeral port, never
+# one of these. Each xdist worker draws from its own share so two never pick the same.
+_TEST_PORTS = 8_000
+_draw = random.Random()  # its own: tests seeding the global random do not steer it
+
+
+def _ephemeral_low() -> int:
+    try:
+        text = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text()
+        return int(text.split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
+def _worker_share() -> range:
+    high = _ephemeral_low()
+    low = max(1024, high - _TEST_PORTS)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    index = int(worker) % workers if worker.isdigit() and workers > 0 else 0
+    size = (high - low) // max(workers, 1)
+    return range(low + index * size, low + (index + 1) * size)
+
+
+def _is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now, for a child process to listen on."""
+    share = _worker_share()
+    if len(share) >= 16:
+        start = _draw.randrange(len(share))
+        for step in range(len(share)):
+            port = share[(start + step) % len(share)]
+            if _is_free(port):
+                return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:  # no share: the kernel's pick
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 

@@ -51,6 +51,9 @@ class DatabaseTemplates:
     """A migrated template and a migrated-and-seeded one (seeded at SEEDED_AT) in `folder`."""
 
     def __init__(self, folder: Path) -> None:
+        # Migrations stamp a few rows with the wall-clock time they ran (when m015 recorded
+        # the reports, in `sources.created_at`): a copy carries this time, not the test's.
+        self.built_at = datetime.now(UTC)
         self.migrated = folder / "migrated.db"
         self.seeded = folder / "seeded.db"
         store = open_store(self.migrated)

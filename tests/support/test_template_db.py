@@ -5,7 +5,7 @@ time, or a store already written to, is seeded for real."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +13,26 @@ from storage.db import Store, open_store
 from storage.seed import seed
 from tests.support.template_db import SEEDED_AT, DatabaseTemplates
 
-# sqlite-migrate records when each migration ran (wall time): any two databases differ there.
-APPLIED_AT = re.compile(r"(INSERT INTO \"_sqlite_migrations\" VALUES\(.*),'[^']*'\);$")
+# Wall-clock times the migrations write (sqlite-migrate's record of when each ran; m015's
+# `sources.created_at`): any two databases made a second apart differ there.
+TIMESTAMP = re.compile(r"'(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:\+00:00)?)'")
 
 
-def contents(store: Store) -> dict[str, Any]:
+def without_wall_clock(line: str, since: datetime) -> str:
+    def masked(found: re.Match[str]) -> str:
+        at = datetime.fromisoformat(found.group(1))
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+        return "'(wall clock)'" if since - timedelta(seconds=2) <= at <= datetime.now(UTC) else found.group(0)
+
+    return TIMESTAMP.sub(masked, line)
+
+
+def contents(store: Store, since: datetime) -> dict[str, Any]:
     """Everything a test can read: every row and schema object, and the settings that a
-    database file carries (but when each migration ran)."""
+    database file carries (but the wall-clock times the migrations wrote since `since`)."""
     conn = store.db.conn
     return {
-        "dump": [APPLIED_AT.sub(r"\1,'(when)');", line) for line in conn.iterdump()],
+        "dump": [without_wall_clock(line, since) for line in conn.iterdump()],
         "pragmas": {
             name: conn.execute(f"PRAGMA {name}").fetchone()[0]
             for name in ("journal_mode", "user_version", "application_id", "page_size", "foreign_keys")
@@ -30,12 +40,12 @@ def contents(store: Store) -> dict[str, Any]:
     }
 
 
-def made_for_real(path: Path, at: Any = None) -> dict[str, Any]:
+def made_for_real(path: Path, since: datetime, at: Any = None) -> dict[str, Any]:
     store = open_store(path)
     try:
         if at is not None:
             seed(store.db, at=at)
-        return contents(store)
+        return contents(store, since)
     finally:
         store.close()
 
@@ -45,7 +55,9 @@ def test_a_migrated_copy_is_what_opening_a_new_file_gives(
 ) -> None:
     store = database_templates.open_migrated(tmp_path / "copy.db")
     try:
-        assert contents(store) == made_for_real(tmp_path / "real.db")
+        assert contents(store, database_templates.built_at) == made_for_real(
+            tmp_path / "real.db", database_templates.built_at
+        )
     finally:
         store.close()
 
@@ -56,8 +68,9 @@ def test_a_seeded_copy_is_what_seeding_at_the_clock_time_gives(
     store = database_templates.open_migrated(tmp_path / "copy.db")
     try:
         database_templates.seed(store, at=SEEDED_AT)
-        copied = contents(store)
-        assert copied == made_for_real(tmp_path / "real.db", at=SEEDED_AT)
+        copied = contents(store, database_templates.built_at)
+        assert "'(wall clock)'" in "".join(copied["dump"])  # what is masked is there
+        assert copied == made_for_real(tmp_path / "real.db", database_templates.built_at, at=SEEDED_AT)
         assert any('INSERT INTO "developers"' in line for line in copied["dump"])
         assert seed(store.db, at=SEEDED_AT)["developers"] == 0  # it knows it is seeded
     finally:
@@ -69,8 +82,12 @@ def test_another_seed_time_is_seeded_for_real(tmp_path: Path, database_templates
     store = database_templates.open_migrated(tmp_path / "copy.db")
     try:
         database_templates.seed(store, at=later)
-        assert contents(store) == made_for_real(tmp_path / "real.db", at=later)
-        assert contents(store) != made_for_real(tmp_path / "at-template-time.db", at=SEEDED_AT)
+        assert contents(store, database_templates.built_at) == made_for_real(
+            tmp_path / "real.db", database_templates.built_at, at=later
+        )
+        assert contents(store, database_templates.built_at) != made_for_real(
+            tmp_path / "at-template-time.db", database_templates.built_at, at=SEEDED_AT
+        )
     finally:
         store.close()
 
