@@ -22,6 +22,33 @@ from tests.support.slack_emulator import SlackEmulator, slack_emulator  # noqa: 
 from tests.support.slack_requests import SIGNING_SECRET
 from tests.support.template_db import SEEDED_AT, DatabaseTemplates
 
+# The files that take longest, started first (longest first) so that the xdist workers
+# finish together: a long file handed out last would keep one worker busy while the other
+# idles (pyproject.toml: `--dist loadfile --no-loadscope-reorder` keeps this order). Stale
+# entries only cost time; a file not listed runs after these, in collection order.
+LONGEST_FIRST = (
+    "tests/test_bench_smoke.py",
+    "tests/bot/alerts/test_briefing.py",
+    "tests/bot/exports/test_timeline.py",
+    "tests/handlers/test_menus.py",
+    "tests/test_lint.py",
+    "tests/handlers/http/test_startup_errors.py",
+    "tests/bot/exports/test_exports.py",
+    "tests/bot/read/test_answers_upcoming.py",
+    "tests/bot/ops/test_cli_edges.py",
+    "tests/handlers/http/test_shutdown.py",
+    "tests/handlers/http/test_socket_mode.py",
+    "tests/test_layout.py",
+    "tests/bot/teams/test_answers.py",
+    "tests/bot/ops/test_operations.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: n for n, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable
+
+
 ADMIN_ID = "UADMIN0001"
 BOT_TOKEN = "xoxb-test-token"
 
