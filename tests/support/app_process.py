@@ -162,3 +162,56 @@ class AppProcess:
             self.proc.kill()
             self.proc.wait(10)
         self._log.close()
+
+
+def run_main(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python app.py ARGS` run in this process (`app.main(ARGS)`), for a command that starts
+    no server (seed, sweep, export): `env` as the whole environment, `cwd` as the working
+    directory, standard output and error captured as a child's would be. Every behaviour
+    keeps at least one test through the real `python app.py` (run_app, AppProcess); this
+    only spares starting a Python process. What main() changes in the process (the
+    environment, the folder, logging, the libraries kept out) is put back afterwards."""
+    import contextlib
+    import io
+    import logging
+
+    import app
+    from bot.ops import memory
+
+    kept_out = {name: sys.modules[name] for name in memory._KEPT_OUT if name in sys.modules}
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    library_levels = {
+        name: logging.getLogger(name).level for name in ("slack_bolt", "slack_sdk", "waitress", "apscheduler")
+    }
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    err = io.StringIO()
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = app.main(list(args))
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        for name in memory._KEPT_OUT:
+            if name in kept_out:
+                sys.modules[name] = kept_out[name]
+            elif name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
+        for name, library_level in library_levels.items():
+            logging.getLogger(name).setLevel(library_level)
+    out.flush()
+    stdout = out.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+    return subprocess.CompletedProcess([sys.executable, str(APP), *args], code, stdout, err.getvalue())
