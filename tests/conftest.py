@@ -29,18 +29,19 @@ from tests.support.template_db import SEEDED_AT, DatabaseTemplates
 LONGEST_FIRST = (
     "tests/test_bench_smoke.py",
     "tests/bot/alerts/test_briefing.py",
-    "tests/bot/exports/test_timeline.py",
     "tests/handlers/test_menus.py",
-    "tests/test_lint.py",
-    "tests/handlers/http/test_startup_errors.py",
-    "tests/bot/exports/test_exports.py",
-    "tests/bot/read/test_answers_upcoming.py",
-    "tests/bot/ops/test_cli_edges.py",
-    "tests/handlers/http/test_shutdown.py",
-    "tests/handlers/http/test_socket_mode.py",
-    "tests/test_layout.py",
     "tests/bot/teams/test_answers.py",
+    "tests/bot/admin/test_edits.py",
+    "tests/bot/exports/test_timeline.py",
+    "tests/bot/read/test_answers_upcoming.py",
+    "tests/bot/exports/test_exports.py",
     "tests/bot/ops/test_operations.py",
+    "tests/handlers/http/test_startup_errors.py",
+    "tests/test_layout.py",
+    "tests/test_lint.py",
+    "tests/handlers/http/test_hostile_requests.py",
+    "tests/bot/alerts/test_sweep.py",
+    "tests/handlers/http/test_socket_mode.py",
 )
 
 
