@@ -4,7 +4,6 @@ talking to the local Slack emulator."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,11 +16,39 @@ from bot.deps import Deps
 from bot.news.feed_client import make_http_client
 from bot.settings import Settings
 from handlers import build_app
-from storage.db import Store, open_store
-from storage.seed import seed
+from storage.db import Store
 from tests.support.feed_server import LocalOnlyTransport
 from tests.support.slack_emulator import SlackEmulator, slack_emulator  # noqa: F401
 from tests.support.slack_requests import SIGNING_SECRET
+from tests.support.template_db import SEEDED_AT, DatabaseTemplates
+
+# The files that take longest, started first (longest first) so that the xdist workers
+# finish together: a long file handed out last would keep one worker busy while the other
+# idles (pyproject.toml: `--dist loadfile --no-loadscope-reorder` keeps this order). Stale
+# entries only cost time; a file not listed runs after these, in collection order.
+LONGEST_FIRST = (
+    "tests/test_bench_smoke.py",
+    "tests/bot/alerts/test_briefing.py",
+    "tests/handlers/test_menus.py",
+    "tests/bot/teams/test_answers.py",
+    "tests/bot/admin/test_edits.py",
+    "tests/bot/exports/test_timeline.py",
+    "tests/bot/read/test_answers_upcoming.py",
+    "tests/bot/exports/test_exports.py",
+    "tests/bot/ops/test_operations.py",
+    "tests/handlers/http/test_startup_errors.py",
+    "tests/test_layout.py",
+    "tests/test_lint.py",
+    "tests/handlers/http/test_hostile_requests.py",
+    "tests/bot/alerts/test_sweep.py",
+    "tests/handlers/http/test_socket_mode.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: n for n, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable
+
 
 ADMIN_ID = "UADMIN0001"
 BOT_TOKEN = "xoxb-test-token"
@@ -30,7 +57,13 @@ BOT_TOKEN = "xoxb-test-token"
 @pytest.fixture
 def clock() -> FixedClock:
     # 2026-07-24 10:00 in New York: the July 31 deadline is a week away.
-    return FixedClock(datetime(2026, 7, 24, 14, 0, tzinfo=UTC))
+    return FixedClock(SEEDED_AT)
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> DatabaseTemplates:
+    """Migrated and seeded databases made once per session (per xdist worker), copied per test."""
+    return DatabaseTemplates(tmp_path_factory.mktemp("database-templates"))
 
 
 @pytest.fixture
@@ -39,15 +72,18 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path):
-    store = open_store(db_path)
+def store(db_path: Path, database_templates: DatabaseTemplates) -> Iterator[Store]:
+    """What `open_store(db_path)` gives on a new file: a copy of the migrated template."""
+    store = database_templates.open_migrated(db_path)
     yield store
     store.close()
 
 
 @pytest.fixture
-def seeded_store(store: Store, clock: FixedClock) -> Store:
-    seed(store.db, at=clock.now())
+def seeded_store(store: Store, clock: FixedClock, database_templates: DatabaseTemplates) -> Store:
+    """What `seed(store.db, at=clock.now())` gives: a copy of the seeded template where that is
+    the same (the seed time is the template's and nothing wrote to the store yet)."""
+    database_templates.seed(store, at=clock.now())
     return store
 
 

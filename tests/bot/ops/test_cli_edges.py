@@ -1,5 +1,6 @@
-"""The command line where a new user first meets it: subprocess runs of `python app.py`
-asserting exit codes and exactly what is printed."""
+"""The command line where a new user first meets it: runs of `python app.py` asserting exit
+codes and exactly what is printed (in this process through app.main where no server starts;
+start-up through a real subprocess)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from bot.exports.files import CSV_TABLES, CSV_VIEWS
 from storage import alerts as ledger
 from storage.db import open_store
 from storage.seed import seed
-from tests.support.app_process import clean_env, run_app
+from tests.support.app_process import clean_env, run_app, run_main
 from tests.support.slack_emulator import SlackEmulator
 
 BOT_TOKEN = "xoxb-cli-edges-token"
@@ -41,7 +42,7 @@ def subscriptions(db: Path) -> list[tuple[str, str]]:
 
 def test_export_csv_with_an_unknown_table_names_the_tables(tmp_path: Path) -> None:
     env = clean_env(REVIEWWATCH_DB=str(tmp_path / "cli.db"))
-    done = run_app(["export", "csv", "nosuch"], env, tmp_path)
+    done = run_main(["export", "csv", "nosuch"], env, tmp_path)
     assert done.returncode == 2
     tables = ", ".join((*CSV_TABLES, *CSV_VIEWS))
     assert "developers, models, deadlines, history" in tables
@@ -51,13 +52,13 @@ def test_export_csv_with_an_unknown_table_names_the_tables(tmp_path: Path) -> No
     ]
     assert not (tmp_path / "nosuch").exists()  # the typo is not the output file any more
 
-    typo = run_app(["export", "csv", "modles"], env, tmp_path)
+    typo = run_main(["export", "csv", "modles"], env, tmp_path)
     assert typo.returncode == 2 and "there is no table 'modles' (did you mean models?)" in typo.stderr
 
     # A path is still a path: with an extension, in a folder, or an existing folder.
     (tmp_path / "out").mkdir()
     for path in ("tables.zip", "out"):
-        assert run_app(["export", "csv", path], env, tmp_path).returncode == 0
+        assert run_main(["export", "csv", path], env, tmp_path).returncode == 0
     assert (tmp_path / "tables.zip").exists() and (tmp_path / "out" / "reviewwatch-csv.zip").exists()
 
 
@@ -69,8 +70,8 @@ def test_sweep_prints_team_times_with_the_abbreviation(slack_emulator: SlackEmul
         REVIEWWATCH_DB=str(db),
         REVIEWWATCH_TIMEZONE="Europe/London",
     )
-    dry = run_app(["sweep", "--dry-run", "--now", "2026-07-24T10:00"], env, tmp_path)
-    done = run_app(["sweep", "--now", "2026-07-24T10:00"], env, tmp_path)
+    dry = run_main(["sweep", "--dry-run", "--now", "2026-07-24T10:00"], env, tmp_path)
+    done = run_main(["sweep", "--now", "2026-07-24T10:00"], env, tmp_path)
     assert dry.returncode == 0 and done.returncode == 0, dry.stderr + done.stderr
     assert dry.stdout.startswith("Dry run at Jul 24, 2026 10:00 BST: ")
     assert done.stdout.startswith("Sweep at Jul 24, 2026 10:00 BST: ")
@@ -100,7 +101,7 @@ def test_dry_run_includes_a_newly_configured_teams_webhook(
         REVIEWWATCH_DB=str(db),
         REVIEWWATCH_TEAMS_WEBHOOKS=f"policy={HOOK}",
     )
-    dry = run_app(["sweep", "--dry-run", "--now", "2026-07-24T10:00"], env, tmp_path)
+    dry = run_main(["sweep", "--dry-run", "--now", "2026-07-24T10:00"], env, tmp_path)
     assert dry.returncode == 0, dry.stderr
     lines = dry.stdout.splitlines()
     assert any(line.startswith("  would send to slack:C0ALERTS01: [deadline] ") for line in lines)

@@ -15,7 +15,7 @@ from storage.seed import seed
 from tests.handlers.http.test_http_mode import http_env
 from tests.handlers.http.test_shutdown import CHANNEL, DEADLINES, posted_keys, prepare_database
 from tests.support import paths
-from tests.support.app_process import AppProcess, clean_env, run_app
+from tests.support.app_process import AppProcess, clean_env, run_app, run_main
 from tests.support.slack_emulator import SlackEmulator
 
 BOT_TOKEN = "xoxb-operations-test-token"
@@ -32,7 +32,8 @@ def ledger_count(db: Path) -> int:
 
 @pytest.mark.parametrize("command", ["run", "console", "seed", "sweep", "backup", "export"])
 def test_every_command_has_help(tmp_path: Path, command: str) -> None:
-    done = run_app([command, "--help"], clean_env(), tmp_path)
+    run = run_app if command == "run" else run_main  # one real process; the rest in-process
+    done = run([command, "--help"], clean_env(), tmp_path)
 
     assert done.returncode == 0
     assert f"usage: python app.py {command}" in done.stdout
@@ -87,7 +88,8 @@ def test_sweep_now_pretends_it_is_that_time(slack_emulator: SlackEmulator, tmp_p
     )
     store.close()
 
-    done = run_app(["sweep", "--dry-run", "--now", "2026-07-24T10:00"], ops_env(slack_emulator, db), tmp_path)
+    args = ["sweep", "--dry-run", "--now", "2026-07-24T10:00"]
+    done = run_main(args, ops_env(slack_emulator, db), tmp_path)
 
     assert done.returncode == 0, done.stderr
     # Times in the team timezone with its abbreviation, as Slack shows them.
@@ -117,7 +119,7 @@ def test_backup_to_a_missing_folder_says_so(tmp_path: Path) -> None:
     db = tmp_path / "reviewwatch.db"
     open_store(db).close()
 
-    done = run_app(
+    done = run_main(
         ["backup", str(tmp_path / "nope" / "copy.db")], clean_env(REVIEWWATCH_DB=str(db)), tmp_path
     )
 
@@ -127,7 +129,7 @@ def test_backup_to_a_missing_folder_says_so(tmp_path: Path) -> None:
 
 
 def test_backup_of_a_missing_database_creates_nothing(tmp_path: Path) -> None:
-    done = run_app(
+    done = run_main(
         ["backup", str(tmp_path / "copy.db")], clean_env(REVIEWWATCH_DB=str(tmp_path / "none.db")), tmp_path
     )
 
