@@ -9,6 +9,7 @@ every name that fits, most relevant first.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -21,6 +22,7 @@ from bot.blockkit import fmt_when
 from storage.facts import EVENT_KIND_LABELS
 from storage.sources import source_label
 from storage.tracker import (
+    developer_names,
     get_record,
     latest_history_id,
     list_deadlines,
@@ -80,10 +82,14 @@ Keyed = tuple[Candidate, tuple[str, ...]]
 
 
 def developer_keys(developers: Iterable[dict[str, Any]]) -> list[Keyed]:
-    return [
-        (Candidate("developer", d["id"], d["name"]), (normalise(d["id"]), normalise(d["name"])))
-        for d in developers
-    ]
+    return [developer_keyed(d["id"], d["name"]) for d in developers]
+
+
+@functools.lru_cache(maxsize=4096)
+def developer_keyed(developer_id: str, name: str) -> Keyed:
+    """A developer's candidate and keys, remembered by its id and name (all they are made
+    of), so the names are not normalised again on every question."""
+    return (Candidate("developer", developer_id, name), (normalise(developer_id), normalise(name)))
 
 
 def model_keys(models: Iterable[dict[str, Any]]) -> list[Keyed]:
@@ -238,7 +244,7 @@ def _resolve(db: Database, query: str, groups: list[list[Keyed]]) -> Match:
 
 def find_developer(db: Database, text: str) -> Match:
     """The tracked developer `text` names (slug or display name, any case, small typos)."""
-    return _resolve(db, text, [developer_keys(list_developers(db))])
+    return _resolve(db, text, [[developer_keyed(i, n) for i, n in developer_names(db)]])
 
 
 def find_subject(db: Database, text: str) -> Match:

@@ -147,6 +147,11 @@ def list_developers(db: Database) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM developers ORDER BY name COLLATE NOCASE"))
 
 
+def developer_names(db: Database) -> list[tuple[str, str]]:
+    """Every developer's (id, name), in list_developers' order: what finding one by name reads."""
+    return db.execute("SELECT id, name FROM developers ORDER BY name COLLATE NOCASE").fetchall()
+
+
 _LIST_MODELS = "SELECT m.*, d.name AS developer_name FROM models m JOIN developers d ON d.id = m.developer_id"
 # Ties (developers sharing a name but for ASCII case) are settled by the model's id.
 _MODELS_ORDER = {
