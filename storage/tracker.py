@@ -147,6 +147,15 @@ def list_developers(db: Database) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM developers ORDER BY name COLLATE NOCASE"))
 
 
+# What /holdouts reads of each developer (its entry's columns).
+STATUS_COLUMNS = "id, name, status, status_since, note, source, contested, as_of"
+
+
+def list_developer_statuses(db: Database) -> list[dict[str, Any]]:
+    """list_developers with only STATUS_COLUMNS, in its order."""
+    return list(db.query(f"SELECT {STATUS_COLUMNS} FROM developers ORDER BY name COLLATE NOCASE"))
+
+
 def developer_names(db: Database) -> list[tuple[str, str]]:
     """Every developer's (id, name), in list_developers' order: what finding one by name reads."""
     return db.execute("SELECT id, name FROM developers ORDER BY name COLLATE NOCASE").fetchall()

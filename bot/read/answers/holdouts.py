@@ -14,7 +14,7 @@ from bot.deps import Deps
 from bot.read.answers.sourcing import contest_lines, labels, plural, sources_text
 from storage.dates import PartialDate
 from storage.facts import Citations, citations_for, fact_sources
-from storage.tracker import list_developers
+from storage.tracker import list_developer_statuses
 
 
 @dataclass(frozen=True)
@@ -109,11 +109,12 @@ def _entry_of(
 def holdouts_answer(deps: Deps) -> HoldoutsAnswer:
     now = deps.clock.now()
     today = domain.today_in(deps.settings.tz, now)
-    developers = list_developers(deps.store.db)
-    ids = [d["id"] for d in domain.holdouts(developers)]
+    developers = list_developer_statuses(deps.store.db)
+    unsigned = domain.holdouts(developers)
+    ids = [d["id"] for d in unsigned]
     cited = citations_for(deps.store.db, "developer", ids)
     contests = contest_lines(deps, "developer", ids)
-    holdouts = [holdout_entry(d, today, cited, contests.get(d["id"])) for d in domain.holdouts(developers)]
+    holdouts = [holdout_entry(d, today, cited, contests.get(d["id"])) for d in unsigned]
     return HoldoutsAnswer(
         total=len(developers),
         signed=len(developers) - len(holdouts),
