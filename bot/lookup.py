@@ -98,7 +98,7 @@ def model_keys(models: Iterable[dict[str, Any]]) -> list[Keyed]:
 
 # Candidates and keys are remembered by everything they are made of (the arguments), so
 # finding a name does not normalise every name again on every question.
-KEYED_MEMO = 32768
+KEYED_MEMO = 16384
 
 
 @functools.lru_cache(maxsize=KEYED_MEMO)
