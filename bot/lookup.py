@@ -9,6 +9,7 @@ every name that fits, most relevant first.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -21,11 +22,11 @@ from bot.blockkit import fmt_when
 from storage.facts import EVENT_KIND_LABELS
 from storage.sources import source_label
 from storage.tracker import (
+    deadline_titles,
+    developer_names,
     get_record,
     latest_history_id,
-    list_deadlines,
-    list_developers,
-    list_models,
+    model_names,
 )
 
 # A typo is tolerated (the name resolves) at this similarity or above...
@@ -80,31 +81,44 @@ Keyed = tuple[Candidate, tuple[str, ...]]
 
 
 def developer_keys(developers: Iterable[dict[str, Any]]) -> list[Keyed]:
-    return [
-        (Candidate("developer", d["id"], d["name"]), (normalise(d["id"]), normalise(d["name"])))
-        for d in developers
-    ]
+    return [developer_keyed(d["id"], d["name"]) for d in developers]
+
+
+@functools.lru_cache(maxsize=4096)
+def developer_keyed(developer_id: str, name: str) -> Keyed:
+    """A developer's candidate and keys, remembered by its id and name (all they are made
+    of), so the names are not normalised again on every question."""
+    return (Candidate("developer", developer_id, name), (normalise(developer_id), normalise(name)))
 
 
 def model_keys(models: Iterable[dict[str, Any]]) -> list[Keyed]:
     """Models answer to their name, and to it after their developer's name or slug."""
-    keyed: list[Keyed] = []
-    for m in models:
-        dev_name = m.get("developer_name") or m["developer_id"]
-        keys: tuple[str, ...] = (
-            normalise(m["name"]),
-            normalise(dev_name + m["name"]),
-            normalise(m["developer_id"] + m["name"]),
-        )
-        keyed.append((Candidate("model", str(m["id"]), f"{dev_name} / {m['name']}"), keys))
-    return keyed
+    return [model_keyed(m["id"], m["name"], m["developer_id"], m.get("developer_name")) for m in models]
+
+
+# Candidates and keys are remembered by everything they are made of (the arguments), so
+# finding a name does not normalise every name again on every question.
+KEYED_MEMO = 16384
+
+
+@functools.lru_cache(maxsize=KEYED_MEMO)
+def model_keyed(model_id: int | str, name: str, developer_id: str, developer_name: str | None) -> Keyed:
+    dev_name = developer_name or developer_id
+    keys: tuple[str, ...] = (
+        normalise(name),
+        normalise(dev_name + name),
+        normalise(developer_id + name),
+    )
+    return (Candidate("model", str(model_id), f"{dev_name} / {name}"), keys)
 
 
 def deadline_keys(deadlines: Iterable[dict[str, Any]]) -> list[Keyed]:
-    return [
-        (Candidate("deadline", str(d["id"]), d["title"], f"Due {d['due_date']}"), (normalise(d["title"]),))
-        for d in deadlines
-    ]
+    return [deadline_keyed(d["id"], d["title"], d["due_date"]) for d in deadlines]
+
+
+@functools.lru_cache(maxsize=KEYED_MEMO)
+def deadline_keyed(deadline_id: int | str, title: str, due_date: str | None) -> Keyed:
+    return (Candidate("deadline", str(deadline_id), title, f"Due {due_date}"), (normalise(title),))
 
 
 def event_label(event: dict[str, Any]) -> str:
@@ -238,7 +252,7 @@ def _resolve(db: Database, query: str, groups: list[list[Keyed]]) -> Match:
 
 def find_developer(db: Database, text: str) -> Match:
     """The tracked developer `text` names (slug or display name, any case, small typos)."""
-    return _resolve(db, text, [developer_keys(list_developers(db))])
+    return _resolve(db, text, [[developer_keyed(i, n) for i, n in developer_names(db)]])
 
 
 def find_subject(db: Database, text: str) -> Match:
@@ -252,11 +266,11 @@ def find_subject(db: Database, text: str) -> Match:
     query = rest if only else text
     groups: list[list[Keyed]] = []
     if only in (None, "developer"):
-        groups.append(developer_keys(list_developers(db)))
+        groups.append([developer_keyed(i, n) for i, n in developer_names(db)])
     if only in (None, "model"):
-        groups.append(model_keys(list_models(db)))
+        groups.append([model_keyed(*m) for m in model_names(db)])
     if only in (None, "deadline"):
-        groups.append(deadline_keys(list_deadlines(db)))
+        groups.append([deadline_keyed(*d) for d in deadline_titles(db)])
     return _resolve(db, query, groups)
 
 

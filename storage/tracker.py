@@ -147,7 +147,22 @@ def list_developers(db: Database) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM developers ORDER BY name COLLATE NOCASE"))
 
 
-_LIST_MODELS = "SELECT m.*, d.name AS developer_name FROM models m JOIN developers d ON d.id = m.developer_id"
+# What /holdouts reads of each developer (its entry's columns).
+STATUS_COLUMNS = "id, name, status, status_since, note, source, contested, as_of"
+
+
+def list_developer_statuses(db: Database) -> list[dict[str, Any]]:
+    """list_developers with only STATUS_COLUMNS, in its order."""
+    return list(db.query(f"SELECT {STATUS_COLUMNS} FROM developers ORDER BY name COLLATE NOCASE"))
+
+
+def developer_names(db: Database) -> list[tuple[str, str]]:
+    """Every developer's (id, name), in list_developers' order: what finding one by name reads."""
+    return db.execute("SELECT id, name FROM developers ORDER BY name COLLATE NOCASE").fetchall()
+
+
+_MODELS_JOIN = "FROM models m JOIN developers d ON d.id = m.developer_id"
+_LIST_MODELS = f"SELECT m.*, d.name AS developer_name {_MODELS_JOIN}"
 # Ties (developers sharing a name but for ASCII case) are settled by the model's id.
 _MODELS_ORDER = {
     True: " ORDER BY m.name, m.id",
@@ -231,6 +246,21 @@ def model_name_taken(db: Database, developer_id: str, name: str, except_id: Any 
 
 def list_deadlines(db: Database) -> list[dict[str, Any]]:
     return list(db.query(f"SELECT *, {EXTENDED_TO_DATE} FROM deadlines ORDER BY due_date, id"))
+
+
+def model_names(db: Database) -> list[tuple[int, str, str, str]]:
+    """Every model's (id, name, developer id, developer name), in list_models' order (all
+    developers): what finding one by name reads."""
+    sql = (
+        "SELECT m.id, m.name, m.developer_id, d.name FROM models m JOIN developers d ON d.id = m.developer_id"
+    )
+    return db.execute(sql + _MODELS_ORDER[False]).fetchall()
+
+
+def deadline_titles(db: Database) -> list[tuple[int, str, str]]:
+    """Every deadline's (id, title, due date), in list_deadlines' order: what finding one by
+    name reads."""
+    return db.execute("SELECT id, title, due_date FROM deadlines ORDER BY due_date, id").fetchall()
 
 
 # A developer's history: its own rows, its models' and the events that concern it.

@@ -6,6 +6,7 @@ end with "…and N more" and say where to see the rest. All tracker text is esca
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -39,6 +40,7 @@ from bot.read.answers import (
     Fact,
     HistoryAnswer,
     HistoryEntry,
+    HoldoutEntry,
     HoldoutsAnswer,
     ModelEntry,
     ModelsAnswer,
@@ -57,6 +59,12 @@ HINT_DEADLINES_REST = "Ask for fewer days, e.g. `/deadlines 14`, to see them all
 HINT_MODELS_REST = escape("Ask for one developer's models with `/aireview models <developer>`.")
 
 
+# Rendered lines are remembered by everything they are made of (the arguments, all
+# hashable values), so an answer recomputed after a tracker change escapes and formats only
+# the entries that changed: exact by construction, and bounded.
+RENDER_MEMO = 4096
+
+
 def _source_line(
     source: str | None,
     as_of: str | None = None,
@@ -64,6 +72,11 @@ def _source_line(
     contests: Sequence[str] = (),
 ) -> str:
     """'_Source: … · as of June 2026_', then each open contest's claims side by side."""
+    return _source_line_of(source, as_of, contested, tuple(contests))
+
+
+@functools.lru_cache(maxsize=RENDER_MEMO)
+def _source_line_of(source: str | None, as_of: str | None, contested: bool, contests: tuple[str, ...]) -> str:
     parts = [f"Source: {safe(source, 600)}" if source else "Source: not recorded"]
     if as_of:
         parts.append(f"as of {escape(fmt_when(as_of))}")
@@ -123,31 +136,40 @@ def holdouts_reply(
 ) -> Reply:
     """`only_you`: the answer is the slash command's private one, so say how to share it."""
     blocks: list[Block] = [header("Holdouts: no review agreement yet"), section(f"*{answer.summary}*")]
-    entries: list[Block] = []
-    for h in answer.holdouts:
-        lines = [f"*{safe(h.name, 150)}* · {escape(h.status_line)}"]
-        if h.note:
-            lines.append(f"> {safe(h.note, 1500)}")
-        lines.append(_source_line(h.source, h.as_of, h.contested, h.contests))
-        entries.append(section("\n".join(lines)))
+    # Only the listed entries are rendered; the rest are counted.
+    entries: list[Block] = [section(_holdout_text(h)) for h in answer.holdouts[:MAX_LISTED]]
     tail: list[Block] = []
-    if len(entries) > MAX_LISTED:
-        tail.append(context(more_line(len(entries) - MAX_LISTED, HINT_HOLDOUTS_REST)))
+    if len(answer.holdouts) > MAX_LISTED:
+        tail.append(context(more_line(len(answer.holdouts) - MAX_LISTED, HINT_HOLDOUTS_REST)))
     note = (
         "Only you can see this; `/holdouts share` posts it in the channel." if only_you and not shared else ""
     )
     tail.append(_as_of_context(fmt_datetime(answer.as_of, tz), *([note] if note else [])))
-    blocks = fit_blocks(blocks + entries[:MAX_LISTED], MAX_MESSAGE_BLOCKS, tail)
+    blocks = fit_blocks(blocks + entries, MAX_MESSAGE_BLOCKS, tail)
     text = answer.summary
     if answer.holdouts:
         text += ": " + _names([h.name for h in answer.holdouts])
     return Reply(text=fallback(text), blocks=blocks, in_channel=shared)
 
 
+@functools.lru_cache(maxsize=RENDER_MEMO)
+def _holdout_text(h: HoldoutEntry) -> str:
+    lines = [f"*{safe(h.name, 150)}* · {escape(h.status_line)}"]
+    if h.note:
+        lines.append(f"> {safe(h.note, 1500)}")
+    lines.append(_source_line(h.source, h.as_of, h.contested, h.contests))
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- /deadlines
 
 
 def _item_text(item: domain.DatedItem, contests: Sequence[str] = ()) -> str:
+    return _item_text_of(item, tuple(contests))
+
+
+@functools.lru_cache(maxsize=RENDER_MEMO)
+def _item_text_of(item: domain.DatedItem, contests: tuple[str, ...]) -> str:
     when = f"*{fmt_date(item.day)}* · *{item.countdown}*"
     if item.overdue:
         when = ":warning: " + when

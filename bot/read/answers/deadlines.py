@@ -4,6 +4,7 @@ deadlines that passed lately."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -101,16 +102,13 @@ def upcoming_answer(
         developer_id=developer_id,
     )
     db = deps.store.db
-    # Ties on urgency keep the order of the lists bot.domain.upcoming_items would read.
+    one_developer = developer_id is not None
     ordered = sorted(
-        (
-            (_upcoming_item(row, today, window_days), listing_order(row, developer_id is not None))
-            for row in upcoming_rows(db, **query, limit=shown)
-        ),
-        key=lambda pair: (domain.urgency(pair[0]), pair[1]),
+        _ordered_item(tuple(row.items()), today, window_days, one_developer)
+        for row in upcoming_rows(db, **query, limit=shown)
     )
     total, overdue = count_upcoming(db, **query)
-    items = [item for item, _ in ordered[:shown]]
+    items = [item for _, item in ordered[:shown]]
     contests: dict[str, list[str]] = {}
     for entity in ("deadline", "model"):
         ids = sorted({i.subject_id for i in items if i.subject_type == entity and i.contested})
@@ -126,6 +124,23 @@ def upcoming_answer(
         as_of=now,
         contests=contests,
     )
+
+
+# Items are remembered by everything they are made of (the row's every column, today and the
+# window), so after a tracker change only new or changed rows are built again: exact by
+# construction, and bounded.
+ITEM_MEMO = 8192
+
+
+@functools.lru_cache(maxsize=ITEM_MEMO)
+def _ordered_item(
+    row_items: tuple[tuple[str, Any], ...], today: date, window_days: int, one_developer: bool
+) -> tuple[tuple[Any, ...], domain.DatedItem]:
+    """(where the item sorts, the item): by urgency, ties in the order of the lists
+    bot.domain.upcoming_items would read. Sort keys are unique (each holds the row's id)."""
+    row = dict(row_items)
+    item = _upcoming_item(row, today, window_days)
+    return (domain.urgency(item), listing_order(row, one_developer)), item
 
 
 def _upcoming_item(row: dict[str, Any], today: date, window_days: int) -> domain.DatedItem:

@@ -3,8 +3,10 @@ since when, its note, sources and open contests."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from bot import domain
 from bot.blockkit import fmt_when
@@ -12,7 +14,7 @@ from bot.deps import Deps
 from bot.read.answers.sourcing import contest_lines, labels, plural, sources_text
 from storage.dates import PartialDate
 from storage.facts import Citations, citations_for, fact_sources
-from storage.tracker import list_developers
+from storage.tracker import list_developer_statuses
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,28 @@ class HoldoutsAnswer:
 def holdout_entry(
     dev: domain.Row, today: date, cited: Citations | None = None, contests: list[str] | None = None
 ) -> HoldoutEntry:
-    since = domain.parse_fact_date(dev.get("status_since"))
     status_sources = labels(fact_sources(cited or {}, dev["id"], "status"))
+    return _entry_of(
+        tuple(dev.get(f) for f in ENTRY_FIELDS),
+        today,
+        sources_text(status_sources) or dev.get("source"),
+        tuple(contests or ()),
+    )
+
+
+# The developer's columns an entry is made of. Entries are remembered by everything they are
+# made of (those values, today, the status's sources and the open contests), so after a
+# tracker change only changed developers are built again: exact by construction, and bounded.
+ENTRY_FIELDS = ("id", "name", "status", "status_since", "note", "contested", "as_of")
+ENTRY_MEMO = 4096
+
+
+@functools.lru_cache(maxsize=ENTRY_MEMO)
+def _entry_of(
+    values: tuple[Any, ...], today: date, source: str | None, contests: tuple[str, ...]
+) -> HoldoutEntry:
+    dev = dict(zip(ENTRY_FIELDS, values, strict=True))
+    since = domain.parse_fact_date(dev["status_since"])
     return HoldoutEntry(
         id=dev["id"],
         name=dev["name"],
@@ -76,22 +98,23 @@ def holdout_entry(
         status_label=domain.DEVELOPER_STATUS_LABELS.get(dev["status"], str(dev["status"])),
         since=since,
         days_since=(today - since.exact).days if since and since.exact else None,
-        note=dev.get("note"),
-        source=sources_text(status_sources) or dev.get("source"),
-        contested=bool(dev.get("contested")),
-        as_of=dev.get("as_of"),
-        contests=tuple(contests or ()),
+        note=dev["note"],
+        source=source,
+        contested=bool(dev["contested"]),
+        as_of=dev["as_of"],
+        contests=contests,
     )
 
 
 def holdouts_answer(deps: Deps) -> HoldoutsAnswer:
     now = deps.clock.now()
     today = domain.today_in(deps.settings.tz, now)
-    developers = list_developers(deps.store.db)
-    ids = [d["id"] for d in domain.holdouts(developers)]
+    developers = list_developer_statuses(deps.store.db)
+    unsigned = domain.holdouts(developers)
+    ids = [d["id"] for d in unsigned]
     cited = citations_for(deps.store.db, "developer", ids)
     contests = contest_lines(deps, "developer", ids)
-    holdouts = [holdout_entry(d, today, cited, contests.get(d["id"])) for d in domain.holdouts(developers)]
+    holdouts = [holdout_entry(d, today, cited, contests.get(d["id"])) for d in unsigned]
     return HoldoutsAnswer(
         total=len(developers),
         signed=len(developers) - len(holdouts),
