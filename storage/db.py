@@ -216,21 +216,27 @@ class Store:
         return row[0] if row else None
 
     def close(self) -> None:
-        """Close every thread's connection (at shutdown)."""
+        """Close the connections no other thread is using (at shutdown); no new ones are made.
+
+        A connection another thread holds is closed when that thread gives it back (or ends):
+        closing it under a query still running on it crashes the process (sqlite3 is not
+        safe against that), as a listener still answering at shutdown would."""
         with self._shared_lock:
             if self._shared is not None:
                 self._shared.close()
                 self._shared = None
+        mine = getattr(self._local, "db", None)
+        self._local.db = None
         with self._lock:
             self._closed = True
-            for db in self._all:
-                try:
-                    db.close()
-                except sqlite3.Error:
-                    pass
-            self._all.clear()
+            closing = [db for db in self._all if db is mine or any(db is idle for idle in self._idle)]
+            self._all = [db for db in self._all if not any(db is done for done in closing)]
             self._idle.clear()
-        self._local = threading.local()
+        for db in closing:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass
 
 
 def open_store(path: str | Path, on_quiet: Callable[[], None] | None = None) -> Store:

@@ -4,12 +4,19 @@ and a connection in a transaction is never handed to another thread."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
 
-from storage.db import BULK_CHECKPOINT_PAGES, IDLE_CONNECTIONS, fewer_checkpoints, open_store
+from storage.db import (
+    BULK_CHECKPOINT_PAGES,
+    IDLE_CONNECTIONS,
+    DatabaseUnavailable,
+    fewer_checkpoints,
+    open_store,
+)
 
 
 def test_connections_given_back_are_reused_and_the_surplus_closed(tmp_path: Path) -> None:
@@ -86,6 +93,39 @@ def test_a_connection_in_a_transaction_stays_with_its_thread(tmp_path: Path) -> 
         assert store.db is db  # taken back from the idle ones
     finally:
         store.close()
+
+
+def test_closing_leaves_a_connection_in_use_to_its_thread_which_closes_it_when_done(tmp_path: Path) -> None:
+    """Shutdown (or a test's end) while a listener still reads: closing its connection under
+    the query crashed the whole process (a segmentation fault in sqlite3)."""
+    store = open_store(tmp_path / "c.db")
+    store.release()
+    reading, closed, seen = threading.Event(), threading.Event(), []
+
+    def listener() -> None:
+        db = store.db
+        db.execute("SELECT 1")
+        reading.set()
+        closed.wait(5)
+        seen.append(db.execute("SELECT count(*) FROM app_state").fetchone()[0])  # still open
+        store.release()
+        with pytest.raises(sqlite3.ProgrammingError):  # closed once given back
+            db.execute("SELECT 1")
+
+    thread = threading.Thread(target=listener)
+    thread.start()
+    reading.wait(5)
+    idle = store.db  # this thread's, given back: idle while the listener reads
+    store.release()
+    assert store._idle == [idle]
+    store.close()
+    with pytest.raises(sqlite3.ProgrammingError):  # the idle one closed at once
+        idle.execute("SELECT 1")
+    closed.set()
+    thread.join(5)
+    assert seen == [0] and store._all == []
+    with pytest.raises(DatabaseUnavailable):  # and no new connection after closing
+        store.db.execute("SELECT 1")
 
 
 def test_bulk_writes_checkpoint_less_often_then_once_at_the_end(tmp_path: Path) -> None:
