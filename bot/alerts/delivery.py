@@ -129,6 +129,7 @@ def build_senders(settings: Settings) -> dict[str, Sender]:
     senders: dict[str, Sender] = {}
     if settings.slack_bot_token:
         senders["slack"] = SlackSender(slack_delivery_client(settings), settings)
+    if settings.teams_webhooks:  # else no Teams sender, and no httpx loaded for one
         senders["teams"] = TeamsSender(settings.teams_webhooks, settings)
     return senders
 

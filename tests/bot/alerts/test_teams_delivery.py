@@ -181,3 +181,25 @@ def test_pacing_keeps_each_target_to_its_rate() -> None:
         pacer.wait("policy")
     pacer.wait("other")  # another target is not held back
     assert sleep.waits == [0.25, 0.5]
+
+
+@pytest.mark.parametrize(
+    ("token", "webhooks", "kinds"),
+    [
+        ("xoxb-test-token", {}, ["slack"]),
+        (None, {"policy": "https://example.org/hook"}, ["teams"]),
+        ("xoxb-test-token", {"policy": "https://example.org/hook"}, ["slack", "teams"]),
+    ],
+)
+def test_the_app_delivers_to_slack_with_a_bot_token_and_to_teams_with_named_webhooks(
+    token: str | None, webhooks: dict[str, str], kinds: list[str]
+) -> None:
+    # A Teams-only install still delivers; a Slack-only one builds no Teams sender (nor its client).
+    from bot.alerts.delivery import build_senders, close_senders
+    from bot.settings import Settings
+
+    senders = build_senders(Settings(slack_bot_token=token, teams_webhooks=webhooks))
+    try:
+        assert sorted(senders) == kinds
+    finally:
+        close_senders(senders)
