@@ -421,7 +421,7 @@ class InstantSender:
     target_type = "slack"
 
     def send(self, alert: Any, now: datetime, *, check_existing: bool) -> Any:
-        from bot.alerts.delivery import OUTCOME_SENT, Outcome
+        from bot.alerts.sending import OUTCOME_SENT, Outcome
 
         return Outcome(OUTCOME_SENT, channel=alert.target, ts="1.000000")
 

@@ -24,15 +24,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.alerts.delivery import (
+from bot.alerts.delivery import Job, deliver
+from bot.alerts.sending import (
     OUTCOME_DEFERRED,
     OUTCOME_LOST,
     OUTCOME_PERMANENT,
     OUTCOME_SENT,
-    Job,
     Outcome,
     Sender,
-    deliver,
 )
 from bot.alerts.sweep_result import SweepResult
 from bot.deps import Deps

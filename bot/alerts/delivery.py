@@ -23,8 +23,6 @@ from bot.alerts.sending import (
     OUTCOME_DEFERRED,
     OUTCOME_FAILED,
     OUTCOME_LOST,
-    OUTCOME_PERMANENT,
-    OUTCOME_SENT,
     Outcome,
     Sender,
     Thread,
@@ -33,23 +31,6 @@ from bot.alerts.slack_client import slack_delivery_client
 from bot.alerts.slack_sender import SlackSender
 from bot.alerts.teams_sender import TeamsSender
 from bot.settings import Settings
-
-# What the sweep, the thread planner and the scheduler use to deliver (the outcome
-# vocabulary included, so they need not know which module defines it).
-__all__ = [
-    "OUTCOME_DEFERRED",
-    "OUTCOME_FAILED",
-    "OUTCOME_LOST",
-    "OUTCOME_PERMANENT",
-    "OUTCOME_SENT",
-    "Job",
-    "Outcome",
-    "Sender",
-    "Thread",
-    "build_senders",
-    "close_senders",
-    "deliver",
-]
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.alerts.delivery import Sender, build_senders, close_senders
+from bot.alerts.delivery import build_senders, close_senders
+from bot.alerts.sending import Sender
 from bot.alerts.sweep import run_sweep
 from bot.alerts.updates import send_updates
 from bot.deps import Deps

@@ -47,8 +47,9 @@ from bot.alerts.alert import HELD_QUIET_HOURS, Alert
 from bot.alerts.briefing import restore_briefing
 from bot.alerts.claims import ClaimLease, claim_token, deliver_and_record
 from bot.alerts.cursors import cursor_settings
-from bot.alerts.delivery import Job, Sender, build_senders, close_senders
+from bot.alerts.delivery import Job, build_senders, close_senders
 from bot.alerts.dry_run import dry_run_sweep
+from bot.alerts.sending import Sender
 from bot.alerts.sweep_plan import (
     CLAIM_LEASE,
     SweepWork,

@@ -17,7 +17,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.alerts.alert import DATE_KINDS, KIND_OVERDUE, Alert
-from bot.alerts.delivery import Job, Thread
+from bot.alerts.delivery import Job
+from bot.alerts.sending import Thread
 from storage import alerts as ledger
 
 TOP_LEVEL = ""

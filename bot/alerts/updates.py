@@ -29,15 +29,9 @@ from sqlite_utils import Database
 from bot.alerts.alert import DATE_KINDS, STATUS_FIELDS, Alert
 from bot.alerts.blocks import acknowledged_blocks, update_reply, updated_message
 from bot.alerts.cards import update_card
-from bot.alerts.delivery import (
-    OUTCOME_PERMANENT,
-    OUTCOME_SENT,
-    Outcome,
-    Sender,
-    build_senders,
-    close_senders,
-)
+from bot.alerts.delivery import build_senders, close_senders
 from bot.alerts.rules import restated_alert, restated_status_alert
+from bot.alerts.sending import OUTCOME_PERMANENT, OUTCOME_SENT, Outcome, Sender
 from bot.alerts.slack_sender import SlackSender
 from bot.alerts.teams_sender import TeamsSender
 from bot.blockkit import fmt_date, fmt_datetime
