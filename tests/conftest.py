@@ -27,7 +27,10 @@ from tests.support.template_db import SEEDED_AT, DatabaseTemplates
 # idles (pyproject.toml: `--dist loadfile --no-loadscope-reorder` keeps this order). Stale
 # entries only cost time; a file not listed runs after these, in collection order.
 LONGEST_FIRST = (
-    "tests/test_bench_smoke.py",
+    "tests/bench/test_smoke_runtime.py",
+    "tests/bench/test_smoke_answers.py",
+    "tests/bench/test_smoke_pictures.py",
+    "tests/bench/test_smoke_parts.py",
     "tests/bot/alerts/test_briefing.py",
     "tests/handlers/test_menus.py",
     "tests/bot/teams/test_answers.py",
