@@ -18,6 +18,7 @@ from bot.settings import Settings
 from handlers import build_app
 from storage.db import Store
 from tests.support.feed_server import LocalOnlyTransport
+from tests.support.pictures import REMEMBERING_PAINTER
 from tests.support.slack_emulator import SlackEmulator, slack_emulator  # noqa: F401
 from tests.support.slack_requests import SIGNING_SECRET
 from tests.support.template_db import SEEDED_AT, DatabaseTemplates
@@ -105,6 +106,8 @@ def deps(settings: Settings, seeded_store: Store, clock: FixedClock) -> Iterator
     deps = make_deps(settings, seeded_store, clock)
     # News sources: only 127.0.0.1 is reachable from tests (tests/support/feed_server.py).
     deps.feed_client = make_http_client(transport=LocalOnlyTransport())
+    # The real drawing worker, each distinct picture drawn once per session (tests/support/pictures.py).
+    deps.painter = REMEMBERING_PAINTER
     yield deps
     from handlers.home import wait_for_home_pictures
 

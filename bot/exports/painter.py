@@ -18,6 +18,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from bot.deps import Painter
 from bot.exports.timeline_rows import Timeline
 
 log = logging.getLogger(__name__)
@@ -129,8 +130,12 @@ WORKER = PictureWorker()
 
 
 def draw_pngs(
-    timeline: Timeline, fit: int | None = None, *, idle_seconds: float = IDLE_SECONDS
+    timeline: Timeline,
+    fit: int | None = None,
+    *,
+    idle_seconds: float = IDLE_SECONDS,
+    painter: Painter | None = None,
 ) -> tuple[bytes, bytes | None]:
-    """The timeline as PNG bytes, drawn by the process's shared worker, which exits
-    `idle_seconds` after its last picture."""
-    return WORKER.draw(timeline, fit, idle_seconds=idle_seconds)
+    """The timeline as PNG bytes, drawn by `painter` (by default the process's shared worker,
+    which exits `idle_seconds` after its last picture)."""
+    return (painter or WORKER).draw(timeline, fit, idle_seconds=idle_seconds)

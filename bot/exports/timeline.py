@@ -154,7 +154,7 @@ def timeline_file(deps: Deps, days: int = DEFAULT_DAYS) -> FileUpload | None:
     timeline = timeline_data(deps, days)
     if timeline is None:
         return None
-    png, _ = draw_pngs(timeline, idle_seconds=deps.settings.picture_worker_idle)
+    png, _ = draw_pngs(timeline, idle_seconds=deps.settings.picture_worker_idle, painter=deps.painter)
     return _timeline_upload(timeline, png)
 
 
@@ -166,7 +166,9 @@ def timeline_pictures(deps: Deps, fit: int, days: int = DEFAULT_DAYS) -> tuple[F
     timeline = timeline_data(deps, days)
     if timeline is None:
         return None
-    png, small = draw_pngs(timeline, fit, idle_seconds=deps.settings.picture_worker_idle)
+    png, small = draw_pngs(
+        timeline, fit, idle_seconds=deps.settings.picture_worker_idle, painter=deps.painter
+    )
     assert small is not None
     return _timeline_upload(timeline, png), small
 
