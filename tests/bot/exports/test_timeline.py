@@ -262,7 +262,8 @@ def test_the_drawing_worker_exits_when_idle_and_starts_again(deps: Deps) -> None
         worker.idle_seconds = 0
         worker._close_if_idle()
         assert not worker.running
-        assert worker.draw(data)[0] == png  # a new worker, the same picture
+        assert worker.draw(data, idle_seconds=5)[0] == png  # a new worker, the same picture
+        assert worker.idle_seconds == 5  # REVIEWWATCH_PICTURE_WORKER_IDLE, as the app passes it
     finally:
         worker.close()
 
