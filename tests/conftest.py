@@ -28,24 +28,29 @@ from tests.support.template_db import SEEDED_AT, DatabaseTemplates
 # idles (pyproject.toml: `--dist loadfile --no-loadscope-reorder` keeps this order). Stale
 # entries only cost time; a file not listed runs after these, in collection order.
 LONGEST_FIRST = (
-    "tests/bench/test_smoke_runtime.py",
+    "tests/bot/admin/test_edits.py",
     "tests/bench/test_smoke_answers.py",
     "tests/bench/test_smoke_pictures.py",
-    "tests/bench/test_smoke_parts.py",
-    "tests/bot/alerts/test_briefing.py",
-    "tests/handlers/test_menus.py",
     "tests/bot/teams/test_answers.py",
-    "tests/bot/admin/test_edits.py",
+    "tests/handlers/http/test_board_browser.py",
+    "tests/handlers/test_menus.py",
     "tests/bot/exports/test_timeline.py",
+    "tests/bot/alerts/test_briefing.py",
     "tests/bot/read/test_answers_upcoming.py",
-    "tests/bot/exports/test_exports.py",
-    "tests/bot/ops/test_operations.py",
     "tests/handlers/http/test_startup_errors.py",
     "tests/test_layout.py",
-    "tests/test_lint.py",
+    "tests/bench/test_smoke_parts.py",
+    "tests/bot/ops/test_operations.py",
+    "tests/bot/exports/test_exports.py",
+    "tests/bench/test_smoke_runtime.py",
+    "tests/bot/teams/test_literal_cards.py",
     "tests/handlers/http/test_hostile_requests.py",
     "tests/bot/alerts/test_sweep.py",
+    "tests/handlers/http/test_http_mode.py",
+    "tests/handlers/test_alerts.py",
     "tests/handlers/http/test_socket_mode.py",
+    "tests/handlers/test_events.py",
+    "tests/test_lint.py",
 )
 
 
