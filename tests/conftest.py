@@ -3,6 +3,7 @@ talking to the local Slack emulator."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,30 +29,46 @@ from tests.support.template_db import SEEDED_AT, DatabaseTemplates
 # idles (pyproject.toml: `--dist loadfile --no-loadscope-reorder` keeps this order). Stale
 # entries only cost time; a file not listed runs after these, in collection order.
 LONGEST_FIRST = (
-    "tests/bot/admin/test_edits.py",
-    "tests/bench/test_smoke_answers.py",
     "tests/bench/test_smoke_pictures.py",
-    "tests/bot/teams/test_answers.py",
-    "tests/handlers/http/test_board_browser.py",
-    "tests/handlers/test_menus.py",
-    "tests/bot/exports/test_timeline.py",
-    "tests/bot/alerts/test_briefing.py",
-    "tests/bot/read/test_answers_upcoming.py",
-    "tests/handlers/http/test_startup_errors.py",
-    "tests/test_layout.py",
-    "tests/bench/test_smoke_parts.py",
-    "tests/bot/ops/test_operations.py",
-    "tests/bot/exports/test_exports.py",
     "tests/bench/test_smoke_runtime.py",
-    "tests/bot/teams/test_literal_cards.py",
-    "tests/handlers/http/test_hostile_requests.py",
+    "tests/bot/teams/test_answers.py",
+    "tests/bot/admin/test_edits.py",
+    "tests/handlers/http/test_board_browser.py",
+    "tests/bot/exports/test_timeline.py",
+    "tests/bench/test_smoke_answers.py",
+    "tests/handlers/test_menus.py",
+    "tests/handlers/http/test_startup_errors.py",
+    "tests/bench/test_smoke_parts.py",
     "tests/bot/alerts/test_sweep.py",
+    "tests/bot/teams/test_literal_cards.py",
     "tests/handlers/http/test_http_mode.py",
-    "tests/handlers/test_alerts.py",
     "tests/handlers/http/test_socket_mode.py",
+    "tests/handlers/test_verification.py",
     "tests/handlers/test_events.py",
+    "tests/bot/read/test_commands.py",
+    "tests/bot/read/test_answers_upcoming.py",
+    "tests/bot/alerts/test_briefing.py",
+    "tests/bot/ops/test_operations.py",
+    "tests/test_layout.py",
+    "tests/bot/exports/test_exports.py",
+    "tests/bot/news/test_hostile_feeds.py",
+    "tests/handlers/http/test_menus_modes.py",
+    "tests/handlers/http/test_shutdown.py",
     "tests/test_lint.py",
 )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: half as many workers again as there are cores (3 on 2 cores). About a third
+    of a worker's time is waiting, not computing (a `python app.py` starting, a server's
+    deadline, a browser): the extra worker computes meanwhile, so the cores stay busy.
+    PYTEST_XDIST_AUTO_NUM_WORKERS, when set, decides instead (pytest-xdist's own setting)."""
+    named = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "").strip()
+    if named.isdigit():
+        return int(named)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores + (cores + 1) // 2
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
