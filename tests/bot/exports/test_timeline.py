@@ -149,7 +149,9 @@ def test_slash_command_uploads_the_png(bolt_app: App, slack_emulator: SlackEmula
         response_url=slack_emulator.response_url(),
     )
     assert response.status == 200
-    call = slack_emulator.wait_for_call("files.completeUploadExternal")
+    # The first picture in a process starts the drawing worker (matplotlib's import, several
+    # seconds on a busy machine): waited for as long as the app itself waits for a picture.
+    call = slack_emulator.wait_for_call("files.completeUploadExternal", timeout=painter.DRAW_TIMEOUT_SECONDS)
     upload = slack_emulator.completed_uploads[-1]
     assert upload["channel_id"] == "C0POLICY01"
     (shared,) = upload["files"]
