@@ -1,4 +1,4 @@
-""" "Sign in with Slack" (OpenID Connect) for the private board, where a client id is set.
+"""Sign in with Slack (OpenID Connect) for the private board, where a client id is set.
 
 `/board/login` sends the browser to Slack's authorize URL (scope `openid profile`) with a
 random `state` and a `nonce`; both, and the board page to return to, travel in a cookie of

@@ -1,4 +1,4 @@
-""" "Sign in with Slack" (OpenID Connect) on the private board, over real HTTP: the board on
+"""Sign in with Slack (OpenID Connect) on the private board, over real HTTP: the board on
 waitress and the Slack emulator, both on 127.0.0.1. A person of the board's workspace signs
 in and lands on the page they asked for; a missing or wrong state, a replayed code, another
 workspace, an expired or forged id_token, a cancelled sign-in and an unreachable Slack are
