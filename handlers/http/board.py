@@ -123,12 +123,15 @@ class BoardSite:
 
     def _must_sign_in(self, environ: Environ) -> Response:
         link_line = (
-            "In Slack, type /aireview board: Review Watch sends you a personal sign-in link (only you "
+            "type /aireview board: Review Watch sends you a personal sign-in link (only you "
             "see it, and it works once, for 15 minutes). Then open this page again."
         )
         if not self.deps.settings.slack_sign_in:
             return self._message(
-                403, "Sign in to read the board", "This board is private to its Slack workspace.", link_line
+                403,
+                "Sign in to read the board",
+                "This board is private to its Slack workspace.",
+                f"In Slack, {link_line}",
             )
         query = environ.get("QUERY_STRING", "")
         here = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
@@ -136,8 +139,8 @@ class BoardSite:
             403,
             "Sign in to read the board",
             "This board is private to its Slack workspace. Sign in with your Slack account, and you "
-            "come back to this page.",
-            "Or: " + link_line,
+            "come back to this page:",
+            f"Or, in Slack, {link_line}",
             slack_login=login_link(here),
         )
 

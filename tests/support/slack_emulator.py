@@ -9,6 +9,9 @@ It keeps the state a test needs to assert on (calls, posted messages, views, upl
 response_url posts) and lets a test inject failures (429, 5xx, ``ok: false``).
 Every request is handled under one lock, so the recorded state is consistent across
 Bolt's worker threads.
+
+It also plays Sign in with Slack (``emu.openid``, OpenIdProvider): the authorize URL, the
+openid.connect.token method and the signing keys (JWKS), with a key made for the emulator.
 """
 
 from __future__ import annotations
