@@ -116,7 +116,7 @@ def reader_scope(deps: Deps, cookie_header: str | None) -> str | None:
 
 
 def secure_flag(deps: Deps) -> str:
-    """ "; Secure" when the board is served over https (REVIEWWATCH_PUBLIC_URL), else ""."""
+    """A cookie's Secure attribute when the board is served over https (REVIEWWATCH_PUBLIC_URL)."""
     return "; Secure" if (deps.settings.public_url or "").startswith("https://") else ""
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -80,3 +81,5 @@ def test_a_person_signs_in_with_slack_and_reads_a_private_page(
     assert "Meta" in page.text
     assert [r.status_code for r in page.history] == [302, 302, 303]
     assert emu.openid.authorize_requests[-1]["redirect_uri"] == running.url + "/board/login/callback"
+    code = parse_qs(urlsplit(str(page.history[-1].url)).query)["code"][0]
+    assert OPENID_CLIENT_SECRET not in running.logs and code not in running.logs
