@@ -211,7 +211,7 @@ def test_content_holdouts_week_next_30_days_contested(deps: Deps, slack_emulator
         "2026-07-31 (in 11 days, 9 business days) · Formal pre-release review process to be established"
         in text
     )
-    assert "Contested facts" in text and "• Meta (developer) · Source: " in text
+    assert "Contested facts" in text and "• Meta (developer): The reports give two accounts" in text
     assert [i["slack_file"]["id"] for i in images(message)] == uploaded_ids(slack_emulator)
 
 
