@@ -275,8 +275,10 @@ def metadata_key(message: dict[str, Any]) -> str | None:
     return (metadata.get("event_payload") or {}).get("key")
 
 
-def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
-    """The Slack message for one alert: blocks, a text fallback, an Acknowledge button."""
+def alert_message(alert: Alert, now: datetime, settings: Settings, key: str | None = None) -> Reply:
+    """The Slack message for one alert: blocks, a text fallback, an Acknowledge button. The
+    buttons carry `key` (default the alert's): a restated alert keeps its ledger key."""
+    key = key or alert.key
     if alert.kind == KIND_BRIEFING:
         return briefing_message(alert, now, settings)
     content = alert_content(alert, now, settings)
@@ -300,11 +302,11 @@ def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
         blocks.append(section("\n".join(f":warning: {safe(c, 1200)}" for c in content.contests)))
     where = f" · asked in <#{content.channel}>" if content.channel else ""
     blocks.append(context(f"Review Watch alert · {escape(content.kind_label)}{where}"))
-    buttons = [button("Acknowledge", ids.ACTION_ALERT_ACKNOWLEDGE, alert.key)]
+    buttons = [button("Acknowledge", ids.ACTION_ALERT_ACKNOWLEDGE, key)]
     if alert.kind == KIND_NEWS:  # opens the status form prefilled from the item (admins only)
         buttons.append(button("Update tracker", ids.ACTION_NEWS_UPDATE_TRACKER, alert.subject_id))
         buttons.append(button("Add as event", ids.ACTION_NEWS_ADD_EVENT, alert.subject_id))
-    more = _more_menu(alert, now, settings)
+    more = _more_menu(alert, key, now, settings)
     if more is not None:
         buttons.append(more)
     blocks.append(actions(buttons, ids.BLOCK_ALERT_ACTIONS))
@@ -312,13 +314,17 @@ def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
     return Reply(text=fallback(escape(content.headline) + ".", escape(content.when)), blocks=blocks)
 
 
-def updated_message(alert: Alert, change: str, when: str, now: datetime, settings: Settings) -> Reply:
-    """A sent alert's message restated with current facts and an "Updated <when>" line."""
-    message = alert_message(alert, now, settings)
+def updated_message(
+    alert: Alert, change: str, when: str, now: datetime, settings: Settings, key: str | None = None
+) -> Reply:
+    """A sent alert's message restated with current facts and an "Updated <when>" line; its
+    buttons keep the sent alert's ledger `key`."""
+    message = alert_message(alert, now, settings, key)
     line = context(f":pencil2: *Updated {escape(when)}:* {safe(change, 500)}")
     line["block_id"] = ids.BLOCK_ALERT_UPDATED
     blocks = [message.blocks[0], line, *message.blocks[1:]][:MAX_MESSAGE_BLOCKS]
-    return Reply(text=fallback(message.text, f"Updated {when}: {change}"), blocks=blocks)
+    # `message.text` is escaped already; the change carries tracker values: escaped too.
+    return Reply(text=fallback(message.text, escape(f"Updated {when}: {change}")), blocks=blocks)
 
 
 def update_reply(change: str, when: str, actor: str | None, source: str | None, note: str | None) -> Reply:
@@ -328,7 +334,8 @@ def update_reply(change: str, when: str, actor: str | None, source: str | None, 
     if note:
         lines.append(f"*Note:* {safe(note, 1200)}")
     lines.append(f"*Source:* {_source_text(AlertContent(headline='', when='', source=source))}")
-    text = fallback(f"Updated {when}: {change}.", f"Source: {source or 'not recorded'}")
+    # The `text` is mrkdwn too (notifications): tracker text in it is escaped like the blocks.
+    text = fallback(escape(f"Updated {when}: {change}."), escape(f"Source: {source or 'not recorded'}"))
     return Reply(text=text, blocks=[section("\n".join(lines))])
 
 
@@ -336,7 +343,7 @@ MUTE_CHOICE = "mute"
 MAX_OPTION_VALUE = 150
 
 
-def _more_menu(alert: Alert, now: datetime, settings: Settings) -> Block | None:
+def _more_menu(alert: Alert, key: str, now: datetime, settings: Settings) -> Block | None:
     """The overflow menu: "Remind me" choices, and "Mute this subject here" (admins; checked
     on use). Each option's value is `choice|alert key`."""
     if alert.kind == KIND_DIGEST or alert.target_type != "slack":
@@ -344,7 +351,7 @@ def _more_menu(alert: Alert, now: datetime, settings: Settings) -> Block | None:
     choices = [(REMIND_LABELS[c], c) for c in remind_choices(alert, now, settings)]
     if alert.subject_type in MUTE_SUBJECTS:
         choices.append(("Mute this subject here…", MUTE_CHOICE))
-    options = [menus.option(f"{choice}|{alert.key}", label) for label, choice in choices]
+    options = [menus.option(f"{choice}|{key}", label) for label, choice in choices]
     if any(len(o["value"]) > MAX_OPTION_VALUE for o in options):
         return None
     return {"type": "overflow", "action_id": ids.ACTION_ALERT_MORE, "options": options}

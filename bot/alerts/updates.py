@@ -208,7 +208,7 @@ def _make_update(
         return
     channel, ts = sent["message_channel"] or alert.target, sent["message_ts"]
     if row["status"] != store.STATUS_EDITED:
-        message = updated_message(alert, what, when, now, settings)
+        message = updated_message(alert, what, when, now, settings, sent["key"])
         if sent["acknowledged_by"]:  # the edit keeps who acknowledged it
             acknowledged = datetime.fromisoformat(sent["acknowledged_at"])
             message.blocks = acknowledged_blocks(
