@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,6 +52,7 @@ from bot.blockkit import (
     section,
     user_ref,
 )
+from bot.business_days import business_days_until, holiday_name, is_business_day
 from bot.domain import (
     REVIEW_WINDOW_DAYS,
     countdown,
@@ -93,7 +94,22 @@ def _day_phrase(day: date | None, now: datetime, tz: ZoneInfo) -> tuple[str, str
     if day is None:
         return "", "", ""
     days = (day - today_in(tz, now)).days
-    return fmt_date(day), countdown(days), deadline_countdown(day, days)
+    return fmt_date(day), countdown(days), business_phrase(day, days)
+
+
+def business_phrase(day: date, days: int) -> str:
+    """The countdown with business days, for a date that may fall on a weekend or a federal
+    holiday (an alert due then comes the business day before): it names that day and never
+    counts "0 business days" ("in 2 days; Sun Aug 2 is not a business day, so today is the
+    last business day before it")."""
+    if days < 1 or is_business_day(day):
+        return deadline_countdown(day, days)
+    what = holiday_name(day) or f"a {day.strftime('%A')}"
+    business = business_days_until(day - timedelta(days=days), day)
+    if business == 0:
+        return f"{countdown(days)}; it falls on {what}, so today is the last business day before it"
+    plural = "" if business == 1 else "s"
+    return f"{countdown(days)}, {business} business day{plural} before it; it falls on {what}"
 
 
 def _model_why(facts: dict[str, Any]) -> list[str]:
