@@ -73,6 +73,8 @@ SKIP_MUTED = "muted: an admin muted this subject for this target"
 SKIP_SAME_DAY = "same delivery day: a more urgent alert about the same subject was sent instead"
 HELD_QUIET_HOURS = "held: quiet hours"
 SKIP_SUPERSEDED = "catch-up: superseded by a more urgent alert about the same subject"
+SKIP_TOLD_TODAY = "already told today: an alert about the same subject was sent earlier today"
+SKIP_TOLD_BY_UPDATE = "already told: the date moved after this alert's time, and the sent alerts were updated"
 
 Row = Mapping[str, Any]
 KnownKeys = Callable[[list[str]], set[str]]  # which of these keys the ledger has

@@ -34,6 +34,7 @@ from bot.alerts.cursors import SweepCursor, sweep_cursor, sweep_date_ranges
 from bot.alerts.digests import digest_key, digest_periods
 from bot.alerts.fastplan import plan_alerts
 from bot.alerts.snooze import add_to_tracker
+from bot.alerts.told import already_told
 from bot.deps import Deps
 from bot.people import is_user_id, names_for
 from bot.settings import Settings
@@ -261,16 +262,21 @@ def sweep_work(
     drop = [(r, SKIP_NO_LONGER_APPLIES) for r in retries if r["key"] not in plan.valid]
     retry = [r for r in retries if r["key"] in plan.valid]
     # Catch-up over both: a stale claim or a failure superseded by a more urgent alert about its subject.
-    dropped = superseded([*send, *(Alert.from_ledger(r) for r in retry)], now, settings) if retry else set()
-    if not dropped:
+    retried = [Alert.from_ledger(r) for r in retry]
+    dropped = superseded([*send, *retried], now, settings) if retry else set()
+    reasons = dict.fromkeys(dropped, SKIP_SUPERSEDED)
+    # What the target already heard today, or from an update in place (bot/alerts/told.py).
+    candidates = [a for a in [*send, *retried] if a.key not in reasons]
+    reasons.update(already_told(deps.store.db, candidates, now, settings))
+    if not reasons:
         return SweepWork(plan, tracker, send, plan.skip, retry, drop)
     return SweepWork(
         plan,
         tracker,
-        [a for a in send if a.key not in dropped],
-        [*plan.skip, *((a, SKIP_SUPERSEDED) for a in send if a.key in dropped)],
-        [r for r in retry if r["key"] not in dropped],
-        [*drop, *((r, SKIP_SUPERSEDED) for r in retry if r["key"] in dropped)],
+        [a for a in send if a.key not in reasons],
+        [*plan.skip, *((a, reasons[a.key]) for a in send if a.key in reasons)],
+        [r for r in retry if r["key"] not in reasons],
+        [*drop, *((r, reasons[r["key"]]) for r in retry if r["key"] in reasons)],
     )
 
 

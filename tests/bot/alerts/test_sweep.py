@@ -258,15 +258,14 @@ def test_500s_are_retried_in_the_call_and_across_sweeps(deps: Deps, slack_emulat
     slack_emulator.fail("chat.postMessage", status=500, times=2)
     assert len(sweep(deps, slack_emulator, at).sent) == 1  # third try in the same call
 
-    update_record(
-        deps.store.db, "deadline", deadline_id(deps), {"due_date": "2026-07-27"}, actor=ADMIN_ID, at=at
-    )
+    # The 3-day alert, on Tuesday Jul 28 (a date move the same day would be told by the update).
+    at = local(deps, date(2026, 7, 28)) - timedelta(minutes=1)
     slack_emulator.fail("chat.postMessage", status=500, times=20)
     result = sweep(deps, slack_emulator, at + timedelta(minutes=1))
     [(key, error)] = result.failed
     assert "HTTP 500" in error
     row = ledger(deps)[key]
-    assert row["status"] == "failed" and row["next_attempt_at"] == "2026-07-24T13:06:00+00:00"
+    assert row["status"] == "failed" and row["next_attempt_at"] == "2026-07-28T13:05:00+00:00"
     slack_emulator.reset()
     assert sweep(deps, slack_emulator, at + timedelta(minutes=3)).sent == []  # not yet
     assert sweep(deps, slack_emulator, at + timedelta(minutes=6)).sent == [key]
