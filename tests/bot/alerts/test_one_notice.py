@@ -85,9 +85,7 @@ def test_a_date_move_is_one_edit_and_one_reply_without_a_catch_up_alert(
 
     moved = local(deps, date(2026, 7, 25), 10)  # Jul 31 -> Aug 7: the 14-day alert was due Jul 24
     deadline = str(list_deadlines(deps.store.db)[0]["id"])
-    update_record(
-        deps.store.db, "deadline", deadline, {"due_date": "2026-08-07"}, actor=ADMIN_ID, at=moved
-    )
+    update_record(deps.store.db, "deadline", deadline, {"due_date": "2026-08-07"}, actor=ADMIN_ID, at=moved)
     for minutes in range(5, 30, 5):
         tick(deps, senders, moved + timedelta(minutes=minutes))
 
