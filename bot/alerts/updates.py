@@ -37,6 +37,7 @@ from bot.alerts.teams_sender import TeamsSender
 from bot.blockkit import fmt_date, fmt_datetime
 from bot.deps import Deps
 from bot.domain import DEVELOPER_STATUS_LABELS, REVIEW_STATUS_LABELS, parse_date, today_in
+from bot.replies import Reply
 from bot.settings import Settings
 from storage import alerts as ledger
 from storage import sweep_reads
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 STATE_CURSOR = "alert_updates_history_id"  # the newest history row looked at
 RELEVANT_DAYS = 7
 UPDATE_LEASE = timedelta(minutes=15)
+MESSAGE_DELETED = "message_not_found"  # chat.update's answer for a message someone deleted
 RETRY_AFTER = timedelta(minutes=5)
 DATE_FIELDS = frozenset({"due_date", "planned_release", "submitted", "released"})
 FIELD_NAMES = {
@@ -63,6 +65,7 @@ class UpdateResult:
     edited: list[str] = field(default_factory=list)  # update keys whose message was edited
     sent: list[str] = field(default_factory=list)  # update keys finished (reply or card posted)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    reposted: list[str] = field(default_factory=list)  # update keys whose message was deleted: posted anew
 
 
 def _value(name: str, value: str | None) -> str:
@@ -181,6 +184,29 @@ def _failed(db: Database, key: str, outcome: Outcome, now: datetime, result: Upd
     log.warning("alert update %s failed: %s", key, error)
 
 
+def _post_anew(
+    db: Database,
+    update_key: str,
+    alert_key: str,
+    channel: str,
+    message: Reply,
+    sender: SlackSender,
+    now: datetime,
+    result: UpdateResult,
+) -> None:
+    """The alert's message was deleted: the correction is posted anew in the channel (once: it
+    carries the update's key), and the ledger points at it, so later alerts about the subject
+    start a new thread under it instead of going into the deleted message's thread."""
+    outcome = sender.reply_once(channel, None, update_key, message)
+    if outcome.status != OUTCOME_SENT or not outcome.ts:
+        _failed(db, update_key, outcome, now, result)
+        return
+    ledger.replace_message(db, alert_key, outcome.channel or channel, outcome.ts)
+    store.record_update(db, update_key, store.STATUS_SENT, now, reply_ts=outcome.ts)
+    result.reposted.append(update_key)
+    result.sent.append(update_key)
+
+
 def _make_update(
     deps: Deps, row: dict[str, Any], senders: dict[str, Sender], now: datetime, result: UpdateResult
 ) -> None:
@@ -215,6 +241,9 @@ def _make_update(
                 message.blocks, sent["acknowledged_by"], acknowledged, settings.tz
             )
         outcome = sender.edit(channel, ts, message, sent["key"])
+        if outcome.error == MESSAGE_DELETED:
+            _post_anew(db, row["key"], sent["key"], channel, message, sender, now, result)
+            return
         if outcome.status != OUTCOME_SENT:
             _failed(db, row["key"], outcome, now, result)
             return

@@ -207,3 +207,33 @@ def test_teams_gets_one_follow_up_card_titled_as_an_update(
     assert "Updated: Deadline in 20 days" in card
     assert "due date moved from Fri Jul 31, 2026 to Fri Aug 14, 2026" in card and SOURCE in card
     assert send_updates(deps, now=changed + timedelta(minutes=5), senders=senders).sent == []
+
+
+def test_a_deleted_alert_gets_its_correction_posted_anew_and_later_alerts_a_new_thread(
+    deps: Deps, slack_emulator: SlackEmulator
+) -> None:
+    """Issue 26, item 2: chat.update answers message_not_found for a message someone deleted."""
+    subscribe(deps, JUNE_1, kinds=["deadline"], lead_days=[14, 7], delivery_days="every_day")
+    at = local(deps, date(2026, 7, 17))
+    sweep(deps, slack_emulator, at)
+    updates(deps, slack_emulator, at)
+    [deleted] = slack_emulator.messages.pop(CHANNEL)  # someone deletes the alert in Slack
+    slack_emulator.fail("chat.update", error="message_not_found", channel=CHANNEL)
+    changed = local(deps, date(2026, 7, 20), 10)
+    move_deadline(deps, changed, to="2026-08-07")
+
+    result = updates(deps, slack_emulator, changed + timedelta(minutes=5))
+
+    assert len(result.reposted) == 1 and result.failed == []
+    [anew] = slack_emulator.messages[CHANNEL]
+    assert not anew.get("thread_ts")  # a message of its own, in the channel
+    text = json.dumps(anew["blocks"])
+    assert "Deadline in 18 days" in text and "Fri Aug 7, 2026" in text
+    assert "due date moved from Fri Jul 31, 2026 to Fri Aug 7, 2026" in text
+    assert [r["status"] for r in update_rows(deps.store.db)] == [STATUS_SENT]
+    assert updates(deps, slack_emulator, changed + timedelta(minutes=30)).sent == []  # once
+
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 31)))  # the 7-day alert for Aug 7
+    later = slack_emulator.messages[CHANNEL][-1]
+    assert "Deadline in 7 days" in later["text"]
+    assert later["thread_ts"] == anew["ts"] != deleted["ts"]  # a new thread, under the correction
