@@ -250,10 +250,15 @@ def _reminder_content(alert: Alert, now: datetime, settings: Settings) -> AlertC
     original.kind_label = f"Reminder · {original.kind_label}"
     where = str(facts.get("channel") or "")
     original.channel = where if where.isalnum() else None
-    original.why = [
-        *original.why,
-        f"You asked for this reminder on {fmt_datetime(facts.get('requested_at'), settings.tz)}.",
-    ]
+    asked = f"You asked for this reminder on {fmt_datetime(facts.get('requested_at'), settings.tz)}."
+    if facts.get("ended"):  # rendered at send time (bot/alerts/render.py): the subject ended
+        title = original_alert(alert).title
+        original.headline = f"Reminder: no longer applies: {title}"
+        original.when = str(facts["ended"])
+        original.why = [asked]
+        return original
+    moved = [str(facts["moved"])] if facts.get("moved") else []
+    original.why = [*moved, *original.why, asked]
     return original
 
 

@@ -30,6 +30,7 @@ from bot.alerts.alert import DATE_KINDS, STATUS_FIELDS, Alert
 from bot.alerts.blocks import acknowledged_blocks, update_reply, updated_message
 from bot.alerts.cards import update_card
 from bot.alerts.delivery import build_senders, close_senders
+from bot.alerts.render import current_row
 from bot.alerts.rules import restated_alert, restated_status_alert
 from bot.alerts.sending import OUTCOME_PERMANENT, OUTCOME_SENT, Outcome, Sender
 from bot.alerts.slack_sender import SlackSender
@@ -40,7 +41,6 @@ from bot.domain import DEVELOPER_STATUS_LABELS, REVIEW_STATUS_LABELS, parse_date
 from bot.replies import Reply
 from bot.settings import Settings
 from storage import alerts as ledger
-from storage import sweep_reads
 from storage import updates as store
 from storage.tracker import get_state, latest_history_id, set_state
 
@@ -134,17 +134,12 @@ def claim_changes(deps: Deps, now: datetime) -> int:
     return len(changes)
 
 
-def _current_row(db: Database, alert: Alert) -> dict[str, Any] | None:
-    if alert.subject_type == "deadline":
-        found = sweep_reads.deadlines_for_sweep(db, [], [alert.subject_id])
-    else:
-        found = sweep_reads.models_for_sweep(db, [], [alert.subject_id])
-    return found[0] if found else None
-
-
 def _restated(db: Database, alert: Alert, change: dict[str, Any], now: datetime, settings: Settings) -> Alert:
     if alert.kind in DATE_KINDS:
-        return restated_alert(alert, _current_row(db, alert), now, settings) or alert
+        return (
+            restated_alert(alert, current_row(db, alert.subject_type, alert.subject_id), now, settings)
+            or alert
+        )
     return restated_status_alert(alert, change)
 
 

@@ -14,10 +14,13 @@ from slack_sdk import WebClient
 
 from bot import ids
 from bot.alerts.alert import SKIP_MUTED
+from bot.alerts.updates import send_updates
+from bot.clock import FixedClock
 from bot.deps import Deps
 from handlers import build_app
+from storage.tracker import list_deadlines, remove_record, update_record
 from tests.conftest import ADMIN_ID, BOT_TOKEN
-from tests.support.alerts import CHANNEL, OTHER_CHANNEL, alert_keys, ledger, subscribe, sweep
+from tests.support.alerts import CHANNEL, OTHER_CHANNEL, alert_keys, emulator_sender, ledger, subscribe, sweep
 from tests.support.blockkit import message_errors
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import (
@@ -131,6 +134,54 @@ def test_remind_me_one_day_before_the_date(deps: Deps, app: App, slack_emulator:
     sweep(deps, slack_emulator, local(deps, date(2026, 7, 30), 9))
     [dm] = dms(slack_emulator, READER)
     assert dm["text"].startswith("Reminder: Deadline tomorrow")
+
+
+def test_a_reminder_is_worded_from_the_tracker_when_it_goes_out(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    """Issue 26, item 1: the deadline moved after "Remind me 1 day before" was chosen; the DM
+    states the new date and says it moved, never the old one as if it still stood."""
+    subscribe(deps, JUNE_1, kinds=["deadline"], lead_days=[7])
+    senders = {"slack": emulator_sender(slack_emulator, deps.settings)}
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 24)))
+    send_updates(deps, now=local(deps, date(2026, 7, 24)), senders=senders)  # as after each sweep
+    message = first_alert(deps, slack_emulator)
+    choose(app, message, "Remind me 1 day before", READER)  # Thu Jul 30, the day before Jul 31
+    deadline = str(list_deadlines(deps.store.db)[0]["id"])
+    moved = local(deps, date(2026, 7, 25), 10)
+    update_record(deps.store.db, "deadline", deadline, {"due_date": "2026-08-14"}, actor=ADMIN_ID, at=moved)
+    send_updates(deps, now=moved, senders=senders)
+    assert "Fri Aug 14, 2026" in json.dumps(message["blocks"])  # the channel's message is edited
+
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 30)))
+
+    [dm] = dms(slack_emulator, READER)
+    words = json.dumps(dm["blocks"])
+    assert dm["text"].startswith("Reminder: Deadline in 15 days"), dm["text"]
+    assert "Due Fri Aug 14, 2026" in words and "tomorrow" not in words
+    assert (
+        "Since you asked for this reminder, the due date moved from Fri Jul 31, 2026 to Fri Aug 14, 2026"
+        in words
+    )
+
+
+def test_a_reminder_about_a_removed_deadline_says_it_no_longer_applies(
+    deps: Deps, app: App, slack_emulator: SlackEmulator, clock: FixedClock
+) -> None:
+    subscribe(deps, JUNE_1, kinds=["deadline"], lead_days=[7])
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 24)))
+    clock.set(local(deps, date(2026, 7, 24), 10))
+    choose(app, first_alert(deps, slack_emulator), "Remind me in 1 day", READER)
+    deadline = str(list_deadlines(deps.store.db)[0]["id"])
+    remove_record(deps.store.db, "deadline", deadline, actor=ADMIN_ID, at=local(deps, date(2026, 7, 24), 12))
+
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 25), 10))
+
+    [dm] = dms(slack_emulator, READER)
+    assert dm["text"].startswith("Reminder: no longer applies: Formal pre-release review process")
+    words = json.dumps(dm["blocks"])
+    assert "Since you asked for this reminder, it was removed from the tracker." in words
+    assert "Deadline in" not in words
 
 
 def aireview(app: App, emu: SlackEmulator, text: str, user_id: str, channel: str = CHANNEL) -> dict[str, Any]:
