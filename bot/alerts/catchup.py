@@ -35,6 +35,7 @@ from bot.alerts.alert import (
     key_subject_and_target,
 )
 from bot.alerts.rules import quiet_until
+from bot.alerts.snooze import muted_subject
 from bot.domain import today_in
 from bot.settings import Settings
 
@@ -121,7 +122,7 @@ def _apply_mutes(plan: AlertPlan, mutes: list[dict[str, Any]]) -> AlertPlan:
     muted = {(m["target_type"], m["target"], m["subject_type"], m["subject_id"]) for m in mutes}
     send: list[Alert] = []
     for alert in plan.send:
-        if (alert.target_type, alert.target, alert.subject_type, alert.subject_id) in muted:
+        if (alert.target_type, alert.target, *muted_subject(alert)) in muted:
             plan.skip.append((alert, SKIP_MUTED))
         else:
             send.append(alert)

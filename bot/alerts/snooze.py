@@ -149,3 +149,20 @@ def mute_subject(
         actor=user_id,
         now=now,
     )
+
+
+def muted_subject(alert: Alert) -> tuple[str, str]:
+    """What a mute must name to silence `alert`: its deadline or model, also for a status
+    change of a model (a history alert about it)."""
+    if alert.subject_type == "history" and alert.facts.get("entity") in MUTE_SUBJECTS:
+        return str(alert.facts["entity"]), str(alert.facts.get("entity_id"))
+    return alert.subject_type, alert.subject_id
+
+
+def is_muted(db: Database, alert: Alert, today: date) -> bool:
+    """Whether `alert`'s subject is muted for its target today (edits and replies included)."""
+    subject = muted_subject(alert)
+    if subject[0] not in MUTE_SUBJECTS:
+        return False
+    mutes = store.active_mutes(db, today, alert.target_type, alert.target)
+    return any((m["subject_type"], m["subject_id"]) == subject for m in mutes)

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.alerts.alert import DATE_KINDS, STATUS_FIELDS, Alert
+from bot.alerts.alert import DATE_KINDS, SKIP_MUTED, STATUS_FIELDS, Alert
 from bot.alerts.blocks import acknowledged_blocks, update_reply, updated_message
 from bot.alerts.cards import update_card
 from bot.alerts.delivery import build_senders, close_senders
@@ -34,6 +34,7 @@ from bot.alerts.render import current_row
 from bot.alerts.rules import restated_alert, restated_status_alert
 from bot.alerts.sending import OUTCOME_PERMANENT, OUTCOME_SENT, Outcome, Sender
 from bot.alerts.slack_sender import SlackSender
+from bot.alerts.snooze import is_muted
 from bot.alerts.teams_sender import TeamsSender
 from bot.blockkit import fmt_date, fmt_datetime
 from bot.deps import Deps
@@ -51,6 +52,7 @@ RELEVANT_DAYS = 7
 UPDATE_LEASE = timedelta(minutes=15)
 MESSAGE_DELETED = "message_not_found"  # chat.update's answer for a message someone deleted
 RETRY_AFTER = timedelta(minutes=5)
+STATUS_SKIPPED = "skipped"  # not made: the subject is muted for the alert's target
 DATE_FIELDS = frozenset({"due_date", "planned_release", "submitted", "released"})
 FIELD_NAMES = {
     "due_date": "due date",
@@ -211,6 +213,9 @@ def _make_update(
         store.record_update(db, row["key"], store.STATUS_PERMANENT, now, error="the alert is gone")
         return
     change = store.history_change(db, row["history_id"])
+    if is_muted(db, Alert.from_ledger(sent), today_in(settings.tz, now)):  # mute means silence
+        store.record_update(db, row["key"], STATUS_SKIPPED, now, error=SKIP_MUTED)
+        return
     alert = _restated(db, Alert.from_ledger(sent), change, now, settings)
     what = change_text(change)
     when = fmt_datetime(change["at"], settings.tz)

@@ -262,3 +262,44 @@ def test_a_failed_alert_about_a_subject_muted_since_is_not_retried(
     assert result.sent == [] and [k for k, _ in result.skipped] == [key]
     assert alert_keys(slack_emulator) == []
     assert ledger(deps)[key]["status"] == "skipped"
+
+
+def mute_for_good(app: App, emulator: SlackEmulator, message: dict[str, Any]) -> None:
+    choose(app, message, "Mute this subject here…", ADMIN_ID)
+    view = emulator.last("views.open").args["view"]
+    payload = view_submission_payload(
+        ids.VIEW_MUTE,
+        {ids.BLOCK_MUTE_UNTIL: {ids.ACTION_FIELD: {"type": "datepicker", "selected_date": None}}},
+        user_id=ADMIN_ID,
+        private_metadata=view["private_metadata"],
+    )
+    assert dispatch_payload(app, payload).status == 200
+
+
+def test_a_muted_subject_gets_no_edits_and_no_thread_replies_in_that_channel(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    """Issue 26, item 6: mute means silence about the subject in that channel, edits and
+    replies included; another channel still gets its correction."""
+    for channel in (CHANNEL, OTHER_CHANNEL):
+        subscribe(deps, JUNE_1, channel=channel, kinds=["deadline"], lead_days=[7, 3])
+    senders = {"slack": emulator_sender(slack_emulator, deps.settings)}
+    at = local(deps, date(2026, 7, 24))
+    sweep(deps, slack_emulator, at)
+    send_updates(deps, now=at, senders=senders)
+    muted, other = first_alert(deps, slack_emulator), first_alert(deps, slack_emulator, OTHER_CHANNEL)
+    mute_for_good(app, slack_emulator, muted)
+    moved = local(deps, date(2026, 7, 25), 10)
+    deadline = str(list_deadlines(deps.store.db)[0]["id"])
+    update_record(deps.store.db, "deadline", deadline, {"due_date": "2026-08-14"}, actor=ADMIN_ID, at=moved)
+
+    for minutes in (5, 30):
+        send_updates(deps, now=moved + timedelta(minutes=minutes), senders=senders)
+
+    edits = [c.args["channel"] for c in slack_emulator.calls_to("chat.update")]
+    assert edits == [OTHER_CHANNEL]
+    assert "Fri Jul 31, 2026" in json.dumps(muted["blocks"]) and "Aug 14" not in json.dumps(muted["blocks"])
+    assert [m for m in slack_emulator.messages[CHANNEL] if m.get("thread_ts")] == []
+    assert [m for m in slack_emulator.messages[OTHER_CHANNEL] if m.get("thread_ts") == other["ts"]] != []
+    sweep(deps, slack_emulator, local(deps, date(2026, 8, 11)))  # the 3-day alerts for Aug 14
+    assert len(slack_emulator.messages[CHANNEL]) == 1
