@@ -449,9 +449,3 @@ def restated_alert(alert: Alert, row: Row | None, now: datetime, settings: Setti
     facts = date_facts(item, model, deadline, settings)
     title = date_alert_title(alert.kind, item, facts)
     return replace(alert, subject_date=item.day.isoformat(), title=title, facts=facts)
-
-
-def restated_status_alert(alert: Alert, change: Row) -> Alert:
-    """A sent status alert restated from a later change of the same status."""
-    fresh = status_alert(change, {"target_type": alert.target_type, "target": alert.target, "id": 0})
-    return replace(alert, title=fresh.title, facts=fresh.facts)

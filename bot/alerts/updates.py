@@ -1,16 +1,18 @@
 """Updates in place: a sent alert whose fact changed is corrected where it was posted.
 
-When a tracker change touches what a sent, still-relevant alert states (a deadline moved or
-given an outcome, a model's planned release moved or its review status changed, a fact
-newly contested, a developer's status changed again), the Slack message is edited
+When a tracker change touches what a sent, still-relevant date alert states (a deadline
+moved or given an outcome, a model's planned release moved or its review status changed, a
+fact newly contested), the Slack message is edited
 (`chat.update`) to state the current fact under an "Updated <when>: <what changed>" line,
 and one reply in its thread says what changed, who recorded it and the source. An alert
 that is itself a reply in a thread is edited only (its thread's first message gets the
 reply). Teams Workflows posts cannot be edited: the webhook gets one follow-up card
 titled as an update, for the latest alert it had about the subject.
 
-Relevant: date alerts whose date is at most RELEVANT_DAYS past; status alerts sent in the
-last RELEVANT_DAYS days. Exactly once: each (alert, change) is a row in `alert_updates`
+A status changed again is not a correction: it is a new development, posted by the sweep as
+a message of its own, and the alert about the earlier transition is never edited (it
+happened). Relevant: date alerts whose date is at most RELEVANT_DAYS past.
+Exactly once: each (alert, change) is a row in `alert_updates`
 (storage/updates.py), claimed before anything is sent and moved claimed -> edited -> sent.
 Editing again is harmless, and the thread reply carries the update's key in its metadata,
 so a run that died between the edit, the reply and the record is finished by a later run
@@ -31,7 +33,7 @@ from bot.alerts.blocks import acknowledged_blocks, update_reply, updated_message
 from bot.alerts.cards import update_card
 from bot.alerts.delivery import build_senders, close_senders
 from bot.alerts.render import current_row
-from bot.alerts.rules import restated_alert, restated_status_alert
+from bot.alerts.rules import restated_alert
 from bot.alerts.sending import OUTCOME_PERMANENT, OUTCOME_SENT, Outcome, Sender
 from bot.alerts.slack_sender import SlackSender
 from bot.alerts.snooze import is_muted
@@ -52,7 +54,8 @@ RELEVANT_DAYS = 7
 UPDATE_LEASE = timedelta(minutes=15)
 MESSAGE_DELETED = "message_not_found"  # chat.update's answer for a message someone deleted
 RETRY_AFTER = timedelta(minutes=5)
-STATUS_SKIPPED = "skipped"  # not made: the subject is muted for the alert's target
+STATUS_SKIPPED = "skipped"  # not made: the subject is muted for the alert's target, or see below
+NOT_EDITED = "a status change is a message of its own: the earlier one is not edited"
 DATE_FIELDS = frozenset({"due_date", "planned_release", "submitted", "released"})
 FIELD_NAMES = {
     "due_date": "due date",
@@ -111,9 +114,8 @@ def _touched(db: Database, change: dict[str, Any], today: date, now: datetime) -
             else:
                 latest_teams[row["target"]] = row  # in sending order: the latest stays
         rows += latest_teams.values()
-    if change["field"] in STATUS_FIELDS:
-        since_at = now - timedelta(days=RELEVANT_DAYS)
-        rows += store.sent_status_alerts_about(db, entity, entity_id, change["field"], change["id"], since_at)
+    # A status changed again is a development of its own: the sweep posts it as a new message,
+    # and the alert about the earlier transition stays as it was (it happened).
     return [(_update_key(r["key"], change["id"]), r["key"], change["id"]) for r in rows]
 
 
@@ -136,13 +138,9 @@ def claim_changes(deps: Deps, now: datetime) -> int:
     return len(changes)
 
 
-def _restated(db: Database, alert: Alert, change: dict[str, Any], now: datetime, settings: Settings) -> Alert:
-    if alert.kind in DATE_KINDS:
-        return (
-            restated_alert(alert, current_row(db, alert.subject_type, alert.subject_id), now, settings)
-            or alert
-        )
-    return restated_status_alert(alert, change)
+def _restated(db: Database, alert: Alert, now: datetime, settings: Settings) -> Alert:
+    row = current_row(db, alert.subject_type, alert.subject_id)
+    return restated_alert(alert, row, now, settings) or alert
 
 
 def send_updates(
@@ -216,7 +214,10 @@ def _make_update(
     if is_muted(db, Alert.from_ledger(sent), today_in(settings.tz, now)):  # mute means silence
         store.record_update(db, row["key"], STATUS_SKIPPED, now, error=SKIP_MUTED)
         return
-    alert = _restated(db, Alert.from_ledger(sent), change, now, settings)
+    if sent["kind"] not in DATE_KINDS:  # claimed before status changes became messages of their own
+        store.record_update(db, row["key"], STATUS_SKIPPED, now, error=NOT_EDITED)
+        return
+    alert = _restated(db, Alert.from_ledger(sent), now, settings)
     what = change_text(change)
     when = fmt_datetime(change["at"], settings.tz)
     sender = senders.get(alert.target_type)

@@ -154,25 +154,32 @@ def test_alerts_about_a_date_past_more_than_a_week_are_left_alone(
     assert slack_emulator.calls_to("chat.update") == [] and replies(slack_emulator, message) == []
 
 
-def test_a_status_changed_again_updates_the_status_alert(deps: Deps, slack_emulator: SlackEmulator) -> None:
+def test_a_status_changed_again_is_a_new_message_and_the_earlier_one_stays(
+    deps: Deps, slack_emulator: SlackEmulator
+) -> None:
+    """Issue 26, item 3: Negotiating -> Holdout, then Holdout -> Signed: two messages, each
+    saying its own transition; the first is never edited into the second."""
     subscribe(deps, JUNE_1, kinds=["status"])
     at = local(deps, date(2026, 7, 24), 10)
     updates(deps, slack_emulator, at)
-    update_record(deps.store.db, "developer", "meta", {"status": "signed"}, actor=ADMIN_ID, at=at, source="x")
-    sweep(deps, slack_emulator, at + timedelta(minutes=1))
-    later = at + timedelta(hours=2)
     update_record(
-        deps.store.db, "developer", "meta", {"status": "declined"}, actor=ADMIN_ID, at=later, source=SOURCE
+        deps.store.db, "developer", "meta", {"status": "holdout"}, actor=ADMIN_ID, at=at, source="x"
+    )
+    sweep(deps, slack_emulator, at + timedelta(minutes=1))
+    updates(deps, slack_emulator, at + timedelta(minutes=1))
+    later = at + timedelta(days=1)
+    update_record(
+        deps.store.db, "developer", "meta", {"status": "signed"}, actor=ADMIN_ID, at=later, source=SOURCE
     )
     sweep(deps, slack_emulator, later + timedelta(minutes=1))  # the new change's own alert
     result = updates(deps, slack_emulator, later + timedelta(minutes=1))
 
-    first, second = (m for m in slack_emulator.messages[CHANNEL] if not m.get("thread_ts"))
-    assert len(result.sent) == 1
-    assert "from Signed to Declined" in json.dumps(first["blocks"])
-    assert "Updated Jul 24, 2026 12:00 EDT" in json.dumps(first["blocks"])
-    assert "agreement status changed from Signed to Declined" in replies(slack_emulator, first)[0]["text"]
-    assert replies(slack_emulator, second) == []
+    first, second = slack_emulator.messages[CHANNEL]
+    assert "from Negotiating to Holdout" in first["text"] and "from Holdout to Signed" in second["text"]
+    assert "from Negotiating to Holdout" in json.dumps(first["blocks"])
+    assert "Updated" not in json.dumps(first["blocks"]) and "Signed" not in json.dumps(first["blocks"])
+    assert slack_emulator.calls_to("chat.update") == [] and result.sent == []
+    assert not first.get("thread_ts") and not second.get("thread_ts")  # both in the channel
 
 
 class Webhook:
