@@ -32,9 +32,9 @@ KIND_BRIEFING = "briefing"  # the weekly briefing (bot/alerts/briefing.py)
 
 KIND_LABELS = {
     KIND_DEADLINE: "Deadline approaching",
-    KIND_WINDOW: "Review window opening (submission due)",
+    KIND_WINDOW: "Review window opening (30 days before a planned release)",
     KIND_RELEASE: "Release approaching",
-    KIND_OVERDUE: "Submission overdue",
+    KIND_OVERDUE: "Not submitted after the review window opened",
     KIND_STATUS: "Status changed",
     KIND_DEVELOPMENT: "Development (order, request, statement, agreement, restriction, release)",
     KIND_NEWS: "News",

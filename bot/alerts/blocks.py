@@ -113,15 +113,21 @@ def business_phrase(day: date, days: int) -> str:
 
 
 def _model_why(facts: dict[str, Any]) -> list[str]:
+    """What the sources say about the window, never a duty they dispute: "may submit up to 30
+    days before public release", not "submission is due"; whether taking part is voluntary
+    or mandatory is shown by the contest lines the sweep attaches (bot/alerts/sweep_plan.py)."""
     planned = parse_date(facts.get("planned_release"))
     window = facts.get("window_days", REVIEW_WINDOW_DAYS)
     why = []
     opens = review_window_opens(facts, window)
     if planned and opens:
-        why.append(
-            f"Planned release {fmt_date(planned)}; the voluntary CAISI review window is {window} days, "
-            f"so submission is due when it opens on {fmt_date(opens)}."
+        rule = (
+            f"The reports say developers may submit covered frontier models for government "
+            f"examination up to {window} days before public release"
+            if window == REVIEW_WINDOW_DAYS
+            else f"This team counts a review window of {window} days before public release"
         )
+        why.append(f"Planned release {fmt_date(planned)}. {rule}: for this model, from {fmt_date(opens)}.")
     status = f"Submission status: {facts.get('submission_status', 'unknown')}"
     if facts.get("submitted"):
         status += f" (submitted {fmt_date(parse_date(facts['submitted']))})"
@@ -157,19 +163,19 @@ def _deadline_words(content: AlertContent, alert: Alert, now: datetime, tz: Zone
 
 
 def _model_date_words(content: AlertContent, alert: Alert, now: datetime, tz: ZoneInfo) -> None:
-    """A model's review window opening (submission due), planned release, or overdue submission."""
+    """A model's review window opening, planned release, or no submission after it opened."""
     facts = alert.facts
     day_text, count, business_count = _day_phrase(alert.day, now, tz)
     model_name = f"{facts.get('developer', '')} {facts.get('model', '')}".strip()
     if alert.kind == KIND_WINDOW:
-        content.headline = f"Review window opens {count}: {model_name} (submission due)"
-        content.when = f"Submission due {day_text} ({business_count})"
+        content.headline = f"Review window opens {count}: {model_name}"
+        content.when = f"The review window opens {day_text} ({business_count})"
     elif alert.kind == KIND_RELEASE:
         content.headline = f"Planned release {count}: {model_name}"
         content.when = f"Planned release {day_text} ({count})"
-    else:
-        content.headline = f"Submission overdue: {model_name}"
-        content.when = f"The review window opened {day_text} ({count}) and the model is not submitted"
+    else:  # "overdue": the window is open and no submission is recorded (no duty asserted)
+        content.headline = f"Not submitted, review window open: {model_name}"
+        content.when = f"The review window opened {day_text} ({count}); no submission is recorded"
     content.why = _model_why(facts)
 
 

@@ -68,7 +68,8 @@ def _current_date_alert(db: Database, alert: Alert, now: datetime, settings: Set
     restated = restated_alert(alert, row, now, settings)
     if restated is None or restated.subject_date != alert.subject_date:
         return alert  # not sent: the plan drops a date alert whose date moved or ended
-    return replace(alert, title=restated.title, facts=restated.facts)
+    contests = {"contests": alert.facts["contests"]} if alert.facts.get("contests") else {}
+    return replace(alert, title=restated.title, facts={**restated.facts, **contests})
 
 
 def _current_reminder(db: Database, reminder: Alert, now: datetime, settings: Settings) -> Alert:

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from sqlite_utils import Database
 
 from bot.alerts.alert import (
+    DATE_KINDS,
     DIGEST_REALTIME,
     HISTORY_ALERT_FIELDS,
     KIND_DEVELOPMENT,
@@ -40,7 +41,7 @@ from bot.people import is_user_id, names_for
 from bot.settings import Settings
 from storage import alerts as ledger
 from storage import sweep_reads
-from storage.facts import contests_for, event_developers
+from storage.facts import contests_for, event_developers, list_events
 from storage.tracker import latest_history_id, list_deadlines, list_models
 
 CLAIM_LEASE = timedelta(minutes=15)  # longer than any sweep's delivery takes
@@ -208,6 +209,7 @@ def plan_sweep(
 def attach_contests(db: Database, alerts: Iterable[Alert]) -> None:
     """The competing claims about each contested subject, carried in its alerts' facts (and
     so in the ledger payload a retry sends)."""
+    alerts = list(alerts)
     subjects: dict[tuple[str, str], list[Alert]] = {}
     for alert in alerts:
         facts = alert.facts
@@ -222,6 +224,21 @@ def attach_contests(db: Database, alerts: Iterable[Alert]) -> None:
         for record_id, contests in contests_for(db, entity, sorted(record_ids)).items():
             for alert in subjects.get((entity, record_id), []):
                 alert.facts["contests"] = [c.line for c in contests]
+    _attach_framework_contests(db, alerts)
+
+
+def _attach_framework_contests(db: Database, alerts: Iterable[Alert]) -> None:
+    """A model's window and release alerts state the framework's review window, so they carry
+    the open contests about the order that set it (voluntary or mandatory: the reports
+    disagree), with their sources, instead of taking a side."""
+    models = [a for a in alerts if a.subject_type == "model" and a.kind in DATE_KINDS]
+    if not models:
+        return
+    orders = [str(e["id"]) for e in list_events(db) if e["kind"] == "order"]
+    lines = [c.line for found in contests_for(db, "event", orders).values() for c in found] if orders else []
+    for alert in models:
+        known = list(alert.facts.get("contests") or [])
+        alert.facts["contests"] = known + [line for line in lines if line not in known]
 
 
 def active_subscriptions(deps: Deps) -> list[Sub]:

@@ -214,7 +214,7 @@ def test_hostile_text_in_every_field_is_inert_in_every_alert_kind(
         "Review window opens",
     ):
         assert any(wanted in text for text in posted), wanted
-    for wanted in ("Submission overdue", "Planned release", "Reminder", "Updated", "muted in", "come to"):
+    for wanted in ("Not submitted", "Planned release", "Reminder", "Updated", "muted in", "come to"):
         assert any(wanted in text for text in posted) or wanted in all_ephemeral(slack_emulator), wanted
     assert slack_emulator.calls_to("chat.update"), "the moved deadline edited its alerts"
 

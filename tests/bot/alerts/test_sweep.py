@@ -159,7 +159,7 @@ def test_catch_up_after_two_weeks_down_sends_one_alert_per_subject_and_target(
         keys = alert_keys(slack_emulator, channel)
         assert sorted(k.split("|")[0] + "|" + k.split("|")[3] for k in keys) == ["deadline|3", "overdue|-"]
     texts = [m["text"] for m in slack_emulator.messages[CHANNEL]]
-    assert any(t.startswith("Submission overdue: Meta Llama 5") for t in texts)
+    assert any(t.startswith("Not submitted, review window open: Meta Llama 5") for t in texts)
     skipped = {k: r for k, r in ledger(deps).items() if r["status"] == STATUS_SKIPPED}
     # Deadline leads 14 and 7 and the release's lead 30, for each channel (the window
     # opening itself is past, so it gets no approaching alert).
