@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot import ids, menus
 from bot.alerts.alert import (
+    DIGEST_MODES,
     KIND_DEADLINE,
     KIND_DEVELOPMENT,
     KIND_DIGEST,
@@ -229,7 +230,11 @@ def _briefing_words(content: AlertContent, alert: Alert, now: datetime, tz: Zone
 
 
 def _digest_words(content: AlertContent, alert: Alert, now: datetime, tz: ZoneInfo) -> None:
-    content.headline = alert.title
+    mode, items = alert.facts.get("mode"), alert.facts.get("items", [])
+    # Counted as sent: a digest released from quiet time may carry a held one's items.
+    content.headline = (
+        f"{DIGEST_MODES[mode]}: {len(items)} update(s)" if mode in DIGEST_MODES else alert.title
+    )
     content.when = f"Up to {fmt_datetime(alert.due_at, tz)}"
     content.lines = [_digest_line(e, tz) for e in alert.facts.get("items", [])]
     content.source = None

@@ -20,7 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.alerts.alert import DATE_KINDS, KIND_REMINDER, Alert, Tracker, alert_key
-from bot.alerts.rules import delivery_time
+from bot.alerts.rules import delivery_time, quiet_until
 from bot.blockkit import fmt_date, fmt_datetime
 from bot.business_days import next_business_day
 from bot.domain import today_in
@@ -83,6 +83,10 @@ def snooze(
     at = remind_at(choice, alert, now, settings)
     if at is None:
         return "That reminder is not possible any more (the day before has come)."
+    # The channel's quiet time (weekend days, quiet hours) holds a reminder asked for there.
+    subscription = ledger.get_subscription(db, ledger.TARGET_SLACK, channel) if channel else None
+    quiet_end = quiet_until(subscription, at, settings) if subscription else None
+    at = quiet_end or at
     payload = json.loads(row["payload"] or "{}")
     payload.update(
         {key_: row[key_] for key_ in ("kind", "subject_type", "subject_id", "subject_date", "lead_days")}
@@ -97,7 +101,8 @@ def snooze(
         payload=payload,
         now=now,
     )
-    return f"I'll remind you by direct message on {fmt_datetime(at, settings.tz)}."
+    after = " (when the channel's quiet time ends)" if quiet_end else ""
+    return f"I'll remind you by direct message on {fmt_datetime(at, settings.tz)}{after}."
 
 
 def original_alert(reminder: Alert) -> Alert:

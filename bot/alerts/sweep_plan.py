@@ -35,7 +35,7 @@ from bot.alerts.cursors import SweepCursor, sweep_cursor, sweep_date_ranges
 from bot.alerts.digests import digest_key, digest_periods
 from bot.alerts.fastplan import plan_alerts
 from bot.alerts.snooze import add_to_tracker
-from bot.alerts.told import already_told
+from bot.alerts.told import already_told, summaries_caught_up
 from bot.deps import Deps
 from bot.people import is_user_id, names_for
 from bot.settings import Settings
@@ -285,6 +285,7 @@ def sweep_work(
     # What the target already heard today, or from an update in place (bot/alerts/told.py).
     candidates = [a for a in [*send, *retried] if a.key not in reasons]
     reasons.update(already_told(deps.store.db, candidates, now, settings))
+    reasons.update(summaries_caught_up(send, [a for a in retried if a.key not in reasons]))
     if not reasons:
         return SweepWork(plan, tracker, send, plan.skip, retry, drop)
     return SweepWork(

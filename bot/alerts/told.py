@@ -21,7 +21,16 @@ from datetime import datetime, time
 
 from sqlite_utils import Database
 
-from bot.alerts.alert import DATE_KINDS, SKIP_TOLD_BY_UPDATE, SKIP_TOLD_TODAY, Alert
+from bot.alerts.alert import (
+    DATE_KINDS,
+    KIND_BRIEFING,
+    KIND_DIGEST,
+    SKIP_DIGEST_CATCH_UP,
+    SKIP_SUPERSEDED,
+    SKIP_TOLD_BY_UPDATE,
+    SKIP_TOLD_TODAY,
+    Alert,
+)
 from bot.domain import today_in
 from bot.settings import Settings
 from storage import sweep_reads
@@ -50,3 +59,26 @@ def already_told(db: Database, alerts: Iterable[Alert], now: datetime, settings:
         elif changed is not None and alert.due_at < datetime.fromisoformat(changed):
             told[alert.key] = SKIP_TOLD_BY_UPDATE
     return told
+
+
+def summaries_caught_up(send: list[Alert], retried: list[Alert]) -> dict[str, str]:
+    """Digests and briefings held over quiet time (a weekend) are released at the delivery time,
+    just as the next one falls due: the newer one is sent, carrying a held digest's items (as
+    digest catch-up merges them), and the held ones are recorded as skipped. Key -> reason."""
+    newest: dict[tuple[str, str, str], Alert] = {}
+    for alert in send:
+        if alert.kind in (KIND_DIGEST, KIND_BRIEFING):
+            where = (alert.kind, alert.target_type, alert.target)
+            if where not in newest or alert.due_at > newest[where].due_at:
+                newest[where] = alert
+    reasons: dict[str, str] = {}
+    for held in sorted(retried, key=lambda a: a.due_at):
+        fresh = newest.get((held.kind, held.target_type, held.target))
+        if fresh is None or held.due_at >= fresh.due_at:
+            continue
+        if held.kind == KIND_DIGEST:
+            fresh.facts["items"] = [*held.facts.get("items", []), *fresh.facts.get("items", [])]
+            reasons[held.key] = SKIP_DIGEST_CATCH_UP
+        else:
+            reasons[held.key] = SKIP_SUPERSEDED
+    return reasons

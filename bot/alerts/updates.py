@@ -28,12 +28,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.alerts.alert import DATE_KINDS, SKIP_MUTED, STATUS_FIELDS, Alert
+from bot.alerts.alert import DATE_KINDS, HELD_QUIET_HOURS, SKIP_MUTED, STATUS_FIELDS, Alert
 from bot.alerts.blocks import acknowledged_blocks, update_reply, updated_message
 from bot.alerts.cards import update_card
 from bot.alerts.delivery import build_senders, close_senders
 from bot.alerts.render import current_row
-from bot.alerts.rules import restated_alert
+from bot.alerts.rules import quiet_until, restated_alert
 from bot.alerts.sending import OUTCOME_PERMANENT, OUTCOME_SENT, Outcome, Sender
 from bot.alerts.slack_sender import SlackSender
 from bot.alerts.snooze import is_muted
@@ -70,6 +70,7 @@ class UpdateResult:
     edited: list[str] = field(default_factory=list)  # update keys whose message was edited
     sent: list[str] = field(default_factory=list)  # update keys finished (reply or card posted)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # update keys waiting for the quiet time to end
     reposted: list[str] = field(default_factory=list)  # update keys whose message was deleted: posted anew
 
 
@@ -213,6 +214,12 @@ def _make_update(
     change = store.history_change(db, row["history_id"])
     if is_muted(db, Alert.from_ledger(sent), today_in(settings.tz, now)):  # mute means silence
         store.record_update(db, row["key"], STATUS_SKIPPED, now, error=SKIP_MUTED)
+        return
+    subscription = ledger.get_subscription(db, sent["target_type"], sent["target"])
+    until = quiet_until(subscription, now, settings) if subscription else None
+    if until is not None:  # quiet time holds edits and replies too: made when it ends
+        store.record_update(db, row["key"], store.STATUS_FAILED, now, error=HELD_QUIET_HOURS, retry_at=until)
+        result.held.append(row["key"])
         return
     if sent["kind"] not in DATE_KINDS:  # claimed before status changes became messages of their own
         store.record_update(db, row["key"], STATUS_SKIPPED, now, error=NOT_EDITED)

@@ -148,7 +148,7 @@ def test_a_reminder_is_worded_from_the_tracker_when_it_goes_out(
     message = first_alert(deps, slack_emulator)
     choose(app, message, "Remind me 1 day before", READER)  # Thu Jul 30, the day before Jul 31
     deadline = str(list_deadlines(deps.store.db)[0]["id"])
-    moved = local(deps, date(2026, 7, 25), 10)
+    moved = local(deps, date(2026, 7, 27), 10)  # Monday (the weekend is quiet)
     update_record(deps.store.db, "deadline", deadline, {"due_date": "2026-08-14"}, actor=ADMIN_ID, at=moved)
     send_updates(deps, now=moved, senders=senders)
     assert "Fri Aug 14, 2026" in json.dumps(message["blocks"])  # the channel's message is edited
@@ -172,10 +172,14 @@ def test_a_reminder_about_a_removed_deadline_says_it_no_longer_applies(
     sweep(deps, slack_emulator, local(deps, date(2026, 7, 24)))
     clock.set(local(deps, date(2026, 7, 24), 10))
     choose(app, first_alert(deps, slack_emulator), "Remind me in 1 day", READER)
+    # Saturday 10:00 falls in the channel's quiet weekend (business days): Monday, then.
+    told = slack_emulator.last("chat.postEphemeral").args["text"]
+    assert "Jul 27, 2026 09:00 EDT (when the channel's quiet time ends)" in told
     deadline = str(list_deadlines(deps.store.db)[0]["id"])
     remove_record(deps.store.db, "deadline", deadline, actor=ADMIN_ID, at=local(deps, date(2026, 7, 24), 12))
 
-    sweep(deps, slack_emulator, local(deps, date(2026, 7, 25), 10))
+    assert sweep(deps, slack_emulator, local(deps, date(2026, 7, 25), 10)).sent == []
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 27), 9))
 
     [dm] = dms(slack_emulator, READER)
     assert dm["text"].startswith("Reminder: no longer applies: Formal pre-release review process")
@@ -289,7 +293,7 @@ def test_a_muted_subject_gets_no_edits_and_no_thread_replies_in_that_channel(
     send_updates(deps, now=at, senders=senders)
     muted, other = first_alert(deps, slack_emulator), first_alert(deps, slack_emulator, OTHER_CHANNEL)
     mute_for_good(app, slack_emulator, muted)
-    moved = local(deps, date(2026, 7, 25), 10)
+    moved = local(deps, date(2026, 7, 27), 10)  # Monday (the weekend is quiet)
     deadline = str(list_deadlines(deps.store.db)[0]["id"])
     update_record(deps.store.db, "deadline", deadline, {"due_date": "2026-08-14"}, actor=ADMIN_ID, at=moved)
 

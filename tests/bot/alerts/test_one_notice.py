@@ -83,7 +83,7 @@ def test_a_date_move_is_one_edit_and_one_reply_without_a_catch_up_alert(
     before_cards, before_top = len(cards), len(top_level(slack_emulator))
     posts_before = len(slack_emulator.calls_to("chat.postMessage"))
 
-    moved = local(deps, date(2026, 7, 25), 10)  # Jul 31 -> Aug 7: the 14-day alert was due Jul 24
+    moved = local(deps, date(2026, 7, 27), 10)  # Mon: Jul 31 -> Aug 7; its 14-day alert was due Jul 24
     deadline = str(list_deadlines(deps.store.db)[0]["id"])
     update_record(deps.store.db, "deadline", deadline, {"due_date": "2026-08-07"}, actor=ADMIN_ID, at=moved)
     for minutes in range(5, 30, 5):
@@ -95,7 +95,7 @@ def test_a_date_move_is_one_edit_and_one_reply_without_a_catch_up_alert(
     assert "due date moved from Fri Jul 31, 2026 to Fri Aug 7, 2026" in posts[0].args["text"]
     assert len(slack_emulator.calls_to("chat.update")) == 2  # both alerts about Jul 31, edited
     assert len(cards) == before_cards + 1, [json.dumps(c)[:200] for c in cards[before_cards:]]
-    assert "Updated: Deadline in 13 days" in json.dumps(cards[-1])
+    assert "Updated: Deadline in 11 days" in json.dumps(cards[-1])
     # The next alert for the new date still comes, on its day, in the same thread.
     tick(deps, senders, local(deps, date(2026, 7, 31)))
     [later] = slack_emulator.calls_to("chat.postMessage")[posts_before + 1 :]

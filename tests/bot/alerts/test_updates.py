@@ -167,7 +167,7 @@ def test_a_status_changed_again_is_a_new_message_and_the_earlier_one_stays(
     )
     sweep(deps, slack_emulator, at + timedelta(minutes=1))
     updates(deps, slack_emulator, at + timedelta(minutes=1))
-    later = at + timedelta(days=1)
+    later = at + timedelta(days=3)  # Monday: the weekend is quiet
     update_record(
         deps.store.db, "developer", "meta", {"status": "signed"}, actor=ADMIN_ID, at=later, source=SOURCE
     )
@@ -204,14 +204,14 @@ def test_teams_gets_one_follow_up_card_titled_as_an_update(
         sweep(deps, slack_emulator, local(deps, day), senders=senders)
         send_updates(deps, now=local(deps, day), senders=senders)
     assert len(hook.bodies) == 2
-    changed = local(deps, date(2026, 7, 25), 10)
+    changed = local(deps, date(2026, 7, 27), 10)  # Monday: Teams' default delivers on business days
     move_deadline(deps, changed)
 
     result = send_updates(deps, now=changed, senders=senders)
 
     assert len(result.sent) == 1 and len(hook.bodies) == 3  # one card, not one per earlier alert
     card = json.dumps(hook.bodies[-1])
-    assert "Updated: Deadline in 20 days" in card
+    assert "Updated: Deadline in 18 days" in card
     assert "due date moved from Fri Jul 31, 2026 to Fri Aug 14, 2026" in card and SOURCE in card
     assert send_updates(deps, now=changed + timedelta(minutes=5), senders=senders).sent == []
 
