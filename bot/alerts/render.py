@@ -34,8 +34,8 @@ from storage import sweep_reads
 
 FIELD_WORDS = {
     "deadline": "due date",
-    "window_opens": "submission due date",
-    "overdue": "submission due date",
+    "window_opens": "review window opening",
+    "overdue": "review window opening",
 }
 
 
