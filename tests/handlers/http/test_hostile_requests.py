@@ -234,3 +234,59 @@ def test_memory_stays_flat_under_repeated_oversized_posts(running: AppProcess) -
 
     grown = vm_rss_kib(running.proc.pid) - before
     assert grown < 4 * 1024, f"resident memory grew by {grown} KiB"
+
+
+def nested(depth: int) -> str:
+    """A JSON object holding `depth` nested arrays: valid JSON no Slack or Teams payload resembles."""
+    return '{"type": "event_callback", "deep": ' + "[" * depth + "]" * depth + "}"
+
+
+DEEP = [100_000, 5_000, 900]
+
+
+@pytest.mark.parametrize("depth", DEEP)
+@pytest.mark.parametrize("shape", ["json", "form payload"])
+def test_deeply_nested_json_from_a_verified_slack_sender_gets_400_and_one_line(
+    running: AppProcess, emu: SlackEmulator, depth: int, shape: str
+) -> None:
+    if shape == "json":
+        raw, content_type = nested(depth).encode(), "application/json"
+    else:
+        raw = b"payload=" + nested(depth).replace("[", "%5B").replace("]", "%5D").encode()
+        content_type = "application/x-www-form-urlencoded"
+    request_id = f"deep-{shape.replace(' ', '')}-{depth}"
+    calls_before, dump_before = len(emu.calls), database_dump(running)
+
+    answer = httpx.post(
+        running.url + "/slack/events",
+        content=raw,
+        headers={**signed_bytes_headers(raw, content_type), "X-Request-Id": request_id},
+        timeout=10,
+    )
+
+    assert answer.status_code == 400
+    assert_nothing_happened(running, emu, "deep", calls_before, dump_before)
+    [line] = request_lines(running, request_id)
+    assert " WARNING reviewwatch.http: POST /slack/events 400 " in line and " refused: " in line
+
+
+@pytest.mark.parametrize("depth", DEEP)
+def test_deeply_nested_json_from_a_verified_teams_sender_gets_400_and_one_line(
+    running: AppProcess, depth: int
+) -> None:
+    from tests.support.teams_requests import hmac_header
+
+    raw = nested(depth).encode()
+    request_id = f"deep-teams-{depth}"
+
+    answer = httpx.post(
+        running.url + "/teams/messages",
+        content=raw,
+        headers={**hmac_header(raw), "X-Request-Id": request_id},
+        timeout=10,
+    )
+
+    assert answer.status_code == 400
+    [line] = request_lines(running, request_id)
+    assert " WARNING reviewwatch.http: POST /teams/messages 400 " in line and " refused: " in line
+    assert "Traceback" not in running.logs
