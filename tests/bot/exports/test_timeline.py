@@ -295,6 +295,9 @@ def test_app_home_shows_the_uploaded_picture_and_redraws_only_after_a_change(
         {"type": "image", "slack_file": {"id": file_id}, "alt_text": home_timeline.HOME_ALT_TEXT}
     ]
     assert "redrawn when the tracker changes" in visible_text(fresh["blocks"])
+    # The file itself says what it shows, too (alt text on every timeline upload).
+    alt = slack_emulator.calls_to("files.getUploadURLExternal")[-1].args["alt_txt"]
+    assert alt.startswith("Timeline from Jul 10 to Oct 22, 2026:") and "Llama 5 (overdue)" in alt
     first_picture = slack_emulator.uploads[file_id]
     assert png_size(first_picture)[0] == 2400
 
