@@ -59,7 +59,10 @@ def once_per_event(deps: Deps) -> Callable[..., BoltResponse | None]:
         if not isinstance(event_id, str) or not event_id:
             next()
             return None
-        if take_event(deps.store.db, event_id, deps.clock.now()):
+        # Given back at once: in Socket Mode this thread is the socket client's, which no
+        # listener wrapper releases (the listeners themselves run on Bolt's own pool).
+        taken = deps.store.releasing(lambda: take_event(deps.store.db, str(event_id), deps.clock.now()))()
+        if taken:
             next()
             return None
         retry = (request.headers.get("x-slack-retry-num") or ["-"])[0] if request is not None else "-"
