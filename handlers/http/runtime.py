@@ -243,6 +243,11 @@ def serve_socket_mode(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> in
 
     app_token = deps.settings.slack_app_token
     assert app_token is not None
+    if deps.settings.teams_bot_enabled and not deps.settings.health_port:
+        raise StartupError(
+            "in Socket Mode the Teams bot listens at /api/messages on the health port: "
+            "set REVIEWWATCH_HEALTH_PORT"
+        )
     health = bind_health_server(deps) if deps.settings.health_port else None
     # apps.connections.open is a Web API call: this client sends it to SLACK_API_URL.
     handler = SocketModeHandler(

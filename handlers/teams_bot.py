@@ -1,0 +1,70 @@
+"""The Teams bot's listeners, registered on the SDK app by `register(app, deps)`.
+
+They run after the SDK has authenticated the activity (handlers/http/teams_bot.py). Each
+reads the activity, asks bot/teams/ for the answer (on a worker thread: the tracker is
+read synchronously), and sends it through the SDK's context, which replies to the
+conversation and service URL of the verified activity. An activity from another tenant
+than ours is answered with nothing.
+
+A message in a personal chat, a group chat or a channel (standard, private or shared),
+with or without an @mention, is a command; an answer not ready within `typing_after`
+seconds shows the typing indicator first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from bot.deps import Deps
+
+log = logging.getLogger("reviewwatch.teams")
+
+
+def activity_json(activity: Any) -> dict[str, Any]:
+    """The SDK's activity model as the JSON Teams sent (camelCase names)."""
+    data: dict[str, Any] = activity.model_dump(by_alias=True, exclude_none=True, mode="json")
+    return data
+
+
+def from_our_tenant(deps: Deps, activity: dict[str, Any]) -> bool:
+    tenant = (activity.get("conversation") or {}).get("tenantId") or (
+        (activity.get("channelData") or {}).get("tenant") or {}
+    ).get("id")
+    ours = (deps.settings.teams_tenant_id or "").lower()
+    if str(tenant or "").lower() != ours:
+        log.warning("Teams bot: an activity from another tenant was ignored")
+        return False
+    return True
+
+
+def message_input(reply: dict[str, Any]) -> Any:
+    """Our reply Activity (a dict carrying Adaptive Cards) as the SDK's message input."""
+    from microsoft_teams.api.activities.message.message import MessageActivityInput
+    from microsoft_teams.api.models.attachment.attachment import Attachment
+
+    message = MessageActivityInput(text=reply.get("text") or "")
+    for item in reply.get("attachments") or []:
+        message.add_attachments(Attachment(content_type=item["contentType"], content=item["content"]))
+    return message
+
+
+def register(app: Any, deps: Deps, *, typing_after: float) -> None:
+    from microsoft_teams.api.activities.typing import TypingActivityInput
+
+    from bot.teams.answers import answer_activity
+
+    async def on_message(ctx: Any) -> None:
+        activity = activity_json(ctx.activity)
+        if not from_our_tenant(deps, activity):
+            return
+        work = asyncio.ensure_future(asyncio.to_thread(answer_activity, deps, activity))
+        done, _ = await asyncio.wait({work}, timeout=typing_after)
+        if not done:
+            await ctx.send(TypingActivityInput())
+        answer = await work
+        log.info("Teams bot: answered %s", answer.command)
+        await ctx.send(message_input(answer.activity))
+
+    app.on_message(on_message)
