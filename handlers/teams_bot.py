@@ -53,13 +53,13 @@ def message_input(reply: dict[str, Any]) -> Any:
 def register(app: Any, deps: Deps, *, typing_after: float) -> None:
     from microsoft_teams.api.activities.typing import TypingActivityInput
 
-    from bot.teams.answers import answer_activity
+    from bot.teams.chat import chat_answer
 
     async def on_message(ctx: Any) -> None:
         activity = activity_json(ctx.activity)
         if not from_our_tenant(deps, activity):
             return
-        work = asyncio.ensure_future(asyncio.to_thread(answer_activity, deps, activity))
+        work = asyncio.ensure_future(asyncio.to_thread(chat_answer, deps, activity))
         done, _ = await asyncio.wait({work}, timeout=typing_after)
         if not done:
             await ctx.send(TypingActivityInput())

@@ -4,33 +4,10 @@ or unauthenticated activity gets 401 and causes nothing (no call to the connecto
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
-
 import pytest
 
 from bot.deps import Deps
-from bot.settings import load_settings
 from tests.support.teams_connector import BotServer, TeamsConnector, message_activity, new_key
-
-
-@pytest.fixture(scope="module")
-def connector() -> Iterator[TeamsConnector]:
-    with TeamsConnector() as server:
-        yield server
-
-
-@pytest.fixture
-def bot(deps: Deps, connector: TeamsConnector) -> Iterator[BotServer]:
-    teams = load_settings(connector.settings_env(), env_file=None)
-    deps.settings = dataclasses.replace(
-        deps.settings,
-        **{f.name: getattr(teams, f.name) for f in dataclasses.fields(teams) if f.name.startswith("teams_")},
-    )
-    connector.clear()
-    server = BotServer(deps, typing_after=5.0)
-    yield server
-    server.close()
 
 
 def test_a_signed_activity_is_answered_at_the_connector(bot: BotServer, connector: TeamsConnector) -> None:
