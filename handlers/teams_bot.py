@@ -54,12 +54,20 @@ def register(app: Any, deps: Deps, *, typing_after: float) -> None:
     from microsoft_teams.api.activities.typing import TypingActivityInput
 
     from bot.teams.chat import chat_answer
+    from bot.teams.conversations import remember_conversation
+
+    def answer_and_remember(activity: dict[str, Any]) -> Any:
+        try:
+            remember_conversation(deps, activity)  # where alerts can reach it later
+            return chat_answer(deps, activity)
+        finally:
+            deps.store.release()
 
     async def on_message(ctx: Any) -> None:
         activity = activity_json(ctx.activity)
         if not from_our_tenant(deps, activity):
             return
-        work = asyncio.ensure_future(asyncio.to_thread(chat_answer, deps, activity))
+        work = asyncio.ensure_future(asyncio.to_thread(answer_and_remember, activity))
         done, _ = await asyncio.wait({work}, timeout=typing_after)
         if not done:
             await ctx.send(TypingActivityInput())

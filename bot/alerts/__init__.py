@@ -14,12 +14,19 @@
   form (`subscribe_form`), /aireview alerts (`overview`), /aireview alerts|subscribe|
   unsubscribe and the buttons (`commands`), corrections in place (`updates`), snooze and
   mute (`snooze`), the weekly briefing with /aireview briefing (`briefing`), and personal
-  follows (`follows`).
+  follows (`follows`); the Teams bot's conversations: subscribing one
+  (`teams_bot_subscriptions`), delivering to it (`teams_bot_sender`) and correcting in place
+  there (`teams_bot_updates`).
 """
 
 from bot.alerts.briefing import BRIEFING_SUBCOMMAND, briefing_http_response
 from bot.alerts.commands import ALERT_SUBCOMMANDS, alert_problems_home_section
 from bot.alerts.follows import FOLLOW_SUBCOMMANDS
+from bot.alerts.teams_bot_subscriptions import (
+    is_teams_admin,
+    subscribe_conversation,
+    unsubscribe_conversation,
+)
 
 __all__ = [
     "ALERT_SUBCOMMANDS",
@@ -27,4 +34,7 @@ __all__ = [
     "FOLLOW_SUBCOMMANDS",
     "alert_problems_home_section",
     "briefing_http_response",
+    "is_teams_admin",
+    "subscribe_conversation",
+    "unsubscribe_conversation",
 ]

@@ -33,6 +33,9 @@ from bot.alerts.delivery import build_senders, close_senders
 from bot.alerts.rules import restated_alert, restated_status_alert
 from bot.alerts.sending import OUTCOME_PERMANENT, OUTCOME_SENT, Outcome, Sender
 from bot.alerts.slack_sender import SlackSender
+from bot.alerts.teams_bot_sender import TeamsRouter
+from bot.alerts.teams_bot_subscriptions import is_bot_target
+from bot.alerts.teams_bot_updates import make_bot_update
 from bot.alerts.teams_sender import TeamsSender
 from bot.blockkit import fmt_date, fmt_datetime
 from bot.deps import Deps
@@ -161,7 +164,7 @@ def send_updates(
     if not pending:
         return result
     own = senders is None
-    senders = build_senders(deps.settings) if senders is None else senders
+    senders = build_senders(deps.settings, deps.store) if senders is None else senders
     try:
         for row in pending:
             if store.take_update(db, row, now):
@@ -194,6 +197,15 @@ def _make_update(
     what = change_text(change)
     when = fmt_datetime(change["at"], settings.tz)
     sender = senders.get(alert.target_type)
+    if isinstance(sender, TeamsRouter):  # the Teams bot's conversations, and the webhooks beside them
+        if is_bot_target(alert.target):
+            done, failure = make_bot_update(deps, row, sent, alert, change, (what, when), sender.bot, now)
+            if failure is not None:
+                _failed(db, row["key"], failure, now, result)
+            else:
+                (result.sent if done == "sent" else result.edited).append(row["key"])
+            return
+        sender = sender.webhooks
     if isinstance(sender, TeamsSender):
         card = update_card(alert, what, when, change["actor"], change["source"], now, settings)
         outcome = sender.post(alert.target, card)

@@ -7,8 +7,9 @@ read as the outgoing webhook reads it (`answers.command_text`, `split_command`),
   status, compare, changes, help) gets that card;
 - a read command without one (`models`, `history`) is answered by the same command as in
   Slack, its Block Kit carried over (`from_blocks`);
-- any other command of the table (the alerts, follows, admin forms, exports, feeds, the
-  board) answers where in Slack it is, until it has its Teams form;
+- `subscribe` and `unsubscribe` (admins) subscribe the conversation to alerts the bot sends;
+- any other command of the table (the alerts overview, follows, admin forms, exports, feeds,
+  the board) answers where in Slack it is, until it has its Teams form;
 - anything else gets help, with "did you mean".
 """
 
@@ -41,7 +42,8 @@ BOT_HELP_INTRO = {
 }
 BOT_HELP_FOOTER = (
     "Names match like in Slack: any case, slug or display name, part of a name, small typos. "
-    "Alerts, follows, the admin forms and exports are in Slack for now: /aireview help."
+    "Admins: “subscribe” sends alerts here. Follows, the admin forms and exports are in Slack "
+    "for now: /aireview help."
 )
 
 
@@ -94,10 +96,35 @@ def _from_slack(deps: Deps, name: str, args: str, activity: Mapping[str, Any]) -
     return card_from_blocks(reply.blocks, reply.text)
 
 
+def _subscription(deps: Deps, name: str, activity: Mapping[str, Any]) -> dict[str, Any]:
+    """`subscribe` / `unsubscribe` this conversation (admins only, checked here)."""
+    from bot.alerts import is_teams_admin, subscribe_conversation, unsubscribe_conversation
+    from bot.teams.conversations import conversation_id
+
+    user = str((activity.get("from") or {}).get("aadObjectId") or "")
+    if not is_teams_admin(deps, user):
+        return notice_card(
+            f"Only admins can {name} a conversation: their Entra object ids are in REVIEWWATCH_TEAMS_ADMINS."
+        )
+    conversation = conversation_id(activity)
+    if name == "subscribe":
+        if subscribe_conversation(deps, conversation, user, deps.clock.now()):
+            return notice_card(
+                "Subscribed: alerts of every kind come here in real time, at the default lead days "
+                f"({', '.join(str(d) for d in deps.settings.lead_days)}). “unsubscribe” stops them."
+            )
+        return notice_card("This conversation is subscribed already. “unsubscribe” stops its alerts.")
+    if unsubscribe_conversation(deps, conversation):
+        return notice_card("Unsubscribed: no more alerts here.")
+    return notice_card("This conversation was not subscribed.")
+
+
 def chat_answer(deps: Deps, activity: Mapping[str, Any]) -> TeamsAnswer:
     """The bot's reply to one message: a message Activity with one Adaptive Card."""
     app = app_name(activity)
     name, args = split_command(command_text(activity))
+    if name in ("subscribe", "unsubscribe"):
+        return TeamsAnswer(name, reply_activity(_subscription(deps, name, activity)))
     table = _table(deps)
     offered = {c.name for c in teams_commands(deps)}
     if name in CARD_ANSWERS and name in offered and name != "help":

@@ -50,6 +50,8 @@ class Sent:
     body: dict[str, Any]
     conversation_id: str
     activity_id: str | None  # the activity replied to or updated
+    at: float = field(default_factory=time.perf_counter)  # when it arrived (the benchmark's clock)
+    new_id: str | None = None  # the id the connector gave a new activity
 
     @property
     def kind(self) -> str:
@@ -163,13 +165,15 @@ class _Handler(BaseHTTPRequestHandler):
         conversation = parts[2] if len(parts) > 2 else ""
         activity = parts[4] if len(parts) > 4 else None
         with state.lock:
-            state.sent.append(Sent(method, path, body, conversation, activity))
             number = next(state.ids)
+            new_id = f"1{number:012d}"
+            state.sent.append(Sent(method, path, body, conversation, activity, new_id=new_id))
         if parts == ["v3", "conversations"]:
-            self._json(201, {"id": f"a:proactive-{number}", "activityId": f"1{number:012d}"})
+            self._json(201, {"id": f"a:proactive-{number}", "activityId": new_id})
+        elif method == "PUT":
+            self._json(200, {"id": activity})
         else:
-            new_id = activity if method == "PUT" else f"1{number:012d}"
-            self._json(200 if method == "PUT" else 201, {"id": new_id})
+            self._json(201, {"id": new_id})
 
     def do_POST(self) -> None:
         if self.path.endswith("/oauth2/v2.0/token"):

@@ -1,0 +1,102 @@
+"""Alerts through the Teams bot: an admin subscribes a channel from Teams; the sweep posts the
+alert card there proactively (exactly once, by the ledger); when the deadline moves, the card
+is edited in place and one follow-up goes in its reply chain. All at the connector stand-in."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, time
+
+import pytest
+
+from bot.alerts.delivery import build_senders, close_senders
+from bot.alerts.sweep import run_sweep
+from bot.alerts.updates import send_updates
+from bot.clock import FixedClock
+from bot.deps import Deps
+from storage.alerts import get_subscription
+from storage.tracker import list_deadlines, update_record
+from tests.bot.teams.conftest import with_teams_bot
+from tests.conftest import ADMIN_ID
+from tests.support.teams_connector import BotServer, TeamsConnector, message_activity
+
+ADMIN_AAD = "7f1c0000-0000-4000-8000-00000000abcd"
+OTHER_AAD = "0a0a0000-0000-4000-8000-000000000001"
+CHANNEL = "19:policy0001@thread.tacv2"
+SOURCE = "https://example.gov/review-process-extended"
+
+
+def local(deps: Deps, day: date, hour: int = 9) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=deps.settings.tz)
+
+
+@pytest.fixture
+def admin_bot(deps: Deps, connector: TeamsConnector) -> Iterator[BotServer]:
+    with_teams_bot(deps, connector, REVIEWWATCH_TEAMS_ADMINS=ADMIN_AAD)
+    connector.clear()
+    server = BotServer(deps, typing_after=5.0)
+    yield server
+    server.close()
+
+
+def say(bot: BotServer, connector: TeamsConnector, text: str, user: str) -> str:
+    activity = message_activity(connector, text, conversation_type="channel", mention_bot=True, user_aad=user)
+    assert bot.post(activity, connector.inbound_token()).status_code == 200
+    return json.dumps(connector.sent("message")[-1].cards)
+
+
+def test_only_an_admin_subscribes_a_channel(
+    admin_bot: BotServer, connector: TeamsConnector, deps: Deps
+) -> None:
+    refused = say(admin_bot, connector, "subscribe", OTHER_AAD)
+    assert "Only admins" in refused
+    assert get_subscription(deps.store.db, "teams", f"bot:{CHANNEL}") is None
+    assert "Subscribed" in say(admin_bot, connector, "subscribe", ADMIN_AAD)
+    assert get_subscription(deps.store.db, "teams", f"bot:{CHANNEL}") is not None
+    assert "subscribed already" in say(admin_bot, connector, "subscribe", ADMIN_AAD)
+    assert "Unsubscribed" in say(admin_bot, connector, "unsubscribe", ADMIN_AAD)
+
+
+def test_an_alert_is_posted_once_then_edited_in_place_with_a_follow_up_in_its_chain(
+    admin_bot: BotServer, connector: TeamsConnector, deps: Deps
+) -> None:
+    assert isinstance(deps.clock, FixedClock)
+    deps.clock.set(local(deps, date(2026, 7, 2)))  # subscribed in early July
+    say(admin_bot, connector, "subscribe", ADMIN_AAD)
+    connector.clear()
+    senders = build_senders(deps.settings, deps.store)
+    try:
+        first = run_sweep(deps, now=local(deps, date(2026, 7, 24)), senders=senders)
+        posts = [s for s in connector.sent("message") if s.conversation_id == CHANNEL]
+        assert first.sent and len(posts) == len(first.sent)
+        alert = next(p for p in posts if "Deadline in 7 days" in json.dumps(p.cards))
+        again = run_sweep(deps, now=local(deps, date(2026, 7, 24), 12), senders=senders)
+        assert not again.sent and len(connector.sent("message")) == len(posts)  # exactly once
+        send_updates(deps, now=local(deps, date(2026, 7, 24), 12), senders=senders)  # as after each sweep
+
+        changed = local(deps, date(2026, 7, 25), 10)
+        deadline = str(list_deadlines(deps.store.db)[0]["id"])
+        update_record(
+            deps.store.db,
+            "deadline",
+            deadline,
+            {"due_date": "2026-08-14"},
+            actor=ADMIN_ID,
+            at=changed,
+            source=SOURCE,
+            note="The administration extended the deadline.",
+        )
+        connector.clear()
+        result = send_updates(deps, now=changed, senders=senders)
+        assert result.sent
+        [edit] = [s for s in connector.sent("update") if s.activity_id == alert.new_id]
+        assert "Updated" in json.dumps(edit.cards) and "Aug 14, 2026" in json.dumps(edit.cards)
+        chain = [
+            s for s in connector.sent("message") if s.conversation_id.startswith(CHANNEL + ";messageid=")
+        ]
+        assert len(chain) == 1 and SOURCE in json.dumps(chain[0].cards)
+        assert send_updates(deps, now=changed, senders=senders).sent == []
+        assert len(connector.sent("update")) == 1
+    finally:
+        close_senders(senders)
