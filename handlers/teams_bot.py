@@ -76,3 +76,50 @@ def register(app: Any, deps: Deps, *, typing_after: float) -> None:
         await ctx.send(message_input(answer.activity))
 
     app.on_message(on_message)
+    app.on_card_action(card_action_listener(deps))
+
+
+def _invoke_error(message: str) -> dict[str, Any]:
+    return {
+        "statusCode": 400,
+        "type": "application/vnd.microsoft.error",
+        "value": {"code": "BadRequest", "message": message},
+    }
+
+
+def card_action_listener(deps: Deps) -> Any:
+    """A press of a card's Action.Execute button (`adaptiveCard/action` invoke)."""
+    from bot.alerts import acknowledge_from_teams
+    from bot.teams.conversations import conversation_id
+
+    def acknowledge(activity: dict[str, Any], key: str) -> Any:
+        try:
+            return acknowledge_from_teams(
+                deps,
+                key=key,
+                conversation_id=conversation_id(activity),
+                user_name=str((activity.get("from") or {}).get("name") or "someone in Teams"),
+            )
+        finally:
+            deps.store.release()
+
+    async def on_card_action(ctx: Any) -> dict[str, Any]:
+        activity = activity_json(ctx.activity)
+        if not from_our_tenant(deps, activity):
+            return _invoke_error("Not this app's tenant.")
+        action = (activity.get("value") or {}).get("action") or {}
+        key = (action.get("data") or {}).get("key")
+        if action.get("verb") != "acknowledge" or not isinstance(key, str):
+            return _invoke_error("Unknown action.")
+        result = await asyncio.to_thread(acknowledge, activity, key)
+        if isinstance(result, str):
+            return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": result}
+        envelope, _row = result
+        if activity.get("replyToId"):  # everyone sees who acknowledged: the posted card is replaced
+            update = message_input(envelope)
+            update.id = activity["replyToId"]
+            await ctx.send(update)
+        card = envelope["attachments"][0]["content"]
+        return {"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card}
+
+    return on_card_action

@@ -22,6 +22,7 @@
 from bot.alerts.briefing import BRIEFING_SUBCOMMAND, briefing_http_response
 from bot.alerts.commands import ALERT_SUBCOMMANDS, alert_problems_home_section
 from bot.alerts.follows import FOLLOW_SUBCOMMANDS
+from bot.alerts.teams_bot_actions import acknowledge_from_teams
 from bot.alerts.teams_bot_subscriptions import (
     is_teams_admin,
     subscribe_conversation,
@@ -32,6 +33,7 @@ __all__ = [
     "ALERT_SUBCOMMANDS",
     "BRIEFING_SUBCOMMAND",
     "FOLLOW_SUBCOMMANDS",
+    "acknowledge_from_teams",
     "alert_problems_home_section",
     "briefing_http_response",
     "is_teams_admin",

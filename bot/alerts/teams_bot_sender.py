@@ -24,7 +24,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.alerts.alert import Alert
-from bot.alerts.cards import alert_card
 from bot.alerts.sending import OUTCOME_FAILED, OUTCOME_PERMANENT, OUTCOME_SENT, Outcome, Pacer, Sleep, Thread
 from bot.alerts.teams_bot_subscriptions import BOT_TARGET_PREFIX, is_bot_target
 from bot.settings import Settings
@@ -99,7 +98,9 @@ class TeamsBotSender:
     ) -> Outcome:
         conversation = alert.target.removeprefix(BOT_TARGET_PREFIX)
         in_chain = self.reply_chain(conversation, thread.ts) if thread is not None else None
-        outcome = self.post(conversation, alert_card(alert, now, self.settings), in_chain=in_chain)
+        from bot.alerts.teams_bot_actions import bot_alert_card
+
+        outcome = self.post(conversation, bot_alert_card(alert, now, self.settings), in_chain=in_chain)
         return outcome
 
     def _call(self, method: str, url: str, activity: dict[str, Any]) -> Outcome:

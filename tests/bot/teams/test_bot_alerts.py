@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date, datetime, time
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from bot.alerts.sweep import run_sweep
 from bot.alerts.updates import send_updates
 from bot.clock import FixedClock
 from bot.deps import Deps
-from storage.alerts import get_subscription
+from storage.alerts import get_ledger, get_subscription
 from storage.tracker import list_deadlines, update_record
 from tests.bot.teams.conftest import with_teams_bot
 from tests.conftest import ADMIN_ID
@@ -100,3 +101,69 @@ def test_an_alert_is_posted_once_then_edited_in_place_with_a_follow_up_in_its_ch
         assert len(connector.sent("update")) == 1
     finally:
         close_senders(senders)
+
+
+def press(
+    connector: TeamsConnector, key: str, reply_to: str, user: str, name: str, conversation: str
+) -> dict[str, Any]:
+    """The invoke Teams posts when someone presses an Action.Execute button (Universal Actions)."""
+    activity = message_activity(connector, "", conversation_type="channel", user_aad=user, user_name=name)
+    activity.update(
+        type="invoke",
+        name="adaptiveCard/action",
+        replyToId=reply_to,
+        value={
+            "action": {"type": "Action.Execute", "verb": "acknowledge", "data": {"key": key}},
+            "trigger": "manual",
+        },
+    )
+    activity["conversation"]["id"] = conversation
+    del activity["text"]
+    return activity
+
+
+def test_acknowledge_on_a_bot_card_is_recorded_once_and_refreshes_the_card(
+    admin_bot: BotServer, connector: TeamsConnector, deps: Deps
+) -> None:
+    assert isinstance(deps.clock, FixedClock)
+    deps.clock.set(local(deps, date(2026, 7, 2)))
+    say(admin_bot, connector, "subscribe", ADMIN_AAD)
+    connector.clear()
+    senders = build_senders(deps.settings, deps.store)
+    try:
+        run_sweep(deps, now=local(deps, date(2026, 7, 24)), senders=senders)
+    finally:
+        close_senders(senders)
+    [posted] = [s for s in connector.sent("message") if "Deadline in 7 days" in json.dumps(s.cards)]
+    [button] = [a for a in posted.cards[0]["actions"] if a["type"] == "Action.Execute"]
+    assert button["verb"] == "acknowledge"
+    key = button["data"]["key"]
+    deps.clock.set(local(deps, date(2026, 7, 24), 10))
+
+    in_thread = f"{CHANNEL};messageid={posted.new_id}"
+    first = admin_bot.post(
+        press(connector, key, str(posted.new_id), OTHER_AAD, "Sam Staffer", in_thread),
+        connector.inbound_token(),
+    )
+    assert first.status_code == 200
+    body = first.json()
+    assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert "Acknowledged by Sam Staffer" in json.dumps(body["value"])
+    assert not any(a.get("type") == "Action.Execute" for a in body["value"].get("actions", []))
+    [update] = connector.sent("update")  # the posted card, for everyone
+    assert update.activity_id == posted.new_id and "Acknowledged by Sam Staffer" in json.dumps(update.cards)
+    assert get_ledger(deps.store.db, key)["acknowledged_by"] == "Sam Staffer"
+
+    second = admin_bot.post(
+        press(connector, key, str(posted.new_id), ADMIN_AAD, "Pat Policy", in_thread),
+        connector.inbound_token(),
+    )
+    assert "Acknowledged by Sam Staffer" in json.dumps(second.json()["value"])  # the first one stands
+
+    elsewhere = admin_bot.post(
+        press(connector, key, "1", ADMIN_AAD, "Pat Policy", "19:other@thread.tacv2"),
+        connector.inbound_token(),
+    )
+    assert "not sent here" in json.dumps(elsewhere.json())
+    forged = admin_bot.post(press(connector, key, "1", ADMIN_AAD, "Pat Policy", in_thread), None)
+    assert forged.status_code == 401

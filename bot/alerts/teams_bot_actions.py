@@ -1,0 +1,65 @@
+"""The buttons on alert cards the Teams bot posts (Adaptive Card Universal Actions).
+
+A card the bot posts carries `Action.Execute` "Acknowledge" (verb `acknowledge`, the alert's
+key in its data). Teams sends the press to /api/messages as an authenticated
+`adaptiveCard/action` invoke; `acknowledge_from_teams` applies Slack's rule (the ledger's
+first acknowledgement stands, recorded once) and returns the card showing who acknowledged
+and when, which the bot answers the press with (the presser's card is refreshed) and puts
+in place of the posted card for everyone. A press is honoured only in the conversation the
+alert was sent to.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.alerts.alert import Alert
+from bot.alerts.cards import alert_card
+from bot.alerts.teams_bot_subscriptions import bot_target
+from bot.blockkit import fmt_datetime
+from bot.cardkit import text_block
+from bot.deps import Deps
+from bot.settings import Settings
+from storage import alerts as ledger
+
+VERB_ACKNOWLEDGE = "acknowledge"
+
+
+def bot_alert_card(
+    alert: Alert, now: datetime, settings: Settings, acknowledged: tuple[str, datetime] | None = None
+) -> dict[str, Any]:
+    """The alert's card as the bot posts it: with its Acknowledge button, or who pressed it."""
+    envelope = alert_card(alert, now, settings)
+    card = envelope["attachments"][0]["content"]
+    if acknowledged is not None:
+        who, at = acknowledged
+        card["body"].append(text_block(f"✅ Acknowledged by {who} on {fmt_datetime(at, settings.tz)}"))
+    elif alert.key:
+        button = {
+            "type": "Action.Execute",
+            "title": "Acknowledge",
+            "verb": VERB_ACKNOWLEDGE,
+            "data": {"key": alert.key},
+        }
+        card["actions"] = [button, *card.get("actions", [])]
+    return envelope
+
+
+def acknowledge_from_teams(
+    deps: Deps, *, key: str, conversation_id: str, user_name: str
+) -> tuple[dict[str, Any], dict[str, Any]] | str:
+    """Record the acknowledgement; (the card to show, the ledger row), or why not."""
+    db, now = deps.store.db, deps.clock.now()
+    row = ledger.get_ledger(db, key)
+    if (
+        row is None
+        or row["target_type"] != ledger.TARGET_TEAMS
+        or row["target"] != bot_target(conversation_id)
+    ):
+        return "That alert was not sent here."
+    row = ledger.acknowledge(db, key, user_name, now)
+    assert row is not None
+    at = datetime.fromisoformat(row["acknowledged_at"])
+    card = bot_alert_card(Alert.from_ledger(row), now, deps.settings, (str(row["acknowledged_by"]), at))
+    return card, row
