@@ -18,6 +18,7 @@ import logging
 from typing import Any
 
 from bot.deps import Deps
+from bot.teams.reply import reply_activity
 
 log = logging.getLogger("reviewwatch.teams")
 
@@ -77,6 +78,50 @@ def register(app: Any, deps: Deps, *, typing_after: float) -> None:
 
     app.on_message(on_message)
     app.on_card_action(card_action_listener(deps))
+    dialog_open, dialog_submit = dialog_listeners(deps)
+    app.on_dialog_open(dialog_open)
+    app.on_dialog_submit(dialog_submit)
+
+
+def dialog_listeners(deps: Deps) -> tuple[Any, Any]:
+    """The admin forms as Teams dialogs: `task/fetch` opens one, `task/submit` saves it."""
+    from bot.alerts import is_teams_admin
+    from bot.teams.dialogs import open_dialog, submit_dialog, user_of
+
+    def released(work: Any, *args: Any) -> Any:
+        try:
+            return work(*args)
+        finally:
+            deps.store.release()
+
+    def data_of(activity: dict[str, Any]) -> dict[str, Any]:
+        data = (activity.get("value") or {}).get("data")
+        return data if isinstance(data, dict) else {}
+
+    async def on_open(ctx: Any) -> dict[str, Any]:
+        activity = activity_json(ctx.activity)
+        if not from_our_tenant(deps, activity):
+            return {"task": {"type": "message", "value": "Not this app's tenant."}}
+        admin = is_teams_admin(deps, user_of(activity)[0])
+        data = data_of(activity)
+        result: dict[str, Any] = await asyncio.to_thread(released, open_dialog, deps, data, admin)
+        return result
+
+    async def on_submit(ctx: Any) -> dict[str, Any]:
+        activity = activity_json(ctx.activity)
+        if not from_our_tenant(deps, activity):
+            return {"task": {"type": "message", "value": "Not this app's tenant."}}
+        aad, name = user_of(activity)
+        admin = is_teams_admin(deps, aad)
+        answer, confirmation = await asyncio.to_thread(
+            released, submit_dialog, deps, data_of(activity), name, admin
+        )
+        if confirmation is not None:
+            await ctx.send(message_input(reply_activity(confirmation)))
+        result: dict[str, Any] = answer
+        return result
+
+    return on_open, on_submit
 
 
 def _invoke_error(message: str) -> dict[str, Any]:

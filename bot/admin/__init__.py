@@ -14,6 +14,20 @@
 - `edits`: a submission to the form's submitter, the confirmation, the two commands.
 """
 
-from bot.admin.commands import ADMIN_SUBCOMMANDS, no_admin_home_section
+from typing import Any
 
-__all__ = ["ADMIN_SUBCOMMANDS", "no_admin_home_section"]
+from bot.admin.commands import ADMIN_SUBCOMMANDS, no_admin_home_section
+from bot.deps import Deps
+
+
+def submit_status_values(deps: Deps, user_id: str, values: dict[str, Any], meta: dict[str, Any]) -> Any:
+    """The status form submitted from elsewhere than Slack (a Teams dialog): the same
+    validation, version check, save and history; `values` keyed by the form's block ids,
+    `meta` its private metadata ({"id", "version"}). Returns saving.Outcome. The caller has
+    checked that `user_id` is an admin."""
+    from bot.admin.submit_records import submit_status
+
+    return submit_status(deps, None, user_id, values, meta)
+
+
+__all__ = ["ADMIN_SUBCOMMANDS", "no_admin_home_section", "submit_status_values"]

@@ -8,6 +8,7 @@ read as the outgoing webhook reads it (`answers.command_text`, `split_command`),
 - a read command without one (`models`, `history`) is answered by the same command as in
   Slack, its Block Kit carried over (`from_blocks`);
 - `subscribe` and `unsubscribe` (admins) subscribe the conversation to alerts the bot sends;
+- `update <developer>` (admins) opens the status form as a Teams dialog (`dialogs`);
 - any other command of the table (the alerts overview, follows, admin forms, exports, feeds,
   the board) answers where in Slack it is, until it has its Teams form;
 - anything else gets help, with "did you mean".
@@ -42,8 +43,8 @@ BOT_HELP_INTRO = {
 }
 BOT_HELP_FOOTER = (
     "Names match like in Slack: any case, slug or display name, part of a name, small typos. "
-    "Admins: “subscribe” sends alerts here. Follows, the admin forms and exports are in Slack "
-    "for now: /aireview help."
+    "Admins: “subscribe” sends alerts here; “update <developer>” changes a status. Follows, the "
+    "other admin forms and exports are in Slack for now: /aireview help."
 )
 
 
@@ -125,6 +126,12 @@ def chat_answer(deps: Deps, activity: Mapping[str, Any]) -> TeamsAnswer:
     name, args = split_command(command_text(activity))
     if name in ("subscribe", "unsubscribe"):
         return TeamsAnswer(name, reply_activity(_subscription(deps, name, activity)))
+    if name == "update":
+        from bot.alerts import is_teams_admin
+        from bot.teams.dialogs import update_command_card, user_of
+
+        admin = is_teams_admin(deps, user_of(activity)[0])
+        return TeamsAnswer(name, reply_activity(update_command_card(deps, args, admin)))
     table = _table(deps)
     offered = {c.name for c in teams_commands(deps)}
     if name in CARD_ANSWERS and name in offered and name != "help":
