@@ -24,6 +24,7 @@ from bot.alerts.commands import ALERT_SUBCOMMANDS, alert_problems_home_section
 from bot.alerts.follows import FOLLOW_SUBCOMMANDS
 from bot.alerts.teams_bot_actions import acknowledge_from_teams
 from bot.alerts.teams_bot_subscriptions import (
+    bot_target,
     is_teams_admin,
     subscribe_conversation,
     unsubscribe_conversation,
@@ -35,6 +36,7 @@ __all__ = [
     "FOLLOW_SUBCOMMANDS",
     "acknowledge_from_teams",
     "alert_problems_home_section",
+    "bot_target",
     "briefing_http_response",
     "is_teams_admin",
     "subscribe_conversation",

@@ -8,6 +8,8 @@ read as the outgoing webhook reads it (`answers.command_text`, `split_command`),
 - a read command without one (`models`, `history`) is answered by the same command as in
   Slack, its Block Kit carried over (`from_blocks`);
 - `subscribe` and `unsubscribe` (admins) subscribe the conversation to alerts the bot sends;
+- `follow`, `unfollow`, `following` in the personal chat: personal follows, as in Slack, whose
+  alerts the bot sends to that chat;
 - `update <developer>` (admins) opens the status form as a Teams dialog (`dialogs`);
 - any other command of the table (the alerts overview, follows, admin forms, exports, feeds,
   the board) answers where in Slack it is, until it has its Teams form;
@@ -36,6 +38,8 @@ from bot.teams.reply import clean, notice_card, reply_activity
 
 # Read commands answered through their Slack answer.
 FROM_SLACK_BLOCKS = ("models", "history")
+# Personal follows, from the personal chat with the bot, where their alerts then arrive.
+FOLLOW_COMMANDS = ("follow", "unfollow", "following")
 BOT_HELP_INTRO = {
     "personal": "Type a command here (no @mention needed):",
     "groupChat": "Type a command in this chat, with or without @{app}:",
@@ -43,8 +47,9 @@ BOT_HELP_INTRO = {
 }
 BOT_HELP_FOOTER = (
     "Names match like in Slack: any case, slug or display name, part of a name, small typos. "
-    "Admins: “subscribe” sends alerts here; “update <developer>” changes a status. Follows, the "
-    "other admin forms and exports are in Slack for now: /aireview help."
+    "“follow <developer|model>” in your personal chat with the bot brings its alerts there. "
+    "Admins: “subscribe” sends alerts here; “update <developer>” changes a status. The other "
+    "admin forms and exports are in Slack for now: /aireview help."
 )
 
 
@@ -120,19 +125,39 @@ def _subscription(deps: Deps, name: str, activity: Mapping[str, Any]) -> dict[st
     return notice_card("This conversation was not subscribed.")
 
 
+def _follow(deps: Deps, command: Any, args: str, activity: Mapping[str, Any]) -> dict[str, Any]:
+    """follow / unfollow / following, as in Slack, for the personal chat's own subscription."""
+    from bot.alerts import bot_target
+    from bot.teams.conversations import conversation_id
+
+    if conversation_type(activity) != "personal":
+        return notice_card(
+            "Follow from your personal chat with Review Watch: the alerts you follow arrive there."
+        )
+    person = bot_target(conversation_id(activity))
+    request = CommandRequest(args, user_id=person, surface=SURFACE_TEAMS, asked_in_message=True)
+    reply = command.run(deps, request)
+    if reply is None:
+        return notice_card("Nothing to show.")
+    text = reply.text.replace("`/aireview ", "`").replace("direct messages", "messages in this chat")
+    return card_from_blocks([], text)
+
+
 def chat_answer(deps: Deps, activity: Mapping[str, Any]) -> TeamsAnswer:
     """The bot's reply to one message: a message Activity with one Adaptive Card."""
     app = app_name(activity)
     name, args = split_command(command_text(activity))
+    table = _table(deps)
     if name in ("subscribe", "unsubscribe"):
         return TeamsAnswer(name, reply_activity(_subscription(deps, name, activity)))
+    if name in FOLLOW_COMMANDS and name in table:
+        return TeamsAnswer(name, reply_activity(_follow(deps, table[name], args, activity)))
     if name == "update":
         from bot.alerts import is_teams_admin
         from bot.teams.dialogs import update_command_card, user_of
 
         admin = is_teams_admin(deps, user_of(activity)[0])
         return TeamsAnswer(name, reply_activity(update_command_card(deps, args, admin)))
-    table = _table(deps)
     offered = {c.name for c in teams_commands(deps)}
     if name in CARD_ANSWERS and name in offered and name != "help":
         return TeamsAnswer(name, reply_activity(CARD_ANSWERS[name](deps, args, app)))
