@@ -134,7 +134,7 @@ def _invoke_error(message: str) -> dict[str, Any]:
 
 def card_action_listener(deps: Deps) -> Any:
     """A press of a card's Action.Execute button (`adaptiveCard/action` invoke)."""
-    from bot.alerts import acknowledge_from_teams
+    from bot.alerts import acknowledge_from_teams, remind_from_teams
     from bot.teams.conversations import conversation_id
 
     def acknowledge(activity: dict[str, Any], key: str) -> Any:
@@ -148,12 +148,28 @@ def card_action_listener(deps: Deps) -> Any:
         finally:
             deps.store.release()
 
+    def remind(activity: dict[str, Any], key: str, choice: str) -> str:
+        try:
+            return remind_from_teams(
+                deps,
+                key=key,
+                choice=choice,
+                conversation_id=conversation_id(activity),
+                user_aad=str((activity.get("from") or {}).get("aadObjectId") or "").lower(),
+            )
+        finally:
+            deps.store.release()
+
     async def on_card_action(ctx: Any) -> dict[str, Any]:
         activity = activity_json(ctx.activity)
         if not from_our_tenant(deps, activity):
             return _invoke_error("Not this app's tenant.")
         action = (activity.get("value") or {}).get("action") or {}
-        key = (action.get("data") or {}).get("key")
+        data = action.get("data") or {}
+        key = data.get("key")
+        if action.get("verb") == "remind" and isinstance(key, str):
+            told = await asyncio.to_thread(remind, activity, key, str(data.get("choice") or ""))
+            return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": told}
         if action.get("verb") != "acknowledge" or not isinstance(key, str):
             return _invoke_error("Unknown action.")
         result = await asyncio.to_thread(acknowledge, activity, key)

@@ -62,7 +62,8 @@ def remind_at(choice: str, alert: Alert, now: datetime, settings: Settings) -> d
 
 def reminder_key(alert_key_text: str, user_id: str, at: datetime) -> str:
     digest = hashlib.sha256(f"{alert_key_text}|{user_id}|{at.isoformat()}".encode()).hexdigest()[:20]
-    return alert_key(KIND_REMINDER, f"reminder:{digest}", None, None, f"slack:{user_id}")
+    target_type = "teams" if user_id.startswith("bot:") else "slack"  # as rules.reminder_alert
+    return alert_key(KIND_REMINDER, f"reminder:{digest}", None, None, f"{target_type}:{user_id}")
 
 
 def snooze(

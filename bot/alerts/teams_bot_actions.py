@@ -1,12 +1,13 @@
 """The buttons on alert cards the Teams bot posts (Adaptive Card Universal Actions).
 
 A card the bot posts carries `Action.Execute` "Acknowledge" (verb `acknowledge`, the alert's
-key in its data). Teams sends the press to /api/messages as an authenticated
-`adaptiveCard/action` invoke; `acknowledge_from_teams` applies Slack's rule (the ledger's
-first acknowledgement stands, recorded once) and returns the card showing who acknowledged
-and when, which the bot answers the press with (the presser's card is refreshed) and puts
-in place of the posted card for everyone. A press is honoured only in the conversation the
-alert was sent to.
+key in its data) and the "Remind me" choices Slack offers (verb `remind`; the reminder is
+Slack's, sent when due through the ledger to the presser's personal chat with the bot).
+Teams sends the press to /api/messages as an authenticated `adaptiveCard/action` invoke.
+`acknowledge_from_teams` applies Slack's rule (the ledger's first acknowledgement stands,
+recorded once) and returns the card showing who acknowledged and when, which the bot
+answers the press with (the presser's card is refreshed) and puts in place of the posted
+card for everyone. A press is honoured only in the conversation the alert was sent to.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from bot.alerts.alert import Alert
 from bot.alerts.cards import alert_card
+from bot.alerts.snooze import REMIND_LABELS, remind_choices, snooze
 from bot.alerts.teams_bot_subscriptions import bot_target
 from bot.blockkit import fmt_datetime
 from bot.cardkit import text_block
@@ -24,6 +26,7 @@ from bot.settings import Settings
 from storage import alerts as ledger
 
 VERB_ACKNOWLEDGE = "acknowledge"
+VERB_REMIND = "remind"
 
 
 def bot_alert_card(
@@ -42,7 +45,16 @@ def bot_alert_card(
             "verb": VERB_ACKNOWLEDGE,
             "data": {"key": alert.key},
         }
-        card["actions"] = [button, *card.get("actions", [])]
+        reminders = [
+            {
+                "type": "Action.Execute",
+                "title": REMIND_LABELS[c],
+                "verb": VERB_REMIND,
+                "data": {"key": alert.key, "choice": c},
+            }
+            for c in remind_choices(alert, now, settings)
+        ]
+        card["actions"] = [button, *reminders, *card.get("actions", [])]
     return envelope
 
 
@@ -63,3 +75,32 @@ def acknowledge_from_teams(
     at = datetime.fromisoformat(row["acknowledged_at"])
     card = bot_alert_card(Alert.from_ledger(row), now, deps.settings, (str(row["acknowledged_by"]), at))
     return card, row
+
+
+def remind_from_teams(deps: Deps, *, key: str, choice: str, conversation_id: str, user_aad: str) -> str:
+    """ "Remind me" on a bot card: Slack's rule and reminder, delivered to the presser's
+    personal chat with the bot (which must exist: Teams gives a bot no other way to them)."""
+    from storage.teams import personal_conversation
+
+    db = deps.store.db
+    row = ledger.get_ledger(db, key)
+    if (
+        row is None
+        or row["target_type"] != ledger.TARGET_TEAMS
+        or row["target"] != bot_target(conversation_id)
+    ):
+        return "That alert was not sent here."
+    if choice not in REMIND_LABELS:
+        return "That reminder is not offered."
+    personal = personal_conversation(db, user_aad)
+    if personal is None:
+        return "Open a personal chat with Review Watch and say hello first: reminders arrive there."
+    return snooze(
+        db,
+        deps.settings,
+        key=key,
+        choice=choice,
+        user_id=bot_target(personal),
+        channel=None,
+        now=deps.clock.now(),
+    )

@@ -29,4 +29,13 @@ def remember_conversation(deps: Deps, activity: Mapping[str, Any]) -> None:
         conversation_type=str(conversation.get("conversationType") or "personal"),
         bot_id=str((activity.get("recipient") or {}).get("id") or ""),
         now=deps.clock.now(),
+        user_aad=_personal_user(activity),
     )
+
+
+def _personal_user(activity: Mapping[str, Any]) -> str | None:
+    """Whose personal chat this is (None for a group chat or a channel)."""
+    if (activity.get("conversation") or {}).get("conversationType") not in (None, "personal"):
+        return None
+    aad = (activity.get("from") or {}).get("aadObjectId")
+    return str(aad).lower() if aad else None

@@ -135,7 +135,7 @@ def test_acknowledge_on_a_bot_card_is_recorded_once_and_refreshes_the_card(
     finally:
         close_senders(senders)
     [posted] = [s for s in connector.sent("message") if "Deadline in 7 days" in json.dumps(s.cards)]
-    [button] = [a for a in posted.cards[0]["actions"] if a["type"] == "Action.Execute"]
+    [button] = [a for a in posted.cards[0]["actions"] if a.get("verb") == "acknowledge"]
     assert button["verb"] == "acknowledge"
     key = button["data"]["key"]
     deps.clock.set(local(deps, date(2026, 7, 24), 10))
@@ -149,7 +149,7 @@ def test_acknowledge_on_a_bot_card_is_recorded_once_and_refreshes_the_card(
     body = first.json()
     assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
     assert "Acknowledged by Sam Staffer" in json.dumps(body["value"])
-    assert not any(a.get("type") == "Action.Execute" for a in body["value"].get("actions", []))
+    assert not any(a.get("verb") == "acknowledge" for a in body["value"].get("actions", []))
     [update] = connector.sent("update")  # the posted card, for everyone
     assert update.activity_id == posted.new_id and "Acknowledged by Sam Staffer" in json.dumps(update.cards)
     assert get_ledger(deps.store.db, key)["acknowledged_by"] == "Sam Staffer"
@@ -167,3 +167,43 @@ def test_acknowledge_on_a_bot_card_is_recorded_once_and_refreshes_the_card(
     assert "not sent here" in json.dumps(elsewhere.json())
     forged = admin_bot.post(press(connector, key, "1", ADMIN_AAD, "Pat Policy", in_thread), None)
     assert forged.status_code == 401
+
+
+def test_remind_me_on_a_bot_card_arrives_in_the_pressers_personal_chat_once(
+    admin_bot: BotServer, connector: TeamsConnector, deps: Deps
+) -> None:
+    assert isinstance(deps.clock, FixedClock)
+    deps.clock.set(local(deps, date(2026, 7, 2)))
+    say(admin_bot, connector, "subscribe", ADMIN_AAD)
+    senders = build_senders(deps.settings, deps.store)
+    try:
+        run_sweep(deps, now=local(deps, date(2026, 7, 24)), senders=senders)
+        [posted] = [s for s in connector.sent("message") if "Deadline in 7 days" in json.dumps(s.cards)]
+        [remind] = [
+            a
+            for a in posted.cards[0]["actions"]
+            if a.get("verb") == "remind" and a["data"]["choice"] == "day"
+        ]
+        deps.clock.set(local(deps, date(2026, 7, 24), 10))
+        in_thread = f"{CHANNEL};messageid={posted.new_id}"
+        pressed = press(
+            connector, remind["data"]["key"], str(posted.new_id), OTHER_AAD, "Sam Staffer", in_thread
+        )
+        pressed["value"]["action"].update(verb="remind", data=remind["data"])
+
+        no_chat = admin_bot.post(pressed, connector.inbound_token()).json()
+        assert "personal chat" in no_chat["value"]  # Teams gives a bot no other way to reach them
+        hello = message_activity(connector, "help", user_aad=OTHER_AAD, user_name="Sam Staffer")
+        assert admin_bot.post(hello, connector.inbound_token()).status_code == 200
+        told = admin_bot.post(pressed, connector.inbound_token()).json()
+        assert told["type"] == "application/vnd.microsoft.activity.message" and "remind you" in told["value"]
+
+        connector.clear()
+        due = run_sweep(deps, now=local(deps, date(2026, 7, 25), 11), senders=senders)
+        again = run_sweep(deps, now=local(deps, date(2026, 7, 25), 12), senders=senders)
+    finally:
+        close_senders(senders)
+    personal = hello["conversation"]["id"]
+    reminders = [s for s in connector.sent("message") if s.conversation_id == personal]
+    assert len(reminders) == 1 and due.sent and not again.sent
+    assert "Deadline" in json.dumps(reminders[0].cards)
