@@ -134,7 +134,7 @@ def _invoke_error(message: str) -> dict[str, Any]:
 
 def card_action_listener(deps: Deps) -> Any:
     """A press of a card's Action.Execute button (`adaptiveCard/action` invoke)."""
-    from bot.alerts import acknowledge_from_teams, remind_from_teams
+    from bot.alerts import acknowledge_from_teams, is_teams_admin, mute_from_teams, remind_from_teams
     from bot.teams.conversations import conversation_id
 
     def acknowledge(activity: dict[str, Any], key: str) -> Any:
@@ -160,6 +160,21 @@ def card_action_listener(deps: Deps) -> Any:
         finally:
             deps.store.release()
 
+    def mute(activity: dict[str, Any], verb: str, key: str, until: Any) -> Any:
+        sender = activity.get("from") or {}
+        try:
+            return mute_from_teams(
+                deps,
+                verb=verb,
+                key=key,
+                conversation_id=conversation_id(activity),
+                admin=is_teams_admin(deps, str(sender.get("aadObjectId") or "")),
+                until=until if isinstance(until, str) and until else None,
+                actor=str(sender.get("name") or "someone in Teams"),
+            )
+        finally:
+            deps.store.release()
+
     async def on_card_action(ctx: Any) -> dict[str, Any]:
         activity = activity_json(ctx.activity)
         if not from_our_tenant(deps, activity):
@@ -170,6 +185,15 @@ def card_action_listener(deps: Deps) -> Any:
         if action.get("verb") == "remind" and isinstance(key, str):
             told = await asyncio.to_thread(remind, activity, key, str(data.get("choice") or ""))
             return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": told}
+        if action.get("verb") in ("mute_form", "mute") and isinstance(key, str):
+            shown = await asyncio.to_thread(mute, activity, str(action["verb"]), key, data.get("mute_until"))
+            if isinstance(shown, str):
+                return {
+                    "statusCode": 200,
+                    "type": "application/vnd.microsoft.activity.message",
+                    "value": shown,
+                }
+            return {"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": shown}
         if action.get("verb") != "acknowledge" or not isinstance(key, str):
             return _invoke_error("Unknown action.")
         result = await asyncio.to_thread(acknowledge, activity, key)

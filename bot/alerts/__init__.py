@@ -22,7 +22,7 @@
 from bot.alerts.briefing import BRIEFING_SUBCOMMAND, briefing_http_response
 from bot.alerts.commands import ALERT_SUBCOMMANDS, alert_problems_home_section
 from bot.alerts.follows import FOLLOW_SUBCOMMANDS
-from bot.alerts.teams_bot_actions import acknowledge_from_teams, remind_from_teams
+from bot.alerts.teams_bot_actions import acknowledge_from_teams, mute_from_teams, remind_from_teams
 from bot.alerts.teams_bot_subscriptions import (
     bot_target,
     is_teams_admin,
@@ -39,6 +39,7 @@ __all__ = [
     "bot_target",
     "briefing_http_response",
     "is_teams_admin",
+    "mute_from_teams",
     "remind_from_teams",
     "subscribe_conversation",
     "unsubscribe_conversation",

@@ -131,7 +131,14 @@ def mute_until_text(until: str | None) -> str:
 
 
 def mute_subject(
-    db: Database, *, key: str, channel: str, until: date | None, user_id: str, now: datetime
+    db: Database,
+    *,
+    key: str,
+    channel: str,
+    until: date | None,
+    user_id: str,
+    now: datetime,
+    target_type: str = ledger.TARGET_SLACK,  # or a Teams bot conversation's (`bot:<id>`)
 ) -> dict[str, Any] | None:
     """Mute the subject of the alert `key` in `channel` (None: not a deadline or model alert)."""
     row = ledger.get_ledger(db, key)
@@ -141,7 +148,7 @@ def mute_subject(
     title = alert.facts.get("item_title") or alert.title
     return store.save_mute(
         db,
-        target_type=ledger.TARGET_SLACK,
+        target_type=target_type,
         target=channel,
         subject_type=row["subject_type"],
         subject_id=row["subject_id"],

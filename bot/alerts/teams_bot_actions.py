@@ -12,21 +12,32 @@ card for everyone. A press is honoured only in the conversation the alert was se
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.alerts.alert import Alert
 from bot.alerts.cards import alert_card
-from bot.alerts.snooze import REMIND_LABELS, remind_choices, snooze
+from bot.alerts.snooze import (
+    MUTE_SUBJECTS,
+    REMIND_LABELS,
+    mute_subject,
+    mute_until_text,
+    remind_choices,
+    snooze,
+)
 from bot.alerts.teams_bot_subscriptions import bot_target
 from bot.blockkit import fmt_datetime
 from bot.cardkit import text_block
 from bot.deps import Deps
+from bot.domain import today_in
 from bot.settings import Settings
 from storage import alerts as ledger
 
 VERB_ACKNOWLEDGE = "acknowledge"
 VERB_REMIND = "remind"
+VERB_MUTE_FORM = "mute_form"  # an admin's "Mute here…": the card shows them the mute form
+VERB_MUTE = "mute"
+INPUT_MUTE_UNTIL = "mute_until"
 
 
 def bot_alert_card(
@@ -54,7 +65,19 @@ def bot_alert_card(
             }
             for c in remind_choices(alert, now, settings)
         ]
-        card["actions"] = [button, *reminders, *card.get("actions", [])]
+        mute = (
+            [
+                {
+                    "type": "Action.Execute",
+                    "title": "Mute here…",
+                    "verb": VERB_MUTE_FORM,
+                    "data": {"key": alert.key},
+                }
+            ]
+            if alert.subject_type in MUTE_SUBJECTS
+            else []
+        )
+        card["actions"] = [button, *reminders, *mute, *card.get("actions", [])]
     return envelope
 
 
@@ -104,3 +127,56 @@ def remind_from_teams(deps: Deps, *, key: str, choice: str, conversation_id: str
         channel=None,
         now=deps.clock.now(),
     )
+
+
+def _sent_here(deps: Deps, key: str, conversation_id: str) -> dict[str, Any] | None:
+    row = ledger.get_ledger(deps.store.db, key)
+    if (
+        row is None
+        or row["target_type"] != ledger.TARGET_TEAMS
+        or row["target"] != bot_target(conversation_id)
+    ):
+        return None
+    return row
+
+
+def mute_from_teams(
+    deps: Deps, *, verb: str, key: str, conversation_id: str, admin: bool, until: str | None, actor: str
+) -> dict[str, Any] | str:
+    """Admins' "Mute here…": the form (a card shown to the admin alone), then the mute, as in
+    Slack (a deadline's or a model's alerts stop in this conversation, until a day or for good)."""
+    if not admin:
+        return "Only admins can mute alerts: their Entra object ids are in REVIEWWATCH_TEAMS_ADMINS."
+    row = _sent_here(deps, key, conversation_id)
+    if row is None or row["subject_type"] not in MUTE_SUBJECTS:
+        return "Only deadline and model alerts sent here can be muted here."
+    alert = Alert.from_ledger(row)
+    title = str(alert.facts.get("item_title") or alert.title)
+    now = deps.clock.now()
+    if verb == VERB_MUTE_FORM:
+        body = [
+            text_block(f"Mute alerts about {title} here", weight="Bolder"),
+            {"type": "Input.Date", "id": INPUT_MUTE_UNTIL, "label": "Until (inclusive; empty: for good)"},
+        ]
+        mute = {"type": "Action.Execute", "title": "Mute", "verb": VERB_MUTE, "data": {"key": key}}
+        return {"type": "AdaptiveCard", "version": "1.5", "body": body, "actions": [mute]}
+    day = None
+    if until:
+        try:
+            day = date.fromisoformat(until)
+        except ValueError:
+            return "Pick a day such as 2026-08-31, or leave it empty for good."
+        if day < today_in(deps.settings.tz, now):
+            return "Pick today or a later day, or leave it empty for good."
+    saved = mute_subject(
+        deps.store.db,
+        key=key,
+        channel=row["target"],
+        until=day,
+        user_id=actor,
+        now=now,
+        target_type=ledger.TARGET_TEAMS,
+    )
+    if saved is None:
+        return "That alert is gone; nothing was muted."
+    return f"Alerts about {saved['title']} are muted here {mute_until_text(saved['until'])}."

@@ -207,3 +207,44 @@ def test_remind_me_on_a_bot_card_arrives_in_the_pressers_personal_chat_once(
     reminders = [s for s in connector.sent("message") if s.conversation_id == personal]
     assert len(reminders) == 1 and due.sent and not again.sent
     assert "Deadline" in json.dumps(reminders[0].cards)
+
+
+def test_an_admin_mutes_a_deadline_here_and_its_next_alert_is_not_posted(
+    admin_bot: BotServer, connector: TeamsConnector, deps: Deps
+) -> None:
+    assert isinstance(deps.clock, FixedClock)
+    deps.clock.set(local(deps, date(2026, 7, 2)))
+    say(admin_bot, connector, "subscribe", ADMIN_AAD)
+    senders = build_senders(deps.settings, deps.store)
+    try:
+        run_sweep(deps, now=local(deps, date(2026, 7, 24)), senders=senders)
+        [posted] = [s for s in connector.sent("message") if "Deadline in 7 days" in json.dumps(s.cards)]
+        [mute] = [a for a in posted.cards[0]["actions"] if a.get("verb") == "mute_form"]
+        deps.clock.set(local(deps, date(2026, 7, 24), 10))
+        in_thread = f"{CHANNEL};messageid={posted.new_id}"
+
+        def pressing(verb: str, user: str, data: dict[str, Any]) -> dict[str, Any]:
+            activity = press(
+                connector, mute["data"]["key"], str(posted.new_id), user, "Pat Policy", in_thread
+            )
+            activity["value"]["action"].update(verb=verb, data=data)
+            body: dict[str, Any] = admin_bot.post(activity, connector.inbound_token()).json()
+            return body
+
+        assert "Only admins" in pressing("mute_form", OTHER_AAD, mute["data"])["value"]
+        form = pressing("mute_form", ADMIN_AAD, mute["data"])
+        assert form["type"] == "application/vnd.microsoft.card.adaptive"
+        [confirm] = form["value"]["actions"]
+        assert "Only admins" in pressing("mute", OTHER_AAD, confirm["data"])["value"]
+        done = pressing("mute", ADMIN_AAD, {**confirm["data"], "mute_until": "2026-08-31"})
+        assert "muted here until" in done["value"]
+
+        connector.clear()
+        later = run_sweep(deps, now=local(deps, date(2026, 7, 28)), senders=senders)  # the 3-day alert
+    finally:
+        close_senders(senders)
+    assert not [s for s in connector.sent("message") if "Deadline" in json.dumps(s.cards)]
+    assert not later.sent
+    assert any(
+        key.startswith("deadline|") and "mute" in reason for key, reason in later.skipped
+    )  # it was due
