@@ -10,7 +10,8 @@ read as the outgoing webhook reads it (`answers.command_text`, `split_command`),
 - `subscribe` and `unsubscribe` (admins) subscribe the conversation to alerts the bot sends;
 - `follow`, `unfollow`, `following` in the personal chat: personal follows, as in Slack, whose
   alerts the bot sends to that chat;
-- `update <developer>` (admins) opens the status form as a Teams dialog (`dialogs`);
+- `update <developer|model|deadline>` (admins) opens its form as a Teams dialog, and
+  `update` alone offers a new development (`dialogs`);
 - any other command of the table (the alerts overview, follows, admin forms, exports, feeds,
   the board) answers where in Slack it is, until it has its Teams form;
 - anything else gets help, with "did you mean".
@@ -48,8 +49,8 @@ BOT_HELP_INTRO = {
 BOT_HELP_FOOTER = (
     "Names match like in Slack: any case, slug or display name, part of a name, small typos. "
     "“follow <developer|model>” in your personal chat with the bot brings its alerts there. "
-    "Admins: “subscribe” sends alerts here; “update <developer>” changes a status. The other "
-    "admin forms and exports are in Slack for now: /aireview help."
+    "Admins: “subscribe” sends alerts here; “update <developer|model|deadline>” opens its form, "
+    "“update” alone records a development. Exports are in Slack for now: /aireview help."
 )
 
 

@@ -20,7 +20,8 @@ from bot import ids
 from bot.cardkit import CARD_CONTENT_TYPE, CARD_SCHEMA, CARD_VERSION, Element, rich_text, text_block, text_run
 from bot.deps import Deps
 from bot.domain import DEVELOPER_STATUS_LABELS
-from bot.lookup import find_developer
+from bot.lookup import find_subject
+from bot.teams.dialog_forms import FORMS, form_inputs, form_values
 from bot.teams.from_blocks import runs
 from bot.teams.reply import notice_card
 from storage.tracker import get_record
@@ -52,27 +53,45 @@ def _denied() -> dict[str, Any]:
     )
 
 
-def update_command_card(deps: Deps, args: str, is_admin: bool) -> dict[str, Any]:
-    """The answer to `update <developer>`: a button opening the status dialog."""
-    if not is_admin:
-        return _denied()
-    match = find_developer(deps.store.db, args) if args else None
-    if match is None or match.record is None:
-        return notice_card("Usage: update <developer>, e.g. update meta.")
-    name = str(match.record.get("name") or match.record["id"])
-    body: list[Element] = [text_block(f"Change {name}'s agreement status:")]
-    button = {
-        "type": "Action.Submit",
-        "title": f"Update {name}",
-        "data": {"msteams": {"type": "task/fetch"}, "dialog": DIALOG_STATUS, "developer": match.record["id"]},
-    }
+def _card(body: list[Element], actions: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "$schema": CARD_SCHEMA,
         "type": "AdaptiveCard",
         "version": CARD_VERSION,
         "body": body,
-        "actions": [button],
+        "actions": actions,
     }
+
+
+def _open_button(title: str, dialog: str, record_id: Any) -> dict[str, Any]:
+    data = {"msteams": {"type": "task/fetch"}, "dialog": dialog, "id": record_id}
+    return {"type": "Action.Submit", "title": title, "data": data}
+
+
+def update_command_card(deps: Deps, args: str, is_admin: bool) -> dict[str, Any]:
+    """The answer to `update <developer|model|deadline>`: a button opening its form as a dialog
+    (a developer's: the agreement status); `update` alone offers a new development (event)."""
+    if not is_admin:
+        return _denied()
+    new_event = _open_button("Record a development", "event", None)
+    if not args:
+        return _card([text_block("Update <developer|model|deadline>, e.g. update meta; or:")], [new_event])
+    match = find_subject(deps.store.db, args)
+    if match.record is None or match.entity not in ("developer", "model", "deadline"):
+        return notice_card(
+            "Nothing tracked has that name. Usage: update <developer|model|deadline>, e.g. update meta."
+        )
+    record = match.record
+    name = str(record.get("name") or record.get("title") or record["id"])
+    if match.entity == "developer":
+        return _card(
+            [text_block(f"Change {name}'s agreement status:")],
+            [_open_button(f"Update {name}", DIALOG_STATUS, record["id"])],
+        )
+    return _card(
+        [text_block(f"Change the {match.entity} {name}:")],
+        [_open_button(f"Update {name}", match.entity, record["id"])],
+    )
 
 
 def _error(errors: Mapping[str, str], field: str) -> list[Element]:
@@ -225,14 +244,75 @@ def _message(text: str) -> dict[str, Any]:
     return {"task": {"type": "message", "value": text}}
 
 
+def _title(form: str, record: Mapping[str, Any] | None) -> str:
+    if record is None:
+        return "Record a development"
+    return f"Update {record.get('name') or record.get('title') or record['id']}"
+
+
+def _record(deps: Deps, form: str, record_id: Any) -> dict[str, Any] | None:
+    entity = "developer" if form == DIALOG_STATUS else FORMS[form][0]
+    return get_record(deps.store.db, entity, str(record_id)) if record_id not in (None, "") else None
+
+
+def record_form(
+    deps: Deps,
+    form: str,
+    record: Mapping[str, Any] | None,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The deadline, model or event form (a new event: `record` None)."""
+    errors = errors or {}
+    body: list[Element] = [text_block(_title(form, record), weight="Bolder")]
+    for field, element in form_inputs(deps.store.db, form, record or {}, values):
+        body.append(element)
+        body += _error(errors, field)
+    body += [_error(errors, f)[0] for f in errors if f not in {b for b, *_ in FORMS[form][2]}]
+    data = {
+        "dialog": form,
+        "id": record["id"] if record else None,
+        "version": record["version"] if record else None,
+    }
+    return _card(body, [{"type": "Action.Submit", "title": "Save", "data": data}])
+
+
+def _form(
+    deps: Deps,
+    form: str,
+    record: Mapping[str, Any] | None,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    if form == DIALOG_STATUS:
+        assert record is not None
+        return status_form(record, values, errors)
+    return record_form(deps, form, record, values, errors)
+
+
 def open_dialog(deps: Deps, data: Mapping[str, Any], is_admin: bool) -> dict[str, Any]:
-    """The `task/fetch` answer: the status form for the developer the button named."""
+    """The `task/fetch` answer: the form for the record the button named."""
     if not is_admin:
         return _message("Only admins can change the tracker.")
-    record = get_record(deps.store.db, "developer", str(data.get("developer") or ""))
-    if data.get("dialog") != DIALOG_STATUS or record is None:
-        return _message("That developer is no longer in the tracker.")
-    return _continue(f"Update {record.get('name') or record['id']}", status_form(record, {}))
+    form = str(data.get("dialog") or "")
+    if form != DIALOG_STATUS and form not in FORMS:
+        return _message("That form does not exist.")
+    record = _record(deps, form, data.get("id") or data.get("developer"))
+    if record is None and form != "event":
+        return _message("That record is no longer in the tracker.")
+    return _continue(_title(form, record), _form(deps, form, record, {}))
+
+
+def _submitted_values(form: str, data: Mapping[str, Any], record: Mapping[str, Any] | None) -> dict[str, Any]:
+    if form == DIALOG_STATUS:
+        values = {f: (str(data[f]).strip() or None) if data.get(f) is not None else None for f in FIELDS}
+    else:
+        values = form_values(form, data)
+    if form == DIALOG_STATUS and record is not None:
+        values[ids.BLOCK_DEVELOPER] = record["id"]
+    if form == "model" and record is not None:
+        values[ids.BLOCK_DEVELOPER] = record["developer_id"]
+    return values
 
 
 def submit_dialog(
@@ -240,33 +320,25 @@ def submit_dialog(
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The `task/submit` answer, and the confirmation card to post in the conversation (None
     when nothing was saved)."""
-    from bot.admin import submit_status_values
+    from bot.admin import submit_form_values
 
     if not is_admin:
         return _message("Only admins can change the tracker; nothing was saved."), None
-    record_id = str(data.get("id") or "")
-    record = get_record(deps.store.db, "developer", record_id)
-    if data.get("dialog") != DIALOG_STATUS or record is None:
-        return _message("That developer is no longer in the tracker; nothing was saved."), None
-    values: dict[str, Any] = {
-        f: (str(data[f]).strip() or None) if data.get(f) is not None else None for f in FIELDS
-    }
-    values[ids.BLOCK_DEVELOPER] = record_id
+    form = str(data.get("dialog") or "")
+    if form != DIALOG_STATUS and form not in FORMS:
+        return _message("That form does not exist; nothing was saved."), None
+    record = _record(deps, form, data.get("id"))
+    if record is None and (form != "event" or data.get("id") not in (None, "")):
+        return _message("That record is no longer in the tracker; nothing was saved."), None
+    values = _submitted_values(form, data, record)
     version = data.get("version")
     meta = {
-        "id": record_id,
+        "id": record["id"] if record else None,
         "version": version if isinstance(version, int) and not isinstance(version, bool) else None,
     }
-    outcome = submit_status_values(deps, actor, values, meta)
+    outcome = submit_form_values(deps, form, actor, values, meta)
     if outcome.errors:
-        return _continue(
-            f"Update {record.get('name') or record_id}", status_form(record, values, outcome.errors)
-        ), None
+        return _continue(_title(form, record), _form(deps, form, record, values, outcome.errors)), None
     saved = outcome.saved.text if outcome.saved else "Saved."
-    confirmation = {
-        "$schema": CARD_SCHEMA,
-        "type": "AdaptiveCard",
-        "version": CARD_VERSION,
-        "body": [rich_text(runs(line)) for line in saved.replace(":white_check_mark: ", "✅ ").split("\n")],
-    }
-    return _message("Saved."), confirmation
+    lines = saved.replace(":white_check_mark: ", "✅ ").split("\n")
+    return _message("Saved."), _card([rich_text(runs(line)) for line in lines], [])

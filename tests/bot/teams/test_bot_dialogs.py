@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.deps import Deps
-from storage.tracker import get_record, list_history
+from storage.tracker import get_record, list_deadlines, list_history
 from tests.bot.teams.conftest import with_teams_bot
 from tests.support.teams_connector import BotServer, TeamsConnector, message_activity
 
@@ -116,3 +116,49 @@ def test_a_non_admin_can_neither_open_nor_submit(
     answer = post(admin_bot, connector, invoke(connector, "task/submit", forged, OTHER_AAD))
     assert "Only admins" in json.dumps(answer)
     assert get_record(deps.store.db, "developer", "meta") == before
+
+
+def test_an_admin_moves_a_deadline_from_teams_and_records_a_development(
+    admin_bot: BotServer, connector: TeamsConnector, deps: Deps
+) -> None:
+    deadline = list_deadlines(deps.store.db)[0]
+    admin_bot.post(
+        message_activity(connector, f"update deadline:{deadline['title']}", user_aad=ADMIN_AAD),
+        connector.inbound_token(),
+    )
+    [button] = connector.sent("message")[-1].cards[0]["actions"]
+    form = form_of(post(admin_bot, connector, invoke(connector, "task/fetch", button["data"], ADMIN_AAD)))
+    shown = {e["id"]: e.get("value") for e in form["body"] if "id" in e}
+    assert shown["due_date"] == deadline["due_date"] and shown["title"] == deadline["title"]
+    [save] = form["actions"]
+    moved = {
+        **save["data"],
+        **{k: v for k, v in shown.items() if v},
+        "due_date": "2026-08-14",
+        "source": SOURCE,
+    }
+    done = post(admin_bot, connector, invoke(connector, "task/submit", moved, ADMIN_AAD))
+    assert done["task"]["type"] == "message"
+    assert get_record(deps.store.db, "deadline", str(deadline["id"]))["due_date"] == "2026-08-14"
+
+    admin_bot.post(message_activity(connector, "update", user_aad=ADMIN_AAD), connector.inbound_token())
+    [record_event] = connector.sent("message")[-1].cards[0]["actions"]
+    form = form_of(
+        post(admin_bot, connector, invoke(connector, "task/fetch", record_event["data"], ADMIN_AAD))
+    )
+    [save] = form["actions"]
+    event = {
+        **save["data"],
+        "event_kind": "statement",
+        "effective_date": "2026-07-21",
+        "effective_precision": "day",
+        "summary": "Meta said it hopes to sign soon.",
+        "event_developers": "meta",
+    }
+    missing = form_of(post(admin_bot, connector, invoke(connector, "task/submit", event, ADMIN_AAD)))
+    assert "Source is required" in json.dumps(missing)
+    done = post(
+        admin_bot, connector, invoke(connector, "task/submit", {**event, "source": SOURCE}, ADMIN_AAD)
+    )
+    assert done["task"]["type"] == "message"
+    assert "Meta said it hopes to sign soon." in json.dumps(list_history(deps.store.db, limit=5))
