@@ -153,7 +153,8 @@ def chat_answer(deps: Deps, activity: Mapping[str, Any]) -> TeamsAnswer:
         return TeamsAnswer(name, reply_activity(_subscription(deps, name, activity)))
     if name in FOLLOW_COMMANDS and name in table:
         return TeamsAnswer(name, reply_activity(_follow(deps, table[name], args, activity)))
-    if name == "update":
+    if name in ("update", "admin"):  # `admin`: the forms there are, as `update` alone
+        args = "" if name == "admin" else args
         from bot.alerts import is_teams_admin
         from bot.teams.dialogs import update_command_card, user_of
 
