@@ -46,6 +46,7 @@ UNWATCHED_TABLES = frozenset(
         "board_links",
         "board_sessions",
         "teams_conversations",
+        "slack_events_seen",
     }
 )
 

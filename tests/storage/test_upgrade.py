@@ -219,6 +219,8 @@ SHIPPED = [
     "m019_model_follows",
     "m020_tracker_generation",
     "m021_board_access",
+    "m022_undated_events",
+    "m023_slack_event_ids",
     "m025_teams_conversations",
 ]
 

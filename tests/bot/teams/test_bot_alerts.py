@@ -76,7 +76,7 @@ def test_an_alert_is_posted_once_then_edited_in_place_with_a_follow_up_in_its_ch
         assert not again.sent and len(connector.sent("message")) == len(posts)  # exactly once
         send_updates(deps, now=local(deps, date(2026, 7, 24), 12), senders=senders)  # as after each sweep
 
-        changed = local(deps, date(2026, 7, 25), 10)
+        changed = local(deps, date(2026, 7, 27), 10)  # a Monday: not quiet time
         deadline = str(list_deadlines(deps.store.db)[0]["id"])
         update_record(
             deps.store.db,
