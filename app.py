@@ -104,6 +104,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="timeline: the next N days (default 90, at most 365), after the last 14",
     )
     _add_now(export)
+    package = sub.add_parser(
+        "teams-package",
+        help="write the Teams app package (manifest.json, color.png, outline.png) to PATH.zip",
+        description="Upload the zip in Teams (Apps -> Manage your apps -> Upload an app) or the Teams "
+        "admin center. Needs REVIEWWATCH_TEAMS_APP_ID.",
+    )
+    package.add_argument("path", metavar="PATH.zip", help="the package to write (replaced if present)")
+    package.add_argument("--developer", default="Review Watch", help="the developer name Teams shows")
+    package.add_argument("--website", help="https page about the app (default REVIEWWATCH_PUBLIC_URL)")
+    package.add_argument("--privacy-url", help="https privacy page (default: the website)")
+    package.add_argument("--terms-url", help="https terms-of-use page (default: the website)")
     args, extra = parser.parse_known_args(argv)
     # argparse (3.11) will not take a positional after an option (`export ics --now X out.ics`)
     if extra and args.command == "export" and not any(w.startswith("-") and w != "-" for w in extra):
@@ -168,6 +179,26 @@ def _export_timeline(args: argparse.Namespace, deps: Deps) -> int:
     return 0
 
 
+def cmd_teams_package(args: argparse.Namespace, deps: Deps) -> int:
+    from bot.teams.package import PackageError, write_package
+
+    try:
+        print(
+            write_package(
+                deps,
+                args.path,
+                developer=args.developer,
+                website=args.website,
+                privacy=args.privacy_url,
+                terms=args.terms_url,
+            )
+        )
+    except (PackageError, OSError) as exc:
+        print(f"review-watch: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, deps: Deps) -> int:
     from handlers.http.runtime import run
 
@@ -208,6 +239,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Deps], int]] = {
     "seed": cmd_seed,
     "sweep": cmd_sweep,
     "export": cmd_export,
+    "teams-package": cmd_teams_package,
 }
 # Commands that work on the database file itself, without migrating or seeding it.
 FILE_COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {

@@ -34,6 +34,22 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "REVIEWWATCH_ADMIN_GROUP": ("(none)", "Slack user group id whose members are admins"),
     "REVIEWWATCH_TEAMS_WEBHOOKS": ("(none)", "Teams Workflows webhooks for alerts: `name=url,...`"),
     "REVIEWWATCH_TEAMS_OUTGOING_SECRET": ("(none)", "Teams outgoing-webhook secret (base64)"),
+    "REVIEWWATCH_TEAMS_APP_ID": ("(none)", "Teams bot: the Entra app registration's application (client) id"),
+    "REVIEWWATCH_TEAMS_APP_PASSWORD": ("(none)", "Teams bot: that app registration's client secret"),
+    "REVIEWWATCH_TEAMS_TENANT_ID": (
+        "(none)",
+        "Teams bot: the Entra tenant (directory) id; with the app id and password set, the bot answers "
+        "at `POST /api/messages`",
+    ),
+    "REVIEWWATCH_TEAMS_ADMINS": ("(none)", "Teams bot: Entra object ids of admins, comma-separated"),
+    "REVIEWWATCH_TEAMS_LOGIN_URL": (
+        "https://login.microsoftonline.com",
+        "Teams bot: where its connector tokens are requested (a sovereign cloud's, or a local stand-in)",
+    ),
+    "REVIEWWATCH_TEAMS_OPENID_URL": (
+        "https://login.botframework.com/v1/.well-known/openidconfiguration",
+        "Teams bot: the Bot Framework OpenID metadata whose keys sign inbound activities",
+    ),
     "REVIEWWATCH_REVIEW_WINDOW_DAYS": ("30", "Days before a planned release the review window opens"),
     "REVIEWWATCH_LEAD_DAYS": ("30,14,7,3,1,0", "Default alert lead days for new subscriptions"),
     "REVIEWWATCH_CALENDAR_TOKEN": ("(none)", "Token for `GET /calendar.ics?token=...`; unset: off"),
@@ -101,6 +117,7 @@ SECRET_NAMES = frozenset(
         "SLACK_SIGNING_SECRET",
         "REVIEWWATCH_TEAMS_WEBHOOKS",
         "REVIEWWATCH_TEAMS_OUTGOING_SECRET",
+        "REVIEWWATCH_TEAMS_APP_PASSWORD",
         "REVIEWWATCH_CALENDAR_TOKEN",
         "SLACK_CLIENT_SECRET",
     }
@@ -108,6 +125,9 @@ SECRET_NAMES = frozenset(
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+_ENTRA_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+TEAMS_LOGIN_URL = "https://login.microsoftonline.com"
+TEAMS_OPENID_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 _TEAMS_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 BOARD_MODES = ("off", "private", "public")
@@ -130,6 +150,12 @@ class Settings:
     admin_group: str | None = None
     teams_webhooks: dict[str, str] = field(default_factory=dict)
     teams_outgoing_secret: str | None = None
+    teams_app_id: str | None = None  # the Teams bot is on when app id, password and tenant are set
+    teams_app_password: str | None = None
+    teams_tenant_id: str | None = None
+    teams_admins: tuple[str, ...] = ()  # Entra object ids
+    teams_login_url: str = TEAMS_LOGIN_URL
+    teams_openid_url: str = TEAMS_OPENID_URL
     review_window_days: int = 30
     lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
     calendar_token: str | None = None
@@ -154,6 +180,10 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone_name)
+
+    @property
+    def teams_bot_enabled(self) -> bool:
+        return bool(self.teams_app_id and self.teams_app_password and self.teams_tenant_id)
 
     @property
     def slack_sign_in(self) -> bool:
@@ -330,6 +360,42 @@ def _teams_outgoing_secret(get: Getter) -> dict[str, Any]:
     return {"teams_outgoing_secret": teams_secret}
 
 
+def _endpoint(name: str, value: str) -> str:
+    """An https URL, or http on the loopback interface (a local stand-in in tests)."""
+    parsed = urlparse(value)
+    loopback = parsed.scheme == "http" and parsed.hostname in ("127.0.0.1", "localhost", "::1")
+    if not (parsed.scheme == "https" or loopback) or not parsed.hostname or parsed.query:
+        raise _bad(name, value, "an https URL")
+    return value.rstrip("/")
+
+
+def _teams_bot(get: Getter) -> dict[str, Any]:
+    ids = {name: get(name) for name in ("REVIEWWATCH_TEAMS_APP_ID", "REVIEWWATCH_TEAMS_TENANT_ID")}
+    for name, value in ids.items():
+        if value and not _ENTRA_ID.match(value):
+            raise _bad(name, value, "a GUID such as 00000000-0000-0000-0000-000000000000")
+    admins = tuple(a.strip().lower() for a in (get("REVIEWWATCH_TEAMS_ADMINS") or "").split(",") if a.strip())
+    for admin in admins:
+        if not _ENTRA_ID.match(admin):
+            raise _bad("REVIEWWATCH_TEAMS_ADMINS", admin, "Entra object ids (GUIDs), comma-separated")
+    trio = {**ids, "REVIEWWATCH_TEAMS_APP_PASSWORD": get("REVIEWWATCH_TEAMS_APP_PASSWORD")}
+    missing = [name for name, value in trio.items() if not value]
+    if 0 < len(missing) < len(trio):
+        raise SettingsError(f"{missing[0]} is not set: the Teams bot needs " + ", ".join(trio) + " together")
+    return {
+        "teams_app_id": ids["REVIEWWATCH_TEAMS_APP_ID"],
+        "teams_app_password": get("REVIEWWATCH_TEAMS_APP_PASSWORD"),
+        "teams_tenant_id": ids["REVIEWWATCH_TEAMS_TENANT_ID"],
+        "teams_admins": admins,
+        "teams_login_url": _endpoint(
+            "REVIEWWATCH_TEAMS_LOGIN_URL", get("REVIEWWATCH_TEAMS_LOGIN_URL") or TEAMS_LOGIN_URL
+        ),
+        "teams_openid_url": _endpoint(
+            "REVIEWWATCH_TEAMS_OPENID_URL", get("REVIEWWATCH_TEAMS_OPENID_URL") or TEAMS_OPENID_URL
+        ),
+    }
+
+
 def _board(get: Getter) -> dict[str, Any]:
     board_mode = (get("REVIEWWATCH_BOARD") or "private").lower()
     if board_mode not in BOARD_MODES:
@@ -411,6 +477,7 @@ SETTING_GROUPS: tuple[Callable[[Getter], dict[str, Any]], ...] = (
     _slack,
     _switches,
     _teams_outgoing_secret,
+    _teams_bot,
     _board,
     _slack_sign_in,
     _health_port,

@@ -14,6 +14,30 @@
 - `edits`: a submission to the form's submitter, the confirmation, the two commands.
 """
 
-from bot.admin.commands import ADMIN_SUBCOMMANDS, no_admin_home_section
+from typing import Any
 
-__all__ = ["ADMIN_SUBCOMMANDS", "no_admin_home_section"]
+from bot.admin.commands import ADMIN_SUBCOMMANDS, no_admin_home_section
+from bot.deps import Deps
+
+
+def submit_form_values(
+    deps: Deps, form: str, user_id: str, values: dict[str, Any], meta: dict[str, Any]
+) -> Any:
+    """A form submitted from elsewhere than Slack (a Teams dialog): `status`, `deadline`,
+    `model` or `event`, with the same validation, version check, save and history as the
+    Slack modal; `values` keyed by the form's block ids, `meta` its private metadata ({"id",
+    "version"}; a new event: no id). Returns saving.Outcome. The caller has checked that
+    `user_id` is an admin."""
+    from bot.admin.submit_facts import submit_event
+    from bot.admin.submit_records import submit_deadline, submit_model, submit_status
+
+    submit = {
+        "status": submit_status,
+        "deadline": submit_deadline,
+        "model": submit_model,
+        "event": submit_event,
+    }
+    return submit[form](deps, None, user_id, values, meta)
+
+
+__all__ = ["ADMIN_SUBCOMMANDS", "no_admin_home_section", "submit_form_values"]

@@ -14,17 +14,33 @@
   form (`subscribe_form`), /aireview alerts (`overview`), /aireview alerts|subscribe|
   unsubscribe and the buttons (`commands`), corrections in place (`updates`), snooze and
   mute (`snooze`), the weekly briefing with /aireview briefing (`briefing`), and personal
-  follows (`follows`).
+  follows (`follows`); the Teams bot's conversations: subscribing one
+  (`teams_bot_subscriptions`), delivering to it (`teams_bot_sender`) and correcting in place
+  there (`teams_bot_updates`).
 """
 
 from bot.alerts.briefing import BRIEFING_SUBCOMMAND, briefing_http_response
 from bot.alerts.commands import ALERT_SUBCOMMANDS, alert_problems_home_section
 from bot.alerts.follows import FOLLOW_SUBCOMMANDS
+from bot.alerts.teams_bot_actions import acknowledge_from_teams, mute_from_teams, remind_from_teams
+from bot.alerts.teams_bot_subscriptions import (
+    bot_target,
+    is_teams_admin,
+    subscribe_conversation,
+    unsubscribe_conversation,
+)
 
 __all__ = [
     "ALERT_SUBCOMMANDS",
     "BRIEFING_SUBCOMMAND",
     "FOLLOW_SUBCOMMANDS",
+    "acknowledge_from_teams",
     "alert_problems_home_section",
+    "bot_target",
     "briefing_http_response",
+    "is_teams_admin",
+    "mute_from_teams",
+    "remind_from_teams",
+    "subscribe_conversation",
+    "unsubscribe_conversation",
 ]

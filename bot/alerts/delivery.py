@@ -31,6 +31,7 @@ from bot.alerts.slack_client import slack_delivery_client
 from bot.alerts.slack_sender import SlackSender
 from bot.alerts.teams_sender import TeamsSender
 from bot.settings import Settings
+from storage.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -105,13 +106,18 @@ def deliver(
             yield done, outcome
 
 
-def build_senders(settings: Settings) -> dict[str, Sender]:
-    """The production senders: Slack when a bot token is set, Teams when webhooks are named."""
+def build_senders(settings: Settings, store: Store | None = None) -> dict[str, Sender]:
+    """The production senders: Slack when a bot token is set, Teams when webhooks are named,
+    and the Teams bot's conversations (bot/alerts/teams_bot_sender.py) when the bot is on."""
     senders: dict[str, Sender] = {}
     if settings.slack_bot_token:
         senders["slack"] = SlackSender(slack_delivery_client(settings), settings)
     if settings.teams_webhooks:  # else no Teams sender, and no httpx loaded for one
         senders["teams"] = TeamsSender(settings.teams_webhooks, settings)
+    if settings.teams_bot_enabled and store is not None:
+        from bot.alerts.teams_bot_sender import teams_senders
+
+        senders["teams"] = teams_senders(settings, store, senders.get("teams"))
     return senders
 
 

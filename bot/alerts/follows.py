@@ -46,9 +46,10 @@ from bot.alerts.sweep_plan import load_tracker
 from bot.blockkit import safe
 from bot.deps import Deps
 from bot.lookup import find_subject
-from bot.replies import SURFACE_SLACK, CommandRequest, Reply, Subcommand
+from bot.replies import SURFACE_SLACK, SURFACE_TEAMS, CommandRequest, Reply, Subcommand
 from storage.alerts import (
     TARGET_SLACK,
+    TARGET_TEAMS,
     claim_alerts,
     delete_subscription,
     get_subscription,
@@ -91,6 +92,19 @@ FOLLOW_USAGE = (
 FOLLOW_WHATS = ("developer", "model", "kind")
 SKIP_BEFORE_FOLLOWING = "due before it was followed: following starts from now"  # or the mode changed
 SLACK_ONLY = "Follows are for people in Slack: alerts arrive as direct messages from Review Watch."
+# A person in Teams follows from their personal chat with the bot: the request's user id is
+# that chat's subscription target (`bot:<conversation id>`), and the alerts arrive there.
+TEAMS_PERSON_PREFIX = "bot:"
+
+
+def _target_type(user_id: str) -> str:
+    return TARGET_TEAMS if user_id.startswith(TEAMS_PERSON_PREFIX) else TARGET_SLACK
+
+
+def _follows_here(request: CommandRequest) -> bool:
+    return request.surface == SURFACE_SLACK or (
+        request.surface == SURFACE_TEAMS and request.user_id.startswith(TEAMS_PERSON_PREFIX)
+    )
 
 
 def _resolve(deps: Deps, text: str) -> tuple[str, str, str] | Reply:
@@ -144,7 +158,12 @@ def _save(deps: Deps, user_id: str, existing: dict[str, Any] | None, **changes: 
         )
     values.update(changes)
     return save_subscription(
-        deps.store.db, target_type=TARGET_SLACK, target=user_id, actor=user_id, now=deps.clock.now(), **values
+        deps.store.db,
+        target_type=_target_type(user_id),
+        target=user_id,
+        actor=user_id,
+        now=deps.clock.now(),
+        **values,
     )
 
 
@@ -175,7 +194,7 @@ def _change(deps: Deps, user_id: str, **changes: Any) -> dict[str, Any]:
     sweep sends it late."""
     db = deps.store.db
     with db.atomic():
-        existing = get_subscription(db, TARGET_SLACK, user_id)
+        existing = get_subscription(db, _target_type(user_id), user_id)
         earlier = _due_before_the_change(deps, existing, changes) if existing else []
         saved = _save(deps, user_id, existing, **changes)
         if earlier:
@@ -190,7 +209,7 @@ def sync_subscription(deps: Deps, user_id: str) -> dict[str, Any] | None:
     db = deps.store.db
     follows = list_follows(db, user_id)
     if not follows:
-        delete_subscription(db, TARGET_SLACK, user_id)
+        delete_subscription(db, _target_type(user_id), user_id)
         return None
     chosen = {what: sorted(f["value"] for f in follows if f["what"] == what) for what in FOLLOW_WHATS}
     return _change(
@@ -203,7 +222,7 @@ def sync_subscription(deps: Deps, user_id: str) -> dict[str, Any] | None:
 
 
 def _set_mode(deps: Deps, user_id: str, mode: str) -> Reply:
-    existing = get_subscription(deps.store.db, TARGET_SLACK, user_id)
+    existing = get_subscription(deps.store.db, _target_type(user_id), user_id)
     if existing is None:
         return Reply(
             text="You follow nothing yet: `/aireview follow meta` first, then choose how they arrive."
@@ -213,7 +232,7 @@ def _set_mode(deps: Deps, user_id: str, mode: str) -> Reply:
 
 
 def run_follow(deps: Deps, request: CommandRequest) -> Reply:
-    if request.surface != SURFACE_SLACK:
+    if not _follows_here(request):
         return Reply(text=SLACK_ONLY)
     text = request.text.strip()
     if not text:
@@ -237,7 +256,7 @@ def run_follow(deps: Deps, request: CommandRequest) -> Reply:
 
 
 def run_unfollow(deps: Deps, request: CommandRequest) -> Reply:
-    if request.surface != SURFACE_SLACK:
+    if not _follows_here(request):
         return Reply(text=SLACK_ONLY)
     text = request.text.strip()
     if not text:
@@ -327,14 +346,14 @@ def following_lines(deps: Deps, follows: list[dict[str, Any]], kinds: set[str]) 
 
 
 def run_following(deps: Deps, request: CommandRequest) -> Reply:
-    if request.surface != SURFACE_SLACK:
+    if not _follows_here(request):
         return Reply(text=SLACK_ONLY)
     follows = list_follows(deps.store.db, request.user_id)
     if not follows:
         return Reply(
             text="You follow nothing. `/aireview follow meta` (a developer, a model or a kind) starts."
         )
-    sub = get_subscription(deps.store.db, TARGET_SLACK, request.user_id)
+    sub = get_subscription(deps.store.db, _target_type(request.user_id), request.user_id)
     kinds = set(sub["kinds"]) if sub else set(SUBSCRIBABLE_KINDS)
     lines = following_lines(deps, follows, kinds)
     mode = DIGEST_MODES[sub["digest"]] if sub else DIGEST_MODES[DIGEST_REALTIME]

@@ -453,7 +453,8 @@ def reminder_alert(reminder: Row) -> Alert:
         subject_id=key_subject(reminder["key"]).partition(":")[2],  # so that .key is the row's key
         subject_date=None,
         lead_days=None,
-        target_type="slack",
+        # A person in Teams is their personal chat with the bot (`bot:<id>`, bot/alerts/follows.py).
+        target_type="teams" if str(reminder["user_id"]).startswith("bot:") else "slack",
         target=reminder["user_id"],
         subscription_id=0,
         due_at=datetime.fromisoformat(reminder["remind_at"]),

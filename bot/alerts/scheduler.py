@@ -63,7 +63,7 @@ def start_scheduler(
     `more_jobs` are other features' jobs, each called as `add(scheduler, deps,
     run_at_start=...)` before the scheduler starts (the news watch's fetch)."""
     own = senders is None
-    senders = build_senders(deps.settings) if senders is None else senders
+    senders = build_senders(deps.settings, deps.store) if senders is None else senders
     scheduler = BackgroundScheduler(
         timezone=UTC,
         executors={"default": ThreadPoolExecutor(max_workers=1)},

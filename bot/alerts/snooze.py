@@ -62,7 +62,8 @@ def remind_at(choice: str, alert: Alert, now: datetime, settings: Settings) -> d
 
 def reminder_key(alert_key_text: str, user_id: str, at: datetime) -> str:
     digest = hashlib.sha256(f"{alert_key_text}|{user_id}|{at.isoformat()}".encode()).hexdigest()[:20]
-    return alert_key(KIND_REMINDER, f"reminder:{digest}", None, None, f"slack:{user_id}")
+    target_type = "teams" if user_id.startswith("bot:") else "slack"  # as rules.reminder_alert
+    return alert_key(KIND_REMINDER, f"reminder:{digest}", None, None, f"{target_type}:{user_id}")
 
 
 def snooze(
@@ -135,7 +136,14 @@ def mute_until_text(until: str | None) -> str:
 
 
 def mute_subject(
-    db: Database, *, key: str, channel: str, until: date | None, user_id: str, now: datetime
+    db: Database,
+    *,
+    key: str,
+    channel: str,
+    until: date | None,
+    user_id: str,
+    now: datetime,
+    target_type: str = ledger.TARGET_SLACK,  # or a Teams bot conversation's (`bot:<id>`)
 ) -> dict[str, Any] | None:
     """Mute the subject of the alert `key` in `channel` (None: not a deadline or model alert)."""
     row = ledger.get_ledger(db, key)
@@ -145,7 +153,7 @@ def mute_subject(
     title = alert.facts.get("item_title") or alert.title
     return store.save_mute(
         db,
-        target_type=ledger.TARGET_SLACK,
+        target_type=target_type,
         target=channel,
         subject_type=row["subject_type"],
         subject_id=row["subject_id"],

@@ -142,7 +142,7 @@ def _live_sweep(
         result.attempted = [(j.alert, j.check_existing) for j in jobs]
         if jobs:
             if senders is None:
-                senders = build_senders(deps.settings)
+                senders = build_senders(deps.settings, deps.store)
             claims = ClaimLease(deps.store, token, attempts, now, lease)
             deliver_and_record(deps, jobs, senders, claims, attempts, now, result, max_workers)
         set_state(db, STATE_LAST_SWEEP, json.dumps(result.summary()))

@@ -242,11 +242,15 @@ def _attach_framework_contests(db: Database, alerts: Iterable[Alert]) -> None:
 
 
 def active_subscriptions(deps: Deps) -> list[Sub]:
-    """Subscriptions that can be delivered: Teams ones only while their webhook is configured."""
+    """Subscriptions that can be delivered: Teams ones only while their webhook is configured,
+    or, for a conversation of the Teams bot (`bot:<id>`), while the bot is."""
+    bot = deps.settings.teams_bot_enabled
     return [
         s
         for s in ledger.list_subscriptions(deps.store.db)
-        if s["target_type"] != ledger.TARGET_TEAMS or s["target"] in deps.settings.teams_webhooks
+        if s["target_type"] != ledger.TARGET_TEAMS
+        or s["target"] in deps.settings.teams_webhooks
+        or (bot and s["target"].startswith("bot:"))
     ]
 
 

@@ -44,7 +44,11 @@ def choose_threads(
     follow the channel's first alert about the subject, looked up for all of them at once."""
     by_id = {sub["id"]: sub for sub in subscriptions}
     decided = decided or {}
-    slack = [a for a in alerts if a.target_type == ledger.TARGET_SLACK and a.kind in DATE_KINDS]
+    slack = [  # and the Teams bot's conversations (`bot:<id>`), which have reply chains
+        a
+        for a in alerts
+        if (a.target_type == ledger.TARGET_SLACK or a.target.startswith("bot:")) and a.kind in DATE_KINDS
+    ]
     fresh = [a for a in slack if a.key not in decided]
     threaded = [a for a in fresh if threads_on(by_id.get(a.subscription_id))]
     firsts = ledger.first_alert_ts_many(

@@ -37,6 +37,9 @@ from bot.alerts.rules import quiet_until, restated_alert
 from bot.alerts.sending import OUTCOME_PERMANENT, OUTCOME_SENT, Outcome, Sender
 from bot.alerts.slack_sender import SlackSender
 from bot.alerts.snooze import is_muted
+from bot.alerts.teams_bot_sender import TeamsRouter
+from bot.alerts.teams_bot_subscriptions import is_bot_target
+from bot.alerts.teams_bot_updates import make_bot_update
 from bot.alerts.teams_sender import TeamsSender
 from bot.blockkit import fmt_date, fmt_datetime
 from bot.deps import Deps
@@ -160,7 +163,7 @@ def send_updates(
     if not pending:
         return result
     own = senders is None
-    senders = build_senders(deps.settings) if senders is None else senders
+    senders = build_senders(deps.settings, deps.store) if senders is None else senders
     try:
         for row in pending:
             if store.take_update(db, row, now):
@@ -228,6 +231,15 @@ def _make_update(
     what = change_text(change)
     when = fmt_datetime(change["at"], settings.tz)
     sender = senders.get(alert.target_type)
+    if isinstance(sender, TeamsRouter):  # the Teams bot's conversations, and the webhooks beside them
+        if is_bot_target(alert.target):
+            done, failure = make_bot_update(deps, row, sent, alert, change, (what, when), sender.bot, now)
+            if failure is not None:
+                _failed(db, row["key"], failure, now, result)
+            else:
+                (result.sent if done == "sent" else result.edited).append(row["key"])
+            return
+        sender = sender.webhooks
     if isinstance(sender, TeamsSender):
         card = update_card(alert, what, when, change["actor"], change["source"], now, settings)
         outcome = sender.post(alert.target, card)

@@ -95,11 +95,24 @@ class TeamsAnswer:
 # ---------------------------------------------------------------- help
 
 
-def help_card(commands: list[TeamsCommand], app: str, problem: list[Element] | None = None) -> dict[str, Any]:
+HELP_FOOTER = (
+    "Names match like in Slack: any case, slug or display name, part of a name, small typos. "
+    "History, models, the admin forms, exports and alert subscriptions are in Slack: /aireview help."
+)
+
+
+def help_card(
+    commands: list[TeamsCommand],
+    app: str,
+    problem: list[Element] | None = None,
+    *,
+    intro: str | None = None,
+    footer: str = HELP_FOOTER,
+) -> dict[str, Any]:
     body: list[Element] = [card_title("Review Watch in Teams")]
     if problem:
         body.append(rich_text(problem))
-    body.append(text_block(f"Mention @{app} in this channel, then a command:"))
+    body.append(text_block(intro or f"Mention @{app} in this channel, then a command:"))
     for command in commands:
         body.append(
             rich_text(
@@ -109,12 +122,7 @@ def help_card(commands: list[TeamsCommand], app: str, problem: list[Element] | N
                 ]
             )
         )
-    body.append(
-        subtle(
-            "Names match like in Slack: any case, slug or display name, part of a name, small typos. "
-            "History, models, the admin forms, exports and alert subscriptions are in Slack: /aireview help."
-        )
-    )
+    body.append(subtle(footer))
     return reply_card(body)
 
 

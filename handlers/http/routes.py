@@ -109,6 +109,16 @@ def briefings_route(deps: Deps) -> Route:
     return Route(PATH_BRIEFINGS, ("GET", "HEAD"), plain(lambda environ: _briefing(deps, environ)))
 
 
+def teams_bot_routes(deps: Deps) -> list[Route]:
+    """`POST /api/messages` when the Teams bot's app id, password and tenant are set."""
+    if not deps.settings.teams_bot_enabled:
+        return []
+    from handlers.http.teams_bot import PATH_API_MESSAGES, TeamsBot  # the SDK loads only for the bot
+
+    bot = TeamsBot(deps)
+    return [Route(PATH_API_MESSAGES, ("POST",), plain(bot.response))]
+
+
 def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
     """Every endpoint of HTTP mode. Add new ones here."""
     return [
@@ -130,6 +140,7 @@ def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
         ),
         briefings_route(deps),
         *(Route(path, methods, plain(handler)) for path, methods, handler in board_routes(deps)),
+        *teams_bot_routes(deps),
     ]
 
 
@@ -213,10 +224,12 @@ def build_wsgi_app(bolt_app: App, deps: Deps) -> HttpApp:
 
 
 def build_health_app(deps: Deps) -> HttpApp:
-    """Socket Mode's optional health server (REVIEWWATCH_HEALTH_PORT): GET /healthz, and the
-    weekly briefings' pages when REVIEWWATCH_PUBLIC_URL says Teams reaches the app here."""
+    """Socket Mode's optional health server (REVIEWWATCH_HEALTH_PORT): GET /healthz, the
+    weekly briefings' pages when REVIEWWATCH_PUBLIC_URL says Teams reaches the app here, and
+    the Teams bot's /api/messages when it is configured."""
     routes = [healthz_route(deps)]
     if deps.settings.public_url:
         routes.append(briefings_route(deps))
     routes += [Route(path, methods, plain(handler)) for path, methods, handler in board_routes(deps)]
+    routes += teams_bot_routes(deps)
     return HttpApp(routes, deps.store)

@@ -233,9 +233,10 @@ def serve_http(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> int:
         scheduler = start_scheduler(deps)
         log.info(
             "HTTP mode: listening on http://%s:%s (POST /slack/events, GET /healthz, "
-            "GET /calendar.ics, POST /teams/messages, GET /briefings/)",
+            "GET /calendar.ics, POST /teams/messages, GET /briefings/%s)",
             deps.settings.host,
             deps.settings.port,
+            ", POST /api/messages: the Teams bot" if deps.settings.teams_bot_enabled else "",
         )
         signals.raise_in_main = True
         try:
@@ -283,6 +284,11 @@ def serve_socket_mode(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> in
 
     app_token = deps.settings.slack_app_token
     assert app_token is not None
+    if deps.settings.teams_bot_enabled and not deps.settings.health_port:
+        raise StartupError(
+            "in Socket Mode the Teams bot listens at /api/messages on the health port: "
+            "set REVIEWWATCH_HEALTH_PORT"
+        )
     health = bind_health_server(deps) if deps.settings.health_port else None
     # apps.connections.open is a Web API call: this client sends it to SLACK_API_URL.
     handler = SocketModeHandler(
@@ -314,9 +320,10 @@ def serve_socket_mode(deps: Deps, bolt_app: App, signals: ShutdownSignals) -> in
             health_thread = threading.Thread(target=health.run, name="healthz", daemon=True)
             health_thread.start()
         log.info(
-            "Socket Mode: connected; reopened if Slack is silent for %s s%s",
+            "Socket Mode: connected; reopened if Slack is silent for %s s%s%s",
             deps.settings.socket_silence_limit,
             f"; GET /healthz on port {deps.settings.health_port}" if health is not None else "",
+            "; POST /api/messages there: the Teams bot" if deps.settings.teams_bot_enabled else "",
         )
         signals.requested.wait()
     finally:

@@ -221,6 +221,7 @@ SHIPPED = [
     "m021_board_access",
     "m022_undated_events",
     "m023_slack_event_ids",
+    "m025_teams_conversations",
 ]
 
 
