@@ -57,6 +57,10 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "Seconds without a message or pong from Slack before a Socket Mode connection is reopened "
         "and `/healthz` turns 503",
     ),
+    "REVIEWWATCH_CLAIM_LEASE": (
+        "900",
+        "Seconds an alert claimed by an instance that died mid-delivery waits before another sends it",
+    ),
     "REVIEWWATCH_SWEEP_STALE_LIMIT": (
         "600",
         "Seconds since the last alert sweep after which `/healthz` turns 503 (two sweep intervals)",
@@ -120,6 +124,7 @@ class Settings:
     port: int = 3000
     socket_silence_limit: int = 120  # seconds
     sweep_stale_limit: int = 600  # seconds
+    claim_lease: int = 900  # seconds (bot/alerts/sweep_plan.py CLAIM_LEASE; docs/postgresql.md)
     health_port: int | None = None
     public_url: str | None = None  # no trailing slash
     board_mode: str = "private"  # the web board: off | private | public
@@ -351,6 +356,9 @@ def _server(get: Getter) -> dict[str, Any]:
             "REVIEWWATCH_SWEEP_STALE_LIMIT", get("REVIEWWATCH_SWEEP_STALE_LIMIT") or "600", 60, 604800
         ),
         "public_url": _parse_public_url(public_url) if public_url else None,
+        "claim_lease": _parse_int(
+            "REVIEWWATCH_CLAIM_LEASE", get("REVIEWWATCH_CLAIM_LEASE") or "900", 3, 86400
+        ),
     }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -77,8 +77,8 @@ def _elect(
 
 def sweep_job(deps: Deps, senders: dict[str, Sender]) -> None:
     """The scheduled job: one sweep; a failure is logged (and kept in last_sweep), never raised."""
-    try:
-        result = run_sweep(deps, senders=senders)
+    try:  # REVIEWWATCH_CLAIM_LEASE: how soon a dead instance's claims are taken over
+        result = run_sweep(deps, senders=senders, lease=timedelta(seconds=deps.settings.claim_lease))
     except Exception:
         log.exception("alert sweep failed")
         return
