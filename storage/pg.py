@@ -349,3 +349,15 @@ def _apply_pending(db: PgDatabase, shipped: Sequence[Callable[[Database], None]]
             migration(db)
             db.execute("INSERT INTO schema_migrations (name) VALUES (?)", [migration.__name__])
     refresh_identity_tables(db.pg)
+
+
+def copy_rows(db: Database, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write `rows` into `table` with COPY (storage/copy.py); returns how many."""
+    assert isinstance(db, PgDatabase)
+    count = 0
+    with _sqlite_errors(), db.pg.raw.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN".encode()) as copy:
+            for row in rows:
+                copy.write_row([bytes(v) if isinstance(v, memoryview) else _param(v) for v in row])
+                count += 1
+    return count
