@@ -21,11 +21,14 @@ from storage.db import Store, is_postgres_url, shown_location
 
 SCHEDULER_LOCK_KEY = 7_248_003  # pg_advisory_lock key (advisory locks are per database)
 # A silent connection (a cut network) is noticed after about idle + interval * count seconds.
+# Both ends: the client's (libpq) and the server's for this session, so that the server too
+# lets the lock go after a silent cut instead of after the OS's two hours.
 KEEPALIVE: dict[str, Any] = {
     "keepalives": 1,
     "keepalives_idle": 5,
     "keepalives_interval": 2,
     "keepalives_count": 3,
+    "options": "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3",
 }
 
 
