@@ -143,7 +143,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
     skipped = [r for r in terminalreporter.stats.get("skipped", []) if SKIP_REASON in str(r.longrepr)]
     if skipped:
-        line = f"*** {len(skipped)} PostgreSQL tests SKIPPED: {SKIP_REASON} ***"
+        line = f"*** {len(skipped)} {SKIP_REASON} ***"
         terminalreporter.write_line(line, red=True, bold=True)
 
 

@@ -148,3 +148,34 @@ def test_the_schema_rules_hold(store: Store) -> None:
             store.db.execute(DEVELOPER, ["acme2", "Acme 2", "holdout"])
             store.db.execute(DEVELOPER, ["acme2", "Acme 2", "holdout"])
     assert store.db.execute("SELECT COUNT(*) FROM developers WHERE id = 'acme2'").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("require", ["", "1"])
+def test_without_a_server_the_postgresql_half_is_skipped_loudly_or_fails_in_ci(require: str) -> None:
+    env = clean_env(REVIEWWATCH_REQUIRE_POSTGRES=require)
+    env.pop("REVIEWWATCH_TEST_DATABASE_URL", None)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-n",
+            "0",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/storage/test_board.py",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[2],
+        env=env,
+        timeout=300,
+    )
+    if require:
+        assert done.returncode != 0
+        assert "REVIEWWATCH_TEST_DATABASE_URL is not set but REVIEWWATCH_REQUIRE_POSTGRES=1" in done.stdout
+    else:
+        assert done.returncode == 0, done.stdout
+        assert "PostgreSQL tests SKIPPED: no server given" in done.stdout
+        assert "*** 5 PostgreSQL tests SKIPPED" in done.stdout
