@@ -124,7 +124,7 @@ def deadline_keyed(deadline_id: int | str, title: str, due_date: str | None) -> 
 def event_label(event: dict[str, Any]) -> str:
     """'June 2026 · Statement: Meta says …'."""
     kind = EVENT_KIND_LABELS.get(event["kind"], event["kind"])
-    return f"{fmt_when(event['effective'])} · {kind}: {event['summary']}"
+    return f"{fmt_when(event['effective'], 'date not reported')} · {kind}: {event['summary']}"
 
 
 def event_keys(events: Iterable[dict[str, Any]]) -> list[Keyed]:

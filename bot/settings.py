@@ -77,6 +77,24 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "The web board at `/board`: `off`, `private` (signed-in people of this workspace, with a link "
         "from `/aireview board`) or `public` (anyone)",
     ),
+    "SLACK_CLIENT_ID": (
+        "(none)",
+        "The Slack app's client id (Basic Information); with `SLACK_CLIENT_SECRET`, the private board "
+        'offers "Sign in with Slack" (OpenID Connect) beside the sign-in link',
+    ),
+    "SLACK_CLIENT_SECRET": ("(none)", "The Slack app's client secret; set together with `SLACK_CLIENT_ID`"),
+    "REVIEWWATCH_SLACK_OPENID_AUTHORIZE_URL": (
+        "https://slack.com/openid/connect/authorize",
+        'Where "Sign in with Slack" sends the browser (point it at an emulator)',
+    ),
+    "REVIEWWATCH_SLACK_OPENID_KEYS_URL": (
+        "https://slack.com/openid/connect/keys",
+        'Slack\'s signing keys (JWKS) for the id_token of "Sign in with Slack"',
+    ),
+    "REVIEWWATCH_SLACK_OPENID_ISSUER": (
+        "https://slack.com",
+        'The issuer an id_token of "Sign in with Slack" must name',
+    ),
 }
 
 SECRET_NAMES = frozenset(
@@ -87,6 +105,7 @@ SECRET_NAMES = frozenset(
         "REVIEWWATCH_TEAMS_WEBHOOKS",
         "REVIEWWATCH_TEAMS_OUTGOING_SECRET",
         "REVIEWWATCH_CALENDAR_TOKEN",
+        "SLACK_CLIENT_SECRET",
     }
 )
 
@@ -128,10 +147,21 @@ class Settings:
     health_port: int | None = None
     public_url: str | None = None  # no trailing slash
     board_mode: str = "private"  # the web board: off | private | public
+    # "Sign in with Slack" on the board (OpenID Connect), on when both are set.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_openid_authorize_url: str = "https://slack.com/openid/connect/authorize"
+    slack_openid_keys_url: str = "https://slack.com/openid/connect/keys"
+    slack_openid_issuer: str = "https://slack.com"
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone_name)
+
+    @property
+    def slack_sign_in(self) -> bool:
+        """Whether the board offers "Sign in with Slack" (a client id and secret are set)."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @property
     def admins_configured(self) -> bool:
@@ -311,6 +341,37 @@ def _board(get: Getter) -> dict[str, Any]:
     return {"board_mode": board_mode}
 
 
+def _http_url(name: str, value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or any(c.isspace() for c in value):
+        raise _bad(name, value, "an http(s) URL such as https://slack.com/...")
+    return value
+
+
+def _slack_sign_in(get: Getter) -> dict[str, Any]:
+    """ "Sign in with Slack" on the board: the app's client id and secret (Bolt's own names),
+    and Slack's OpenID Connect addresses (settable, so tests point them at an emulator)."""
+    client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+    if bool(client_id) != bool(client_secret):
+        missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+        raise SettingsError(f"{missing} is not set: set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET together")
+    urls = {
+        "slack_openid_authorize_url": (
+            "REVIEWWATCH_SLACK_OPENID_AUTHORIZE_URL",
+            "https://slack.com/openid/connect/authorize",
+        ),
+        "slack_openid_keys_url": (
+            "REVIEWWATCH_SLACK_OPENID_KEYS_URL",
+            "https://slack.com/openid/connect/keys",
+        ),
+        "slack_openid_issuer": ("REVIEWWATCH_SLACK_OPENID_ISSUER", "https://slack.com"),
+    }
+    fields: dict[str, Any] = {"slack_client_id": client_id, "slack_client_secret": client_secret}
+    for key, (name, default) in urls.items():
+        fields[key] = _http_url(name, get(name) or default)
+    return fields
+
+
 def _health_port(get: Getter) -> dict[str, Any]:
     text = get("REVIEWWATCH_HEALTH_PORT")
     return {"health_port": _parse_int("REVIEWWATCH_HEALTH_PORT", text, 1, 65535) if text else None}
@@ -370,6 +431,7 @@ SETTING_GROUPS: tuple[Callable[[Getter], dict[str, Any]], ...] = (
     _switches,
     _teams_outgoing_secret,
     _board,
+    _slack_sign_in,
     _health_port,
     _tracker_and_alerts,
     _server,

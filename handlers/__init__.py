@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from slack_bolt import App
@@ -55,13 +57,27 @@ def register_all(app: App, deps: Deps) -> None:
         module.register(app, deps)
 
 
+@contextmanager
+def _client_id_hidden_from_bolt(hide: bool) -> Iterator[None]:
+    """Bolt turns on its own OAuth flow, and ignores the bot token, when it finds
+    SLACK_CLIENT_ID and SLACK_CLIENT_SECRET in the environment. Without OAuth settings of
+    ours they are the board's "Sign in with Slack" (docs/board.md): the bot keeps its token."""
+    names = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+    saved = {name: os.environ.pop(name) for name in names if hide and name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
 def build_app(deps: Deps, *, client: WebClient | None = None, **app_kwargs: Any) -> App:
     """A Bolt App with every listener registered."""
     signing_secret = app_kwargs.pop("signing_secret", None) or deps.settings.slack_signing_secret
     # Listeners run on Bolt's worker threads; each gives its database connection back when
     # it ends (storage/db.py Store.release), so idle workers hold none.
     app_kwargs.setdefault("listener_executor", ReleasingExecutor(deps.store, max_workers=LISTENER_WORKERS))
-    app = App(client=client or slack_client(deps), signing_secret=signing_secret, **app_kwargs)
+    with _client_id_hidden_from_bolt(app_kwargs.get("oauth_settings") is None):
+        app = App(client=client or slack_client(deps), signing_secret=signing_secret, **app_kwargs)
     use_strict_verification(app, signing_secret or "")
     register_all(app, deps)
     return app

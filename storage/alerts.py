@@ -510,6 +510,15 @@ def set_threads(db: Database, choices: Iterable[tuple[str, str, bool]]) -> None:
         )
 
 
+def replace_message(db: Database, key: str, channel: str, ts: str) -> None:
+    """A sent alert's message was deleted and posted anew at `ts`: the ledger points at the new
+    one, at the top level, so later alerts about its subject start their thread under it."""
+    db.execute(
+        "UPDATE alert_ledger SET message_channel = ?, message_ts = ?, thread_ts = '' WHERE key = ?",
+        [channel, ts, key],
+    )
+
+
 def acknowledge(db: Database, key: str, user_id: str, now: datetime) -> dict[str, Any] | None:
     """Record the first acknowledgement of an alert; returns the row (None if unknown)."""
     db.execute(

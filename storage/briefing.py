@@ -1,4 +1,5 @@
-"""Storage for the weekly briefing: who takes it, and the contested facts it lists."""
+"""Storage for the weekly briefing: who takes it, its pictures and pages (the contested facts
+it lists, each with its competing claims, come from storage.facts.open_contests)."""
 
 from __future__ import annotations
 
@@ -19,22 +20,6 @@ def set_briefing(db: Database, target_type: str, target: str, since: datetime | 
         [since and utc_iso(since), since and utc_iso(since), target_type, target],
     )
     return bool(cursor.rowcount)
-
-
-def contested_records(db: Database, limit: int) -> tuple[list[dict[str, Any]], int]:
-    """(the first `limit`, how many in all) developers, models and deadlines marked contested,
-    by kind and name, each with its source."""
-    sql = """
-        SELECT 'developer' AS entity, d.name AS label, d.source FROM developers d WHERE d.contested
-        UNION ALL
-        SELECT 'model', d.name || ' / ' || m.name, m.source
-          FROM models m JOIN developers d ON d.id = m.developer_id WHERE m.contested
-        UNION ALL
-        SELECT 'deadline', t.title, t.source FROM deadlines t WHERE t.contested
-    """
-    rows = list(db.query(f"SELECT * FROM ({sql}) ORDER BY entity, label COLLATE NOCASE LIMIT ?", [limit]))
-    total = next(iter(db.query(f"SELECT COUNT(*) AS n FROM ({sql})")))["n"]
-    return rows, int(total)
 
 
 # ---------------------------------------------------------------- pictures and pages

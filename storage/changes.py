@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
 
+from storage.dates import parse_partial, partial_label
+from storage.events import EVENT_KIND_LABELS, event_developers, reported_date
+from storage.facts import open_contests
 from storage.seed import SEED_ACTOR  # the shipped facts loaded at installation are not changes
+from storage.sources import source_label
 from storage.sql import placeholders
 
-# The history fields a policy reader counts as a change: statuses and agreements, model and
-# deadline dates, records added or removed, events, and a deadline's outcome (issue 15 adds
-# `outcome` rows; until then none match). Notes, sources and as-of dates are left out.
+# The history fields a policy reader counts as a change: statuses and since when, agreements,
+# model and deadline dates, records added or removed, events, a deadline's outcome, and
+# conflicts opened, settled or reopened. Notes, sources and as-of dates are left out.
+CONTEST_FIELDS = ("(contested)", "(resolved)", "(reopened)")
 CHANGE_FIELDS = (
     "status",
+    "status_since",
     "agreement_date",
     "planned_release",
     "submitted",
@@ -25,13 +32,15 @@ CHANGE_FIELDS = (
     "(created)",
     "(removed)",
     "event",
+    *CONTEST_FIELDS,
 )
 
 
 def history_since(db: Database, since: str, until: str, limit: int) -> tuple[list[dict[str, Any]], int]:
     """(newest first, at most `limit`) history rows of CHANGE_FIELDS recorded from the UTC ISO
-    `since` to `until`, each with the developer it concerns (`developer_id`: a model's developer, or None for
-    deadlines and the framework), and how many there are in all."""
+    `since` to `until`, each with the developers it concerns (`developer_ids`: the developer, a
+    model's developer, the developers an event concerns; empty for deadlines and the
+    framework), and how many there are in all."""
     fields = placeholders(CHANGE_FIELDS)
     where = f"h.at >= ? AND h.at <= ? AND h.field IN ({fields}) AND h.actor <> '{SEED_ACTOR}'"
     params: list[Any] = [since, until, *CHANGE_FIELDS]
@@ -48,7 +57,127 @@ def history_since(db: Database, since: str, until: str, limit: int) -> tuple[lis
         )
     )
     total = next(iter(db.query(f"SELECT COUNT(*) AS n FROM history h WHERE {where}", params)))["n"]
+    owners = event_developers(db, [r["entity_id"] for r in rows if r["entity"] == "event"])
+    for row in rows:
+        if row["entity"] == "event":
+            row["developer_ids"] = owners.get(str(row["entity_id"]), [])
+        else:
+            row["developer_ids"] = [row["developer_id"]] if row["developer_id"] else []
     return rows, int(total)
+
+
+def _in_period(value: str | None, first: date, last: date) -> bool:
+    """A date at its precision falls in [first, last]: all of it from `first` on (May 2026 is
+    not "since May 20", it may be earlier), and its start by `last`."""
+    parsed = parse_partial(value)
+    return parsed is not None and first <= parsed.first_day <= last
+
+
+def happened_between(db: Database, first: date, last: date) -> list[dict[str, Any]]:
+    """What the tracker's facts say happened from `first` to `last` (days, at any precision),
+    whoever recorded them: events by their date (or, undated, by the date of the report that
+    mentions them), statuses by their since date, agreements, models' releases and
+    submissions, deadlines that fell due, and the reports' disagreements by the date of the
+    reports. Each row: entity, entity_id, kind, subject, text, when (ISO at its precision),
+    developer_ids, sources (labels: the fact's own, else the record's), undated; oldest first."""
+    out: list[dict[str, Any]] = []
+    cited, by_field = _sources_by_record(db)
+
+    def add(
+        entity: str, record: dict[str, Any], field: str, subject: str, text: str, devs: list[str]
+    ) -> None:
+        key = (entity, str(record["id"]))
+        when = record.get(field) or (reported_date(cited.get(key, [])) if entity == "event" else None)
+        if _in_period(when, first, last):
+            sources = by_field.get((*key, field)) or cited.get(key, [])
+            row = _happened(entity, record["id"], subject, text, when, devs)
+            row.update(sources=[source_label(s) for s in sources], undated=not record.get(field))
+            out.append(row)
+
+    events = list(db.query("SELECT * FROM events"))
+    owners = event_developers(db, [e["id"] for e in events])
+    for e in events:
+        label = EVENT_KIND_LABELS.get(e["kind"], e["kind"])
+        add("event", e, "effective", label, e["summary"], owners.get(str(e["id"]), []))
+    for d in db.query("SELECT id, name, status, status_since, agreement_date FROM developers"):
+        status = str(d["status"]).replace("_", " ")
+        since = f"{status} since {partial_label(d['status_since'])}" if d["status_since"] else status
+        add("developer", d, "status_since", d["name"], since, [d["id"]])
+        add("developer", d, "agreement_date", d["name"], "agreement reached", [d["id"]])
+    for m in db.query("SELECT id, developer_id, name, submitted, released FROM models"):
+        add("model", m, "submitted", m["name"], "submitted for review", [m["developer_id"]])
+        add("model", m, "released", m["name"], "released", [m["developer_id"]])
+    for t in db.query("SELECT id, title, due_date, outcome FROM deadlines"):
+        add("deadline", t, "due_date", t["title"], f"fell due (outcome: {t['outcome'] or 'open'})", [])
+    for row in out:
+        if row["entity"] == "event":
+            row["kind"] = "event"
+    out += _disagreements(db, first, last, owners)
+    out.sort(key=lambda r: _sort_day(r["when"]))
+    return out
+
+
+def _sort_day(value: str | None) -> date:
+    parsed = parse_partial(value)
+    return parsed.last_day if parsed else date.min
+
+
+def _happened(
+    entity: str, record_id: Any, subject: str, text: str, when: str | None, developer_ids: list[str]
+) -> dict[str, Any]:
+    return {
+        "entity": entity,
+        "entity_id": str(record_id),
+        "kind": "change",
+        "subject": subject,
+        "text": text,
+        "when": when,
+        "developer_ids": developer_ids,
+        "undated": False,
+    }
+
+
+Sourced = dict[tuple[str, str], list[dict[str, Any]]]
+
+
+def _sources_by_record(db: Database) -> tuple[Sourced, dict[tuple[str, str, str], list[dict[str, Any]]]]:
+    """Every record's sources (on any of its facts, once each), and each fact's own."""
+    out: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
+    by_field: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    rows = db.query(
+        "SELECT c.entity, c.entity_id, c.field, s.* FROM citations c JOIN sources s ON s.id = c.source_id"
+        " ORDER BY s.id"
+    )
+    for row in rows:
+        key = (str(row.pop("entity")), str(row.pop("entity_id")))
+        by_field.setdefault((*key, str(row.pop("field"))), []).append(row)
+        out.setdefault(key, {})[int(row["id"])] = row
+    return {k: list(v.values()) for k, v in out.items()}, by_field
+
+
+def _disagreements(
+    db: Database, first: date, last: date, owners: dict[str, list[str]]
+) -> list[dict[str, Any]]:
+    """Open contests whose competing claims were reported in the period (by the reports' date)."""
+    found, _ = open_contests(db, 10_000)
+    out = []
+    for label, contest in found:
+        sources = [k.source for k in contest.claims if k.source is not None]
+        when = reported_date(sources)
+        if not _in_period(when, first, last):
+            continue
+        if contest.entity == "event":
+            developers = owners.get(contest.entity_id, [])
+        elif contest.entity == "developer":
+            developers = [contest.entity_id]
+        else:
+            developers = []
+        said = "; ".join(f"{k.source_label} says “{k.text}”" for k in contest.claims)
+        text = f"conflicting reports. {contest.reason} {said}"
+        row = _happened("contest", contest.id, label, text, when, developers)
+        row.update(kind="conflict", sources=list(dict.fromkeys(k.source_label for k in contest.claims)))
+        out.append(row)
+    return out
 
 
 def news_since(db: Database, since: str, until: str, limit: int) -> tuple[list[dict[str, Any]], int]:

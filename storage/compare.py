@@ -11,9 +11,10 @@ from storage.rules import SQL_RELEASED, SQL_SUBMITTED
 
 def compare_rows(db: Database, today: str) -> list[dict[str, Any]]:
     """Every developer with: models in review, the earliest planned release among models not
-    yet submitted (its window opening is the next submission due, or overdue), the next planned
-    release from `today` (ISO date), contested flags on it and its models, and its last change.
-    One statement: the 200-developer tracker is one pass over models and history."""
+        yet submitted (its window opening is the next submission due, or overdue), the next planned
+        release from `today` (ISO date), contested flags on it, its models and the events that
+    concern it, and its last change.
+        One statement: the 200-developer tracker is one pass over models and history."""
     return list(
         db.query(
             f"""
@@ -29,6 +30,11 @@ def compare_rows(db: Database, today: str) -> list[dict[str, Any]]:
                 FROM models m
                 GROUP BY m.developer_id
             ),
+            per_event AS (
+                SELECT ed.developer_id, SUM(e.contested) AS contested_events
+                FROM event_developers ed JOIN events e ON e.id = ed.event_id
+                GROUP BY ed.developer_id
+            ),
             model_changes AS (
                 SELECT m.developer_id, MAX(h.at) AS at
                 FROM history h JOIN models m
@@ -43,10 +49,12 @@ def compare_rows(db: Database, today: str) -> list[dict[str, Any]]:
                    COALESCE(p.in_review, 0) AS in_review,
                    p.first_unsubmitted_release,
                    p.next_release,
-                   COALESCE(p.contested_models, 0) + d.contested AS contested_facts,
+                   COALESCE(p.contested_models, 0) + d.contested
+                     + COALESCE(pe.contested_events, 0) AS contested_facts,
                    MAX(COALESCE(dc.at, ''), COALESCE(mc.at, '')) AS last_change
             FROM developers d
             LEFT JOIN per_model p ON p.developer_id = d.id
+            LEFT JOIN per_event pe ON pe.developer_id = d.id
             LEFT JOIN model_changes mc ON mc.developer_id = d.id
             LEFT JOIN developer_changes dc ON dc.developer_id = d.id
             """,

@@ -16,8 +16,21 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.dates import parse_partial
-from storage.history import apply_changes, record_history
+from storage.events import (
+    EVENT_FIELD,
+    EVENT_KIND_LABELS,
+    EVENT_KINDS,
+    create_event,
+    event_developers,
+    event_row,
+    event_subject,
+    get_event,
+    list_events,
+    reported_date,
+    seeded_event_ids,
+    update_event,
+)
+from storage.history import record_history
 from storage.sources import (
     WHOLE_RECORD,
     SourceError,
@@ -38,13 +51,22 @@ from storage.tracker import (
     ENTITY_TABLES,
     NotFound,
     TrackerError,
-    VersionConflict,
     get_record,
     subject_label,
 )
 
 __all__ = [
+    "EVENT_FIELD",
+    "EVENT_KINDS",
+    "EVENT_KIND_LABELS",
     "WHOLE_RECORD",
+    "create_event",
+    "event_developers",
+    "get_event",
+    "list_events",
+    "reported_date",
+    "seeded_event_ids",
+    "update_event",
     "SourceError",
     "add_source",
     "cite",
@@ -57,38 +79,6 @@ __all__ = [
     "source_from_text",
     "source_label",
 ]
-
-EVENT_KINDS = ("order", "request", "statement", "agreement", "restriction", "release", "other")
-EVENT_KIND_LABELS = {
-    "order": "Order",
-    "request": "Formal request",
-    "statement": "Statement",
-    "agreement": "Agreement",
-    "restriction": "Restriction",
-    "release": "Release",
-    "other": "Development",
-}
-# The history field of an event's creation: the sweep reads these rows beside status
-# changes and sends them as `development` alerts.
-EVENT_FIELD = "event"
-
-
-def event_developers(db: Database, event_ids: Iterable[str | int]) -> dict[str, list[str]]:
-    """The developers each event concerns (str(event id) -> developer ids)."""
-    wanted = [str(i) for i in event_ids]
-    if not wanted:
-        return {}
-    out: dict[str, list[str]] = defaultdict(list)
-    marks = placeholders(wanted)
-    rows = db.query(
-        f"SELECT event_id, developer_id FROM event_developers WHERE event_id IN ({marks})"
-        " ORDER BY developer_id",
-        wanted,
-    )
-    for row in rows:
-        out[str(row["event_id"])].append(row["developer_id"])
-    return dict(out)
-
 
 # Tables whose rows carry `source` and `contested` columns kept here.
 _FLAGGED = {**ENTITY_TABLES, "event": "events", "framework": "framework_facts"}
@@ -285,6 +275,29 @@ def contests_for(
     return dict(out)
 
 
+def contest_subject(db: Database, contest: Contest) -> str:
+    """What a contest is about, in words: 'Meta', 'Meta / Muse Spark', or for an event its
+    kind, developers and the start of its summary."""
+    if contest.entity != "event":
+        return _label(db, contest.entity, contest.entity_id)
+    row = event_row(db, int(contest.entity_id))
+    if row is None:
+        return f"event {contest.entity_id}"
+    summary = str(row["summary"]).rstrip(".")
+    short = summary if len(summary) <= 90 else summary[:89].rstrip() + "…"
+    return f"{event_subject(db, row['kind'], row['developer_ids'])}: {short}"
+
+
+def open_contests(db: Database, limit: int) -> tuple[list[tuple[str, Contest]], int]:
+    """(the first `limit`, how many in all) open contests on every kind of record, events
+    included, each with what it is about; developers first, then models, deadlines, events."""
+    found = _contests(db, "c.state = 'open'", [])
+    order = {"developer": 0, "model": 1, "deadline": 2, "event": 3, "framework": 4}
+    labelled = [(contest_subject(db, c), c) for c in found]
+    labelled.sort(key=lambda lc: (order.get(lc[1].entity, 9), lc[0].lower()))
+    return labelled[:limit], len(labelled)
+
+
 def resolve_contest(
     db: Database,
     contest_id: int,
@@ -361,192 +374,6 @@ def reopen_contest(
         reopened = get_contest(db, contest_id)
     assert reopened is not None
     return reopened
-
-
-# ---------------------------------------------------------------- events
-
-
-def _event_row(db: Database, event_id: int) -> dict[str, Any] | None:
-    rows = list(db.query("SELECT * FROM events WHERE id = ?", [event_id]))
-    if not rows:
-        return None
-    row = rows[0]
-    row["developer_ids"] = [
-        r["developer_id"]
-        for r in db.query(
-            "SELECT developer_id FROM event_developers WHERE event_id = ? ORDER BY developer_id", [event_id]
-        )
-    ]
-    return row
-
-
-def _link_developers(db: Database, event_id: int, developer_ids: Sequence[str]) -> None:
-    for developer_id in dict.fromkeys(developer_ids):
-        db.execute(
-            "INSERT INTO event_developers (event_id, developer_id) VALUES (?, ?)", [event_id, developer_id]
-        )
-
-
-def seeded_event_ids(db: Database) -> dict[str, int]:
-    """Every seeded event's id by its seed key."""
-    rows = db.query("SELECT id, seed_key FROM events WHERE seed_key IS NOT NULL")
-    return {r["seed_key"]: r["id"] for r in rows}
-
-
-def get_event(db: Database, event_id: int) -> dict[str, Any] | None:
-    return _event_row(db, event_id)
-
-
-def create_event(
-    db: Database,
-    *,
-    kind: str,
-    effective: str,
-    summary: str,
-    developer_ids: Sequence[str],
-    source_ids: Sequence[int],
-    actor: str,
-    at: datetime,
-    as_of: str | None = None,
-    note: str | None = None,
-    seed_key: str | None = None,
-) -> dict[str, Any]:
-    """A dated development (not a status); its `(created)` history row carries the summary
-    and the effective date, so it reaches subscribers as a `development` alert."""
-    if kind not in EVENT_KINDS:
-        raise ValueError(f"unknown event kind {kind!r}")
-    parsed = parse_partial(effective)
-    assert parsed is not None
-    stamp = utc_iso(at)
-    with db.atomic():
-        cursor = db.execute(
-            "INSERT INTO events (kind, effective, summary, note, as_of, seed_key, created_at, updated_at,"
-            " updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [kind, parsed.iso(), summary, note, as_of, seed_key, stamp, stamp, actor],
-        )
-        event_id = int(cursor.lastrowid or 0)
-        _link_developers(db, event_id, developer_ids)
-        cite(db, "event", event_id, [WHOLE_RECORD], source_ids)
-        sources = [source_label(s) for s in record_sources(db, "event", event_id)]
-        record_history(
-            db,
-            entity="event",
-            entity_id=event_id,
-            subject=_event_subject(db, kind, developer_ids),
-            field=EVENT_FIELD,
-            old=None,
-            new=summary,
-            actor=actor,
-            at=at,
-            note=note,
-            source="; ".join(sources) or None,
-            effective=parsed.iso(),
-        )
-        created = _event_row(db, event_id)
-    assert created is not None
-    return created
-
-
-def _event_subject(db: Database, kind: str, developer_ids: Sequence[str]) -> str:
-    names = [
-        r["name"]
-        for r in db.query(
-            f"SELECT name FROM developers WHERE id IN ({placeholders(developer_ids)}) ORDER BY name",
-            list(developer_ids),
-        )
-    ]
-    label = EVENT_KIND_LABELS.get(kind, kind)
-    return f"{label}: {', '.join(names)}" if names else label
-
-
-def update_event(
-    db: Database,
-    event_id: int,
-    changes: dict[str, Any],
-    *,
-    developer_ids: Sequence[str] | None,
-    source_ids: Sequence[int] | None,
-    actor: str,
-    at: datetime,
-    note: str | None = None,
-    expected_version: int | None = None,
-) -> dict[str, Any]:
-    """Change an event's kind, effective date, summary, note, developers or sources; one
-    history row per changed field."""
-    allowed = {"kind", "effective", "summary", "note", "as_of"}
-    if set(changes) - allowed:
-        raise ValueError(f"not editable on event: {sorted(set(changes) - allowed)}")
-    with db.atomic():
-        current = _event_row(db, event_id)
-        if current is None:
-            raise NotFound(f"No event with id {event_id}.")
-        if expected_version is not None and current["version"] != expected_version:
-            raise VersionConflict("event", current)
-        diffs = {k: v for k, v in changes.items() if (current[k] or None) != (v or None)}
-        subject = _event_subject(db, current["kind"], current["developer_ids"])
-        source_text = None
-        if source_ids is not None:
-            cite(db, "event", event_id, [WHOLE_RECORD], source_ids)
-            source_text = "; ".join(source_label(s) for s in record_sources(db, "event", event_id)) or None
-        apply_changes(
-            db,
-            table="events",
-            entity="event",
-            record_id=event_id,
-            subject=subject,
-            current=current,
-            diffs=diffs,
-            actor=actor,
-            at=at,
-            note=note,
-            source=source_text,
-            effective=changes.get("effective") or current["effective"],
-        )
-        if developer_ids is not None and list(dict.fromkeys(developer_ids)) != current["developer_ids"]:
-            db.execute("DELETE FROM event_developers WHERE event_id = ?", [event_id])
-            _link_developers(db, event_id, developer_ids)
-            record_history(
-                db,
-                entity="event",
-                entity_id=event_id,
-                subject=subject,
-                field="developers",
-                old=", ".join(current["developer_ids"]),
-                new=", ".join(dict.fromkeys(developer_ids)),
-                actor=actor,
-                at=at,
-                note=note,
-                source=source_text,
-            )
-        updated = _event_row(db, event_id)
-    assert updated is not None
-    return updated
-
-
-def list_events(db: Database, developer_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """Newest effective date first (a month-precision date sorts as its month's start)."""
-    if developer_id is None:
-        rows = list(db.query("SELECT * FROM events ORDER BY effective DESC, id DESC LIMIT ?", [limit]))
-    else:
-        rows = list(
-            db.query(
-                "SELECT e.* FROM events e JOIN event_developers ed ON ed.event_id = e.id "
-                "WHERE ed.developer_id = ? ORDER BY e.effective DESC, e.id DESC LIMIT ?",
-                [developer_id, limit],
-            )
-        )
-    if not rows:
-        return rows
-    marks = placeholders(rows)
-    owners: dict[int, list[str]] = defaultdict(list)
-    for r in db.query(
-        f"SELECT * FROM event_developers WHERE event_id IN ({marks}) ORDER BY developer_id",
-        [r["id"] for r in rows],
-    ):
-        owners[r["event_id"]].append(r["developer_id"])
-    for row in rows:
-        row["developer_ids"] = owners[row["id"]]
-    return rows
 
 
 # ---------------------------------------------------------------- framework facts

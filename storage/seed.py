@@ -24,10 +24,12 @@ from storage.facts import (
     add_source,
     cite,
     create_event,
+    get_event,
     open_contest,
     put_framework_fact,
     seeded_event_ids,
     source_by_seed_key,
+    update_event,
 )
 from storage.tracker import (
     NoChange,
@@ -178,6 +180,8 @@ FRAMEWORK: list[dict[str, Any]] = [
     },
 ]
 
+EMAILS_NOTE = "When the emails were sent was not reported; both June 2026 reports mention them."
+
 EVENTS: list[dict[str, Any]] = [
     {
         "seed_key": "executive-order-2026-06-02",
@@ -193,14 +197,14 @@ EVENTS: list[dict[str, Any]] = [
     {
         "seed_key": "meta-emails",
         "kind": "request",
-        "effective": AS_OF,
+        "effective": None,  # neither report says when the emails were sent
         "developers": ("meta",),
         "summary": (
             "Federal officials asked Meta in confidential emails for access to its AI systems, "
             "to evaluate their capabilities and find technical vulnerabilities (The New York "
             "Times, citing four people familiar with the request)."
         ),
-        "note": "Dated by the June 2026 reports; when the emails were sent was not reported.",
+        "note": EMAILS_NOTE,
         "cite": {"*": BOTH},
     },
     {
@@ -308,6 +312,32 @@ CONTESTS: list[dict[str, Any]] = [
 # What the first release seeded that no report gives; corrected while still unedited.
 _RELEASE_1_DAY = "2026-06-03"
 _RELEASE_1_MUSE_SPARK = "2026-04-01"
+# Events earlier releases dated by the reports' month though no report dates them (issue 26):
+# seed key -> the date they were given.
+_UNDATED_BEFORE = {"meta-emails": AS_OF}
+
+
+def _correct_event_dates(db: Database, at: datetime) -> int:
+    """Take the invented date off a seeded event no report dates, unless edited since."""
+    fixed = 0
+    events = seeded_event_ids(db)
+    for key, given in _UNDATED_BEFORE.items():
+        row = get_event(db, events[key]) if key in events else None
+        if row is None or row["updated_by"] != SEED_ACTOR or row["effective"] != given:
+            continue
+        seeded = next(e for e in EVENTS if e["seed_key"] == key)
+        update_event(
+            db,
+            row["id"],
+            {"effective": seeded["effective"], "note": seeded.get("note")},
+            developer_ids=None,
+            source_ids=None,
+            actor=SEED_ACTOR,
+            at=at,
+            note="Corrected against the two June 2026 reports: neither says when this happened",
+        )
+        fixed += 1
+    return fixed
 
 
 def _source_ids(db: Database, keys: tuple[str, ...]) -> list[int]:
@@ -395,6 +425,7 @@ def seed(db: Database, *, at: datetime) -> dict[str, int]:
         _seed_framework(db, at)
         events, added["events"] = _seed_events(db, at)
         added["contests"] = _seed_contests(db, at, events)
+        added["corrected"] += _correct_event_dates(db, at)
     order = ("developers", "models", "deadlines", "events", "contests", "corrected")
     return {key: added[key] for key in order}
 

@@ -156,3 +156,43 @@ def alert_history_after(db: Database, after_id: int, fields: Iterable[str]) -> l
 def alert_news_after(db: Database, after_id: int) -> list[dict[str, Any]]:
     """News items marked for alerts after `after_id`, in id order."""
     return list(db.query("SELECT * FROM news_items WHERE alert = 1 AND id > ? ORDER BY id", [after_id]))
+
+
+def last_sent_about(
+    db: Database, subjects: Iterable[tuple[str, str]], kinds: Iterable[str]
+) -> dict[tuple[str, str, str, str], str]:
+    """For each (subject type, subject id) asked: when each target last got a sent alert of
+    `kinds` about it, as (subject type, subject id, target type, target) -> sent_at (UTC ISO).
+    Read by subject (indexed), a chunk at a time."""
+    kinds = list(kinds)
+    by_type: dict[str, set[str]] = {}
+    for subject_type, subject_id in subjects:
+        by_type.setdefault(subject_type, set()).add(subject_id)
+    last: dict[tuple[str, str, str, str], str] = {}
+    for subject_type, ids in by_type.items():
+        for chunk in chunks(sorted(ids)):
+            rows = db.execute(
+                f"""SELECT subject_id, target_type, target, MAX(sent_at) FROM alert_ledger
+                    WHERE subject_type = ? AND subject_id IN ({placeholders(chunk)}) AND status = 'sent'
+                      AND kind IN ({placeholders(kinds)}) AND sent_at IS NOT NULL
+                    GROUP BY subject_id, target_type, target""",
+                [subject_type, *chunk, *kinds],
+            ).fetchall()
+            for subject_id, target_type, target, sent_at in rows:
+                last[(subject_type, str(subject_id), target_type, target)] = str(sent_at)
+    return last
+
+
+def dates_changed_at(db: Database, subjects: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """When each deadline's due date or model's planned release last changed (a history row's
+    `at`, UTC ISO); subjects never changed are left out."""
+    found: dict[tuple[str, str], str] = {}
+    for entity, entity_id in set(subjects):
+        row = db.execute(
+            """SELECT MAX(at) FROM history WHERE entity = ? AND entity_id = ?
+                 AND field IN ('due_date', 'planned_release')""",
+            [entity, entity_id],
+        ).fetchone()
+        if row and row[0]:
+            found[(entity, entity_id)] = str(row[0])
+    return found

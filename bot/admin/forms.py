@@ -13,6 +13,7 @@ from bot.admin.modal import (
     MAX_CLAIM,
     MAX_NAME,
     MAX_REASON,
+    MAX_SOURCE,
     MAX_SUMMARY,
     MAX_TITLE,
     OUTCOME_LABELS,
@@ -243,8 +244,11 @@ def event_form(
             ids.BLOCK_EFFECTIVE_PRECISION,
             "When it happened",
             effective if effective is not None else current.get("effective"),
-            optional=False,
-            hint="As the source says; choose the month or the year below if it gives no day.",
+            optional=True,
+            hint=(
+                "As the source says; choose the month or the year below if it gives no day. Leave it "
+                "empty if no source says when: it is shown by the date of the report that mentions it."
+            ),
         ),
         input_block(
             ids.BLOCK_SUMMARY,
@@ -288,15 +292,24 @@ def contest_form(*, channel: str | None = None) -> Block:
             ),
         ),
     ]
-    for claim, source, n in (
-        (ids.BLOCK_CLAIM_A, ids.BLOCK_CLAIM_A_SOURCE, "1"),
-        (ids.BLOCK_CLAIM_B, ids.BLOCK_CLAIM_B_SOURCE, "2"),
+    for claim, source, new, n in (
+        (ids.BLOCK_CLAIM_A, ids.BLOCK_CLAIM_A_SOURCE, ids.BLOCK_CLAIM_A_NEW_SOURCE, "1"),
+        (ids.BLOCK_CLAIM_B, ids.BLOCK_CLAIM_B_SOURCE, ids.BLOCK_CLAIM_B_NEW_SOURCE, "2"),
     ):
         blocks += [
             input_block(claim, f"Claim {n}", text_input(None, max_length=MAX_CLAIM, multiline=True)),
-            input_block(source, f"Claim {n}: its source", menus.type_ahead_menu(menus.SOURCES)),
+            input_block(
+                source, f"Claim {n}: its source", menus.type_ahead_menu(menus.SOURCES), optional=True
+            ),
+            input_block(
+                new,
+                f"Claim {n}: or a new source",
+                text_input(None, max_length=MAX_SOURCE, placeholder="https://... or a citation"),
+                optional=True,
+                hint="A link (http or https) or a citation, if the source is not recorded yet.",
+            ),
         ]
-    blocks.append(context("Add a source first (any form's New source) if it is not recorded yet."))
+    blocks.append(context("Each claim needs its source: a recorded one, or a new one typed here."))
     return modal_view(
         ids.VIEW_CONTEST, "Contest a fact", blocks, dump_metadata(entity="contest", channel=channel)
     )

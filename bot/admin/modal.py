@@ -7,7 +7,7 @@ submitted `view.state` flattened to `{block_id: value}`."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -172,28 +172,29 @@ def input_block(
 @dataclass
 class SourceFields:
     """What the source part of a form shows: whether there are recorded sources to pick
-    from (a type-ahead menu), the one picked (a source row), and a new source's prefilled
-    fields (e.g. from a news item)."""
+    from (a type-ahead menu taking several), the ones picked (source rows), and a new
+    source's prefilled fields (e.g. from a news item)."""
 
     recorded: bool = False
-    picked: dict[str, Any] | None = None
+    picked: list[dict[str, Any]] = field(default_factory=list)  # the sources it cites now
     url: str | None = None
     title: str | None = None
-    published: str | None = None  # YYYY-MM-DD
+    published: str | None = None  # at its precision: 2026-06-02, 2026-06 or 2026
 
 
 def source_inputs(fields: SourceFields | None, *, optional: bool) -> list[Block]:
-    """Pick a recorded source, or describe a new one (its link or citation, title, date)."""
+    """Pick recorded sources (one or several: the fact cites them all), and/or describe a new
+    one (its link or citation, title, and published date at the precision it gives)."""
     fields = fields or SourceFields()
     blocks: list[Block] = []
     if fields.recorded:
         blocks.append(
             input_block(
                 ids.BLOCK_SOURCE_PICK,
-                "Source (already recorded)",
-                menus.type_ahead_menu(menus.SOURCES, initial=fields.picked),
+                "Sources (already recorded)",
+                menus.multi_type_ahead_menu(menus.SOURCES, initial=fields.picked),
                 optional=True,
-                hint="The report or page that states this. Or add a new source below.",
+                hint="Every report or page that states this (several if they agree). Or add a new one below.",
             )
         )
     new_hint = "A link (http or https) or a citation, e.g. 'Federal Register notice 2026-1234'."
@@ -211,11 +212,13 @@ def source_inputs(fields: SourceFields | None, *, optional: bool) -> list[Block]
             text_input(fields.title, max_length=MAX_TITLE),
             optional=True,
         ),
-        input_block(
+        *dated_inputs(
             ids.BLOCK_SOURCE_PUBLISHED,
+            ids.BLOCK_SOURCE_PUBLISHED_PRECISION,
             "New source: published",
-            datepicker(fields.published),
+            fields.published,
             optional=True,
+            hint="When the source was published; choose the month or the year below if it gives no day.",
         ),
     ]
     return blocks

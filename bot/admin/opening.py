@@ -48,8 +48,7 @@ def source_fields(
     fields.recorded = sources_stamp(deps.store.db)[1] > 0
     if record is not None and fields.url is None and fields.title is None:
         cited = fact_sources(citations_for(deps.store.db, entity, [record["id"]]), record["id"], fact)
-        if cited:
-            fields.picked = cited[-1]
+        fields.picked = list(cited)
     return fields
 
 

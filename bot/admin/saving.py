@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import domain, ids
 from bot.admin.modal import DEADLINE_KIND_LABELS, OUTCOME_LABELS
-from bot.admin.validation import SourceChoice
+from bot.admin.validation import NewSource, SourceChoice
 from bot.blockkit import Block, fmt_datetime, safe
 from bot.deps import Deps
 from bot.directory import Directory, DirectoryUnavailable
@@ -80,13 +80,27 @@ def team_today(deps: Deps) -> date:
 
 
 def cited_source_ids(deps: Deps, user_id: str, choice: SourceChoice) -> list[int] | None:
-    """The form's source as record ids: a new one is recorded now (inside the caller's
-    transaction, so a refused save records nothing)."""
-    if choice.source_id is not None:
-        return [choice.source_id]
-    if choice.new is None:
+    """The form's sources as record ids (the picked ones, then the new one): a new one is
+    recorded now (inside the caller's transaction, so a refused save records nothing)."""
+    if not choice.given:
         return None
-    new = choice.new
+    picked = list(choice.source_ids)
+    if choice.new is None:
+        return picked
+    return [*picked, new_source_id(deps, user_id, choice.new)]
+
+
+def replacing_cited(source: SourceChoice | None, cited: set[int]) -> SourceChoice | None:
+    """A new source typed beside only the sources the record already cites (the form shows
+    them picked) replaces them: the new source states the changed fact, the old ones may not.
+    Picking another recorded source as well cites them all."""
+    if source is None or source.new is None or not set(source.source_ids) <= cited:
+        return source
+    return SourceChoice((), source.new)
+
+
+def new_source_id(deps: Deps, user_id: str, new: NewSource) -> int:
+    """Record a source described in a form (a URL or a citation, title, published date)."""
     is_url = new.text.startswith(("http://", "https://"))
     row = add_source(
         deps.store.db,
@@ -98,7 +112,7 @@ def cited_source_ids(deps: Deps, user_id: str, choice: SourceChoice) -> list[int
         published=new.published,
         read_at=deps.clock.now(),
     )
-    return [int(row["id"])]
+    return int(row["id"])
 
 
 def form_version(meta: dict[str, Any]) -> int | None:
@@ -128,7 +142,10 @@ def save_update(
     if current["version"] != version:
         return Outcome(errors={main: conflict_text(deps, directory, entity, current)})
     cited = {r["id"] for r in record_sources(db, entity, record_id)}
-    same_source = source is None or source.source_id in cited or not source.given
+    source = replacing_cited(source, cited)
+    same_source = (
+        source is None or not source.given or (source.new is None and set(source.source_ids) == cited)
+    )
     if all(str(current.get(k)) == str(v) for k, v in changes.items()) and same_source:
         return Outcome(
             errors={main: "Nothing changed: these are the current values. Change a field or close the form."}

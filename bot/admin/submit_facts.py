@@ -13,6 +13,8 @@ from bot.admin.saving import (
     cited_source_ids,
     conflict_text,
     form_version,
+    new_source_id,
+    replacing_cited,
     team_today,
     today_iso,
 )
@@ -25,6 +27,7 @@ from storage.facts import (
     create_event,
     get_event,
     open_contest,
+    record_sources,
     reopen_contest,
     resolve_contest,
     update_event,
@@ -45,6 +48,9 @@ def submit_event(
     event_id = meta.get("id")
     try:
         with db.atomic():
+            if event_id is not None:
+                cited = {int(s["id"]) for s in record_sources(db, "event", int(event_id))}
+                source = replacing_cited(source, cited) or source
             source_ids = cited_source_ids(deps, user_id, source) or []
             if event_id is None:
                 saved = create_event(
@@ -79,10 +85,8 @@ def submit_event(
         )
     verb = "Added" if event_id is None else "Saved"
     kind = EVENT_KIND_LABELS.get(saved["kind"], saved["kind"])
-    text = (
-        f":white_check_mark: {verb} event *{escape(kind)}* ({escape(fmt_when(saved['effective']))}): "
-        f"{safe(saved['summary'], 500)}"
-    )
+    when = fmt_when(saved["effective"], "date not reported")
+    text = f":white_check_mark: {verb} event *{escape(kind)}* ({escape(when)}): {safe(saved['summary'], 500)}"
     return Outcome(saved=Saved(text=text, channel=meta.get("channel")))
 
 
@@ -97,16 +101,21 @@ def submit_contest(deps: Deps, user_id: str, values: dict[str, Any], meta: dict[
         exists = get_record(db, entity, entity_id)
     if exists is None:
         return Outcome(errors={ids.BLOCK_DEVELOPER: "That record is no longer in the tracker."})
-    contest = open_contest(
-        db,
-        entity=entity,
-        entity_id=entity_id,
-        field=found["fact"],
-        reason=found["reason"],
-        claims=found["claims"],
-        actor=user_id,
-        at=deps.clock.now(),
-    )
+    with db.atomic():  # a claim's new source is recorded with the contest, or not at all
+        claims = [
+            (text, source if isinstance(source, int) else new_source_id(deps, user_id, source))
+            for text, source in found["claims"]
+        ]
+        contest = open_contest(
+            db,
+            entity=entity,
+            entity_id=entity_id,
+            field=found["fact"],
+            reason=found["reason"],
+            claims=claims,
+            actor=user_id,
+            at=deps.clock.now(),
+        )
     text = f":warning: Marked contested: {safe(contest.line, 1500)}"
     return Outcome(saved=Saved(text=text, channel=meta.get("channel")))
 

@@ -58,14 +58,15 @@ class NewSource:
 
 @dataclass
 class SourceChoice:
-    """The source a form names: a recorded one, a new one, or none (optional fields)."""
+    """The sources a form names for one fact: recorded ones (several may be picked), a new
+    one, both, or none (optional fields)."""
 
-    source_id: int | None = None
+    source_ids: tuple[int, ...] = ()
     new: NewSource | None = None
 
     @property
     def given(self) -> bool:
-        return self.source_id is not None or self.new is not None
+        return bool(self.source_ids) or self.new is not None
 
 
 @dataclass
@@ -146,23 +147,26 @@ class FormReader:
         return parsed.isoformat()
 
     def source(self, *, required: bool) -> SourceChoice:
-        """A picked recorded source, or a new one (link or citation, title, published)."""
+        """The recorded sources picked (one or several) and a new one (link or citation,
+        title, published at the precision it gives): the fact cites them all."""
         picked = self.values.get(ids.BLOCK_SOURCE_PICK)
+        chosen = picked if isinstance(picked, list) else [picked] if picked else []
+        source_ids = tuple(dict.fromkeys(int(p) for p in chosen if str(p).isdigit()))
         value = self.text(ids.BLOCK_SOURCE, "Source", limit=MAX_SOURCE)
         title = self.text(ids.BLOCK_SOURCE_TITLE, "Title", limit=MAX_TITLE)
-        published = self.day(ids.BLOCK_SOURCE_PUBLISHED, "Published", past=True)
+        published = self.partial(
+            ids.BLOCK_SOURCE_PUBLISHED, ids.BLOCK_SOURCE_PUBLISHED_PRECISION, "Published"
+        )
         if value:
             problem = source_problem(value)
             if problem:
                 self._fail(ids.BLOCK_SOURCE, problem)
-            return SourceChoice(new=NewSource(value, title, published))
-        if picked and str(picked).isdigit():
-            return SourceChoice(source_id=int(picked))
+            return SourceChoice(source_ids, NewSource(value, title, published))
         if title:
-            return SourceChoice(new=NewSource(title, None, published))
-        if required:
+            return SourceChoice(source_ids, NewSource(title, None, published))
+        if not source_ids and required:
             self._fail(ids.BLOCK_SOURCE, "Source is required: choose a recorded source or add a new one.")
-        return SourceChoice()
+        return SourceChoice(source_ids)
 
     def partial(
         self, date_block: str, precision_block: str, label: str, *, required: bool = False
@@ -259,8 +263,9 @@ def read_event(
     form = FormReader(values, today=today)
     changes = {
         "kind": form.choice(ids.BLOCK_EVENT_KIND, "Kind", EVENT_KINDS),
+        # Empty when no source says when it happened: shown by its report's date.
         "effective": form.partial(
-            ids.BLOCK_EFFECTIVE_DATE, ids.BLOCK_EFFECTIVE_PRECISION, "When it happened", required=True
+            ids.BLOCK_EFFECTIVE_DATE, ids.BLOCK_EFFECTIVE_PRECISION, "When it happened"
         ),
         "summary": form.text(ids.BLOCK_SUMMARY, "What happened", limit=MAX_SUMMARY, required=True),
         "note": form.text(ids.BLOCK_NOTE, "Note", limit=MAX_NOTE),
@@ -302,14 +307,20 @@ def read_contest(values: Values) -> tuple[dict[str, Any], Errors]:
     else:
         entity, _, record = str(subject).partition(":")
         found["entity"], found["entity_id"] = entity, record
-    for claim, source in (
-        (ids.BLOCK_CLAIM_A, ids.BLOCK_CLAIM_A_SOURCE),
-        (ids.BLOCK_CLAIM_B, ids.BLOCK_CLAIM_B_SOURCE),
+    for claim, source, new in (
+        (ids.BLOCK_CLAIM_A, ids.BLOCK_CLAIM_A_SOURCE, ids.BLOCK_CLAIM_A_NEW_SOURCE),
+        (ids.BLOCK_CLAIM_B, ids.BLOCK_CLAIM_B_SOURCE, ids.BLOCK_CLAIM_B_NEW_SOURCE),
     ):
         text = form.text(claim, "Claim", limit=MAX_CLAIM, required=True)
+        typed = form.text(new, "Source", limit=MAX_SOURCE)
         picked = values.get(source)
-        if not picked or not str(picked).isdigit():
-            form.errors.setdefault(source, "Choose the source that makes this claim.")
-            continue
-        found["claims"].append((text, int(picked)))
+        if typed:  # a source not recorded yet: recorded with the contest
+            problem = source_problem(typed)
+            if problem:
+                form.errors.setdefault(new, problem)
+            found["claims"].append((text, NewSource(typed)))
+        elif picked and str(picked).isdigit():
+            found["claims"].append((text, int(picked)))
+        else:
+            form.errors.setdefault(source, "Choose the source that makes this claim, or add a new one below.")
     return found, form.errors

@@ -32,9 +32,9 @@ KIND_BRIEFING = "briefing"  # the weekly briefing (bot/alerts/briefing.py)
 
 KIND_LABELS = {
     KIND_DEADLINE: "Deadline approaching",
-    KIND_WINDOW: "Review window opening (submission due)",
+    KIND_WINDOW: "Review window opening (30 days before a planned release)",
     KIND_RELEASE: "Release approaching",
-    KIND_OVERDUE: "Submission overdue",
+    KIND_OVERDUE: "Not submitted after the review window opened",
     KIND_STATUS: "Status changed",
     KIND_DEVELOPMENT: "Development (order, request, statement, agreement, restriction, release)",
     KIND_NEWS: "News",
@@ -73,6 +73,8 @@ SKIP_MUTED = "muted: an admin muted this subject for this target"
 SKIP_SAME_DAY = "same delivery day: a more urgent alert about the same subject was sent instead"
 HELD_QUIET_HOURS = "held: quiet hours"
 SKIP_SUPERSEDED = "catch-up: superseded by a more urgent alert about the same subject"
+SKIP_TOLD_TODAY = "already told today: an alert about the same subject was sent earlier today"
+SKIP_TOLD_BY_UPDATE = "already told: the date moved after this alert's time, and the sent alerts were updated"
 
 Row = Mapping[str, Any]
 KnownKeys = Callable[[list[str]], set[str]]  # which of these keys the ledger has

@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids, menus
 from bot.alerts.alert import (
+    DIGEST_MODES,
     KIND_DEADLINE,
     KIND_DEVELOPMENT,
     KIND_DIGEST,
@@ -52,6 +53,7 @@ from bot.blockkit import (
     section,
     user_ref,
 )
+from bot.business_days import business_days_until, holiday_name, is_business_day
 from bot.domain import (
     REVIEW_WINDOW_DAYS,
     countdown,
@@ -93,19 +95,40 @@ def _day_phrase(day: date | None, now: datetime, tz: ZoneInfo) -> tuple[str, str
     if day is None:
         return "", "", ""
     days = (day - today_in(tz, now)).days
-    return fmt_date(day), countdown(days), deadline_countdown(day, days)
+    return fmt_date(day), countdown(days), business_phrase(day, days)
+
+
+def business_phrase(day: date, days: int) -> str:
+    """The countdown with business days, for a date that may fall on a weekend or a federal
+    holiday (an alert due then comes the business day before): it names that day and never
+    counts "0 business days" ("in 2 days; Sun Aug 2 is not a business day, so today is the
+    last business day before it")."""
+    if days < 1 or is_business_day(day):
+        return deadline_countdown(day, days)
+    what = holiday_name(day) or f"a {day.strftime('%A')}"
+    business = business_days_until(day - timedelta(days=days), day)
+    if business == 0:
+        return f"{countdown(days)}; it falls on {what}, so today is the last business day before it"
+    plural = "" if business == 1 else "s"
+    return f"{countdown(days)}, {business} business day{plural} before it; it falls on {what}"
 
 
 def _model_why(facts: dict[str, Any]) -> list[str]:
+    """What the sources say about the window, never a duty they dispute: "may submit up to 30
+    days before public release", not "submission is due"; whether taking part is voluntary
+    or mandatory is shown by the contest lines the sweep attaches (bot/alerts/sweep_plan.py)."""
     planned = parse_date(facts.get("planned_release"))
     window = facts.get("window_days", REVIEW_WINDOW_DAYS)
     why = []
     opens = review_window_opens(facts, window)
     if planned and opens:
-        why.append(
-            f"Planned release {fmt_date(planned)}; the voluntary CAISI review window is {window} days, "
-            f"so submission is due when it opens on {fmt_date(opens)}."
+        rule = (
+            f"The reports say developers may submit covered frontier models for government "
+            f"examination up to {window} days before public release"
+            if window == REVIEW_WINDOW_DAYS
+            else f"This team counts a review window of {window} days before public release"
         )
+        why.append(f"Planned release {fmt_date(planned)}. {rule}: for this model, from {fmt_date(opens)}.")
     status = f"Submission status: {facts.get('submission_status', 'unknown')}"
     if facts.get("submitted"):
         status += f" (submitted {fmt_date(parse_date(facts['submitted']))})"
@@ -141,19 +164,19 @@ def _deadline_words(content: AlertContent, alert: Alert, now: datetime, tz: Zone
 
 
 def _model_date_words(content: AlertContent, alert: Alert, now: datetime, tz: ZoneInfo) -> None:
-    """A model's review window opening (submission due), planned release, or overdue submission."""
+    """A model's review window opening, planned release, or no submission after it opened."""
     facts = alert.facts
     day_text, count, business_count = _day_phrase(alert.day, now, tz)
     model_name = f"{facts.get('developer', '')} {facts.get('model', '')}".strip()
     if alert.kind == KIND_WINDOW:
-        content.headline = f"Review window opens {count}: {model_name} (submission due)"
-        content.when = f"Submission due {day_text} ({business_count})"
+        content.headline = f"Review window opens {count}: {model_name}"
+        content.when = f"The review window opens {day_text} ({business_count})"
     elif alert.kind == KIND_RELEASE:
         content.headline = f"Planned release {count}: {model_name}"
         content.when = f"Planned release {day_text} ({count})"
-    else:
-        content.headline = f"Submission overdue: {model_name}"
-        content.when = f"The review window opened {day_text} ({count}) and the model is not submitted"
+    else:  # "overdue": the window is open and no submission is recorded (no duty asserted)
+        content.headline = f"Not submitted, review window open: {model_name}"
+        content.when = f"The review window opened {day_text} ({count}); no submission is recorded"
     content.why = _model_why(facts)
 
 
@@ -207,7 +230,11 @@ def _briefing_words(content: AlertContent, alert: Alert, now: datetime, tz: Zone
 
 
 def _digest_words(content: AlertContent, alert: Alert, now: datetime, tz: ZoneInfo) -> None:
-    content.headline = alert.title
+    mode, items = alert.facts.get("mode"), alert.facts.get("items", [])
+    # Counted as sent: a digest released from quiet time may carry a held one's items.
+    content.headline = (
+        f"{DIGEST_MODES[mode]}: {len(items)} update(s)" if mode in DIGEST_MODES else alert.title
+    )
     content.when = f"Up to {fmt_datetime(alert.due_at, tz)}"
     content.lines = [_digest_line(e, tz) for e in alert.facts.get("items", [])]
     content.source = None
@@ -234,10 +261,15 @@ def _reminder_content(alert: Alert, now: datetime, settings: Settings) -> AlertC
     original.kind_label = f"Reminder · {original.kind_label}"
     where = str(facts.get("channel") or "")
     original.channel = where if where.isalnum() else None
-    original.why = [
-        *original.why,
-        f"You asked for this reminder on {fmt_datetime(facts.get('requested_at'), settings.tz)}.",
-    ]
+    asked = f"You asked for this reminder on {fmt_datetime(facts.get('requested_at'), settings.tz)}."
+    if facts.get("ended"):  # rendered at send time (bot/alerts/render.py): the subject ended
+        title = original_alert(alert).title
+        original.headline = f"Reminder: no longer applies: {title}"
+        original.when = str(facts["ended"])
+        original.why = [asked]
+        return original
+    moved = [str(facts["moved"])] if facts.get("moved") else []
+    original.why = [*moved, *original.why, asked]
     return original
 
 
@@ -275,8 +307,10 @@ def metadata_key(message: dict[str, Any]) -> str | None:
     return (metadata.get("event_payload") or {}).get("key")
 
 
-def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
-    """The Slack message for one alert: blocks, a text fallback, an Acknowledge button."""
+def alert_message(alert: Alert, now: datetime, settings: Settings, key: str | None = None) -> Reply:
+    """The Slack message for one alert: blocks, a text fallback, an Acknowledge button. The
+    buttons carry `key` (default the alert's): a restated alert keeps its ledger key."""
+    key = key or alert.key
     if alert.kind == KIND_BRIEFING:
         return briefing_message(alert, now, settings)
     content = alert_content(alert, now, settings)
@@ -300,11 +334,11 @@ def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
         blocks.append(section("\n".join(f":warning: {safe(c, 1200)}" for c in content.contests)))
     where = f" · asked in <#{content.channel}>" if content.channel else ""
     blocks.append(context(f"Review Watch alert · {escape(content.kind_label)}{where}"))
-    buttons = [button("Acknowledge", ids.ACTION_ALERT_ACKNOWLEDGE, alert.key)]
+    buttons = [button("Acknowledge", ids.ACTION_ALERT_ACKNOWLEDGE, key)]
     if alert.kind == KIND_NEWS:  # opens the status form prefilled from the item (admins only)
         buttons.append(button("Update tracker", ids.ACTION_NEWS_UPDATE_TRACKER, alert.subject_id))
         buttons.append(button("Add as event", ids.ACTION_NEWS_ADD_EVENT, alert.subject_id))
-    more = _more_menu(alert, now, settings)
+    more = _more_menu(alert, key, now, settings)
     if more is not None:
         buttons.append(more)
     blocks.append(actions(buttons, ids.BLOCK_ALERT_ACTIONS))
@@ -312,13 +346,17 @@ def alert_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
     return Reply(text=fallback(escape(content.headline) + ".", escape(content.when)), blocks=blocks)
 
 
-def updated_message(alert: Alert, change: str, when: str, now: datetime, settings: Settings) -> Reply:
-    """A sent alert's message restated with current facts and an "Updated <when>" line."""
-    message = alert_message(alert, now, settings)
+def updated_message(
+    alert: Alert, change: str, when: str, now: datetime, settings: Settings, key: str | None = None
+) -> Reply:
+    """A sent alert's message restated with current facts and an "Updated <when>" line; its
+    buttons keep the sent alert's ledger `key`."""
+    message = alert_message(alert, now, settings, key)
     line = context(f":pencil2: *Updated {escape(when)}:* {safe(change, 500)}")
     line["block_id"] = ids.BLOCK_ALERT_UPDATED
     blocks = [message.blocks[0], line, *message.blocks[1:]][:MAX_MESSAGE_BLOCKS]
-    return Reply(text=fallback(message.text, f"Updated {when}: {change}"), blocks=blocks)
+    # `message.text` is escaped already; the change carries tracker values: escaped too.
+    return Reply(text=fallback(message.text, escape(f"Updated {when}: {change}")), blocks=blocks)
 
 
 def update_reply(change: str, when: str, actor: str | None, source: str | None, note: str | None) -> Reply:
@@ -328,7 +366,8 @@ def update_reply(change: str, when: str, actor: str | None, source: str | None, 
     if note:
         lines.append(f"*Note:* {safe(note, 1200)}")
     lines.append(f"*Source:* {_source_text(AlertContent(headline='', when='', source=source))}")
-    text = fallback(f"Updated {when}: {change}.", f"Source: {source or 'not recorded'}")
+    # The `text` is mrkdwn too (notifications): tracker text in it is escaped like the blocks.
+    text = fallback(escape(f"Updated {when}: {change}."), escape(f"Source: {source or 'not recorded'}"))
     return Reply(text=text, blocks=[section("\n".join(lines))])
 
 
@@ -336,7 +375,7 @@ MUTE_CHOICE = "mute"
 MAX_OPTION_VALUE = 150
 
 
-def _more_menu(alert: Alert, now: datetime, settings: Settings) -> Block | None:
+def _more_menu(alert: Alert, key: str, now: datetime, settings: Settings) -> Block | None:
     """The overflow menu: "Remind me" choices, and "Mute this subject here" (admins; checked
     on use). Each option's value is `choice|alert key`."""
     if alert.kind == KIND_DIGEST or alert.target_type != "slack":
@@ -344,7 +383,7 @@ def _more_menu(alert: Alert, now: datetime, settings: Settings) -> Block | None:
     choices = [(REMIND_LABELS[c], c) for c in remind_choices(alert, now, settings)]
     if alert.subject_type in MUTE_SUBJECTS:
         choices.append(("Mute this subject here…", MUTE_CHOICE))
-    options = [menus.option(f"{choice}|{alert.key}", label) for label, choice in choices]
+    options = [menus.option(f"{choice}|{key}", label) for label, choice in choices]
     if any(len(o["value"]) > MAX_OPTION_VALUE for o in options):
         return None
     return {"type": "overflow", "action_id": ids.ACTION_ALERT_MORE, "options": options}

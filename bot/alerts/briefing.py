@@ -68,7 +68,6 @@ from bot.replies import SURFACE_SLACK, CommandRequest, FileUpload, Reply, Subcom
 from bot.settings import Settings
 from storage.alerts import TARGET_SLACK, TARGET_TEAMS, get_subscription
 from storage.briefing import (
-    contested_records,
     get_page,
     get_picture,
     prune_pages,
@@ -76,6 +75,7 @@ from storage.briefing import (
     save_picture,
     set_briefing,
 )
+from storage.facts import open_contests
 
 __all__ = [
     "BRIEFING_SUBCOMMAND",
@@ -172,7 +172,7 @@ def _content(deps: Deps, now: datetime, limits: tuple[int, int, int, int]) -> di
     holdouts = answers.holdouts_answer(at)
     week = changes_answer(at, now - timedelta(days=7), "a week ago", limit=max_changes)
     upcoming = answers.upcoming_answer(at, UPCOMING_DAYS, shown=max_upcoming)
-    contested, contested_total = contested_records(deps.store.db, max_contested)
+    contested, contested_total = open_contests(deps.store.db, max_contested)
     return {
         "holdouts_summary": holdouts.summary,
         "holdouts": [
@@ -186,7 +186,14 @@ def _content(deps: Deps, now: datetime, limits: tuple[int, int, int, int]) -> di
         ],
         "holdouts_total": len(holdouts.holdouts),
         "changes": [
-            {"developer": g.title, "at": utc_iso(e.at), "text": e.text, "source": e.source, "actor": e.actor}
+            {
+                "developer": g.title,
+                "at": utc_iso(e.at),
+                "when": e.when,  # what happened, dated by its sources (no recorded time)
+                "text": e.text,
+                "source": e.source,
+                "actor": e.actor,
+            }
             for g in week.groups
             for e in g.entries
         ],
@@ -203,7 +210,15 @@ def _content(deps: Deps, now: datetime, limits: tuple[int, int, int, int]) -> di
             for i in upcoming.items
         ],
         "upcoming_total": upcoming.total,
-        "contested": [{"what": r["entity"], "label": r["label"], "source": r["source"]} for r in contested],
+        "contested": [
+            {
+                "what": c.entity,
+                "label": label,
+                "reason": c.reason,
+                "claims": [{"text": claim.text, "source": claim.source_label} for claim in c.claims],
+            }
+            for label, c in contested
+        ],
         "contested_total": contested_total,
     }
 
@@ -293,6 +308,15 @@ def _more(total: int, shown: int, where: str) -> str | None:
     return f"…and {total - shown} more: {where}" if total > shown else None
 
 
+def _contested_line(c: dict[str, Any]) -> str:
+    """'Meta (developer): the reason' and each competing claim with its source, one a line
+    (a briefing stored before claims were kept says the record's source instead)."""
+    head = f"{c['label']} ({c['what']})" + (f": {c['reason']}" if c.get("reason") else "")
+    if "claims" not in c:
+        return head + (f" · Source: {c['source']}" if c.get("source") else "")
+    return "\n".join([head, *(f"   – {k['source']} says “{k['text']}”" for k in c["claims"])])
+
+
 def briefing_sections(
     alert: Alert, now: datetime, settings: Settings, *, more_at: str | None = None
 ) -> list[tuple[str, list[str]]]:
@@ -307,7 +331,8 @@ def briefing_sections(
         for h in f.get("holdouts", [])
     ]
     changes = [
-        f"{c['developer']} · {fmt_datetime(c['at'], tz)} · {c['text']} · recorded by {c['actor']}"
+        f"{c['developer']} · {c.get('when') or fmt_datetime(c['at'], tz)} · {c['text']} · "
+        + ("as the sources date it" if c.get("when") else f"recorded by {c['actor']}")
         + (f" · Source: {c['source']}" if c.get("source") else "")
         for c in f.get("changes", [])
     ]
@@ -316,10 +341,7 @@ def briefing_sections(
         + f"{u['day']} ({u['countdown']}) · {u['title']} · {u['status']}"
         for u in f.get("upcoming", [])
     ]
-    contested = [
-        f"{c['label']} ({c['what']})" + (f" · Source: {c['source']}" if c.get("source") else "")
-        for c in f.get("contested", [])
-    ]
+    contested = [_contested_line(c) for c in f.get("contested", [])]
     extra = [
         _more(f.get("holdouts_total", 0), len(holdouts), more_at or "/holdouts"),
         _more(f.get("changes_total", 0), len(changes), more_at or "/aireview changes 7d"),
@@ -345,8 +367,9 @@ def briefing_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
     if late:
         blocks.append(section(f":warning: *{escape(late)}*"))
     for title, lines in briefing_sections(alert, now, settings):
-        texts = pack_lines([f"• {safe(line, 400)}" for line in lines], 2800)
+        texts = pack_lines([f"• {safe(line, 1500)}" for line in lines], 2800)
         blocks.append(section(f"*{safe(title, 300)}*\n{texts[0]}" if texts else f"*{safe(title, 300)}*"))
+        blocks += [section(t) for t in texts[1:]]
     file_id = alert.facts.get("timeline_file")
     info = alert.facts.get("picture") or {}
     if file_id:
@@ -466,7 +489,7 @@ def briefing_http_response(deps: Deps, path: str) -> tuple[int, dict[str, str], 
 
 def _plain_line(line: str) -> Element:
     # A TextRun shows tracker text literally (a TextBlock would read it as Markdown).
-    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": "• " + line[:500]}]}
+    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": "• " + line[:1500]}]}
 
 
 # ---------------------------------------------------------------- /aireview briefing on|off

@@ -7,8 +7,8 @@ Catch-up (several date-based alerts for one subject and target due at once, as a
 downtime, or on one delivery day after a weekend shift): the most urgent is sent (overdue
 first, then the nearest date, then the shortest lead), the others are recorded as skipped;
 for digests the latest period is sent carrying the items of the missed ones. An alert about
-a subject an admin muted for its target is recorded as skipped; a real-time alert for a
-subscription in its quiet hours is held until they end.
+a subject an admin muted for its target is recorded as skipped; an alert for a subscription
+in its quiet time (weekend days, quiet hours) is held until it ends, unless it is urgent.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from bot.alerts.alert import (
     DIGEST_MODES,
     KIND_DIGEST,
     KIND_OVERDUE,
-    REALTIME_KINDS,
     SKIP_CATCH_UP,
     SKIP_DIGEST_CATCH_UP,
     SKIP_MUTED,
@@ -34,7 +33,8 @@ from bot.alerts.alert import (
     Row,
     key_subject_and_target,
 )
-from bot.alerts.rules import quiet_until
+from bot.alerts.rules import breaks_through_quiet, quiet_until
+from bot.alerts.snooze import muted_subject
 from bot.domain import today_in
 from bot.settings import Settings
 
@@ -121,7 +121,7 @@ def _apply_mutes(plan: AlertPlan, mutes: list[dict[str, Any]]) -> AlertPlan:
     muted = {(m["target_type"], m["target"], m["subject_type"], m["subject_id"]) for m in mutes}
     send: list[Alert] = []
     for alert in plan.send:
-        if (alert.target_type, alert.target, alert.subject_type, alert.subject_id) in muted:
+        if (alert.target_type, alert.target, *muted_subject(alert)) in muted:
             plan.skip.append((alert, SKIP_MUTED))
         else:
             send.append(alert)
@@ -135,14 +135,15 @@ def _apply_mutes(plan: AlertPlan, mutes: list[dict[str, Any]]) -> AlertPlan:
 
 
 def _hold_quiet(plan: AlertPlan, subscriptions: list[Row], now: datetime, settings: Settings) -> AlertPlan:
-    """Move real-time alerts of subscriptions in their quiet hours from `send` to `hold`."""
+    """Move the alerts of subscriptions in their quiet time from `send` to `hold`, all kinds
+    but the urgent ones that break through (bot/alerts/rules.py)."""
     until = {sub["id"]: quiet_until(sub, now, settings) for sub in subscriptions}
     if not any(until.values()):
         return plan
     send: list[Alert] = []
     for alert in plan.send:
         end = until.get(alert.subscription_id)
-        if end is not None and alert.kind in REALTIME_KINDS:
+        if end is not None and not breaks_through_quiet(alert):
             plan.hold.append((alert, end))
         else:
             send.append(alert)

@@ -21,7 +21,7 @@ from bot.alerts.snooze import MUTE_SUBJECTS, mute_subject, mute_until_text, snoo
 from bot.alerts.subscribe_form import parse_subscribe_state, subscribe_modal
 from bot.alerts.sweep import last_sweep
 from bot.alerts.sweep_plan import load_tracker
-from bot.blockkit import Block
+from bot.blockkit import Block, safe
 from bot.deps import Deps
 from bot.directory import Directory
 from bot.domain import today_in
@@ -226,8 +226,9 @@ def save_mute_form(
     )
     if mute is None:
         return {ids.BLOCK_MUTE_UNTIL: "That alert is gone; nothing was muted."}, None
+    title = safe(mute["title"], 300)  # tracker text: escaped, so it cannot ping the channel
     return {}, (
-        f"Alerts about {mute['title']} are muted in <#{channel}> {mute_until_text(mute['until'])}. "
+        f"Alerts about {title} are muted in <#{channel}> {mute_until_text(mute['until'])}. "
         "`/aireview alerts` lists mutes, with Unmute."
     )
 
@@ -243,7 +244,7 @@ def unmute(
     mute = delete_mute(deps.store.db, int(mute_id), store_alerts.TARGET_SLACK, channel_id)
     if mute is None:
         return "That subject is not muted here (any more)."
-    return f"Alerts about {mute['title']} come to <#{channel_id}> again."
+    return f"Alerts about {safe(mute['title'], 300)} come to <#{channel_id}> again."
 
 
 def alert_problems_home_section(deps: Deps, user_id: str, admin: bool) -> list[Block]:

@@ -38,9 +38,15 @@ def describe_subscription(sub: dict[str, Any]) -> str:
     leads = ", ".join(str(d) for d in sub["lead_days"]) or "none"
     developers = ", ".join(sub["developer_filter"]) if sub["developer_filter"] else "all"
     days = DELIVERY_DAYS[DELIVERY_BUSINESS if on_business_days(sub) else "every_day"]
-    quiet = "none"
+    quiet = "Saturdays and Sundays (until Monday's delivery time)" if on_business_days(sub) else "none"
     if sub.get("quiet_start") and sub.get("quiet_end"):
-        quiet = f"{sub['quiet_start']} to {sub['quiet_end']} (real-time alerts wait until they end)"
+        weekend = "Saturdays and Sundays, and " if on_business_days(sub) else ""
+        quiet = f"{weekend}{sub['quiet_start']} to {sub['quiet_end']} every day"
+    if quiet != "none":
+        quiet += (
+            "; alerts, edits, replies and reminders wait until it ends, except deadlines, "
+            "review windows and releases today or tomorrow"
+        )
     briefing = "off"
     if sub.get("briefing_since"):
         briefing = "Mondays (the subscribe form's box or `/aireview briefing off` stops it)"
@@ -48,7 +54,7 @@ def describe_subscription(sub: dict[str, Any]) -> str:
         f"*Kinds:* {escape(kinds)}\n*Lead days:* {escape(leads)}\n"
         f"*Status changes and news:* {DIGEST_MODES.get(sub['digest'], sub['digest'])}\n"
         f"*Developers:* {escape(developers)}\n"
-        f"*Delivery days:* {escape(days)}\n*Quiet hours:* {escape(quiet)}\n"
+        f"*Delivery days:* {escape(days)}\n*Quiet time:* {escape(quiet)}\n"
         f"*Threads:* {'later date alerts reply under the first' if sub.get('threads', 1) else 'off'}\n"
         f"*Weekly briefing:* {briefing}"
     )
@@ -128,7 +134,7 @@ def alerts_overview(
         if held:
             lines.insert(
                 0,
-                f"• {fmt_datetime(held[1], tz)} — {held[0]} real-time alert(s) held for the quiet hours",
+                f"• {fmt_datetime(held[1], tz)} — {held[0]} alert(s) held for the quiet time",
             )
         if next_digest is not None:
             lines.append(f"• {fmt_datetime(next_digest, tz)} — next digest, if there is anything new")

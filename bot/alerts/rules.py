@@ -37,8 +37,11 @@ alert due on another day comes the business day before (never later than promise
 countdown is worded at delivery), so two alerts about one subject can fall on one day: they
 collapse to the most urgent, as in catch-up (bot/alerts/catchup.py). An overdue alert due on
 another day comes the business day after (the day before, the window has not yet opened).
-Quiet hours (team timezone) hold a real-time subscription's status changes and news until
-they end: the sweep records them in the ledger as held, and sends them as it sends retries.
+Quiet time (team timezone) is a calendar: the weekend all day for a subscription on business
+days (until the delivery time on Monday), and its quiet hours every day. Every kind of post
+that falls in it waits until it ends (the sweep records it in the ledger as held and sends
+it as it sends retries), except the urgent ones (`breaks_through_quiet`); updates in place
+and reminders wait too (bot/alerts/updates.py, bot/alerts/snooze.py).
 """
 
 from __future__ import annotations
@@ -105,13 +108,12 @@ def delivery_day(day: date, sub: Row, *, overdue: bool = False) -> date:
     return business_day_on_or_after(day) if overdue else business_day_on_or_before(day)
 
 
-def quiet_until(sub: Row, now: datetime, settings: Settings) -> datetime | None:
-    """When `sub`'s quiet hours end, if `now` is inside them (team timezone), else None."""
+def _quiet_hours_end(sub: Row, local: datetime, settings: Settings) -> datetime | None:
+    """When `sub`'s quiet hours end, if the local time `local` is inside them, else None."""
     start_text, end_text = sub.get("quiet_start"), sub.get("quiet_end")
     if not start_text or not end_text:
         return None
     start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
-    local = now.astimezone(settings.tz)
     clock, day = local.time().replace(tzinfo=None), local.date()
     if start < end:
         inside = start <= clock < end
@@ -122,6 +124,37 @@ def quiet_until(sub: Row, now: datetime, settings: Settings) -> datetime | None:
     if not inside:
         return None
     return datetime.combine(day, end, tzinfo=settings.tz)
+
+
+def quiet_day(sub: Row, day: date) -> bool:
+    """Whether `day` is quiet all day for `sub`: Saturdays and Sundays, when it delivers on
+    business days (the default); none when it chose every day."""
+    return on_business_days(sub) and day.weekday() >= 5
+
+
+def quiet_until(sub: Row, now: datetime, settings: Settings) -> datetime | None:
+    """When `sub`'s quiet time ends, if `now` is inside it (team timezone), else None. Quiet
+    time is a calendar: quiet days (a weekend) last until the delivery time of the next day
+    that is not quiet (Monday 09:00), and the quiet hours of any day (e.g. 18:00 to 08:00)."""
+    start = local = now.astimezone(settings.tz)
+    for _ in range(8):  # a weekend, then the quiet hours of the morning after: settles fast
+        if quiet_day(sub, local.date()):
+            day = local.date() + timedelta(days=1)
+            while quiet_day(sub, day):
+                day += timedelta(days=1)
+            local = datetime.combine(day, settings.alert_time, tzinfo=settings.tz)
+            continue
+        end = _quiet_hours_end(sub, local, settings)
+        if end is None:
+            break
+        local = end
+    return None if local == start else local
+
+
+def breaks_through_quiet(alert: Alert) -> bool:
+    """Urgent alerts that are posted even in quiet time: a deadline, a review window opening
+    or a planned release today or tomorrow (named in the subscribe form and docs/alerts.md)."""
+    return alert.kind in (KIND_DEADLINE, KIND_WINDOW, KIND_RELEASE) and (alert.lead_days or 0) <= 1
 
 
 def target_of(sub: Row) -> str:
@@ -449,9 +482,3 @@ def restated_alert(alert: Alert, row: Row | None, now: datetime, settings: Setti
     facts = date_facts(item, model, deadline, settings)
     title = date_alert_title(alert.kind, item, facts)
     return replace(alert, subject_date=item.day.isoformat(), title=title, facts=facts)
-
-
-def restated_status_alert(alert: Alert, change: Row) -> Alert:
-    """A sent status alert restated from a later change of the same status."""
-    fresh = status_alert(change, {"target_type": alert.target_type, "target": alert.target, "id": 0})
-    return replace(alert, title=fresh.title, facts=fresh.facts)

@@ -263,8 +263,9 @@ class SlackSender:
             self._pacer.done(channel)
         return Outcome(OUTCOME_SENT, channel=channel, ts=ts)
 
-    def reply_once(self, channel: str, thread_ts: str, key: str, message: Reply) -> Outcome:
-        """Post `message` in a thread unless a reply carrying `key` is already there."""
+    def reply_once(self, channel: str, thread_ts: str | None, key: str, message: Reply) -> Outcome:
+        """Post `message` in a thread (None: in the channel) unless a message carrying `key` is
+        already there."""
         try:
             found = self.find_posted(channel, key, thread_ts)
         except (SlackApiError, URLError, OSError) as exc:
@@ -275,7 +276,7 @@ class SlackSender:
         try:
             response = self.client.chat_postMessage(
                 channel=channel,
-                thread_ts=thread_ts,
+                thread_ts=thread_ts or None,
                 text=message.text,
                 blocks=message.blocks,
                 metadata=alert_metadata(key, UPDATE_EVENT_TYPE),

@@ -20,7 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.alerts.alert import DATE_KINDS, KIND_REMINDER, Alert, Tracker, alert_key
-from bot.alerts.rules import delivery_time
+from bot.alerts.rules import delivery_time, quiet_until
 from bot.blockkit import fmt_date, fmt_datetime
 from bot.business_days import next_business_day
 from bot.domain import today_in
@@ -83,6 +83,10 @@ def snooze(
     at = remind_at(choice, alert, now, settings)
     if at is None:
         return "That reminder is not possible any more (the day before has come)."
+    # The channel's quiet time (weekend days, quiet hours) holds a reminder asked for there.
+    subscription = ledger.get_subscription(db, ledger.TARGET_SLACK, channel) if channel else None
+    quiet_end = quiet_until(subscription, at, settings) if subscription else None
+    at = quiet_end or at
     payload = json.loads(row["payload"] or "{}")
     payload.update(
         {key_: row[key_] for key_ in ("kind", "subject_type", "subject_id", "subject_date", "lead_days")}
@@ -97,7 +101,8 @@ def snooze(
         payload=payload,
         now=now,
     )
-    return f"I'll remind you by direct message on {fmt_datetime(at, settings.tz)}."
+    after = " (when the channel's quiet time ends)" if quiet_end else ""
+    return f"I'll remind you by direct message on {fmt_datetime(at, settings.tz)}{after}."
 
 
 def original_alert(reminder: Alert) -> Alert:
@@ -149,3 +154,20 @@ def mute_subject(
         actor=user_id,
         now=now,
     )
+
+
+def muted_subject(alert: Alert) -> tuple[str, str]:
+    """What a mute must name to silence `alert`: its deadline or model, also for a status
+    change of a model (a history alert about it)."""
+    if alert.subject_type == "history" and alert.facts.get("entity") in MUTE_SUBJECTS:
+        return str(alert.facts["entity"]), str(alert.facts.get("entity_id"))
+    return alert.subject_type, alert.subject_id
+
+
+def is_muted(db: Database, alert: Alert, today: date) -> bool:
+    """Whether `alert`'s subject is muted for its target today (edits and replies included)."""
+    subject = muted_subject(alert)
+    if subject[0] not in MUTE_SUBJECTS:
+        return False
+    mutes = store.active_mutes(db, today, alert.target_type, alert.target)
+    return any((m["subject_type"], m["subject_id"]) == subject for m in mutes)

@@ -140,13 +140,21 @@ def _delivery_days_input(delivery: str) -> Block:
     }
 
 
+QUIET_HINT = (
+    "Every post waits for quiet time to end: alerts, digests, edits, thread replies and "
+    "reminders. On business days, Saturdays and Sundays are quiet too (until Monday's delivery "
+    "time). Urgent alerts come anyway: deadlines, review windows and planned releases today or "
+    "tomorrow. Leave both empty for no quiet hours."
+)
+
+
 def _quiet_hours_inputs(current: dict[str, Any] | None) -> list[Block]:
     return [
         _time_input(
             ids.BLOCK_SUBSCRIBE_QUIET_START,
             "Quiet hours start",
             current.get("quiet_start") if current else None,
-            "Real-time status changes and news wait until quiet hours end. Leave both empty for none.",
+            QUIET_HINT,
         ),
         _time_input(
             ids.BLOCK_SUBSCRIBE_QUIET_END,

@@ -38,17 +38,19 @@ import json
 import logging
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
-from bot.alerts.alert import HELD_QUIET_HOURS, Alert
+from bot.alerts.alert import HELD_QUIET_HOURS, KIND_REMINDER, Alert
 from bot.alerts.briefing import restore_briefing
 from bot.alerts.claims import ClaimLease, claim_token, deliver_and_record
 from bot.alerts.cursors import cursor_settings
 from bot.alerts.delivery import Job, build_senders, close_senders
 from bot.alerts.dry_run import dry_run_sweep
+from bot.alerts.render import current
 from bot.alerts.sending import Sender
 from bot.alerts.sweep_plan import (
     CLAIM_LEASE,
@@ -133,7 +135,10 @@ def _live_sweep(
         token = claim_token()
         jobs, attempts, threads = _claim_new(deps, subscriptions, work, token, now, result)
         jobs += _reclaim_retries(deps, subscriptions, work, token, now, threads, attempts, result)
-        jobs = [in_thread(job, threads) for job in jobs]
+        # Worded from the tracker as it is now, not as when planned (bot/alerts/render.py).
+        jobs = [
+            in_thread(replace(job, alert=current(db, job.alert, now, deps.settings)), threads) for job in jobs
+        ]
         result.attempted = [(j.alert, j.check_existing) for j in jobs]
         if jobs:
             if senders is None:
@@ -154,6 +159,14 @@ def _live_sweep(
             claims.close()
         if own_senders and senders:
             close_senders(senders)
+
+
+def _worded_now(deps: Deps, job: Job, now: datetime) -> Job:
+    """Reminders and retries worded from the tracker as it is now, not as when they were
+    asked for or first claimed (bot/alerts/render.py); new alerts were planned from it now."""
+    if job.check_existing or job.alert.kind == KIND_REMINDER:
+        return replace(job, alert=current(deps.store.db, job.alert, now, deps.settings))
+    return job
 
 
 def _claim_new(

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from sqlite_utils import Database
 
 from bot.alerts.alert import (
+    DATE_KINDS,
     DIGEST_REALTIME,
     HISTORY_ALERT_FIELDS,
     KIND_DEVELOPMENT,
@@ -34,12 +35,13 @@ from bot.alerts.cursors import SweepCursor, sweep_cursor, sweep_date_ranges
 from bot.alerts.digests import digest_key, digest_periods
 from bot.alerts.fastplan import plan_alerts
 from bot.alerts.snooze import add_to_tracker
+from bot.alerts.told import already_told, summaries_caught_up
 from bot.deps import Deps
 from bot.people import is_user_id, names_for
 from bot.settings import Settings
 from storage import alerts as ledger
 from storage import sweep_reads
-from storage.facts import contests_for, event_developers
+from storage.facts import contests_for, event_developers, list_events
 from storage.tracker import latest_history_id, list_deadlines, list_models
 
 CLAIM_LEASE = timedelta(minutes=15)  # longer than any sweep's delivery takes
@@ -207,6 +209,7 @@ def plan_sweep(
 def attach_contests(db: Database, alerts: Iterable[Alert]) -> None:
     """The competing claims about each contested subject, carried in its alerts' facts (and
     so in the ledger payload a retry sends)."""
+    alerts = list(alerts)
     subjects: dict[tuple[str, str], list[Alert]] = {}
     for alert in alerts:
         facts = alert.facts
@@ -221,6 +224,21 @@ def attach_contests(db: Database, alerts: Iterable[Alert]) -> None:
         for record_id, contests in contests_for(db, entity, sorted(record_ids)).items():
             for alert in subjects.get((entity, record_id), []):
                 alert.facts["contests"] = [c.line for c in contests]
+    _attach_framework_contests(db, alerts)
+
+
+def _attach_framework_contests(db: Database, alerts: Iterable[Alert]) -> None:
+    """A model's window and release alerts state the framework's review window, so they carry
+    the open contests about the order that set it (voluntary or mandatory: the reports
+    disagree), with their sources, instead of taking a side."""
+    models = [a for a in alerts if a.subject_type == "model" and a.kind in DATE_KINDS]
+    if not models:
+        return
+    orders = [str(e["id"]) for e in list_events(db) if e["kind"] == "order"]
+    lines = [c.line for found in contests_for(db, "event", orders).values() for c in found] if orders else []
+    for alert in models:
+        known = list(alert.facts.get("contests") or [])
+        alert.facts["contests"] = known + [line for line in lines if line not in known]
 
 
 def active_subscriptions(deps: Deps) -> list[Sub]:
@@ -261,16 +279,22 @@ def sweep_work(
     drop = [(r, SKIP_NO_LONGER_APPLIES) for r in retries if r["key"] not in plan.valid]
     retry = [r for r in retries if r["key"] in plan.valid]
     # Catch-up over both: a stale claim or a failure superseded by a more urgent alert about its subject.
-    dropped = superseded([*send, *(Alert.from_ledger(r) for r in retry)], now, settings) if retry else set()
-    if not dropped:
+    retried = [Alert.from_ledger(r) for r in retry]
+    dropped = superseded([*send, *retried], now, settings) if retry else set()
+    reasons = dict.fromkeys(dropped, SKIP_SUPERSEDED)
+    # What the target already heard today, or from an update in place (bot/alerts/told.py).
+    candidates = [a for a in [*send, *retried] if a.key not in reasons]
+    reasons.update(already_told(deps.store.db, candidates, now, settings))
+    reasons.update(summaries_caught_up(send, [a for a in retried if a.key not in reasons]))
+    if not reasons:
         return SweepWork(plan, tracker, send, plan.skip, retry, drop)
     return SweepWork(
         plan,
         tracker,
-        [a for a in send if a.key not in dropped],
-        [*plan.skip, *((a, SKIP_SUPERSEDED) for a in send if a.key in dropped)],
-        [r for r in retry if r["key"] not in dropped],
-        [*drop, *((r, SKIP_SUPERSEDED) for r in retry if r["key"] in dropped)],
+        [a for a in send if a.key not in reasons],
+        [*plan.skip, *((a, reasons[a.key]) for a in send if a.key in reasons)],
+        [r for r in retry if r["key"] not in reasons],
+        [*drop, *((r, reasons[r["key"]]) for r in retry if r["key"] in reasons)],
     )
 
 

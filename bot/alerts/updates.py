@@ -1,16 +1,18 @@
 """Updates in place: a sent alert whose fact changed is corrected where it was posted.
 
-When a tracker change touches what a sent, still-relevant alert states (a deadline moved or
-given an outcome, a model's planned release moved or its review status changed, a fact
-newly contested, a developer's status changed again), the Slack message is edited
+When a tracker change touches what a sent, still-relevant date alert states (a deadline
+moved or given an outcome, a model's planned release moved or its review status changed, a
+fact newly contested), the Slack message is edited
 (`chat.update`) to state the current fact under an "Updated <when>: <what changed>" line,
 and one reply in its thread says what changed, who recorded it and the source. An alert
 that is itself a reply in a thread is edited only (its thread's first message gets the
 reply). Teams Workflows posts cannot be edited: the webhook gets one follow-up card
 titled as an update, for the latest alert it had about the subject.
 
-Relevant: date alerts whose date is at most RELEVANT_DAYS past; status alerts sent in the
-last RELEVANT_DAYS days. Exactly once: each (alert, change) is a row in `alert_updates`
+A status changed again is not a correction: it is a new development, posted by the sweep as
+a message of its own, and the alert about the earlier transition is never edited (it
+happened). Relevant: date alerts whose date is at most RELEVANT_DAYS past.
+Exactly once: each (alert, change) is a row in `alert_updates`
 (storage/updates.py), claimed before anything is sent and moved claimed -> edited -> sent.
 Editing again is harmless, and the thread reply carries the update's key in its metadata,
 so a run that died between the edit, the reply and the record is finished by a later run
@@ -26,20 +28,22 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.alerts.alert import DATE_KINDS, STATUS_FIELDS, Alert
+from bot.alerts.alert import DATE_KINDS, HELD_QUIET_HOURS, SKIP_MUTED, STATUS_FIELDS, Alert
 from bot.alerts.blocks import acknowledged_blocks, update_reply, updated_message
 from bot.alerts.cards import update_card
 from bot.alerts.delivery import build_senders, close_senders
-from bot.alerts.rules import restated_alert, restated_status_alert
+from bot.alerts.render import current_row
+from bot.alerts.rules import quiet_until, restated_alert
 from bot.alerts.sending import OUTCOME_PERMANENT, OUTCOME_SENT, Outcome, Sender
 from bot.alerts.slack_sender import SlackSender
+from bot.alerts.snooze import is_muted
 from bot.alerts.teams_sender import TeamsSender
 from bot.blockkit import fmt_date, fmt_datetime
 from bot.deps import Deps
 from bot.domain import DEVELOPER_STATUS_LABELS, REVIEW_STATUS_LABELS, parse_date, today_in
+from bot.replies import Reply
 from bot.settings import Settings
 from storage import alerts as ledger
-from storage import sweep_reads
 from storage import updates as store
 from storage.tracker import get_state, latest_history_id, set_state
 
@@ -48,7 +52,10 @@ log = logging.getLogger(__name__)
 STATE_CURSOR = "alert_updates_history_id"  # the newest history row looked at
 RELEVANT_DAYS = 7
 UPDATE_LEASE = timedelta(minutes=15)
+MESSAGE_DELETED = "message_not_found"  # chat.update's answer for a message someone deleted
 RETRY_AFTER = timedelta(minutes=5)
+STATUS_SKIPPED = "skipped"  # not made: the subject is muted for the alert's target, or see below
+NOT_EDITED = "a status change is a message of its own: the earlier one is not edited"
 DATE_FIELDS = frozenset({"due_date", "planned_release", "submitted", "released"})
 FIELD_NAMES = {
     "due_date": "due date",
@@ -63,6 +70,8 @@ class UpdateResult:
     edited: list[str] = field(default_factory=list)  # update keys whose message was edited
     sent: list[str] = field(default_factory=list)  # update keys finished (reply or card posted)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # update keys waiting for the quiet time to end
+    reposted: list[str] = field(default_factory=list)  # update keys whose message was deleted: posted anew
 
 
 def _value(name: str, value: str | None) -> str:
@@ -106,9 +115,8 @@ def _touched(db: Database, change: dict[str, Any], today: date, now: datetime) -
             else:
                 latest_teams[row["target"]] = row  # in sending order: the latest stays
         rows += latest_teams.values()
-    if change["field"] in STATUS_FIELDS:
-        since_at = now - timedelta(days=RELEVANT_DAYS)
-        rows += store.sent_status_alerts_about(db, entity, entity_id, change["field"], change["id"], since_at)
+    # A status changed again is a development of its own: the sweep posts it as a new message,
+    # and the alert about the earlier transition stays as it was (it happened).
     return [(_update_key(r["key"], change["id"]), r["key"], change["id"]) for r in rows]
 
 
@@ -131,18 +139,9 @@ def claim_changes(deps: Deps, now: datetime) -> int:
     return len(changes)
 
 
-def _current_row(db: Database, alert: Alert) -> dict[str, Any] | None:
-    if alert.subject_type == "deadline":
-        found = sweep_reads.deadlines_for_sweep(db, [], [alert.subject_id])
-    else:
-        found = sweep_reads.models_for_sweep(db, [], [alert.subject_id])
-    return found[0] if found else None
-
-
-def _restated(db: Database, alert: Alert, change: dict[str, Any], now: datetime, settings: Settings) -> Alert:
-    if alert.kind in DATE_KINDS:
-        return restated_alert(alert, _current_row(db, alert), now, settings) or alert
-    return restated_status_alert(alert, change)
+def _restated(db: Database, alert: Alert, now: datetime, settings: Settings) -> Alert:
+    row = current_row(db, alert.subject_type, alert.subject_id)
+    return restated_alert(alert, row, now, settings) or alert
 
 
 def send_updates(
@@ -181,6 +180,29 @@ def _failed(db: Database, key: str, outcome: Outcome, now: datetime, result: Upd
     log.warning("alert update %s failed: %s", key, error)
 
 
+def _post_anew(
+    db: Database,
+    update_key: str,
+    alert_key: str,
+    channel: str,
+    message: Reply,
+    sender: SlackSender,
+    now: datetime,
+    result: UpdateResult,
+) -> None:
+    """The alert's message was deleted: the correction is posted anew in the channel (once: it
+    carries the update's key), and the ledger points at it, so later alerts about the subject
+    start a new thread under it instead of going into the deleted message's thread."""
+    outcome = sender.reply_once(channel, None, update_key, message)
+    if outcome.status != OUTCOME_SENT or not outcome.ts:
+        _failed(db, update_key, outcome, now, result)
+        return
+    ledger.replace_message(db, alert_key, outcome.channel or channel, outcome.ts)
+    store.record_update(db, update_key, store.STATUS_SENT, now, reply_ts=outcome.ts)
+    result.reposted.append(update_key)
+    result.sent.append(update_key)
+
+
 def _make_update(
     deps: Deps, row: dict[str, Any], senders: dict[str, Sender], now: datetime, result: UpdateResult
 ) -> None:
@@ -190,7 +212,19 @@ def _make_update(
         store.record_update(db, row["key"], store.STATUS_PERMANENT, now, error="the alert is gone")
         return
     change = store.history_change(db, row["history_id"])
-    alert = _restated(db, Alert.from_ledger(sent), change, now, settings)
+    if is_muted(db, Alert.from_ledger(sent), today_in(settings.tz, now)):  # mute means silence
+        store.record_update(db, row["key"], STATUS_SKIPPED, now, error=SKIP_MUTED)
+        return
+    subscription = ledger.get_subscription(db, sent["target_type"], sent["target"])
+    until = quiet_until(subscription, now, settings) if subscription else None
+    if until is not None:  # quiet time holds edits and replies too: made when it ends
+        store.record_update(db, row["key"], store.STATUS_FAILED, now, error=HELD_QUIET_HOURS, retry_at=until)
+        result.held.append(row["key"])
+        return
+    if sent["kind"] not in DATE_KINDS:  # claimed before status changes became messages of their own
+        store.record_update(db, row["key"], STATUS_SKIPPED, now, error=NOT_EDITED)
+        return
+    alert = _restated(db, Alert.from_ledger(sent), now, settings)
     what = change_text(change)
     when = fmt_datetime(change["at"], settings.tz)
     sender = senders.get(alert.target_type)
@@ -208,13 +242,16 @@ def _make_update(
         return
     channel, ts = sent["message_channel"] or alert.target, sent["message_ts"]
     if row["status"] != store.STATUS_EDITED:
-        message = updated_message(alert, what, when, now, settings)
+        message = updated_message(alert, what, when, now, settings, sent["key"])
         if sent["acknowledged_by"]:  # the edit keeps who acknowledged it
             acknowledged = datetime.fromisoformat(sent["acknowledged_at"])
             message.blocks = acknowledged_blocks(
                 message.blocks, sent["acknowledged_by"], acknowledged, settings.tz
             )
         outcome = sender.edit(channel, ts, message, sent["key"])
+        if outcome.error == MESSAGE_DELETED:
+            _post_anew(db, row["key"], sent["key"], channel, message, sender, now, result)
+            return
         if outcome.status != OUTCOME_SENT:
             _failed(db, row["key"], outcome, now, result)
             return

@@ -78,8 +78,14 @@ def sign_in(deps: Deps, link_token: str) -> NewSession | None:
     person = redeem_link(db, token_hash(link_token), now)
     if person is None or person.team_id != board_team(db):
         return None
+    return start_session(deps, person)
+
+
+def start_session(deps: Deps, person: BoardPerson) -> NewSession:
+    """A new session for `person` (a redeemed link, or "Sign in with Slack"), good for 7 days."""
+    now = deps.clock.now()
     token = secrets.token_urlsafe(32)
-    save_session(db, token_hash(token), person, at=now, expires=now + SESSION_LIFETIME)
+    save_session(deps.store.db, token_hash(token), person, at=now, expires=now + SESSION_LIFETIME)
     return NewSession(token, int(SESSION_LIFETIME.total_seconds()))
 
 
@@ -109,8 +115,13 @@ def reader_scope(deps: Deps, cookie_header: str | None) -> str | None:
     return f"team:{person.team_id}"
 
 
+def secure_flag(deps: Deps) -> str:
+    """A cookie's Secure attribute when the board is served over https (REVIEWWATCH_PUBLIC_URL)."""
+    return "; Secure" if (deps.settings.public_url or "").startswith("https://") else ""
+
+
 def session_cookie(deps: Deps, session: NewSession) -> str:
-    secure = "; Secure" if (deps.settings.public_url or "").startswith("https://") else ""
+    secure = secure_flag(deps)
     return (
         f"{SESSION_COOKIE}={session.token}; Max-Age={session.max_age}; Path=/board; HttpOnly; "
         f"SameSite=Lax{secure}"

@@ -59,7 +59,7 @@ def changes_page(deps: Deps, since_text: str) -> ChangesPage:
         ChangeSection(
             g.title,
             [
-                ChangeLine(fmt_datetime(e.at, tz), e.text, e.source, e.url, actor_words(e.actor))
+                ChangeLine(e.when or fmt_datetime(e.at, tz), e.text, e.source, e.url, actor_words(e.actor))
                 for e in g.entries
             ],
         )
@@ -119,6 +119,8 @@ def changes_feed(deps: Deps) -> Feed:
     entries = []
     for group in answer.groups:
         for e in group.entries:
+            if e.when:  # what the sources date (no recorded time to stamp it with): not a feed entry
+                continue
             digest = hashlib.sha256(f"{utc_iso(e.at)}|{group.title}|{e.text}".encode()).hexdigest()[:20]
             source = f" Source: {e.source}." if e.source else " Source: not recorded."
             entries.append(

@@ -374,7 +374,10 @@ def developer_page(deps: Deps, developer: dict[str, Any]) -> DeveloperPage:
         contests=_contests(deps, developer, models.models),
         models=[_model_row(m) for m in models.models],
         models_total=models.total,
-        events=[EventRow(when(e.effective), e.kind_label, e.summary, e.sources) for e in events],
+        events=[
+            EventRow(when(e.effective) if e.effective else When(e.when), e.kind_label, e.summary, e.sources)
+            for e in events
+        ],
         deadlines=_deadline_rows(deps),
         history=change_rows(history),
         history_total=history.total,

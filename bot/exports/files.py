@@ -43,6 +43,7 @@ from storage.facts import (
     contests_for,
     list_events,
     list_sources,
+    reported_date,
     source_label,
 )
 from storage.tracker import list_deadlines, list_developers, list_models
@@ -389,12 +390,18 @@ def _history_columns(ctx: ColumnContext) -> list[Column]:
 
 
 def _event_columns(ctx: ColumnContext) -> list[Column]:
+    """An event's date (empty when no source gives one: `reported` says when it was first
+    reported), then per fact the sources stating it, and every source it cites."""
     return [
-        *_fields("id", "effective", "kind"),
+        *_fields("id", "effective"),
+        ("reported", _field("_reported")),
+        ("kind", _field("kind")),
         ("developers", lambda r: ", ".join(r.get("developer_ids") or [])),
         ("summary", _field("summary")),
-        _cited(WHOLE_RECORD),
-        *SOURCED,
+        ("effective_sources", lambda r: "; ".join(r.get("_cited", {}).get("effective", []))),
+        ("summary_sources", lambda r: "; ".join(r.get("_cited", {}).get("summary", []))),
+        ("sources", lambda r: "; ".join(r.get("_every_source") or [])),
+        *[c for c in SOURCED if c[0] != "source"],
         *_stamped(ctx),
     ]
 
@@ -442,8 +449,11 @@ def _table_rows(deps: Deps, table: str) -> list[dict[str, Any]]:
             row["_cited"] = {
                 f: [source_label(s) for s in fields.get(f, [])] or whole
                 for f in (WHOLE_RECORD, "status", "status_since", "agreement_date", "planned_release")
-                + ("released", "review_status", "due_date")
+                + ("released", "review_status", "due_date", "effective", "summary")
             }
+            every = {int(s["id"]): s for cited_sources in fields.values() for s in cited_sources}
+            row["_every_source"] = [source_label(every[k]) for k in sorted(every)]
+            row["_reported"] = reported_date(every.values())
             row["_contests"] = [c.line for c in contests.get(str(row["id"]), [])]
     return rows
 

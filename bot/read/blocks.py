@@ -361,6 +361,12 @@ def history_reply(answer: HistoryAnswer) -> Reply:
 # ---------------------------------------------------------------- status
 
 
+def _contested_field(status: DeveloperStatus) -> str:
+    """'yes', '1 development', 'yes; 2 developments' (with a warning sign), or 'no'."""
+    words = status.contested_words
+    return f"{escape(words)} :warning:" if words else "no"
+
+
 def status_reply(status: DeveloperStatus, as_of_text: str) -> Reply:
     dev = status.developer
     since = fmt_when(status.since) + _days_ago(status.days_since) if status.since else "not recorded"
@@ -371,7 +377,7 @@ def status_reply(status: DeveloperStatus, as_of_text: str) -> Reply:
                 f"*Status*\n{escape(status.status_line)}",
                 f"*Since*\n{since}",
                 f"*Agreement date*\n{escape(fmt_when(dev.get('agreement_date'), 'none'))}",
-                f"*Contested*\n{'yes :warning:' if dev.get('contested') else 'no'}",
+                f"*Contested*\n{_contested_field(status)}",
                 f"*As of*\n{escape(fmt_when(dev.get('as_of')))}",
                 f"*Last updated*\n{fmt_datetime(dev.get('updated_at'), status.tz)}"
                 f" by {user_ref(dev.get('updated_by'))}",
@@ -394,7 +400,9 @@ def status_reply(status: DeveloperStatus, as_of_text: str) -> Reply:
     if status.events:
         lines = ["*Developments*"]
         for ev in status.events:
-            lines.append(f"• {safe(ev.line, 900)}")
+            mark = ":warning: *Contested* · " if ev.contests else ""
+            lines.append(f"• {mark}{safe(ev.line, 900)}")
+            lines.append(f"      _{safe(ev.date_line, 600)}_")
             lines.append("      " + _source_line(ev.sources, ev.as_of, bool(ev.contests), ev.contests))
         blocks.append(section("\n".join(lines)))
 

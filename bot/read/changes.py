@@ -1,9 +1,15 @@
 """What changed: `/aireview changes [since]` (and Teams `changes [since]`).
 
-Status changes, new or moved deadlines and model dates, records added or removed, events,
-deadline outcomes and matched news recorded since a moment, grouped by developer (groups
-with the newest change first, newest first inside each), each with its source and who
-recorded it. `since` is `7d`, `30d` (or `7 days`, `2w`) or an ISO date (midnight in the team
+Two kinds of entry, grouped by developer (an event under the developers it concerns; groups
+with the newest entry first, newest first inside each):
+- what was recorded since the moment: status changes and changed "since" dates, new or moved
+  deadlines and model dates, records added or removed, events, deadline outcomes, conflicts
+  opened, settled or reopened, matched news; each with its source and who recorded it;
+- what the tracker's facts say happened in the period, whoever recorded them (the shipped
+  facts included): events by their date (an undated one by its report's date), statuses by
+  their since date, agreements, releases and submissions, deadlines that fell due, and the
+  reports' disagreements; each dated at its precision, with its sources.
+`since` is `7d`, `30d` (or `7 days`, `2w`) or an ISO date (midnight in the team
 timezone); without it, since the last weekly briefing was delivered, else the last 7 days.
 """
 
@@ -22,6 +28,7 @@ from bot.blockkit import (
     fallback,
     fit_blocks,
     fmt_datetime,
+    fmt_when,
     header,
     link,
     more_line,
@@ -32,7 +39,8 @@ from bot.blockkit import (
 )
 from bot.deps import Deps
 from bot.replies import ALL_SURFACES, CommandRequest, Reply, Subcommand
-from storage.changes import developer_names, history_since, last_briefing_sent, news_since
+from storage.changes import developer_names, happened_between, history_since, last_briefing_sent, news_since
+from storage.dates import parse_partial
 from storage.timestamps import utc_iso
 
 DEFAULT_DAYS = 7
@@ -40,6 +48,7 @@ MAX_DAYS = 365
 MAX_LISTED = 40  # entries an answer lists before "…and N more"
 NO_DEVELOPER = "Deadlines and the framework"
 NEWS_ACTOR = "news watch"
+FACTS_ACTOR = "the sources"  # what happened, as the tracker's sources date it
 USAGE = (
     "Usage: `/aireview changes [since]`, where since is a number of days (`7d`, `30d`, up to "
     f"{MAX_DAYS}) or a date (`2026-07-01`); without it, since the last weekly briefing or the last "
@@ -54,6 +63,7 @@ FIELD_LABELS = {
     "review_status": "review status",
     "due_date": "due date",
     "outcome": "outcome",
+    "status_since": "status since",
 }
 _DAYS = re.compile(r"^(\d{1,3})\s*(d|day|days|w|week|weeks)$")
 
@@ -64,12 +74,13 @@ class BadSince(ValueError):
 
 @dataclass(frozen=True)
 class ChangeEntry:
-    at: datetime
-    kind: str  # "change", "event" or "news"
+    at: datetime  # when it was recorded (for what happened: the end of its date, to sort by)
+    kind: str  # "change", "event", "conflict" or "news"
     text: str  # what changed, in words
     source: str | None
     actor: str
     url: str | None = None  # a news item's link
+    when: str | None = None  # what happened: its date as the sources give it ('May 2026')
 
 
 @dataclass
@@ -134,8 +145,43 @@ def _history_text(row: dict[str, object]) -> tuple[str, str]:
         return "change", f"{subject}: added"
     if field_name == "(removed)":
         return "change", f"{subject}: removed"
+    if field_name == "(contested)":
+        return "conflict", f"{subject}: newly contested. {row['new'] or ''}"
+    if field_name == "(resolved)":
+        return "conflict", f"{subject}: conflict settled, {row['new'] or ''}"
+    if field_name == "(reopened)":
+        return "conflict", f"{subject}: conflict reopened. {row['new'] or ''}"
     label = FIELD_LABELS.get(field_name, field_name)
     return "change", f"{subject}: {label} {row['old'] or '(empty)'} → {row['new'] or '(empty)'}"
+
+
+def _group_title(developer_ids: list[str], names: dict[str, str]) -> str:
+    """The developer(s) an entry is about, by name; NO_DEVELOPER for none."""
+    found = sorted((names[d] for d in developer_ids if d in names), key=str.lower)
+    return ", ".join(found) if found else NO_DEVELOPER
+
+
+def _happened_entries(
+    deps: Deps, since: datetime, recorded: set[tuple[str, str]], names: dict[str, str]
+) -> list[tuple[datetime, str, ChangeEntry]]:
+    """What the facts say happened in the period, except what a listed recorded change says."""
+    tz = deps.settings.tz
+    first, last = since.astimezone(tz).date(), deps.clock.now().astimezone(tz).date()
+    out = []
+    for row in happened_between(deps.store.db, first, last):
+        if (row["entity"], row["entity_id"]) in recorded:
+            continue
+        parsed = parse_partial(row["when"])
+        assert parsed is not None
+        at = datetime.combine(parsed.last_day, time(23, 59), tzinfo=tz)
+        when = fmt_when(parsed)
+        if row.get("undated"):
+            when = f"date not reported; reported {when}"
+        text = f"{row['subject']}: {row['text']}"
+        source = "; ".join(row["sources"]) or None
+        entry = ChangeEntry(at, row["kind"], text, source, FACTS_ACTOR, when=when)
+        out.append((at, _group_title(row["developer_ids"], names), entry))
+    return out
 
 
 def changes_answer(deps: Deps, since: datetime, since_label: str, limit: int = MAX_LISTED) -> ChangesAnswer:
@@ -147,9 +193,12 @@ def changes_answer(deps: Deps, since: datetime, since_label: str, limit: int = M
     dated: list[tuple[datetime, str, ChangeEntry]] = []
     for row in rows:
         kind, text = _history_text(row)
-        developer = names.get(str(row["developer_id"]), NO_DEVELOPER) if row["developer_id"] else NO_DEVELOPER
+        developer = _group_title(row["developer_ids"], names)
         at = datetime.fromisoformat(row["at"])
         dated.append((at, developer, ChangeEntry(at, kind, text, row.get("source"), str(row["actor"]))))
+    recorded = {(str(r["entity"]), str(r["entity_id"])) for r in rows}
+    happened = _happened_entries(deps, since, recorded, names)
+    dated += happened
     for item in news:
         at = datetime.fromisoformat(item["first_seen_at"])
         developer = next((names[d] for d in item["developers"] if d in names), NO_DEVELOPER)
@@ -166,7 +215,7 @@ def changes_answer(deps: Deps, since: datetime, since_label: str, limit: int = M
         since=since,
         since_label=since_label,
         groups=list(groups.values()),  # in order of each group's newest change
-        total=history_total + news_total,
+        total=history_total + news_total + len(happened),
         tz=deps.settings.tz,
     )
 
@@ -190,6 +239,9 @@ def resolve_since(deps: Deps, text: str, conversation: str | None = None) -> tup
 
 
 def entry_line(e: ChangeEntry, tz: ZoneInfo) -> str:
+    if e.actor == FACTS_ACTOR:
+        source = f"Source: {safe(e.source, 400)}" if e.source else "Source: not recorded"
+        return f"• *{escape(e.when or '')}* · {safe(e.text, 700)}\n   _as the sources date it · {source}_"
     when = fmt_datetime(e.at, tz)
     what = (
         link(e.url, e.text, 300) if e.url and e.url.startswith(("http://", "https://")) else safe(e.text, 400)

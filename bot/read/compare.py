@@ -74,7 +74,7 @@ class CompareEntry:
     next_due: date | None  # the next review window opening among models not submitted
     due_overdue: bool  # ... and it has passed: overdue since next_due
     next_release: date | None
-    contested: int  # contested flags on the developer and its models
+    contested: int  # open contested facts: the developer, its models, the events about it
     last_change: datetime | None
 
     @property

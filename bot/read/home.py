@@ -27,6 +27,7 @@ from bot.blockkit import (
     fmt_when,
     header,
     more_line,
+    pack_lines,
     safe,
     section,
     user_ref,
@@ -74,6 +75,23 @@ def _holdout_blocks(answer: HomeAnswer) -> list[Block]:
     return [section("\n".join(lines))]
 
 
+def _contested_blocks(answer: HomeAnswer) -> list[Block]:
+    """Every open contest (events included): what it is about, why, and each claim with its
+    source; the first HOME_CONTESTED, then how many more."""
+    if not answer.contested:
+        return []
+    blocks: list[Block] = [divider(), header("Contested facts")]
+    lines = [
+        "\n".join([f":warning: *{safe(c.lines[0], 600)}*", *(f"   {safe(k, 700)}" for k in c.lines[1:])])
+        for c in answer.contested
+    ]
+    blocks += [section(t) for t in pack_lines(lines)]
+    if answer.contested_total > len(answer.contested):
+        hidden = answer.contested_total - len(answer.contested)
+        blocks.append(context(more_line(hidden, escape("See each with `/aireview status <developer>`."))))
+    return blocks
+
+
 def build_home(answer: HomeAnswer, *, admin: bool, extra_blocks: list[Block] | None = None) -> dict[str, Any]:
     """The home view for one viewer; never more than Slack's 100 blocks."""
     tz = answer.tz
@@ -95,6 +113,8 @@ def build_home(answer: HomeAnswer, *, admin: bool, extra_blocks: list[Block] | N
                     + "".join(f"\n:warning: {safe(c, 900)}" for c in f.contests)
                 )
             )
+
+    blocks += _contested_blocks(answer)
 
     blocks += [divider(), header("Coming up")]
     listed = answer.upcoming.items[:HOME_ITEMS]

@@ -215,7 +215,7 @@ def changes_card(answer: ChangesAnswer, as_of: str, app: str) -> dict[str, Any]:
             items.append(
                 rich_text(
                     [
-                        text_run(f"• {fmt_datetime(e.at, answer.tz)}", bold=True),
+                        text_run(f"• {e.when or fmt_datetime(e.at, answer.tz)}", bold=True),
                         text_run(" · "),
                         text_run(clean(e.text, 400), url=link_url(e.url)),
                     ]
@@ -223,7 +223,13 @@ def changes_card(answer: ChangesAnswer, as_of: str, app: str) -> dict[str, Any]:
             )
             items.append(
                 rich_text(
-                    [text_run(f"recorded by {clean(e.actor, 60)} · ", subtle=True), *source_runs(e.source)]
+                    [
+                        text_run(
+                            "as the sources date it · " if e.when else f"recorded by {clean(e.actor, 60)} · ",
+                            subtle=True,
+                        ),
+                        *source_runs(e.source),
+                    ]
                 )
             )
             entries.append(container(items, separator=n == 0))

@@ -46,7 +46,7 @@ def _facts(status: answers.DeveloperStatus, names: Mapping[str, str]) -> Element
             ("Status", status.status_line),
             ("Since", since),
             ("Agreement date", fmt_when(dev.get("agreement_date"), "none")),
-            ("Contested", f"yes {WARNING}" if dev.get("contested") else "no"),
+            ("Contested", f"{status.contested_words} {WARNING}" if status.contested_words else "no"),
             ("As of", clean(fmt_when(dev.get("as_of")), 40)),
             (
                 "Last updated",
@@ -136,7 +136,9 @@ def _events_section(status: answers.DeveloperStatus) -> list[Element]:
         return []
     items: list[Element] = [text_block("Developments", weight="Bolder")]
     for ev in status.events:
-        items.append(rich_text([text_run(f"• {clean(ev.line, 900)}")]))
+        mark = "Contested · " if ev.contests else ""
+        items.append(rich_text([text_run(f"• {mark}{clean(ev.line, 900)}")]))
+        items.append(rich_text([text_run(clean(ev.date_line, 600), italic=True)]))
         items.append(rich_text(source_runs(ev.sources, ev.as_of, False)))
         items += contest_items(ev.contests)
     return [container(items, separator=True)]

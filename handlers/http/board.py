@@ -1,6 +1,9 @@
 """The web board's HTTP routes (bot/board): pages, stylesheets, calendar, feed, CSV, the
 timeline picture and the sign-in link. Every page is GET or HEAD (the app answers 405
 otherwise); only the sign-in link takes a POST, to turn a link into a session.
+Where a client id is set, `/board/login` and its callback sign people in with Slack (OpenID
+Connect, bot/board/slack_signin.py); this module makes the two Slack calls that needs
+(`openid.connect.token`, and `auth.test` to learn the bot's workspace before the board has one).
 
 A page read costs little when nothing changed: its ETag is made from the tracker's
 generation, the team's day, the page and who reads it, so a matching If-None-Match gets
@@ -11,18 +14,25 @@ generation or the day moves. Every answer carries the security headers below.
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from bot import domain
 from bot.board import (
+    CALLBACK_PATH,
+    LOGIN_PATH,
     MODE_OFF,
     MODE_PUBLIC,
+    NOT_OFFERED,
     SCOPE_PUBLIC,
     SIGN_IN_PATH,
+    Refusal,
     link_is_usable,
+    login_link,
     reader_scope,
     session_cookie,
     sign_in,
@@ -30,6 +40,11 @@ from bot.board import (
 from bot.deps import AnswerCache, Deps
 from storage.generation import tracker_generation
 from storage.tracker import get_developer
+
+if TYPE_CHECKING:
+    from jwt import PyJWKClient
+
+log = logging.getLogger("reviewwatch.board")
 
 Environ = dict[str, Any]
 Response = tuple[int, dict[str, str], bytes]
@@ -51,6 +66,9 @@ DEVELOPERS_PATH = "/board/developers/"
 CSV_PATH = "/board/csv/"
 STATIC_PATH = "/board/static/"
 ZIP_NAME = "tracker.zip"
+SLACK_TIMEOUT = 10  # seconds, for the sign-in's calls to Slack
+# openid.connect.token's errors for a code that is unknown, used or expired.
+USED_CODE_ERRORS = frozenset({"invalid_code", "code_already_used", "code_expired", "invalid_grant"})
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,8 @@ class BoardSite:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.rendered: AnswerCache[Made] = AnswerCache(max_entries=64)
+        self._keys: PyJWKClient | None = None  # Slack's signing keys, kept between sign-ins
+        self._keys_lock = threading.Lock()
 
     # ------------------------------------------------------------ plumbing
 
@@ -85,21 +105,47 @@ class BoardSite:
             return {"Cache-Control": "public, no-cache"}
         return {"Cache-Control": "private, no-cache", "Vary": "Cookie"}
 
-    def _message(self, status: int, heading: str, *lines: str, action: str | None = None) -> Response:
+    def _message(
+        self,
+        status: int,
+        heading: str,
+        *lines: str,
+        action: str | None = None,
+        slack_login: str | None = None,
+    ) -> Response:
         from bot.board.render import render
 
-        body = render("signin.html", title=heading, heading=heading, lines=lines, action=action)
+        body = render(
+            "signin.html", title=heading, heading=heading, lines=lines, action=action, slack_login=slack_login
+        )
         headers = {**SECURITY_HEADERS, "Content-Type": HTML, "Cache-Control": "no-store"}
         return status, headers, body
 
-    def _must_sign_in(self) -> Response:
+    def _must_sign_in(self, environ: Environ) -> Response:
+        link_line = (
+            "type /aireview board: Review Watch sends you a personal sign-in link (only you "
+            "see it, and it works once, for 15 minutes). Then open this page again."
+        )
+        if not self.deps.settings.slack_sign_in:
+            return self._message(
+                403,
+                "Sign in to read the board",
+                "This board is private to its Slack workspace.",
+                f"In Slack, {link_line}",
+            )
+        query = environ.get("QUERY_STRING", "")
+        here = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
         return self._message(
             403,
             "Sign in to read the board",
-            "This board is private to its Slack workspace.",
-            "In Slack, type /aireview board: Review Watch sends you a personal sign-in link (only you "
-            "see it, and it works once, for 15 minutes). Then open this page again.",
+            "This board is private to its Slack workspace. Sign in with your Slack account, and you "
+            "come back to this page:",
+            f"Or, in Slack, {link_line}",
+            slack_login=login_link(here),
         )
+
+    def _refusal(self, refusal: Refusal) -> Response:
+        return self._message(refusal.status, refusal.heading, *refusal.lines)
 
     def page(self, produce: Callable[[Environ], Made]) -> Handler:
         """A page behind the board's access rules, with its ETag, 304 and kept copy."""
@@ -107,7 +153,7 @@ class BoardSite:
         def handler(environ: Environ) -> Response:
             scope = reader_scope(self.deps, environ.get("HTTP_COOKIE"))
             if scope is None:
-                return self._must_sign_in()
+                return self._must_sign_in(environ)
             page_key = f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
             stamp = self._stamp()
             made_for = SCOPE_PUBLIC if scope == SCOPE_PUBLIC else "signed-in"
@@ -265,6 +311,104 @@ class BoardSite:
         }
         return 303, headers, b""
 
+    # ------------------------------------------------------------ Sign in with Slack
+
+    def login(self, environ: Environ) -> Response:
+        """Off to Slack's authorize URL, with the state and nonce in a cookie of their own."""
+        from bot.board import start_login
+
+        if not self.deps.settings.slack_sign_in:
+            return self._refusal(NOT_OFFERED)
+        if self.deps.settings.board_mode == MODE_PUBLIC:
+            return 303, {**SECURITY_HEADERS, "Location": "/board", "Cache-Control": "no-store"}, b""
+        start = start_login(self.deps, request_base(environ), query_param(environ, "next"))
+        headers = {**SECURITY_HEADERS, "Location": start.location, "Cache-Control": "no-store"}
+        return 302, {**headers, "Set-Cookie": start.cookie}, b""
+
+    def callback(self, environ: Environ) -> Response:
+        """Slack sends the browser back here: check the state, exchange the code, verify the
+        id_token, check the workspace, then the session cookie and the page asked for."""
+        from bot.board import CANCELLED, Refused, finish_sign_in, pending_login, redirect_uri, verified_claims
+
+        if not self.deps.settings.slack_sign_in:
+            return self._refusal(NOT_OFFERED)
+        if self.deps.settings.board_mode == MODE_PUBLIC:
+            return 303, {**SECURITY_HEADERS, "Location": "/board", "Cache-Control": "no-store"}, b""
+        try:
+            pending = pending_login(environ.get("HTTP_COOKIE"), query_param(environ, "state"))
+            code = query_param(environ, "code")
+            if query_param(environ, "error") is not None or not code:
+                raise Refused(CANCELLED)
+            id_token = self._exchange(code, redirect_uri(self.deps, request_base(environ)))
+            claims = verified_claims(self.deps, id_token, pending.nonce, self._keys_client())
+            session = finish_sign_in(self.deps, claims, self._bot_team)
+        except Refused as refused:
+            log.info("board: Sign in with Slack refused: %s", refused.refusal.heading)
+            return self._refusal(refused.refusal)
+        headers = {
+            **SECURITY_HEADERS,
+            "Location": pending.next_path,
+            "Cache-Control": "no-store",
+            "Set-Cookie": session_cookie(self.deps, session),
+        }
+        return 303, headers, b""
+
+    def _exchange(self, code: str, redirect: str) -> str:
+        """The id_token for `code` (openid.connect.token); Refused when Slack says no or is
+        out of reach."""
+        from slack_sdk import WebClient
+        from slack_sdk.errors import SlackApiError, SlackClientError
+
+        from bot.board import CODE_USED, SLACK_REFUSED, UNREACHABLE, Refused
+
+        settings = self.deps.settings
+        # No bot token here: the app authenticates with its client id and secret.
+        client = WebClient(base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT)
+        try:
+            answer = client.openid_connect_token(
+                client_id=settings.slack_client_id or "",
+                client_secret=settings.slack_client_secret or "",
+                code=code,
+                redirect_uri=redirect,
+            )
+        except SlackApiError as exc:
+            status = exc.response.status_code if exc.response is not None else 0
+            error = exc.response.get("error") if exc.response is not None else None
+            if status >= 500 or status == 429:
+                raise Refused(UNREACHABLE) from None
+            raise Refused(CODE_USED if error in USED_CODE_ERRORS else SLACK_REFUSED) from None
+        except (SlackClientError, OSError):
+            raise Refused(UNREACHABLE) from None
+        id_token = answer.get("id_token")
+        if not isinstance(id_token, str):
+            raise Refused(SLACK_REFUSED)
+        return id_token
+
+    def _bot_team(self) -> str | None:
+        """The workspace the bot is installed in (auth.test), or None without a bot token."""
+        from slack_sdk.errors import SlackApiError, SlackClientError
+
+        from bot.board import UNREACHABLE, Refused
+        from handlers import web_client
+
+        if not self.deps.settings.slack_bot_token:
+            return None
+        try:
+            team = web_client(self.deps.settings).auth_test().get("team_id")
+        except SlackApiError:
+            return None
+        except (SlackClientError, OSError):
+            raise Refused(UNREACHABLE) from None
+        return team if isinstance(team, str) else None
+
+    def _keys_client(self) -> PyJWKClient:
+        from bot.board import keys_client
+
+        with self._keys_lock:
+            if self._keys is None:
+                self._keys = keys_client(self.deps)
+            return self._keys
+
     def routes(self) -> list[RouteSpec]:
         read = ("GET", "HEAD")
         pages: list[tuple[str, Callable[[Environ], Made]]] = [
@@ -280,7 +424,15 @@ class BoardSite:
         routes: list[RouteSpec] = [(path, read, self.page(produce)) for path, produce in pages]
         routes.append((STATIC_PATH, read, self.static))
         routes.append((SIGN_IN_PATH, (*read, "POST"), self.signin))
+        routes.append((LOGIN_PATH, ("GET",), self.login))
+        routes.append((CALLBACK_PATH, ("GET",), self.callback))
         return routes
+
+
+def request_base(environ: Environ) -> str:
+    """The scheme and host this request came to (`http://127.0.0.1:8080`)."""
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
 
 
 def _etags(header: str | None) -> set[str]:

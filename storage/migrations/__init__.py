@@ -30,6 +30,7 @@ from storage.migrations.alert_tables import (
     m019_model_follows,
 )
 from storage.migrations.board_tables import m021_board_access
+from storage.migrations.event_dates import m022_undated_events
 from storage.migrations.news_tables import m003_feeds, m007_news_item_keys
 from storage.migrations.tracker_tables import m001_tracker, m015_facts, m020_tracker_generation
 
@@ -52,6 +53,7 @@ SHIPPED = (
     m019_model_follows,
     m020_tracker_generation,
     m021_board_access,
+    m022_undated_events,
 )
 
 migrations = Migrations("reviewwatch")

@@ -297,7 +297,8 @@ def test_alerts_shows_delivery_days_quiet_hours_and_shifted_times(
     text = json.dumps(answer["blocks"])
     assert message_errors(answer) == []
     assert "*Delivery days:* Business days (Monday to Friday, not on US federal holidays)" in text
-    assert "*Quiet hours:* 20:00 to 07:00" in text
+    assert "*Quiet time:* Saturdays and Sundays, and 20:00 to 07:00 every day" in text
+    assert "except deadlines, review windows and releases today or tomorrow" in text
     assert "Jul 31, 2026 09:00 EDT" in text
     assert "moved from Sun Aug 2, 2026: not a business day" in text
     assert "moved from Sat Aug 1" not in text  # collapsed into the more urgent one that day
@@ -316,7 +317,8 @@ def test_alerts_shows_real_time_alerts_held_for_quiet_hours(
     assert len(sweep(deps, slack_emulator, evening + timedelta(minutes=5)).held) == 1
     deps.clock.set(evening + timedelta(minutes=10))  # type: ignore[attr-defined]
     text = json.dumps(aireview(app, slack_emulator, "alerts", READER)["blocks"], ensure_ascii=False)
-    assert "Jul 25, 2026 08:00 EDT — 1 real-time alert(s) held for the quiet hours" in text
+    # Friday evening: quiet hours, then the weekend (business days), until Monday's delivery time.
+    assert "Jul 27, 2026 09:00 EDT — 1 alert(s) held for the quiet time" in text
 
 
 def briefing_box(on: bool) -> dict[str, Any]:

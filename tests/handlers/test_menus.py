@@ -325,7 +325,7 @@ def test_a_source_past_the_newest_hundred_is_preselected_found_by_typing_and_sav
     )
     view = opened(slack_emulator)
 
-    picked = blocks_by_id(view)[ids.BLOCK_SOURCE_PICK]["element"]["initial_option"]
+    [picked] = blocks_by_id(view)[ids.BLOCK_SOURCE_PICK]["element"]["initial_options"]
     assert picked["value"] == str(oldest["id"]) and "Agreement notice 000" in picked["text"]["text"]
     assert len(suggest(app, view, ids.BLOCK_SOURCE_PICK, "", ADMIN_ID)) == 100
     [by_title] = suggest(app, view, ids.BLOCK_SOURCE_PICK, "agreement notice", ADMIN_ID)

@@ -14,10 +14,13 @@ from slack_sdk import WebClient
 
 from bot import ids
 from bot.alerts.alert import SKIP_MUTED
+from bot.alerts.updates import send_updates
+from bot.clock import FixedClock
 from bot.deps import Deps
 from handlers import build_app
+from storage.tracker import list_deadlines, remove_record, update_record
 from tests.conftest import ADMIN_ID, BOT_TOKEN
-from tests.support.alerts import CHANNEL, OTHER_CHANNEL, alert_keys, ledger, subscribe, sweep
+from tests.support.alerts import CHANNEL, OTHER_CHANNEL, alert_keys, emulator_sender, ledger, subscribe, sweep
 from tests.support.blockkit import message_errors
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import (
@@ -133,6 +136,58 @@ def test_remind_me_one_day_before_the_date(deps: Deps, app: App, slack_emulator:
     assert dm["text"].startswith("Reminder: Deadline tomorrow")
 
 
+def test_a_reminder_is_worded_from_the_tracker_when_it_goes_out(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    """Issue 26, item 1: the deadline moved after "Remind me 1 day before" was chosen; the DM
+    states the new date and says it moved, never the old one as if it still stood."""
+    subscribe(deps, JUNE_1, kinds=["deadline"], lead_days=[7])
+    senders = {"slack": emulator_sender(slack_emulator, deps.settings)}
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 24)))
+    send_updates(deps, now=local(deps, date(2026, 7, 24)), senders=senders)  # as after each sweep
+    message = first_alert(deps, slack_emulator)
+    choose(app, message, "Remind me 1 day before", READER)  # Thu Jul 30, the day before Jul 31
+    deadline = str(list_deadlines(deps.store.db)[0]["id"])
+    moved = local(deps, date(2026, 7, 27), 10)  # Monday (the weekend is quiet)
+    update_record(deps.store.db, "deadline", deadline, {"due_date": "2026-08-14"}, actor=ADMIN_ID, at=moved)
+    send_updates(deps, now=moved, senders=senders)
+    assert "Fri Aug 14, 2026" in json.dumps(message["blocks"])  # the channel's message is edited
+
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 30)))
+
+    [dm] = dms(slack_emulator, READER)
+    words = json.dumps(dm["blocks"])
+    assert dm["text"].startswith("Reminder: Deadline in 15 days"), dm["text"]
+    assert "Due Fri Aug 14, 2026" in words and "tomorrow" not in words
+    assert (
+        "Since you asked for this reminder, the due date moved from Fri Jul 31, 2026 to Fri Aug 14, 2026"
+        in words
+    )
+
+
+def test_a_reminder_about_a_removed_deadline_says_it_no_longer_applies(
+    deps: Deps, app: App, slack_emulator: SlackEmulator, clock: FixedClock
+) -> None:
+    subscribe(deps, JUNE_1, kinds=["deadline"], lead_days=[7])
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 24)))
+    clock.set(local(deps, date(2026, 7, 24), 10))
+    choose(app, first_alert(deps, slack_emulator), "Remind me in 1 day", READER)
+    # Saturday 10:00 falls in the channel's quiet weekend (business days): Monday, then.
+    told = slack_emulator.last("chat.postEphemeral").args["text"]
+    assert "Jul 27, 2026 09:00 EDT (when the channel's quiet time ends)" in told
+    deadline = str(list_deadlines(deps.store.db)[0]["id"])
+    remove_record(deps.store.db, "deadline", deadline, actor=ADMIN_ID, at=local(deps, date(2026, 7, 24), 12))
+
+    assert sweep(deps, slack_emulator, local(deps, date(2026, 7, 25), 10)).sent == []
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 27), 9))
+
+    [dm] = dms(slack_emulator, READER)
+    assert dm["text"].startswith("Reminder: no longer applies: Formal pre-release review process")
+    words = json.dumps(dm["blocks"])
+    assert "Since you asked for this reminder, it was removed from the tracker." in words
+    assert "Deadline in" not in words
+
+
 def aireview(app: App, emu: SlackEmulator, text: str, user_id: str, channel: str = CHANNEL) -> dict[str, Any]:
     name = f"r{len(emu.responses)}"
     response = dispatch_command(
@@ -211,3 +266,44 @@ def test_a_failed_alert_about_a_subject_muted_since_is_not_retried(
     assert result.sent == [] and [k for k, _ in result.skipped] == [key]
     assert alert_keys(slack_emulator) == []
     assert ledger(deps)[key]["status"] == "skipped"
+
+
+def mute_for_good(app: App, emulator: SlackEmulator, message: dict[str, Any]) -> None:
+    choose(app, message, "Mute this subject here…", ADMIN_ID)
+    view = emulator.last("views.open").args["view"]
+    payload = view_submission_payload(
+        ids.VIEW_MUTE,
+        {ids.BLOCK_MUTE_UNTIL: {ids.ACTION_FIELD: {"type": "datepicker", "selected_date": None}}},
+        user_id=ADMIN_ID,
+        private_metadata=view["private_metadata"],
+    )
+    assert dispatch_payload(app, payload).status == 200
+
+
+def test_a_muted_subject_gets_no_edits_and_no_thread_replies_in_that_channel(
+    deps: Deps, app: App, slack_emulator: SlackEmulator
+) -> None:
+    """Issue 26, item 6: mute means silence about the subject in that channel, edits and
+    replies included; another channel still gets its correction."""
+    for channel in (CHANNEL, OTHER_CHANNEL):
+        subscribe(deps, JUNE_1, channel=channel, kinds=["deadline"], lead_days=[7, 3])
+    senders = {"slack": emulator_sender(slack_emulator, deps.settings)}
+    at = local(deps, date(2026, 7, 24))
+    sweep(deps, slack_emulator, at)
+    send_updates(deps, now=at, senders=senders)
+    muted, other = first_alert(deps, slack_emulator), first_alert(deps, slack_emulator, OTHER_CHANNEL)
+    mute_for_good(app, slack_emulator, muted)
+    moved = local(deps, date(2026, 7, 27), 10)  # Monday (the weekend is quiet)
+    deadline = str(list_deadlines(deps.store.db)[0]["id"])
+    update_record(deps.store.db, "deadline", deadline, {"due_date": "2026-08-14"}, actor=ADMIN_ID, at=moved)
+
+    for minutes in (5, 30):
+        send_updates(deps, now=moved + timedelta(minutes=minutes), senders=senders)
+
+    edits = [c.args["channel"] for c in slack_emulator.calls_to("chat.update")]
+    assert edits == [OTHER_CHANNEL]
+    assert "Fri Jul 31, 2026" in json.dumps(muted["blocks"]) and "Aug 14" not in json.dumps(muted["blocks"])
+    assert [m for m in slack_emulator.messages[CHANNEL] if m.get("thread_ts")] == []
+    assert [m for m in slack_emulator.messages[OTHER_CHANNEL] if m.get("thread_ts") == other["ts"]] != []
+    sweep(deps, slack_emulator, local(deps, date(2026, 8, 11)))  # the 3-day alerts for Aug 14
+    assert len(slack_emulator.messages[CHANNEL]) == 1

@@ -219,6 +219,7 @@ SHIPPED = [
     "m019_model_follows",
     "m020_tracker_generation",
     "m021_board_access",
+    "m022_undated_events",
 ]
 
 

@@ -52,7 +52,8 @@ def element_state(element: dict[str, Any], value: Any = ...) -> dict[str, Any]:
     if kind == "multi_external_select":
         if value is ...:
             return {"type": kind, "selected_options": element.get("initial_options", [])}
-        return {"type": kind, "selected_options": [typed_option(v) for v in value]}
+        chosen = [] if value is None else [value] if isinstance(value, str) else value
+        return {"type": kind, "selected_options": [typed_option(v) for v in chosen]}
     if kind == "static_select":
         if value is ...:
             return {"type": kind, "selected_option": element.get("initial_option")}

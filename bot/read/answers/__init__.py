@@ -24,7 +24,7 @@ from bot.read.answers.deadlines import (
 from bot.read.answers.history import HISTORY_LIMIT, HistoryAnswer, HistoryEntry, history_answer
 from bot.read.answers.holdouts import HoldoutEntry, HoldoutsAnswer, holdouts_answer
 from bot.read.answers.models import MODELS_LISTED, STATUS_MODELS, ModelEntry, ModelsAnswer, models_answer
-from bot.read.answers.sourcing import Fact, contest_lines, sources_text
+from bot.read.answers.sourcing import ContestedFact, Fact, contest_lines, contested_facts, sources_text
 from bot.read.answers.status import (
     STATUS_EVENTS,
     STATUS_RECENT_CHANGES,
@@ -48,6 +48,7 @@ __all__ = [
     "STATUS_RECENT_CHANGES",
     "STATUS_UPCOMING",
     "BadDays",
+    "ContestedFact",
     "DeveloperStatus",
     "EventEntry",
     "Fact",
@@ -60,6 +61,7 @@ __all__ = [
     "ModelsAnswer",
     "UpcomingAnswer",
     "contest_lines",
+    "contested_facts",
     "developer_status",
     "event_entries",
     "framework_facts",

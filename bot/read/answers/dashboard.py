@@ -12,12 +12,20 @@ from bot.deps import Deps
 from bot.read.answers.deadlines import UpcomingAnswer, upcoming_answer
 from bot.read.answers.history import HistoryAnswer, history_answer
 from bot.read.answers.holdouts import HoldoutsAnswer, holdouts_answer
-from bot.read.answers.sourcing import Fact, contest_lines, labels, sources_text
+from bot.read.answers.sourcing import (
+    ContestedFact,
+    Fact,
+    contest_lines,
+    contested_facts,
+    labels,
+    sources_text,
+)
 from storage.answers import tracker_last_changed
 from storage.facts import citations_for, fact_sources, list_framework_facts
 
 HOME_ITEMS = 8
 HOME_CHANGES = 8
+HOME_CONTESTED = 6
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,8 @@ class HomeAnswer:
     tz: ZoneInfo
     extra: dict[str, Any] = field(default_factory=dict)
     framework: list[Fact] = field(default_factory=list)
+    contested: list[ContestedFact] = field(default_factory=list)  # the first HOME_CONTESTED
+    contested_total: int = 0
 
 
 def framework_facts(deps: Deps) -> list[Fact]:
@@ -53,7 +63,10 @@ def framework_facts(deps: Deps) -> list[Fact]:
 
 def home_answer(deps: Deps) -> HomeAnswer:
     latest = tracker_last_changed(deps.store.db)
+    contested, contested_total = contested_facts(deps, HOME_CONTESTED)
     return HomeAnswer(
+        contested=contested,
+        contested_total=contested_total,
         framework=framework_facts(deps),
         holdouts=holdouts_answer(deps),
         upcoming=upcoming_answer(deps, 365, shown=HOME_ITEMS),

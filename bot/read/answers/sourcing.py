@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.deps import Deps
-from storage.facts import contests_for, source_label
+from storage.facts import contests_for, open_contests, source_label
 
 
 def plural(n: int, word: str, plural: str | None = None) -> str:
@@ -38,3 +38,29 @@ class Fact:
     sources: str | None
     as_of: str | None = None
     contests: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContestedFact:
+    """One open contest: what it is about, why, and each competing claim with its source."""
+
+    label: str  # 'Meta', or an event's kind, developers and summary
+    entity: str  # developer | model | deadline | event | framework
+    reason: str
+    claims: tuple[tuple[str, str], ...]  # (claim, its source's label)
+
+    @property
+    def lines(self) -> list[str]:
+        """'Meta (developer): reason', then '– <source> says “claim”' per claim."""
+        return [f"{self.label} ({self.entity}): {self.reason}"] + [
+            f"– {source} says “{text}”" for text, source in self.claims
+        ]
+
+
+def contested_facts(deps: Deps, limit: int) -> tuple[list[ContestedFact], int]:
+    """(the first `limit`, how many in all) open contests on every kind of record, events included."""
+    found, total = open_contests(deps.store.db, limit)
+    return [
+        ContestedFact(label, c.entity, c.reason, tuple((k.text, k.source_label) for k in c.claims))
+        for label, c in found
+    ], total

@@ -18,23 +18,53 @@ from bot.read.answers.models import STATUS_MODELS, ModelsAnswer, models_answer
 from bot.read.answers.sourcing import Fact, contest_lines, labels, plural, sources_text
 from storage.answers import developer_first_recorded
 from storage.dates import PartialDate
-from storage.facts import EVENT_KIND_LABELS, citations_for, fact_sources, list_events
+from storage.facts import (
+    EVENT_KIND_LABELS,
+    Citations,
+    citations_for,
+    fact_sources,
+    list_events,
+    reported_date,
+)
 
 
 @dataclass(frozen=True)
 class EventEntry:
     id: int
     kind_label: str
-    effective: PartialDate | None
+    effective: PartialDate | None  # None: no source says when it happened
     summary: str
     note: str | None
     sources: str | None
     as_of: str | None
     contests: tuple[str, ...] = ()
+    reported: PartialDate | None = None  # the date of the report that mentions it
+    date_sources: str | None = None  # the sources that give its date (or report it, undated)
+
+    @property
+    def when(self) -> str:
+        """'Tue Jun 2, 2026', 'May 2026', or for an undated event 'reported June 2026'."""
+        return event_when(self.effective, self.reported)
 
     @property
     def line(self) -> str:
-        return f"{fmt_when(self.effective)} · {self.kind_label}: {self.summary}"
+        return f"{self.when} · {self.kind_label}: {self.summary}"
+
+    @property
+    def date_line(self) -> str:
+        """'Date: Tue Jun 2, 2026, from <source>' or 'Date not reported; reported June 2026 by <source>'."""
+        source = self.date_sources or "source not recorded"
+        if self.effective is not None:
+            return f"Date: {fmt_when(self.effective)}, from {source}"
+        return f"Date not reported; {self.when} by {source}"
+
+
+def event_when(effective: PartialDate | str | None, reported: PartialDate | str | None) -> str:
+    """An event's date as surfaces say it: its own date at its precision, else 'reported
+    June 2026' (the date of the report that mentions it), else 'date not reported'."""
+    if effective:
+        return fmt_when(effective)
+    return f"reported {fmt_when(reported)}" if reported else "date not reported"
 
 
 def event_entries(deps: Deps, developer_id: str | None = None, limit: int = 10) -> list[EventEntry]:
@@ -43,19 +73,34 @@ def event_entries(deps: Deps, developer_id: str | None = None, limit: int = 10) 
     ids = [str(r["id"]) for r in rows]
     cited = citations_for(db, "event", ids)
     contests = contest_lines(deps, "event", ids)
-    return [
-        EventEntry(
-            id=r["id"],
-            kind_label=EVENT_KIND_LABELS.get(r["kind"], r["kind"]),
-            effective=domain.parse_fact_date(r["effective"]),
-            summary=r["summary"],
-            note=r.get("note"),
-            sources=sources_text(labels(fact_sources(cited, r["id"], "*"))),
-            as_of=r.get("as_of"),
-            contests=tuple(contests.get(str(r["id"]), ())),
+    entries = []
+    for r in rows:
+        every = _all_sources(cited, r["id"])
+        dating = fact_sources(cited, r["id"], "effective")
+        entries.append(
+            EventEntry(
+                id=r["id"],
+                kind_label=EVENT_KIND_LABELS.get(r["kind"], r["kind"]),
+                effective=domain.parse_fact_date(r["effective"]),
+                summary=r["summary"],
+                note=r.get("note"),
+                sources=sources_text(labels(every)),
+                as_of=r.get("as_of"),
+                contests=tuple(contests.get(str(r["id"]), ())),
+                reported=domain.parse_fact_date(reported_date(every)),
+                date_sources=sources_text(labels(dating)),
+            )
         )
-        for r in rows
-    ]
+    return entries
+
+
+def _all_sources(cited: Citations, event_id: int) -> list[dict[str, Any]]:
+    """Every source an event cites, on any of its facts, once each."""
+    seen: dict[int, dict[str, Any]] = {}
+    for sources in cited.get(str(event_id), {}).values():
+        for source in sources:
+            seen.setdefault(int(source["id"]), source)
+    return [seen[k] for k in sorted(seen)]
 
 
 @dataclass(frozen=True)
@@ -85,6 +130,16 @@ class DeveloperStatus:
             if self.days_since is not None:
                 line += f" ({plural(self.days_since, 'day')})"
         return line
+
+    @property
+    def contested_words(self) -> str | None:
+        """What is contested about it: 'yes' (its own facts), '1 development' (events about
+        it), 'yes; 2 developments'; None when nothing is."""
+        events = sum(1 for e in self.events if e.contests)
+        said = ["yes"] if self.developer.get("contested") else []
+        if events:
+            said.append(plural(events, "development"))
+        return "; ".join(said) or None
 
     @property
     def status_line(self) -> str:

@@ -138,7 +138,7 @@ def test_a_digest_subscription_made_after_the_delivery_time_waits_for_the_next_d
     deps: Deps, slack_emulator: SlackEmulator
 ) -> None:
     day = date(2026, 7, 24)
-    subscribe(deps, local(deps, day, 10), kinds=["status"], digest="daily")
+    subscribe(deps, local(deps, day, 10), kinds=["status"], digest="daily", delivery_days="every_day")
     update_record(
         deps.store.db, "developer", "meta", {"status": "signed"}, actor=ADMIN_ID, at=local(deps, day, 11)
     )

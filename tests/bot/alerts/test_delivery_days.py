@@ -119,11 +119,20 @@ def test_an_overdue_alert_never_comes_before_the_window_opened(
     assert list(fired.values()) == [local(deps, date(2026, 8, 10))]  # the Monday after
 
 
+@pytest.mark.parametrize(
+    ("delivery_days", "released"),
+    [
+        # Every day: the quiet hours alone, until Saturday 08:00.
+        ("every_day", datetime(2026, 7, 25, 8, 0)),
+        # Business days (the default): the weekend is quiet too, until Monday's delivery time.
+        ("business", datetime(2026, 7, 27, 9, 0)),
+    ],
+)
 def test_quiet_hours_hold_a_status_alert_until_they_end_and_send_it_once(
-    deps: Deps, slack_emulator: SlackEmulator
+    deps: Deps, slack_emulator: SlackEmulator, delivery_days: str, released: datetime
 ) -> None:
-    subscribe(deps, JUNE_1, kinds=["status"], quiet_hours=("18:00", "08:00"))
-    evening = local(deps, date(2026, 7, 24), 20, 0)
+    subscribe(deps, JUNE_1, kinds=["status"], quiet_hours=("18:00", "08:00"), delivery_days=delivery_days)
+    evening = local(deps, date(2026, 7, 24), 20, 0)  # Friday evening
     update_record(
         deps.store.db, "developer", "meta", {"status": "signed"}, actor=ADMIN_ID, at=evening, source="x"
     )
@@ -131,12 +140,16 @@ def test_quiet_hours_hold_a_status_alert_until_they_end_and_send_it_once(
     assert held.sent == [] and len(held.held) == 1
     [key] = held.held
     assert ledger(deps)[key]["status"] == STATUS_HELD
-    assert sweep(deps, slack_emulator, local(deps, date(2026, 7, 25), 7, 55)).sent == []
+    release = released.replace(tzinfo=deps.settings.tz)
+    assert sweep(deps, slack_emulator, release - timedelta(minutes=5)).sent == []
+    if delivery_days == "business":  # Saturday 08:00 and Sunday noon: still quiet
+        assert sweep(deps, slack_emulator, local(deps, date(2026, 7, 25), 8, 0)).sent == []
+        assert sweep(deps, slack_emulator, local(deps, date(2026, 7, 26), 12, 0)).sent == []
     assert CHANNEL not in slack_emulator.messages
 
-    opened = sweep(deps, slack_emulator, local(deps, date(2026, 7, 25), 8, 0))
+    opened = sweep(deps, slack_emulator, release)
     assert opened.sent == [key]
-    assert sweep(deps, slack_emulator, local(deps, date(2026, 7, 25), 8, 5)).sent == []
+    assert sweep(deps, slack_emulator, release + timedelta(minutes=5)).sent == []
     assert alert_keys(slack_emulator) == [key]
     assert ledger(deps)[key]["status"] == STATUS_SENT
     assert "Status changed: Meta" in slack_emulator.messages[CHANNEL][0]["text"]

@@ -83,7 +83,9 @@ def test_digest_mode_sends_one_dm_at_the_delivery_time(
     change_meta_status(deps, "holdout", clock.now() + timedelta(minutes=1))
     change_meta_status(deps, "declined", clock.now() + timedelta(minutes=2))
     assert sweep(deps, slack_emulator, clock.now() + timedelta(minutes=5)).sent == []
-    next_morning = datetime.combine(date(2026, 7, 25), time(9, 0), tzinfo=deps.settings.tz)
+    saturday = datetime.combine(date(2026, 7, 25), time(9, 0), tzinfo=deps.settings.tz)
+    assert sweep(deps, slack_emulator, saturday).sent == []  # the weekend is quiet (business days)
+    next_morning = datetime.combine(date(2026, 7, 27), time(9, 0), tzinfo=deps.settings.tz)  # Monday
     result = sweep(deps, slack_emulator, next_morning)
     assert len(result.sent) == 1
     [key] = alert_keys(slack_emulator, DM)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime
 from typing import Any
 
+from bot.alerts.alert import SKIP_TOLD_TODAY
 from bot.alerts.scheduler import (
     MISFIRE_GRACE_SECONDS,
     STARTUP_JOB_ID,
@@ -18,7 +20,7 @@ from bot.alerts.sweep import last_sweep
 from bot.deps import Deps
 from storage.tracker import list_deadlines, update_record
 from tests.conftest import ADMIN_ID
-from tests.support.alerts import CHANNEL, alert_keys, emulator_sender, subscribe
+from tests.support.alerts import CHANNEL, alert_keys, emulator_sender, ledger, subscribe
 from tests.support.slack_emulator import SlackEmulator
 
 JUNE_1 = "2026-06-01T12:00:00+00:00"
@@ -61,11 +63,14 @@ def test_scheduler_runs_the_sweep_at_start_and_on_its_interval_then_stops(
     assert not scheduler.running
     assert scheduler.get_job(STARTUP_JOB_ID) is None  # the start-up run happened and is gone
     keys = alert_keys(slack_emulator)
-    # One post for the July 31 date, one for the moved date, however many sweeps ran.
-    assert [k.split("|")[2] for k in keys] == ["2026-07-31", "2026-07-27"]
+    # One post for the July 31 date, however many sweeps ran; the moved date is told by the
+    # update in place (one edit, one reply), not by a second alert the same day.
+    assert [k.split("|")[2] for k in keys] == ["2026-07-31"]
     assert runs[0] == 1
     assert last_sweep(deps.store.db)["ok"] is True
-    # The two alerts, and one reply under the first saying its deadline moved (updates run
-    # after each sweep).
-    assert len(slack_emulator.messages[CHANNEL]) == 3
+    assert len(slack_emulator.messages[CHANNEL]) == 2
     assert "due date moved" in slack_emulator.messages[CHANNEL][-1]["text"]
+    assert "Jul 27" in json.dumps(slack_emulator.messages[CHANNEL][0]["blocks"])  # edited
+    moved = [r for r in ledger(deps).values() if r["subject_date"] == "2026-07-27"]
+    assert {r["status"] for r in moved} == {"skipped"}
+    assert SKIP_TOLD_TODAY in {r["last_error"] for r in moved}

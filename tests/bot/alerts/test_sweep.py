@@ -159,7 +159,7 @@ def test_catch_up_after_two_weeks_down_sends_one_alert_per_subject_and_target(
         keys = alert_keys(slack_emulator, channel)
         assert sorted(k.split("|")[0] + "|" + k.split("|")[3] for k in keys) == ["deadline|3", "overdue|-"]
     texts = [m["text"] for m in slack_emulator.messages[CHANNEL]]
-    assert any(t.startswith("Submission overdue: Meta Llama 5") for t in texts)
+    assert any(t.startswith("Not submitted, review window open: Meta Llama 5") for t in texts)
     skipped = {k: r for k, r in ledger(deps).items() if r["status"] == STATUS_SKIPPED}
     # Deadline leads 14 and 7 and the release's lead 30, for each channel (the window
     # opening itself is past, so it gets no approaching alert).
@@ -258,15 +258,14 @@ def test_500s_are_retried_in_the_call_and_across_sweeps(deps: Deps, slack_emulat
     slack_emulator.fail("chat.postMessage", status=500, times=2)
     assert len(sweep(deps, slack_emulator, at).sent) == 1  # third try in the same call
 
-    update_record(
-        deps.store.db, "deadline", deadline_id(deps), {"due_date": "2026-07-27"}, actor=ADMIN_ID, at=at
-    )
+    # The 3-day alert, on Tuesday Jul 28 (a date move the same day would be told by the update).
+    at = local(deps, date(2026, 7, 28)) - timedelta(minutes=1)
     slack_emulator.fail("chat.postMessage", status=500, times=20)
     result = sweep(deps, slack_emulator, at + timedelta(minutes=1))
     [(key, error)] = result.failed
     assert "HTTP 500" in error
     row = ledger(deps)[key]
-    assert row["status"] == "failed" and row["next_attempt_at"] == "2026-07-24T13:06:00+00:00"
+    assert row["status"] == "failed" and row["next_attempt_at"] == "2026-07-28T13:05:00+00:00"
     slack_emulator.reset()
     assert sweep(deps, slack_emulator, at + timedelta(minutes=3)).sent == []  # not yet
     assert sweep(deps, slack_emulator, at + timedelta(minutes=6)).sent == [key]
@@ -335,7 +334,7 @@ def test_status_change_through_the_tracker_reaches_subscribed_channels(
 
 
 def test_digest_subscriptions_get_one_message_per_period(deps: Deps, slack_emulator: SlackEmulator) -> None:
-    subscribe(deps, JUNE_1, kinds=["status"], digest="daily")
+    subscribe(deps, JUNE_1, kinds=["status"], digest="daily", delivery_days="every_day")  # Saturday too
     day = date(2026, 7, 24)
     update_record(
         deps.store.db,
@@ -472,8 +471,8 @@ def test_after_a_crash_and_two_weeks_down_stale_claims_give_way_to_the_more_urge
     assert len(stale) == 3 and {lead_of(k) for k in stale} == {30}
     before = len(alert_keys(slack_emulator))
 
-    # Two weeks later, the 14-day alerts about the same deadlines are due too.
-    result = sweep(deps, slack_emulator, local(deps, date(2026, 7, 19), 10))
+    # Two weeks later (a Monday: the weekend is quiet), the 14-day alerts are due too.
+    result = sweep(deps, slack_emulator, local(deps, date(2026, 7, 20), 10))
     posted = alert_keys(slack_emulator)[before:]
     subjects = [key.split("|")[1] for key in posted]
     assert len(subjects) == len(set(subjects)) == 3  # one alert per deadline, not pairs

@@ -154,25 +154,32 @@ def test_alerts_about_a_date_past_more_than_a_week_are_left_alone(
     assert slack_emulator.calls_to("chat.update") == [] and replies(slack_emulator, message) == []
 
 
-def test_a_status_changed_again_updates_the_status_alert(deps: Deps, slack_emulator: SlackEmulator) -> None:
+def test_a_status_changed_again_is_a_new_message_and_the_earlier_one_stays(
+    deps: Deps, slack_emulator: SlackEmulator
+) -> None:
+    """Issue 26, item 3: Negotiating -> Holdout, then Holdout -> Signed: two messages, each
+    saying its own transition; the first is never edited into the second."""
     subscribe(deps, JUNE_1, kinds=["status"])
     at = local(deps, date(2026, 7, 24), 10)
     updates(deps, slack_emulator, at)
-    update_record(deps.store.db, "developer", "meta", {"status": "signed"}, actor=ADMIN_ID, at=at, source="x")
-    sweep(deps, slack_emulator, at + timedelta(minutes=1))
-    later = at + timedelta(hours=2)
     update_record(
-        deps.store.db, "developer", "meta", {"status": "declined"}, actor=ADMIN_ID, at=later, source=SOURCE
+        deps.store.db, "developer", "meta", {"status": "holdout"}, actor=ADMIN_ID, at=at, source="x"
+    )
+    sweep(deps, slack_emulator, at + timedelta(minutes=1))
+    updates(deps, slack_emulator, at + timedelta(minutes=1))
+    later = at + timedelta(days=3)  # Monday: the weekend is quiet
+    update_record(
+        deps.store.db, "developer", "meta", {"status": "signed"}, actor=ADMIN_ID, at=later, source=SOURCE
     )
     sweep(deps, slack_emulator, later + timedelta(minutes=1))  # the new change's own alert
     result = updates(deps, slack_emulator, later + timedelta(minutes=1))
 
-    first, second = (m for m in slack_emulator.messages[CHANNEL] if not m.get("thread_ts"))
-    assert len(result.sent) == 1
-    assert "from Signed to Declined" in json.dumps(first["blocks"])
-    assert "Updated Jul 24, 2026 12:00 EDT" in json.dumps(first["blocks"])
-    assert "agreement status changed from Signed to Declined" in replies(slack_emulator, first)[0]["text"]
-    assert replies(slack_emulator, second) == []
+    first, second = slack_emulator.messages[CHANNEL]
+    assert "from Negotiating to Holdout" in first["text"] and "from Holdout to Signed" in second["text"]
+    assert "from Negotiating to Holdout" in json.dumps(first["blocks"])
+    assert "Updated" not in json.dumps(first["blocks"]) and "Signed" not in json.dumps(first["blocks"])
+    assert slack_emulator.calls_to("chat.update") == [] and result.sent == []
+    assert not first.get("thread_ts") and not second.get("thread_ts")  # both in the channel
 
 
 class Webhook:
@@ -197,13 +204,43 @@ def test_teams_gets_one_follow_up_card_titled_as_an_update(
         sweep(deps, slack_emulator, local(deps, day), senders=senders)
         send_updates(deps, now=local(deps, day), senders=senders)
     assert len(hook.bodies) == 2
-    changed = local(deps, date(2026, 7, 25), 10)
+    changed = local(deps, date(2026, 7, 27), 10)  # Monday: Teams' default delivers on business days
     move_deadline(deps, changed)
 
     result = send_updates(deps, now=changed, senders=senders)
 
     assert len(result.sent) == 1 and len(hook.bodies) == 3  # one card, not one per earlier alert
     card = json.dumps(hook.bodies[-1])
-    assert "Updated: Deadline in 20 days" in card
+    assert "Updated: Deadline in 18 days" in card
     assert "due date moved from Fri Jul 31, 2026 to Fri Aug 14, 2026" in card and SOURCE in card
     assert send_updates(deps, now=changed + timedelta(minutes=5), senders=senders).sent == []
+
+
+def test_a_deleted_alert_gets_its_correction_posted_anew_and_later_alerts_a_new_thread(
+    deps: Deps, slack_emulator: SlackEmulator
+) -> None:
+    """Issue 26, item 2: chat.update answers message_not_found for a message someone deleted."""
+    subscribe(deps, JUNE_1, kinds=["deadline"], lead_days=[14, 7], delivery_days="every_day")
+    at = local(deps, date(2026, 7, 17))
+    sweep(deps, slack_emulator, at)
+    updates(deps, slack_emulator, at)
+    [deleted] = slack_emulator.messages.pop(CHANNEL)  # someone deletes the alert in Slack
+    slack_emulator.fail("chat.update", error="message_not_found", channel=CHANNEL)
+    changed = local(deps, date(2026, 7, 20), 10)
+    move_deadline(deps, changed, to="2026-08-07")
+
+    result = updates(deps, slack_emulator, changed + timedelta(minutes=5))
+
+    assert len(result.reposted) == 1 and result.failed == []
+    [anew] = slack_emulator.messages[CHANNEL]
+    assert not anew.get("thread_ts")  # a message of its own, in the channel
+    text = json.dumps(anew["blocks"])
+    assert "Deadline in 18 days" in text and "Fri Aug 7, 2026" in text
+    assert "due date moved from Fri Jul 31, 2026 to Fri Aug 7, 2026" in text
+    assert [r["status"] for r in update_rows(deps.store.db)] == [STATUS_SENT]
+    assert updates(deps, slack_emulator, changed + timedelta(minutes=30)).sent == []  # once
+
+    sweep(deps, slack_emulator, local(deps, date(2026, 7, 31)))  # the 7-day alert for Aug 7
+    later = slack_emulator.messages[CHANNEL][-1]
+    assert "Deadline in 7 days" in later["text"]
+    assert later["thread_ts"] == anew["ts"] != deleted["ts"]  # a new thread, under the correction

@@ -93,7 +93,8 @@ def test_model_figures_overdue_release_and_contested(deps: Deps) -> None:
     assert meta[5] == "Overdue since Jul 11, 2026"
     assert meta[6] == "Aug 10, 2026"
     assert meta[7] == "2"  # Llama 6, and Meta's own intent (the two reports disagree)
-    assert rows[2][5:8] == ["—", "—", "—"]  # Anthropic: nothing outstanding
+    # Anthropic: nothing outstanding; one contested fact, the restriction it was ordered (issue 26)
+    assert rows[2][5:8] == ["—", "—", "1"]
 
 
 def test_dates_keep_their_precision() -> None:

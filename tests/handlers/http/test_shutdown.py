@@ -52,6 +52,7 @@ def prepare_database(db: Path) -> None:
             developer_filter=None,
             actor="UADMIN0001",
             now=now - timedelta(days=10),  # subscribed before the alerts fell due
+            delivery_days="every_day",  # the real clock may be on a weekend, quiet on business days
         )
     finally:
         store.close()

@@ -1,0 +1,84 @@
+"""Already told: a date alert that would repeat what its target heard is recorded as skipped.
+
+Two cases, checked after the plan (both planners) against the ledger, for the date alerts a
+sweep is about to send:
+
+- **Told today.** The target got a date alert about the same subject earlier today (team
+  timezone): after downtime, the start-up sweep's catch-up says "Deadline tomorrow" at
+  08:55, and the 1-day alert due at 09:00 would say it again. One date alert per subject,
+  target and day.
+- **Told by the update.** The subject's date moved after this alert's time (an alert for
+  the new date that was due before the move: "in 14 days" for a deadline moved to 13 days
+  away), and the target already had alerts about the subject: the update in place
+  (bot/alerts/updates.py) edits them and adds one thread reply (Teams: one card), which
+  is the notice. A target that never heard of the subject gets the catch-up alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time
+
+from sqlite_utils import Database
+
+from bot.alerts.alert import (
+    DATE_KINDS,
+    KIND_BRIEFING,
+    KIND_DIGEST,
+    SKIP_DIGEST_CATCH_UP,
+    SKIP_SUPERSEDED,
+    SKIP_TOLD_BY_UPDATE,
+    SKIP_TOLD_TODAY,
+    Alert,
+)
+from bot.domain import today_in
+from bot.settings import Settings
+from storage import sweep_reads
+
+
+def already_told(db: Database, alerts: Iterable[Alert], now: datetime, settings: Settings) -> dict[str, str]:
+    """Key -> skip reason for the date alerts among `alerts` their target was already told."""
+    dated = [a for a in alerts if a.kind in DATE_KINDS]
+    if not dated:
+        return {}
+    sent = sweep_reads.last_sent_about(db, {(a.subject_type, a.subject_id) for a in dated}, DATE_KINDS)
+    if not sent:
+        return {}
+    today_start = datetime.combine(today_in(settings.tz, now), time(0), tzinfo=settings.tz)
+    heard = [a for a in dated if (a.subject_type, a.subject_id, a.target_type, a.target) in sent]
+    late = {(a.subject_type, a.subject_id) for a in heard if a.due_at < now}
+    moved = sweep_reads.dates_changed_at(db, late) if late else {}
+    told: dict[str, str] = {}
+    for alert in heard:
+        last = datetime.fromisoformat(
+            sent[(alert.subject_type, alert.subject_id, alert.target_type, alert.target)]
+        )
+        changed = moved.get((alert.subject_type, alert.subject_id))
+        if last >= today_start:
+            told[alert.key] = SKIP_TOLD_TODAY
+        elif changed is not None and alert.due_at < datetime.fromisoformat(changed):
+            told[alert.key] = SKIP_TOLD_BY_UPDATE
+    return told
+
+
+def summaries_caught_up(send: list[Alert], retried: list[Alert]) -> dict[str, str]:
+    """Digests and briefings held over quiet time (a weekend) are released at the delivery time,
+    just as the next one falls due: the newer one is sent, carrying a held digest's items (as
+    digest catch-up merges them), and the held ones are recorded as skipped. Key -> reason."""
+    newest: dict[tuple[str, str, str], Alert] = {}
+    for alert in send:
+        if alert.kind in (KIND_DIGEST, KIND_BRIEFING):
+            where = (alert.kind, alert.target_type, alert.target)
+            if where not in newest or alert.due_at > newest[where].due_at:
+                newest[where] = alert
+    reasons: dict[str, str] = {}
+    for held in sorted(retried, key=lambda a: a.due_at):
+        fresh = newest.get((held.kind, held.target_type, held.target))
+        if fresh is None or held.due_at >= fresh.due_at:
+            continue
+        if held.kind == KIND_DIGEST:
+            fresh.facts["items"] = [*held.facts.get("items", []), *fresh.facts.get("items", [])]
+            reasons[held.key] = SKIP_DIGEST_CATCH_UP
+        else:
+            reasons[held.key] = SKIP_SUPERSEDED
+    return reasons
