@@ -198,7 +198,7 @@ def answers_and_memory(server: str, folder: Path, requests: int) -> dict[str, An
                         "rss_after_answers_mib": round(rss_kib(app.proc.pid) / 1024, 1),
                     }
                 finally:
-                    app.stop()
+                    app.kill()  # not stop(): its start-up sweep of the bench tracker may still run
                     engines.drop(location)
     finally:
         engines.close()
@@ -229,7 +229,7 @@ def failover(server: str, folder: Path) -> dict[str, Any]:
                 first_post = time.perf_counter() - killed
             finally:
                 first.kill()
-                second.stop()
+                second.kill()
         return {"takeover_s": round(took_over, 1), "first_alert_s": round(first_post, 1)}
     finally:
         _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -241,6 +241,7 @@ def main() -> None:
     parser.add_argument("--large", action="store_true", help="also 100,000 models")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--requests", type=int, default=80)
+    parser.add_argument("--no-sweep", action="store_true", help="skip part 1")
     args = parser.parse_args()
     if not args.server:
         parser.error("give --server postgresql://... (or REVIEWWATCH_TEST_DATABASE_URL)")
@@ -248,7 +249,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         figures: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load": os.getloadavg()}}
-        figures["sweep"] = [sweep_figures(args.server, folder, n, args.repeats) for n in sizes]
+        figures["sweep"] = (
+            [] if args.no_sweep else [sweep_figures(args.server, folder, n, args.repeats) for n in sizes]
+        )
         print(json.dumps(figures["sweep"]), flush=True)
         figures["answers"] = answers_and_memory(args.server, folder, args.requests)
         print(json.dumps(figures["answers"]), flush=True)

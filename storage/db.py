@@ -49,7 +49,7 @@ def database_error(path: str | Path, exc: sqlite3.Error, doing: str = "open") ->
             "Stop the other program using it (a second `python app.py`, or a sqlite3 shell with "
             "a transaction open), then start again"
         )
-    return DatabaseUnavailable(f"cannot {doing} database {path}: {exc}")
+    return DatabaseUnavailable(f"cannot {doing} database {shown_location(path)}: {exc}")
 
 
 class _ImmediateDatabase(Database):

@@ -347,8 +347,21 @@ def _apply_pending(db: PgDatabase, shipped: Sequence[Callable[[Database], None]]
             continue
         with db.atomic():
             migration(db)
+            _identities_past_ids(db)
             db.execute("INSERT INTO schema_migrations (name) VALUES (?)", [migration.__name__])
     refresh_identity_tables(db.pg)
+
+
+def _identities_past_ids(db: PgDatabase) -> None:
+    """Move each identity counter past the ids its table holds: a migration that rebuilds a
+    table copies its rows with their ids, which SQLite's rowid follows and PostgreSQL's
+    counter does not."""
+    refresh_identity_tables(db.pg)
+    for table in sorted(db.pg.identity_tables):
+        db.pg.raw.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+            f" (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)".encode()
+        )
 
 
 def copy_rows(db: Database, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
