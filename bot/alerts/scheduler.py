@@ -26,6 +26,7 @@ from bot.alerts.delivery import build_senders, close_senders
 from bot.alerts.sending import Sender
 from bot.alerts.sweep import run_sweep
 from bot.alerts.updates import send_updates
+from bot.clock import SystemClock
 from bot.deps import Deps
 from storage.leader import SchedulerLease, scheduler_lease
 
@@ -58,19 +59,25 @@ def _only_when_held(lease: SchedulerLease, job: Callable[..., Any]) -> Callable[
 def _elect(
     lease: SchedulerLease, scheduler: BackgroundScheduler, sweep: Callable[..., Any], args: list[Any]
 ) -> None:
-    """Take the lock if free (then sweep at once: the catch-up), or notice it was lost."""
+    """Take the lock if free, or notice it was lost. Taking it sweeps at once (the catch-up)
+    and again once the claims a dead holder left have outlived their lease (args[0]'s
+    REVIEWWATCH_CLAIM_LEASE), so those are sent then rather than at the next interval."""
     had = lease.held
     holds = lease.try_hold()
     if holds and not had:
         log.info("this instance now runs the scheduler (alert sweeps, news, reminders)")
-        scheduler.add_job(
-            sweep,
-            "date",
-            args=args,
-            id=TAKEOVER_JOB_ID,
-            replace_existing=True,
-            misfire_grace_time=MISFIRE_GRACE_SECONDS,
-        )
+        # APScheduler keeps real time (as the start-up run below): the system clock's
+        after_lease = SystemClock().now() + timedelta(seconds=args[0].settings.claim_lease + 1)
+        for job_id, run_at in ((TAKEOVER_JOB_ID, None), (f"{TAKEOVER_JOB_ID}-after-lease", after_lease)):
+            scheduler.add_job(
+                sweep,
+                "date",
+                run_date=run_at,
+                args=args,
+                id=job_id,
+                replace_existing=True,
+                misfire_grace_time=MISFIRE_GRACE_SECONDS,
+            )
     elif had and not holds:
         log.warning("lost the scheduler lock on %s; another instance takes over", lease.describe())
 

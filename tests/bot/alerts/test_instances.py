@@ -69,6 +69,7 @@ def prepare(url: str) -> None:
             developer_filter=None,
             actor="UADMIN0001",
             now=now - timedelta(days=10),
+            delivery_days="every_day",  # the real clock may be on a weekend, quiet on business days
         )
     finally:
         store.close()
