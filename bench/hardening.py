@@ -10,6 +10,9 @@
 2. Dripping feed: a local server answers a feed fetch with a status line and then one header
    byte every 50 ms, forever; the production fetch (its 30 s deadline) is timed until it
    gives up. Goal: at most the deadline + 1 s.
+3. Held connections (issue 26): 300 sockets held open on the real app (200 stopped halfway
+   through their headers, 100 announcing a 1 MiB body and sending none), then `GET /healthz`
+   and a signed `/holdouts` are timed 10 times each. Goal: every answer within 1 s.
 
 Everything runs on 127.0.0.1; this module is self-contained so bench/run.py only calls it.
 """
@@ -33,7 +36,7 @@ import httpx
 from tests.support.app_process import AppProcess, clean_env, free_port
 from tests.support.hostile_feeds import DrippingServer
 from tests.support.slack_emulator import SlackEmulator
-from tests.support.slack_requests import SIGNING_SECRET
+from tests.support.slack_requests import SIGNING_SECRET, signed_headers, slash_command_body
 
 MIB = 1024 * 1024
 
@@ -128,6 +131,74 @@ def oversized_posts(emu: SlackEmulator, folder: Path, size: HardeningSize) -> di
     }
 
 
+HELD_HALF_HEADERS = 200
+HELD_SILENT_BODIES = 100
+PROBES = 10
+
+
+def _hold(port: int) -> list[socket.socket]:
+    held = []
+    for number in range(HELD_HALF_HEADERS + HELD_SILENT_BODIES):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        if number < HELD_HALF_HEADERS:
+            sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty")
+        else:
+            sock.sendall(
+                f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {MIB}\r\n\r\n".encode()
+            )
+        held.append(sock)
+    return held
+
+
+def _timed(call: Any) -> tuple[float, int]:
+    started = time.perf_counter()
+    try:
+        status = call().status_code
+    except httpx.TransportError:
+        status = 0  # no answer within the client's timeout
+    return time.perf_counter() - started, status
+
+
+def held_connections(emu: SlackEmulator, folder: Path) -> dict[str, Any]:
+    env = clean_env(
+        SLACK_BOT_TOKEN="xoxb-bench-hardening",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=emu.api_url,
+        REVIEWWATCH_DB=str(folder / "held.db"),
+        REVIEWWATCH_LOG_LEVEL="WARNING",
+        PORT=str(free_port()),
+    )
+    app = AppProcess(env, folder)
+    health: list[tuple[float, int]] = []
+    command: list[tuple[float, int]] = []
+    try:
+        app.wait_for_http()
+        held = _hold(app.port or 0)
+        try:
+            for _ in range(PROBES):
+                health.append(_timed(lambda: httpx.get(app.url + "/healthz", timeout=5)))
+                body = slash_command_body("/holdouts", response_url=emu.response_url("bench-held"))
+                command.append(
+                    _timed(
+                        lambda body=body: httpx.post(
+                            app.url + "/slack/events", content=body, headers=signed_headers(body), timeout=5
+                        )
+                    )
+                )
+        finally:
+            for sock in held:
+                sock.close()
+    finally:
+        app.stop()
+    return {
+        "held": HELD_HALF_HEADERS + HELD_SILENT_BODIES,
+        "probes": PROBES,
+        "healthz_max_ms": round(max(s for s, _ in health) * 1000),
+        "command_max_ms": round(max(s for s, _ in command) * 1000),
+        "all_answered": all(status == 200 for _, status in health + command),
+    }
+
+
 def dripping_feed(size: HardeningSize) -> dict[str, Any]:
     from bot.news.feed_client import FetchError, fetch, make_http_client
 
@@ -148,7 +219,11 @@ def measure(folder: Path, quick: bool = False, emu: SlackEmulator | None = None)
     if emu is None:
         with SlackEmulator() as own:
             return measure(folder, quick, own)
-    return {"oversized": oversized_posts(emu, folder, size), "dripping": dripping_feed(size)}
+    return {
+        "oversized": oversized_posts(emu, folder, size),
+        "dripping": dripping_feed(size),
+        "held": held_connections(emu, folder),
+    }
 
 
 def report_rows(results: dict[str, Any]) -> list[str]:
@@ -163,6 +238,20 @@ def report_rows(results: dict[str, Any]) -> list[str]:
         f"| A feed dripping header bytes holds a fetch | {drip['held_s']} s ({drip['outcome']}) | | "
         f"<= deadline {drip['deadline_s']:g} s + 1 s | "
         f"{'yes' if drip['held_s'] <= drip['deadline_s'] + 1 else '**no**'} |",
+        *_held_rows(results.get("held")),
+    ]
+
+
+def _held_rows(held: dict[str, Any] | None) -> list[str]:
+    if held is None:
+        return []
+    slowest = max(held["healthz_max_ms"], held["command_max_ms"])
+    met = held["all_answered"] and slowest < 1000
+    return [
+        f"| Slowest of {held['probes']} /healthz and {held['probes']} signed /holdouts while "
+        f"{held['held']} sockets are held open | {held['healthz_max_ms']} ms /healthz, "
+        f"{held['command_max_ms']} ms /holdouts{'' if held['all_answered'] else ' (some unanswered)'} | | "
+        f"< 1 s each | {'yes' if met else '**no**'} |"
     ]
 
 

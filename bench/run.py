@@ -1,7 +1,7 @@
 """Review Watch benchmarks (issues 9 and 17): one command, every figure beside its baseline.
 
     python -m bench.run --json bench-results.json   # the full run; figures in docs/benchmarks.md
-    python -m bench.run --quick    # a tiny tracker, well under a minute (tests/test_bench_smoke.py)
+    python -m bench.run --quick    # a tiny tracker, well under a minute (tests/bench/test_smoke_*.py)
     python -m bench.run --only sweep --only imports   # some parts alone (repeatable)
 
 Everything runs on 127.0.0.1 in a temporary folder: the Slack emulator (tests/), the real
@@ -807,10 +807,11 @@ def import_costs(runs: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- 8. the timeline picture
 
 
-def timeline_draw_times(folder: Path, models: int, runs: int) -> dict[str, Any]:
+def timeline_draw_times(folder: Path, models: int, runs: int, import_runs: int = 7) -> dict[str, Any]:
     """Drawing `/aireview timeline` (90 days: the query, the layout and the PNG, as the
     listener uploads it), in-process after one warm-up draw (which imports matplotlib), on
-    the seeded tracker and on the large one; and the first draw in a fresh process."""
+    the seeded tracker and on the large one; the first draw in a fresh process; and the
+    start-up imports with and without issue 16's modules (`import_runs` paired processes)."""
     from bot.catalog import make_deps
     from bot.exports import timeline_file
     from storage.db import open_store
@@ -834,7 +835,7 @@ def timeline_draw_times(folder: Path, models: int, runs: int) -> dict[str, Any]:
         finally:
             store.close()
     out["first_draw"] = python_json(_FIRST_DRAW, str(trackers["seeded"]))
-    out["feature_imports"] = feature_imports(max(3, runs))
+    out["feature_imports"] = feature_imports(import_runs)
     return out
 
 
@@ -966,7 +967,8 @@ def run(size: Size, folder: Path, parts: Iterable[str] = PARTS) -> dict[str, Any
     if "imports" in chosen:
         results["imports"] = import_costs(max(1, size.start_runs))
     if "timeline" in chosen:
-        results["timeline"] = timeline_draw_times(folder, size.models, 2 if size is QUICK else 7)
+        quick = size is QUICK  # the quick run: one round of fresh processes, not a median of 3
+        results["timeline"] = timeline_draw_times(folder, size.models, 2 if quick else 7, 1 if quick else 7)
     try:
         results["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
     except OSError:
@@ -995,11 +997,14 @@ def answers_and_footprint(emu: TimedEmulator, folder: Path, size: Size, footprin
         bare = start_one("bare", env, folder)
         assert isinstance(bare, BareApp)
         wait_first_answer(bare.proc, bare.url, emu)
-        fp["app_idle_mib"], fp["bare_idle_mib"] = idle_rss_mib(app.proc.pid), idle_rss_mib(bare.proc.pid, 0)
+        settle = 0.2 if size is QUICK else 1.0  # the quick run's figures are not kept
+        fp["app_idle_mib"] = idle_rss_mib(app.proc.pid, settle)
+        fp["bare_idle_mib"] = idle_rss_mib(bare.proc.pid, 0)
         counted = Counted()
         results["answers"] = answers_under_load(emu, app, bare, size, counted, db)
         fp["app_requests"], fp["bare_requests"] = counted.sent[app.url], counted.sent[bare.url]
-        fp["app_after_mib"], fp["bare_after_mib"] = idle_rss_mib(app.proc.pid), idle_rss_mib(bare.proc.pid, 0)
+        fp["app_after_mib"] = idle_rss_mib(app.proc.pid, settle)
+        fp["bare_after_mib"] = idle_rss_mib(bare.proc.pid, 0)
         fp["app_peak_mib"] = round(rss_kib(app.proc.pid, "VmHWM") / 1024, 1)
         fp["bare_peak_mib"] = round(rss_kib(bare.proc.pid, "VmHWM") / 1024, 1)
         fp["idle_ratio"] = round(fp["app_idle_mib"] / fp["bare_idle_mib"], 2)

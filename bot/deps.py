@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from bot.clock import Clock
 from bot.directory import Directory
@@ -87,6 +87,15 @@ DIRECTORY_CACHE_LIFETIME = timedelta(minutes=5)
 HomeSection = Callable[["Deps", str, bool], list[dict[str, Any]]]
 
 
+class Painter(Protocol):
+    """Draws the timeline picture (bot/exports/painter.py's `PictureWorker`): the PNG and,
+    with `fit`, a copy at most `fit` pixels on either side."""
+
+    def draw(
+        self, timeline: Any, fit: int | None = None, *, idle_seconds: float | None = None
+    ) -> tuple[bytes, bytes | None]: ...
+
+
 @dataclass
 class Runtime:
     """Filled in by the running app as it starts (read by /healthz and shutdown)."""
@@ -132,6 +141,8 @@ class Deps:
     # Read answers kept until the tracker or the minute changes (bot/read/commands.py).
     answers: AnswerCache[Reply] = field(default_factory=AnswerCache)
     feed_client: httpx.Client | None = None  # the news watch's shared client, made on first use
+    # What draws the timeline picture; None: the process's one drawing worker (painter.WORKER).
+    painter: Painter | None = None
     runtime: Runtime = field(default_factory=Runtime)
 
     def is_slow(self, name: str, args: str) -> bool:

@@ -33,6 +33,7 @@ class FileUpload:
     filename: str
     title: str
     comment: str
+    alt_text: str | None = None  # what a picture shows, for people who cannot see it
 
 
 @dataclass

@@ -65,6 +65,11 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "600",
         "Seconds since the last alert sweep after which `/healthz` turns 503 (two sweep intervals)",
     ),
+    "REVIEWWATCH_PICTURE_WORKER_IDLE": (
+        "30",
+        "Seconds without a picture to draw after which the drawing worker process exits (and its "
+        "memory with it); the next picture starts a new one (about a second)",
+    ),
     "REVIEWWATCH_HEALTH_PORT": ("(none)", "Socket Mode: also serve `GET /healthz` on this port"),
     "REVIEWWATCH_PUBLIC_URL": (
         "(none)",
@@ -144,6 +149,7 @@ class Settings:
     socket_silence_limit: int = 120  # seconds
     sweep_stale_limit: int = 600  # seconds
     claim_lease: int = 900  # seconds (bot/alerts/sweep_plan.py CLAIM_LEASE; docs/postgresql.md)
+    picture_worker_idle: int = 30  # seconds before the idle drawing worker exits
     health_port: int | None = None
     public_url: str | None = None  # no trailing slash
     board_mode: str = "private"  # the web board: off | private | public
@@ -415,6 +421,9 @@ def _server(get: Getter) -> dict[str, Any]:
         ),
         "sweep_stale_limit": _parse_int(
             "REVIEWWATCH_SWEEP_STALE_LIMIT", get("REVIEWWATCH_SWEEP_STALE_LIMIT") or "600", 60, 604800
+        ),
+        "picture_worker_idle": _parse_int(
+            "REVIEWWATCH_PICTURE_WORKER_IDLE", get("REVIEWWATCH_PICTURE_WORKER_IDLE") or "30", 1, 86400
         ),
         "public_url": _parse_public_url(public_url) if public_url else None,
         "claim_lease": _parse_int(

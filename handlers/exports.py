@@ -26,6 +26,7 @@ def upload_file(
             filename=upload.filename,
             title=upload.title,
             initial_comment=upload.comment,
+            alt_txt=upload.alt_text,  # a picture says what it shows (None: not a picture)
         )
     except SlackApiError as exc:
         error = exc.response.get("error") if exc.response is not None else None

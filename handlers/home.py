@@ -41,7 +41,7 @@ def upload_home_timeline(deps: Deps, client: WebClient) -> bool:
                 content=picture.content,
                 filename=picture.filename,
                 title=picture.title,
-                alt_txt=picture.title,
+                alt_txt=picture.alt_text or picture.title,
             )
             file_id = response["files"][0]["id"]
         except (SlackClientError, KeyError, IndexError):

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.tracker import DEVELOPER_HISTORY
+from storage.history import DEVELOPER_HISTORY
 from storage.upcoming import DATED_DEADLINE_COLUMNS
 
 # How many passed deadlines /aireview status reads at most.

@@ -45,6 +45,7 @@ UNWATCHED_TABLES = frozenset(
         "briefing_pages",
         "board_links",
         "board_sessions",
+        "slack_events_seen",
     }
 )
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage import sources
-from storage.history import apply_changes, history_text, record_history
+from storage.history import DEVELOPER_HISTORY, apply_changes, history_text, record_history
 from storage.rules import (
     SQL_OVERDUE,
     overdue_if_planned_before,
@@ -261,15 +261,6 @@ def deadline_titles(db: Database) -> list[tuple[int, str, str]]:
     """Every deadline's (id, title, due date), in list_deadlines' order: what finding one by
     name reads."""
     return db.execute("SELECT id, title, due_date FROM deadlines ORDER BY due_date, id").fetchall()
-
-
-# A developer's history: its own rows, its models' and the events that concern it.
-DEVELOPER_HISTORY = (
-    "((entity = 'developer' AND entity_id = :id)"
-    " OR (entity = 'model' AND entity_id IN (SELECT CAST(id AS TEXT) FROM models WHERE developer_id = :id))"
-    " OR (entity = 'event' AND entity_id IN"
-    " (SELECT CAST(event_id AS TEXT) FROM event_developers WHERE developer_id = :id)))"
-)
 
 
 def list_history(

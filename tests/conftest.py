@@ -3,6 +3,7 @@ talking to the local Slack emulator."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from handlers import build_app
 from storage.db import Store
 from tests.support.feed_server import LocalOnlyTransport
 from tests.support.pg_databases import PgDatabases, server_url, skip_or_fail, wants_both_engines
+from tests.support.pictures import REMEMBERING_PAINTER
 from tests.support.slack_emulator import SlackEmulator, slack_emulator  # noqa: F401
 from tests.support.slack_requests import SIGNING_SECRET
 from tests.support.template_db import SEEDED_AT, DatabaseTemplates
@@ -29,22 +31,46 @@ from tests.support.template_db import SEEDED_AT, DatabaseTemplates
 # idles (pyproject.toml: `--dist loadfile --no-loadscope-reorder` keeps this order). Stale
 # entries only cost time; a file not listed runs after these, in collection order.
 LONGEST_FIRST = (
-    "tests/test_bench_smoke.py",
-    "tests/bot/alerts/test_briefing.py",
-    "tests/handlers/test_menus.py",
+    "tests/bench/test_smoke_pictures.py",
+    "tests/bench/test_smoke_runtime.py",
     "tests/bot/teams/test_answers.py",
     "tests/bot/admin/test_edits.py",
+    "tests/handlers/http/test_board_browser.py",
     "tests/bot/exports/test_timeline.py",
-    "tests/bot/read/test_answers_upcoming.py",
-    "tests/bot/exports/test_exports.py",
-    "tests/bot/ops/test_operations.py",
+    "tests/bench/test_smoke_answers.py",
+    "tests/handlers/test_menus.py",
     "tests/handlers/http/test_startup_errors.py",
-    "tests/test_layout.py",
-    "tests/test_lint.py",
-    "tests/handlers/http/test_hostile_requests.py",
+    "tests/bench/test_smoke_parts.py",
     "tests/bot/alerts/test_sweep.py",
+    "tests/bot/teams/test_literal_cards.py",
+    "tests/handlers/http/test_http_mode.py",
     "tests/handlers/http/test_socket_mode.py",
+    "tests/handlers/test_verification.py",
+    "tests/handlers/test_events.py",
+    "tests/bot/read/test_commands.py",
+    "tests/bot/read/test_answers_upcoming.py",
+    "tests/bot/alerts/test_briefing.py",
+    "tests/bot/ops/test_operations.py",
+    "tests/test_layout.py",
+    "tests/bot/exports/test_exports.py",
+    "tests/bot/news/test_hostile_feeds.py",
+    "tests/handlers/http/test_menus_modes.py",
+    "tests/handlers/http/test_shutdown.py",
+    "tests/test_lint.py",
 )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: half as many workers again as there are cores (3 on 2 cores). About a third
+    of a worker's time is waiting, not computing (a `python app.py` starting, a server's
+    deadline, a browser): the extra worker computes meanwhile, so the cores stay busy.
+    PYTEST_XDIST_AUTO_NUM_WORKERS, when set, decides instead (pytest-xdist's own setting)."""
+    named = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "").strip()
+    if named.isdigit():
+        return int(named)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores + (cores + 1) // 2
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -152,6 +178,8 @@ def deps(settings: Settings, seeded_store: Store, clock: FixedClock) -> Iterator
     deps = make_deps(settings, seeded_store, clock)
     # News sources: only 127.0.0.1 is reachable from tests (tests/support/feed_server.py).
     deps.feed_client = make_http_client(transport=LocalOnlyTransport())
+    # The real drawing worker, each distinct picture drawn once per session (tests/support/pictures.py).
+    deps.painter = REMEMBERING_PAINTER
     yield deps
     from handlers.home import wait_for_home_pictures
 

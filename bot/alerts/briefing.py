@@ -63,6 +63,7 @@ from bot.cardkit import (
 from bot.clock import FixedClock, utc_iso
 from bot.deps import Deps
 from bot.exports import empty_range_line, home_timeline_version, timeline_pictures
+from bot.people import names_for
 from bot.read import answers, changes_answer
 from bot.replies import SURFACE_SLACK, CommandRequest, FileUpload, Reply, Subcommand
 from bot.settings import Settings
@@ -173,6 +174,7 @@ def _content(deps: Deps, now: datetime, limits: tuple[int, int, int, int]) -> di
     week = changes_answer(at, now - timedelta(days=7), "a week ago", limit=max_changes)
     upcoming = answers.upcoming_answer(at, UPCOMING_DAYS, shown=max_upcoming)
     contested, contested_total = open_contests(deps.store.db, max_contested)
+    names = names_for(deps, [e.actor for g in week.groups for e in g.entries])
     return {
         "holdouts_summary": holdouts.summary,
         "holdouts": [
@@ -193,6 +195,7 @@ def _content(deps: Deps, now: datetime, limits: tuple[int, int, int, int]) -> di
                 "text": e.text,
                 "source": e.source,
                 "actor": e.actor,
+                "actor_name": names[e.actor],  # Teams and the briefing page cannot show a user id
             }
             for g in week.groups
             for e in g.entries
@@ -332,7 +335,7 @@ def briefing_sections(
     ]
     changes = [
         f"{c['developer']} · {c.get('when') or fmt_datetime(c['at'], tz)} · {c['text']} · "
-        + ("as the sources date it" if c.get("when") else f"recorded by {c['actor']}")
+        + ("as the sources date it" if c.get("when") else f"recorded by {c.get('actor_name') or c['actor']}")
         + (f" · Source: {c['source']}" if c.get("source") else "")
         for c in f.get("changes", [])
     ]

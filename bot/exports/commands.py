@@ -106,7 +106,7 @@ def run_timeline(deps: Deps, request: CommandRequest) -> Reply:
         )
     picture = timeline.timeline_file(deps, days)
     if picture is None:
-        return Reply(text=timeline.empty_range_line(deps, days))
+        return Reply(text=timeline.NO_DATED_FACTS)  # the range widens to any dated fact
     return Reply(text="", upload=picture)
 
 

@@ -21,7 +21,7 @@ from storage.tracker import get_state, latest_history_id, set_state
 # app_state row: the picture the App Home shows, the tracker version it was drawn from and
 # when it was drawn.
 HOME_STATE_KEY = "home_timeline"
-HOME_ALT_TEXT = "Timeline of deadlines, review windows and releases per developer"
+HOME_ALT_TEXT = "Timeline of deadlines, review windows, releases and events per developer"
 
 
 def _home_state(deps: Deps) -> dict[str, Any]:

@@ -18,11 +18,14 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from bot.deps import Painter
 from bot.exports.timeline_rows import Timeline
 
 log = logging.getLogger(__name__)
 
-# Seconds without a picture to draw before the worker exits (and its memory with it).
+# Seconds without a picture to draw before the worker exits (and its memory with it), when
+# no caller says otherwise; the running app passes REVIEWWATCH_PICTURE_WORKER_IDLE (the same
+# 30 by default; Settings.picture_worker_idle).
 IDLE_SECONDS = 30.0
 # Longest wait for one picture: the worker's start plus a drawing of the largest tracker.
 DRAW_TIMEOUT_SECONDS = 120.0
@@ -47,10 +50,13 @@ class PictureWorker:
         self._last_done = 0.0
         self._timer: threading.Timer | None = None
 
-    def draw(self, timeline: Timeline, fit: int | None = None) -> tuple[bytes, bytes | None]:
-        """The PNG (and, with `fit`, a copy at most `fit` pixels on either side)."""
+    def draw(
+        self, timeline: Timeline, fit: int | None = None, *, idle_seconds: float | None = None
+    ) -> tuple[bytes, bytes | None]:
+        """The PNG (and, with `fit`, a copy at most `fit` pixels on either side). With
+        `idle_seconds`, the worker exits that long after its last picture from now on."""
         for attempt in (1, 2):
-            pool = self._enter()
+            pool = self._enter(idle_seconds)
             try:
                 return pool.submit(_render, timeline, fit).result(DRAW_TIMEOUT_SECONDS)
             except BrokenProcessPool:  # the worker died (killed, out of memory): one new try
@@ -77,8 +83,10 @@ class PictureWorker:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _enter(self) -> ProcessPoolExecutor:
+    def _enter(self, idle_seconds: float | None) -> ProcessPoolExecutor:
         with self._lock:
+            if idle_seconds is not None:
+                self.idle_seconds = idle_seconds
             self._busy += 1
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
@@ -121,6 +129,13 @@ class PictureWorker:
 WORKER = PictureWorker()
 
 
-def draw_pngs(timeline: Timeline, fit: int | None = None) -> tuple[bytes, bytes | None]:
-    """The timeline as PNG bytes, drawn by the process's shared worker."""
-    return WORKER.draw(timeline, fit)
+def draw_pngs(
+    timeline: Timeline,
+    fit: int | None = None,
+    *,
+    idle_seconds: float = IDLE_SECONDS,
+    painter: Painter | None = None,
+) -> tuple[bytes, bytes | None]:
+    """The timeline as PNG bytes, drawn by `painter` (by default the process's shared worker,
+    which exits `idle_seconds` after its last picture)."""
+    return (painter or WORKER).draw(timeline, fit, idle_seconds=idle_seconds)

@@ -11,7 +11,10 @@ Layout guarantees (tests/bot/exports/test_timeline.py checks them on the drawn f
   "overdue" and "contested" in the labels), so it reads without telling colours apart;
 - items that would touch (a bar with its label, a marker with its label) go to separate
   lanes of their developer's row, measured with the renderer's own text extents, so
-  nothing overlaps when several items share a day; past MAX_LANES a row says "+N more".
+  nothing overlaps when several items share a day; past MAX_LANES a row says "+N more";
+- a label is cut (with "…") only where it would not fit in the plot's width, never to a
+  fixed number of characters;
+- the legend lists only what the picture draws.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot import domain
-from bot.exports.timeline_rows import Timeline, TimelineItem, TimelineRow, day_label
+from bot.exports.timeline_rows import Timeline, TimelineItem, TimelineRow, day_label, range_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -41,6 +44,7 @@ STATUS_COLOURS = {
 WINDOW_COLOUR = "#0072B2"
 OVERDUE_COLOUR = "#D55E00"
 RELEASE_COLOUR = "#56B4E9"
+EVENT_COLOUR = "#CC79A7"
 INK = "#000000"
 
 WIDTH_IN = 12.0
@@ -63,6 +67,12 @@ class _Placed:
     lane: int
     label_x: float  # inches from the plot's left edge
     align: str  # "left" or "right"
+    text: str = ""  # the label as drawn: cut to fit the plot when it must be
+
+
+def _is_bar(item: TimelineItem) -> bool:
+    """A window, or an event known only to its month or year: drawn across its days."""
+    return item.kind == "window" or (item.kind == "event" and item.end != item.start)
 
 
 class _Layout:
@@ -98,6 +108,14 @@ class _Layout:
             total += width
         return total * 1.04 + 0.02
 
+    def fit(self, text: str, room: float) -> str:
+        """`text`, or as much of it as fits in `room` inches followed by "…"."""
+        if self.text_width(text) <= room:
+            return text
+        while len(text) > 1 and self.text_width(text + "…") > room:
+            text = text[:-1]
+        return text.rstrip() + "…"
+
     def place(self, row: TimelineRow) -> tuple[list[_Placed], int, int]:
         """Items in lanes so no two extents (mark plus label) touch; (placed, lanes, left out)."""
         lane_ends: list[float] = []
@@ -105,17 +123,18 @@ class _Layout:
         hidden = 0
         point_pad = 0.09  # the marker's half width plus a little
         for item in sorted(row.items, key=lambda i: (i.start, i.end, i.label)):
-            if item.kind == "window":
+            if _is_bar(item):
                 left, right = self.x(item.start), self.x(item.end, end=True)
                 label_left = left
             else:
                 centre = (self.x(item.start) + self.x(item.start, end=True)) / 2
                 left, right = centre - point_pad, centre + point_pad
                 label_left = right + 0.03
-            width = self.text_width(item.label)
+            text = self.fit(item.label, self.plot_w)
+            width = self.text_width(text)
             align = "left"
             if label_left + width > self.plot_w:  # would run off the right: end at the mark
-                align, label_left = "right", (left if item.kind != "window" else right) - 0.03
+                align, label_left = "right", (left if not _is_bar(item) else right) - 0.03
                 label_left = max(label_left, width)
                 extent = (min(left, label_left - width), max(right, label_left))
             else:
@@ -128,7 +147,7 @@ class _Layout:
                 hidden += 1
                 continue
             lane_ends[lane] = extent[1]
-            placed.append(_Placed(item, lane, label_left, align))
+            placed.append(_Placed(item, lane, label_left, align, text))
         return placed, max(1, len(lane_ends)), hidden
 
 
@@ -167,59 +186,112 @@ def draw_timeline(timeline: Timeline) -> Figure:
         _draw_row(ax, row, placed, hidden, top, row_h, layout)
         top += row_h
 
-    today_x = (layout.x(timeline.today) + layout.x(timeline.today, end=True)) / 2
-    ax.axvline(today_x, color=INK, linewidth=1.6, zorder=5)
-    ax.text(
-        today_x,
-        -0.36,
-        "Today",
-        fontsize=TEXT_PT,
-        fontweight="bold",
-        ha="center",
-        va="bottom",
-        transform=ax.transData,
-        clip_on=False,
-    )
+    if timeline.today_shown:  # a widened picture may end before today
+        today_x = (layout.x(timeline.today) + layout.x(timeline.today, end=True)) / 2
+        ax.axvline(today_x, color=INK, linewidth=1.6, zorder=5)
+        ax.text(
+            today_x,
+            -0.36,
+            "Today",
+            fontsize=TEXT_PT,
+            fontweight="bold",
+            ha="center",
+            va="bottom",
+            transform=ax.transData,
+            clip_on=False,
+        )
 
     _titles_and_legend(fig, timeline, notes, height)
     return fig
 
 
-def _titles_and_legend(fig: Figure, timeline: Timeline, notes: list[str], height: float) -> None:
-    """The title and "today" line above the plot; the legend and the footer notes under it."""
+def _legend_handles(timeline: Timeline) -> list[Any]:
+    """One entry for each kind of thing the picture draws, and nothing else."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
+
+    items = [item for row in timeline.rows for item in row.items]
+    kinds = {item.kind for item in items}
+    statuses = {row.status for row in timeline.rows if row.status is not None}
+    handles: list[Any] = [
+        Patch(facecolor=colour, alpha=0.35, label=domain.DEVELOPER_STATUS_LABELS[status])
+        for status, colour in STATUS_COLOURS.items()
+        if status in statuses
+    ]
+    if any(item.kind == "window" and not item.overdue for item in items):
+        handles.append(
+            Patch(facecolor=WINDOW_COLOUR, label="Review window (submission due to planned release)")
+        )
+    if any(item.overdue for item in items):
+        handles.append(
+            Patch(
+                facecolor=OVERDUE_COLOUR,
+                hatch="///",
+                edgecolor=INK,
+                label="Overdue: window open, not submitted",
+            )
+        )
+    if any(item.contested for item in items):
+        handles.append(
+            Patch(facecolor="white", edgecolor=INK, linestyle="--", label="Contested (dashed outline)")
+        )
+    if "deadline" in kinds:
+        handles.append(Line2D([], [], marker="D", color=INK, linestyle="", markersize=7, label="Deadline"))
+    if "released" in kinds:
+        handles.append(Line2D([], [], marker="*", color=INK, linestyle="", markersize=11, label="Released"))
+    if "release" in kinds:
+        handles.append(
+            Line2D([], [], marker=">", color=INK, linestyle="", markersize=7, label="Planned release")
+        )
+    if any(_is_event_point(item) for item in items):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                color=EVENT_COLOUR,
+                markeredgecolor=INK,
+                linestyle="",
+                markersize=7,
+                label="Event (its day)",
+            )
+        )
+    if any(item.kind == "event" and _is_bar(item) for item in items):
+        handles.append(Patch(facecolor=EVENT_COLOUR, alpha=0.45, label="Event known to the month"))
+    if timeline.today_shown:
+        handles.append(Line2D([], [], color=INK, linewidth=1.6, label="Today"))
+    return handles
+
+
+def _is_event_point(item: TimelineItem) -> bool:
+    return item.kind == "event" and not _is_bar(item)
+
+
+def _titles_and_legend(fig: Figure, timeline: Timeline, notes: list[str], height: float) -> None:
+    """The title and "today" line above the plot; the legend and the footer notes under it."""
 
     fig.text(
         0.15 / WIDTH_IN,
         1 - 0.12 / height,
-        f"Review Watch timeline: {day_label(timeline.first)} to {day_label(timeline.last, year=True)}",
+        f"Review Watch timeline: {range_label(timeline.first, timeline.last)}",
         fontsize=TITLE_PT,
         fontweight="bold",
         va="top",
     )
-    fig.text(
-        0.15 / WIDTH_IN,
-        1 - 0.45 / height,
-        f"Today is {day_label(timeline.today, year=True)}; dates in {timeline.tz_name}",
-        fontsize=TEXT_PT,
-        va="top",
+    today = day_label(timeline.today, year=True)
+    where = (
+        ""
+        if timeline.today_shown
+        else (" (after this range)" if timeline.today > timeline.last else " (before this range)")
     )
+    subtitle = f"Today is {today}{where}; dates in {timeline.tz_name}"
+    if timeline.widened_from:
+        subtitle = (
+            f"Nothing falls in the next {timeline.widened_from} days: the tracker's dated facts. " + subtitle
+        )
+    fig.text(0.15 / WIDTH_IN, 1 - 0.45 / height, subtitle, fontsize=TEXT_PT, va="top")
 
-    handles: list[Any] = [
-        Patch(facecolor=colour, alpha=0.35, label=domain.DEVELOPER_STATUS_LABELS[status])
-        for status, colour in STATUS_COLOURS.items()
-    ]
-    handles += [
-        Patch(facecolor=WINDOW_COLOUR, label="Review window (submission due to planned release)"),
-        Patch(
-            facecolor=OVERDUE_COLOUR, hatch="///", edgecolor=INK, label="Overdue: window open, not submitted"
-        ),
-        Patch(facecolor="white", edgecolor=INK, linestyle="--", label="Contested (dashed outline)"),
-        Line2D([], [], marker="D", color=INK, linestyle="", markersize=7, label="Deadline"),
-        Line2D([], [], marker="*", color=INK, linestyle="", markersize=11, label="Released"),
-        Line2D([], [], color=INK, linewidth=1.6, label="Today"),
-    ]
+    handles = _legend_handles(timeline)
     fig.legend(
         handles=handles,
         loc="lower left",
@@ -255,15 +327,18 @@ def _date_axis(ax: Axes, timeline: Timeline, layout: _Layout) -> None:
     """Ticks on the first of each month (long ranges) or every other Monday, top and bottom."""
     ticks: list[date] = []
     day = timeline.first
+    monthly = layout.span > 120
+    # Long (widened) ranges: a tick every few months, so the labels never crowd.
+    every = 1 if layout.span <= 240 else 2 if layout.span <= 480 else 3 if layout.span <= 730 else 6
     while day <= timeline.last:
-        monthly = layout.span > 120
-        if (monthly and day.day == 1) or (
+        if (monthly and day.day == 1 and (day.month - 1) % every == 0) or (
             not monthly and day.weekday() == 0 and (day - timeline.today).days % 14 < 7
         ):
             ticks.append(day)
         day += timedelta(days=1)
+    with_year = timeline.first.year != timeline.last.year and monthly
     ax.set_xticks([layout.x(t) for t in ticks])
-    ax.set_xticklabels([day_label(t) for t in ticks], fontsize=TEXT_PT)
+    ax.set_xticklabels([f"{t:%b} {t.year}" if with_year else day_label(t) for t in ticks], fontsize=TEXT_PT)
     ax.tick_params(axis="x", top=True, labeltop=True, bottom=True, labelbottom=True, length=4)
     for t in ticks:
         ax.axvline(layout.x(t), color="#DDDDDD", linewidth=0.8, zorder=0)
@@ -321,14 +396,16 @@ def _draw_item(ax: Axes, p: _Placed, top: float, layout: _Layout) -> None:
     lane_top = top + ROW_PAD_IN / 2 + p.lane * LANE_IN
     mark_y = lane_top + 0.25
     label_y = lane_top + 0.18
-    if item.kind == "window":
+    if _is_bar(item):
         left, right = layout.x(item.start), layout.x(item.end, end=True)
+        event = item.kind == "event"
         ax.add_patch(
             Rectangle(
                 (left, mark_y - 0.05),
                 max(right - left, 0.02),
                 0.1,
-                facecolor=OVERDUE_COLOUR if item.overdue else WINDOW_COLOUR,
+                facecolor=EVENT_COLOUR if event else OVERDUE_COLOUR if item.overdue else WINDOW_COLOUR,
+                alpha=0.45 if event else 1.0,
                 hatch="///" if item.overdue else None,
                 edgecolor=INK if (item.overdue or item.contested) else "none",
                 linestyle="--" if item.contested else "-",
@@ -338,13 +415,14 @@ def _draw_item(ax: Axes, p: _Placed, top: float, layout: _Layout) -> None:
         )
     else:
         centre = (layout.x(item.start) + layout.x(item.start, end=True)) / 2
-        marker = {"deadline": "D", "released": "*"}.get(item.kind, ">")
+        marker = {"deadline": "D", "released": "*", "event": "o"}.get(item.kind, ">")
+        fill = EVENT_COLOUR if item.kind == "event" else INK
         ax.plot(
             [centre],
             [mark_y],
             marker=marker,
             markersize=11 if marker == "*" else 7,
-            markerfacecolor="white" if item.contested else INK,
+            markerfacecolor="white" if item.contested else fill,
             markeredgecolor=INK,
             linestyle="",
             zorder=4,
@@ -352,7 +430,7 @@ def _draw_item(ax: Axes, p: _Placed, top: float, layout: _Layout) -> None:
     ax.text(
         p.label_x,
         label_y,
-        item.label,
+        p.text or item.label,
         fontsize=TEXT_PT,
         ha=p.align,
         va="bottom",

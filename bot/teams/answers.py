@@ -178,7 +178,9 @@ def _changes(deps: Deps, args: str, app: str) -> dict[str, Any]:
             f"Usage: {mention(app, 'changes [since]')}, where since is a number of days (7d, 30d) or a "
             f"date (2026-07-01), e.g. {mention(app, 'changes 30d')}."
         )
-    return changes_card(changes_answer(deps, since, label), as_of_now(deps), app)
+    answer = changes_answer(deps, since, label)
+    names = names_for(deps, [e.actor for group in answer.groups for e in group.entries])
+    return changes_card(answer, as_of_now(deps), app, names)
 
 
 # How each command offered in Teams is answered as a card (a test checks that every

@@ -7,6 +7,7 @@ A list stops at the Slack reply's count (or earlier when Teams' 28 KB runs out) 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot import domain
@@ -201,8 +202,11 @@ def compare_card(answer: CompareAnswer, as_of: str, app: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- changes
 
 
-def changes_card(answer: ChangesAnswer, as_of: str, app: str) -> dict[str, Any]:
-    """What changed, by developer, newest first, each with its source and who recorded it."""
+def changes_card(
+    answer: ChangesAnswer, as_of: str, app: str, names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """What changed, by developer, newest first, each with its source and who recorded it
+    (by name: `names` maps a Slack user id to what to show, bot/people.py)."""
     if not answer.total:
         return reply_card([text_block(answer.summary), subtle(f"As of {as_of}")])
     head = [card_title(clean(f"What changed since {answer.since_label}", 150)), subtle(answer.summary)]
@@ -225,7 +229,9 @@ def changes_card(answer: ChangesAnswer, as_of: str, app: str) -> dict[str, Any]:
                 rich_text(
                     [
                         text_run(
-                            "as the sources date it · " if e.when else f"recorded by {clean(e.actor, 60)} · ",
+                            "as the sources date it · "
+                            if e.when
+                            else f"recorded by {clean((names or {}).get(e.actor, e.actor), 60)} · ",
                             subtle=True,
                         ),
                         *source_runs(e.source),

@@ -129,6 +129,40 @@ def stop_scheduler(deps: Deps, scheduler: Any) -> None:
 
 # ---------------------------------------------------------------- HTTP mode
 
+# Held-open or half-sent connections must not starve real requests (waitress's defaults, 100
+# connections and 120 s idle, let 100 silent sockets shut the server out for two minutes).
+# A connection costs no worker thread until its request has fully arrived, so many can wait;
+# poll() instead of select() because select() cannot watch more than 1,024 sockets.
+CONNECTION_LIMIT = 1000
+IDLE_TIMEOUT_S = 10  # a connection with no complete request, silent this long, is closed
+IDLE_CHECK_S = 2  # how often the idle ones are looked for
+_SPARE_FILES = 64  # the database, logs and outbound connections besides the sockets
+
+
+def connection_limits() -> dict[str, Any]:
+    """Waitress's connection settings, raising the open-files limit if it is too low for them
+    (or, where it cannot be raised, lowering the connection limit to fit)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = CONNECTION_LIMIT + _SPARE_FILES
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new_soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
+            soft = new_soft
+        except (ValueError, OSError):
+            pass
+    limit = CONNECTION_LIMIT
+    if soft != resource.RLIM_INFINITY:
+        limit = max(16, min(limit, soft - _SPARE_FILES))
+    return {
+        "connection_limit": limit,
+        "channel_timeout": IDLE_TIMEOUT_S,
+        "cleanup_interval": IDLE_CHECK_S,
+        "asyncore_use_poll": True,
+    }
+
 
 def bind_http_server(deps: Deps, bolt_app: App) -> Any:
     """A waitress server bound to PORT (not yet serving)."""
@@ -150,6 +184,7 @@ def bind_http_server(deps: Deps, bolt_app: App) -> Any:
             # Waitress answers 413 itself from Content-Length before reading, and cuts a
             # chunked body there; it refuses a body of exactly this size, hence the + 1.
             max_request_body_size=MAX_BODY_BYTES + 1,
+            **connection_limits(),
         )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
@@ -228,7 +263,12 @@ def bind_health_server(deps: Deps) -> Any:
     port = deps.settings.health_port
     try:
         return create_server(
-            build_health_app(deps), host=deps.settings.host, port=port, threads=2, ident="review-watch"
+            build_health_app(deps),
+            host=deps.settings.host,
+            port=port,
+            threads=2,
+            ident="review-watch",
+            **connection_limits(),
         )
     except OSError as exc:
         raise StartupError(

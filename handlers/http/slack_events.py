@@ -18,7 +18,7 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request.internals import parse_body
 
-from handlers.http.bodies import BodyTooLarge, Environ, note_refusal, read_capped_body
+from handlers.http.bodies import BodyTooLarge, Environ, nested_too_deep, note_refusal, read_capped_body
 from handlers.verification import verification_problem
 
 MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads (a full modal's state included) stay far below
@@ -35,9 +35,9 @@ def refuse(environ: Environ, status: int, reason: str) -> Response:
 def _parses(text: str, content_type: str | None) -> bool:
     try:
         parsed: Any = parse_body(text, content_type)
-    except ValueError:  # broken JSON, in the body or in its `payload` field
+    except (ValueError, RecursionError):  # broken or absurdly deep JSON, in the body or its `payload`
         return False
-    return isinstance(parsed, dict)
+    return isinstance(parsed, dict) and not nested_too_deep(parsed)
 
 
 class SlackEvents:
@@ -69,7 +69,7 @@ class SlackEvents:
             return refuse(environ, 400, "signed body is not UTF-8")
         content_type = environ.get("CONTENT_TYPE")
         if not _parses(text, content_type):
-            return refuse(environ, 400, "signed body is not a Slack payload (malformed JSON or form)")
+            return refuse(environ, 400, "signed body is not a Slack payload (malformed or too deeply nested)")
         answer = self.bolt_app.dispatch(
             BoltRequest(body=text, query=request.query_string, headers=request.get_headers())
         )

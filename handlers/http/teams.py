@@ -14,12 +14,11 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 import logging
 from typing import Any
 
 from bot.deps import Deps
-from handlers.http.bodies import BodyTooLarge, note_refusal, read_capped_body
+from handlers.http.bodies import BodyTooLarge, json_object, note_refusal, read_capped_body
 
 log = logging.getLogger("reviewwatch.teams")
 
@@ -83,11 +82,8 @@ def teams_messages_response(deps: Deps, environ: dict[str, Any]) -> Response:
     if not signature_ok(key, body, environ.get("HTTP_AUTHORIZATION")):
         note_refusal(environ, "missing or wrong HMAC signature")
         return _text(401, "Unauthorized")
-    try:
-        activity = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        activity = None
-    if not isinstance(activity, dict):
+    activity = json_object(body)  # None when broken, not an object or nested too deep
+    if activity is None:
         note_refusal(environ, "signed body is not a JSON message activity")
         return _text(400, "Expected a JSON message activity")
     sender = activity.get("from")

@@ -1,7 +1,7 @@
 """Numbered schema migrations, applied at every start; each runs once, in its own transaction.
 
 Add a new function at the end (`mNNN_what_it_does`) in the module of the tables it changes
-(tracker_tables, alert_tables, news_tables, board_tables) and append it to `SHIPPED`; never edit one that
+(tracker_tables, alert_tables, news_tables, board_tables, request_tables) and append it to `SHIPPED`; never edit one that
 has shipped, and write its values out literally: a migration must not read a live tuple (such
 as storage.tracker.DEVELOPER_STATUSES), or changing that tuple would rewrite history.
 
@@ -32,6 +32,7 @@ from storage.migrations.alert_tables import (
 from storage.migrations.board_tables import m021_board_access
 from storage.migrations.event_dates import m022_undated_events
 from storage.migrations.news_tables import m003_feeds, m007_news_item_keys
+from storage.migrations.request_tables import m023_slack_event_ids
 from storage.migrations.tracker_tables import m001_tracker, m015_facts, m020_tracker_generation
 
 SHIPPED = (
@@ -54,6 +55,7 @@ SHIPPED = (
     m020_tracker_generation,
     m021_board_access,
     m022_undated_events,
+    m023_slack_event_ids,
 )
 
 migrations = Migrations("reviewwatch")

@@ -182,3 +182,22 @@ def test_csv_keeps_the_id_and_adds_the_name(named: Deps, slack_emulator: SlackEm
     slack_emulator.fail("users.info", error="fatal_error")
     meta = next(r for r in read_csv(csv_export(named, "developers").content) if r["id"] == "meta")
     assert (meta["updated_by_id"], meta["updated_by_name"]) == (AUDITOR, AUDITOR)  # the id stands in
+
+
+def test_teams_changes_answer_names_who_recorded_each_change(named: Deps) -> None:
+    meta_changed_by_auditor(named)
+    activity = {"type": "message", "text": "<at>Review Watch</at> changes 7d"}
+    card = json.dumps(answer_activity(named, activity).activity, ensure_ascii=False)
+    assert f"recorded by {AUDITOR_NAME}" in card
+    assert AUDITOR not in card
+
+
+def test_teams_weekly_briefing_card_names_who_recorded_each_change(named: Deps) -> None:
+    from datetime import date
+
+    from tests.bot.alerts.test_briefing import teams_briefing, teams_deps
+
+    meta_changed_by_auditor(named)  # Friday Jul 24; the briefing goes out Monday Jul 27
+    card = json.dumps(teams_briefing(teams_deps(named), date(2026, 7, 27)), ensure_ascii=False)
+    assert f"recorded by {AUDITOR_NAME}" in card
+    assert AUDITOR not in card

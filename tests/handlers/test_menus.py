@@ -28,6 +28,7 @@ from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support.admin_forms import InlineExecutor, ack_body, blocks_by_id, press, submit_view, suggest
 from tests.support.blockkit import option_errors, view_errors
 from tests.support.large_tracker import make_large_tracker
+from tests.support.pictures import REMEMBERING_PAINTER
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import (
     block_suggestion_payload,
@@ -47,7 +48,9 @@ DEV_150_NAME = "Developer 149 Labs"
 @pytest.fixture
 def large_deps(settings: Settings, store: Store, clock: FixedClock) -> Deps:
     make_large_tracker(store.db)
-    return make_deps(settings, store, clock)
+    deps = make_deps(settings, store, clock)
+    deps.painter = REMEMBERING_PAINTER  # as the conftest's deps: each distinct picture drawn once
+    return deps
 
 
 @pytest.fixture

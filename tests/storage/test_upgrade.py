@@ -220,6 +220,7 @@ SHIPPED = [
     "m020_tracker_generation",
     "m021_board_access",
     "m022_undated_events",
+    "m023_slack_event_ids",
 ]
 
 

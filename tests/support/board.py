@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 import httpx
+from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.deps import Deps
@@ -52,7 +53,9 @@ def signed_in_client(deps: Deps, app: HttpApp) -> httpx.Client:
 
 @contextmanager
 def served(app: HttpApp) -> Iterator[str]:
-    """The app on a free local port (waitress, as in production); yields its base URL."""
+    """The app on a free local port (waitress, as in production); yields its base URL. Stopped
+    from inside waitress's own loop (its trigger), so it ends at once rather than after the
+    loop's next select timeout."""
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     port = server.socket.getsockname()[1]  # type: ignore[union-attr]
     thread = threading.Thread(target=server.run, daemon=True)
@@ -60,5 +63,7 @@ def served(app: HttpApp) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.close()
+        # Closing every channel from inside the loop empties its map, and the loop returns.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # type: ignore[union-attr]
         thread.join(timeout=5)
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]

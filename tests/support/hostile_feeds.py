@@ -27,6 +27,7 @@ class DrippingServer:
         self.where = where
         self.connections = 0
         self.dripped_for: list[float] = []  # how long each connection was held
+        self.accepted_at: list[float] = []  # when each connection came (time.monotonic)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
@@ -50,6 +51,7 @@ class DrippingServer:
                 conn, _ = self._sock.accept()
             except OSError:
                 return
+            self.accepted_at.append(time.monotonic())
             self.connections += 1
             threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import time
 from pathlib import Path
@@ -140,8 +141,13 @@ def block_suggestion_payload(
     return payload
 
 
-def event_body(event: dict[str, Any], *, event_id: str = "Ev0PV52K25") -> str:
-    """An Events API envelope (Slack's documented event_callback shape) around `event`."""
+_EVENT_IDS = itertools.count(1)
+
+
+def event_body(event: dict[str, Any], *, event_id: str | None = None) -> str:
+    """An Events API envelope (Slack's documented event_callback shape) around `event`. Each
+    body gets its own event_id unless one is given: the app answers an event id once."""
+    event_id = event_id or f"Ev0PV52K{next(_EVENT_IDS):04d}"
     return json.dumps(
         {
             "token": "verification-token",

@@ -305,8 +305,8 @@ def test_nothing_in_range_gets_the_one_line_answer_and_no_upload(
     [message] = slack_emulator.messages[CHANNEL]
     assert images(message) == [] and slack_emulator.completed_uploads == []
     assert (
-        "Nothing to draw: no deadline, review window or release falls between Feb 17, 2031 and Jun 1, 2031."
-        in visible_text(message["blocks"])
+        "Nothing to draw: no deadline, review window, release or event falls between "
+        "Feb 17, 2031 and Jun 1, 2031." in visible_text(message["blocks"])
     )
 
 

@@ -4,19 +4,14 @@ OpenID Connect provider keeps the app's injected clock."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any
 
 import pytest
-from waitress import wasyncore
-from waitress.server import create_server
 
 from bot.clock import FixedClock
 from bot.deps import Deps
-from tests.support.board import board_app
+from tests.support.board import board_app, served
 from tests.support.slack_emulator import (
     OPENID_AUTHORIZE_PATH,
     OPENID_CLIENT_ID,
@@ -38,23 +33,6 @@ def with_slack_sign_in(deps: Deps, emulator: SlackEmulator) -> Deps:
         slack_openid_issuer=emulator.base_url,
     )
     return deps
-
-
-@contextmanager
-def served(app: Any) -> Iterator[str]:
-    """The app on a free local port (waitress, as in production); yields its base URL. Stopped
-    from inside waitress's own loop (its trigger), so it ends at once and cleanly."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    port = server.socket.getsockname()[1]  # type: ignore[union-attr]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        # Closing every channel from inside the loop empties its map, and the loop returns.
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # type: ignore[union-attr]
-        thread.join(timeout=5)
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
 
 
 @dataclass

@@ -5,6 +5,7 @@ response_url on the Slack emulator."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from itertools import count
 from typing import Any
 
@@ -372,12 +373,12 @@ def test_history_keeps_only_the_last_20(bolt_app: App, slack_emulator: SlackEmul
             "meta",
             {"as_of": f"2026-07-{day:02d}"},
             actor="UADMIN0001",
-            at=deps.clock.now(),
+            at=deps.clock.now() + timedelta(minutes=day),  # 25 saves, a minute apart
         )
     body = ask(bolt_app, slack_emulator, "/aireview", "history meta")
     assert "The last 20 changes to Meta (of 31)" in shown(body)
-    assert shown(body).count("as_of:") == 20
-    assert "as_of: 2026-07-24 → 2026-07-25" in shown(body)
+    assert shown(body).count("facts as of:") == 20
+    assert "facts as of: Fri Jul 24, 2026 → Sat Jul 25, 2026" in shown(body)
 
 
 def test_history_unknown_subject(bolt_app: App, slack_emulator: SlackEmulator) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import json
 from typing import Any
 
@@ -31,6 +32,9 @@ ADMIN_ACTIONS = {
 }
 
 
+_EVENT_IDS = itertools.count(1)
+
+
 def open_home(app: App, emulator: SlackEmulator, user_id: str, tab: str = "home") -> Any:
     event = copy.deepcopy(json.loads(fixture_path("app_home_opened.slack-docs.inner_event.json").read_text()))
     event.update(user=user_id, tab=tab)
@@ -40,7 +44,7 @@ def open_home(app: App, emulator: SlackEmulator, user_id: str, tab: str = "home"
         "api_app_id": "A123ABC456",
         "event": event,
         "type": "event_callback",
-        "event_id": "Ev0PV52K25",
+        "event_id": f"Ev{next(_EVENT_IDS)}",  # each opening its own event (one event is answered once)
         "event_time": 1515449522,
         "authorizations": [{"team_id": "T123ABC456", "user_id": "U0BOTUSER", "is_bot": True}],
     }

@@ -234,3 +234,116 @@ def test_memory_stays_flat_under_repeated_oversized_posts(running: AppProcess) -
 
     grown = vm_rss_kib(running.proc.pid) - before
     assert grown < 4 * 1024, f"resident memory grew by {grown} KiB"
+
+
+def nested(depth: int) -> str:
+    """A JSON object holding `depth` nested arrays: valid JSON no Slack or Teams payload resembles."""
+    return '{"type": "event_callback", "deep": ' + "[" * depth + "]" * depth + "}"
+
+
+DEEP = [100_000, 5_000, 900]
+
+
+@pytest.mark.parametrize("depth", DEEP)
+@pytest.mark.parametrize("shape", ["json", "form payload"])
+def test_deeply_nested_json_from_a_verified_slack_sender_gets_400_and_one_line(
+    running: AppProcess, emu: SlackEmulator, depth: int, shape: str
+) -> None:
+    if shape == "json":
+        raw, content_type = nested(depth).encode(), "application/json"
+    else:
+        raw = b"payload=" + nested(depth).replace("[", "%5B").replace("]", "%5D").encode()
+        content_type = "application/x-www-form-urlencoded"
+    request_id = f"deep-{shape.replace(' ', '')}-{depth}"
+    calls_before, dump_before = len(emu.calls), database_dump(running)
+
+    answer = httpx.post(
+        running.url + "/slack/events",
+        content=raw,
+        headers={**signed_bytes_headers(raw, content_type), "X-Request-Id": request_id},
+        timeout=10,
+    )
+
+    assert answer.status_code == 400
+    assert_nothing_happened(running, emu, "deep", calls_before, dump_before)
+    [line] = request_lines(running, request_id)
+    assert " WARNING reviewwatch.http: POST /slack/events 400 " in line and " refused: " in line
+
+
+@pytest.mark.parametrize("depth", DEEP)
+def test_deeply_nested_json_from_a_verified_teams_sender_gets_400_and_one_line(
+    running: AppProcess, depth: int
+) -> None:
+    from tests.support.teams_requests import hmac_header
+
+    raw = nested(depth).encode()
+    request_id = f"deep-teams-{depth}"
+
+    answer = httpx.post(
+        running.url + "/teams/messages",
+        content=raw,
+        headers={**hmac_header(raw), "X-Request-Id": request_id},
+        timeout=10,
+    )
+
+    assert answer.status_code == 400
+    [line] = request_lines(running, request_id)
+    assert " WARNING reviewwatch.http: POST /teams/messages 400 " in line and " refused: " in line
+    assert "Traceback" not in running.logs
+
+
+HALF_HEADERS = 200
+SILENT_BODIES = 100
+
+
+def hold_sockets(app: AppProcess) -> list[socket.socket]:
+    """300 connections an attacker holds open: 200 stop halfway through their headers, 100
+    announce a 1 MiB body (the largest /slack/events takes) and never send it."""
+    held = []
+    for number in range(HALF_HEADERS + SILENT_BODIES):
+        sock = socket.create_connection(("127.0.0.1", app.port or 0), timeout=10)
+        if number < HALF_HEADERS:
+            sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty")
+        else:
+            head = f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {MIB}\r\n\r\n"
+            sock.sendall(head.encode())
+        held.append(sock)
+    return held
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    sock.settimeout(0.05)
+    try:
+        return sock.recv(1) == b""
+    except TimeoutError:
+        return False
+    except OSError:
+        return True
+
+
+def test_held_open_and_half_sent_connections_do_not_starve_real_requests(
+    running: AppProcess, emu: SlackEmulator
+) -> None:
+    held = hold_sockets(running)
+    try:
+        started = time.monotonic()
+        health = httpx.get(running.url + "/healthz", timeout=5)
+        health_seconds = time.monotonic() - started
+        body = slash_command_body("/holdouts", response_url=emu.response_url("starved"))
+        started = time.monotonic()
+        command = httpx.post(
+            running.url + "/slack/events", content=body, headers=signed_headers(body), timeout=5
+        )
+        command_seconds = time.monotonic() - started
+
+        assert health.status_code == 200 and health_seconds < 1.0
+        assert command.status_code == 200 and command_seconds < 1.0
+        assert "Meta" in json.dumps(command_answer(command, emu, "starved"))
+        # The server lets idle connections go after its idle timeout (10 s), so they
+        # cannot be held for long either.
+        wait_until(
+            lambda: all(closed_by_server(sock) for sock in held), timeout=30, what="idle sockets closed"
+        )
+    finally:
+        for sock in held:
+            sock.close()
