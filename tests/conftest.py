@@ -31,6 +31,9 @@ from tests.support.template_db import SEEDED_AT, DatabaseTemplates
 # idles (pyproject.toml: `--dist loadfile --no-loadscope-reorder` keeps this order). Stale
 # entries only cost time; a file not listed runs after these, in collection order.
 LONGEST_FIRST = (
+    # With a PostgreSQL server (CI): about 2 minutes each; skipped in a moment without one.
+    "tests/storage/test_copy_db.py",
+    "tests/bot/alerts/test_instances.py",
     "tests/bench/test_smoke_pictures.py",
     "tests/bench/test_smoke_runtime.py",
     "tests/bot/teams/test_answers.py",
