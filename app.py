@@ -74,6 +74,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="print what would be sent to whom, and change nothing",
     )
     _add_now(sweep)
+    sub.add_parser(
+        "migrate",
+        help="create or bring the database's schema up to date (SQLite file or PostgreSQL URL), then stop",
+    )
+    copy = sub.add_parser(
+        "copy-db",
+        help="copy the whole tracker from one database to another, new or empty (e.g. SQLite to PostgreSQL)",
+        description="FROM and TO are each a SQLite file (a path or sqlite:///path) or a postgresql:// URL. "
+        "Row counts and a checksum of every table are compared before the copy is committed.",
+    )
+    copy.add_argument("source", metavar="FROM")
+    copy.add_argument("target", metavar="TO")
     backup = sub.add_parser(
         "backup",
         help="copy the database to PATH (SQLite online backup; safe while the app runs)",
@@ -136,7 +148,11 @@ def cmd_seed(args: argparse.Namespace, deps: Deps) -> int:
     from storage.seed import seed
 
     added = seed(deps.store.db, at=deps.clock.now())  # build_deps seeded already; this reports what is there
-    print(f"Seed facts are loaded in {deps.settings.db_path} ({sum(added.values())} added now).")
+    from storage.db import shown_location
+
+    print(
+        f"Seed facts are loaded in {shown_location(deps.settings.db_path)} ({sum(added.values())} added now)."
+    )
     return 0
 
 
@@ -233,6 +249,27 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import open_store, shown_location
+    from storage.migrations import SHIPPED
+
+    open_store(settings.db_path).close()
+    print(f"Database {shown_location(settings.db_path)} is up to date ({len(SHIPPED)} migrations).")
+    return 0
+
+
+def cmd_copy_db(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.copy import copy_database
+    from storage.db import shown_location
+
+    source, target = (str(where).removeprefix("sqlite:///") for where in (args.source, args.target))
+    copied = copy_database(source, target)
+    rows = sum(table.rows for table in copied)
+    where = f"from {shown_location(source)} to {shown_location(target)}"
+    print(f"Copied {rows} rows in {len(copied)} tables {where}; row counts and checksums match.")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Deps], int]] = {
     "run": cmd_run,
     "console": cmd_console,
@@ -244,6 +281,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Deps], int]] = {
 # Commands that work on the database file itself, without migrating or seeding it.
 FILE_COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "backup": cmd_backup,
+    "migrate": cmd_migrate,
+    "copy-db": cmd_copy_db,
 }
 # Commands whose log lines are worth seeing at the configured level; the rest log warnings only.
 LOGGING_COMMANDS = frozenset({"run", "sweep"})
@@ -265,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
             from handlers.http.runtime import check_bot_token
 
             args.slack_identity = check_bot_token(settings)
-        if command in FILE_COMMANDS:
+        if command in FILE_COMMANDS:  # a database error is one line and exit 2 here too
             return FILE_COMMANDS[command](args, settings)
         clock: Clock = SystemClock()
         if getattr(args, "now", None):

@@ -102,6 +102,7 @@ class Runtime:
 
     mode: str | None = None  # "http" or "socket"
     scheduler: Any = None  # the running APScheduler BackgroundScheduler
+    scheduler_lease: Any = None  # storage.leader.SchedulerLease: whether this instance runs the jobs
     senders: dict[str, Any] | None = None  # alert senders the scheduler made and must close
     started_at: datetime | None = None  # when the app started serving
     # The last message, request or pong from Slack (Socket Mode also counts the connection's

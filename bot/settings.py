@@ -28,6 +28,10 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "SLACK_SIGNING_SECRET": ("(none)", "Signing secret; when set (and no app token), runs HTTP mode"),
     "SLACK_API_URL": ("https://slack.com/api/", "Slack Web API base URL (point it at an emulator)"),
     "REVIEWWATCH_DB": ("reviewwatch.db", "SQLite database file"),
+    "REVIEWWATCH_DATABASE_URL": (
+        "(none)",
+        "`postgresql://user:pass@host:5432/db` runs on PostgreSQL 15+; `sqlite:///path` is the file",
+    ),
     "REVIEWWATCH_TIMEZONE": ("America/New_York", "Team timezone (IANA name) for dates and alerts"),
     "REVIEWWATCH_ALERT_TIME": ("09:00", "Daily delivery time for date-based alerts (HH:MM, 24h)"),
     "REVIEWWATCH_ADMINS": ("(none)", "Comma-separated Slack user ids allowed to change facts"),
@@ -68,6 +72,10 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "120",
         "Seconds without a message or pong from Slack before a Socket Mode connection is reopened "
         "and `/healthz` turns 503",
+    ),
+    "REVIEWWATCH_CLAIM_LEASE": (
+        "900",
+        "Seconds an alert claimed by an instance that died mid-delivery waits before another sends it",
     ),
     "REVIEWWATCH_SWEEP_STALE_LIMIT": (
         "600",
@@ -143,7 +151,7 @@ class Settings:
     slack_app_token: str | None = None
     slack_signing_secret: str | None = None
     slack_api_url: str = "https://slack.com/api/"
-    db_path: str = "reviewwatch.db"
+    db_path: str = "reviewwatch.db"  # a SQLite file, or a postgresql:// URL
     timezone_name: str = "America/New_York"
     alert_time: time = time(9, 0)
     admins: tuple[str, ...] = ()
@@ -166,6 +174,7 @@ class Settings:
     port: int = 3000
     socket_silence_limit: int = 120  # seconds
     sweep_stale_limit: int = 600  # seconds
+    claim_lease: int = 900  # seconds (bot/alerts/sweep_plan.py CLAIM_LEASE; docs/postgresql.md)
     picture_worker_idle: int = 30  # seconds before the idle drawing worker exits
     health_port: int | None = None
     public_url: str | None = None  # no trailing slash
@@ -195,7 +204,8 @@ class Settings:
         return bool(self.admins or self.admin_group)
 
     def __repr__(self) -> str:  # never print secrets, even by accident
-        return f"Settings(db_path={self.db_path!r}, timezone={self.timezone_name!r})"
+        where = re.sub(r"://[^@/]*@", "://***@", self.db_path)  # a URL's password stays out
+        return f"Settings(db_path={where!r}, timezone={self.timezone_name!r})"
 
 
 def _bad(name: str, value: str, expected: str) -> SettingsError:
@@ -439,9 +449,24 @@ def _health_port(get: Getter) -> dict[str, Any]:
     return {"health_port": _parse_int("REVIEWWATCH_HEALTH_PORT", text, 1, 65535) if text else None}
 
 
+def _database_location(url: str | None, path: str | None) -> str:
+    """Where the database is: a postgresql URL as given; `sqlite:///path` as its path; else
+    REVIEWWATCH_DB's file (default reviewwatch.db)."""
+    if not url:
+        return path or "reviewwatch.db"
+    if url.startswith(("postgresql://", "postgres://")):
+        return url
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    scheme = url.split("://", 1)[0] if "://" in url else "(no scheme)"
+    raise SettingsError(
+        f"REVIEWWATCH_DATABASE_URL must be postgresql://... or sqlite:///PATH, not a {scheme} URL"
+    )
+
+
 def _tracker_and_alerts(get: Getter) -> dict[str, Any]:
     return {
-        "db_path": get("REVIEWWATCH_DB") or "reviewwatch.db",
+        "db_path": _database_location(get("REVIEWWATCH_DATABASE_URL"), get("REVIEWWATCH_DB")),
         "alert_time": _parse_alert_time(get("REVIEWWATCH_ALERT_TIME") or "09:00"),
         "teams_webhooks": _parse_teams_webhooks(get("REVIEWWATCH_TEAMS_WEBHOOKS") or ""),
         "review_window_days": _parse_int(
@@ -467,6 +492,9 @@ def _server(get: Getter) -> dict[str, Any]:
             "REVIEWWATCH_PICTURE_WORKER_IDLE", get("REVIEWWATCH_PICTURE_WORKER_IDLE") or "30", 1, 86400
         ),
         "public_url": _parse_public_url(public_url) if public_url else None,
+        "claim_lease": _parse_int(
+            "REVIEWWATCH_CLAIM_LEASE", get("REVIEWWATCH_CLAIM_LEASE") or "900", 3, 86400
+        ),
     }
 
 

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from sqlite_utils import Database
+
+from storage.errors import DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from storage.pg import PgDatabase, PgPool
+
+__all__ = ["DatabaseUnavailable", "PgStore", "Store", "open_store"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -32,10 +40,6 @@ IDLE_CONNECTIONS = 2
 CACHE_KIB = 512
 
 
-class DatabaseUnavailable(RuntimeError):
-    """The database file cannot be opened or written; the message names the path."""
-
-
 def database_error(path: str | Path, exc: sqlite3.Error, doing: str = "open") -> DatabaseUnavailable:
     """One line for a failure to `doing` (open, write) the database at `path`: a lock held
     past the busy timeout says what to do about it, anything else quotes SQLite."""
@@ -45,7 +49,7 @@ def database_error(path: str | Path, exc: sqlite3.Error, doing: str = "open") ->
             "Stop the other program using it (a second `python app.py`, or a sqlite3 shell with "
             "a transaction open), then start again"
         )
-    return DatabaseUnavailable(f"cannot {doing} database {path}: {exc}")
+    return DatabaseUnavailable(f"cannot {doing} database {shown_location(path)}: {exc}")
 
 
 class _ImmediateDatabase(Database):
@@ -91,7 +95,11 @@ def fewer_checkpoints(db: Database, pages: int = BULK_CHECKPOINT_PAGES) -> Gener
     them back to the database file when every commit checkpoints; letting the WAL grow copies
     each page once: about 2 s of a 23 s sweep at 100,000 models (README "Benchmarks");
     trackers of realistic size never reach the bigger threshold.
-    Another connection committing meanwhile still checkpoints at its own 1,000 pages."""
+    Another connection committing meanwhile still checkpoints at its own 1,000 pages.
+    On PostgreSQL (no WAL file of ours to tune) it does nothing."""
+    if getattr(db, "engine", "sqlite") == "postgresql":
+        yield
+        return
     db.execute(f"PRAGMA wal_autocheckpoint = {pages}")
     try:
         yield
@@ -104,7 +112,12 @@ def fewer_checkpoints(db: Database, pages: int = BULK_CHECKPOINT_PAGES) -> Gener
 
 
 def connect(path: str | Path) -> Database:
-    """One configured connection to the database file at `path`."""
+    """One configured connection to the database file at `path` (or, for a postgresql URL,
+    a connection of its own to that server, outside the pool)."""
+    if is_postgres_url(path):
+        from storage.pg import own_database
+
+        return own_database(str(path))
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     # No sqlite-utils plugins are used: skip their entry-point scan (20 ms and 0.3 MiB at start).
     db = _ImmediateDatabase(conn, execute_plugins=False)
@@ -127,6 +140,8 @@ class Store:
 
     `on_quiet` runs when the last connection in use comes back (no thread holds one): the
     running app hands freed memory back to the OS then (bot/ops/memory.py)."""
+
+    engine = "sqlite"  # storage/pg.py's PgStore: "postgresql"
 
     def __init__(self, path: str | Path, on_quiet: Callable[[], None] | None = None) -> None:
         self.path = str(path)
@@ -239,11 +254,70 @@ class Store:
                 pass
 
 
+def is_postgres_url(location: str | Path) -> bool:
+    """Whether `location` names a PostgreSQL server (`postgresql://` or `postgres://`)."""
+    return str(location).startswith(("postgresql://", "postgres://"))
+
+
+class PgStore(Store):
+    """The PostgreSQL database at `url`: each thread takes a connection from the pool
+    (storage/pg.py, loaded only here) and gives it back with `release()`, as with Store."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str, on_quiet: Callable[[], None] | None = None) -> None:
+        from storage.pg import PgPool
+
+        super().__init__(url, on_quiet)
+        self.pool: PgPool = PgPool(url)
+
+    @property
+    def db(self) -> Database:
+        db: PgDatabase | None = getattr(self._local, "db", None)
+        if db is None:
+            if self._closed:
+                raise DatabaseUnavailable(f"database {shown_location(self.path)} is closed")
+            db = self.pool.take()
+            self._local.db = db
+        return db
+
+    def release(self) -> None:
+        db: PgDatabase | None = getattr(self._local, "db", None)
+        if db is not None and self.pool.give_back(db):
+            self._local.db = None
+
+    def peek(self, sql: str) -> Any:
+        return self.pool.peek(sql)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+        mine: PgDatabase | None = getattr(self._local, "db", None)
+        self._local.db = None
+        if mine is not None:
+            self.pool.give_back(mine)
+        self.pool.close()
+
+
+def shown_location(location: str | Path) -> str:
+    """`location` as messages show it: a URL without its password."""
+    return re.sub(r"://[^@/]*@", "://", str(location)) if is_postgres_url(location) else str(location)
+
+
 def open_store(path: str | Path, on_quiet: Callable[[], None] | None = None) -> Store:
-    """Open (creating if needed) the database at `path` and bring its schema up to date
-    (`on_quiet`: see Store)."""
+    """Open (creating if needed) the database at `path` (a file, or a postgresql URL) and
+    bring its schema up to date (`on_quiet`: see Store)."""
     from storage.migrations import apply_migrations
 
+    if is_postgres_url(path):
+        pg_store = PgStore(str(path), on_quiet)
+        try:
+            apply_migrations(pg_store.db)
+            pg_store.release()
+        except BaseException:
+            pg_store.close()
+            raise
+        return pg_store
     parent = Path(path).expanduser().resolve().parent
     if str(path) != ":memory:" and not parent.is_dir():
         raise DatabaseUnavailable(f"cannot open database {path}: folder {parent} does not exist")

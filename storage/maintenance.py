@@ -20,7 +20,10 @@ def probe_database(path: str | Path) -> str | None:
 
     It opens a fresh connection on purpose: a connection the app already holds keeps
     working on a file that has been deleted, and would report a lost database as fine.
+    On PostgreSQL: a new connection (not the pool's) that reads the same table.
     """
+    if str(path).startswith(("postgresql://", "postgres://")):
+        return _probe_postgres(str(path))
     try:
         conn = _open_existing(path, "rw")
     except sqlite3.Error as exc:
@@ -34,12 +37,22 @@ def probe_database(path: str | Path) -> str | None:
     return None
 
 
+def _probe_postgres(url: str) -> str | None:
+    from storage.pg import probe
+
+    return probe(url)
+
+
 def backup_database(source: str | Path, destination: str | Path) -> int:
     """Copy the live database to `destination` with SQLite's online backup; returns pages copied.
 
     Safe while the app runs and writes: the backup API copies a consistent snapshot.
     The copy is written to a temporary name first, so a failed backup leaves no half file.
     """
+    if str(source).startswith(("postgresql://", "postgres://")):
+        raise DatabaseUnavailable(
+            "backup copies a SQLite file; on PostgreSQL use pg_dump (or copy-db to a sqlite:/// file)"
+        )
     target = Path(destination).expanduser()
     if target.is_dir():
         raise DatabaseUnavailable(f"backup target {target} is a folder: give a file name")

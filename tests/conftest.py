@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from slack_bolt import App
@@ -19,6 +20,7 @@ from bot.settings import Settings
 from handlers import build_app
 from storage.db import Store
 from tests.support.feed_server import LocalOnlyTransport
+from tests.support.pg_databases import PgDatabases, server_url, skip_or_fail, wants_both_engines
 from tests.support.pictures import REMEMBERING_PAINTER
 from tests.support.slack_emulator import SlackEmulator, slack_emulator  # noqa: F401
 from tests.support.slack_requests import SIGNING_SECRET
@@ -29,6 +31,9 @@ from tests.support.template_db import SEEDED_AT, DatabaseTemplates
 # idles (pyproject.toml: `--dist loadfile --no-loadscope-reorder` keeps this order). Stale
 # entries only cost time; a file not listed runs after these, in collection order.
 LONGEST_FIRST = (
+    # With a PostgreSQL server (CI): about 2 minutes each; skipped in a moment without one.
+    "tests/storage/test_copy_db.py",
+    "tests/bot/alerts/test_instances.py",
     "tests/bench/test_smoke_pictures.py",
     "tests/bench/test_smoke_runtime.py",
     "tests/bot/teams/test_answers.py",
@@ -97,9 +102,46 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "reviewwatch.db"
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The storage, alert and instance tests that use the shared `store` run on both engines
+    (tests/support/pg_databases.py); the rest on SQLite."""
+    if wants_both_engines(metafunc.definition.nodeid, metafunc.fixturenames):
+        metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def store(db_path: Path, database_templates: DatabaseTemplates) -> Iterator[Store]:
-    """What `open_store(db_path)` gives on a new file: a copy of the migrated template."""
+def engine(request: pytest.FixtureRequest) -> str:
+    """The database engine a test runs on: "sqlite", or "postgresql" where parametrised."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[PgDatabases]:
+    """Databases on the test PostgreSQL server (skipped, or failed in CI, without one)."""
+    url = server_url()
+    if url is None:
+        skip_or_fail()
+    databases = PgDatabases(str(url))
+    yield databases
+    databases.close()
+
+
+@pytest.fixture
+def store(
+    db_path: Path, database_templates: DatabaseTemplates, engine: str, request: pytest.FixtureRequest
+) -> Iterator[Store]:
+    """What `open_store(db_path)` gives on a new file: a copy of the migrated template (on
+    PostgreSQL: a new database copied from the migrated one)."""
+    if engine == "postgresql":
+        from storage.db import open_store
+
+        databases: PgDatabases = request.getfixturevalue("pg_databases")
+        url = databases.new_url()
+        pg_store = open_store(url)
+        yield pg_store
+        pg_store.close()
+        databases.drop(url)
+        return
     store = database_templates.open_migrated(db_path)
     yield store
     store.close()
@@ -114,13 +156,24 @@ def seeded_store(store: Store, clock: FixedClock, database_templates: DatabaseTe
 
 
 @pytest.fixture
-def settings(db_path: Path) -> Settings:
+def settings(db_path: Path, engine: str, request: pytest.FixtureRequest) -> Settings:
+    location = request.getfixturevalue("store").path if engine == "postgresql" else str(db_path)
     return Settings(
         slack_bot_token=BOT_TOKEN,
         slack_signing_secret=SIGNING_SECRET,
-        db_path=str(db_path),
+        db_path=location,
         admins=(ADMIN_ID,),
     )
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say loudly when the PostgreSQL half was skipped for want of a server."""
+    from tests.support.pg_databases import SKIP_REASON
+
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if SKIP_REASON in str(r.longrepr)]
+    if skipped:
+        line = f"*** {len(skipped)} {SKIP_REASON} ***"
+        terminalreporter.write_line(line, red=True, bold=True)
 
 
 @pytest.fixture

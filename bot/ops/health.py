@@ -1,6 +1,7 @@
-"""What `GET /healthz` reports: database reachable, scheduler running, the last sweep and
-how long ago it was, and how long ago Slack was last heard from (with its limit in Socket
-Mode, where a silent connection means the app is deaf)."""
+"""What `GET /healthz` reports: database reachable, scheduler running and whether this
+instance holds it (one instance sweeps at a time), the last sweep (whichever instance ran
+it: it is read from the database) and how long ago it was, and how long ago Slack was last
+heard from (with its limit in Socket Mode, where a silent connection means the app is deaf)."""
 
 from __future__ import annotations
 
@@ -68,6 +69,8 @@ def health_report(deps: Deps) -> tuple[bool, dict[str, Any]]:
         "database": {"ok": db_problem is None, **({"error": db_problem} if db_problem else {})},
         "scheduler": {
             "running": scheduler_running,
+            # Several instances: only the one holding the scheduler's lock sweeps (storage/leader.py)
+            "holds_scheduler": bool(getattr(runtime.scheduler_lease, "held", False)),
             "seconds_since_sweep": sweep_age,
             "stale_limit_seconds": settings.sweep_stale_limit,
             "stale": not sweep_fresh,

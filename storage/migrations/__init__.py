@@ -66,4 +66,12 @@ for _shipped in SHIPPED:
 
 
 def apply_migrations(db: Database) -> None:
+    """Bring `db` up to date: SQLite through sqlite-utils' runner, PostgreSQL through
+    storage/pg.py's, from the same SHIPPED list."""
+    if getattr(db, "engine", "sqlite") == "postgresql":
+        from storage.pg import PgDatabase, apply_pg_migrations
+
+        assert isinstance(db, PgDatabase)
+        apply_pg_migrations(db, SHIPPED)
+        return
     migrations.apply(db)

@@ -39,7 +39,8 @@ TABLES = (
 
 
 def snapshot(db: Database) -> dict[str, list[dict[str, Any]]]:
-    return {table: list(db.query(f"SELECT * FROM {table} ORDER BY rowid")) for table in TABLES}
+    # ORDER BY the first columns: PostgreSQL has no rowid on a table with an integer key
+    return {table: list(db.query(f"SELECT * FROM {table} ORDER BY 1, 2")) for table in TABLES}
 
 
 def test_seed_ships_the_reported_developers(seeded_store: Store) -> None:

@@ -74,7 +74,7 @@ class DatabaseTemplates:
 
     def seed(self, store: Store, at: datetime) -> None:
         """What `seed(store.db, at=at)` does, from the seeded template where that is the same."""
-        if at == SEEDED_AT and self._untouched(store):
+        if getattr(store, "engine", "sqlite") == "sqlite" and at == SEEDED_AT and self._untouched(store):
             with contextlib.closing(sqlite3.connect(self.seeded)) as template:
                 template.backup(store.db.conn)
             return

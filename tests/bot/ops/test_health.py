@@ -57,6 +57,7 @@ def test_healthz_turns_503_while_the_sweep_is_stale(running: Deps, clock: FixedC
     assert status == 503 and report["status"] == "unavailable"
     assert report["scheduler"] == {
         "running": True,
+        "holds_scheduler": True,
         "seconds_since_sweep": 601.0,
         "stale_limit_seconds": 600,
         "stale": True,
