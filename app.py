@@ -74,6 +74,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="print what would be sent to whom, and change nothing",
     )
     _add_now(sweep)
+    _add_database_commands(sub)
+    backup = sub.add_parser(
+        "backup",
+        help="copy the database to PATH (SQLite online backup; safe while the app runs)",
+    )
+    backup.add_argument("path", metavar="PATH", help="the backup file to write (replaced if present)")
+    _add_file_commands(sub)
+    args, extra = parser.parse_known_args(argv)
+    # argparse (3.11) will not take a positional after an option (`export ics --now X out.ics`)
+    if extra and args.command == "export" and not any(w.startswith("-") and w != "-" for w in extra):
+        args.words += extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def _add_database_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`migrate` and `copy-db`: the database's schema and moving a tracker between engines."""
     sub.add_parser(
         "migrate",
         help="create or bring the database's schema up to date (SQLite file or PostgreSQL URL), then stop",
@@ -86,11 +104,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     copy.add_argument("source", metavar="FROM")
     copy.add_argument("target", metavar="TO")
-    backup = sub.add_parser(
-        "backup",
-        help="copy the database to PATH (SQLite online backup; safe while the app runs)",
-    )
-    backup.add_argument("path", metavar="PATH", help="the backup file to write (replaced if present)")
+
+
+def _add_file_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`export` and `teams-package`: the commands that write a file."""
     export = sub.add_parser(
         "export",
         help="write the calendar (ics), the tracker tables (csv: a zip of four CSVs) or the timeline "
@@ -127,13 +144,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     package.add_argument("--website", help="https page about the app (default REVIEWWATCH_PUBLIC_URL)")
     package.add_argument("--privacy-url", help="https privacy page (default: the website)")
     package.add_argument("--terms-url", help="https terms-of-use page (default: the website)")
-    args, extra = parser.parse_known_args(argv)
-    # argparse (3.11) will not take a positional after an option (`export ics --now X out.ics`)
-    if extra and args.command == "export" and not any(w.startswith("-") and w != "-" for w in extra):
-        args.words += extra
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    return args
 
 
 def cmd_console(args: argparse.Namespace, deps: Deps) -> int:

@@ -172,6 +172,9 @@ class CuttableProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if self.cut:  # a connection that raced the cut is refused, as the network would
+                client.close()
+                return
             server = socket.create_connection(("127.0.0.1", self.target))
             self.links += [client, server]
             for a, b in ((client, server), (server, client)):
@@ -191,6 +194,13 @@ class CuttableProxy:
                 pass
 
     def cut_off(self) -> None:
+        # close() alone does not wake a thread blocked in accept(), which would go on relaying
+        # the cut instance's reconnections; shutdown() does, and the flag refuses any in flight.
+        self.cut = True
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.listener.close()
         for link in self.links:
             try:
