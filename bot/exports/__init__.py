@@ -13,6 +13,7 @@ from bot.exports.commands import (
     home_timeline_version,
     timeline_days,
     timeline_file,
+    timeline_file_fitted,
     timeline_home_section,
     timeline_pictures,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "TIMELINE_USAGE",
     "export_choice",
     "timeline_file",
+    "timeline_file_fitted",
     "timeline_home_section",
     "timeline_days",
     "timeline_pictures",

@@ -155,6 +155,12 @@ def timeline_file(deps: Deps, days: int = DEFAULT_DAYS) -> FileUpload | None:
     return timeline.timeline_file(deps, days)
 
 
+def timeline_file_fitted(deps: Deps, fit: int, days: int = DEFAULT_DAYS) -> tuple[FileUpload, bytes] | None:
+    from bot.exports import timeline
+
+    return timeline.timeline_file_fitted(deps, fit, days)
+
+
 def timeline_pictures(deps: Deps, fit: int, days: int = DEFAULT_DAYS) -> tuple[FileUpload, bytes] | None:
     from bot.exports import timeline
 

@@ -6,8 +6,9 @@ facts as Slack's answer, built by the feature that builds Slack's.
   and its next alerts, from bot/alerts' overview; delivery problems only for admins (Entra
   object id in REVIEWWATCH_TEAMS_ADMINS, checked here on the server).
 - `feeds` (admins): the watched sources and their state, from bot/news.
-- `timeline [days]`: Slack's picture (drawn by the painter worker), carried in the card as
-  an Image with a data URI and Slack's alt text.
+- `timeline [days]`: Slack's picture (drawn by the painter worker, at most 1024 pixels on
+  either side as Teams shows card images), carried in the card as an Image with a data URI
+  and Slack's alt text.
 - `export ics|csv [table]`: a bot can hand a file over in Teams only through the
   file-consent flow of a personal chat, so the card links to the app's own downloads (the
   board's calendar and CSV addresses) instead.
@@ -32,6 +33,9 @@ Answer = Callable[[Deps, str, Mapping[str, Any]], dict[str, Any]]
 
 ADMINS_ONLY = "Only admins see the watched sources: their Entra object ids are in REVIEWWATCH_TEAMS_ADMINS."
 FEEDS_ELSEWHERE = "Adding, removing and testing sources is in Slack for now: /aireview feeds add|remove|test."
+# Teams shows card images up to 1024 x 1024 pixels and 1 MB ("Format cards in Teams"); a
+# base64 image does not count against the 100 KB bot message limit ("Format your bot messages").
+CARD_IMAGE_PIXELS = 1024
 CSV_PATH = "/board/csv/"
 CSV_ZIP = "reviewwatch-csv.zip"
 BOARD_CALENDAR = "/board/calendar.ics"
@@ -88,17 +92,18 @@ def feeds_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str
 
 
 def timeline_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str, Any]:
-    from bot.exports import TIMELINE_USAGE, empty_range_line, timeline_days, timeline_file
+    from bot.exports import TIMELINE_USAGE, empty_range_line, timeline_days, timeline_file_fitted
 
     days = timeline_days(args)
     if days is None:
         return notice_card(_teams_text(TIMELINE_USAGE).replace("`", ""))
-    picture = timeline_file(deps, days)
-    if picture is None:
+    drawn = timeline_file_fitted(deps, CARD_IMAGE_PIXELS, days)
+    if drawn is None:
         return notice_card(empty_range_line(deps, days))
+    picture, fitted = drawn
     image: Element = {
         "type": "Image",
-        "url": "data:image/png;base64," + base64.b64encode(picture.content).decode("ascii"),
+        "url": "data:image/png;base64," + base64.b64encode(fitted).decode("ascii"),
         "altText": picture.alt_text or picture.title,
     }
     return reply_card([card_title(picture.title), image, text_block(picture.comment)])

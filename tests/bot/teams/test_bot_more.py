@@ -8,6 +8,7 @@ import base64
 import dataclasses
 import json
 import re
+import struct
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 from bot.board import sign_in
 from bot.clock import FixedClock
 from bot.deps import Deps
-from bot.exports import timeline_file
+from bot.exports import timeline_file, timeline_file_fitted
 from bot.replies import CommandRequest
 from storage.alerts import TARGET_SLACK, save_subscription
 from storage.snooze import save_mute
@@ -134,15 +135,20 @@ def test_feeds_lists_the_watched_sources_for_admins_only(
 def test_timeline_is_slacks_picture_with_its_alt_text(
     bot: BotServer, connector: TeamsConnector, deps: Deps
 ) -> None:
-    slack = timeline_file(deps, 30)
-    assert slack is not None and slack.alt_text
+    drawn = timeline_file_fitted(deps, 1024, 30)
+    assert drawn is not None
+    slack, fitted = drawn  # Slack's upload, and the same picture fitted in 1024 x 1024
+    uploaded = timeline_file(deps, 30)  # what /aireview timeline 30 uploads to Slack
+    assert uploaded is not None and uploaded.alt_text
+    assert (slack.alt_text, slack.comment) == (uploaded.alt_text, uploaded.comment)
     card = ask(bot, connector, "timeline 30").cards[0]
     images = [e for e in card["body"] if e["type"] == "Image"]
     assert len(images) == 1
     assert images[0]["altText"] == slack.alt_text
     prefix = "data:image/png;base64,"
     assert images[0]["url"].startswith(prefix)
-    assert base64.b64decode(images[0]["url"][len(prefix) :]) == slack.content
+    png = base64.b64decode(images[0]["url"][len(prefix) :])
+    assert png == fitted and max(struct.unpack(">II", png[16:24])) <= 1024
     assert slack.comment in json.dumps(card, ensure_ascii=False)
     assert "Usage" in seen(ask(bot, connector, "timeline 9999"))
 
