@@ -37,7 +37,7 @@ FEEDS_ELSEWHERE = "Adding, removing and testing sources is in Slack for now: /ai
 # base64 image does not count against the 100 KB bot message limit ("Format your bot messages").
 CARD_IMAGE_PIXELS = 1024
 CSV_PATH = "/board/csv/"
-CSV_ZIP = "reviewwatch-csv.zip"
+CSV_ZIP = "tracker.zip"  # handlers/http/board.py serves these paths
 BOARD_CALENDAR = "/board/calendar.ics"
 BOARD_PATH = "/board"
 NO_ADDRESS = (

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import io
 import json
 import re
 import struct
+import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 
-from bot.board import sign_in
 from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.exports import timeline_file, timeline_file_fitted
@@ -23,6 +25,7 @@ from bot.replies import CommandRequest
 from storage.alerts import TARGET_SLACK, save_subscription
 from storage.snooze import save_mute
 from tests.bot.teams.conftest import with_teams_bot
+from tests.support.board import board_app
 from tests.support.teams_connector import BotServer, Sent, TeamsConnector, message_activity
 
 ADMIN_AAD = "7f1c0000-0000-4000-8000-00000000abcd"
@@ -157,18 +160,50 @@ def _with_public_board(deps: Deps, mode: str = "private") -> None:
     deps.settings = dataclasses.replace(deps.settings, public_url=PUBLIC_URL, board_mode=mode)
 
 
-def test_export_links_to_the_apps_own_downloads(
+def _path(url: str) -> str:
+    assert url.startswith(PUBLIC_URL)
+    return url[len(PUBLIC_URL) :]
+
+
+def board_client(app: Any) -> httpx.Client:
+    """The board as a browser reaches it at REVIEWWATCH_PUBLIC_URL (https: the session cookie
+    is Secure)."""
+    return httpx.Client(transport=httpx.WSGITransport(app=app), base_url=PUBLIC_URL)
+
+
+def _teams_sign_in(bot: BotServer, connector: TeamsConnector, deps: Deps) -> httpx.Client:
+    """A board client signed in with the link the bot gives in the personal chat."""
+    found = re.search(r"/board/signin/[A-Za-z0-9_-]+", seen(ask(bot, connector, "board")))
+    assert found is not None
+    client = board_client(board_app(deps, deps.settings.board_mode))
+    assert client.post(found.group(0)).status_code == 303
+    return client
+
+
+def test_export_links_to_the_apps_own_downloads_which_serve_the_file(
     bot: BotServer, connector: TeamsConnector, deps: Deps
 ) -> None:
     assert "REVIEWWATCH_PUBLIC_URL" in seen(ask(bot, connector, "export ics"))
     _with_public_board(deps)
-    ics = ask(bot, connector, "export ics").cards[0]
-    assert ics["actions"][0]["url"] == f"{PUBLIC_URL}/board/calendar.ics"
-    assert "sign in first" in json.dumps(ics)
-    models = ask(bot, connector, "export csv models").cards[0]
-    assert models["actions"][0]["url"] == f"{PUBLIC_URL}/board/csv/models.csv"
-    every = ask(bot, connector, "export csv").cards[0]
-    assert every["actions"][0]["url"] == f"{PUBLIC_URL}/board/csv/reviewwatch-csv.zip"
+    asked = {
+        "export ics": ("/board/calendar.ics", "BEGIN:VCALENDAR"),
+        "export csv models": ("/board/csv/models.csv", "Muse Spark"),
+        "export csv": ("/board/csv/tracker.zip", None),
+    }
+    cards = {text: ask(bot, connector, text).cards[0] for text in asked}
+    assert "sign in first" in json.dumps(cards["export ics"])
+    board = board_client(board_app(deps))
+    assert board.get(_path(cards["export ics"]["actions"][0]["url"])).status_code != 200  # private
+    client = _teams_sign_in(bot, connector, deps)
+    for text, (path, content) in asked.items():
+        url = cards[text]["actions"][0]["url"]
+        assert _path(url) == path
+        got = client.get(path)
+        assert got.status_code == 200, text
+        if content:
+            assert content in got.text
+        else:
+            assert zipfile.ZipFile(io.BytesIO(got.content)).namelist()
     assert "There is no table called" in seen(ask(bot, connector, "export csv nonsense"))
     deps.settings = dataclasses.replace(deps.settings, board_mode="off")
     assert "board is off" in seen(ask(bot, connector, "export ics"))
@@ -180,19 +215,22 @@ def test_board_sends_a_personal_single_use_link_only_in_the_personal_chat(
     _with_public_board(deps)
     in_channel = channel_ask(bot, connector, "board")
     assert "personal chat" in in_channel and "/board/signin/" not in in_channel
-    card = ask(bot, connector, "board").cards[0]
-    text = json.dumps(card)
+    in_group = seen(ask(bot, connector, "board", conversation_type="groupChat"))
+    assert "personal chat" in in_group and "/board/signin/" not in in_group
+    text = seen(ask(bot, connector, "board"))
     assert "good once for 15 minutes" in text
-    found = re.search(re.escape(PUBLIC_URL) + r"/board/signin/([A-Za-z0-9_-]+)", text)
+    found = re.search(re.escape(PUBLIC_URL) + r"(/board/signin/[A-Za-z0-9_-]+)", text)
     assert found is not None
-    assert sign_in(deps, found.group(1)) is not None
-    assert sign_in(deps, found.group(1)) is None  # single use
+    client = board_client(board_app(deps))
+    assert client.post(found.group(1)).status_code == 303
+    assert client.get("/board").status_code == 200  # signed in
+    assert board_client(board_app(deps)).post(found.group(1)).status_code != 303  # single use
 
-    late = re.search(r"/board/signin/([A-Za-z0-9_-]+)", json.dumps(ask(bot, connector, "board").cards))
+    late = re.search(r"/board/signin/[A-Za-z0-9_-]+", seen(ask(bot, connector, "board")))
     assert late is not None
     assert isinstance(deps.clock, FixedClock)
     deps.clock.set(deps.clock.now() + timedelta(minutes=16))
-    assert sign_in(deps, late.group(1)) is None
+    assert board_client(board_app(deps)).post(late.group(0)).status_code != 303  # 15 minutes
 
     _with_public_board(deps, "public")
     assert f"{PUBLIC_URL}/board" in seen(ask(bot, connector, "board"))
