@@ -20,7 +20,7 @@
 """
 
 from bot.alerts.briefing import BRIEFING_SUBCOMMAND, briefing_http_response
-from bot.alerts.commands import ALERT_SUBCOMMANDS, alert_problems_home_section
+from bot.alerts.commands import ALERT_SUBCOMMANDS, alert_problems_home_section, teams_alerts_overview
 from bot.alerts.follows import FOLLOW_SUBCOMMANDS
 from bot.alerts.teams_bot_actions import acknowledge_from_teams, mute_from_teams, remind_from_teams
 from bot.alerts.teams_bot_subscriptions import (
@@ -42,5 +42,6 @@ __all__ = [
     "mute_from_teams",
     "remind_from_teams",
     "subscribe_conversation",
+    "teams_alerts_overview",
     "unsubscribe_conversation",
 ]

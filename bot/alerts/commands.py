@@ -74,17 +74,27 @@ def run_unsubscribe(deps: Deps, request: CommandRequest) -> Reply:
 
 def run_alerts(deps: Deps, request: CommandRequest) -> Reply:
     """Anyone: what this channel receives and its next ten alerts; admins also see problems."""
+    admin = is_admin(deps, request.user_id, request.directory)
+    return _overview(deps, store_alerts.TARGET_SLACK, request.channel_id, request.channel_id, admin)
+
+
+def teams_alerts_overview(deps: Deps, target: str, aad_object_id: str | None) -> Reply:
+    """`alerts` in a Teams conversation the bot is in (`target`: its `bot:` subscription
+    target): the same overview as a Slack channel's; admins (by Entra object id) also see
+    delivery problems and the last sweep."""
+    from bot.alerts.teams_bot_subscriptions import is_teams_admin
+
+    admin = is_teams_admin(deps, aad_object_id)
+    return _overview(deps, store_alerts.TARGET_TEAMS, target, None, admin)
+
+
+def _overview(deps: Deps, target_type: str, target: str | None, channel_id: str | None, admin: bool) -> Reply:
     db = deps.store.db
     now = deps.clock.now()
-    sub = None
-    if request.channel_id:
-        sub = store_alerts.get_subscription(db, store_alerts.TARGET_SLACK, request.channel_id)
-    upcoming, next_digest = [], None
-    mutes = []
-    if request.channel_id:
-        mutes = active_mutes(
-            db, today_in(deps.settings.tz, now), store_alerts.TARGET_SLACK, request.channel_id
-        )
+    sub = store_alerts.get_subscription(db, target_type, target) if target else None
+    upcoming: list[Alert] = []
+    next_digest = None
+    mutes = active_mutes(db, today_in(deps.settings.tz, now), target_type, target) if target else []
     if sub is not None:
         tracker = load_tracker(db, [sub])
         already = store_alerts.ledger_keys(db, sub["target_type"], sub["target"])
@@ -96,9 +106,8 @@ def run_alerts(deps: Deps, request: CommandRequest) -> Reply:
         ][:10]
         if sub["digest"] != DIGEST_REALTIME:
             next_digest = next_digest_time(sub, now, deps.settings)
-    admin = is_admin(deps, request.user_id, request.directory)
     return alerts_overview(
-        channel_id=request.channel_id,
+        channel_id=channel_id,
         subscription=sub,
         upcoming=upcoming,
         next_digest=next_digest,

@@ -10,6 +10,7 @@ Nothing here writes to the tracker.
 """
 
 from bot.board.access import (
+    LINK_LIFETIME,
     MODE_OFF,
     MODE_PRIVATE,
     MODE_PUBLIC,
@@ -17,6 +18,8 @@ from bot.board.access import (
     SESSION_COOKIE,
     SIGN_IN_PATH,
     NewSession,
+    board_url,
+    issue_teams_link,
     link_is_usable,
     reader_scope,
     session_cookie,
@@ -66,7 +69,10 @@ __all__ = [
     "SCOPE_PUBLIC",
     "SESSION_COOKIE",
     "SIGN_IN_PATH",
+    "LINK_LIFETIME",
     "NewSession",
+    "board_url",
+    "issue_teams_link",
     "link_is_usable",
     "reader_scope",
     "session_cookie",

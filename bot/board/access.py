@@ -61,6 +61,19 @@ def issue_link(deps: Deps, user_id: str, team_id: str) -> str:
     return board_url(deps, SIGN_IN_PATH + token)
 
 
+def issue_teams_link(deps: Deps, aad_object_id: str) -> str:
+    """A fresh personal sign-in link for a Teams person (by Entra object id, from an activity
+    the bot authenticated, in the bot's own tenant): single use, LINK_LIFETIME, for the
+    board's workspace; a board no Slack workspace has claimed yet is claimed for the tenant."""
+    db = deps.store.db
+    team = board_team(db) or claim_board_team(db, f"teams:{deps.settings.teams_tenant_id}")
+    token = secrets.token_urlsafe(32)
+    now = deps.clock.now()
+    person = BoardPerson(f"teams:{aad_object_id}", team)
+    save_link(db, token_hash(token), person, at=now, expires=now + LINK_LIFETIME)
+    return board_url(deps, SIGN_IN_PATH + token)
+
+
 def link_is_usable(deps: Deps, token: str) -> bool:
     return link_usable(deps.store.db, token_hash(token), deps.clock.now())
 

@@ -7,9 +7,13 @@ Only `commands` and `choices` load with the app: `files` and `timeline` load on 
 from bot.exports.commands import (
     EXPORT_SUBCOMMAND,
     TIMELINE_SUBCOMMAND,
+    TIMELINE_USAGE,
     empty_range_line,
+    export_choice,
     home_timeline_version,
+    timeline_days,
     timeline_file,
+    timeline_file_fitted,
     timeline_home_section,
     timeline_pictures,
 )
@@ -19,7 +23,11 @@ __all__ = [
     "home_timeline_version",
     "EXPORT_SUBCOMMAND",
     "TIMELINE_SUBCOMMAND",
+    "TIMELINE_USAGE",
+    "export_choice",
     "timeline_file",
+    "timeline_file_fitted",
     "timeline_home_section",
+    "timeline_days",
     "timeline_pictures",
 ]

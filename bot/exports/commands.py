@@ -44,22 +44,30 @@ def _usage_reply(problem: str) -> Reply:
     )
 
 
-def run_export(deps: Deps, request: CommandRequest) -> Reply | None:
-    from bot.exports.files import calendar_export, csv_export
-
-    words = request.text.lower().split()
+def export_choice(text: str) -> tuple[str, str | None] | Reply:
+    """The export asked for, as (format, table or None for all), or the usage reply."""
+    words = text.lower().split()
     if not words:
         return _usage_reply("Which export?")
     fmt, rest = words[0], words[1:]
     if fmt == FORMAT_ICS and not rest:
-        export = calendar_export(deps)
-    elif fmt == FORMAT_CSV and len(rest) <= 1:
+        return fmt, None
+    if fmt == FORMAT_CSV and len(rest) <= 1:
         table = rest[0] if rest else None
         if table is not None and table not in (*CSV_TABLES, *CSV_VIEWS):
             return _usage_reply(f"There is no table called `{table}`.")
-        export = csv_export(deps, table)
-    else:
-        return _usage_reply(f"I don't know the export `{request.text.strip()}`.")
+        return fmt, table
+    return _usage_reply(f"I don't know the export `{text.strip()}`.")
+
+
+def run_export(deps: Deps, request: CommandRequest) -> Reply | None:
+    from bot.exports.files import calendar_export, csv_export
+
+    choice = export_choice(request.text)
+    if isinstance(choice, Reply):
+        return choice
+    fmt, table = choice
+    export = calendar_export(deps) if fmt == FORMAT_ICS else csv_export(deps, table)
     if request.surface != SURFACE_SLACK or not request.channel_id:
         return Reply(
             text="Exports are uploaded to a Slack conversation; from a shell run "
@@ -90,14 +98,20 @@ TIMELINE_USAGE = (
 )
 
 
+def timeline_days(text: str) -> int | None:
+    """The days `timeline [days]` asks for (the default when none), None when not 1 to MAX_DAYS."""
+    try:
+        days = answers.parse_days(text) if text.strip() else DEFAULT_DAYS
+    except answers.BadDays:
+        return None
+    return days if 1 <= days <= MAX_DAYS else None
+
+
 def run_timeline(deps: Deps, request: CommandRequest) -> Reply:
     from bot.exports import timeline
 
-    try:
-        days = answers.parse_days(request.text) if request.text.strip() else DEFAULT_DAYS
-    except answers.BadDays:
-        return Reply(text=TIMELINE_USAGE)
-    if not 1 <= days <= MAX_DAYS:
+    days = timeline_days(request.text)
+    if days is None:
         return Reply(text=TIMELINE_USAGE)
     if request.surface != SURFACE_SLACK or not request.channel_id:
         return Reply(
@@ -139,6 +153,12 @@ def timeline_file(deps: Deps, days: int = DEFAULT_DAYS) -> FileUpload | None:
     from bot.exports import timeline
 
     return timeline.timeline_file(deps, days)
+
+
+def timeline_file_fitted(deps: Deps, fit: int, days: int = DEFAULT_DAYS) -> tuple[FileUpload, bytes] | None:
+    from bot.exports import timeline
+
+    return timeline.timeline_file_fitted(deps, fit, days)
 
 
 def timeline_pictures(deps: Deps, fit: int, days: int = DEFAULT_DAYS) -> tuple[FileUpload, bytes] | None:

@@ -231,6 +231,22 @@ def timeline_file(deps: Deps, days: int = DEFAULT_DAYS) -> FileUpload | None:
     return _timeline_upload(timeline, png)
 
 
+def timeline_file_fitted(deps: Deps, fit: int, days: int = DEFAULT_DAYS) -> tuple[FileUpload, bytes] | None:
+    """`timeline_file`'s picture (widened the same way) and, drawn once with it, a copy at most
+    `fit` pixels on either side: the Teams bot's answer to `timeline` (Teams shows card images
+    up to 1024 x 1024)."""
+    from bot.exports.painter import draw_pngs
+
+    timeline = timeline_story(deps, days)
+    if timeline is None:
+        return None
+    png, small = draw_pngs(
+        timeline, fit, idle_seconds=deps.settings.picture_worker_idle, painter=deps.painter
+    )
+    assert small is not None
+    return _timeline_upload(timeline, png), small
+
+
 def timeline_pictures(deps: Deps, fit: int, days: int = DEFAULT_DAYS) -> tuple[FileUpload, bytes] | None:
     """The weekly briefing's picture and, drawn once with it, a copy at most `fit` pixels on
     either side (Teams shows card images up to 1024 x 1024); None when nothing is in range

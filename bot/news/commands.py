@@ -44,6 +44,14 @@ def run_feeds(deps: Deps, request: CommandRequest) -> Reply:
     return watch.feeds_test_reply(deps, rest)
 
 
+def feeds_list_reply(deps: Deps) -> Reply:
+    """The watched sources and their state (`/aireview feeds list`), for other surfaces; the
+    caller checks that the asker is an admin."""
+    from bot.news import watch
+
+    return watch.feeds_list_reply(deps)
+
+
 FEEDS_SUBCOMMAND = Subcommand(
     name="feeds",
     usage=FEEDS_USAGE,

@@ -12,8 +12,9 @@ read as the outgoing webhook reads it (`answers.command_text`, `split_command`),
   alerts the bot sends to that chat;
 - `update <developer|model|deadline>` (admins) opens its form as a Teams dialog, and
   `update` alone offers a new development (`dialogs`);
-- any other command of the table (the alerts overview, follows, admin forms, exports, feeds,
-  the board) answers where in Slack it is, until it has its Teams form;
+- the alerts overview, `feeds` (admins), `timeline`, `export` and `board` get their cards
+  from `chat_more`;
+- any other command of the table answers where in Slack it is, until it has its Teams form;
 - anything else gets help, with "did you mean".
 """
 
@@ -34,6 +35,7 @@ from bot.teams.answers import (
     help_card,
     teams_commands,
 )
+from bot.teams.chat_more import MORE_ANSWERS
 from bot.teams.from_blocks import card_from_blocks
 from bot.teams.reply import clean, notice_card, reply_activity
 
@@ -50,7 +52,7 @@ BOT_HELP_FOOTER = (
     "Names match like in Slack: any case, slug or display name, part of a name, small typos. "
     "“follow <developer|model>” in your personal chat with the bot brings its alerts there. "
     "Admins: “subscribe” sends alerts here; “update <developer|model|deadline>” opens its form, "
-    "“update” alone records a development. Exports are in Slack for now: /aireview help."
+    "“update” alone records a development; “alerts” shows what this conversation receives."
 )
 
 
@@ -67,7 +69,7 @@ def bot_commands(deps: Deps) -> list[TeamsCommand]:
     table = _table(deps)
     extra = [
         TeamsCommand(c.name, c.usage, c.summary, c.example.removeprefix("/aireview "))
-        for c in (table[name] for name in FROM_SLACK_BLOCKS if name in table)
+        for c in (table[name] for name in (*FROM_SLACK_BLOCKS, *MORE_ANSWERS) if name in table)
     ]
     return [c for c in offered if c.name != "help"] + extra + [c for c in offered if c.name == "help"]
 
@@ -163,6 +165,8 @@ def chat_answer(deps: Deps, activity: Mapping[str, Any]) -> TeamsAnswer:
     offered = {c.name for c in teams_commands(deps)}
     if name in CARD_ANSWERS and name in offered and name != "help":
         return TeamsAnswer(name, reply_activity(CARD_ANSWERS[name](deps, args, app)))
+    if name in MORE_ANSWERS and name in table:
+        return TeamsAnswer(name, reply_activity(MORE_ANSWERS[name](deps, args, activity)))
     if name in FROM_SLACK_BLOCKS and name in table:
         return TeamsAnswer(name, reply_activity(_from_slack(deps, name, args, activity)))
     if name in table and name != "help":

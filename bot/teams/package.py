@@ -77,8 +77,11 @@ def manifest(
     privacy: str,
     terms: str,
 ) -> dict[str, Any]:
-    """The manifest: `commands` are (title, description) pairs, the first twelve listed."""
-    listed = [{"title": t[:128], "description": d[:4000]} for t, d in commands[:MAX_COMMANDS]]
+    """The manifest: `commands` are (title, description) pairs, the first eleven and the last
+    (help) listed."""
+    if len(commands) > MAX_COMMANDS:  # keep the last (help: it names the rest)
+        commands = [*commands[: MAX_COMMANDS - 1], commands[-1]]
+    listed = [{"title": t[:128], "description": d[:4000]} for t, d in commands]
     return {
         "$schema": MANIFEST_SCHEMA,
         "manifestVersion": MANIFEST_VERSION,
