@@ -11,7 +11,8 @@ Differences kept out of the callers:
 - errors are raised as sqlite3's classes (IntegrityError, OperationalError, ...) so the
   callers' `except sqlite3.IntegrityError` holds on both engines;
 - parameters are bound client-side with numbers passed as untyped literals, as SQLite's type
-  affinity compares `'5'` with `5`; `numeric` results (SUM over integers) come back as int;
+  affinity compares `'5'` with `5` (`executemany` binds them server-side, as untyped text:
+  one parse for many rows); `numeric` results (SUM over integers) come back as int;
 - `cursor.lastrowid` is the `id` an INSERT returned, for tables with an identity `id`;
 - outside `atomic()` every statement commits on its own (autocommit), inside it one
   transaction (nested: a savepoint).
@@ -135,9 +136,14 @@ class PgConnection:
         return PgCursor(cursor, lastrowid)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
+        """One statement for many rows, pipelined (psycopg sends them all, then reads the
+        answers) and bound server-side: parsed and planned once, not once per row as the
+        literals `execute` binds client-side would be (2-3 times faster for a sweep's
+        thousands of claims and outcomes). The values go as untyped text, as `execute`'s
+        literals do, so the server reads each as its column's type."""
         text, _ = translate(sql)
         with _sqlite_errors():
-            cursor = self.raw.cursor()
+            cursor = psycopg.Cursor(self.raw)
             cursor.executemany(text, [_params(row) for row in rows])
         return PgCursor(cursor)
 
