@@ -10,7 +10,7 @@
    until the other holds the scheduler and until its first alert is posted.
 4. memory: resident memory of an idle instance on each engine after start and the answers.
 
-    python -m bench.engines --server postgresql://postgres@127.0.0.1:55432/postgres [--large]
+    python -m bench.engines --server postgresql://postgres@127.0.0.1:55432/postgres [--large] [--sweep-only]
 
 (`--server`, or REVIEWWATCH_TEST_DATABASE_URL: a maintenance URL; databases are made and dropped.)
 """
@@ -242,6 +242,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--requests", type=int, default=80)
     parser.add_argument("--no-sweep", action="store_true", help="skip part 1")
+    parser.add_argument("--sweep-only", action="store_true", help="part 1 only")
     args = parser.parse_args()
     if not args.server:
         parser.error("give --server postgresql://... (or REVIEWWATCH_TEST_DATABASE_URL)")
@@ -253,6 +254,10 @@ def main() -> None:
             [] if args.no_sweep else [sweep_figures(args.server, folder, n, args.repeats) for n in sizes]
         )
         print(json.dumps(figures["sweep"]), flush=True)
+        if args.sweep_only:
+            figures["machine"]["load_after"] = os.getloadavg()
+            print(json.dumps(figures, indent=2))
+            return
         figures["answers"] = answers_and_memory(args.server, folder, args.requests)
         print(json.dumps(figures["answers"]), flush=True)
         figures["failover"] = failover(args.server, folder)

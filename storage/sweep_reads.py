@@ -72,6 +72,27 @@ def models_for_sweep(
     return sorted(rows, key=lambda m: (m["developer_name"].lower(), m["name"].lower()))
 
 
+def subject_rows(
+    db: Database, subjects: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any] | None]:
+    """The current rows of many deadlines and models at once, as `models_for_sweep` and
+    `deadlines_for_sweep` read them: (subject type, id as text) -> the row, or None when it
+    was removed. A chunk of ids per query, not one query per subject: on PostgreSQL each
+    query is a round trip (docs/benchmarks.md, "SQLite and PostgreSQL side by side")."""
+    wanted: dict[str, set[str]] = {"model": set(), "deadline": set()}
+    for subject_type, subject_id in subjects:
+        if subject_type in wanted:
+            wanted[subject_type].add(str(subject_id))
+    found: dict[tuple[str, str], dict[str, Any] | None] = {
+        (subject_type, subject_id): None for subject_type, ids in wanted.items() for subject_id in ids
+    }
+    for row in models_for_sweep(db, [], sorted(wanted["model"])):
+        found[("model", str(row["id"]))] = row
+    for row in deadlines_for_sweep(db, [], sorted(wanted["deadline"])):
+        found[("deadline", str(row["id"]))] = row
+    return found
+
+
 def deadlines_for_sweep(
     db: Database, due_date: Iterable[tuple[date, date]], ids: Iterable[int | str]
 ) -> list[dict[str, Any]]:
@@ -186,13 +207,17 @@ def last_sent_about(
 def dates_changed_at(db: Database, subjects: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """When each deadline's due date or model's planned release last changed (a history row's
     `at`, UTC ISO); subjects never changed are left out."""
+    by_entity: dict[str, set[str]] = {}
+    for entity, entity_id in subjects:
+        by_entity.setdefault(entity, set()).add(entity_id)
     found: dict[tuple[str, str], str] = {}
-    for entity, entity_id in set(subjects):
-        row = db.execute(
-            """SELECT MAX(at) FROM history WHERE entity = ? AND entity_id = ?
-                 AND field IN ('due_date', 'planned_release')""",
-            [entity, entity_id],
-        ).fetchone()
-        if row and row[0]:
-            found[(entity, entity_id)] = str(row[0])
+    for entity, ids in by_entity.items():
+        for chunk in chunks(sorted(ids)):  # a chunk per query (indexed by entity, entity_id)
+            rows = db.execute(
+                f"""SELECT entity_id, MAX(at) FROM history WHERE entity = ?
+                      AND entity_id IN ({placeholders(chunk)})
+                      AND field IN ('due_date', 'planned_release') GROUP BY entity_id""",
+                [entity, *chunk],
+            ).fetchall()
+            found.update(((entity, str(entity_id)), str(at)) for entity_id, at in rows if at)
     return found

@@ -18,6 +18,7 @@ its key, which names its date, always stays the key the ledger holds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -39,8 +40,16 @@ FIELD_WORDS = {
 }
 
 
-def current_row(db: Database, subject_type: str, subject_id: str) -> dict[str, Any] | None:
+# Rows read ahead for many alerts at once (`current_all`): (subject type, id) -> row or None.
+Rows = Mapping[tuple[str, str], dict[str, Any] | None]
+
+
+def current_row(
+    db: Database, subject_type: str, subject_id: str, rows: Rows | None = None
+) -> dict[str, Any] | None:
     """A deadline's or a model's row as the sweep reads it (None: removed)."""
+    if rows is not None and (subject_type, subject_id) in rows:
+        return rows[(subject_type, subject_id)]
     if subject_type == "deadline":
         found = sweep_reads.deadlines_for_sweep(db, [], [subject_id])
     elif subject_type == "model":
@@ -63,8 +72,10 @@ def _ended(alert: Alert, row: dict[str, Any] | None, restated: Alert | None) -> 
     return None
 
 
-def _current_date_alert(db: Database, alert: Alert, now: datetime, settings: Settings) -> Alert:
-    row = current_row(db, alert.subject_type, alert.subject_id)
+def _current_date_alert(
+    db: Database, alert: Alert, now: datetime, settings: Settings, rows: Rows | None
+) -> Alert:
+    row = current_row(db, alert.subject_type, alert.subject_id, rows)
     restated = restated_alert(alert, row, now, settings)
     if restated is None or restated.subject_date != alert.subject_date:
         return alert  # not sent: the plan drops a date alert whose date moved or ended
@@ -72,13 +83,15 @@ def _current_date_alert(db: Database, alert: Alert, now: datetime, settings: Set
     return replace(alert, title=restated.title, facts={**restated.facts, **contests})
 
 
-def _current_reminder(db: Database, reminder: Alert, now: datetime, settings: Settings) -> Alert:
+def _current_reminder(
+    db: Database, reminder: Alert, now: datetime, settings: Settings, rows: Rows | None
+) -> Alert:
     original = dict(reminder.facts.get("original") or {})
     kind, subject_type = original.get("kind"), original.get("subject_type", "")
     if kind not in DATE_KINDS:
         return reminder  # a status change, a development, news: what happened stays true
     asked = original_alert(reminder)
-    row = current_row(db, subject_type, str(original.get("subject_id", "")))
+    row = current_row(db, subject_type, str(original.get("subject_id", "")), rows)
     restated = restated_alert(asked, row, now, settings)
     facts = dict(reminder.facts)
     ended = _ended(asked, row, restated)
@@ -94,10 +107,24 @@ def _current_reminder(db: Database, reminder: Alert, now: datetime, settings: Se
     return replace(reminder, facts=facts)
 
 
-def current(db: Database, alert: Alert, now: datetime, settings: Settings) -> Alert:
+def current(db: Database, alert: Alert, now: datetime, settings: Settings, rows: Rows | None = None) -> Alert:
     """`alert` worded from the tracker as it is now (see the module docstring)."""
     if alert.kind == KIND_REMINDER:
-        return _current_reminder(db, alert, now, settings)
+        return _current_reminder(db, alert, now, settings, rows)
     if alert.kind in DATE_KINDS and alert.subject_type in ("deadline", "model"):
-        return _current_date_alert(db, alert, now, settings)
+        return _current_date_alert(db, alert, now, settings, rows)
     return alert
+
+
+def _subject(alert: Alert) -> tuple[str, str]:
+    if alert.kind == KIND_REMINDER:
+        original = alert.facts.get("original") or {}
+        return str(original.get("subject_type", "")), str(original.get("subject_id", ""))
+    return alert.subject_type, alert.subject_id
+
+
+def current_all(db: Database, alerts: Sequence[Alert], now: datetime, settings: Settings) -> list[Alert]:
+    """`current` of each of `alerts`, their subjects' rows read a chunk at a time beforehand
+    (a sweep's thousands of alerts: one query per alert is one round trip each on PostgreSQL)."""
+    rows = sweep_reads.subject_rows(db, (_subject(alert) for alert in alerts))
+    return [current(db, alert, now, settings, rows) for alert in alerts]

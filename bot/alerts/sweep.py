@@ -50,7 +50,7 @@ from bot.alerts.claims import ClaimLease, claim_token, deliver_and_record
 from bot.alerts.cursors import cursor_settings
 from bot.alerts.delivery import Job, build_senders, close_senders
 from bot.alerts.dry_run import dry_run_sweep
-from bot.alerts.render import current
+from bot.alerts.render import current, current_all
 from bot.alerts.sending import Sender
 from bot.alerts.sweep_plan import (
     CLAIM_LEASE,
@@ -136,8 +136,9 @@ def _live_sweep(
         jobs, attempts, threads = _claim_new(deps, subscriptions, work, token, now, result)
         jobs += _reclaim_retries(deps, subscriptions, work, token, now, threads, attempts, result)
         # Worded from the tracker as it is now, not as when planned (bot/alerts/render.py).
+        worded = current_all(db, [job.alert for job in jobs], now, deps.settings)
         jobs = [
-            in_thread(replace(job, alert=current(db, job.alert, now, deps.settings)), threads) for job in jobs
+            in_thread(replace(job, alert=alert), threads) for job, alert in zip(jobs, worded, strict=True)
         ]
         result.attempted = [(j.alert, j.check_existing) for j in jobs]
         if jobs:
