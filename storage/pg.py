@@ -208,13 +208,6 @@ def refresh_identity_tables(pg: PgConnection) -> None:
 
 def _configure(conn: psycopg.Connection[Any]) -> None:
     conn.adapters.register_loader("numeric", _NumericLoader)
-    # Only `executemany` prepares statements (`execute` binds client-side). Its UPDATEs find
-    # each row by key and re-check the claim (`key = ? AND +claim_token = ?`): a custom plan
-    # for each row's values reads the claim_token index instead, which PostgreSQL's stale
-    # statistics say is rare while a sweep's every row carries that token (the `+` that
-    # keeps SQLite off that index has no PostgreSQL equivalent); the generic plan looks the
-    # row up by its key.
-    conn.execute(b"SET plan_cache_mode = force_generic_plan")
 
 
 def redacted(url: str) -> str:
