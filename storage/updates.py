@@ -51,22 +51,6 @@ def sent_alerts_about(
     )
 
 
-def sent_status_alerts_about(
-    db: Database, entity: str, entity_id: str, field: str, before_id: int, sent_since: datetime
-) -> list[dict[str, Any]]:
-    """Sent status-change alerts about the same entity and field, sent since `sent_since`."""
-    return list(
-        db.query(
-            """SELECT l.* FROM history h
-               JOIN alert_ledger l ON l.subject_type = 'history' AND l.subject_id = CAST(h.id AS TEXT)
-               WHERE h.entity = ? AND h.entity_id = ? AND h.field = ? AND h.id < ?
-                 AND l.status = 'sent' AND l.kind = 'status' AND l.sent_at >= ?
-               ORDER BY l.sent_at, l.key""",
-            [entity, entity_id, field, before_id, utc_iso(sent_since)],
-        )
-    )
-
-
 def claim_updates(db: Database, rows: Iterable[tuple[str, str, int]], now: datetime) -> None:
     """Insert (update key, alert key, history id) rows not yet there, claimed now."""
     stamp = utc_iso(now)

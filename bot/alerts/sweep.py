@@ -44,13 +44,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.alerts.alert import HELD_QUIET_HOURS, KIND_REMINDER, Alert
+from bot.alerts.alert import HELD_QUIET_HOURS, Alert
 from bot.alerts.briefing import restore_briefing
 from bot.alerts.claims import ClaimLease, claim_token, deliver_and_record
 from bot.alerts.cursors import cursor_settings
 from bot.alerts.delivery import Job, build_senders, close_senders
 from bot.alerts.dry_run import dry_run_sweep
-from bot.alerts.render import current, current_all
+from bot.alerts.render import current_all
 from bot.alerts.sending import Sender
 from bot.alerts.sweep_plan import (
     CLAIM_LEASE,
@@ -160,14 +160,6 @@ def _live_sweep(
             claims.close()
         if own_senders and senders:
             close_senders(senders)
-
-
-def _worded_now(deps: Deps, job: Job, now: datetime) -> Job:
-    """Reminders and retries worded from the tracker as it is now, not as when they were
-    asked for or first claimed (bot/alerts/render.py); new alerts were planned from it now."""
-    if job.check_existing or job.alert.kind == KIND_REMINDER:
-        return replace(job, alert=current(deps.store.db, job.alert, now, deps.settings))
-    return job
 
 
 def _claim_new(
