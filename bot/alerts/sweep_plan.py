@@ -42,6 +42,7 @@ from bot.settings import Settings
 from storage import alerts as ledger
 from storage import sweep_reads
 from storage.facts import contests_for, event_developers, list_events
+from storage.generation import tracker_generation
 from storage.tracker import latest_history_id, list_deadlines, list_models
 
 CLAIM_LEASE = timedelta(minutes=15)  # longer than any sweep's delivery takes
@@ -269,6 +270,7 @@ class SweepWork(NamedTuple):
     skip: list[tuple[Alert, str]]  # new alerts to record as skipped
     retry: list[dict[str, Any]]  # ledger rows to deliver again
     drop: list[tuple[dict[str, Any], str]]  # ledger rows to record as skipped
+    generation: int | None = None  # the tracker's before it was read (storage/generation.py)
 
 
 def sweep_work(
@@ -277,6 +279,7 @@ def sweep_work(
     """Everything a sweep at `now` is to do, before it writes anything: the plan, status changes
     naming their actors, the briefing filled in, and the retries joined (module docstring)."""
     settings = deps.settings
+    generation = tracker_generation(deps.store)  # before reading: a write meanwhile moves it
     plan, retries, tracker = plan_sweep(deps.store.db, subscriptions, now, settings, lease)
     _name_actors(deps, [*plan.send, *(alert for alert, _ in plan.hold)])
     send = [fill_briefing(deps, a, now, dry_run=dry_run) if a.kind == KIND_BRIEFING else a for a in plan.send]
@@ -291,7 +294,7 @@ def sweep_work(
     reasons.update(already_told(deps.store.db, candidates, now, settings))
     reasons.update(summaries_caught_up(send, [a for a in retried if a.key not in reasons]))
     if not reasons:
-        return SweepWork(plan, tracker, send, plan.skip, retry, drop)
+        return SweepWork(plan, tracker, send, plan.skip, retry, drop, generation)
     return SweepWork(
         plan,
         tracker,
@@ -299,6 +302,7 @@ def sweep_work(
         [*plan.skip, *((a, reasons[a.key]) for a in send if a.key in reasons)],
         [r for r in retry if r["key"] not in reasons],
         [*drop, *((r, reasons[r["key"]]) for r in retry if r["key"] in reasons)],
+        generation,
     )
 
 
