@@ -142,7 +142,8 @@ def _live_sweep(
         as_planned = {alert.key for alert in work.send} if unchanged else set()
         worded = current_all(db, [job.alert for job in jobs], now, deps.settings, as_planned)
         jobs = [
-            in_thread(replace(job, alert=alert), threads) for job, alert in zip(jobs, worded, strict=True)
+            in_thread(job if alert is job.alert else replace(job, alert=alert), threads)
+            for job, alert in zip(jobs, worded, strict=True)
         ]
         result.attempted = [(j.alert, j.check_existing) for j in jobs]
         if jobs:
