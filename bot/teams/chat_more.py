@@ -1,10 +1,12 @@
 """The bot's answers that Slack gives as an overview, a file, a picture or a personal link:
-`alerts`, `feeds`, `timeline`, `export` and `board`, each an Adaptive Card with the same
-facts as Slack's answer, built by the feature that builds Slack's.
+`alerts`, `briefing`, `feeds`, `timeline`, `export` and `board`, each an Adaptive Card with
+the same facts as Slack's answer, built by the feature that builds Slack's.
 
 - `alerts`: this conversation's bot subscription (kinds, leads, quiet time, muted subjects)
   and its next alerts, from bot/alerts' overview; delivery problems only for admins (Entra
   object id in REVIEWWATCH_TEAMS_ADMINS, checked here on the server).
+- `briefing`: the weekly briefing's card as it stands now, picture inside; `briefing on|off`
+  (admins) the Monday post to this conversation (bot/alerts/teams_bot_briefing.py).
 - `feeds` (admins): the watched sources and their state, from bot/news.
 - `timeline [days]`: Slack's picture (drawn by the painter worker, at most 1024 pixels on
   either side as Teams shows card images), carried in the card as an Image with a data URI
@@ -89,6 +91,15 @@ def feeds_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str
     if action not in ("", "list"):
         return notice_card(FEEDS_ELSEWHERE)
     return _slack_reply_card(feeds_list_reply(deps))
+
+
+def briefing_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str, Any]:
+    from bot.alerts import briefing_now_card, set_conversation_briefing
+
+    word = args.strip().lower()
+    if not word:
+        return briefing_now_card(deps, conversation_id(activity))
+    return notice_card(set_conversation_briefing(deps, conversation_id(activity), word, _aad(activity)))
 
 
 def timeline_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str, Any]:
@@ -180,6 +191,7 @@ def _link_card(sentence: str, url: str) -> dict[str, Any]:
 
 MORE_ANSWERS: dict[str, Answer] = {
     "alerts": alerts_answer,
+    "briefing": briefing_answer,
     "feeds": feeds_answer,
     "timeline": timeline_answer,
     "export": export_answer,
