@@ -124,6 +124,16 @@ def dialog_listeners(deps: Deps) -> tuple[Any, Any]:
     return on_open, on_submit
 
 
+def _told(text: str) -> dict[str, Any]:
+    """An invoke's answer: a message shown to the presser."""
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
+
+
+def _refreshed(card: dict[str, Any]) -> dict[str, Any]:
+    """An invoke's answer: the card, refreshed for the presser."""
+    return {"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card}
+
+
 def _invoke_error(message: str) -> dict[str, Any]:
     return {
         "statusCode": 400,
@@ -175,6 +185,14 @@ def card_action_listener(deps: Deps) -> Any:
         finally:
             deps.store.release()
 
+    def unmute(activity: dict[str, Any], mute_id: Any) -> tuple[bool, Any]:
+        from bot.teams.alerts_card import unmute_answer
+
+        try:
+            return unmute_answer(deps, activity, mute_id)
+        finally:
+            deps.store.release()
+
     async def on_card_action(ctx: Any) -> dict[str, Any]:
         activity = activity_json(ctx.activity)
         if not from_our_tenant(deps, activity):
@@ -182,29 +200,24 @@ def card_action_listener(deps: Deps) -> Any:
         action = (activity.get("value") or {}).get("action") or {}
         data = action.get("data") or {}
         key = data.get("key")
+        if action.get("verb") == "unmute":
+            lifted, shown = await asyncio.to_thread(unmute, activity, data.get("mute_id"))
+            return _refreshed(shown) if lifted else _told(shown)
         if action.get("verb") == "remind" and isinstance(key, str):
-            told = await asyncio.to_thread(remind, activity, key, str(data.get("choice") or ""))
-            return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": told}
+            return _told(await asyncio.to_thread(remind, activity, key, str(data.get("choice") or "")))
         if action.get("verb") in ("mute_form", "mute") and isinstance(key, str):
             shown = await asyncio.to_thread(mute, activity, str(action["verb"]), key, data.get("mute_until"))
-            if isinstance(shown, str):
-                return {
-                    "statusCode": 200,
-                    "type": "application/vnd.microsoft.activity.message",
-                    "value": shown,
-                }
-            return {"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": shown}
+            return _told(shown) if isinstance(shown, str) else _refreshed(shown)
         if action.get("verb") != "acknowledge" or not isinstance(key, str):
             return _invoke_error("Unknown action.")
         result = await asyncio.to_thread(acknowledge, activity, key)
         if isinstance(result, str):
-            return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": result}
+            return _told(result)
         envelope, _row = result
         if activity.get("replyToId"):  # everyone sees who acknowledged: the posted card is replaced
             update = message_input(envelope)
             update.id = activity["replyToId"]
             await ctx.send(update)
-        card = envelope["attachments"][0]["content"]
-        return {"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card}
+        return _refreshed(envelope["attachments"][0]["content"])
 
     return on_card_action

@@ -22,7 +22,13 @@
 from bot.alerts.briefing import BRIEFING_SUBCOMMAND, briefing_http_response
 from bot.alerts.commands import ALERT_SUBCOMMANDS, alert_problems_home_section, teams_alerts_overview
 from bot.alerts.follows import FOLLOW_SUBCOMMANDS
-from bot.alerts.teams_bot_actions import acknowledge_from_teams, mute_from_teams, remind_from_teams
+from bot.alerts.teams_bot_actions import (
+    acknowledge_from_teams,
+    mute_from_teams,
+    remind_from_teams,
+    unmute_actions,
+    unmute_from_teams,
+)
 from bot.alerts.teams_bot_briefing import briefing_now_card, set_conversation_briefing
 from bot.alerts.teams_bot_subscriptions import (
     bot_target,
@@ -46,5 +52,7 @@ __all__ = [
     "set_conversation_briefing",
     "subscribe_conversation",
     "teams_alerts_overview",
+    "unmute_actions",
+    "unmute_from_teams",
     "unsubscribe_conversation",
 ]

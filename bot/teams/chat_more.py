@@ -2,9 +2,8 @@
 `alerts`, `briefing`, `feeds`, `timeline`, `export` and `board`, each an Adaptive Card with
 the same facts as Slack's answer, built by the feature that builds Slack's.
 
-- `alerts`: this conversation's bot subscription (kinds, leads, quiet time, muted subjects)
-  and its next alerts, from bot/alerts' overview; delivery problems only for admins (Entra
-  object id in REVIEWWATCH_TEAMS_ADMINS, checked here on the server).
+- `alerts`: this conversation's bot subscription (kinds, leads, quiet time, muted subjects,
+  with Unmute for admins) and its next alerts, from bot/alerts' overview (`alerts_card`).
 - `briefing`: the weekly briefing's card as it stands now, picture inside; `briefing on|off`
   (admins) the Monday post to this conversation (bot/alerts/teams_bot_briefing.py).
 - `feeds` (admins): the watched sources and their state, from bot/news.
@@ -27,8 +26,8 @@ from typing import Any
 from bot.cardkit import Element, link_url, open_url, rich_text, text_block, text_run
 from bot.deps import Deps
 from bot.replies import Reply
+from bot.teams.alerts_card import alerts_answer, slack_reply_card, teams_text
 from bot.teams.conversations import conversation_id
-from bot.teams.from_blocks import card_from_blocks
 from bot.teams.reply import card_title, notice_card, reply_card, subtle
 
 Answer = Callable[[Deps, str, Mapping[str, Any]], dict[str, Any]]
@@ -49,36 +48,12 @@ NO_ADDRESS = (
 BOARD_OFF = "The web board is off here (REVIEWWATCH_BOARD=off), so there is nothing to download from Teams. "
 
 
-def _teams_text(text: str) -> str:
-    """Slack's sentence as Teams reads it: commands typed to the bot, not /aireview."""
-    return text.replace("`/aireview ", "`").replace("/aireview ", "")
-
-
-def _slack_reply_card(reply: Reply) -> dict[str, Any]:
-    blocks = [_teams_block(b) for b in reply.blocks]
-    return card_from_blocks(blocks, _teams_text(reply.text))
-
-
-def _teams_block(block: dict[str, Any]) -> dict[str, Any]:
-    text = block.get("text")
-    if isinstance(text, dict) and isinstance(text.get("text"), str):
-        return {**block, "text": {**text, "text": _teams_text(text["text"])}}
-    return block
-
-
 def _aad(activity: Mapping[str, Any]) -> str:
     return str((activity.get("from") or {}).get("aadObjectId") or "").lower()
 
 
 def _personal(activity: Mapping[str, Any]) -> bool:
     return (activity.get("conversation") or {}).get("conversationType") in (None, "personal")
-
-
-def alerts_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str, Any]:
-    from bot.alerts import bot_target, teams_alerts_overview
-
-    reply = teams_alerts_overview(deps, bot_target(conversation_id(activity)), _aad(activity))
-    return _slack_reply_card(reply)
 
 
 def feeds_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,7 +65,7 @@ def feeds_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str
     action = args.strip().split(" ", 1)[0].lower()
     if action not in ("", "list"):
         return notice_card(FEEDS_ELSEWHERE)
-    return _slack_reply_card(feeds_list_reply(deps))
+    return slack_reply_card(feeds_list_reply(deps))
 
 
 def briefing_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str, Any]:
@@ -107,7 +82,7 @@ def timeline_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[
 
     days = timeline_days(args)
     if days is None:
-        return notice_card(_teams_text(TIMELINE_USAGE).replace("`", ""))
+        return notice_card(teams_text(TIMELINE_USAGE).replace("`", ""))
     drawn = timeline_file_fitted(deps, CARD_IMAGE_PIXELS, days)
     if drawn is None:
         return notice_card(empty_range_line(deps, days))
@@ -136,7 +111,7 @@ def export_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[st
 
     choice = export_choice(args)
     if isinstance(choice, Reply):
-        return notice_card(_teams_text(choice.text).replace("`", ""))
+        return notice_card(teams_text(choice.text).replace("`", ""))
     fmt, table = choice
     mode = deps.settings.board_mode
     if mode == MODE_OFF:
