@@ -6,7 +6,8 @@ the same facts as Slack's answer, built by the feature that builds Slack's.
   with Unmute for admins) and its next alerts, from bot/alerts' overview (`alerts_card`).
 - `briefing`: the weekly briefing's card as it stands now, picture inside; `briefing on|off`
   (admins) the Monday post to this conversation (bot/alerts/teams_bot_briefing.py).
-- `feeds` (admins): the watched sources and their state, from bot/news.
+- `feeds` (admins): the watched sources and their state, and adding, testing and removing
+  one, by Slack's `/aireview feeds` code (bot/news).
 - `timeline [days]`: Slack's picture (drawn by the painter worker, at most 1024 pixels on
   either side as Teams shows card images), carried in the card as an Image with a data URI
   and Slack's alt text.
@@ -32,8 +33,9 @@ from bot.teams.reply import card_title, notice_card, reply_card, subtle
 
 Answer = Callable[[Deps, str, Mapping[str, Any]], dict[str, Any]]
 
-ADMINS_ONLY = "Only admins see the watched sources: their Entra object ids are in REVIEWWATCH_TEAMS_ADMINS."
-FEEDS_ELSEWHERE = "Adding, removing and testing sources is in Slack for now: /aireview feeds add|remove|test."
+ADMINS_ONLY = (
+    "Only admins see and change the watched sources: their Entra object ids are in REVIEWWATCH_TEAMS_ADMINS."
+)
 # Teams shows card images up to 1024 x 1024 pixels and 1 MB ("Format cards in Teams"); a
 # base64 image does not count against the 100 KB bot message limit ("Format your bot messages").
 CARD_IMAGE_PIXELS = 1024
@@ -57,15 +59,15 @@ def _personal(activity: Mapping[str, Any]) -> bool:
 
 
 def feeds_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str, Any]:
+    """`feeds [list | add <url> [keywords] | remove <id> | test <url> [keywords]]`, admins only:
+    Slack's command (the same checks of the address, fetch and reply), the adder recorded as
+    `teams:<Entra object id>`."""
     from bot.alerts import is_teams_admin
-    from bot.news import feeds_list_reply
+    from bot.news import feeds_reply
 
     if not is_teams_admin(deps, _aad(activity)):
         return notice_card(ADMINS_ONLY)
-    action = args.strip().split(" ", 1)[0].lower()
-    if action not in ("", "list"):
-        return notice_card(FEEDS_ELSEWHERE)
-    return slack_reply_card(feeds_list_reply(deps))
+    return slack_reply_card(feeds_reply(deps, args, f"teams:{_aad(activity)}"))
 
 
 def briefing_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str, Any]:
