@@ -101,9 +101,12 @@ def acknowledge_from_teams(
     return card, row
 
 
-def remind_from_teams(deps: Deps, *, key: str, choice: str, conversation_id: str, user_aad: str) -> str:
+def remind_from_teams(
+    deps: Deps, *, key: str, choice: str, conversation_id: str, user_aad: str
+) -> str | None:
     """ "Remind me" on a bot card: Slack's rule and reminder, delivered to the presser's
-    personal chat with the bot (which must exist: Teams gives a bot no other way to them)."""
+    personal chat with the bot. None: the press is good but there is no personal chat yet
+    (the caller creates one, then calls again)."""
     from storage.teams import personal_conversation
 
     db = deps.store.db
@@ -118,7 +121,7 @@ def remind_from_teams(deps: Deps, *, key: str, choice: str, conversation_id: str
         return "That reminder is not offered."
     personal = personal_conversation(db, user_aad)
     if personal is None:
-        return "Open a personal chat with Review Watch and say hello first: reminders arrive there."
+        return None
     return snooze(
         db,
         deps.settings,
