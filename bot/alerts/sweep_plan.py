@@ -9,6 +9,7 @@ new alerts and retries together. A dry run (bot/alerts/dry_run.py) stops here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -36,6 +37,7 @@ from bot.alerts.digests import digest_key, digest_periods
 from bot.alerts.fastplan import plan_alerts
 from bot.alerts.snooze import add_to_tracker
 from bot.alerts.told import already_told, summaries_caught_up
+from bot.clock import utc_iso
 from bot.deps import Deps
 from bot.people import is_user_id, names_for
 from bot.settings import Settings
@@ -283,6 +285,8 @@ def sweep_work(
     plan, retries, tracker = plan_sweep(deps.store.db, subscriptions, now, settings, lease)
     _name_actors(deps, [*plan.send, *(alert for alert, _ in plan.hold)])
     send = [fill_briefing(deps, a, now, dry_run=dry_run) if a.kind == KIND_BRIEFING else a for a in plan.send]
+    if any(a.kind == KIND_BRIEFING for a, _ in plan.hold):  # held through quiet time: its content is now's
+        plan.hold = [(_held_briefing(deps, a, now, until, dry_run), until) for a, until in plan.hold]
     drop = [(r, SKIP_NO_LONGER_APPLIES) for r in retries if r["key"] not in plan.valid]
     retry = [r for r in retries if r["key"] in plan.valid]
     # Catch-up over both: a stale claim or a failure superseded by a more urgent alert about its subject.
@@ -304,6 +308,13 @@ def sweep_work(
         [*drop, *((r, reasons[r["key"]]) for r in retry if r["key"] in reasons)],
         generation,
     )
+
+
+def _held_briefing(deps: Deps, alert: Alert, now: datetime, until: datetime, dry_run: bool) -> Alert:
+    if alert.kind != KIND_BRIEFING:
+        return alert
+    filled = fill_briefing(deps, alert, now, dry_run=dry_run)
+    return dataclasses.replace(filled, facts={**filled.facts, "held_until": utc_iso(until)})
 
 
 def _name_actors(deps: Deps, alerts: Iterable[Alert]) -> None:
