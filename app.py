@@ -311,9 +311,10 @@ def main(argv: list[str] | None = None) -> int:
             # Before the database: a misconfigured start, or one that cannot reach Slack,
             # leaves no new file behind.
             choose_mode(settings)
-            from handlers.http.runtime import check_bot_token
+            if not settings.oauth_mode:  # in OAuth mode each workspace's token comes from its install
+                from handlers.http.runtime import check_bot_token
 
-            args.slack_identity = check_bot_token(settings)
+                args.slack_identity = check_bot_token(settings)
         if command in FILE_COMMANDS:  # a database error is one line and exit 2 here too
             return FILE_COMMANDS[command](args, settings)
         clock: Clock = SystemClock()
