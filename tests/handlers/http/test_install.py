@@ -210,3 +210,33 @@ def test_tokens_never_appear_in_plaintext_in_the_database_or_the_logs(
         assert token.encode() not in stored
         assert token not in logs
     assert "installed in workspace" in logs
+
+
+def installation_keys(app: AppProcess) -> list[str]:
+    with sqlite3.connect(app.cwd / "reviewwatch.db") as conn:
+        return [row[0] for row in conn.execute("SELECT install_key FROM slack_installations ORDER BY 1")]
+
+
+def test_an_uninstall_deletes_that_workspaces_credentials_and_leaves_the_others(
+    running: AppProcess, emu: SlackEmulator
+) -> None:
+    install(running, TEAM_A)
+    install(running, TEAM_B)
+    body = json.dumps(
+        {
+            "team_id": TEAM_B,
+            "type": "event_callback",
+            "event_id": "EvUninstallB",
+            "event": {"type": "app_uninstalled"},
+        }
+    )
+
+    assert post(running, body, "application/json").status_code == 200
+
+    wait_until(lambda: TEAM_B not in installation_keys(running), what="team B's credentials deleted")
+    assert TEAM_A in installation_keys(running)
+    refused = post(running, command_body(emu, TEAM_B), "application/x-www-form-urlencoded")
+    assert refused.status_code == 200
+    assert "not installed" in emu.wait_for_response(f"holdouts-{TEAM_B}")["text"]
+    answered = post(running, command_body(emu, TEAM_A), "application/x-www-form-urlencoded")
+    assert "Meta" in answered.text
