@@ -26,9 +26,10 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
 
 from bot.deps import Deps
-from bot.install.crypto import TokenCipher
+from bot.install.crypto import TokenCipher, TokenKeyError
 from bot.install.store import DatabaseInstallationStore, DatabaseOAuthStateStore, install_key
 from bot.install.tokens import InstalledTokens
+from bot.ops.startup import StartupError
 from storage import installations as rows
 
 log = logging.getLogger("reviewwatch.install")
@@ -143,6 +144,10 @@ def build_oauth(deps: Deps, client: WebClient) -> OAuthParts:
     settings = deps.settings
     assert settings.slack_client_id and settings.slack_client_secret and settings.token_keys
     installations = DatabaseInstallationStore(deps.store, TokenCipher(settings.token_keys), deps.clock)
+    try:
+        installations.check_key()
+    except TokenKeyError as exc:
+        raise StartupError(str(exc)) from None
     tokens = InstalledTokens(
         installations,
         client,

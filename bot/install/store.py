@@ -119,6 +119,12 @@ class DatabaseInstallationStore(InstallationStore):
             token_type=row["token_type"],
         )
 
+    def check_key(self) -> None:
+        """Decrypt one stored token, so that a wrong REVIEWWATCH_TOKEN_KEY stops start-up
+        (TokenKeyError) instead of every request."""
+        for row in rows.list_installations(self.store.db)[:1]:
+            self.cipher.decrypt(row["bot_token"] or row["user_token"])
+
     def find_row(self, enterprise_id: str | None, team_id: str | None) -> dict[str, Any] | None:
         return rows.find_installation_row(self.store.db, enterprise_id, team_id)
 

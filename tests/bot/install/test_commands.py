@@ -134,3 +134,21 @@ def test_oauth_mode_without_a_token_key_stops_with_one_line(tmp_path: Path) -> N
 
     socket = run_main(["run"], {**env, "REVIEWWATCH_TOKEN_KEY": NEW, "SLACK_APP_TOKEN": "xapp-1"}, tmp_path)
     assert socket.returncode == 2 and "HTTP mode only" in socket.stderr
+
+
+def test_oauth_mode_with_a_key_that_does_not_decrypt_the_stored_tokens_stops_with_one_line(
+    tmp_path: Path,
+) -> None:
+    db = installed(tmp_path, key=OLD)
+    env = clean_env(
+        SLACK_CLIENT_ID="3333.4444",
+        SLACK_CLIENT_SECRET="secret",
+        SLACK_SIGNING_SECRET="signing",
+        REVIEWWATCH_TOKEN_KEY=NEW,
+        REVIEWWATCH_DB=str(db),
+        PORT="1",  # never bound: the check comes first
+    )
+    done = run_app(["run"], env, tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "review-watch: a stored token does not decrypt with REVIEWWATCH_TOKEN_KEY" in done.stderr
+    assert NEW not in done.stderr and "Traceback" not in done.stderr

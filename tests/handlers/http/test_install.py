@@ -209,6 +209,8 @@ def test_tokens_never_appear_in_plaintext_in_the_database_or_the_logs(
     for token in tokens:
         assert token.encode() not in stored
         assert token not in logs
+    assert "Sending a request" in logs  # slack_sdk's DEBUG lines, oauth.v2.access's form among them
+    assert OAUTH_CLIENT_SECRET not in logs and TOKEN_KEY not in logs
     assert "installed in workspace" in logs
 
 
