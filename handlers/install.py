@@ -81,8 +81,7 @@ def success_page(args: SuccessArgs) -> BoltResponse:
             "1. Invite the bot to a channel that should hear about deadlines and status changes: "
             "type <code>/invite @Review Watch</code> there.",
             "2. In that channel, run <code>/aireview subscribe</code> to choose its alerts.",
-            "3. Try <code>/holdouts</code> or <code>/deadlines</code>, or open Review Watch's "
-            "App Home. The person who installed it is its first admin (<code>/aireview admin</code>).",
+            "3. Try <code>/holdouts</code> or <code>/deadlines</code>, or open Review Watch's App Home.",
         ],
         200,
     )
@@ -177,6 +176,9 @@ def build_oauth(deps: Deps, client: WebClient) -> OAuthParts:
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
         client=client,
+        # One auth.test per token, not per request: a deleted installation is not found
+        # before the cache is looked at, and a refreshed token is a new key.
+        cache_enabled=True,
     )
     return OAuthParts(flow, authorize, installations, tokens)
 

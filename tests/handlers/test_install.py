@@ -192,3 +192,24 @@ def test_a_request_finding_the_token_about_to_expire_refreshes_it_once_and_uses_
     settled(lambda: len(slack_emulator.calls_to("chat.postMessage")) == 2, "both answers")
     assert new != old and [c.token for c in slack_emulator.calls_to("chat.postMessage")] == [new, new]
     assert oauth_deps.runtime.bot_tokens.bot_token(team_id="T0ROT", enterprise_id=None) == new
+
+
+@pytest.mark.parametrize("client_id", [None, OAUTH_CLIENT_ID])
+def test_without_a_token_key_the_app_serves_one_workspace_as_before(
+    deps: Deps, slack_emulator: SlackEmulator, client_id: str | None
+) -> None:
+    from handlers.http.routes import build_routes
+
+    # A client id and secret beside the bot token are the board's Sign in with Slack only.
+    settings = dataclasses.replace(
+        deps.settings, slack_client_id=client_id, slack_client_secret=client_id and OAUTH_CLIENT_SECRET
+    )
+    single = make_deps(settings, deps.store, deps.clock)
+    app = build_app(single, client=WebClient(token="xoxb-one", base_url=slack_emulator.api_url))
+
+    assert not settings.oauth_mode and app.oauth_flow is None and app.installation_store is None
+    assert not [r for r in build_routes(app, single) if r.path.startswith("/slack/install")]
+    mention = {"type": "event_callback", "team_id": "T0ANY", "event": app_mention_event("holdouts")}
+    assert dispatch(app, json.dumps(mention)).status == 200
+    settled(lambda: slack_emulator.calls_to("chat.postMessage"), "the answer")
+    assert slack_emulator.last("chat.postMessage").token == "xoxb-one"
