@@ -495,7 +495,11 @@ def _oauth(get: Getter) -> dict[str, Any]:
     scopes = tuple(s.strip() for s in (get("SLACK_SCOPES") or "").split(",") if s.strip()) or DEFAULT_SCOPES
     for scope in scopes:
         if not _SCOPE.match(scope):
-            raise _bad("SLACK_SCOPES", scope, "comma-separated Slack scopes such as commands,chat:write")
+            raise _bad(
+                "SLACK_SCOPES",
+                get("SLACK_SCOPES") or "",
+                "comma-separated Slack scopes such as commands,chat:write",
+            )
     name = "REVIEWWATCH_SLACK_AUTHORIZE_URL"
     url = _http_url(name, get(name) or "https://slack.com/oauth/v2/authorize")
     return {"token_keys": keys, "slack_scopes": scopes, "slack_authorize_url": url}
