@@ -104,6 +104,16 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         'offers "Sign in with Slack" (OpenID Connect) beside the sign-in link',
     ),
     "SLACK_CLIENT_SECRET": ("(none)", "The Slack app's client secret; set together with `SLACK_CLIENT_ID`"),
+    "REVIEWWATCH_TOKEN_KEY": (
+        "(none)",
+        "Fernet key(s) encrypting installed workspaces' tokens; with the client id and secret it turns "
+        "on OAuth mode (many workspaces, docs/install.md). `new,old` while rotating",
+    ),
+    "SLACK_SCOPES": ("(the manifest's)", "OAuth mode: the bot scopes the Add to Slack link asks for"),
+    "REVIEWWATCH_SLACK_AUTHORIZE_URL": (
+        "https://slack.com/oauth/v2/authorize",
+        "OAuth mode: where the Add to Slack link sends the browser (point it at an emulator)",
+    ),
     "REVIEWWATCH_SLACK_OPENID_AUTHORIZE_URL": (
         "https://slack.com/openid/connect/authorize",
         'Where "Sign in with Slack" sends the browser (point it at an emulator)',
@@ -128,8 +138,24 @@ SECRET_NAMES = frozenset(
         "REVIEWWATCH_TEAMS_APP_PASSWORD",
         "REVIEWWATCH_CALENDAR_TOKEN",
         "SLACK_CLIENT_SECRET",
+        "REVIEWWATCH_TOKEN_KEY",
     }
 )
+# The bot scopes the app needs, each with the feature needing it in docs/scopes.md; manifest.yml
+# lists the same (tests/test_scopes.py keeps the three in step).
+DEFAULT_SCOPES: tuple[str, ...] = (
+    "commands",
+    "app_mentions:read",
+    "im:history",
+    "chat:write",
+    "usergroups:read",
+    "users:read",
+    "files:write",
+    "channels:history",
+    "groups:history",
+    "im:write",
+)
+_SCOPE = re.compile(r"^[a-z][a-z_.]*:?[a-z_.]*$")
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
@@ -185,6 +211,10 @@ class Settings:
     slack_openid_authorize_url: str = "https://slack.com/openid/connect/authorize"
     slack_openid_keys_url: str = "https://slack.com/openid/connect/keys"
     slack_openid_issuer: str = "https://slack.com"
+    # OAuth mode (many workspaces, bot/install/): on with the client id and secret and a key.
+    token_keys: tuple[str, ...] = ()  # Fernet keys, the first encrypts (REVIEWWATCH_TOKEN_KEY)
+    slack_scopes: tuple[str, ...] = DEFAULT_SCOPES
+    slack_authorize_url: str = "https://slack.com/oauth/v2/authorize"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -198,6 +228,11 @@ class Settings:
     def slack_sign_in(self) -> bool:
         """Whether the board offers "Sign in with Slack" (a client id and secret are set)."""
         return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def oauth_mode(self) -> bool:
+        """Whether the app installs in many workspaces through Add to Slack (docs/install.md)."""
+        return self.slack_sign_in and bool(self.token_keys)
 
     @property
     def admins_configured(self) -> bool:
@@ -444,6 +479,32 @@ def _slack_sign_in(get: Getter) -> dict[str, Any]:
     return fields
 
 
+def _oauth(get: Getter) -> dict[str, Any]:
+    """OAuth mode's settings: the token keys (Fernet: 32 url-safe base64 bytes each), the
+    scopes the install asks for, and Slack's authorize page."""
+    keys = tuple(k.strip() for k in (get("REVIEWWATCH_TOKEN_KEY") or "").split(",") if k.strip())
+    for key in keys:
+        try:
+            ok = len(base64.urlsafe_b64decode(key.encode())) == 32
+        except (binascii.Error, ValueError):
+            ok = False
+        if not ok:
+            raise _bad(
+                "REVIEWWATCH_TOKEN_KEY", key, "Fernet keys (python app.py rotate-token-key --new prints one)"
+            )
+    scopes = tuple(s.strip() for s in (get("SLACK_SCOPES") or "").split(",") if s.strip()) or DEFAULT_SCOPES
+    for scope in scopes:
+        if not _SCOPE.match(scope):
+            raise _bad(
+                "SLACK_SCOPES",
+                get("SLACK_SCOPES") or "",
+                "comma-separated Slack scopes such as commands,chat:write",
+            )
+    name = "REVIEWWATCH_SLACK_AUTHORIZE_URL"
+    url = _http_url(name, get(name) or "https://slack.com/oauth/v2/authorize")
+    return {"token_keys": keys, "slack_scopes": scopes, "slack_authorize_url": url}
+
+
 def _health_port(get: Getter) -> dict[str, Any]:
     text = get("REVIEWWATCH_HEALTH_PORT")
     return {"health_port": _parse_int("REVIEWWATCH_HEALTH_PORT", text, 1, 65535) if text else None}
@@ -508,6 +569,7 @@ SETTING_GROUPS: tuple[Callable[[Getter], dict[str, Any]], ...] = (
     _teams_bot,
     _board,
     _slack_sign_in,
+    _oauth,
     _health_port,
     _tracker_and_alerts,
     _server,

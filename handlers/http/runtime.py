@@ -346,8 +346,11 @@ def run(deps: Deps, identity: dict[str, Any] | None = None) -> int:
         with log_context(mode=mode):
             # The holiday calendar, computed off the request path (bot/business_days.py).
             warm_up(today_in(deps.settings.tz, deps.clock.now()))
-            identity = identity if identity is not None else check_bot_token(deps.settings)
-            log.info("signed in to Slack team %s as %s", identity.get("team"), identity.get("user"))
+            if deps.settings.oauth_mode:
+                log.info("OAuth mode: workspaces install at /slack/install (docs/install.md)")
+            else:
+                identity = identity if identity is not None else check_bot_token(deps.settings)
+                log.info("signed in to Slack team %s as %s", identity.get("team"), identity.get("user"))
             # People's names for alerts, Teams answers and the calendar feed (bot/people.py).
             deps.directory = SlackDirectory(slack_client(deps))
             bolt_app = build_bolt_app(deps)
