@@ -192,6 +192,12 @@ def register_install_listeners(
 
     def app_uninstalled(ack: Callable[[], None], context: BoltContext) -> None:
         ack()
+        if context.is_enterprise_install and context.enterprise_id:
+            # An org-wide uninstall may name one of its workspaces too: that workspace's own
+            # install (if it has one) stays.
+            rows.delete_installation_row(installations.store.db, context.enterprise_id)
+            on_uninstall(None, context.enterprise_id)
+            return
         builtin.handle_app_uninstalled_events(context)
         on_uninstall(context.team_id, context.enterprise_id)
 

@@ -74,11 +74,24 @@ def save_installation(db: Database, row: Mapping[str, Any], at: datetime) -> Non
         )
 
 
+def _org_install(db: Database, enterprise_id: str) -> dict[str, Any] | None:
+    return _one(
+        db,
+        "SELECT * FROM slack_installations WHERE install_key = ? AND is_enterprise_install = 1",
+        [enterprise_id],
+    )
+
+
 def find_installation_row(
-    db: Database, enterprise_id: str | None, team_id: str | None
+    db: Database, enterprise_id: str | None, team_id: str | None, *, org_first: bool = False
 ) -> dict[str, Any] | None:
     """The installation serving a request from `team_id` in `enterprise_id` (either may be
-    None); see the module docstring for the order."""
+    None); see the module docstring for the order. `org_first`: the request says it comes
+    through an org-wide install, so the organization's is looked for before the team's own."""
+    if org_first and enterprise_id:
+        org = _org_install(db, enterprise_id)
+        if org is not None:
+            return org
     if team_id:
         own = _one(
             db,
@@ -88,11 +101,7 @@ def find_installation_row(
         if own is not None:
             return own
     if enterprise_id:
-        org = _one(
-            db,
-            "SELECT * FROM slack_installations WHERE install_key = ? AND is_enterprise_install = 1",
-            [enterprise_id],
-        )
+        org = _org_install(db, enterprise_id)
         if org is not None:
             return org
     if team_id:

@@ -125,8 +125,10 @@ class DatabaseInstallationStore(InstallationStore):
         for row in rows.list_installations(self.store.db)[:1]:
             self.cipher.decrypt(row["bot_token"] or row["user_token"])
 
-    def find_row(self, enterprise_id: str | None, team_id: str | None) -> dict[str, Any] | None:
-        return rows.find_installation_row(self.store.db, enterprise_id, team_id)
+    def find_row(
+        self, enterprise_id: str | None, team_id: str | None, org_first: bool = False
+    ) -> dict[str, Any] | None:
+        return rows.find_installation_row(self.store.db, enterprise_id, team_id, org_first=org_first)
 
     def find_by_key(self, key: str) -> Installation | None:
         row = rows.installation_by_key(self.store.db, key)
@@ -140,9 +142,10 @@ class DatabaseInstallationStore(InstallationStore):
         user_id: str | None = None,
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
-        # `is_enterprise_install` is not trusted: some events say false for an org-wide
+        # `is_enterprise_install` false is not trusted: some events say false for an org-wide
         # install (bolt-python #639, bolt-js #1778); the ids decide (storage/installations.py).
-        row = self.find_row(enterprise_id, team_id)
+        # True puts the organization's install before a workspace's own.
+        row = self.find_row(enterprise_id, team_id, org_first=bool(is_enterprise_install))
         if row is None or row["status"] != rows.STATUS_ACTIVE:
             return None  # never installed, or needs reinstalling: Bolt refuses the request
         if user_id is not None and row["user_id"] != user_id:

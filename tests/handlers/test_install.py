@@ -77,16 +77,17 @@ def install(deps: Deps, emu: SlackEmulator, key: str, org: bool = False, **more:
     return str(issued["access_token"])
 
 
-def event(app: App, inner: dict[str, Any], team: str | None, enterprise: str | None = None) -> int:
+def event(
+    app: App, inner: dict[str, Any], team: str | None, enterprise: str | None = None, *, org: bool = False
+) -> int:
+    authorization = {"team_id": team, "enterprise_id": enterprise, "user_id": "U0BOT", "is_bot": True}
     body: dict[str, Any] = {
         "api_app_id": "A0APPID",
         "event": inner,
         "type": "event_callback",
         "event_id": f"Ev{inner['type']}{team}{enterprise}",
         "event_time": 1515449522,
-        "authorizations": [
-            {"team_id": team, "enterprise_id": enterprise, "user_id": "U0BOT", "is_bot": True}
-        ],
+        "authorizations": [{**authorization, "is_enterprise_install": org}],
     }
     if team:
         body["team_id"] = team
@@ -130,6 +131,19 @@ def test_an_org_wide_uninstall_is_found_by_its_enterprise_id(
 
     settled(lambda: uninstalled, "the uninstall callback")
     assert key_rows(oauth_deps.store) == ["T0BBB"]
+    assert uninstalled == [(None, "E0ORG")]
+
+
+def test_an_org_wide_uninstall_naming_one_of_its_workspaces_leaves_that_workspaces_own_install(
+    app: App, oauth_deps: Deps, slack_emulator: SlackEmulator, uninstalled: list[Any]
+) -> None:
+    install(oauth_deps, slack_emulator, "E0ORG", org=True)
+    install(oauth_deps, slack_emulator, "T0INORG", enterprise_id="E0ORG")
+
+    assert event(app, {"type": "app_uninstalled"}, "T0INORG", "E0ORG", org=True) == 200
+
+    settled(lambda: uninstalled, "the uninstall callback")
+    assert key_rows(oauth_deps.store) == ["T0INORG"]
     assert uninstalled == [(None, "E0ORG")]
 
 

@@ -73,7 +73,8 @@ def test_an_org_wide_install_is_found_by_the_enterprise_id_or_by_a_team_it_was_g
     assert token("E0ORG", None, org=True) == "xoxb-org"
     assert token("E0ORG", "T0ANY") == "xoxb-org"  # is_enterprise_install false (bolt-python #639)
     assert token(None, "T0FIRST") == "xoxb-org"  # the team Slack named is one it was granted
-    assert token("E0ORG", "T0SOLO") == "xoxb-solo"  # a workspace's own install comes first
+    assert token("E0ORG", "T0SOLO") == "xoxb-solo"  # a workspace's own install comes first...
+    assert token("E0ORG", "T0SOLO", org=True) == "xoxb-org"  # ...unless the request is org-wide
     assert token(None, "T0NEVER") is None
     assert rows.change_granted_teams(store.db, "E0ORG", add=["T0LATER"], at=clock.now()) == [
         "T0FIRST",
