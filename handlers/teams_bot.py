@@ -86,8 +86,10 @@ def register(app: Any, deps: Deps, *, typing_after: float) -> None:
 
 
 def dialog_listeners(deps: Deps) -> tuple[Any, Any]:
-    """The admin forms as Teams dialogs: `task/fetch` opens one, `task/submit` saves it."""
-    from bot.alerts import is_teams_admin
+    """The admin forms as Teams dialogs: `task/fetch` opens one, `task/submit` saves it; the
+    alert settings dialog is the conversation's own (bot/alerts/teams_bot_settings.py)."""
+    from bot.alerts import DIALOG_ALERT_SETTINGS, bot_target, is_teams_admin, open_settings, submit_settings
+    from bot.teams.conversations import conversation_id
     from bot.teams.dialogs import open_dialog, submit_dialog, user_of
 
     def released(work: Any, *args: Any) -> Any:
@@ -106,6 +108,10 @@ def dialog_listeners(deps: Deps) -> tuple[Any, Any]:
             return {"task": {"type": "message", "value": "Not this app's tenant."}}
         admin = is_teams_admin(deps, user_of(activity)[0])
         data = data_of(activity)
+        if data.get("dialog") == DIALOG_ALERT_SETTINGS:  # this conversation's, never one in `data`
+            target = bot_target(conversation_id(activity))
+            settings: dict[str, Any] = await asyncio.to_thread(released, open_settings, deps, target, admin)
+            return settings
         result: dict[str, Any] = await asyncio.to_thread(released, open_dialog, deps, data, admin)
         return result
 
@@ -115,9 +121,14 @@ def dialog_listeners(deps: Deps) -> tuple[Any, Any]:
             return {"task": {"type": "message", "value": "Not this app's tenant."}}
         aad, name = user_of(activity)
         admin = is_teams_admin(deps, aad)
-        answer, confirmation = await asyncio.to_thread(
-            released, submit_dialog, deps, data_of(activity), name, admin
-        )
+        data = data_of(activity)
+        if data.get("dialog") == DIALOG_ALERT_SETTINGS:
+            conversation = conversation_id(activity)
+            answer, confirmation = await asyncio.to_thread(
+                released, submit_settings, deps, conversation, data, aad
+            )
+        else:
+            answer, confirmation = await asyncio.to_thread(released, submit_dialog, deps, data, name, admin)
         if confirmation is not None:
             await ctx.send(message_input(reply_activity(confirmation)))
         result: dict[str, Any] = answer

@@ -15,7 +15,8 @@
   unsubscribe and the buttons (`commands`), corrections in place (`updates`), snooze and
   mute (`snooze`), the weekly briefing with /aireview briefing (`briefing`), and personal
   follows (`follows`); the Teams bot's conversations: subscribing one
-  (`teams_bot_subscriptions`), its weekly briefing (`teams_bot_briefing`), delivering to it
+  (`teams_bot_subscriptions`) and its alert settings dialog (`teams_bot_settings`), its weekly
+  briefing (`teams_bot_briefing`), delivering to it
   (`teams_bot_sender`) and correcting in place there (`teams_bot_updates`).
 """
 
@@ -30,14 +31,22 @@ from bot.alerts.teams_bot_actions import (
     unmute_from_teams,
 )
 from bot.alerts.teams_bot_briefing import briefing_now_card, set_conversation_briefing
+from bot.alerts.teams_bot_settings import (
+    DIALOG_ALERT_SETTINGS,
+    open_settings,
+    settings_button,
+    submit_settings,
+)
 from bot.alerts.teams_bot_subscriptions import (
     bot_target,
     is_teams_admin,
+    save_conversation_settings,
     subscribe_conversation,
     unsubscribe_conversation,
 )
 
 __all__ = [
+    "DIALOG_ALERT_SETTINGS",
     "ALERT_SUBCOMMANDS",
     "BRIEFING_SUBCOMMAND",
     "FOLLOW_SUBCOMMANDS",
@@ -48,8 +57,12 @@ __all__ = [
     "briefing_now_card",
     "is_teams_admin",
     "mute_from_teams",
+    "open_settings",
     "remind_from_teams",
+    "save_conversation_settings",
     "set_conversation_briefing",
+    "settings_button",
+    "submit_settings",
     "subscribe_conversation",
     "teams_alerts_overview",
     "unmute_actions",

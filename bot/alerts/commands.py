@@ -18,7 +18,7 @@ from bot.alerts.digests import next_digest_time
 from bot.alerts.overview import alerts_overview, delivery_problem_blocks
 from bot.alerts.reference import upcoming_alerts
 from bot.alerts.snooze import MUTE_SUBJECTS, mute_subject, mute_until_text, snooze
-from bot.alerts.subscribe_form import parse_subscribe_state, subscribe_modal
+from bot.alerts.subscribe_form import check_subscription_form, subscribe_modal
 from bot.alerts.sweep import last_sweep
 from bot.alerts.sweep_plan import load_tracker
 from bot.blockkit import Block, safe
@@ -166,10 +166,7 @@ def save_subscription_form(
     """Validate and save the subscribe form. Returns (inline errors, saved subscription)."""
     if not is_admin(deps, user_id, directory):
         return {ids.BLOCK_SUBSCRIBE_KINDS: "Only Review Watch admins can set up channel alerts."}, None
-    form, errors = parse_subscribe_state(values)
-    unknown = [d for d in form["developer_filter"] or [] if get_record(deps.store.db, "developer", d) is None]
-    if unknown:
-        errors.setdefault(ids.BLOCK_SUBSCRIBE_DEVELOPERS, "Choose developers from the menu.")
+    form, errors = check_subscription_form(deps, values)
     if errors:
         return errors, None
     saved = store_alerts.save_subscription(

@@ -16,7 +16,9 @@ from bot.alerts.alert import (
     SUBSCRIBABLE_KINDS,
 )
 from bot.blockkit import Block, escape, plain, section
+from bot.deps import Deps
 from bot.settings import Settings
+from storage.tracker import get_record
 
 BRIEFING_OPTION = "briefing"
 THREADS_OPTION = "threads"
@@ -272,3 +274,13 @@ def parse_subscribe_state(values: dict[str, Any]) -> tuple[dict[str, Any], dict[
         },
         errors,
     )
+
+
+def check_subscription_form(deps: Deps, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The subscribe form's values (Slack's view state shape) read and checked: (the choices,
+    inline errors by block id). Slack's modal and the Teams bot's dialog both use it."""
+    form, errors = parse_subscribe_state(values)
+    unknown = [d for d in form["developer_filter"] or [] if get_record(deps.store.db, "developer", d) is None]
+    if unknown:
+        errors.setdefault(ids.BLOCK_SUBSCRIBE_DEVELOPERS, "Choose developers from the menu.")
+    return form, errors

@@ -57,7 +57,10 @@ def alerts_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[st
     reply = teams_alerts_overview(deps, bot_target(conversation), _aad(activity), title)
     card = slack_reply_card(reply)
     if is_teams_admin(deps, _aad(activity)):
-        buttons = unmute_actions(deps, conversation)
+        from bot.alerts import settings_button
+
+        settings = [settings_button()] if reply.text.endswith("receives Review Watch alerts.") else []
+        buttons = settings + unmute_actions(deps, conversation)
         if buttons:
             card["actions"] = buttons
     return card

@@ -117,12 +117,20 @@ def _subscription(deps: Deps, name: str, activity: Mapping[str, Any]) -> dict[st
         )
     conversation = conversation_id(activity)
     if name == "subscribe":
+        from bot.alerts import settings_button
+
         if subscribe_conversation(deps, conversation, user, deps.clock.now()):
-            return notice_card(
+            card = notice_card(
                 "Subscribed: alerts of every kind come here in real time, at the default lead days "
-                f"({', '.join(str(d) for d in deps.settings.lead_days)}). “unsubscribe” stops them."
+                f"({', '.join(str(d) for d in deps.settings.lead_days)}). “unsubscribe” stops them; "
+                "Alert settings changes them."
             )
-        return notice_card("This conversation is subscribed already. “unsubscribe” stops its alerts.")
+        else:
+            card = notice_card(
+                "This conversation is subscribed already: Alert settings changes its alerts, "
+                "“unsubscribe” stops them."
+            )
+        return {**card, "actions": [settings_button()]}
     if unsubscribe_conversation(deps, conversation):
         return notice_card("Unsubscribed: no more alerts here.")
     return notice_card("This conversation was not subscribed.")

@@ -9,16 +9,21 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from jsonschema import Draft6Validator
 
 from bot.deps import Deps
 from bot.domain import today_in
 from storage.snooze import active_mutes, save_mute
 from tests.bot.teams.conftest import with_teams_bot
+from tests.support import paths
 from tests.support.teams_connector import BotServer, Sent, TeamsConnector, message_activity
 
 ADMIN_AAD = "7f1c0000-0000-4000-8000-00000000abcd"
 OTHER_AAD = "0a0a0000-0000-4000-8000-000000000001"
 CHANNEL = "19:policy0001@thread.tacv2"
+CARD_SCHEMA = Draft6Validator(
+    json.loads((paths.SCHEMAS / "adaptive-card.1.5.0.json").read_text(encoding="utf-8"))
+)
 SHAPES: dict[str, dict[str, Any]] = {
     "personal": {},
     "groupChat": {"conversation_type": "groupChat"},
@@ -109,7 +114,7 @@ def test_an_admin_unmutes_from_the_alerts_card_and_it_is_refreshed_for_them(
     [member_card] = say(admin_bot, connector, "alerts", OTHER_AAD).cards
     assert "xAI" in json.dumps(member_card) and not member_card.get("actions")
     [admin_card] = say(admin_bot, connector, "alerts").cards
-    [unmute] = admin_card["actions"]
+    [unmute] = [a for a in admin_card["actions"] if a.get("verb") == "unmute"]
     assert unmute["type"] == "Action.Execute" and unmute["verb"] == "unmute"
     assert "Its buttons are in Slack" not in json.dumps(admin_card)
 
@@ -124,3 +129,127 @@ def test_an_admin_unmutes_from_the_alerts_card_and_it_is_refreshed_for_them(
     assert mutes_here(deps) == [] and unmute["data"] == {"mute_id": mute_id}
     again = invoke(admin_bot, connector, "unmute", unmute["data"], ADMIN_AAD, CHANNEL)
     assert "not muted here" in again["value"]
+
+
+def dialog(
+    bot: BotServer, connector: TeamsConnector, name: str, data: dict[str, Any], user: str
+) -> dict[str, Any]:
+    """A dialog invoke in the channel, as Teams posts it (task/fetch from the button, task/submit
+    from the form)."""
+    activity = message_activity(connector, "", conversation_type="channel", user_aad=user)
+    activity.update(type="invoke", name=name, value={"data": data, "context": {"theme": "default"}})
+    del activity["text"]
+    response = bot.post(activity, connector.inbound_token())
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def form_of(answer: dict[str, Any]) -> dict[str, Any]:
+    assert answer["task"]["type"] == "continue", answer
+    card: dict[str, Any] = answer["task"]["value"]["card"]["content"]
+    return card
+
+
+def inputs(card: dict[str, Any]) -> dict[str, Any]:
+    return {e["id"]: e.get("value") for e in card["body"] if str(e.get("type", "")).startswith("Input.")}
+
+
+def slack_errors(**entered: str) -> dict[str, str]:
+    """What Slack's subscribe form says to the same answers (the reference)."""
+    from bot import ids
+    from bot.alerts.subscribe_form import parse_subscribe_state
+
+    state = {
+        ids.BLOCK_SUBSCRIBE_KINDS: {
+            "value": {"selected_options": [{"value": k} for k in entered["kinds"].split(",") if k]}
+        },
+        ids.BLOCK_SUBSCRIBE_LEADS: {"value": {"value": entered["leads"]}},
+        ids.BLOCK_SUBSCRIBE_QUIET_START: {"value": {"selected_time": entered["quiet_start"] or None}},
+        ids.BLOCK_SUBSCRIBE_QUIET_END: {"value": {"selected_time": entered["quiet_end"] or None}},
+    }
+    return parse_subscribe_state(state)[1]
+
+
+def test_an_admin_changes_alert_settings_in_a_dialog_checked_as_slacks_subscribe_form(
+    admin_bot: BotServer, connector: TeamsConnector, deps: Deps
+) -> None:
+    from storage.alerts import get_subscription
+
+    [offer] = say(admin_bot, connector, "subscribe").cards
+    [button] = offer["actions"]
+    assert button["data"]["msteams"]["type"] == "task/fetch"
+    refused = dialog(admin_bot, connector, "task/fetch", button["data"], OTHER_AAD)
+    assert refused["task"]["type"] == "message" and "Only admins" in refused["task"]["value"]
+
+    form = form_of(dialog(admin_bot, connector, "task/fetch", button["data"], ADMIN_AAD))
+    errors_in_schema = sorted(CARD_SCHEMA.iter_errors(form), key=str)
+    assert not errors_in_schema, errors_in_schema[0].message
+    shown = inputs(form)
+    assert shown["subscribe_leads"] == ",".join(str(d) for d in deps.settings.lead_days)
+    assert "deadline" in shown["subscribe_kinds"].split(",") and shown["subscribe_briefing"] == "false"
+    [save] = form["actions"]
+    before = get_subscription(deps.store.db, "teams", f"bot:{CHANNEL}")
+
+    wrong = {"kinds": "", "leads": "30, 400", "quiet_start": "22:00", "quiet_end": ""}
+    answer = form_of(
+        dialog(
+            admin_bot,
+            connector,
+            "task/submit",
+            {
+                **save["data"],
+                "subscribe_kinds": wrong["kinds"],
+                "subscribe_leads": wrong["leads"],
+                "subscribe_quiet_start": wrong["quiet_start"],
+                "subscribe_developers": "meta,nobody",
+            },
+            ADMIN_AAD,
+        )
+    )
+    errors = slack_errors(**wrong)
+    assert len(errors) == 3
+    text = json.dumps(answer, ensure_ascii=False)
+    for message in [*errors.values(), "Choose developers from the menu."]:
+        assert message in text, message
+    assert inputs(answer)["subscribe_leads"] == "30, 400"  # what was entered, kept
+    assert get_subscription(deps.store.db, "teams", f"bot:{CHANNEL}") == before
+
+    chosen = {
+        **save["data"],
+        "subscribe_kinds": "deadline,status",
+        "subscribe_leads": "3, 14",
+        "subscribe_mode": "daily",
+        "subscribe_developers": "meta",
+        "subscribe_delivery_days": "every_day",
+        "subscribe_quiet_start": "18:00",
+        "subscribe_quiet_end": "08:00",
+        "subscribe_threads": "false",
+        "subscribe_briefing": "true",
+    }
+    not_admin = dialog(admin_bot, connector, "task/submit", chosen, OTHER_AAD)
+    assert "Only admins" in not_admin["task"]["value"]
+    assert get_subscription(deps.store.db, "teams", f"bot:{CHANNEL}") == before
+
+    connector.clear()
+    done = dialog(admin_bot, connector, "task/submit", chosen, ADMIN_AAD)
+    assert done["task"] == {"type": "message", "value": "Saved."}
+    sub = get_subscription(deps.store.db, "teams", f"bot:{CHANNEL}")
+    assert sub is not None
+    assert (sub["kinds"], sub["lead_days"], sub["digest"], sub["developer_filter"]) == (
+        ["deadline", "status"],
+        [14, 3],
+        "daily",
+        ["meta"],
+    )
+    assert (sub["delivery_days"], sub["quiet_start"], sub["quiet_end"], sub["threads"]) == (
+        "every_day",
+        "18:00",
+        "08:00",
+        0,
+    )
+    assert sub["briefing_since"] and sub["created_by"] == before["created_by"]
+    [confirmation] = connector.sent("message")
+    said = json.dumps(confirmation.cards, ensure_ascii=False)
+    assert confirmation.conversation_id.startswith(CHANNEL) and "alert settings are saved" in said
+    assert "14, 3" in said and "18:00 to 08:00" in said
