@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -16,6 +17,9 @@ from bot.deps import Deps
 from bot.settings import Settings
 from handlers.verification import use_strict_verification
 from storage.db import Store
+
+if TYPE_CHECKING:
+    from bot.tenancy import Workspaces
 
 T = TypeVar("T")
 
@@ -36,14 +40,16 @@ LISTENER_WORKERS = 5  # Bolt's own default
 
 
 class ReleasingExecutor(ThreadPoolExecutor):
-    """Bolt's listener pool, each task giving back its thread's database connection."""
+    """Bolt's listener pool, each task giving back its thread's database connection, and
+    running in the context it was handed over in (the workspace a request belongs to,
+    bot/tenancy/routing.py)."""
 
     def __init__(self, store: Store, max_workers: int) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix="bolt-listener")
         self.store = store
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        return super().submit(self.store.releasing(fn), *args, **kwargs)
+        return super().submit(contextvars.copy_context().run, self.store.releasing(fn), *args, **kwargs)
 
 
 def slack_client(deps: Deps, token: str | None = None) -> WebClient:
@@ -70,8 +76,11 @@ def _client_id_hidden_from_bolt(hide: bool) -> Iterator[None]:
         os.environ.update(saved)
 
 
-def build_app(deps: Deps, *, client: WebClient | None = None, **app_kwargs: Any) -> App:
-    """A Bolt App with every listener registered."""
+def build_app(
+    deps: Deps, *, client: WebClient | None = None, workspaces: Workspaces | None = None, **app_kwargs: Any
+) -> App:
+    """A Bolt App with every listener registered; with `workspaces` (OAuth mode), each request
+    is routed to its workspace's database first (handlers/tenancy.py)."""
     signing_secret = app_kwargs.pop("signing_secret", None) or deps.settings.slack_signing_secret
     # Listeners run on Bolt's worker threads; each gives its database connection back when
     # it ends (storage/db.py Store.release), so idle workers hold none.
@@ -79,5 +88,9 @@ def build_app(deps: Deps, *, client: WebClient | None = None, **app_kwargs: Any)
     with _client_id_hidden_from_bolt(app_kwargs.get("oauth_settings") is None):
         app = App(client=client or slack_client(deps), signing_secret=signing_secret, **app_kwargs)
     use_strict_verification(app, signing_secret or "")
+    if workspaces is not None:
+        from handlers.tenancy import workspace_router
+
+        app.use(workspace_router(workspaces))
     register_all(app, deps)
     return app

@@ -230,6 +230,15 @@ class Store:
             row = self._shared.conn.execute(sql).fetchone()
         return row[0] if row else None
 
+    def resolved(self) -> Store:
+        """The store whose database this is now (bot/tenancy's routed store: the current
+        workspace's): what work handed to other threads keeps."""
+        return self
+
+    def own_connection(self) -> Database:
+        """A connection of its own to this database, outside the ones handed to threads."""
+        return connect(self.path)
+
     def close(self) -> None:
         """Close the connections no other thread is using (at shutdown); no new ones are made.
 

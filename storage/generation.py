@@ -47,6 +47,7 @@ UNWATCHED_TABLES = frozenset(
         "board_sessions",
         "teams_conversations",
         "slack_events_seen",
+        "workspaces",
     }
 )
 

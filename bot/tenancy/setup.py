@@ -1,0 +1,22 @@
+"""Turning a Deps into OAuth mode's: its store and caches follow the current workspace."""
+
+from __future__ import annotations
+
+from bot.deps import Deps
+from bot.tenancy.routing import RoutedAnswerCache, RoutedExpiringCache, RoutedNameIndexCache, RoutedStore
+from bot.tenancy.workspaces import Workspaces
+
+
+def routed_deps(deps: Deps, workspaces: Workspaces) -> Deps:
+    """`deps` with the current workspace's database and caches (nothing else changes)."""
+    answers: RoutedAnswerCache[object] = RoutedAnswerCache(deps.answers.max_entries)
+    names = RoutedNameIndexCache()
+    user_names = RoutedExpiringCache(deps.user_names)
+    admin_groups = RoutedExpiringCache(deps.admin_groups)
+    deps.store = RoutedStore(deps.store, workspaces)
+    deps.answers = answers  # type: ignore[assignment]
+    deps.names = names
+    deps.user_names = user_names
+    deps.admin_groups = admin_groups
+    workspaces.on_forget.extend(cache.each.drop for cache in (answers, names, user_names, admin_groups))
+    return deps
