@@ -25,7 +25,8 @@ from tests.support.slack_emulator import BOT_ID, BOT_USER_ID
 
 TEAM_A = "T0AAAAAAA"
 TEAM_B = "T0BBBBBBB"
-TOKENS = {TEAM_A: "xoxb-team-a", TEAM_B: "xoxb-team-b"}
+TEAM_C = "T0CCCCCCC"
+TOKENS = {TEAM_A: "xoxb-team-a", TEAM_B: "xoxb-team-b", TEAM_C: "xoxb-team-c"}
 
 
 @dataclass
