@@ -25,26 +25,37 @@ from bot.tenancy import BotTokens, Workspaces, enter_workspace
 from bot.tenancy.jobs import MakeSenders, WorkspaceRun, run_for_each_workspace
 from bot.tenancy.routing import RoutedDirectory
 from handlers.directory import SlackDirectory
-from storage.workspaces import NotAWorkspaceKey
+from storage.workspaces import NotAWorkspaceKey, workspace_key
 
 log = logging.getLogger(__name__)
 
 
+# Events that end a workspace's installation: they must never make it a database again.
+ENDING_EVENTS = frozenset({"app_uninstalled", "tokens_revoked"})
+
+
 def workspace_router(workspaces: Workspaces) -> Callable[..., Any]:
     """The middleware: the request's team (or, for an org-wide install, enterprise) id
-    names the workspace; a request with neither reaches no listener."""
+    names the workspace, whose database is made on its first request; a request with
+    neither reaches no listener. An uninstall's events go to the workspace only while it
+    is still known (then bot/install deletes its credentials and `forget_workspace` its data)."""
 
-    def route_to_workspace(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+    def route_to_workspace(
+        context: BoltContext, body: dict[str, Any], next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
         enter_workspace(None)
+        ids = {"team_id": context.team_id, "enterprise_id": context.enterprise_id}
+        org_wide = bool(context.is_enterprise_install)
         try:
-            key = workspaces.ensure(
-                team_id=context.team_id,
-                enterprise_id=context.enterprise_id,
-                org_wide=bool(context.is_enterprise_install),
-            )
+            if (body.get("event") or {}).get("type") in ENDING_EVENTS:
+                key = workspace_key(ids["team_id"], ids["enterprise_id"], org_wide=org_wide)
+                enter_workspace(key if workspaces.is_active(key) else None)
+                return next()
+            key = workspaces.ensure(**ids, org_wide=org_wide)
         except NotAWorkspaceKey:
-            team, enterprise = context.team_id, context.enterprise_id
-            log.warning("a request named no workspace (team %r, enterprise %r): refused", team, enterprise)
+            log.warning(
+                "a request named no workspace (team %(team_id)r, enterprise %(enterprise_id)r): refused", ids
+            )
             return BoltResponse(status=200, body="")
         enter_workspace(key)  # for the listener Bolt runs after this returns (bot/tenancy/routing.py)
         return next()

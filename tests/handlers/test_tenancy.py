@@ -328,3 +328,15 @@ def test_a_request_naming_no_workspace_reaches_no_listener(tenants: Tenants) -> 
     assert tenants.send(body, "not a team") == 200
     assert tenants.emulator.calls == [] and tenants.emulator.responses == []
     assert tenants.workspaces.keys() == [TEAM_A, TEAM_B]
+
+
+def test_an_uninstall_event_arriving_after_the_data_is_gone_makes_no_database_again(tenants: Tenants) -> None:
+    from bot.tenancy.forget import forget_workspace
+    from storage.workspaces import workspace_databases
+
+    forget_workspace(tenants.workspaces, TEAM_A, None)
+    for kind in ("app_uninstalled", "tokens_revoked"):
+        tenants.send(event_body({"type": kind, "event_ts": "1.2"}), TEAM_A)
+    tenants.finish()
+    assert tenants.workspaces.keys() == [TEAM_B]
+    assert list(workspace_databases(tenants.workspaces.home)) == [TEAM_B]
