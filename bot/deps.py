@@ -144,6 +144,9 @@ class Deps:
     # What draws the timeline picture; None: the process's one drawing worker (painter.WORKER).
     painter: Painter | None = None
     runtime: Runtime = field(default_factory=Runtime)
+    # OAuth mode with a shared tracker (bot/tenancy/shared.py): why the tracker may not be
+    # changed in the current workspace (None: it may); unset, it may be changed everywhere.
+    tracker_refusal: Callable[[], str | None] | None = None
 
     def is_slow(self, name: str, args: str) -> bool:
         """Whether `name args` (`feeds add ...`, `aireview export ics`) can take more than a

@@ -116,6 +116,12 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "https://slack.com",
         'The issuer an id_token of "Sign in with Slack" must name',
     ),
+    "REVIEWWATCH_SHARED_TRACKER_EDITOR": (
+        "(none)",
+        "Many workspaces (OAuth mode): the team id (`T...`, or `E...` for an org-wide install) of "
+        "the one workspace whose admins edit a tracker every other workspace reads; unset, each "
+        "workspace keeps its own (see [Workspaces](workspaces.md))",
+    ),
 }
 
 SECRET_NAMES = frozenset(
@@ -185,6 +191,8 @@ class Settings:
     slack_openid_authorize_url: str = "https://slack.com/openid/connect/authorize"
     slack_openid_keys_url: str = "https://slack.com/openid/connect/keys"
     slack_openid_issuer: str = "https://slack.com"
+    # OAuth mode: the workspace that edits the one tracker all others read (bot/tenancy/shared.py).
+    shared_tracker_editor: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -498,6 +506,18 @@ def _server(get: Getter) -> dict[str, Any]:
     }
 
 
+_WORKSPACE_ID = re.compile(r"^[TE][A-Z0-9]{2,31}$")
+
+
+def _workspaces(get: Getter) -> dict[str, Any]:
+    editor = get("REVIEWWATCH_SHARED_TRACKER_EDITOR")
+    if editor is not None and not _WORKSPACE_ID.match(editor):
+        raise _bad(
+            "REVIEWWATCH_SHARED_TRACKER_EDITOR", editor, "a Slack team id (T...) or enterprise id (E...)"
+        )
+    return {"shared_tracker_editor": editor}
+
+
 # Each reads one group of settings. They run in this order, so that with several bad values
 # the one reported is the one it always was.
 SETTING_GROUPS: tuple[Callable[[Getter], dict[str, Any]], ...] = (
@@ -511,6 +531,7 @@ SETTING_GROUPS: tuple[Callable[[Getter], dict[str, Any]], ...] = (
     _health_port,
     _tracker_and_alerts,
     _server,
+    _workspaces,
 )
 
 

@@ -34,12 +34,14 @@ def forget_workspace(
     team_id: str | None,
     enterprise_id: str | None,
     *,
-    readers_of: Callable[[str], list[str]] = lambda key: [],
+    readers_of: Callable[[str], list[str]] | None = None,
 ) -> str | None:
     """Delete the data of the workspace `team_id` (or, for an org-wide install,
     `enterprise_id`) names; the key forgotten, or None when neither was ever installed.
     `readers_of(key)`: the workspaces reading `key`'s shared tracker, whose copies lose
-    every person's id."""
+    every person's id (by default, the shared tracker's readers when `key` is its editor)."""
+    shared = workspaces.shared
+    readers_of = readers_of or (shared.readers_of if shared is not None else lambda key: [])
     for key in (team_id, enterprise_id):
         if not key or not _checked(key):
             continue
@@ -66,6 +68,6 @@ def forgetter(workspaces: Workspaces, readers_of: Callable[[str], list[str]] | N
     """The `on_uninstall` callback bot/install calls after deleting the credentials."""
 
     def on_uninstall(team_id: str | None, enterprise_id: str | None) -> None:
-        forget_workspace(workspaces, team_id, enterprise_id, readers_of=readers_of or (lambda key: []))
+        forget_workspace(workspaces, team_id, enterprise_id, readers_of=readers_of)
 
     return on_uninstall

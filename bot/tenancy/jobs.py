@@ -65,6 +65,7 @@ def run_for_each_workspace(
         row = ids.get(key) or {}
         with in_workspace(key):
             try:
+                workspaces.use(key)
                 run = _run_one(deps, job, make_senders, tokens, row)
             except Exception as exc:  # one workspace's failure must not stop the others
                 log.exception("a job failed for workspace %s", key)

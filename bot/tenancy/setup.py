@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from bot.deps import Deps
 from bot.tenancy.routing import RoutedAnswerCache, RoutedExpiringCache, RoutedNameIndexCache, RoutedStore
+from bot.tenancy.shared import SharedTracker
 from bot.tenancy.workspaces import Workspaces
 
 
 def routed_deps(deps: Deps, workspaces: Workspaces) -> Deps:
-    """`deps` with the current workspace's database and caches (nothing else changes)."""
+    """`deps` with the current workspace's database and caches (nothing else changes); with
+    REVIEWWATCH_SHARED_TRACKER_EDITOR, the editor's tracker copied into every other workspace
+    and changed only in the editor (bot/tenancy/shared.py)."""
+    editor = deps.settings.shared_tracker_editor
+    if editor:
+        shared = SharedTracker(workspaces, editor).attach()
+        deps.tracker_refusal = shared.refusal
+        workspaces.shared = shared
     answers: RoutedAnswerCache[object] = RoutedAnswerCache(deps.answers.max_entries)
     names = RoutedNameIndexCache()
     user_names = RoutedExpiringCache(deps.user_names)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 from bot.clock import Clock
 from storage import workspaces as registry
@@ -46,6 +47,9 @@ class Workspaces:
         self._active = set(registry.active_keys(home.db))
         home.release()
         self.on_forget: list[Callable[[str], None]] = []  # per-workspace caches drop their part
+        # Run before each piece of work of a workspace (a request, a job): the shared tracker's refresh.
+        self.on_use: list[Callable[[str], None]] = []
+        self.shared: Any = None  # the SharedTracker, when one workspace edits for all
 
     def seed_from_reports(self, store: Store, key: str) -> None:
         from storage.seed import seed
@@ -58,6 +62,7 @@ class Workspaces:
         database) the first time; raises storage.workspaces.NotAWorkspaceKey on a bad id."""
         key = registry.workspace_key(team_id, enterprise_id, org_wide=org_wide)
         if key in self._active:
+            self.use(key)
             return key
         with self._lock:
             if key in self._active:
@@ -68,7 +73,13 @@ class Workspaces:
             self.home.release()
             self.prepare(self._opened(key), key)
             self._active.add(key)
+        self.use(key)
         return key
+
+    def use(self, key: str) -> None:
+        """About to work for `key`: run the `on_use` hooks."""
+        for hook in self.on_use:
+            hook(key)
 
     def is_active(self, key: str) -> bool:
         return key in self._active
