@@ -75,3 +75,35 @@ def test_an_org_wide_install_is_keyed_by_its_enterprise() -> None:
     assert registry.workspace_key("T0A", "E0A", org_wide=True) == "E0A"
     assert registry.workspace_key("T0A", "E0A") == "T0A"
     assert registry.workspace_key(None, "E0A") == "E0A"
+
+
+def test_a_trackers_copy_is_the_tracker_ids_and_history_included(store: Store) -> None:
+    from storage.seed import seed
+    from storage.shared_tracker import (
+        TRACKER_TABLES,
+        anonymise_authors,
+        copied_generation,
+        read_tracker,
+        write_tracker,
+    )
+    from storage.tracker import update_record
+
+    editor, reader = registry.open_workspace_store(store, "T0E"), registry.open_workspace_store(store, "T0R")
+    try:
+        seed(editor.db, at=AT)
+        update_record(editor.db, "developer", "meta", {"note": "edited"}, actor="U0EDITOR", at=AT)
+        _subscribe(reader, "C0R")
+        tables = read_tracker(editor.db)
+        write_tracker(reader.db, tables, 7)
+        write_tracker(reader.db, tables, 7)  # again: replaced, not doubled
+        assert read_tracker(reader.db) == tables
+        assert copied_generation(reader.db) == 7
+        assert _channels(reader) == ["C0R"]  # the reader's own data stays
+        anonymise_authors(reader.db, "former")
+        assert {r["actor"] for r in reader.db.query("SELECT actor FROM history")} == {"former"}
+        assert {r["actor"] for r in editor.db.query("SELECT DISTINCT actor FROM history")} >= {"U0EDITOR"}
+        assert all(tables[t][1] or t in ("claims", "contests") for t in TRACKER_TABLES[:3])
+    finally:
+        editor.close()
+        reader.close()
+        store.release()
