@@ -110,6 +110,8 @@ class Runtime:
     last_contact: datetime | None = None
     contact_probe: Callable[[], datetime | None] | None = None
     reconnects: int = 0  # Socket Mode connections the watchdog reopened
+    # OAuth mode: the per-workspace figures /healthz adds (bot/tenancy/figures.py), given `now`.
+    workspace_figures: Callable[[datetime], dict[str, Any]] | None = None
 
     def contact(self) -> datetime | None:
         """The latest contact from Slack known, or None."""

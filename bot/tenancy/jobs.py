@@ -35,6 +35,7 @@ class WorkspaceRun:
 
     problems: int = 0
     error: str | None = None
+    sent: int = 0
 
 
 # (deps on the workspace's database, the workspace's senders) -> what it did

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.deps import Deps
+from bot.tenancy.figures import workspace_figures
 from bot.tenancy.routing import RoutedAnswerCache, RoutedExpiringCache, RoutedNameIndexCache, RoutedStore
 from bot.tenancy.shared import SharedTracker
 from bot.tenancy.workspaces import Workspaces
@@ -22,6 +23,8 @@ def routed_deps(deps: Deps, workspaces: Workspaces) -> Deps:
     user_names = RoutedExpiringCache(deps.user_names)
     admin_groups = RoutedExpiringCache(deps.admin_groups)
     deps.store = RoutedStore(deps.store, workspaces)
+    stale = deps.settings.sweep_stale_limit
+    deps.runtime.workspace_figures = lambda now: workspace_figures(workspaces.home, now, stale)
     deps.answers = answers  # type: ignore[assignment]
     deps.names = names
     deps.user_names = user_names

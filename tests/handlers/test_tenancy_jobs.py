@@ -115,3 +115,36 @@ def test_a_workspace_without_a_token_is_skipped_and_said_so(
     assert runs[TEAM_A].error == NO_TOKEN  # type: ignore[attr-defined]
     assert alert_keys(slack_emulator, CHANNELS[TEAM_A]) == []
     assert alert_keys(slack_emulator, CHANNELS[TEAM_B]) and alert_keys(slack_emulator, CHANNELS[TEAM_C])
+
+
+def test_healthz_reports_each_workspaces_last_sweep_and_delivery_problems(
+    many: tuple[Deps, Workspaces], slack_emulator: SlackEmulator, clock: FixedClock
+) -> None:
+    from bot.ops.health import health_report
+    from handlers.tenancy import sweep_every_workspace
+
+    deps, workspaces = many
+    _, before = health_report(deps)
+    assert before["workspaces"]["count"] == 3 and before["workspaces"]["never_swept"] == 3
+    slack_emulator.fail("chat.postMessage", error="token_revoked", times=1000, channel=CHANNELS[TEAM_C])
+    sweep_every_workspace(
+        deps, workspaces, DictBotTokens(), workspace_senders(deps.settings, sleep=SleepRecorder())
+    )
+    workspaces.forget(TEAM_A)
+    clock.advance(timedelta(minutes=3))
+    _, report = health_report(deps)
+    figures = report["workspaces"]
+    assert (figures["count"], figures["forgotten"], figures["never_swept"]) == (2, 1, 0)
+    assert figures["each"][TEAM_B] == {"seconds_since_sweep": 180.0, "delivery_problems": 0}
+    assert (
+        figures["each"][TEAM_C]["delivery_problems"] > 0
+        and "token_revoked" in figures["each"][TEAM_C]["error"]
+    )
+    assert figures["with_problems"] == 1
+    assert report["last_sweep"]["workspaces"] == 3 and report["last_sweep"]["ok"] is True  # the home summary
+
+
+def test_single_workspace_healthz_has_no_workspace_figures(deps: Deps) -> None:
+    from bot.ops.health import health_report
+
+    assert "workspaces" not in health_report(deps)[1]
