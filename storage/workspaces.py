@@ -119,8 +119,13 @@ def workspace_file(home: Store, key: str) -> Path:
     return Path(home.path).expanduser().resolve().parent / "workspaces" / f"{checked_key(key)}.sqlite3"
 
 
-def open_workspace_store(home: Store, key: str) -> Store:
-    """`key`'s own database, created and migrated when new (on the home database's engine)."""
+def open_workspace_store(home: Store, key: str, *, migrate: bool = True) -> Store:
+    """`key`'s own database, created and migrated when new (on the home database's engine);
+    `migrate=False` for one this process has already brought up to date."""
+    if not migrate:
+        if isinstance(home, PgStore):
+            return SchemaStore(home, schema_name(key))
+        return Store(workspace_file(home, key), home.on_quiet)
     if isinstance(home, PgStore):
         from storage.migrations import apply_migrations
 

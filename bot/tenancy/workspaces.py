@@ -44,6 +44,7 @@ class Workspaces:
         self.max_open = max_open if not isinstance(home, PgStore) else 1_000_000
         self._lock = threading.RLock()
         self._open: OrderedDict[str, Store] = OrderedDict()
+        self._migrated: set[str] = set()  # brought up to date by this process: reopened as is
         self._active = set(registry.active_keys(home.db))
         home.release()
         self.on_forget: list[Callable[[str], None]] = []  # per-workspace caches drop their part
@@ -101,7 +102,8 @@ class Workspaces:
             if store is not None:
                 self._open.move_to_end(key)
                 return store
-            store = registry.open_workspace_store(self.home, key)
+            store = registry.open_workspace_store(self.home, key, migrate=key not in self._migrated)
+            self._migrated.add(key)
             self._open[key] = store
             while len(self._open) > self.max_open:
                 _, oldest = self._open.popitem(last=False)
@@ -114,6 +116,7 @@ class Workspaces:
             known = registry.workspace_row(self.home.db, key) is not None
             self.home.release()
             self._active.discard(key)
+            self._migrated.discard(key)
             store = self._open.pop(key, None)
         if store is not None:
             store.close()
