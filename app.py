@@ -104,6 +104,17 @@ def _add_database_commands(sub: argparse._SubParsersAction[argparse.ArgumentPars
     )
     copy.add_argument("source", metavar="FROM")
     copy.add_argument("target", metavar="TO")
+    sub.add_parser(
+        "workspaces",
+        help="OAuth mode: list the workspaces that installed the app (installed at, installer, status, "
+        "last delivery problem)",
+    )
+    rotate = sub.add_parser(
+        "rotate-token-key",
+        help="OAuth mode: encrypt every stored token again with the first key in REVIEWWATCH_TOKEN_KEY",
+        description="Set REVIEWWATCH_TOKEN_KEY=NEW,OLD, run this, then drop OLD (docs/install.md).",
+    )
+    rotate.add_argument("--new", action="store_true", help="print a fresh key and change nothing")
 
 
 def _add_file_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -280,6 +291,67 @@ def cmd_copy_db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_workspaces(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.install.report import workspace_table
+    from storage.db import open_store
+
+    store = open_store(settings.db_path)
+    try:
+        print("\n".join(workspace_table(store.db, _workspace_problem(settings))))
+    finally:
+        store.close()
+    return 0
+
+
+def _workspace_problem(settings: Settings) -> Callable[[str], str | None]:
+    """The newest delivery problem in a workspace's own SQLite database, if it has one yet
+    (`<folder of the home database>/workspaces/<key>.sqlite3`, docs/install.md); read only."""
+    from pathlib import Path
+
+    from sqlite_utils import Database
+
+    from storage.alerts import delivery_problems
+
+    def last_problem(key: str) -> str | None:
+        path = Path(settings.db_path).expanduser().parent / "workspaces" / f"{key}.sqlite3"
+        if settings.db_path.startswith("postgres") or not path.is_file():
+            return None
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            problems = delivery_problems(Database(conn), limit=1)
+        except sqlite3.Error:
+            return None
+        finally:
+            conn.close()
+        return f"{problems[0]['target']}: {problems[0]['last_error']}" if problems else None
+
+    return last_problem
+
+
+def cmd_rotate_token_key(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.install.crypto import TokenCipher, TokenKeyError, new_key
+    from bot.install.report import rotate_token_key
+    from storage.db import open_store
+
+    if args.new:
+        print(new_key())
+        return 0
+    if not settings.token_keys:
+        raise StartupError("REVIEWWATCH_TOKEN_KEY is not set: set it to NEW,OLD (a new key: --new)")
+    store = open_store(settings.db_path)
+    try:
+        tokens, installs = rotate_token_key(store.db, TokenCipher(settings.token_keys), SystemClock().now())
+    except TokenKeyError as exc:
+        raise StartupError(str(exc)) from None
+    finally:
+        store.close()
+    print(
+        f"Encrypted {tokens} tokens of {installs} installations again with the first key; "
+        "older keys may now leave REVIEWWATCH_TOKEN_KEY."
+    )
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Deps], int]] = {
     "run": cmd_run,
     "console": cmd_console,
@@ -293,6 +365,8 @@ FILE_COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "backup": cmd_backup,
     "migrate": cmd_migrate,
     "copy-db": cmd_copy_db,
+    "workspaces": cmd_workspaces,
+    "rotate-token-key": cmd_rotate_token_key,
 }
 # Commands whose log lines are worth seeing at the configured level; the rest log warnings only.
 LOGGING_COMMANDS = frozenset({"run", "sweep"})
@@ -311,9 +385,10 @@ def main(argv: list[str] | None = None) -> int:
             # Before the database: a misconfigured start, or one that cannot reach Slack,
             # leaves no new file behind.
             choose_mode(settings)
-            from handlers.http.runtime import check_bot_token
+            if not settings.oauth_mode:  # in OAuth mode each workspace's token comes from its install
+                from handlers.http.runtime import check_bot_token
 
-            args.slack_identity = check_bot_token(settings)
+                args.slack_identity = check_bot_token(settings)
         if command in FILE_COMMANDS:  # a database error is one line and exit 2 here too
             return FILE_COMMANDS[command](args, settings)
         clock: Clock = SystemClock()

@@ -11,6 +11,10 @@
 4. memory: resident memory of an idle instance on each engine after start and the answers.
 
     python -m bench.engines --server postgresql://postgres@127.0.0.1:55432/postgres [--large] [--sweep-only]
+    python -m bench.engines --models 100000 --repeats 2 --sweep-only   # one size alone
+
+Each part's figures carry the load average before and after it (other work on the machine
+moves the absolute times; the ratios of paired runs less).
 
 (`--server`, or REVIEWWATCH_TEST_DATABASE_URL: a maintenance URL; databases are made and dropped.)
 """
@@ -95,7 +99,7 @@ class Engines:
 
 def sweep_figures(server: str, folder: Path, models: int, repeats: int) -> dict[str, Any]:
     engines = Engines(server, folder, models)
-    result: dict[str, Any] = {"models": models, "build_s": round(engines.built_s, 1)}
+    result: dict[str, Any] = {"models": models, "build_s": round(engines.built_s, 1), "load": _load()}
     try:
         for engine in ("sqlite", "postgresql"):
             rows_location = engines.fresh(engine)
@@ -123,10 +127,16 @@ def sweep_figures(server: str, folder: Path, models: int, repeats: int) -> dict[
                 "limit_s": round(statistics.median(limit), 2),
                 "ratio": round(statistics.median(whole) / statistics.median(limit), 2),
                 "samples": repeats,
+                "pairs": [[round(w, 2), round(lim, 2)] for w, lim in zip(whole, limit, strict=True)],
+                "load_after": _load(),
             }
     finally:
         engines.close()
     return result
+
+
+def _load() -> list[float]:
+    return [round(n, 2) for n in os.getloadavg()]
 
 
 def _start(emu: SlackEmulator, location: str, folder: Path, name: str, **extra: str) -> AppProcess:
@@ -239,6 +249,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.engines")
     parser.add_argument("--server", default=os.environ.get("REVIEWWATCH_TEST_DATABASE_URL"))
     parser.add_argument("--large", action="store_true", help="also 100,000 models")
+    parser.add_argument("--models", type=int, action="append", help="only this size (repeatable)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--requests", type=int, default=80)
     parser.add_argument("--no-sweep", action="store_true", help="skip part 1")
@@ -246,7 +257,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.server:
         parser.error("give --server postgresql://... (or REVIEWWATCH_TEST_DATABASE_URL)")
-    sizes = (1_000, 10_000, 100_000) if args.large else (1_000, 10_000)
+    sizes = args.models or ((1_000, 10_000, 100_000) if args.large else (1_000, 10_000))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         figures: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load": os.getloadavg()}}
@@ -258,9 +269,9 @@ def main() -> None:
             figures["machine"]["load_after"] = os.getloadavg()
             print(json.dumps(figures, indent=2))
             return
-        figures["answers"] = answers_and_memory(args.server, folder, args.requests)
+        figures["answers"] = {"load": _load(), **answers_and_memory(args.server, folder, args.requests)}
         print(json.dumps(figures["answers"]), flush=True)
-        figures["failover"] = failover(args.server, folder)
+        figures["failover"] = {"load": _load(), **failover(args.server, folder)}
         print(json.dumps(figures, indent=2))
 
 

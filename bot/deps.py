@@ -105,6 +105,9 @@ class Runtime:
     scheduler_lease: Any = None  # storage.leader.SchedulerLease: whether this instance runs the jobs
     senders: dict[str, Any] | None = None  # alert senders the scheduler made and must close
     started_at: datetime | None = None  # when the app started serving
+    bot_tokens: Any = None  # OAuth mode: each workspace's bot token (bot/install/tokens.py InstalledTokens)
+    # OAuth mode: the workspaces and their databases (bot/tenancy/workspaces.py `Workspaces`).
+    workspaces: Any = None
     # The last message, request or pong from Slack (Socket Mode also counts the connection's
     # pongs, read through `contact_probe`); /healthz reports its age.
     last_contact: datetime | None = None

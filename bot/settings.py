@@ -104,6 +104,16 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         'offers "Sign in with Slack" (OpenID Connect) beside the sign-in link',
     ),
     "SLACK_CLIENT_SECRET": ("(none)", "The Slack app's client secret; set together with `SLACK_CLIENT_ID`"),
+    "REVIEWWATCH_TOKEN_KEY": (
+        "(none)",
+        "Fernet key(s) encrypting installed workspaces' tokens; with the client id and secret it turns "
+        "on OAuth mode (many workspaces, docs/install.md). `new,old` while rotating",
+    ),
+    "SLACK_SCOPES": ("(the manifest's)", "OAuth mode: the bot scopes the Add to Slack link asks for"),
+    "REVIEWWATCH_SLACK_AUTHORIZE_URL": (
+        "https://slack.com/oauth/v2/authorize",
+        "OAuth mode: where the Add to Slack link sends the browser (point it at an emulator)",
+    ),
     "REVIEWWATCH_SLACK_OPENID_AUTHORIZE_URL": (
         "https://slack.com/openid/connect/authorize",
         'Where "Sign in with Slack" sends the browser (point it at an emulator)',
@@ -118,9 +128,8 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     ),
     "REVIEWWATCH_SHARED_TRACKER_EDITOR": (
         "(none)",
-        "Many workspaces (OAuth mode): the team id (`T...`, or `E...` for an org-wide install) of "
-        "the one workspace whose admins edit a tracker every other workspace reads; unset, each "
-        "workspace keeps its own (see [Workspaces](workspaces.md))",
+        "OAuth mode: the team id (`T...`, or `E...` for an org) of the one workspace whose admins edit "
+        "a tracker every other workspace reads ([Workspaces](workspaces.md)); unset, each keeps its own",
     ),
 }
 
@@ -134,8 +143,24 @@ SECRET_NAMES = frozenset(
         "REVIEWWATCH_TEAMS_APP_PASSWORD",
         "REVIEWWATCH_CALENDAR_TOKEN",
         "SLACK_CLIENT_SECRET",
+        "REVIEWWATCH_TOKEN_KEY",
     }
 )
+# The bot scopes the app needs, each with the feature needing it in docs/scopes.md; manifest.yml
+# lists the same (tests/test_scopes.py keeps the three in step).
+DEFAULT_SCOPES: tuple[str, ...] = (
+    "commands",
+    "app_mentions:read",
+    "im:history",
+    "chat:write",
+    "usergroups:read",
+    "users:read",
+    "files:write",
+    "channels:history",
+    "groups:history",
+    "im:write",
+)
+_SCOPE = re.compile(r"^[a-z][a-z_.]*:?[a-z_.]*$")
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
@@ -191,8 +216,11 @@ class Settings:
     slack_openid_authorize_url: str = "https://slack.com/openid/connect/authorize"
     slack_openid_keys_url: str = "https://slack.com/openid/connect/keys"
     slack_openid_issuer: str = "https://slack.com"
-    # OAuth mode: the workspace that edits the one tracker all others read (bot/tenancy/shared.py).
-    shared_tracker_editor: str | None = None
+    # OAuth mode (many workspaces, bot/install/): on with the client id and secret and a key.
+    token_keys: tuple[str, ...] = ()  # Fernet keys, the first encrypts (REVIEWWATCH_TOKEN_KEY)
+    slack_scopes: tuple[str, ...] = DEFAULT_SCOPES
+    slack_authorize_url: str = "https://slack.com/oauth/v2/authorize"
+    shared_tracker_editor: str | None = None  # OAuth mode: edits the one tracker (bot/tenancy/shared.py)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -206,6 +234,11 @@ class Settings:
     def slack_sign_in(self) -> bool:
         """Whether the board offers "Sign in with Slack" (a client id and secret are set)."""
         return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def oauth_mode(self) -> bool:
+        """Whether the app installs in many workspaces through Add to Slack (docs/install.md)."""
+        return self.slack_sign_in and bool(self.token_keys)
 
     @property
     def admins_configured(self) -> bool:
@@ -234,20 +267,15 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 def _parse_alert_time(value: str) -> time:
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
-    if match:
-        hour, minute = int(match[1]), int(match[2])
-        if hour < 24 and minute < 60:
-            return time(hour, minute)
+    if match and int(match[1]) < 24 and int(match[2]) < 60:
+        return time(int(match[1]), int(match[2]))
     raise _bad("REVIEWWATCH_ALERT_TIME", value, "a 24-hour time HH:MM such as 09:00")
 
 
 def _parse_int(name: str, value: str, low: int, high: int) -> int:
-    if not re.fullmatch(r"\d+", value.strip()):
+    if not re.fullmatch(r"\d+", value.strip()) or not low <= int(value) <= high:
         raise _bad(name, value, f"a whole number from {low} to {high}")
-    number = int(value)
-    if not low <= number <= high:
-        raise _bad(name, value, f"a whole number from {low} to {high}")
-    return number
+    return int(value)
 
 
 def _parse_lead_days(value: str) -> tuple[int, ...]:
@@ -264,9 +292,8 @@ def _parse_teams_webhooks(value: str) -> dict[str, str]:
             continue
         name, sep, url = pair.partition("=")
         parsed = urlparse(url.strip())
-        if not sep or not _TEAMS_NAME.match(name.strip()) or parsed.scheme not in ("http", "https"):
-            raise _bad("REVIEWWATCH_TEAMS_WEBHOOKS", value, "name=https://... pairs, comma-separated")
-        if not parsed.netloc:
+        good_url = parsed.scheme in ("http", "https") and parsed.netloc
+        if not sep or not _TEAMS_NAME.match(name.strip()) or not good_url:
             raise _bad("REVIEWWATCH_TEAMS_WEBHOOKS", value, "name=https://... pairs, comma-separated")
         hooks[name.strip()] = url.strip()
     return hooks
@@ -452,6 +479,35 @@ def _slack_sign_in(get: Getter) -> dict[str, Any]:
     return fields
 
 
+def _oauth(get: Getter) -> dict[str, Any]:
+    """OAuth mode's settings: the token keys (Fernet: 32 url-safe base64 bytes each), the
+    scopes the install asks for, Slack's authorize page, and the shared tracker's editor."""
+    keys = tuple(k.strip() for k in (get("REVIEWWATCH_TOKEN_KEY") or "").split(",") if k.strip())
+    for key in keys:
+        try:
+            ok = len(base64.urlsafe_b64decode(key.encode())) == 32
+        except (binascii.Error, ValueError):
+            ok = False
+        if not ok:
+            raise _bad(
+                "REVIEWWATCH_TOKEN_KEY", key, "Fernet keys (python app.py rotate-token-key --new prints one)"
+            )
+    scopes = tuple(s.strip() for s in (get("SLACK_SCOPES") or "").split(",") if s.strip()) or DEFAULT_SCOPES
+    for scope in scopes:
+        if not _SCOPE.match(scope):
+            raise _bad(
+                "SLACK_SCOPES",
+                get("SLACK_SCOPES") or "",
+                "comma-separated Slack scopes such as commands,chat:write",
+            )
+    name = "REVIEWWATCH_SLACK_AUTHORIZE_URL"
+    url = _http_url(name, get(name) or "https://slack.com/oauth/v2/authorize")
+    editor = get("REVIEWWATCH_SHARED_TRACKER_EDITOR")  # bot/tenancy/shared.py
+    if editor is not None and not re.fullmatch(r"[TE][A-Z0-9]{2,31}", editor):
+        raise _bad("REVIEWWATCH_SHARED_TRACKER_EDITOR", editor, "a team id T... or enterprise id E...")
+    return dict(token_keys=keys, slack_scopes=scopes, slack_authorize_url=url, shared_tracker_editor=editor)
+
+
 def _health_port(get: Getter) -> dict[str, Any]:
     text = get("REVIEWWATCH_HEALTH_PORT")
     return {"health_port": _parse_int("REVIEWWATCH_HEALTH_PORT", text, 1, 65535) if text else None}
@@ -506,18 +562,6 @@ def _server(get: Getter) -> dict[str, Any]:
     }
 
 
-_WORKSPACE_ID = re.compile(r"^[TE][A-Z0-9]{2,31}$")
-
-
-def _workspaces(get: Getter) -> dict[str, Any]:
-    editor = get("REVIEWWATCH_SHARED_TRACKER_EDITOR")
-    if editor is not None and not _WORKSPACE_ID.match(editor):
-        raise _bad(
-            "REVIEWWATCH_SHARED_TRACKER_EDITOR", editor, "a Slack team id (T...) or enterprise id (E...)"
-        )
-    return {"shared_tracker_editor": editor}
-
-
 # Each reads one group of settings. They run in this order, so that with several bad values
 # the one reported is the one it always was.
 SETTING_GROUPS: tuple[Callable[[Getter], dict[str, Any]], ...] = (
@@ -528,10 +572,10 @@ SETTING_GROUPS: tuple[Callable[[Getter], dict[str, Any]], ...] = (
     _teams_bot,
     _board,
     _slack_sign_in,
+    _oauth,
     _health_port,
     _tracker_and_alerts,
     _server,
-    _workspaces,
 )
 
 

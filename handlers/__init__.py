@@ -77,20 +77,48 @@ def _client_id_hidden_from_bolt(hide: bool) -> Iterator[None]:
 
 
 def build_app(
-    deps: Deps, *, client: WebClient | None = None, workspaces: Workspaces | None = None, **app_kwargs: Any
+    deps: Deps,
+    *,
+    client: WebClient | None = None,
+    on_uninstall: Callable[[str | None, str | None], None] | None = None,
+    workspaces: Workspaces | None = None,
+    **app_kwargs: Any,
 ) -> App:
-    """A Bolt App with every listener registered; with `workspaces` (OAuth mode), each request
-    is routed to its workspace's database first (handlers/tenancy.py)."""
+    """A Bolt App with every listener registered. In OAuth mode (docs/install.md) it installs
+    through Add to Slack, and `on_uninstall(team_id, enterprise_id)` runs after an uninstall
+    has deleted that installation's credentials (with many workspaces: `forget_workspace`,
+    docs/data-retention.md). With `workspaces` (default: `deps.runtime.workspaces`, set by
+    bot.tenancy.enable_workspaces), each request is routed to its workspace's database first
+    (handlers/tenancy.py)."""
     signing_secret = app_kwargs.pop("signing_secret", None) or deps.settings.slack_signing_secret
+    client = client or slack_client(deps)
+    installations = None
+    if deps.settings.oauth_mode and "oauth_flow" not in app_kwargs:
+        from handlers.install import NOT_INSTALLED, build_oauth
+
+        parts = build_oauth(deps, client)
+        app_kwargs.update(
+            oauth_flow=parts.flow,
+            authorize=parts.authorize,
+            user_facing_authorize_error_message=NOT_INSTALLED,
+        )
+        installations, deps.runtime.bot_tokens = parts.installations, parts.tokens
     # Listeners run on Bolt's worker threads; each gives its database connection back when
     # it ends (storage/db.py Store.release), so idle workers hold none.
     app_kwargs.setdefault("listener_executor", ReleasingExecutor(deps.store, max_workers=LISTENER_WORKERS))
     with _client_id_hidden_from_bolt(app_kwargs.get("oauth_settings") is None):
-        app = App(client=client or slack_client(deps), signing_secret=signing_secret, **app_kwargs)
+        app = App(client=client, signing_secret=signing_secret, **app_kwargs)
     use_strict_verification(app, signing_secret or "")
+    workspaces = workspaces or deps.runtime.workspaces
     if workspaces is not None:
+        from bot.tenancy import forgetter
         from handlers.tenancy import workspace_router
 
         app.use(workspace_router(workspaces))
+        on_uninstall = on_uninstall or forgetter(workspaces)
+    if installations is not None:
+        from handlers.install import no_uninstall_work, register_install_listeners
+
+        register_install_listeners(app, installations, on_uninstall or no_uninstall_work)
     register_all(app, deps)
     return app

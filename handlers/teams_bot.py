@@ -17,6 +17,8 @@ import asyncio
 import logging
 from typing import Any
 
+import httpx
+
 from bot.deps import Deps
 from bot.teams.reply import reply_activity
 
@@ -124,6 +126,16 @@ def dialog_listeners(deps: Deps) -> tuple[Any, Any]:
     return on_open, on_submit
 
 
+def _told(text: str) -> dict[str, Any]:
+    """An invoke's answer: a message shown to the presser."""
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
+
+
+def _refreshed(card: dict[str, Any]) -> dict[str, Any]:
+    """An invoke's answer: the card, refreshed for the presser."""
+    return {"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card}
+
+
 def _invoke_error(message: str) -> dict[str, Any]:
     return {
         "statusCode": 400,
@@ -134,8 +146,10 @@ def _invoke_error(message: str) -> dict[str, Any]:
 
 def card_action_listener(deps: Deps) -> Any:
     """A press of a card's Action.Execute button (`adaptiveCard/action` invoke)."""
-    from bot.alerts import acknowledge_from_teams, is_teams_admin, mute_from_teams, remind_from_teams
+    from bot.alerts import acknowledge_from_teams, is_teams_admin, mute_from_teams
     from bot.teams.conversations import conversation_id
+
+    remind = remind_listener(deps)
 
     def acknowledge(activity: dict[str, Any], key: str) -> Any:
         try:
@@ -144,18 +158,6 @@ def card_action_listener(deps: Deps) -> Any:
                 key=key,
                 conversation_id=conversation_id(activity),
                 user_name=str((activity.get("from") or {}).get("name") or "someone in Teams"),
-            )
-        finally:
-            deps.store.release()
-
-    def remind(activity: dict[str, Any], key: str, choice: str) -> str:
-        try:
-            return remind_from_teams(
-                deps,
-                key=key,
-                choice=choice,
-                conversation_id=conversation_id(activity),
-                user_aad=str((activity.get("from") or {}).get("aadObjectId") or "").lower(),
             )
         finally:
             deps.store.release()
@@ -175,6 +177,14 @@ def card_action_listener(deps: Deps) -> Any:
         finally:
             deps.store.release()
 
+    def unmute(activity: dict[str, Any], mute_id: Any) -> tuple[bool, Any]:
+        from bot.teams.alerts_card import unmute_answer
+
+        try:
+            return unmute_answer(deps, activity, mute_id)
+        finally:
+            deps.store.release()
+
     async def on_card_action(ctx: Any) -> dict[str, Any]:
         activity = activity_json(ctx.activity)
         if not from_our_tenant(deps, activity):
@@ -182,29 +192,79 @@ def card_action_listener(deps: Deps) -> Any:
         action = (activity.get("value") or {}).get("action") or {}
         data = action.get("data") or {}
         key = data.get("key")
+        if action.get("verb") == "unmute":
+            lifted, shown = await asyncio.to_thread(unmute, activity, data.get("mute_id"))
+            return _refreshed(shown) if lifted else _told(shown)
         if action.get("verb") == "remind" and isinstance(key, str):
-            told = await asyncio.to_thread(remind, activity, key, str(data.get("choice") or ""))
-            return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": told}
+            return _told(await remind(ctx, activity, key, str(data.get("choice") or "")))
         if action.get("verb") in ("mute_form", "mute") and isinstance(key, str):
             shown = await asyncio.to_thread(mute, activity, str(action["verb"]), key, data.get("mute_until"))
-            if isinstance(shown, str):
-                return {
-                    "statusCode": 200,
-                    "type": "application/vnd.microsoft.activity.message",
-                    "value": shown,
-                }
-            return {"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": shown}
+            return _told(shown) if isinstance(shown, str) else _refreshed(shown)
         if action.get("verb") != "acknowledge" or not isinstance(key, str):
             return _invoke_error("Unknown action.")
         result = await asyncio.to_thread(acknowledge, activity, key)
         if isinstance(result, str):
-            return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": result}
+            return _told(result)
         envelope, _row = result
         if activity.get("replyToId"):  # everyone sees who acknowledged: the posted card is replaced
             update = message_input(envelope)
             update.id = activity["replyToId"]
             await ctx.send(update)
-        card = envelope["attachments"][0]["content"]
-        return {"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card}
+        return _refreshed(envelope["attachments"][0]["content"])
 
     return on_card_action
+
+
+def remind_listener(deps: Deps) -> Any:
+    """ "Remind me" on a bot card: the reminder goes to the presser's personal chat with the
+    bot. Someone who never wrote to the bot has none yet: the bot creates it (the Bot
+    Connector's `POST {serviceUrl}/v3/conversations` with the member and the tenant, at the
+    verified activity's service URL) and remembers it; if Teams refuses, the presser is told."""
+    from bot.alerts import remind_from_teams
+    from bot.teams.conversations import conversation_id, personal_chat_request, remember_personal_chat
+
+    def remind(activity: dict[str, Any], key: str, choice: str) -> str | None:
+        try:
+            return remind_from_teams(
+                deps,
+                key=key,
+                choice=choice,
+                conversation_id=conversation_id(activity),
+                user_aad=str((activity.get("from") or {}).get("aadObjectId") or "").lower(),
+            )
+        finally:
+            deps.store.release()
+
+    def remember(activity: dict[str, Any], created: str) -> None:
+        try:
+            remember_personal_chat(deps, activity, created)
+        finally:
+            deps.store.release()
+
+    async def on_remind(ctx: Any, activity: dict[str, Any], key: str, choice: str) -> str:
+        told = await asyncio.to_thread(remind, activity, key, choice)
+        if told is not None:
+            return told
+        url = f"{str(activity['serviceUrl']).rstrip('/')}/v3/conversations"
+        try:
+            response = await ctx.api.conversations.http.post(url, json=personal_chat_request(activity))
+            created = str(response.json().get("id") or "")
+        except httpx.HTTPStatusError as exc:
+            log.warning("Teams bot: creating a personal chat was refused (%s)", exc.response.status_code)
+            return refused_chat_text(f"HTTP {exc.response.status_code}")
+        except httpx.HTTPError as exc:
+            log.warning("Teams bot: creating a personal chat failed (%s)", type(exc).__name__)
+            return refused_chat_text(type(exc).__name__)
+        if not created:
+            return refused_chat_text("no conversation id")
+        await asyncio.to_thread(remember, activity, created)
+        return await asyncio.to_thread(remind, activity, key, choice) or refused_chat_text("not kept")
+
+    return on_remind
+
+
+def refused_chat_text(why: str) -> str:
+    return (
+        f"Teams would not let me open a personal chat with you ({why}), so I cannot remind you. "
+        "Open Review Watch in Teams (Apps, then Review Watch), say hello, and press Remind me again."
+    )

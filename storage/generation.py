@@ -47,6 +47,8 @@ UNWATCHED_TABLES = frozenset(
         "board_sessions",
         "teams_conversations",
         "slack_events_seen",
+        "slack_installations",
+        "slack_oauth_states",
         "workspaces",
     }
 )

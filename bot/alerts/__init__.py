@@ -15,14 +15,21 @@
   unsubscribe and the buttons (`commands`), corrections in place (`updates`), snooze and
   mute (`snooze`), the weekly briefing with /aireview briefing (`briefing`), and personal
   follows (`follows`); the Teams bot's conversations: subscribing one
-  (`teams_bot_subscriptions`), delivering to it (`teams_bot_sender`) and correcting in place
-  there (`teams_bot_updates`).
+  (`teams_bot_subscriptions`), its weekly briefing (`teams_bot_briefing`), delivering to it
+  (`teams_bot_sender`) and correcting in place there (`teams_bot_updates`).
 """
 
 from bot.alerts.briefing import BRIEFING_SUBCOMMAND, briefing_http_response
 from bot.alerts.commands import ALERT_SUBCOMMANDS, alert_problems_home_section, teams_alerts_overview
 from bot.alerts.follows import FOLLOW_SUBCOMMANDS
-from bot.alerts.teams_bot_actions import acknowledge_from_teams, mute_from_teams, remind_from_teams
+from bot.alerts.teams_bot_actions import (
+    acknowledge_from_teams,
+    mute_from_teams,
+    remind_from_teams,
+    unmute_actions,
+    unmute_from_teams,
+)
+from bot.alerts.teams_bot_briefing import briefing_now_card, set_conversation_briefing
 from bot.alerts.teams_bot_subscriptions import (
     bot_target,
     is_teams_admin,
@@ -38,10 +45,14 @@ __all__ = [
     "alert_problems_home_section",
     "bot_target",
     "briefing_http_response",
+    "briefing_now_card",
     "is_teams_admin",
     "mute_from_teams",
     "remind_from_teams",
+    "set_conversation_briefing",
     "subscribe_conversation",
     "teams_alerts_overview",
+    "unmute_actions",
+    "unmute_from_teams",
     "unsubscribe_conversation",
 ]

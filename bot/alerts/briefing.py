@@ -24,6 +24,7 @@ every target, and kept in `briefing_pictures`:
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import logging
 import re
@@ -35,6 +36,7 @@ from typing import Any
 from bot import ids
 from bot.admins import denial_text, is_admin
 from bot.alerts.alert import KIND_BRIEFING, Alert
+from bot.alerts.teams_bot_subscriptions import is_bot_target
 from bot.blockkit import (
     MAX_MESSAGE_BLOCKS,
     Block,
@@ -81,14 +83,17 @@ from storage.facts import open_contests
 __all__ = [
     "BRIEFING_SUBCOMMAND",
     "KIND_BRIEFING",
+    "CARD_LIMITS",
     "BriefingAlert",
     "briefing_card",
+    "briefing_content",
     "briefing_http_response",
     "briefing_message",
     "fill_briefing",
     "headline",
     "picture_to_upload",
     "restore_briefing",
+    "week_picture",
     "with_uploaded_picture",
 ]
 
@@ -127,31 +132,41 @@ class BriefingAlert(Alert):
     stays out of the ledger payload (the facts say which stored picture it is)."""
 
     picture: FileUpload | None = field(default=None, compare=False, repr=False)
+    # The Teams bot's card carries the picture itself (fitted to 1024 x 1024, a data URI).
+    preview: bytes | None = field(default=None, compare=False, repr=False)
 
 
-def _with_picture(alert: Alert, facts: dict[str, Any], picture: FileUpload | None) -> BriefingAlert:
+def _with_picture(
+    alert: Alert, facts: dict[str, Any], picture: FileUpload | None, preview: bytes | None = None
+) -> BriefingAlert:
     fields = {f.name: getattr(alert, f.name) for f in dataclasses.fields(Alert)}
-    return BriefingAlert(**{**fields, "facts": facts}, picture=picture)
+    return BriefingAlert(**{**fields, "facts": facts}, picture=picture, preview=preview)
 
 
 def fill_briefing(deps: Deps, alert: Alert, now: datetime, *, dry_run: bool = False) -> BriefingAlert:
     """The briefing with its content: the tracker as of `now` (when it is claimed), its
     picture drawn (or found drawn) and, for Teams with REVIEWWATCH_PUBLIC_URL, its page
     stored. A dry run draws and stores nothing."""
-    facts: dict[str, Any] = {**alert.facts, **_content(deps, now, CARD_LIMITS), "prepared_at": utc_iso(now)}
-    wanted = alert.target_type == TARGET_SLACK or bool(deps.settings.public_url)
+    facts: dict[str, Any] = {
+        **alert.facts,
+        **briefing_content(deps, now, CARD_LIMITS),
+        "prepared_at": utc_iso(now),
+    }
+    bot = is_bot_target(alert.target)
+    wanted = alert.target_type == TARGET_SLACK or bot or bool(deps.settings.public_url)
     if dry_run or not wanted:
         facts["picture"] = {"status": PICTURE_ELSEWHERE}
         return _with_picture(alert, facts, None)
     prune_pages(deps.store.db, now, now - PAGE_LIFETIME)
-    picture, facts["picture"] = _week_picture(deps, now)
+    picture, preview, facts["picture"] = week_picture(deps, now)
+    preview = preview if bot else None
     if alert.target_type != TARGET_TEAMS or not deps.settings.public_url:
-        return _with_picture(alert, facts, picture)
+        return _with_picture(alert, facts, picture, preview)
     token = secrets.token_urlsafe(32)
     page = f"{deps.settings.public_url}{PAGE_PATH}{token}"
     facts["page"] = {"url": page, "picture_url": f"{page}.png", "full_picture_url": f"{page}.full.png"}
     # The page lists more than the card has room for.
-    longer = _with_picture(alert, {**facts, **_content(deps, now, PAGE_LIMITS)}, None)
+    longer = _with_picture(alert, {**facts, **briefing_content(deps, now, PAGE_LIMITS)}, None)
     drawn = facts["picture"]["status"] == PICTURE_DRAWN
     save_page(
         deps.store.db,
@@ -162,10 +177,10 @@ def fill_briefing(deps: Deps, alert: Alert, now: datetime, *, dry_run: bool = Fa
         now,
         now + PAGE_LIFETIME,
     )
-    return _with_picture(alert, facts, picture)
+    return _with_picture(alert, facts, picture, preview)
 
 
-def _content(deps: Deps, now: datetime, limits: tuple[int, int, int, int]) -> dict[str, Any]:
+def briefing_content(deps: Deps, now: datetime, limits: tuple[int, int, int, int]) -> dict[str, Any]:
     """The briefing's sections as of `now`: at most `limits` (holdouts, changes, upcoming,
     contested) of each, with how many there are in all."""
     max_holdouts, max_changes, max_upcoming, max_contested = limits
@@ -226,9 +241,9 @@ def _content(deps: Deps, now: datetime, limits: tuple[int, int, int, int]) -> di
     }
 
 
-def _week_picture(deps: Deps, now: datetime) -> tuple[FileUpload | None, dict[str, Any]]:
+def week_picture(deps: Deps, now: datetime) -> tuple[FileUpload | None, bytes | None, dict[str, Any]]:
     """The timeline picture as of `now`, drawn once per tracker version (every target of the
-    week's briefings shares it), and what the facts say about it."""
+    week's briefings shares it), its copy fitted to 1024 x 1024, and what the facts say."""
     at = dataclasses.replace(deps, clock=FixedClock(now))
     picture_id = f"{home_timeline_version(at)}:{deps.settings.timezone_name}"
     try:
@@ -236,16 +251,16 @@ def _week_picture(deps: Deps, now: datetime) -> tuple[FileUpload | None, dict[st
         if stored is None:
             drawn = timeline_pictures(at, PICTURE_FIT, PICTURE_DAYS)
             if drawn is None:
-                return None, {"status": PICTURE_EMPTY, "line": empty_range_line(at, PICTURE_DAYS)}
+                return None, None, {"status": PICTURE_EMPTY, "line": empty_range_line(at, PICTURE_DAYS)}
             upload, preview = drawn
             save_picture(deps.store.db, picture_id, upload.content, preview, now)
         else:
-            upload = _stored_upload(stored["png"], now, deps.settings)
+            upload, preview = _stored_upload(stored["png"], now, deps.settings), bytes(stored["preview"])
     except Exception:  # the briefing goes out without its picture rather than not at all
         log.exception("drawing the weekly briefing's timeline picture failed")
-        return None, {"status": PICTURE_UNAVAILABLE}
+        return None, None, {"status": PICTURE_UNAVAILABLE}
     info = {"status": PICTURE_DRAWN, "id": picture_id, "filename": upload.filename, "title": upload.title}
-    return upload, info
+    return upload, preview, info
 
 
 def _stored_upload(
@@ -262,18 +277,20 @@ def _stored_upload(
 
 def restore_briefing(deps: Deps, alert: Alert) -> Alert:
     """A briefing read back from the ledger (a retry), with its stored picture in hand again
-    for Slack to upload; any other alert as it is."""
+    for Slack to upload or the Teams bot to carry; any other alert as it is."""
     info = alert.facts.get("picture") or {}
+    bot = is_bot_target(alert.target)
     if (
         alert.kind != KIND_BRIEFING
-        or alert.target_type != TARGET_SLACK
+        or (alert.target_type != TARGET_SLACK and not bot)
         or info.get("status") != PICTURE_DRAWN
     ):
         return alert
     stored = get_picture(deps.store.db, str(info.get("id")))
     if stored is None:
         return alert  # pruned: the sender says the picture is unavailable
-    return _with_picture(alert, alert.facts, _stored_upload(stored["png"], alert.due_at, deps.settings, info))
+    upload = _stored_upload(stored["png"], alert.due_at, deps.settings, info)
+    return _with_picture(alert, alert.facts, upload, bytes(stored["preview"]) if bot else None)
 
 
 def picture_to_upload(alert: Alert) -> FileUpload | None:
@@ -293,7 +310,10 @@ def with_uploaded_picture(alert: Alert, file_id: str | None) -> Alert:
 
 
 def is_late(alert: Alert, now: datetime) -> bool:
-    return now - alert.due_at > LATE_AFTER
+    """Sent over an hour after its time: its Monday time, or the end of the quiet time that
+    held it."""
+    held = alert.facts.get("held_until")
+    return now - max(alert.due_at, datetime.fromisoformat(held) if held else alert.due_at) > LATE_AFTER
 
 
 def headline(alert: Alert, now: datetime) -> str:
@@ -393,7 +413,9 @@ def briefing_message(alert: Alert, now: datetime, settings: Settings) -> Reply:
 
 def briefing_card(alert: Alert, now: datetime, settings: Settings) -> dict[str, Any]:
     """The Teams briefing: one card, trimmed from the end to Teams' 28 KB if it must be (the
-    picture comes first, so it stays; the full text is a button away when there is a page)."""
+    picture comes first, so it stays; the full text is a button away when there is a page).
+    The Teams bot's card carries the picture itself, as an image with a data URI, which Teams'
+    28 KB does not count ("Format your bot messages"), so it is put in after the fitting."""
     body: list[Element] = [
         text_block(f"Review Watch · {KIND_LABEL}", subtle=True, size="Small"),
         text_block(headline(alert, now), weight="Bolder", size="Medium"),
@@ -403,13 +425,19 @@ def briefing_card(alert: Alert, now: datetime, settings: Settings) -> dict[str, 
         body.append(text_block(late, weight="Bolder"))
     page = alert.facts.get("page") or {}
     full = link_url(page.get("url"))
-    body.append(_card_picture(alert.facts.get("picture") or {}, page))
+    preview = alert.preview if isinstance(alert, BriefingAlert) else None
+    picture_at = len(body)
+    body.append(
+        _card_picture(alert.facts.get("picture") or {}, page)
+        if preview is None
+        else {"type": "Image", "url": "data:,", "altText": PICTURE_ALT}
+    )
     sections = briefing_sections(alert, now, settings, more_at=FULL_BRIEFING if full else None)
     for title, lines in sections:
         body.append({**text_block(title, weight="Bolder"), "separator": True})
         body += [_plain_line(line) for line in lines]
     if full is None:
-        return fit_envelope(webhook_envelope(adaptive_card(body)))
+        return _inline_picture(fit_envelope(webhook_envelope(adaptive_card(body))), picture_at, preview)
     fitted = fit_envelope(
         webhook_envelope(adaptive_card(body, [open_url(FULL_BRIEFING, full)])),
         more="…{n} more item(s) not shown: " + FULL_BRIEFING,
@@ -419,8 +447,15 @@ def briefing_card(alert: Alert, now: datetime, settings: Settings) -> dict[str, 
         for name in ("holdouts", "changes", "upcoming", "contested")
     )
     if not cut_short and len(fitted["attachments"][0]["content"]["body"]) == len(body):
-        return webhook_envelope(adaptive_card(body))  # the card shows it all: no button
-    return fitted
+        fitted = webhook_envelope(adaptive_card(body))  # the card shows it all: no button
+    return _inline_picture(fitted, picture_at, preview)
+
+
+def _inline_picture(envelope: dict[str, Any], at: int, preview: bytes | None) -> dict[str, Any]:
+    if preview is not None:
+        image = envelope["attachments"][0]["content"]["body"][at]
+        image["url"] = "data:image/png;base64," + base64.b64encode(preview).decode("ascii")
+    return envelope
 
 
 def _card_picture(info: dict[str, Any], page: dict[str, Any]) -> Element:

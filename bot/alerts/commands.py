@@ -78,17 +78,26 @@ def run_alerts(deps: Deps, request: CommandRequest) -> Reply:
     return _overview(deps, store_alerts.TARGET_SLACK, request.channel_id, request.channel_id, admin)
 
 
-def teams_alerts_overview(deps: Deps, target: str, aad_object_id: str | None) -> Reply:
+def teams_alerts_overview(
+    deps: Deps, target: str, aad_object_id: str | None, title: str = "Alerts for this conversation"
+) -> Reply:
     """`alerts` in a Teams conversation the bot is in (`target`: its `bot:` subscription
-    target): the same overview as a Slack channel's; admins (by Entra object id) also see
-    delivery problems and the last sweep."""
+    target): the same overview as a Slack channel's, under `title`; admins (by Entra object
+    id) also see delivery problems and the last sweep."""
     from bot.alerts.teams_bot_subscriptions import is_teams_admin
 
     admin = is_teams_admin(deps, aad_object_id)
-    return _overview(deps, store_alerts.TARGET_TEAMS, target, None, admin)
+    return _overview(deps, store_alerts.TARGET_TEAMS, target, None, admin, title)
 
 
-def _overview(deps: Deps, target_type: str, target: str | None, channel_id: str | None, admin: bool) -> Reply:
+def _overview(
+    deps: Deps,
+    target_type: str,
+    target: str | None,
+    channel_id: str | None,
+    admin: bool,
+    title: str = "Alerts for this channel",
+) -> Reply:
     db = deps.store.db
     now = deps.clock.now()
     sub = store_alerts.get_subscription(db, target_type, target) if target else None
@@ -117,6 +126,7 @@ def _overview(deps: Deps, target_type: str, target: str | None, channel_id: str 
         now=now,
         mutes=mutes,
         held=store_alerts.held_alerts(db, sub["target_type"], sub["target"]) if sub else None,
+        title=title,
     )
 
 

@@ -113,11 +113,12 @@ def alerts_overview(
     now: datetime,
     mutes: list[dict[str, Any]] | None = None,
     held: tuple[int, str] | None = None,  # (how many, until when) real-time alerts held
+    title: str = "Alerts for this channel",
 ) -> Reply:
     """What a channel receives and the next alerts it will get (problems only for admins)."""
     tz = settings.tz
     where = f"<#{channel_id}>" if channel_id else "This conversation"
-    blocks: list[Block] = [header("Alerts for this channel")]
+    blocks: list[Block] = [header(title)]
     if subscription is None:
         text = f"{where} has no alert subscription."
         blocks.append(section(f"{text} An admin can turn alerts on with `/aireview subscribe`."))

@@ -14,11 +14,16 @@ a reminder repeats) from its subject's current row:
 
 A date alert whose date moved is never sent (the plan drops it: "no longer applies"), so
 its key, which names its date, always stays the key the ledger holds.
+
+A date alert the sweep planned a moment ago from rows no write has touched since (the
+tracker's generation has not moved) is already worded from them: restating it would give it
+back unchanged (tests/bot/alerts/test_fastplan.py checks this on generated trackers), so
+`current_all` passes such alerts (`as_planned`) through without reading their rows again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -79,7 +84,7 @@ def _current_date_alert(
     restated = restated_alert(alert, row, now, settings)
     if restated is None or restated.subject_date != alert.subject_date:
         return alert  # not sent: the plan drops a date alert whose date moved or ended
-    contests = {"contests": alert.facts["contests"]} if alert.facts.get("contests") else {}
+    contests = {"contests": alert.facts["contests"]} if "contests" in alert.facts else {}
     return replace(alert, title=restated.title, facts={**restated.facts, **contests})
 
 
@@ -123,8 +128,21 @@ def _subject(alert: Alert) -> tuple[str, str]:
     return alert.subject_type, alert.subject_id
 
 
-def current_all(db: Database, alerts: Sequence[Alert], now: datetime, settings: Settings) -> list[Alert]:
+def current_all(
+    db: Database,
+    alerts: Sequence[Alert],
+    now: datetime,
+    settings: Settings,
+    as_planned: Collection[str] = (),
+) -> list[Alert]:
     """`current` of each of `alerts`, their subjects' rows read a chunk at a time beforehand
-    (a sweep's thousands of alerts: one query per alert is one round trip each on PostgreSQL)."""
-    rows = sweep_reads.subject_rows(db, (_subject(alert) for alert in alerts))
-    return [current(db, alert, now, settings, rows) for alert in alerts]
+    (a sweep's thousands of alerts: one query per alert is one round trip each on PostgreSQL).
+    `as_planned`: keys of alerts planned at `now` from rows unchanged since, returned as
+    they are (a reminder is restated all the same: what it repeats was worded long ago)."""
+    keep = [alert.kind != KIND_REMINDER and alert.key in as_planned for alert in alerts]
+    restate = [alert for alert, kept in zip(alerts, keep, strict=True) if not kept]
+    rows = sweep_reads.subject_rows(db, (_subject(alert) for alert in restate))
+    return [
+        alert if kept else current(db, alert, now, settings, rows)
+        for alert, kept in zip(alerts, keep, strict=True)
+    ]

@@ -64,6 +64,7 @@ from bot.alerts.threads import choose_threads, in_thread
 from bot.deps import Deps
 from storage import alerts as ledger
 from storage.db import fewer_checkpoints
+from storage.generation import tracker_generation
 from storage.tracker import get_state, set_state
 
 log = logging.getLogger(__name__)
@@ -135,10 +136,14 @@ def _live_sweep(
         token = claim_token()
         jobs, attempts, threads = _claim_new(deps, subscriptions, work, token, now, result)
         jobs += _reclaim_retries(deps, subscriptions, work, token, now, threads, attempts, result)
-        # Worded from the tracker as it is now, not as when planned (bot/alerts/render.py).
-        worded = current_all(db, [job.alert for job in jobs], now, deps.settings)
+        # Worded from the tracker as it is now, not as when planned (bot/alerts/render.py):
+        # what was planned just now from rows unchanged since already is.
+        unchanged = work.generation == tracker_generation(deps.store)
+        as_planned = {alert.key for alert in work.send} if unchanged else set()
+        worded = current_all(db, [job.alert for job in jobs], now, deps.settings, as_planned)
         jobs = [
-            in_thread(replace(job, alert=alert), threads) for job, alert in zip(jobs, worded, strict=True)
+            in_thread(job if alert is job.alert else replace(job, alert=alert), threads)
+            for job, alert in zip(jobs, worded, strict=True)
         ]
         result.attempted = [(j.alert, j.check_existing) for j in jobs]
         if jobs:

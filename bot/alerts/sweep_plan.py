@@ -9,6 +9,7 @@ new alerts and retries together. A dry run (bot/alerts/dry_run.py) stops here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -36,12 +37,14 @@ from bot.alerts.digests import digest_key, digest_periods
 from bot.alerts.fastplan import plan_alerts
 from bot.alerts.snooze import add_to_tracker
 from bot.alerts.told import already_told, summaries_caught_up
+from bot.clock import utc_iso
 from bot.deps import Deps
 from bot.people import is_user_id, names_for
 from bot.settings import Settings
 from storage import alerts as ledger
 from storage import sweep_reads
 from storage.facts import contests_for, event_developers, list_events
+from storage.generation import tracker_generation
 from storage.tracker import latest_history_id, list_deadlines, list_models
 
 CLAIM_LEASE = timedelta(minutes=15)  # longer than any sweep's delivery takes
@@ -269,6 +272,7 @@ class SweepWork(NamedTuple):
     skip: list[tuple[Alert, str]]  # new alerts to record as skipped
     retry: list[dict[str, Any]]  # ledger rows to deliver again
     drop: list[tuple[dict[str, Any], str]]  # ledger rows to record as skipped
+    generation: int | None = None  # the tracker's before it was read (storage/generation.py)
 
 
 def sweep_work(
@@ -277,9 +281,12 @@ def sweep_work(
     """Everything a sweep at `now` is to do, before it writes anything: the plan, status changes
     naming their actors, the briefing filled in, and the retries joined (module docstring)."""
     settings = deps.settings
+    generation = tracker_generation(deps.store)  # before reading: a write meanwhile moves it
     plan, retries, tracker = plan_sweep(deps.store.db, subscriptions, now, settings, lease)
     _name_actors(deps, [*plan.send, *(alert for alert, _ in plan.hold)])
     send = [fill_briefing(deps, a, now, dry_run=dry_run) if a.kind == KIND_BRIEFING else a for a in plan.send]
+    if any(a.kind == KIND_BRIEFING for a, _ in plan.hold):  # held through quiet time: its content is now's
+        plan.hold = [(_held_briefing(deps, a, now, until, dry_run), until) for a, until in plan.hold]
     drop = [(r, SKIP_NO_LONGER_APPLIES) for r in retries if r["key"] not in plan.valid]
     retry = [r for r in retries if r["key"] in plan.valid]
     # Catch-up over both: a stale claim or a failure superseded by a more urgent alert about its subject.
@@ -291,7 +298,7 @@ def sweep_work(
     reasons.update(already_told(deps.store.db, candidates, now, settings))
     reasons.update(summaries_caught_up(send, [a for a in retried if a.key not in reasons]))
     if not reasons:
-        return SweepWork(plan, tracker, send, plan.skip, retry, drop)
+        return SweepWork(plan, tracker, send, plan.skip, retry, drop, generation)
     return SweepWork(
         plan,
         tracker,
@@ -299,7 +306,15 @@ def sweep_work(
         [*plan.skip, *((a, reasons[a.key]) for a in send if a.key in reasons)],
         [r for r in retry if r["key"] not in reasons],
         [*drop, *((r, reasons[r["key"]]) for r in retry if r["key"] in reasons)],
+        generation,
     )
+
+
+def _held_briefing(deps: Deps, alert: Alert, now: datetime, until: datetime, dry_run: bool) -> Alert:
+    if alert.kind != KIND_BRIEFING:
+        return alert
+    filled = fill_briefing(deps, alert, now, dry_run=dry_run)
+    return dataclasses.replace(filled, facts={**filled.facts, "held_until": utc_iso(until)})
 
 
 def _name_actors(deps: Deps, alerts: Iterable[Alert]) -> None:

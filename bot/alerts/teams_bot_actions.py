@@ -37,6 +37,7 @@ VERB_ACKNOWLEDGE = "acknowledge"
 VERB_REMIND = "remind"
 VERB_MUTE_FORM = "mute_form"  # an admin's "Mute here…": the card shows them the mute form
 VERB_MUTE = "mute"
+VERB_UNMUTE = "unmute"  # the Unmute buttons of the `alerts` card (admins)
 INPUT_MUTE_UNTIL = "mute_until"
 
 
@@ -100,9 +101,12 @@ def acknowledge_from_teams(
     return card, row
 
 
-def remind_from_teams(deps: Deps, *, key: str, choice: str, conversation_id: str, user_aad: str) -> str:
+def remind_from_teams(
+    deps: Deps, *, key: str, choice: str, conversation_id: str, user_aad: str
+) -> str | None:
     """ "Remind me" on a bot card: Slack's rule and reminder, delivered to the presser's
-    personal chat with the bot (which must exist: Teams gives a bot no other way to them)."""
+    personal chat with the bot. None: the press is good but there is no personal chat yet
+    (the caller creates one, then calls again)."""
     from storage.teams import personal_conversation
 
     db = deps.store.db
@@ -117,7 +121,7 @@ def remind_from_teams(deps: Deps, *, key: str, choice: str, conversation_id: str
         return "That reminder is not offered."
     personal = personal_conversation(db, user_aad)
     if personal is None:
-        return "Open a personal chat with Review Watch and say hello first: reminders arrive there."
+        return None
     return snooze(
         db,
         deps.settings,
@@ -180,3 +184,36 @@ def mute_from_teams(
     if saved is None:
         return "That alert is gone; nothing was muted."
     return f"Alerts about {saved['title']} are muted here {mute_until_text(saved['until'])}."
+
+
+def unmute_actions(deps: Deps, conversation_id: str) -> list[dict[str, Any]]:
+    """The `alerts` card's Unmute buttons, one per subject muted in this conversation (shown
+    to admins; the press is checked again)."""
+    from storage.snooze import active_mutes
+
+    today = today_in(deps.settings.tz, deps.clock.now())
+    mutes = active_mutes(deps.store.db, today, ledger.TARGET_TEAMS, bot_target(conversation_id))
+    return [
+        {
+            "type": "Action.Execute",
+            "title": f"Unmute {str(m['title'] or m['subject_type'])[:40]}",
+            "verb": VERB_UNMUTE,
+            "data": {"mute_id": m["id"]},
+        }
+        for m in mutes
+    ]
+
+
+def unmute_from_teams(deps: Deps, *, mute_id: Any, conversation_id: str, admin: bool) -> tuple[bool, str]:
+    """An Unmute press: Slack's rule (admins only; a mute of this conversation only). Returns
+    (whether it was lifted, what the presser is told)."""
+    from storage.snooze import delete_mute
+
+    if not admin:
+        return False, "Only admins can unmute alerts: their Entra object ids are in REVIEWWATCH_TEAMS_ADMINS."
+    if isinstance(mute_id, bool) or not str(mute_id).isdigit():
+        return False, "That is not an Unmute button of this conversation."
+    mute = delete_mute(deps.store.db, int(mute_id), ledger.TARGET_TEAMS, bot_target(conversation_id))
+    if mute is None:
+        return False, "That subject is not muted here (any more)."
+    return True, f"Alerts about {mute['title'] or mute['subject_type']} come here again."

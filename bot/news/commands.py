@@ -29,7 +29,13 @@ def run_feeds(deps: Deps, request: CommandRequest) -> Reply:
     """`/aireview feeds ...`: admins only."""
     if not is_admin(deps, request.user_id, request.directory):
         return Reply(text=fallback(denial_text(deps)), blocks=[section(denial_text(deps))])
-    action, _, rest = request.text.strip().partition(" ")
+    return feeds_reply(deps, request.text, request.user_id)
+
+
+def feeds_reply(deps: Deps, text: str, user_id: str) -> Reply:
+    """`feeds list|add|remove|test ...` for an admin (the caller checks: Slack's admins, or in
+    Teams REVIEWWATCH_TEAMS_ADMINS); `user_id` is recorded as who added a source."""
+    action, _, rest = text.strip().partition(" ")
     action = action.lower() or "list"
     if action not in ("list", "add", "remove", "test"):
         text = f"Usage: `/aireview {FEEDS_USAGE}`"
@@ -39,7 +45,7 @@ def run_feeds(deps: Deps, request: CommandRequest) -> Reply:
     if action == "list":
         return watch.feeds_list_reply(deps)
     if action == "add":
-        return watch.feeds_add_reply(deps, rest, request.user_id)
+        return watch.feeds_add_reply(deps, rest, user_id)
     if action == "remove":
         return watch.feeds_remove_reply(deps, rest)
     return watch.feeds_test_reply(deps, rest)

@@ -60,6 +60,8 @@ def secret_values(settings: Settings) -> list[str]:
         settings.slack_signing_secret,
         settings.teams_outgoing_secret,
         settings.calendar_token,
+        settings.slack_client_secret,  # slack_sdk's DEBUG lines show oauth.v2.access's form
+        *settings.token_keys,
         *settings.teams_webhooks.values(),
     ]
     return [v for v in values if v and len(v) >= 4]

@@ -1,11 +1,13 @@
 """The bot's answers that Slack gives as an overview, a file, a picture or a personal link:
-`alerts`, `feeds`, `timeline`, `export` and `board`, each an Adaptive Card with the same
-facts as Slack's answer, built by the feature that builds Slack's.
+`alerts`, `briefing`, `feeds`, `timeline`, `export` and `board`, each an Adaptive Card with
+the same facts as Slack's answer, built by the feature that builds Slack's.
 
-- `alerts`: this conversation's bot subscription (kinds, leads, quiet time, muted subjects)
-  and its next alerts, from bot/alerts' overview; delivery problems only for admins (Entra
-  object id in REVIEWWATCH_TEAMS_ADMINS, checked here on the server).
-- `feeds` (admins): the watched sources and their state, from bot/news.
+- `alerts`: this conversation's bot subscription (kinds, leads, quiet time, muted subjects,
+  with Unmute for admins) and its next alerts, from bot/alerts' overview (`alerts_card`).
+- `briefing`: the weekly briefing's card as it stands now, picture inside; `briefing on|off`
+  (admins) the Monday post to this conversation (bot/alerts/teams_bot_briefing.py).
+- `feeds` (admins): the watched sources and their state, and adding, testing and removing
+  one, by Slack's `/aireview feeds` code (bot/news).
 - `timeline [days]`: Slack's picture (drawn by the painter worker, at most 1024 pixels on
   either side as Teams shows card images), carried in the card as an Image with a data URI
   and Slack's alt text.
@@ -25,14 +27,15 @@ from typing import Any
 from bot.cardkit import Element, link_url, open_url, rich_text, text_block, text_run
 from bot.deps import Deps
 from bot.replies import Reply
+from bot.teams.alerts_card import alerts_answer, slack_reply_card, teams_text
 from bot.teams.conversations import conversation_id
-from bot.teams.from_blocks import card_from_blocks
 from bot.teams.reply import card_title, notice_card, reply_card, subtle
 
 Answer = Callable[[Deps, str, Mapping[str, Any]], dict[str, Any]]
 
-ADMINS_ONLY = "Only admins see the watched sources: their Entra object ids are in REVIEWWATCH_TEAMS_ADMINS."
-FEEDS_ELSEWHERE = "Adding, removing and testing sources is in Slack for now: /aireview feeds add|remove|test."
+ADMINS_ONLY = (
+    "Only admins see and change the watched sources: their Entra object ids are in REVIEWWATCH_TEAMS_ADMINS."
+)
 # Teams shows card images up to 1024 x 1024 pixels and 1 MB ("Format cards in Teams"); a
 # base64 image does not count against the 100 KB bot message limit ("Format your bot messages").
 CARD_IMAGE_PIXELS = 1024
@@ -47,23 +50,6 @@ NO_ADDRESS = (
 BOARD_OFF = "The web board is off here (REVIEWWATCH_BOARD=off), so there is nothing to download from Teams. "
 
 
-def _teams_text(text: str) -> str:
-    """Slack's sentence as Teams reads it: commands typed to the bot, not /aireview."""
-    return text.replace("`/aireview ", "`").replace("/aireview ", "")
-
-
-def _slack_reply_card(reply: Reply) -> dict[str, Any]:
-    blocks = [_teams_block(b) for b in reply.blocks]
-    return card_from_blocks(blocks, _teams_text(reply.text))
-
-
-def _teams_block(block: dict[str, Any]) -> dict[str, Any]:
-    text = block.get("text")
-    if isinstance(text, dict) and isinstance(text.get("text"), str):
-        return {**block, "text": {**text, "text": _teams_text(text["text"])}}
-    return block
-
-
 def _aad(activity: Mapping[str, Any]) -> str:
     return str((activity.get("from") or {}).get("aadObjectId") or "").lower()
 
@@ -72,23 +58,25 @@ def _personal(activity: Mapping[str, Any]) -> bool:
     return (activity.get("conversation") or {}).get("conversationType") in (None, "personal")
 
 
-def alerts_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str, Any]:
-    from bot.alerts import bot_target, teams_alerts_overview
-
-    reply = teams_alerts_overview(deps, bot_target(conversation_id(activity)), _aad(activity))
-    return _slack_reply_card(reply)
-
-
 def feeds_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str, Any]:
+    """`feeds [list | add <url> [keywords] | remove <id> | test <url> [keywords]]`, admins only:
+    Slack's command (the same checks of the address, fetch and reply), the adder recorded as
+    `teams:<Entra object id>`."""
     from bot.alerts import is_teams_admin
-    from bot.news import feeds_list_reply
+    from bot.news import feeds_reply
 
     if not is_teams_admin(deps, _aad(activity)):
         return notice_card(ADMINS_ONLY)
-    action = args.strip().split(" ", 1)[0].lower()
-    if action not in ("", "list"):
-        return notice_card(FEEDS_ELSEWHERE)
-    return _slack_reply_card(feeds_list_reply(deps))
+    return slack_reply_card(feeds_reply(deps, args, f"teams:{_aad(activity)}"))
+
+
+def briefing_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str, Any]:
+    from bot.alerts import briefing_now_card, set_conversation_briefing
+
+    word = args.strip().lower()
+    if not word:
+        return briefing_now_card(deps, conversation_id(activity))
+    return notice_card(set_conversation_briefing(deps, conversation_id(activity), word, _aad(activity)))
 
 
 def timeline_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str, Any]:
@@ -96,7 +84,7 @@ def timeline_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[
 
     days = timeline_days(args)
     if days is None:
-        return notice_card(_teams_text(TIMELINE_USAGE).replace("`", ""))
+        return notice_card(teams_text(TIMELINE_USAGE).replace("`", ""))
     drawn = timeline_file_fitted(deps, CARD_IMAGE_PIXELS, days)
     if drawn is None:
         return notice_card(empty_range_line(deps, days))
@@ -125,7 +113,7 @@ def export_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[st
 
     choice = export_choice(args)
     if isinstance(choice, Reply):
-        return notice_card(_teams_text(choice.text).replace("`", ""))
+        return notice_card(teams_text(choice.text).replace("`", ""))
     fmt, table = choice
     mode = deps.settings.board_mode
     if mode == MODE_OFF:
@@ -180,6 +168,7 @@ def _link_card(sentence: str, url: str) -> dict[str, Any]:
 
 MORE_ANSWERS: dict[str, Answer] = {
     "alerts": alerts_answer,
+    "briefing": briefing_answer,
     "feeds": feeds_answer,
     "timeline": timeline_answer,
     "export": export_answer,

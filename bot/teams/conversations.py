@@ -39,3 +39,34 @@ def _personal_user(activity: Mapping[str, Any]) -> str | None:
         return None
     aad = (activity.get("from") or {}).get("aadObjectId")
     return str(aad).lower() if aad else None
+
+
+def personal_chat_request(activity: Mapping[str, Any]) -> dict[str, Any]:
+    """The body of the Bot Connector's "create conversation" (`POST /v3/conversations`) that
+    opens the bot's personal chat with whoever sent the verified `activity`: the bot, the
+    member by their Teams user id, and the tenant (as Microsoft's proactive-messaging docs
+    give it)."""
+    tenant = str((activity.get("conversation") or {}).get("tenantId") or "")
+    return {
+        "bot": {"id": str((activity.get("recipient") or {}).get("id") or "")},
+        "isGroup": False,
+        "members": [{"id": str((activity.get("from") or {}).get("id") or "")}],
+        "tenantId": tenant,
+        "channelData": {"tenant": {"id": tenant}},
+    }
+
+
+def remember_personal_chat(deps: Deps, activity: Mapping[str, Any], created: str) -> None:
+    """Keep the personal chat the bot just created with the activity's sender, reachable at the
+    verified activity's service URL."""
+    tenant = (activity.get("conversation") or {}).get("tenantId") or deps.settings.teams_tenant_id
+    save_conversation(
+        deps.store.db,
+        conversation_id=created,
+        service_url=str(activity["serviceUrl"]),
+        tenant_id=str(tenant or ""),
+        conversation_type="personal",
+        bot_id=str((activity.get("recipient") or {}).get("id") or ""),
+        now=deps.clock.now(),
+        user_aad=str((activity.get("from") or {}).get("aadObjectId") or "").lower() or None,
+    )

@@ -11,7 +11,7 @@ a database of its own, and every request and job works on the one it belongs to.
 
 from bot.tenancy.forget import forget_workspace, forgetter
 from bot.tenancy.routing import current_workspace, enter_workspace, in_workspace
-from bot.tenancy.setup import routed_deps
+from bot.tenancy.setup import enable_workspaces, home_store, routed_deps
 from bot.tenancy.tokens import BotTokens
 from bot.tenancy.workspaces import UnknownWorkspace, Workspaces
 
@@ -20,9 +20,11 @@ __all__ = [
     "UnknownWorkspace",
     "Workspaces",
     "current_workspace",
+    "enable_workspaces",
     "enter_workspace",
     "forget_workspace",
     "forgetter",
+    "home_store",
     "in_workspace",
     "routed_deps",
 ]

@@ -60,6 +60,8 @@ def enter_workspace(key: str | None) -> None:
 class StoreSource(Protocol):
     def store(self, key: str) -> Store: ...
 
+    def close(self) -> None: ...
+
 
 class RoutedStore(Store):
     """The current workspace's database (the home one when none is set).
@@ -100,6 +102,7 @@ class RoutedStore(Store):
 
     def close(self) -> None:
         self.release()
+        self._workspaces.close()
         self.home.close()
 
 

@@ -7,6 +7,22 @@ from bot.tenancy.figures import workspace_figures
 from bot.tenancy.routing import RoutedAnswerCache, RoutedExpiringCache, RoutedNameIndexCache, RoutedStore
 from bot.tenancy.shared import SharedTracker
 from bot.tenancy.workspaces import Workspaces
+from storage.db import Store
+
+
+def enable_workspaces(deps: Deps) -> Workspaces:
+    """OAuth mode: a database per workspace, `deps` following the current one (the running
+    app calls this before building the Bolt app, which then routes each request)."""
+    workspaces = Workspaces(deps.store, deps.clock)
+    routed_deps(deps, workspaces)
+    deps.runtime.workspaces = workspaces
+    return workspaces
+
+
+def home_store(store: Store) -> Store:
+    """The home database behind `store` (itself, unless it is routed per workspace): what
+    holds the installations and the registry."""
+    return store.home if isinstance(store, RoutedStore) else store
 
 
 def routed_deps(deps: Deps, workspaces: Workspaces) -> Deps:

@@ -141,6 +141,18 @@ def build_routes(bolt_app: App, deps: Deps) -> list[Route]:
         briefings_route(deps),
         *(Route(path, methods, plain(handler)) for path, methods, handler in board_routes(deps)),
         *teams_bot_routes(deps),
+        *install_routes_of(bolt_app),
+    ]
+
+
+def install_routes_of(bolt_app: App) -> list[Route]:
+    """OAuth mode's /slack/install and /slack/oauth_redirect (handlers/install.py)."""
+    if bolt_app.oauth_flow is None:
+        return []
+    from handlers.install import install_routes
+
+    return [
+        Route(path, methods, plain(handler)) for path, methods, handler in install_routes(bolt_app.oauth_flow)
     ]
 
 

@@ -1,7 +1,8 @@
 """Numbered schema migrations, applied at every start; each runs once, in its own transaction.
 
 Add a new function at the end (`mNNN_what_it_does`) in the module of the tables it changes
-(tracker_tables, alert_tables, news_tables, board_tables, request_tables, teams_tables) and append it to `SHIPPED`; never edit one that
+(tracker_tables, alert_tables, news_tables, board_tables, request_tables, teams_tables,
+install_tables) and append it to `SHIPPED`; never edit one that
 has shipped, and write its values out literally: a migration must not read a live tuple (such
 as storage.tracker.DEVELOPER_STATUSES), or changing that tuple would rewrite history.
 
@@ -31,6 +32,7 @@ from storage.migrations.alert_tables import (
 )
 from storage.migrations.board_tables import m021_board_access
 from storage.migrations.event_dates import m022_undated_events
+from storage.migrations.install_tables import m026_slack_installations
 from storage.migrations.news_tables import m003_feeds, m007_news_item_keys
 from storage.migrations.request_tables import m023_slack_event_ids
 from storage.migrations.teams_tables import m025_teams_conversations
@@ -59,6 +61,7 @@ SHIPPED = (
     m022_undated_events,
     m023_slack_event_ids,
     m025_teams_conversations,
+    m026_slack_installations,
     m027_workspaces,
 )
 

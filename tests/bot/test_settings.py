@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SECRET_NAMES, SETTINGS_DOC, Settings, SettingsError, load_settings, read_env_file
+from bot.settings import (
+    DEFAULT_SCOPES,
+    SECRET_NAMES,
+    SETTINGS_DOC,
+    Settings,
+    SettingsError,
+    load_settings,
+    read_env_file,
+)
 from tests.support import paths
 
 PROJECT_ROOT = paths.PROJECT_ROOT
@@ -120,6 +128,8 @@ def test_good_values_are_parsed() -> None:
         ("REVIEWWATCH_PUBLIC_URL", "ftp://reviewwatch.example.org", "http(s) base URL"),
         ("REVIEWWATCH_PUBLIC_URL", "https://reviewwatch.example.org/?x=1", "http(s) base URL"),
         ("REVIEWWATCH_PUBLIC_URL", "https://reviewwatch.example.org:https", "http(s) base URL"),
+        ("SLACK_SCOPES", "commands,chat write", "comma-separated Slack scopes"),
+        ("REVIEWWATCH_SLACK_AUTHORIZE_URL", "slack.com/oauth", "http(s) URL"),
     ],
 )
 def test_each_bad_value_names_variable_value_and_expected_form(name: str, value: str, expected: str) -> None:
@@ -127,6 +137,16 @@ def test_each_bad_value_names_variable_value_and_expected_form(name: str, value:
     assert message.startswith(f"{name}=")
     assert repr(value) in message
     assert expected in message
+
+
+def test_oauth_mode_needs_the_client_id_secret_and_a_token_key_together() -> None:
+    key = "A" * 43 + "="  # 32 bytes, url-safe base64: a Fernet key's shape
+    pair = {"SLACK_CLIENT_ID": "3333.4444", "SLACK_CLIENT_SECRET": "secret"}
+    assert not load(**pair).oauth_mode  # Sign in with Slack only
+    assert not load(REVIEWWATCH_TOKEN_KEY=key).oauth_mode
+    on = load(**pair, REVIEWWATCH_TOKEN_KEY=f"{key}, {key}", SLACK_SCOPES="commands, chat:write")
+    assert on.oauth_mode and on.token_keys == (key, key) and on.slack_scopes == ("commands", "chat:write")
+    assert load().slack_scopes == DEFAULT_SCOPES
 
 
 def test_private_feed_addresses_are_refused_unless_allowed() -> None:
@@ -165,6 +185,7 @@ def test_with_several_bad_values_the_same_one_is_always_reported_first(
         ("REVIEWWATCH_TEAMS_WEBHOOKS", "policy=ftp://hooks.example/SECRET42", "name=https://"),
         ("REVIEWWATCH_TEAMS_WEBHOOKS", "https://hooks.example/SECRET42", "name=https://"),
         ("REVIEWWATCH_TEAMS_OUTGOING_SECRET", "not base64 SECRET42!", "base64 security token"),
+        ("REVIEWWATCH_TOKEN_KEY", "too-short-SECRET42", "Fernet keys"),
     ],
 )
 def test_a_bad_secret_is_named_but_never_echoed(name: str, value: str, expected: str) -> None:

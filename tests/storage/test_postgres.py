@@ -47,6 +47,9 @@ def test_the_dialect_differences_are_translated() -> None:
     assert translate("SELECT 1 WHERE x IN () ORDER BY name COLLATE NOCASE")[0] == (
         "SELECT 1 WHERE x IN (SELECT NULL WHERE FALSE) ORDER BY lower(name)"
     )
+    assert translate("SELECT key FROM t WHERE key = ? AND +claim_token IS NOT ?")[0] == (
+        "SELECT key FROM t WHERE key = %s AND (claim_token || '') IS DISTINCT FROM %s"
+    )  # SQLite's `+` keeps the planner off that column's index: an expression no index covers
     trigger = "CREATE TRIGGER g AFTER INSERT ON t BEGIN UPDATE n SET n = n + 1; END; CREATE TABLE x (a TEXT);"
     assert len(split_script(trigger)) == 2
     function, create = translate_script(trigger)[:2]
@@ -179,3 +182,53 @@ def test_without_a_server_the_postgresql_half_is_skipped_loudly_or_fails_in_ci(r
         assert done.returncode == 0, done.stdout
         assert "PostgreSQL tests SKIPPED: no server given" in done.stdout
         assert "*** 5 PostgreSQL tests SKIPPED" in done.stdout
+
+
+def _ledger_rows(prefix: str, count: int) -> list[tuple[object, ...]]:
+    return [
+        (f"{prefix}{n:05d}", "deadline", "model", str(n), "2026-08-01", 7, "slack", "C1", 1, "2026-07", "{}")
+        for n in range(count)
+    ]
+
+
+def test_outcome_writes_find_each_claim_by_key_on_stale_statistics(pg_databases: object) -> None:
+    """SQLite's `+claim_token` keeps the planner off the claims index; on PostgreSQL its
+    translation must too. Statistics taken before a sweep's claims say its token is rare; the
+    claims index, where every new entry carries that token, must not be what finds a row."""
+    from tests.support.pg_databases import PgDatabases
+
+    assert isinstance(pg_databases, PgDatabases)
+    url = pg_databases.new_url()
+    store = open_store(url)
+    try:
+        _explain_outcome_writes(store)
+    finally:
+        store.close()
+        pg_databases.drop(url)
+
+
+def _explain_outcome_writes(store: Store) -> None:
+    from storage.alerts import LedgerOutcome, claim_alerts, record_outcomes
+
+    claim_alerts(store.db, _ledger_rows("old", 2000), [], "earlier-sweep", NOW)
+    store.db.execute("ANALYZE alert_ledger")
+    claimed = claim_alerts(store.db, _ledger_rows("new", 2000), [], "this-sweep", NOW).claimed
+    plans: list[str] = []
+    pg = store.db.pg  # type: ignore[attr-defined]
+    executemany = pg.executemany
+
+    def explained(sql: str, rows: list[tuple[object, ...]]) -> object:
+        if rows:  # each outcome UPDATE, as planned for its first row's values
+            plans.append("\n".join(r[0] for r in pg.execute("EXPLAIN " + sql, rows[0]).fetchall()))
+        return executemany(sql, rows)
+
+    pg.executemany = explained
+    outcomes = [
+        LedgerOutcome(claimed[0], "sent", "C1", "1.1"),
+        LedgerOutcome(claimed[1], "permanent", error="x"),
+        LedgerOutcome(claimed[2], "released", error="later", next_attempt_at=NOW),
+    ]
+    assert record_outcomes(store.db, "this-sweep", NOW, outcomes) == []
+    assert len(plans) == 3
+    for plan in plans:
+        assert "alert_ledger_pkey" in plan and "alert_ledger_claims" not in plan, plan

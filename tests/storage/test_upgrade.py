@@ -222,6 +222,7 @@ SHIPPED = [
     "m022_undated_events",
     "m023_slack_event_ids",
     "m025_teams_conversations",
+    "m026_slack_installations",
     "m027_workspaces",
 ]
 

@@ -37,6 +37,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from tests.support.slack_emulator_oauth import OAUTH_AUTHORIZE_PATH, OAuthProvider
+
 TEAM_ID = "T0EMULATE"
 TEAM_DOMAIN = "review-watch-test"
 BOT_USER_ID = "U0BOTUSER"
@@ -135,6 +137,9 @@ class SlackEmulator:
         self._sockets: list[_WebSocket] = []  # open Socket Mode connections, oldest first
         self._socket_changed = threading.Condition(self._lock)
         self.openid = OpenIdProvider()  # Sign in with Slack: authorize, openid.connect.token, keys
+        self.oauth = OAuthProvider()  # Add to Slack: authorize, oauth.v2.access (slack_emulator_oauth.py)
+        # method -> an Event its calls wait for (outside the lock, counted by in_flight) until set
+        self.gates: dict[str, threading.Event] = {}
         self.reset()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -279,6 +284,15 @@ class SlackEmulator:
             self._in_flight[method] = self._in_flight.get(method, 0) + 1
         try:
             time.sleep(seconds)
+        finally:
+            with self._lock:
+                self._in_flight[method] -= 1
+
+    def _wait_at_gate(self, method: str, gate: threading.Event, timeout: float = 30.0) -> None:
+        with self._lock:
+            self._in_flight[method] = self._in_flight.get(method, 0) + 1
+        try:
+            gate.wait(timeout)
         finally:
             with self._lock:
                 self._in_flight[method] -= 1
@@ -457,6 +471,9 @@ class SlackEmulator:
         return _ok(args={k: v for k, v in args.items() if k != "token"})
 
     def _api_auth_test(self, args: Json, token: str | None) -> Json:
+        installed = self.oauth.identity(token)  # a token an "Add to Slack" install got
+        if installed is not None:
+            return installed
         url = f"https://{TEAM_DOMAIN}.slack.com/"
         return _ok(
             url=url,
@@ -689,6 +706,9 @@ class SlackEmulator:
         )
         return _ok(files=files)
 
+    def _api_oauth_v2_access(self, args: Json, token: str | None) -> Json:
+        return self.oauth.access(args, self.calls[-1].headers.get("authorization", ""))
+
     def _api_openid_connect_token(self, args: Json, token: str | None) -> Json:
         # The client's credentials come as HTTP Basic auth (slack_sdk) or as form fields.
         headers = self.calls[-1].headers  # this call's, recorded under the lock just now
@@ -906,7 +926,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Upgrade", "").lower() == "websocket":
             self._serve_websocket()
             return
-        if urlsplit(self.path).path in (OPENID_AUTHORIZE_PATH, OPENID_KEYS_PATH):
+        if urlsplit(self.path).path in (OPENID_AUTHORIZE_PATH, OPENID_KEYS_PATH, OAUTH_AUTHORIZE_PATH):
             self._serve_openid()
             return
         self.do_POST()
@@ -916,8 +936,11 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         openid = self.server.emulator.openid
         with self.server.emulator._lock:
+            query = dict(parse_qsl(url.query, keep_blank_values=True))
             if url.path == OPENID_KEYS_PATH:
                 status, headers, body = 200, {}, openid.jwks()
+            elif url.path == OAUTH_AUTHORIZE_PATH:
+                status, headers, body = self.server.emulator.oauth.authorize(query)
             else:
                 status, headers, body = openid.authorize(dict(parse_qsl(url.query, keep_blank_values=True)))
         payload = json.dumps(body).encode()
@@ -963,6 +986,8 @@ class _Handler(BaseHTTPRequestHandler):
             pause = emulator._take_delay(name)
             if pause:
                 emulator._hold(name, pause)
+            if name in emulator.gates:
+                emulator._wait_at_gate(name, emulator.gates[name])
             args: dict[str, Any] = dict(parse_qsl(url.query, keep_blank_values=True))
             args.update(self._parse_body(raw))
             headers = {k.lower(): v for k, v in self.headers.items()}

@@ -8,7 +8,9 @@ It plays three services the bot talks to, each at the paths Microsoft documents:
 - the Entra token endpoint (`/<tenant>/oauth2/v2.0/token`), which checks the client
   credentials and issues the bot's outbound tokens;
 - the Bot Connector REST API (`/teams/v3/conversations/...`), which refuses a request without
-  a token it issued and records every activity the bot sends, replies, updates or creates.
+  a token it issued and records every activity the bot sends, replies, updates or creates
+  (and every conversation it creates; `state.refuse_create` makes it refuse those, as Teams
+  does for someone the app is not available to).
 
 `service_url` is the serviceUrl to put in activities; `settings_env()` the settings that
 point the app at this server.
@@ -80,6 +82,7 @@ class ConnectorState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     ids: Any = field(default_factory=lambda: itertools.count(1))
     delay: float = 0.0  # seconds each connector call takes (the benchmark's round trip)
+    refuse_create: int = 0  # an HTTP status to answer "create conversation" with (0: create it)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -168,7 +171,10 @@ class _Handler(BaseHTTPRequestHandler):
             number = next(state.ids)
             new_id = f"1{number:012d}"
             state.sent.append(Sent(method, path, body, conversation, activity, new_id=new_id))
-        if parts == ["v3", "conversations"]:
+        if parts == ["v3", "conversations"] and state.refuse_create:
+            refusal = {"error": {"code": "Forbidden", "message": "The bot is not installed for this user."}}
+            self._json(state.refuse_create, refusal)
+        elif parts == ["v3", "conversations"]:
             self._json(201, {"id": f"a:proactive-{number}", "activityId": new_id})
         elif method == "PUT":
             self._json(200, {"id": activity})

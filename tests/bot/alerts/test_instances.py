@@ -20,18 +20,26 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from bot import ids
 from bot.alerts.blocks import metadata_key
 from storage import alerts as ledger
 from storage.db import open_store
 from storage.seed import seed
-from storage.tracker import create_record, update_record
+from storage.tracker import create_record
 from tests.handlers.http.test_http_mode import http_env, post_events
+from tests.support.admin_forms import state_values
 from tests.support.app_process import AppProcess, wait_until
 from tests.support.pg_databases import PgDatabases
 from tests.support.slack_emulator import SlackEmulator
-from tests.support.slack_requests import signed_headers, slash_command_body
+from tests.support.slack_requests import (
+    interactive_body,
+    signed_headers,
+    slash_command_body,
+    view_submission_payload,
+)
 
 CHANNEL = "C0ALERTS01"
+ADMIN = "UADMIN0001"  # REVIEWWATCH_ADMINS in http_env
 DEADLINES = tuple(f"Comment period {n}" for n in range(6))
 LEASE_SECONDS = 6  # REVIEWWATCH_CLAIM_LEASE for these instances
 
@@ -237,6 +245,9 @@ def test_a_network_cut_moves_the_scheduler(
 def test_a_change_through_one_instance_shows_in_the_next_answer_of_another(
     slack_emulator: SlackEmulator, pg_url: str, tmp_path: Path
 ) -> None:
+    """An admin changes Meta's status through the first instance's form (`/aireview update
+    meta`, then the form submitted as Slack submits it); the second instance, which had
+    kept its /holdouts answer, answers from the change."""
     prepare(pg_url)
     first = start(slack_emulator, pg_url, tmp_path, "first")
     second = start(slack_emulator, pg_url, tmp_path, "second")
@@ -249,14 +260,22 @@ def test_a_change_through_one_instance_shows_in_the_next_answer_of_another(
             return json.dumps(answer.json())
 
         assert "Meta" in holdouts(second)  # answered, and kept in the second's answer cache
-        # The change as the first instance makes it: through the storage layer, another connection.
-        store = open_store(pg_url)
-        try:
-            update_record(
-                store.db, "developer", "meta", {"status": "signed"}, actor="UADMIN0001", at=datetime.now(UTC)
-            )
-        finally:
-            store.close()
+        command = slash_command_body("/aireview", "update meta", user_id=ADMIN, channel_id=CHANNEL)
+        assert post_events(first, command, signed_headers(command)).status_code == 200
+        wait_until(lambda: bool(slack_emulator.calls_to("views.open")), 20, "the status form")
+        form = slack_emulator.last("views.open").args["view"]
+        assert form["callback_id"] == ids.VIEW_DEVELOPER_STATUS
+        yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+        changes = {ids.BLOCK_STATUS: "signed", ids.BLOCK_EFFECTIVE_DATE: yesterday}
+        payload = view_submission_payload(
+            form["callback_id"],
+            state_values(form, **changes),
+            user_id=ADMIN,
+            private_metadata=form["private_metadata"],
+        )
+        submitted = interactive_body(payload)
+        saved = post_events(first, submitted, signed_headers(submitted))
+        assert saved.status_code == 200 and not saved.content, saved.text  # saved: the form closes
         assert "Meta" not in holdouts(second)
     finally:
         first.kill()

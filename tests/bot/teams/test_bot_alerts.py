@@ -17,6 +17,7 @@ from bot.alerts.updates import send_updates
 from bot.clock import FixedClock
 from bot.deps import Deps
 from storage.alerts import get_ledger, get_subscription
+from storage.teams import personal_conversation
 from storage.tracker import list_deadlines, update_record
 from tests.bot.teams.conftest import with_teams_bot
 from tests.conftest import ADMIN_ID
@@ -191,22 +192,57 @@ def test_remind_me_on_a_bot_card_arrives_in_the_pressers_personal_chat_once(
         )
         pressed["value"]["action"].update(verb="remind", data=remind["data"])
 
-        no_chat = admin_bot.post(pressed, connector.inbound_token()).json()
-        assert "personal chat" in no_chat["value"]  # Teams gives a bot no other way to reach them
-        hello = message_activity(connector, "help", user_aad=OTHER_AAD, user_name="Sam Staffer")
-        assert admin_bot.post(hello, connector.inbound_token()).status_code == 200
+        connector.clear()  # Sam never wrote to the bot: it opens their personal chat
         told = admin_bot.post(pressed, connector.inbound_token()).json()
         assert told["type"] == "application/vnd.microsoft.activity.message" and "remind you" in told["value"]
+        [create] = connector.sent("create")
+        assert create.path == "/v3/conversations" and create.body["members"] == [
+            {"id": pressed["from"]["id"]}
+        ]
+        assert (
+            create.body["tenantId"] == pressed["conversation"]["tenantId"] and create.body["isGroup"] is False
+        )
+        assert create.body["bot"]["id"] == pressed["recipient"]["id"]
+        again_told = admin_bot.post(pressed, connector.inbound_token()).json()
+        assert "remind you" in again_told["value"] and len(connector.sent("create")) == 1  # kept
 
         connector.clear()
         due = run_sweep(deps, now=local(deps, date(2026, 7, 25), 11), senders=senders)
         again = run_sweep(deps, now=local(deps, date(2026, 7, 25), 12), senders=senders)
     finally:
         close_senders(senders)
-    personal = hello["conversation"]["id"]
+    personal = personal_conversation(deps.store.db, OTHER_AAD)
+    assert personal is not None and personal.startswith("a:proactive-")
     reminders = [s for s in connector.sent("message") if s.conversation_id == personal]
     assert len(reminders) == 1 and due.sent and not again.sent
     assert "Deadline" in json.dumps(reminders[0].cards)
+
+
+def test_when_teams_refuses_to_open_the_personal_chat_the_presser_is_told_and_nothing_is_saved(
+    admin_bot: BotServer, connector: TeamsConnector, deps: Deps
+) -> None:
+    assert isinstance(deps.clock, FixedClock)
+    deps.clock.set(local(deps, date(2026, 7, 2)))
+    say(admin_bot, connector, "subscribe", ADMIN_AAD)
+    senders = build_senders(deps.settings, deps.store)
+    try:
+        run_sweep(deps, now=local(deps, date(2026, 7, 24)), senders=senders)
+    finally:
+        close_senders(senders)
+    [posted] = [s for s in connector.sent("message") if "Deadline in 7 days" in json.dumps(s.cards)]
+    [remind] = [a for a in posted.cards[0]["actions"] if a.get("verb") == "remind"][:1]
+    in_thread = f"{CHANNEL};messageid={posted.new_id}"
+    pressed = press(connector, remind["data"]["key"], str(posted.new_id), OTHER_AAD, "Sam Staffer", in_thread)
+    pressed["value"]["action"].update(verb="remind", data=remind["data"])
+    connector.state.refuse_create = 403
+    try:
+        told = admin_bot.post(pressed, connector.inbound_token()).json()
+    finally:
+        connector.state.refuse_create = 0
+    assert told["type"] == "application/vnd.microsoft.activity.message"
+    assert "Teams would not let me open a personal chat with you (HTTP 403)" in told["value"]
+    assert len(connector.sent("create")) == 1 and personal_conversation(deps.store.db, OTHER_AAD) is None
+    assert not list(deps.store.db.query("SELECT * FROM reminders"))  # no reminder saved
 
 
 def test_an_admin_mutes_a_deadline_here_and_its_next_alert_is_not_posted(

@@ -22,10 +22,13 @@ from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.exports import timeline_file, timeline_file_fitted
 from bot.replies import CommandRequest
+from storage import news as store_news
 from storage.alerts import TARGET_SLACK, save_subscription
 from storage.snooze import save_mute
 from tests.bot.teams.conftest import with_teams_bot
+from tests.support import paths
 from tests.support.board import board_app
+from tests.support.feed_server import FeedServer, feed_server  # noqa: F401
 from tests.support.teams_connector import BotServer, Sent, TeamsConnector, message_activity
 
 ADMIN_AAD = "7f1c0000-0000-4000-8000-00000000abcd"
@@ -132,7 +135,41 @@ def test_feeds_lists_the_watched_sources_for_admins_only(
     assert "Only admins" in refused and "Watched sources" not in refused
     listed = seen(ask(admin_bot, connector, "feeds"))
     assert "Watched sources" in listed and "Federal Register" in listed
-    assert "in Slack for now" in seen(ask(admin_bot, connector, "feeds add https://example.com/feed.xml"))
+    for command in (
+        "feeds add https://example.com/feed.xml",
+        "feeds remove 1",
+        "feeds test https://example.com/",
+    ):
+        assert "Only admins" in seen(ask(admin_bot, connector, command, OTHER_AAD))
+
+
+def test_feeds_add_test_and_remove_from_teams_run_slacks_checks_and_fetch(
+    admin_bot: BotServer,
+    connector: TeamsConnector,
+    deps: Deps,
+    feed_server: FeedServer,  # noqa: F811
+) -> None:
+    feed_server.route("/feed.xml", (paths.FIXTURES / "news" / "policywire_rss2.xml").read_bytes())
+    local = feed_server.url("/feed.xml")
+    deps.feed_client = None  # made on first use from the settings, as in production
+    refused = seen(ask(admin_bot, connector, f"feeds add {local}"))
+    assert f"Cannot watch {local}: refused: 127.0.0.1, a loopback address" in refused
+    assert "REVIEWWATCH_FEEDS_ALLOW_PRIVATE=1" in refused and feed_server.requests == []
+    assert store_news.get_feed_by_url(deps.store.db, local) is None
+
+    deps.settings = dataclasses.replace(deps.settings, feeds_allow_private=True)
+    deps.feed_client = None
+    tested = seen(ask(admin_bot, connector, f'feeds test {local} "frontier model"'))
+    assert "would match" in tested and store_news.get_feed_by_url(deps.store.db, local) is None
+    added = seen(ask(admin_bot, connector, f"feeds add {local} CAISI"))
+    assert "Watching source" in added and "3 current items are marked as seen" in added
+    feed = store_news.get_feed_by_url(deps.store.db, local)
+    assert feed is not None and feed["created_by"] == "teams:" + ADMIN_AAD
+    assert "is already watched" in seen(ask(admin_bot, connector, f"feeds add {local}"))
+    assert local in seen(ask(admin_bot, connector, "feeds list"))
+    assert "Usage: `feeds remove <id>`" in seen(ask(admin_bot, connector, "feeds remove x"))
+    assert "Stopped watching source" in seen(ask(admin_bot, connector, f"feeds remove {feed['id']}"))
+    assert store_news.get_feed_by_url(deps.store.db, local) is None
 
 
 def test_timeline_is_slacks_picture_with_its_alt_text(

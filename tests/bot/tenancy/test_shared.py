@@ -135,3 +135,15 @@ def test_readers_keep_the_tracker_without_its_people_when_the_editor_uninstalls(
         deps.store.release()
     assert actors == {FORMER_EDITOR}
     workspaces.ensure(team_id=TEAM_B, enterprise_id=None)  # no editor: no copy, no failure
+
+
+def test_the_editor_setting_takes_a_slack_team_or_enterprise_id_only() -> None:
+    from bot.settings import SettingsError, load_settings
+
+    assert (
+        load_settings({"REVIEWWATCH_SHARED_TRACKER_EDITOR": "T0AAAAAAA"}, env_file=None).shared_tracker_editor
+        == "T0AAAAAAA"
+    )
+    assert load_settings({}, env_file=None).shared_tracker_editor is None
+    with pytest.raises(SettingsError, match="REVIEWWATCH_SHARED_TRACKER_EDITOR='policy team'"):
+        load_settings({"REVIEWWATCH_SHARED_TRACKER_EDITOR": "policy team"}, env_file=None)
