@@ -28,6 +28,8 @@ number of samples, the machine and its load average printed with the figures.
 7. hardening: oversized unsigned posts and a dripping feed (bench/hardening.py).
 8. runtime: the App Home after a change, memory around a drawn picture, and answers after
    a tracker change at 8 clients (bench/runtime.py).
+9. workspaces: a sweep over 1,000 workspaces against one workspace with 3,000 channels, and
+   finding a request's workspace (bench/workspaces.py).
 """
 
 from __future__ import annotations
@@ -69,7 +71,18 @@ ANSWER_COMMANDS = (("/holdouts", ""), ("/deadlines", "90"), ("/aireview", "statu
 LEVELS = (1, 8)  # concurrent clients
 # The parts `--only` picks; footprint's memory figures are taken around the answers under
 # load, so footprint runs that too.
-PARTS = ("commands", "sweep", "fanout", "footprint", "imports", "options", "hardening", "timeline", "runtime")
+PARTS = (
+    "commands",
+    "sweep",
+    "fanout",
+    "footprint",
+    "imports",
+    "options",
+    "hardening",
+    "timeline",
+    "runtime",
+    "workspaces",
+)
 
 
 @dataclass(frozen=True)
@@ -962,6 +975,10 @@ def run(size: Size, folder: Path, parts: Iterable[str] = PARTS) -> dict[str, Any
             from bench import runtime
 
             results["runtime"] = runtime.measure(folder, quick=size == QUICK, emu=emu)
+    if "workspaces" in chosen:  # bench/workspaces.py: many workspaces against one
+        from bench import workspaces
+
+        results["workspaces"] = workspaces.measure(folder / "workspaces", quick=size is QUICK)
     if "sweep" in chosen:
         results["sweep"] = sweep_cost(folder, size.sweep_models, size.channels, size.sweep_repeats)
     if "imports" in chosen:
@@ -1033,6 +1050,10 @@ def report(results: dict[str, Any]) -> str:
         )
     for row in results.get("sweep", []):
         lines += _sweep_rows(row)
+    if "workspaces" in results:
+        from bench.workspaces import report_rows
+
+        lines += report_rows(results["workspaces"])
     if "fan_out" in results:
         fo = results["fan_out"]
         lines.append(

@@ -66,3 +66,11 @@ def is_admin(deps: Deps, user_id: str, directory: Directory | None = None) -> bo
 def denial_text(deps: Deps) -> str:
     """What a non-admin is told: how to configure admins when there are none."""
     return NOT_ADMIN_TEXT if deps.settings.admins_configured else NO_ADMIN_TEXT
+
+
+def edit_refusal(deps: Deps, user_id: str, directory: Directory | None = None) -> str | None:
+    """Why `user_id` may not change the tracker here, or None when they may: not an admin,
+    or (many workspaces) this workspace reads a tracker another workspace edits."""
+    if not is_admin(deps, user_id, directory):
+        return denial_text(deps)
+    return deps.tracker_refusal() if deps.tracker_refusal is not None else None

@@ -106,11 +106,15 @@ class Runtime:
     senders: dict[str, Any] | None = None  # alert senders the scheduler made and must close
     started_at: datetime | None = None  # when the app started serving
     bot_tokens: Any = None  # OAuth mode: each workspace's bot token (bot/install/tokens.py InstalledTokens)
+    # OAuth mode: the workspaces and their databases (bot/tenancy/workspaces.py `Workspaces`).
+    workspaces: Any = None
     # The last message, request or pong from Slack (Socket Mode also counts the connection's
     # pongs, read through `contact_probe`); /healthz reports its age.
     last_contact: datetime | None = None
     contact_probe: Callable[[], datetime | None] | None = None
     reconnects: int = 0  # Socket Mode connections the watchdog reopened
+    # OAuth mode: the per-workspace figures /healthz adds (bot/tenancy/figures.py), given `now`.
+    workspace_figures: Callable[[datetime], dict[str, Any]] | None = None
 
     def contact(self) -> datetime | None:
         """The latest contact from Slack known, or None."""
@@ -145,6 +149,9 @@ class Deps:
     # What draws the timeline picture; None: the process's one drawing worker (painter.WORKER).
     painter: Painter | None = None
     runtime: Runtime = field(default_factory=Runtime)
+    # OAuth mode with a shared tracker (bot/tenancy/shared.py): why the tracker may not be
+    # changed in the current workspace (None: it may); unset, it may be changed everywhere.
+    tracker_refusal: Callable[[], str | None] | None = None
 
     def is_slow(self, name: str, args: str) -> bool:
         """Whether `name args` (`feeds add ...`, `aireview export ics`) can take more than a

@@ -126,6 +126,11 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "https://slack.com",
         'The issuer an id_token of "Sign in with Slack" must name',
     ),
+    "REVIEWWATCH_SHARED_TRACKER_EDITOR": (
+        "(none)",
+        "OAuth mode: the team id (`T...`, or `E...` for an org) of the one workspace whose admins edit "
+        "a tracker every other workspace reads ([Workspaces](workspaces.md)); unset, each keeps its own",
+    ),
 }
 
 SECRET_NAMES = frozenset(
@@ -215,6 +220,7 @@ class Settings:
     token_keys: tuple[str, ...] = ()  # Fernet keys, the first encrypts (REVIEWWATCH_TOKEN_KEY)
     slack_scopes: tuple[str, ...] = DEFAULT_SCOPES
     slack_authorize_url: str = "https://slack.com/oauth/v2/authorize"
+    shared_tracker_editor: str | None = None  # OAuth mode: edits the one tracker (bot/tenancy/shared.py)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -261,20 +267,15 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 def _parse_alert_time(value: str) -> time:
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
-    if match:
-        hour, minute = int(match[1]), int(match[2])
-        if hour < 24 and minute < 60:
-            return time(hour, minute)
+    if match and int(match[1]) < 24 and int(match[2]) < 60:
+        return time(int(match[1]), int(match[2]))
     raise _bad("REVIEWWATCH_ALERT_TIME", value, "a 24-hour time HH:MM such as 09:00")
 
 
 def _parse_int(name: str, value: str, low: int, high: int) -> int:
-    if not re.fullmatch(r"\d+", value.strip()):
+    if not re.fullmatch(r"\d+", value.strip()) or not low <= int(value) <= high:
         raise _bad(name, value, f"a whole number from {low} to {high}")
-    number = int(value)
-    if not low <= number <= high:
-        raise _bad(name, value, f"a whole number from {low} to {high}")
-    return number
+    return int(value)
 
 
 def _parse_lead_days(value: str) -> tuple[int, ...]:
@@ -291,9 +292,8 @@ def _parse_teams_webhooks(value: str) -> dict[str, str]:
             continue
         name, sep, url = pair.partition("=")
         parsed = urlparse(url.strip())
-        if not sep or not _TEAMS_NAME.match(name.strip()) or parsed.scheme not in ("http", "https"):
-            raise _bad("REVIEWWATCH_TEAMS_WEBHOOKS", value, "name=https://... pairs, comma-separated")
-        if not parsed.netloc:
+        good_url = parsed.scheme in ("http", "https") and parsed.netloc
+        if not sep or not _TEAMS_NAME.match(name.strip()) or not good_url:
             raise _bad("REVIEWWATCH_TEAMS_WEBHOOKS", value, "name=https://... pairs, comma-separated")
         hooks[name.strip()] = url.strip()
     return hooks
@@ -481,7 +481,7 @@ def _slack_sign_in(get: Getter) -> dict[str, Any]:
 
 def _oauth(get: Getter) -> dict[str, Any]:
     """OAuth mode's settings: the token keys (Fernet: 32 url-safe base64 bytes each), the
-    scopes the install asks for, and Slack's authorize page."""
+    scopes the install asks for, Slack's authorize page, and the shared tracker's editor."""
     keys = tuple(k.strip() for k in (get("REVIEWWATCH_TOKEN_KEY") or "").split(",") if k.strip())
     for key in keys:
         try:
@@ -502,7 +502,10 @@ def _oauth(get: Getter) -> dict[str, Any]:
             )
     name = "REVIEWWATCH_SLACK_AUTHORIZE_URL"
     url = _http_url(name, get(name) or "https://slack.com/oauth/v2/authorize")
-    return {"token_keys": keys, "slack_scopes": scopes, "slack_authorize_url": url}
+    editor = get("REVIEWWATCH_SHARED_TRACKER_EDITOR")  # bot/tenancy/shared.py
+    if editor is not None and not re.fullmatch(r"[TE][A-Z0-9]{2,31}", editor):
+        raise _bad("REVIEWWATCH_SHARED_TRACKER_EDITOR", editor, "a team id T... or enterprise id E...")
+    return dict(token_keys=keys, slack_scopes=scopes, slack_authorize_url=url, shared_tracker_editor=editor)
 
 
 def _health_port(get: Getter) -> dict[str, Any]:

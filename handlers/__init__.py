@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -16,6 +17,9 @@ from bot.deps import Deps
 from bot.settings import Settings
 from handlers.verification import use_strict_verification
 from storage.db import Store
+
+if TYPE_CHECKING:
+    from bot.tenancy import Workspaces
 
 T = TypeVar("T")
 
@@ -36,14 +40,16 @@ LISTENER_WORKERS = 5  # Bolt's own default
 
 
 class ReleasingExecutor(ThreadPoolExecutor):
-    """Bolt's listener pool, each task giving back its thread's database connection."""
+    """Bolt's listener pool, each task giving back its thread's database connection, and
+    running in the context it was handed over in (the workspace a request belongs to,
+    bot/tenancy/routing.py)."""
 
     def __init__(self, store: Store, max_workers: int) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix="bolt-listener")
         self.store = store
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        return super().submit(self.store.releasing(fn), *args, **kwargs)
+        return super().submit(contextvars.copy_context().run, self.store.releasing(fn), *args, **kwargs)
 
 
 def slack_client(deps: Deps, token: str | None = None) -> WebClient:
@@ -75,11 +81,15 @@ def build_app(
     *,
     client: WebClient | None = None,
     on_uninstall: Callable[[str | None, str | None], None] | None = None,
+    workspaces: Workspaces | None = None,
     **app_kwargs: Any,
 ) -> App:
     """A Bolt App with every listener registered. In OAuth mode (docs/install.md) it installs
     through Add to Slack, and `on_uninstall(team_id, enterprise_id)` runs after an uninstall
-    has deleted that installation's credentials."""
+    has deleted that installation's credentials (with many workspaces: `forget_workspace`,
+    docs/data-retention.md). With `workspaces` (default: `deps.runtime.workspaces`, set by
+    bot.tenancy.enable_workspaces), each request is routed to its workspace's database first
+    (handlers/tenancy.py)."""
     signing_secret = app_kwargs.pop("signing_secret", None) or deps.settings.slack_signing_secret
     client = client or slack_client(deps)
     installations = None
@@ -99,6 +109,13 @@ def build_app(
     with _client_id_hidden_from_bolt(app_kwargs.get("oauth_settings") is None):
         app = App(client=client, signing_secret=signing_secret, **app_kwargs)
     use_strict_verification(app, signing_secret or "")
+    workspaces = workspaces or deps.runtime.workspaces
+    if workspaces is not None:
+        from bot.tenancy import forgetter
+        from handlers.tenancy import workspace_router
+
+        app.use(workspace_router(workspaces))
+        on_uninstall = on_uninstall or forgetter(workspaces)
     if installations is not None:
         from handlers.install import no_uninstall_work, register_install_listeners
 

@@ -8,6 +8,7 @@ request path. `wait_for_home_pictures` lets tests and benchmarks wait for that.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,6 +19,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.deps import Deps
 from bot.read import home_view
+from bot.tenancy import current_workspace
 from handlers.directory import SlackDirectory
 
 log = logging.getLogger(__name__)
@@ -59,17 +61,19 @@ class HomePictures:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="home-picture")
-        self._waiting: dict[int, tuple[Deps, WebClient, set[str]]] = {}  # by store
+        # by store and workspace (bot/tenancy): one workspace's people get its picture
+        self._waiting: dict[tuple[int, str | None], tuple[Deps, WebClient, set[str]]] = {}
         self._pending: set[Future[None]] = set()
 
     def refresh(self, deps: Deps, client: WebClient, user_id: str) -> None:
         with self._lock:
-            waiting = self._waiting.get(id(deps.store))
+            key = (id(deps.store), current_workspace())
+            waiting = self._waiting.get(key)
             if waiting is not None:
                 waiting[2].add(user_id)
                 return
-            self._waiting[id(deps.store)] = (deps, client, {user_id})
-            future = self._runner.submit(self._redraw, id(deps.store))
+            self._waiting[key] = (deps, client, {user_id})
+            future = self._runner.submit(contextvars.copy_context().run, self._redraw, key)
             self._pending.add(future)
         future.add_done_callback(self._done)
 
@@ -77,7 +81,7 @@ class HomePictures:
         with self._lock:
             self._pending.discard(future)
 
-    def _redraw(self, key: int) -> None:
+    def _redraw(self, key: tuple[int, str | None]) -> None:
         with self._lock:
             deps, client, _ = self._waiting[key]
         try:

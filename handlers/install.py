@@ -30,6 +30,7 @@ from bot.install.crypto import TokenCipher, TokenKeyError
 from bot.install.store import DatabaseInstallationStore, DatabaseOAuthStateStore, install_key
 from bot.install.tokens import InstalledTokens
 from bot.ops.startup import StartupError
+from bot.tenancy import home_store
 from storage import installations as rows
 
 log = logging.getLogger("reviewwatch.install")
@@ -142,7 +143,8 @@ def build_oauth(deps: Deps, client: WebClient) -> OAuthParts:
     """Everything Bolt needs for OAuth mode (settings.oauth_mode must be on)."""
     settings = deps.settings
     assert settings.slack_client_id and settings.slack_client_secret and settings.token_keys
-    installations = DatabaseInstallationStore(deps.store, TokenCipher(settings.token_keys), deps.clock)
+    home = home_store(deps.store)  # installations are the home database's, whichever workspace asks
+    installations = DatabaseInstallationStore(home, TokenCipher(settings.token_keys), deps.clock)
     try:
         installations.check_key()
     except TokenKeyError as exc:
@@ -161,7 +163,7 @@ def build_oauth(deps: Deps, client: WebClient) -> OAuthParts:
         redirect_uri=f"{settings.public_url}/slack/oauth_redirect" if settings.public_url else None,
         authorization_url=settings.slack_authorize_url,
         installation_store=installations,
-        state_store=DatabaseOAuthStateStore(deps.store, deps.clock, STATE_SECONDS),
+        state_store=DatabaseOAuthStateStore(home, deps.clock, STATE_SECONDS),
         state_expiration_seconds=STATE_SECONDS,
         callback_options=CallbackOptions(success=success_page, failure=failure_page),
         logger=logging.getLogger("reviewwatch.bolt.oauth"),

@@ -49,6 +49,7 @@ UNWATCHED_TABLES = frozenset(
         "slack_events_seen",
         "slack_installations",
         "slack_oauth_states",
+        "workspaces",
     }
 )
 

@@ -20,7 +20,7 @@ import pytest
 from tests.support.paths import PROJECT_ROOT
 
 CODE_ROOTS = ("app.py", "bot", "handlers", "storage")
-FEATURES = ("read", "admin", "alerts", "news", "exports", "teams", "ops", "board", "install")
+FEATURES = ("read", "admin", "alerts", "news", "exports", "teams", "ops", "board", "install", "tenancy")
 # Modules directly in bot/ (the kernel every feature may use): settings, clock, deps, domain
 # rules, ids, Block Kit and card primitives, the command model, admins, lookup, ...
 MAX_KERNEL_MODULES = 14

@@ -26,7 +26,7 @@ from bot.admin.submit_records import (
     submit_remove,
     submit_status,
 )
-from bot.admins import denial_text, is_admin
+from bot.admins import edit_refusal
 from bot.blockkit import escape, fallback, section
 from bot.deps import Deps
 from bot.directory import Directory
@@ -41,8 +41,9 @@ def submit(
 ) -> Outcome:
     """Check, validate and apply one submitted admin form."""
     main = ids.ADMIN_FORM_MAIN_BLOCK[callback_id]
-    if not is_admin(deps, user_id, directory):
-        return Outcome(errors={main: denial_text(deps)})
+    refusal = edit_refusal(deps, user_id, directory)
+    if refusal is not None:
+        return Outcome(errors={main: refusal})
     values = flatten_state(view.get("state"))
     meta = load_metadata(view.get("private_metadata"))
     if callback_id == ids.VIEW_DEVELOPER_STATUS:
@@ -71,14 +72,16 @@ def confirmation(saved: Saved) -> Reply:
 
 
 def run_admin(deps: Deps, request: CommandRequest) -> Reply:
-    if not is_admin(deps, request.user_id, request.directory):
-        return Reply(text=denial_text(deps), blocks=[section(escape(denial_text(deps)))])
+    refusal = edit_refusal(deps, request.user_id, request.directory)
+    if refusal is not None:
+        return Reply(text=refusal, blocks=[section(escape(refusal))])
     return Reply(text="Review Watch admin: choose what to change.", blocks=admin_menu_blocks())
 
 
 def run_update(deps: Deps, request: CommandRequest) -> Reply | None:
-    if not is_admin(deps, request.user_id, request.directory):
-        return Reply(text=denial_text(deps), blocks=[section(escape(denial_text(deps)))])
+    refusal = edit_refusal(deps, request.user_id, request.directory)
+    if refusal is not None:
+        return Reply(text=refusal, blocks=[section(escape(refusal))])
     if not request.text.strip():
         return Reply(text=UPDATE_USAGE)
     match = find_developer(deps.store.db, request.text)

@@ -23,7 +23,7 @@ from bot.admin.forms import (
     status_form,
 )
 from bot.admin.modal import SourceFields, load_metadata, notice_view
-from bot.admins import denial_text, is_admin
+from bot.admins import edit_refusal, is_admin
 from bot.blockkit import Block, clip
 from bot.deps import Deps
 from bot.directory import Directory
@@ -31,6 +31,14 @@ from storage.facts import citations_for, clean_url, contests_for, fact_sources, 
 from storage.news import get_item
 from storage.sources import sources_stamp
 from storage.tracker import get_record, has_records, list_developers, subject_label
+
+
+def _refused(deps: Deps, user_id: str, directory: Directory | None) -> Block | None:
+    """What someone who may not change the tracker here sees instead of a form (None: the form)."""
+    refusal = edit_refusal(deps, user_id, directory)
+    if refusal is None:
+        return None
+    return notice_view("Admins only" if not is_admin(deps, user_id, directory) else "Shared tracker", refusal)
 
 
 def _default_developer(developers: list[dict[str, Any]]) -> dict[str, Any]:
@@ -90,8 +98,9 @@ def news_event_form_view(
 ) -> Block:
     """The event form prefilled from a news item ("add as an event"): the developers it
     mentions, its published day, its title as the summary, the item as a new source."""
-    if not is_admin(deps, user_id, directory):
-        return notice_view("Admins only", denial_text(deps))
+    refused = _refused(deps, user_id, directory)
+    if refused is not None:
+        return refused
     item = get_item(deps.store.db, item_id)
     if item is None:
         return notice_view("Not found", "That news item is no longer stored.")
@@ -177,8 +186,9 @@ def status_form_view(
     its link as a new source, its published day). With `user_id`, a non-admin sees why
     they cannot edit instead of the form.
     """
-    if user_id is not None and not is_admin(deps, user_id, directory):
-        return notice_view("Admins only", denial_text(deps))
+    refused = _refused(deps, user_id, directory) if user_id is not None else None
+    if refused is not None:
+        return refused
     developers = list_developers(deps.store.db)
     if not developers:
         return notice_view("No developers", "Add a developer first.")
@@ -193,7 +203,7 @@ def reloaded_status_form(
 ) -> Block | None:
     """The status form's developer changed: the form with that developer's current values
     (None: leave the form as it is)."""
-    if not is_admin(deps, user_id, directory):
+    if edit_refusal(deps, user_id, directory) is not None:
         return None  # the submission check answers; a non-admin's form stays as it was
     developer = get_record(deps.store.db, "developer", developer_id)
     if developer is None:
@@ -229,8 +239,9 @@ def form_for_action(
     `value` optionally names the record: a developer id for status and add-model, a
     model or deadline id for edit and remove.
     """
-    if not is_admin(deps, user_id, directory):
-        return notice_view("Admins only", denial_text(deps))
+    refused = _refused(deps, user_id, directory)
+    if refused is not None:
+        return refused
     db = deps.store.db
     if action == ids.ACTION_ADMIN_UPDATE_STATUS:
         return status_form_view(deps, directory, value or None, channel=channel)

@@ -36,7 +36,7 @@ from bot.alerts.sending import (
 from bot.alerts.sweep_result import SweepResult
 from bot.deps import Deps
 from storage import alerts as ledger
-from storage.db import Store, connect
+from storage.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class ClaimLease:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
-        self._path = store.path
+        self._store = store.resolved()  # a workspace's own, when routed (bot/tenancy)
         self._held = set(held)
         self._start = start
         self._started = monotonic()
@@ -123,7 +123,7 @@ class ClaimLease:
         now = self.now()
         if now - self._renewed >= self._lease / 3:
             if self._db is None:
-                self._db = connect(self._path)
+                self._db = self._store.own_connection()
             self._held = ledger.renew_claims(self._db, self.token, now)
             self._renewed = now.replace(microsecond=0)
             self._renew_due = self._monotonic() + (self._lease / 3).total_seconds() - 1

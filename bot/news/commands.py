@@ -10,6 +10,7 @@ at start)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -103,8 +104,11 @@ def news_fetch_job(deps: Deps) -> None:
         log.exception("news fetch failed")
 
 
-def add_news_job(scheduler: Any, deps: Deps, *, run_at_start: bool = True) -> None:
-    """Add the fetch to an APScheduler scheduler: every 30 minutes, and once at start-up.
+def add_news_job(
+    scheduler: Any, deps: Deps, *, run_at_start: bool = True, job: Callable[[Deps], None] | None = None
+) -> None:
+    """Add the fetch to an APScheduler scheduler: every 30 minutes, and once at start-up
+    (`job`: what runs instead of `news_fetch_job`, e.g. it for each workspace: bot/tenancy).
 
     It runs on its own single worker thread: a slow source never delays an alert sweep, and
     two fetches never overlap. New items reach channels with the next sweep."""
@@ -120,7 +124,7 @@ def add_news_job(scheduler: Any, deps: Deps, *, run_at_start: bool = True) -> No
         "max_instances": 1,
         "replace_existing": True,
     }
-    fetch = deps.store.releasing(news_fetch_job)  # gives its connection back after each run
+    fetch = deps.store.releasing(job or news_fetch_job)  # gives its connection back after each run
     scheduler.add_job(
         fetch,
         IntervalTrigger(seconds=FETCH_INTERVAL_SECONDS),

@@ -1,7 +1,8 @@
 """What `GET /healthz` reports: database reachable, scheduler running and whether this
 instance holds it (one instance sweeps at a time), the last sweep (whichever instance ran
 it: it is read from the database) and how long ago it was, and how long ago Slack was last
-heard from (with its limit in Socket Mode, where a silent connection means the app is deaf)."""
+heard from (with its limit in Socket Mode, where a silent connection means the app is deaf);
+in OAuth mode also each workspace's figures (bot/tenancy/figures.py)."""
 
 from __future__ import annotations
 
@@ -83,4 +84,9 @@ def health_report(deps: Deps) -> tuple[bool, dict[str, Any]]:
             **({"reconnects": runtime.reconnects} if socket_mode else {}),
         },
     }
+    if runtime.workspace_figures is not None:  # OAuth mode: per workspace, reported not judged
+        try:
+            report["workspaces"] = runtime.workspace_figures(now)
+        except Exception as exc:  # health must answer
+            report["workspaces"] = {"error": f"cannot read the workspaces: {exc}"}
     return healthy, report

@@ -116,6 +116,10 @@ def start_scheduler(deps: Deps) -> Any:
     from bot.alerts.scheduler import start_scheduler as start
     from bot.news import add_news_job  # the news watch's 30-minute fetch
 
+    if deps.runtime.workspaces is not None:  # OAuth mode: each job for every workspace, its own token
+        from handlers.tenancy import start_workspace_scheduler
+
+        return start_workspace_scheduler(deps, deps.runtime.workspaces, deps.runtime.bot_tokens)
     return start(deps, more_jobs=[add_news_job])
 
 
@@ -347,6 +351,9 @@ def run(deps: Deps, identity: dict[str, Any] | None = None) -> int:
             # The holiday calendar, computed off the request path (bot/business_days.py).
             warm_up(today_in(deps.settings.tz, deps.clock.now()))
             if deps.settings.oauth_mode:
+                from bot.tenancy import enable_workspaces
+
+                enable_workspaces(deps)  # a database per workspace (docs/workspaces.md)
                 log.info("OAuth mode: workspaces install at /slack/install (docs/install.md)")
             else:
                 identity = identity if identity is not None else check_bot_token(deps.settings)

@@ -37,6 +37,7 @@ from storage.migrations.news_tables import m003_feeds, m007_news_item_keys
 from storage.migrations.request_tables import m023_slack_event_ids
 from storage.migrations.teams_tables import m025_teams_conversations
 from storage.migrations.tracker_tables import m001_tracker, m015_facts, m020_tracker_generation
+from storage.migrations.workspace_tables import m027_workspaces
 
 SHIPPED = (
     m001_tracker,
@@ -61,6 +62,7 @@ SHIPPED = (
     m023_slack_event_ids,
     m025_teams_conversations,
     m026_slack_installations,
+    m027_workspaces,
 )
 
 migrations = Migrations("reviewwatch")

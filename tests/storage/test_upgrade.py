@@ -223,6 +223,7 @@ SHIPPED = [
     "m023_slack_event_ids",
     "m025_teams_conversations",
     "m026_slack_installations",
+    "m027_workspaces",
 ]
 
 

@@ -1,0 +1,283 @@
+"""Many workspaces (issue 28), timed side by side in one run:
+
+1. sweep: one scheduled run over N workspaces (1,000; each with the seeded tracker and 3
+   subscribed channels, each a database of its own) against the same run over one
+   workspace with 3 x N channels (3,000) on the same tracker, through the same code (OAuth
+   mode's per-workspace jobs, bot/tenancy/jobs.py, with a sender that answers at once, so
+   the sweep's own cost is what is timed). Both deliver the same alerts; the figure is the
+   cost per alert, many over one (goal: within 1.5x). Paired runs in alternating order on
+   fresh copies; medians.
+2. routing: what finding a request's workspace costs with N workspaces registered: the
+   middleware's lookup (`Workspaces.ensure` of an installed workspace), handing out its
+   database when it is open, and when it must be opened again (more than MAX_OPEN in use);
+   and a signed `/holdouts` dispatched through the OAuth app, from workspaces in turn,
+   against the single-workspace app on the same tracker (median ack in-process).
+
+    python -m bench.workspaces [--workspaces 1000] [--json PATH]
+    python -m bench.run --only workspaces    # the same, inside the full benchmark
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.catalog import make_deps
+from bot.clock import FixedClock
+from bot.deps import Deps
+from bot.settings import Settings
+from bot.tenancy import Workspaces, in_workspace, routed_deps
+from bot.tenancy.jobs import run_for_each_workspace
+from storage import workspaces as registry
+from storage.alerts import save_subscription
+from storage.db import open_store
+from storage.seed import seed
+
+NOW = datetime(2026, 7, 24, 14, 0, tzinfo=UTC)  # the July 31 deadline a week away
+CHANNELS_EACH = 3
+GOAL_RATIO = 1.5
+
+
+def _key(n: int) -> str:
+    return f"T{n:07d}W"
+
+
+class _AnyToken:
+    def bot_token(self, *, team_id: str | None, enterprise_id: str | None) -> str | None:
+        return "xoxb-bench"
+
+
+def _instant_senders(token: str) -> dict[str, Any]:
+    from bench.run import InstantSender
+
+    return {"slack": InstantSender()}
+
+
+def _template(path: Path, channels: int) -> Path:
+    """A workspace's database: migrated, seeded, `channels` channels subscribed 40 days ago."""
+    store = open_store(path)
+    seed(store.db, at=NOW)
+    with store.db.atomic():
+        for n in range(channels):
+            save_subscription(
+                store.db, target_type="slack", target=f"C{n:07d}", kinds=["deadline", "window", "release",
+                "overdue", "status", "news"], lead_days=[30, 14, 7, 3, 1, 0], digest="realtime",
+                developer_filter=None, actor="U0BENCH", now=NOW - timedelta(days=40),
+            )  # fmt: skip
+    store.close()
+    return path
+
+
+def _install(folder: Path, template: Path, count: int) -> Path:
+    """A home database with `count` workspaces registered, each a copy of `template`."""
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "workspaces").mkdir(parents=True)
+    home = open_store(folder / "home.db")
+    with home.db.atomic():
+        for n in range(count):
+            shutil.copyfile(template, folder / "workspaces" / f"{_key(n)}.sqlite3")
+            registry.register_workspace(home.db, _key(n), team_id=_key(n), enterprise_id=None, at=NOW)
+    home.close()
+    return folder / "home.db"
+
+
+@contextmanager
+def _oauth_deps(home_path: Path) -> Iterator[tuple[Deps, Workspaces]]:
+    home = open_store(home_path)
+    clock = FixedClock(NOW)
+    workspaces = Workspaces(home, clock)
+    settings = Settings(db_path=str(home_path), slack_api_url="http://127.0.0.1:9/api/")
+    deps = routed_deps(make_deps(settings, home, clock), workspaces)
+    try:
+        yield deps, workspaces
+    finally:
+        workspaces.close()
+        home.close()
+
+
+def _one_run(home_path: Path) -> tuple[float, int]:
+    """Seconds of one per-workspace sweep run over every workspace of `home_path`, and alerts sent."""
+    from handlers.tenancy import sweep_workspace
+
+    with _oauth_deps(home_path) as (deps, workspaces):
+        started = time.perf_counter()
+        runs = run_for_each_workspace(deps, workspaces, _AnyToken(), sweep_workspace, _instant_senders)
+        elapsed = time.perf_counter() - started
+    assert all(run.error is None for run in runs.values()), runs
+    return elapsed, sum(run.sent for run in runs.values())
+
+
+def sweep_side_by_side(folder: Path, workspaces: int, repeats: int) -> dict[str, Any]:
+    each = _template(folder / "each.sqlite3", CHANNELS_EACH)
+    one = _template(folder / "one.sqlite3", CHANNELS_EACH * workspaces)
+    times: dict[str, list[float]] = {"many": [], "one": []}
+    sent: dict[str, int] = {}
+    for repeat in range(repeats + 1):  # the first pair warms up
+        order = ("many", "one") if repeat % 2 == 0 else ("one", "many")
+        for kind in order:
+            home = _install(
+                folder / kind, each if kind == "many" else one, workspaces if kind == "many" else 1
+            )
+            elapsed, alerts = _one_run(home)
+            sent[kind] = alerts
+            if repeat:
+                times[kind].append(elapsed)
+    many, single = statistics.median(times["many"]), statistics.median(times["one"])
+    per_many, per_one = many / max(sent["many"], 1), single / max(sent["one"], 1)
+    return {
+        "workspaces": workspaces,
+        "channels": CHANNELS_EACH * workspaces,
+        "alerts": sent,
+        "samples": repeats,
+        "many_s": round(many, 3),
+        "one_s": round(single, 3),
+        "per_alert_many_ms": round(per_many * 1000, 3),
+        "per_alert_one_ms": round(per_one * 1000, 3),
+        "ratio": round(per_many / per_one, 2),
+        "goal": GOAL_RATIO,
+    }
+
+
+def _median_us(fn: Callable[[int], Any], runs: int) -> float:
+    samples = []
+    for n in range(runs):
+        started = time.perf_counter()
+        fn(n)
+        samples.append(time.perf_counter() - started)
+    return round(statistics.median(samples) * 1e6, 1)
+
+
+def routing(folder: Path, workspaces: int, runs: int) -> dict[str, Any]:
+    from handlers.tenancy import sweep_workspace  # noqa: F401 - loads what a request loads
+
+    home = _install(folder / "routing", folder / "each.sqlite3", workspaces)
+    with _oauth_deps(home) as (deps, spaces):
+        keys = [_key(n) for n in range(workspaces)]
+        lookup = _median_us(lambda n: spaces.ensure(team_id=keys[n % len(keys)], enterprise_id=None), runs)
+        hot = keys[: min(50, len(keys))]
+
+        def open_db(n: int) -> None:
+            with in_workspace(hot[n % len(hot)]):
+                deps.store.db.execute("SELECT 1")
+                deps.store.release()
+
+        for n in range(len(hot)):
+            open_db(n)  # opened once: what follows finds them open
+        hot_db = _median_us(open_db, runs)
+        spaces.max_open = 1  # every request finds its database closed
+
+        def reopen(n: int) -> None:
+            with in_workspace(keys[n % len(keys)]):
+                deps.store.db.execute("SELECT 1")
+                deps.store.release()
+
+        cold_db = _median_us(reopen, min(runs, 2 * len(keys)))
+    requests = _requests_side_by_side(folder, home, keys, max(20, runs // 50))
+    return {
+        "workspaces": workspaces,
+        "ensure_us": lookup,
+        "open_db_us": hot_db,
+        "reopen_db_us": cold_db,
+        **requests,
+    }
+
+
+def _requests_side_by_side(folder: Path, home: Path, keys: list[str], runs: int) -> dict[str, Any]:
+    """Median ack of a signed /holdouts: the OAuth app (a workspace in turn) against the
+    single-workspace app on one copy of the same tracker, alternating."""
+    from slack_sdk import WebClient
+
+    from handlers import build_app
+    from tests.support.slack_emulator import SlackEmulator
+    from tests.support.slack_requests import SIGNING_SECRET, dispatch, slash_command_body
+    from tests.support.tenants import DictBotTokens, authorizer, from_team
+
+    single_path = shutil.copyfile(folder / "each.sqlite3", folder / "single.sqlite3")
+    with SlackEmulator() as emu, _oauth_deps(home) as (deps, spaces):
+        tokens = DictBotTokens({key: "xoxb-bench" for key in keys})
+        client = WebClient(base_url=emu.api_url)
+        oauth = build_app(
+            deps,
+            client=client,
+            authorize=authorizer(tokens),
+            workspaces=spaces,
+            signing_secret=SIGNING_SECRET,
+        )
+        store = open_store(single_path)
+        settings = Settings(
+            slack_bot_token="xoxb-one", slack_signing_secret=SIGNING_SECRET, db_path=str(single_path)
+        )
+        single = build_app(
+            make_deps(settings, store, FixedClock(NOW)),
+            client=WebClient(token="xoxb-one", base_url=emu.api_url),
+        )
+        body = slash_command_body("/holdouts", "", response_url=emu.response_url("bench"))
+        bodies = [from_team(body, key) for key in keys[: min(50, len(keys))]]
+        times: dict[str, list[float]] = {"oauth": [], "single": []}
+        warm = len(bodies)  # each workspace answered once first, as the single app is
+        for n in range(runs + warm):
+            for kind, app, sent in (("oauth", oauth, bodies[n % len(bodies)]), ("single", single, body)):
+                started = time.perf_counter()
+                assert dispatch(app, sent).status == 200
+                if n >= warm:
+                    times[kind].append(time.perf_counter() - started)
+        store.close()
+    oauth_ms, single_ms = (round(statistics.median(times[k]) * 1000, 2) for k in ("oauth", "single"))
+    return {"request_samples": runs, "request_oauth_ms": oauth_ms, "request_single_ms": single_ms}
+
+
+def measure(folder: Path, *, quick: bool = False, workspaces: int | None = None) -> dict[str, Any]:
+    count = workspaces or (20 if quick else 1000)
+    folder.mkdir(parents=True, exist_ok=True)
+    sweep = sweep_side_by_side(folder, count, 1 if quick else 3)
+    return {"sweep": sweep, "routing": routing(folder, count, 200 if quick else 5000)}
+
+
+def report_rows(results: dict[str, Any]) -> list[str]:
+    s, r = results["sweep"], results["routing"]
+    met = "yes" if s["ratio"] <= s["goal"] else "**no**"
+    many, one = s["alerts"]["many"], s["alerts"]["one"]
+    return [
+        f"| Sweep per alert, {s['workspaces']:,} workspaces x {CHANNELS_EACH} channels "
+        f"({many:,} alerts, {s['many_s']} s) vs 1 workspace x {s['channels']:,} channels "
+        f"({one:,} alerts, {s['one_s']} s), median of {s['samples']} | {s['per_alert_many_ms']} ms "
+        f"| {s['per_alert_one_ms']} ms | within {s['goal']}x | {s['ratio']}x {met} |",
+        f"| Finding a request's workspace among {r['workspaces']:,} (middleware lookup) "
+        f"| {r['ensure_us']} µs | | | |",
+        f"| Its database when open / when opened again "
+        f"| {r['open_db_us']} µs / {r['reopen_db_us']} µs | | | |",
+        f"| Signed `/holdouts` dispatched, OAuth app (a workspace in turn) vs single-workspace app, median "
+        f"(n={r['request_samples']}) | {r['request_oauth_ms']} ms | {r['request_single_ms']} ms | | |",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.workspaces", description=__doc__.split("\n")[0])
+    parser.add_argument("--workspaces", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="20 workspaces: a smoke test, not figures")
+    parser.add_argument("--json", metavar="PATH")
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="reviewwatch-bench-workspaces-"))
+    try:
+        results = measure(folder, quick=args.quick, workspaces=None if args.quick else args.workspaces)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print("| Measure | Many workspaces | One workspace | Goal | Met |\n|---|---|---|---|---|")
+    print("\n".join(report_rows(results)))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Turning a Deps into OAuth mode's: its store and caches follow the current workspace."""
+
+from __future__ import annotations
+
+from bot.deps import Deps
+from bot.tenancy.figures import workspace_figures
+from bot.tenancy.routing import RoutedAnswerCache, RoutedExpiringCache, RoutedNameIndexCache, RoutedStore
+from bot.tenancy.shared import SharedTracker
+from bot.tenancy.workspaces import Workspaces
+from storage.db import Store
+
+
+def enable_workspaces(deps: Deps) -> Workspaces:
+    """OAuth mode: a database per workspace, `deps` following the current one (the running
+    app calls this before building the Bolt app, which then routes each request)."""
+    workspaces = Workspaces(deps.store, deps.clock)
+    routed_deps(deps, workspaces)
+    deps.runtime.workspaces = workspaces
+    return workspaces
+
+
+def home_store(store: Store) -> Store:
+    """The home database behind `store` (itself, unless it is routed per workspace): what
+    holds the installations and the registry."""
+    return store.home if isinstance(store, RoutedStore) else store
+
+
+def routed_deps(deps: Deps, workspaces: Workspaces) -> Deps:
+    """`deps` with the current workspace's database and caches (nothing else changes); with
+    REVIEWWATCH_SHARED_TRACKER_EDITOR, the editor's tracker copied into every other workspace
+    and changed only in the editor (bot/tenancy/shared.py)."""
+    editor = deps.settings.shared_tracker_editor
+    if editor:
+        shared = SharedTracker(workspaces, editor).attach()
+        deps.tracker_refusal = shared.refusal
+        workspaces.shared = shared
+    answers: RoutedAnswerCache[object] = RoutedAnswerCache(deps.answers.max_entries)
+    names = RoutedNameIndexCache()
+    user_names = RoutedExpiringCache(deps.user_names)
+    admin_groups = RoutedExpiringCache(deps.admin_groups)
+    deps.store = RoutedStore(deps.store, workspaces)
+    stale = deps.settings.sweep_stale_limit
+    deps.runtime.workspace_figures = lambda now: workspace_figures(workspaces.home, now, stale)
+    deps.answers = answers  # type: ignore[assignment]
+    deps.names = names
+    deps.user_names = user_names
+    deps.admin_groups = admin_groups
+    workspaces.on_forget.extend(cache.each.drop for cache in (answers, names, user_names, admin_groups))
+    return deps

@@ -1,0 +1,23 @@
+"""The benchmark's many-workspaces part (bench/workspaces.py) runs end to end on 20
+workspaces: both sides deliver the same alerts and every figure is taken. No timings are
+asserted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.run import QUICK, report, run
+
+
+def test_many_workspaces_against_one_and_finding_a_requests_workspace(tmp_path: Path) -> None:
+    results = run(QUICK, tmp_path, parts=["workspaces"])
+
+    sweep, routing = results["workspaces"]["sweep"], results["workspaces"]["routing"]
+    assert sweep["workspaces"] == 20 and sweep["channels"] == 60
+    assert sweep["alerts"]["many"] == sweep["alerts"]["one"] > 0  # the same alerts, both ways
+    assert sweep["ratio"] > 0 and sweep["samples"] == 1
+    assert routing["ensure_us"] > 0 and routing["open_db_us"] > 0 and routing["reopen_db_us"] > 0
+    assert routing["request_oauth_ms"] > 0 and routing["request_single_ms"] > 0
+    table = report(results)
+    for measure in ("Sweep per alert", "Finding a request's workspace", "Signed `/holdouts` dispatched"):
+        assert measure in table
