@@ -81,6 +81,7 @@ class ClaimLease:
     ) -> None:
         self.token = token
         self._path = store.path
+        self._busy_timeout_ms = store.busy_timeout_ms
         self._held = set(held)
         self._start = start
         self._started = monotonic()
@@ -123,7 +124,7 @@ class ClaimLease:
         now = self.now()
         if now - self._renewed >= self._lease / 3:
             if self._db is None:
-                self._db = connect(self._path)
+                self._db = connect(self._path, self._busy_timeout_ms)
             self._held = ledger.renew_claims(self._db, self.token, now)
             self._renewed = now.replace(microsecond=0)
             self._renew_due = self._monotonic() + (self._lease / 3).total_seconds() - 1
