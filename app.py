@@ -31,12 +31,13 @@ def build_deps(settings: Settings, clock: Clock) -> Deps:
     from storage.db import database_error, open_store
     from storage.seed import seed
 
-    store = open_store(settings.db_path, on_quiet=return_freed_memory)
+    busy_timeout_ms = settings.db_busy_timeout * 1000
+    store = open_store(settings.db_path, on_quiet=return_freed_memory, busy_timeout_ms=busy_timeout_ms)
     try:
         seed(store.db, at=clock.now())
     except sqlite3.OperationalError as exc:  # e.g. locked by another process past the busy timeout
         store.close()
-        raise database_error(settings.db_path, exc, "write") from None
+        raise database_error(settings.db_path, exc, "write", busy_timeout_ms) from None
     return make_deps(settings, store, clock)
 
 
@@ -274,7 +275,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import open_store, shown_location
     from storage.migrations import SHIPPED
 
-    open_store(settings.db_path).close()
+    open_store(settings.db_path, busy_timeout_ms=settings.db_busy_timeout * 1000).close()
     print(f"Database {shown_location(settings.db_path)} is up to date ({len(SHIPPED)} migrations).")
     return 0
 

@@ -81,6 +81,11 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "600",
         "Seconds since the last alert sweep after which `/healthz` turns 503 (two sweep intervals)",
     ),
+    "REVIEWWATCH_DB_BUSY_TIMEOUT": (
+        "10",
+        "Seconds a database write waits for another program holding the SQLite file's lock "
+        "before start-up stops (or the request fails) with `database ... is locked`",
+    ),
     "REVIEWWATCH_PICTURE_WORKER_IDLE": (
         "30",
         "Seconds without a picture to draw after which the drawing worker process exits (and its "
@@ -207,6 +212,7 @@ class Settings:
     sweep_stale_limit: int = 600  # seconds
     claim_lease: int = 900  # seconds (bot/alerts/sweep_plan.py CLAIM_LEASE; docs/postgresql.md)
     picture_worker_idle: int = 30  # seconds before the idle drawing worker exits
+    db_busy_timeout: int = 10  # seconds a SQLite write waits for another connection's lock
     health_port: int | None = None
     public_url: str | None = None  # no trailing slash
     board_mode: str = "private"  # the web board: off | private | public
@@ -538,6 +544,9 @@ def _tracker_and_alerts(get: Getter) -> dict[str, Any]:
         ),
         "lead_days": _parse_lead_days(get("REVIEWWATCH_LEAD_DAYS") or "30,14,7,3,1,0"),
         "calendar_token": get("REVIEWWATCH_CALENDAR_TOKEN"),
+        "db_busy_timeout": _parse_int(
+            "REVIEWWATCH_DB_BUSY_TIMEOUT", get("REVIEWWATCH_DB_BUSY_TIMEOUT") or "10", 1, 3600
+        ),
     }
 
 

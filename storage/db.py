@@ -29,6 +29,8 @@ __all__ = ["DatabaseUnavailable", "PgStore", "Store", "open_store"]
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# How long a write waits for another connection's lock before "database is locked"
+# (REVIEWWATCH_DB_BUSY_TIMEOUT, in seconds, sets it for the app).
 BUSY_TIMEOUT_MS = 10_000
 # Connections kept open between units of work (a listener, a job) for the next to take; a
 # connection given back beyond these is closed. Each holds its page cache and the schema
@@ -40,12 +42,14 @@ IDLE_CONNECTIONS = 2
 CACHE_KIB = 512
 
 
-def database_error(path: str | Path, exc: sqlite3.Error, doing: str = "open") -> DatabaseUnavailable:
+def database_error(
+    path: str | Path, exc: sqlite3.Error, doing: str = "open", busy_timeout_ms: int = BUSY_TIMEOUT_MS
+) -> DatabaseUnavailable:
     """One line for a failure to `doing` (open, write) the database at `path`: a lock held
     past the busy timeout says what to do about it, anything else quotes SQLite."""
     if "locked" in str(exc) or "busy" in str(exc):
         return DatabaseUnavailable(
-            f"database {path} is locked: another process held it for over {BUSY_TIMEOUT_MS // 1000} s. "
+            f"database {path} is locked: another process held it for over {busy_timeout_ms / 1000:g} s. "
             "Stop the other program using it (a second `python app.py`, or a sqlite3 shell with "
             "a transaction open), then start again"
         )
@@ -117,17 +121,17 @@ def fewer_checkpoints(db: Database, pages: int = BULK_CHECKPOINT_PAGES) -> Gener
             pass  # only an optimisation: the next commit checkpoints as usual
 
 
-def connect(path: str | Path) -> Database:
+def connect(path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
     """One configured connection to the database file at `path` (or, for a postgresql URL,
     a connection of its own to that server, outside the pool)."""
     if is_postgres_url(path):
         from storage.pg import own_database
 
         return own_database(str(path))
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
     # No sqlite-utils plugins are used: skip their entry-point scan (20 ms and 0.3 MiB at start).
     db = _ImmediateDatabase(conn, execute_plugins=False)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     if str(path) != ":memory:":
@@ -149,9 +153,15 @@ class Store:
 
     engine = "sqlite"  # storage/pg.py's PgStore: "postgresql"
 
-    def __init__(self, path: str | Path, on_quiet: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        on_quiet: Callable[[], None] | None = None,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ) -> None:
         self.path = str(path)
         self.on_quiet = on_quiet
+        self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[Database] = []
@@ -173,9 +183,9 @@ class Store:
                 db = self._idle.pop() if self._idle else None
             if db is None:
                 try:
-                    db = connect(self.path)
+                    db = connect(self.path, self.busy_timeout_ms)
                 except sqlite3.Error as exc:
-                    raise database_error(self.path, exc) from exc
+                    raise database_error(self.path, exc, busy_timeout_ms=self.busy_timeout_ms) from exc
                 with self._lock:
                     self._all.append(db)
             self._local.db = db
@@ -230,9 +240,9 @@ class Store:
                 if self._closed:
                     raise DatabaseUnavailable(f"database {self.path} is closed")
                 try:
-                    self._shared = connect(self.path)
+                    self._shared = connect(self.path, self.busy_timeout_ms)
                 except sqlite3.Error as exc:
-                    raise database_error(self.path, exc) from exc
+                    raise database_error(self.path, exc, busy_timeout_ms=self.busy_timeout_ms) from exc
             row = self._shared.conn.execute(sql).fetchone()
         return row[0] if row else None
 
@@ -243,7 +253,7 @@ class Store:
 
     def own_connection(self) -> Database:
         """A connection of its own to this database, outside the ones handed to threads."""
-        return connect(self.path)
+        return connect(self.path, self.busy_timeout_ms)
 
     def close(self) -> None:
         """Close the connections no other thread is using (at shutdown); no new ones are made.
@@ -319,9 +329,12 @@ def shown_location(location: str | Path) -> str:
     return re.sub(r"://[^@/]*@", "://", str(location)) if is_postgres_url(location) else str(location)
 
 
-def open_store(path: str | Path, on_quiet: Callable[[], None] | None = None) -> Store:
+def open_store(
+    path: str | Path, on_quiet: Callable[[], None] | None = None, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+) -> Store:
     """Open (creating if needed) the database at `path` (a file, or a postgresql URL) and
-    bring its schema up to date (`on_quiet`: see Store)."""
+    bring its schema up to date (`on_quiet`: see Store; `busy_timeout_ms`: how long a SQLite
+    write waits for another connection's lock, REVIEWWATCH_DB_BUSY_TIMEOUT)."""
     from storage.migrations import apply_migrations
 
     if is_postgres_url(path):
@@ -336,10 +349,10 @@ def open_store(path: str | Path, on_quiet: Callable[[], None] | None = None) -> 
     parent = Path(path).expanduser().resolve().parent
     if str(path) != ":memory:" and not parent.is_dir():
         raise DatabaseUnavailable(f"cannot open database {path}: folder {parent} does not exist")
-    store = Store(path, on_quiet)
+    store = Store(path, on_quiet, busy_timeout_ms)
     try:
         apply_migrations(store.db)
     except sqlite3.OperationalError as exc:
         store.close()
-        raise database_error(path, exc, "write") from exc
+        raise database_error(path, exc, "write", busy_timeout_ms) from exc
     return store

@@ -56,6 +56,7 @@ def test_defaults_match_the_documented_ones() -> None:
         ("REVIEWWATCH_HOST", "host", "0.0.0.0"),
         ("REVIEWWATCH_TIMEZONE", "timezone_name", "America/New_York"),
         ("REVIEWWATCH_LEAD_DAYS", "lead_days", (30, 14, 7, 3, 1, 0)),
+        ("REVIEWWATCH_DB_BUSY_TIMEOUT", "db_busy_timeout", 10),
     ):
         doc_default = SETTINGS_DOC[name][0]
         assert str(getattr(settings, attr) if attr != "lead_days" else "30,14,7,3,1,0") == doc_default
@@ -79,6 +80,7 @@ def test_good_values_are_parsed() -> None:
         PORT="8080",
         REVIEWWATCH_HOST=" 127.0.0.1 ",
         REVIEWWATCH_PUBLIC_URL="https://reviewwatch.example.org/policy/",
+        REVIEWWATCH_DB_BUSY_TIMEOUT="2",
     )
     assert settings.slack_api_url == "http://127.0.0.1:8555/api/"  # trailing slash added
     assert settings.tz.key == "Europe/Berlin"
@@ -97,6 +99,7 @@ def test_good_values_are_parsed() -> None:
     assert settings.host == "127.0.0.1"
     assert load(REVIEWWATCH_HOST="::1").host == "::1"
     assert settings.public_url == "https://reviewwatch.example.org/policy"  # no trailing slash
+    assert settings.db_busy_timeout == 2
     assert load(REVIEWWATCH_PUBLIC_URL="http://127.0.0.1:3000").public_url == "http://127.0.0.1:3000"
 
 
@@ -118,6 +121,7 @@ def test_good_values_are_parsed() -> None:
         ("REVIEWWATCH_HOST", "0.0.0.0:3000", "IP address"),
         ("REVIEWWATCH_HOST", "256.1.1.1", "IP address"),
         ("REVIEWWATCH_REVIEW_WINDOW_DAYS", "thirty", "whole number"),
+        ("REVIEWWATCH_DB_BUSY_TIMEOUT", "0", "whole number from 1 to 3600"),
         ("REVIEWWATCH_LEAD_DAYS", "30,soon", "comma-separated days"),
         ("REVIEWWATCH_LEAD_DAYS", "400", "comma-separated days"),
         ("SLACK_API_URL", "slack.com/api", "http(s) URL"),

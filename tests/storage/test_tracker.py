@@ -100,6 +100,22 @@ def test_connection_pragmas_are_really_set(db_path: Path) -> None:
         store.close()
 
 
+def test_a_shorter_busy_timeout_reaches_every_connection(db_path: Path) -> None:
+    """REVIEWWATCH_DB_BUSY_TIMEOUT's value, as app.py passes it, on each thread's connection."""
+    store = open_store(db_path, busy_timeout_ms=1500)
+    try:
+        assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == 1500
+        seen: list[int] = []
+        thread = threading.Thread(
+            target=lambda: seen.append(store.db.execute("PRAGMA busy_timeout").fetchone()[0])
+        )
+        thread.start()
+        thread.join()
+        assert seen == [1500]
+    finally:
+        store.close()
+
+
 def test_foreign_keys_are_enforced(store: Store) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         create_record(store.db, "model", {"developer_id": "nobody", "name": "Ghost"}, actor=ADMIN, at=AT)

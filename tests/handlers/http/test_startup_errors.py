@@ -140,6 +140,7 @@ def test_a_database_locked_past_the_busy_timeout_stops_start_up_with_one_line(
         SLACK_API_URL=slack_emulator.api_url,  # Slack is checked first, before the database
         PORT=str(free_port()),
         REVIEWWATCH_DB=str(db),
+        REVIEWWATCH_DB_BUSY_TIMEOUT="1",  # the default 10 s, shortened to spare the wait
     )
     try:
         done = run_app(["run"], env, tmp_path)
@@ -149,5 +150,5 @@ def test_a_database_locked_past_the_busy_timeout_stops_start_up_with_one_line(
 
     assert done.returncode == 2
     line = error_line(done.stderr)
-    assert f"database {db} is locked" in line
+    assert f"database {db} is locked: another process held it for over 1 s" in line
     assert "Stop the other program using it" in line
