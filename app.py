@@ -293,40 +293,15 @@ def cmd_copy_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_workspaces(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.install.report import workspace_table
+    from bot.install.report import last_delivery_problem, workspace_table
     from storage.db import open_store
 
     store = open_store(settings.db_path)
     try:
-        print("\n".join(workspace_table(store.db, _workspace_problem(settings))))
+        print("\n".join(workspace_table(store.db, lambda key: last_delivery_problem(store, key))))
     finally:
         store.close()
     return 0
-
-
-def _workspace_problem(settings: Settings) -> Callable[[str], str | None]:
-    """The newest delivery problem in a workspace's own SQLite database, if it has one yet
-    (`<folder of the home database>/workspaces/<key>.sqlite3`, docs/install.md); read only."""
-    from pathlib import Path
-
-    from sqlite_utils import Database
-
-    from storage.alerts import delivery_problems
-
-    def last_problem(key: str) -> str | None:
-        path = Path(settings.db_path).expanduser().parent / "workspaces" / f"{key}.sqlite3"
-        if settings.db_path.startswith("postgres") or not path.is_file():
-            return None
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            problems = delivery_problems(Database(conn), limit=1)
-        except sqlite3.Error:
-            return None
-        finally:
-            conn.close()
-        return f"{problems[0]['target']}: {problems[0]['last_error']}" if problems else None
-
-    return last_problem
 
 
 def cmd_rotate_token_key(args: argparse.Namespace, settings: Settings) -> int:

@@ -153,17 +153,9 @@ SECRET_NAMES = frozenset(
 )
 # The bot scopes the app needs, each with the feature needing it in docs/scopes.md; manifest.yml
 # lists the same (tests/test_scopes.py keeps the three in step).
-DEFAULT_SCOPES: tuple[str, ...] = (
-    "commands",
-    "app_mentions:read",
-    "im:history",
-    "chat:write",
-    "usergroups:read",
-    "users:read",
-    "files:write",
-    "channels:history",
-    "groups:history",
-    "im:write",
+DEFAULT_SCOPES: tuple[str, ...] = tuple(
+    "commands app_mentions:read im:history chat:write usergroups:read users:read files:write "
+    "channels:history groups:history im:write".split()
 )
 _SCOPE = re.compile(r"^[a-z][a-z_.]*:?[a-z_.]*$")
 
@@ -490,22 +482,13 @@ def _oauth(get: Getter) -> dict[str, Any]:
     scopes the install asks for, Slack's authorize page, and the shared tracker's editor."""
     keys = tuple(k.strip() for k in (get("REVIEWWATCH_TOKEN_KEY") or "").split(",") if k.strip())
     for key in keys:
-        try:
-            ok = len(base64.urlsafe_b64decode(key.encode())) == 32
-        except (binascii.Error, ValueError):
-            ok = False
-        if not ok:
-            raise _bad(
-                "REVIEWWATCH_TOKEN_KEY", key, "Fernet keys (python app.py rotate-token-key --new prints one)"
-            )
+        if not re.fullmatch(r"[A-Za-z0-9_-]{43}=", key):  # 32 bytes, url-safe base64
+            raise _bad("REVIEWWATCH_TOKEN_KEY", key, "Fernet keys (rotate-token-key --new prints one)")
     scopes = tuple(s.strip() for s in (get("SLACK_SCOPES") or "").split(",") if s.strip()) or DEFAULT_SCOPES
-    for scope in scopes:
-        if not _SCOPE.match(scope):
-            raise _bad(
-                "SLACK_SCOPES",
-                get("SLACK_SCOPES") or "",
-                "comma-separated Slack scopes such as commands,chat:write",
-            )
+    if not all(_SCOPE.match(scope) for scope in scopes):
+        raise _bad(
+            "SLACK_SCOPES", get("SLACK_SCOPES") or "", "comma-separated Slack scopes (commands,chat:write)"
+        )
     name = "REVIEWWATCH_SLACK_AUTHORIZE_URL"
     url = _http_url(name, get(name) or "https://slack.com/oauth/v2/authorize")
     editor = get("REVIEWWATCH_SHARED_TRACKER_EDITOR")  # bot/tenancy/shared.py

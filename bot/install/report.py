@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from bot.install.crypto import TokenCipher
 from storage import installations as rows
+from storage.db import PgStore, Store
 
 COLUMNS = ("WORKSPACE", "NAME", "INSTALLED AT", "INSTALLER", "STATUS", "LAST DELIVERY PROBLEM")
 NO_INSTALLS = "No workspace has installed Review Watch yet (OAuth mode: docs/install.md)."
@@ -56,3 +57,25 @@ def rotate_token_key(db: Database, cipher: TokenCipher, at: datetime) -> tuple[i
                 rows.update_tokens(db, str(row["install_key"]), fields, at)
                 tokens += len(fields)
     return tokens, len(installs)
+
+
+def last_delivery_problem(home: Store, key: str) -> str | None:
+    """What last went wrong delivering in workspace `key`: its last sweep's error (the
+    registry, docs/workspaces.md), else its newest delivery problem not since cured, read
+    from its own database (never created here)."""
+    from storage.alerts import delivery_problems
+    from storage.workspaces import open_workspace_store, workspace_file, workspace_row
+
+    registered = workspace_row(home.db, key)
+    if registered is not None and registered.get("last_sweep_error"):
+        return f"last sweep: {registered['last_sweep_error']}"
+    if not isinstance(home, PgStore) and not workspace_file(home, key).is_file():
+        return None
+    store = open_workspace_store(home, key, migrate=False)
+    try:
+        problems = delivery_problems(store.db, limit=1)
+    except Exception:  # noqa: BLE001 - no such schema or table yet: nothing known
+        return None
+    finally:
+        store.close()
+    return f"{problems[0]['target']}: {problems[0]['last_error']}" if problems else None

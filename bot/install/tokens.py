@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -40,15 +39,9 @@ REINSTALL_MESSAGE = (
 )
 
 
-class BotTokens(Protocol):
-    """What jobs ask for a workspace's bot token (DESIGN_28 seam 1; bot/tenancy/ owns the
-    shared declaration once it exists, this one has the same shape)."""
-
-    def bot_token(self, *, team_id: str | None, enterprise_id: str | None) -> str | None: ...
-
-
 class InstalledTokens:
-    """BotTokens from the installation store, refreshing a token about to expire once."""
+    """bot/tenancy/tokens.py's BotTokens from the installation store, refreshing a token
+    about to expire once."""
 
     def __init__(
         self,

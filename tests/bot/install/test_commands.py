@@ -79,6 +79,22 @@ def test_workspaces_lists_each_installation_with_its_installer_status_and_proble
     assert "needs reinstall" in org and org.endswith("Slack refused to refresh")
 
 
+def test_workspaces_shows_a_workspaces_last_sweep_error_from_the_registry(tmp_path: Path) -> None:
+    from storage.workspaces import record_sweep, register_workspace
+
+    db = installed(tmp_path)
+    store = open_store(db)
+    register_workspace(store.db, "T0AAA", team_id="T0AAA", enterprise_id=None, at=AT)
+    record_sweep(store.db, "T0AAA", AT, problems=0, error="invalid_auth")
+    store.close()
+
+    done = run_main(["workspaces"], clean_env(REVIEWWATCH_DB=str(db)), tmp_path)
+
+    team = next(line for line in done.stdout.splitlines() if line.startswith("T0AAA"))
+    assert team.endswith("last sweep: invalid_auth")
+    assert not (tmp_path / "workspaces").exists()  # a workspace's database is never created here
+
+
 def test_workspaces_says_when_no_workspace_installed_yet(tmp_path: Path) -> None:
     done = run_main(["workspaces"], clean_env(REVIEWWATCH_DB=str(tmp_path / "home.db")), tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("No workspace has installed Review Watch yet")
