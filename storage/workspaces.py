@@ -101,11 +101,17 @@ def mark_forgotten(db: Database, key: str, at: datetime) -> None:
 
 def record_sweep(db: Database, key: str, at: datetime, *, problems: int, error: str | None) -> None:
     """When `key`'s jobs last ran, how many deliveries failed for good, and what stopped them."""
-    db.execute(
-        "UPDATE workspaces SET last_sweep_at = ?, last_sweep_problems = ?, last_sweep_error = ?"
-        " WHERE key = ?",
-        [utc_iso(at), problems, error, key],
-    )
+    record_sweeps(db, [(key, problems, error)], at)
+
+
+def record_sweeps(db: Database, runs: list[tuple[str, int, str | None]], at: datetime) -> None:
+    """`record_sweep` for many workspaces (key, problems, error) in one transaction."""
+    with db.atomic():
+        db.conn.executemany(
+            "UPDATE workspaces SET last_sweep_at = ?, last_sweep_problems = ?, last_sweep_error = ?"
+            " WHERE key = ?",
+            [(utc_iso(at), problems, error, key) for key, problems, error in runs],
+        )
 
 
 # ---------------------------------------------------------------- each workspace's database

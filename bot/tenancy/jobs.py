@@ -73,17 +73,16 @@ def run_for_each_workspace(
                 run = WorkspaceRun(error=f"{type(exc).__name__}: {exc}")
             finally:
                 deps.store.release()
-        if record:
-            registry.record_sweep(
-                workspaces.home.db, key, deps.clock.now(), problems=run.problems, error=run.error
-            )
-            workspaces.home.release()
         return key, run
 
-    with ThreadPoolExecutor(
-        max_workers=min(max_workers, len(keys)), thread_name_prefix="workspace-job"
-    ) as pool:
-        return dict(pool.map(one, keys))
+    workers = min(max_workers, len(keys))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="workspace-job") as pool:
+        runs = dict(pool.map(one, keys))
+    if record:  # one write to the home database for them all, not one per workspace
+        done = [(key, run.problems, run.error) for key, run in runs.items()]
+        registry.record_sweeps(workspaces.home.db, done, deps.clock.now())
+        workspaces.home.release()
+    return runs
 
 
 def _run_one(
