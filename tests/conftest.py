@@ -3,7 +3,11 @@ talking to the local Slack emulator."""
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -74,6 +78,29 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
         return int(named)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return cores + (cores + 1) // 2
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Where PYTHONDONTWRITEBYTECODE is set (as on this project's machines), keep the compiled
+    bytecode anyway, in pytest's cache folder rather than beside the sources (PYTHONPYCACHEPREFIX):
+    otherwise every xdist worker compiles and assertion-rewrites each test module again (about
+    5 CPU-seconds per worker), and every `python app.py` a test starts compiles the app's
+    modules again (about 0.3 of its 1.2 CPU-seconds). Python checks each cached file against
+    its source's modification time and size, as it does in __pycache__. Set here in the
+    controller, before the workers start, so that they and the processes tests start inherit
+    it; a PYTHONPYCACHEPREFIX of the caller's own is left as it is."""
+    if hasattr(config, "workerinput") or not sys.dont_write_bytecode or os.environ.get("PYTHONPYCACHEPREFIX"):
+        return
+    cache = getattr(config, "cache", None)  # None under `-p no:cacheprovider`: a folder for this run
+    if cache is not None:
+        prefix = str(cache.mkdir("pycache"))
+    else:
+        prefix = tempfile.mkdtemp(prefix="reviewwatch-pycache-")
+        config.add_cleanup(functools.partial(shutil.rmtree, prefix, ignore_errors=True))
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = prefix
+    sys.dont_write_bytecode = False  # this process too, when it runs the tests itself (-n 0)
+    sys.pycache_prefix = prefix
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
