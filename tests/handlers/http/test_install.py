@@ -185,7 +185,7 @@ def test_a_team_that_never_installed_gets_a_clear_refusal_and_nothing_else(
     assert after == before
 
 
-def test_a_install_without_the_browser_cookie_or_cancelled_is_refused_in_our_words(
+def test_an_install_without_the_browser_cookie_or_cancelled_is_refused_in_our_words(
     running: AppProcess, emu: SlackEmulator
 ) -> None:
     with httpx.Client(timeout=10) as browser:
@@ -196,6 +196,14 @@ def test_a_install_without_the_browser_cookie_or_cancelled_is_refused_in_our_wor
     back = httpx.get(slack.headers["location"], timeout=10)  # another browser: no state cookie
     assert back.status_code == 400
     assert "Review Watch was not installed" in back.text and "/slack/install" in back.text
+
+    emu.oauth.deny = True  # the person presses Cancel on Slack's page
+    try:
+        cancelled = install(running, TEAM_A)
+    finally:
+        emu.oauth.deny = False
+    assert cancelled.status_code == 200
+    assert "the install was cancelled in Slack, so nothing changed" in cancelled.text
 
 
 def test_tokens_never_appear_in_plaintext_in_the_database_or_the_logs(
