@@ -119,6 +119,22 @@ def test_one_per_week_a_missed_week_is_sent_once_and_late(deps: Deps, slack_emul
     ]
 
 
+def test_a_briefing_held_through_quiet_hours_goes_out_in_full_when_they_end_and_not_late(
+    deps: Deps, slack_emulator: SlackEmulator
+) -> None:
+    briefed(deps, quiet_hours=("07:00", "10:00"))
+    monday = date(2026, 7, 20)
+    held = sweep(deps, slack_emulator, local(deps, monday, 9, 5))
+    assert held.sent == [] and len(held.held) == 1 and briefing_keys(slack_emulator) == []
+    assert len(sweep(deps, slack_emulator, local(deps, monday, 10, 5)).sent) == 1
+    [message] = slack_emulator.messages[CHANNEL]
+    assert message["blocks"][0]["text"]["text"] == "Weekly briefing, week of Jul 20, 2026"
+    text = visible_text(message["blocks"])
+    assert "Sent late" not in text and "Nothing changed this week" in text
+    assert "Holdouts · 5 of 6" in text and "says “" in text  # the content, prepared when it fell due
+    assert len(images(message)) == 1
+
+
 def test_a_crash_between_post_and_ledger_does_not_post_it_twice(
     deps: Deps, slack_emulator: SlackEmulator
 ) -> None:

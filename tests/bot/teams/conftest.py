@@ -27,6 +27,21 @@ def with_teams_bot(deps: Deps, connector: TeamsConnector, **extra: str) -> None:
     )
 
 
+# An admin (REVIEWWATCH_TEAMS_ADMINS) and someone else, by Entra object id.
+ADMIN_AAD = "7f1c0000-0000-4000-8000-00000000abcd"
+OTHER_AAD = "0a0a0000-0000-4000-8000-000000000001"
+
+
+@pytest.fixture
+def admin_bot(deps: Deps, connector: TeamsConnector) -> Iterator[BotServer]:
+    """The bot with ADMIN_AAD as its one admin."""
+    with_teams_bot(deps, connector, REVIEWWATCH_TEAMS_ADMINS=ADMIN_AAD)
+    connector.clear()
+    server = BotServer(deps, typing_after=5.0)
+    yield server
+    server.close()
+
+
 @pytest.fixture
 def bot(deps: Deps, connector: TeamsConnector) -> Iterator[BotServer]:
     with_teams_bot(deps, connector)

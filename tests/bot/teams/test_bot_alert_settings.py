@@ -5,7 +5,6 @@ and the alert settings dialog, validated as Slack's subscribe form."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,12 +13,10 @@ from jsonschema import Draft6Validator
 from bot.deps import Deps
 from bot.domain import today_in
 from storage.snooze import active_mutes, save_mute
-from tests.bot.teams.conftest import with_teams_bot
+from tests.bot.teams.conftest import ADMIN_AAD, OTHER_AAD
 from tests.support import paths
 from tests.support.teams_connector import BotServer, Sent, TeamsConnector, message_activity
 
-ADMIN_AAD = "7f1c0000-0000-4000-8000-00000000abcd"
-OTHER_AAD = "0a0a0000-0000-4000-8000-000000000001"
 CHANNEL = "19:policy0001@thread.tacv2"
 CARD_SCHEMA = Draft6Validator(
     json.loads((paths.SCHEMAS / "adaptive-card.1.5.0.json").read_text(encoding="utf-8"))
@@ -29,15 +26,6 @@ SHAPES: dict[str, dict[str, Any]] = {
     "groupChat": {"conversation_type": "groupChat"},
     "channel": {"conversation_type": "channel", "mention_bot": True},
 }
-
-
-@pytest.fixture
-def admin_bot(deps: Deps, connector: TeamsConnector) -> Iterator[BotServer]:
-    with_teams_bot(deps, connector, REVIEWWATCH_TEAMS_ADMINS=ADMIN_AAD)
-    connector.clear()
-    server = BotServer(deps, typing_after=5.0)
-    yield server
-    server.close()
 
 
 def say(

@@ -5,11 +5,8 @@ is edited in place and one follow-up goes in its reply chain. All at the connect
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any
-
-import pytest
 
 from bot.alerts.delivery import build_senders, close_senders
 from bot.alerts.sweep import run_sweep
@@ -19,27 +16,16 @@ from bot.deps import Deps
 from storage.alerts import get_ledger, get_subscription
 from storage.teams import personal_conversation
 from storage.tracker import list_deadlines, update_record
-from tests.bot.teams.conftest import with_teams_bot
+from tests.bot.teams.conftest import ADMIN_AAD, OTHER_AAD
 from tests.conftest import ADMIN_ID
-from tests.support.teams_connector import BotServer, TeamsConnector, message_activity
+from tests.support.teams_connector import BotServer, Sent, TeamsConnector, message_activity
 
-ADMIN_AAD = "7f1c0000-0000-4000-8000-00000000abcd"
-OTHER_AAD = "0a0a0000-0000-4000-8000-000000000001"
 CHANNEL = "19:policy0001@thread.tacv2"
 SOURCE = "https://example.gov/review-process-extended"
 
 
 def local(deps: Deps, day: date, hour: int = 9) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=deps.settings.tz)
-
-
-@pytest.fixture
-def admin_bot(deps: Deps, connector: TeamsConnector) -> Iterator[BotServer]:
-    with_teams_bot(deps, connector, REVIEWWATCH_TEAMS_ADMINS=ADMIN_AAD)
-    connector.clear()
-    server = BotServer(deps, typing_after=5.0)
-    yield server
-    server.close()
 
 
 def say(bot: BotServer, connector: TeamsConnector, text: str, user: str) -> str:
@@ -170,16 +156,22 @@ def test_acknowledge_on_a_bot_card_is_recorded_once_and_refreshes_the_card(
     assert forged.status_code == 401
 
 
+def seven_day_alert(bot: BotServer, connector: TeamsConnector, deps: Deps, senders: Any) -> Sent:
+    """The channel subscribed on July 2 and swept on July 24: the deadline's 7-day alert card."""
+    assert isinstance(deps.clock, FixedClock)
+    deps.clock.set(local(deps, date(2026, 7, 2)))
+    say(bot, connector, "subscribe", ADMIN_AAD)
+    run_sweep(deps, now=local(deps, date(2026, 7, 24)), senders=senders)
+    [posted] = [s for s in connector.sent("message") if "Deadline in 7 days" in json.dumps(s.cards)]
+    return posted
+
+
 def test_remind_me_on_a_bot_card_arrives_in_the_pressers_personal_chat_once(
     admin_bot: BotServer, connector: TeamsConnector, deps: Deps
 ) -> None:
-    assert isinstance(deps.clock, FixedClock)
-    deps.clock.set(local(deps, date(2026, 7, 2)))
-    say(admin_bot, connector, "subscribe", ADMIN_AAD)
     senders = build_senders(deps.settings, deps.store)
     try:
-        run_sweep(deps, now=local(deps, date(2026, 7, 24)), senders=senders)
-        [posted] = [s for s in connector.sent("message") if "Deadline in 7 days" in json.dumps(s.cards)]
+        posted = seven_day_alert(admin_bot, connector, deps, senders)
         [remind] = [
             a
             for a in posted.cards[0]["actions"]
@@ -221,15 +213,11 @@ def test_remind_me_on_a_bot_card_arrives_in_the_pressers_personal_chat_once(
 def test_when_teams_refuses_to_open_the_personal_chat_the_presser_is_told_and_nothing_is_saved(
     admin_bot: BotServer, connector: TeamsConnector, deps: Deps
 ) -> None:
-    assert isinstance(deps.clock, FixedClock)
-    deps.clock.set(local(deps, date(2026, 7, 2)))
-    say(admin_bot, connector, "subscribe", ADMIN_AAD)
     senders = build_senders(deps.settings, deps.store)
     try:
-        run_sweep(deps, now=local(deps, date(2026, 7, 24)), senders=senders)
+        posted = seven_day_alert(admin_bot, connector, deps, senders)
     finally:
         close_senders(senders)
-    [posted] = [s for s in connector.sent("message") if "Deadline in 7 days" in json.dumps(s.cards)]
     [remind] = [a for a in posted.cards[0]["actions"] if a.get("verb") == "remind"][:1]
     in_thread = f"{CHANNEL};messageid={posted.new_id}"
     pressed = press(connector, remind["data"]["key"], str(posted.new_id), OTHER_AAD, "Sam Staffer", in_thread)

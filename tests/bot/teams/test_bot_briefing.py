@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import date, datetime, time
-
-import pytest
 
 from bot.alerts.briefing import CARD_LIMITS, PICTURE_ALT, BriefingAlert, briefing_content, briefing_sections
 from bot.alerts.delivery import build_senders, close_senders
@@ -18,22 +15,11 @@ from bot.alerts.sweep import run_sweep
 from bot.clock import FixedClock
 from bot.deps import Deps
 from storage.alerts import get_subscription, save_subscription
-from tests.bot.teams.conftest import with_teams_bot
+from tests.bot.teams.conftest import ADMIN_AAD, OTHER_AAD
 from tests.support.teams_connector import BotServer, Sent, TeamsConnector, message_activity
 
-ADMIN_AAD = "7f1c0000-0000-4000-8000-00000000abcd"
-OTHER_AAD = "0a0a0000-0000-4000-8000-000000000001"
 CHANNEL = "19:policy0001@thread.tacv2"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-def admin_bot(deps: Deps, connector: TeamsConnector) -> Iterator[BotServer]:
-    with_teams_bot(deps, connector, REVIEWWATCH_TEAMS_ADMINS=ADMIN_AAD)
-    connector.clear()
-    server = BotServer(deps, typing_after=5.0)
-    yield server
-    server.close()
 
 
 def local(deps: Deps, day: date, hour: int = 9, minute: int = 0) -> datetime:

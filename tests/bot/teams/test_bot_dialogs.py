@@ -5,28 +5,14 @@ version-checked and saved with history by the Slack form's code, errors inline."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from bot.deps import Deps
 from storage.tracker import get_record, list_deadlines, list_history
-from tests.bot.teams.conftest import with_teams_bot
+from tests.bot.teams.conftest import ADMIN_AAD, OTHER_AAD
 from tests.support.teams_connector import BotServer, TeamsConnector, message_activity
 
-ADMIN_AAD = "7f1c0000-0000-4000-8000-00000000abcd"
-OTHER_AAD = "0a0a0000-0000-4000-8000-000000000001"
 SOURCE = "https://example.gov/meta-signs"
-
-
-@pytest.fixture
-def admin_bot(deps: Deps, connector: TeamsConnector) -> Iterator[BotServer]:
-    with_teams_bot(deps, connector, REVIEWWATCH_TEAMS_ADMINS=ADMIN_AAD)
-    connector.clear()
-    server = BotServer(deps, typing_after=5.0)
-    yield server
-    server.close()
 
 
 def invoke(connector: TeamsConnector, name: str, data: dict[str, Any], user: str) -> dict[str, Any]:

@@ -11,12 +11,10 @@ import json
 import re
 import struct
 import zipfile
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
 
 from bot.clock import FixedClock
 from bot.deps import Deps
@@ -25,25 +23,14 @@ from bot.replies import CommandRequest
 from storage import news as store_news
 from storage.alerts import TARGET_SLACK, save_subscription
 from storage.snooze import save_mute
-from tests.bot.teams.conftest import with_teams_bot
+from tests.bot.teams.conftest import ADMIN_AAD, OTHER_AAD
 from tests.support import paths
 from tests.support.board import board_app
 from tests.support.feed_server import FeedServer, feed_server  # noqa: F401
 from tests.support.teams_connector import BotServer, Sent, TeamsConnector, message_activity
 
-ADMIN_AAD = "7f1c0000-0000-4000-8000-00000000abcd"
-OTHER_AAD = "0a0a0000-0000-4000-8000-000000000001"
 CHANNEL = "19:policy0001@thread.tacv2"
 PUBLIC_URL = "https://reviewwatch.example.org"
-
-
-@pytest.fixture
-def admin_bot(deps: Deps, connector: TeamsConnector) -> Iterator[BotServer]:
-    with_teams_bot(deps, connector, REVIEWWATCH_TEAMS_ADMINS=ADMIN_AAD)
-    connector.clear()
-    server = BotServer(deps, typing_after=5.0)
-    yield server
-    server.close()
 
 
 def ask(bot: BotServer, connector: TeamsConnector, text: str, user: str = ADMIN_AAD, **shape: Any) -> Sent:
