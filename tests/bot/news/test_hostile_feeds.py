@@ -31,6 +31,10 @@ from tests.support.hostile_feeds import DrippingServer, dripping, gzip_bomb  # n
 
 RSS = (paths.FIXTURES / "news" / "policywire_rss2.xml").read_bytes()
 DEADLINE = 1.0  # seconds: a short injected deadline (production's is 30)
+# How far past the deadline a fetch may end on a loaded machine (3 test workers on 2 cores
+# were seen to add 1.1 s of scheduling delay). The dripping server holds a fetch that has no
+# overall deadline for 20 s (its `give_up`), so a missing or per-read-only deadline still fails.
+LATE_BY_AT_MOST = 4.0
 
 
 def local_client() -> httpx.Client:
@@ -49,7 +53,7 @@ def test_a_dripping_server_holds_a_fetch_no_longer_than_the_deadline(where: str)
         held = time.monotonic() - started
 
     assert server.connections == 1
-    assert held <= DEADLINE + 1.0, f"held {held:.2f}s"
+    assert held <= DEADLINE + LATE_BY_AT_MOST, f"held {held:.2f}s"
 
 
 def test_the_deadline_covers_redirect_hops_together(feed_server: FeedServer) -> None:  # noqa: F811
@@ -58,7 +62,7 @@ def test_the_deadline_covers_redirect_hops_together(feed_server: FeedServer) -> 
         started = time.monotonic()
         with pytest.raises(FetchError, match="timed out"):
             fetch(local_client(), feed_server.url("/old.xml"), deadline_seconds=DEADLINE)
-        assert time.monotonic() - started <= DEADLINE + 1.0
+        assert time.monotonic() - started <= DEADLINE + LATE_BY_AT_MOST
 
 
 def test_a_stalled_source_delays_the_others_at_most_the_deadline(
@@ -84,7 +88,9 @@ def test_a_stalled_source_delays_the_others_at_most_the_deadline(
     (stall_began,) = dripping.accepted_at
     (asked,) = [seen.at for seen in feed_server.requests if seen.path == "/feed.xml"]
     assert stall_began < asked, "the stalled source comes first in the round"
-    assert asked - stall_began <= DEADLINE + 1.0, f"the stall held the others {asked - stall_began:.2f}s"
+    assert asked - stall_began <= DEADLINE + LATE_BY_AT_MOST, (
+        f"the stall held the others {asked - stall_began:.2f}s"
+    )
 
 
 # -- gzip bomb -------------------------------------------------------------------------------------
@@ -254,6 +260,6 @@ def test_a_dns_lookup_that_never_answers_ends_with_the_deadline() -> None:
     try:
         with pytest.raises(FetchError, match="timed out"):
             fetch(client, "http://feeds.silent.example/feed.xml", deadline_seconds=DEADLINE)
-        assert time.monotonic() - started <= DEADLINE + 1.0
+        assert time.monotonic() - started <= DEADLINE + LATE_BY_AT_MOST
     finally:
         release.set()
