@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.settings import Settings
 from handlers import build_app
+from handlers.home import wait_for_home_pictures
 from storage import news as store_news
 from storage.alerts import get_subscription
 from storage.db import Store
@@ -27,7 +29,6 @@ from storage.tracker import create_record, get_record, list_models
 from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support.admin_forms import InlineExecutor, ack_body, blocks_by_id, press, submit_view, suggest
 from tests.support.blockkit import option_errors, view_errors
-from tests.support.large_tracker import make_large_tracker
 from tests.support.pictures import REMEMBERING_PAINTER
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import (
@@ -37,6 +38,7 @@ from tests.support.slack_requests import (
     signed_headers,
     view_submission_payload,
 )
+from tests.support.template_db import DatabaseTemplates
 
 CHANNEL = "C0POLICY1"
 # Developers are listed by name ("Developer 000 Labs", ...): the 150th is past any
@@ -46,11 +48,14 @@ DEV_150_NAME = "Developer 149 Labs"
 
 
 @pytest.fixture
-def large_deps(settings: Settings, store: Store, clock: FixedClock) -> Deps:
-    make_large_tracker(store.db)
+def large_deps(
+    settings: Settings, store: Store, clock: FixedClock, database_templates: DatabaseTemplates
+) -> Iterator[Deps]:
+    database_templates.large(store)  # make_large_tracker(store.db), copied from a template
     deps = make_deps(settings, store, clock)
     deps.painter = REMEMBERING_PAINTER  # as the conftest's deps: each distinct picture drawn once
-    return deps
+    yield deps
+    wait_for_home_pictures()  # as the conftest's deps: a picture being drawn finishes in its test
 
 
 @pytest.fixture

@@ -117,3 +117,36 @@ def test_each_copy_is_a_file_of_its_own(tmp_path: Path, database_templates: Data
     finally:
         first.close()
         second.close()
+
+
+def test_a_large_copy_is_what_filling_a_new_file_gives(
+    tmp_path: Path, database_templates: DatabaseTemplates
+) -> None:
+    from tests.support.large_tracker import make_large_tracker
+
+    store = database_templates.open_migrated(tmp_path / "copy.db")
+    real = open_store(tmp_path / "real.db")
+    try:
+        counts = database_templates.large(store)
+        assert counts == make_large_tracker(real.db)
+        assert counts["models"] == 5000
+        assert contents(store, database_templates.built_at) == contents(real, database_templates.built_at)
+        again = database_templates.open_migrated(tmp_path / "again.db")  # the template, reused
+        try:
+            assert database_templates.large(again) == counts
+            assert contents(again, database_templates.built_at) == contents(real, database_templates.built_at)
+        finally:
+            again.close()
+    finally:
+        store.close()
+        real.close()
+
+
+def test_a_store_written_to_is_filled_for_real(tmp_path: Path, database_templates: DatabaseTemplates) -> None:
+    store = database_templates.open_migrated(tmp_path / "copy.db")
+    try:
+        store.db.execute("INSERT INTO app_state (key, value) VALUES ('probe', '1')")
+        assert database_templates.large(store)["models"] == 5000
+        assert store.db.execute("SELECT value FROM app_state WHERE key = 'probe'").fetchone() == ("1",)
+    finally:
+        store.close()
