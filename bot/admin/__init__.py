@@ -24,20 +24,55 @@ def submit_form_values(
     deps: Deps, form: str, user_id: str, values: dict[str, Any], meta: dict[str, Any]
 ) -> Any:
     """A form submitted from elsewhere than Slack (a Teams dialog): `status`, `deadline`,
-    `model` or `event`, with the same validation, version check, save and history as the
+    `model`, `event`, `developer` (a new one), `remove` (a model or deadline: `meta` has its
+    entity), `contest` or `settle`, with the same validation, version check, save and history as the
     Slack modal; `values` keyed by the form's block ids, `meta` its private metadata ({"id",
     "version"}; a new event: no id). Returns saving.Outcome. The caller has checked that
     `user_id` is an admin."""
-    from bot.admin.submit_facts import submit_event
-    from bot.admin.submit_records import submit_deadline, submit_model, submit_status
+    from bot.admin.submit_facts import submit_contest, submit_event, submit_settle
+    from bot.admin.submit_records import (
+        submit_deadline,
+        submit_model,
+        submit_new_developer,
+        submit_remove,
+        submit_status,
+    )
 
     submit = {
         "status": submit_status,
         "deadline": submit_deadline,
         "model": submit_model,
         "event": submit_event,
+        "remove": submit_remove,
     }
-    return submit[form](deps, None, user_id, values, meta)
+    if form in submit:
+        return submit[form](deps, None, user_id, values, meta)
+    without_directory = {
+        "developer": submit_new_developer,
+        "contest": submit_contest,
+        "settle": submit_settle,
+    }
+    return without_directory[form](deps, user_id, values, meta)
 
 
-__all__ = ["ADMIN_SUBCOMMANDS", "no_admin_home_section", "submit_form_values"]
+def fact_choices() -> list[tuple[str, str]]:
+    """The facts a contest may be about, as the Slack contest form offers them."""
+    from bot.admin.modal import FACT_CHOICES
+
+    return list(FACT_CHOICES)
+
+
+def settle_options(deps: Deps) -> list[tuple[str, str]]:
+    """The ways to settle a contest, as the Slack form offers them (opening.settle_choices)."""
+    from bot.admin.opening import settle_choices
+
+    return settle_choices(deps)
+
+
+__all__ = [
+    "ADMIN_SUBCOMMANDS",
+    "fact_choices",
+    "no_admin_home_section",
+    "settle_options",
+    "submit_form_values",
+]

@@ -21,12 +21,22 @@ from bot.cardkit import CARD_CONTENT_TYPE, CARD_SCHEMA, CARD_VERSION, Element, r
 from bot.deps import Deps
 from bot.domain import DEVELOPER_STATUS_LABELS
 from bot.lookup import find_subject
-from bot.teams.dialog_forms import FORMS, form_inputs, form_values
+from bot.teams.dialog_forms import FORMS, NEW_FORMS, form_inputs, form_values, inputs_of
 from bot.teams.from_blocks import runs
 from bot.teams.reply import notice_card
-from storage.tracker import get_record
+from storage.tracker import get_record, subject_label
 
 DIALOG_STATUS = "status"
+# `update` (or `admin`) alone: the forms that need no record, by their titles (at most six
+# buttons on a card).
+ADMIN_MENU = {
+    "event": "Record a development",
+    "developer": "Add a developer",
+    "model": "Add a model",
+    "deadline": "Add a deadline",
+    "contest": "Mark a fact contested",
+    "settle": "Resolve or reopen a contest",
+}
 PRECISIONS = (("day", "to the day"), ("month", "to the month"), ("year", "to the year"))
 FIELDS = (
     ids.BLOCK_STATUS,
@@ -73,9 +83,9 @@ def update_command_card(deps: Deps, args: str, is_admin: bool) -> dict[str, Any]
     (a developer's: the agreement status); `update` alone offers a new development (event)."""
     if not is_admin:
         return _denied()
-    new_event = _open_button("Record a development", "event", None)
     if not args:
-        return _card([text_block("Update <developer|model|deadline>, e.g. update meta; or:")], [new_event])
+        offers = [_open_button(title, form, None) for form, title in ADMIN_MENU.items()]
+        return _card([text_block("Update <developer|model|deadline>, e.g. update meta; or:")], offers)
     match = find_subject(deps.store.db, args)
     if match.record is None or match.entity not in ("developer", "model", "deadline"):
         return notice_card(
@@ -90,7 +100,10 @@ def update_command_card(deps: Deps, args: str, is_admin: bool) -> dict[str, Any]
         )
     return _card(
         [text_block(f"Change the {match.entity} {name}:")],
-        [_open_button(f"Update {name}", match.entity, record["id"])],
+        [
+            _open_button(f"Update {name}", match.entity, record["id"]),
+            _open_button(f"Remove {name}", f"remove_{match.entity}", record["id"]),
+        ],
     )
 
 
@@ -240,19 +253,47 @@ def _continue(title: str, card: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+EMOJI = {":white_check_mark: ": "✅ ", ":wastebasket: ": "🗑 ", ":warning: ": "⚠ "}
+
+
 def _message(text: str) -> dict[str, Any]:
     return {"task": {"type": "message", "value": text}}
 
 
 def _title(form: str, record: Mapping[str, Any] | None) -> str:
     if record is None:
-        return "Record a development"
-    return f"Update {record.get('name') or record.get('title') or record['id']}"
+        return ADMIN_MENU.get(form, FORMS[form][1])
+    verb = "Remove" if form.startswith("remove_") else "Update"
+    return f"{verb} {record.get('name') or record.get('title') or record['id']}"
 
 
 def _record(deps: Deps, form: str, record_id: Any) -> dict[str, Any] | None:
     entity = "developer" if form == DIALOG_STATUS else FORMS[form][0]
-    return get_record(deps.store.db, entity, str(record_id)) if record_id not in (None, "") else None
+    if record_id in (None, "") or entity not in ("developer", "model", "deadline", "event"):
+        return None
+    return get_record(deps.store.db, entity, str(record_id))
+
+
+def _removing(deps: Deps, form: str, record: Mapping[str, Any] | None) -> list[Element]:
+    """A removal's dialog names what goes, as Slack's confirmation does."""
+    if record is None or not form.startswith("remove_"):
+        return []
+    entity = FORMS[form][0]
+    label = subject_label(deps.store.db, entity, dict(record))
+    when = (
+        f"Planned release: {record.get('planned_release') or 'not reported'}"
+        if entity == "model"
+        else f"Due: {record.get('due_date')}"
+    )
+    return [text_block(label, weight="Bolder"), text_block(when)]
+
+
+def _extra_choices(deps: Deps, form: str) -> dict[str, list[tuple[str, str]]]:
+    if form != "settle":
+        return {}
+    from bot.admin import settle_options
+
+    return {"settle": settle_options(deps)}
 
 
 def record_form(
@@ -264,11 +305,13 @@ def record_form(
 ) -> dict[str, Any]:
     """The deadline, model or event form (a new event: `record` None)."""
     errors = errors or {}
-    body: list[Element] = [text_block(_title(form, record), weight="Bolder")]
-    for field, element in form_inputs(deps.store.db, form, record or {}, values):
+    body: list[Element] = [text_block(_title(form, record), weight="Bolder"), *_removing(deps, form, record)]
+    extra = _extra_choices(deps, form)
+    for field, element in form_inputs(deps.store.db, form, record or {}, values, extra):
         body.append(element)
         body += _error(errors, field)
-    body += [_error(errors, f)[0] for f in errors if f not in {b for b, *_ in FORMS[form][2]}]
+    shown = {b for b, *_ in inputs_of(form, record or {})}
+    body += [_error(errors, f)[0] for f in errors if f not in shown]
     data = {
         "dialog": form,
         "id": record["id"] if record else None,
@@ -298,8 +341,10 @@ def open_dialog(deps: Deps, data: Mapping[str, Any], is_admin: bool) -> dict[str
     if form != DIALOG_STATUS and form not in FORMS:
         return _message("That form does not exist.")
     record = _record(deps, form, data.get("id") or data.get("developer"))
-    if record is None and form != "event":
+    if record is None and (form not in NEW_FORMS or data.get("id") not in (None, "")):
         return _message("That record is no longer in the tracker.")
+    if form == "settle" and not _extra_choices(deps, form)["settle"]:
+        return _message("No fact is contested or was ever contested.")
     return _continue(_title(form, record), _form(deps, form, record, {}))
 
 
@@ -307,7 +352,7 @@ def _submitted_values(form: str, data: Mapping[str, Any], record: Mapping[str, A
     if form == DIALOG_STATUS:
         values = {f: (str(data[f]).strip() or None) if data.get(f) is not None else None for f in FIELDS}
     else:
-        values = form_values(form, data)
+        values = form_values(form, data, record)
     if form == DIALOG_STATUS and record is not None:
         values[ids.BLOCK_DEVELOPER] = record["id"]
     if form == "model" and record is not None:
@@ -328,17 +373,20 @@ def submit_dialog(
     if form != DIALOG_STATUS and form not in FORMS:
         return _message("That form does not exist; nothing was saved."), None
     record = _record(deps, form, data.get("id"))
-    if record is None and (form != "event" or data.get("id") not in (None, "")):
+    if record is None and (form not in NEW_FORMS or data.get("id") not in (None, "")):
         return _message("That record is no longer in the tracker; nothing was saved."), None
     values = _submitted_values(form, data, record)
     version = data.get("version")
     meta = {
+        "entity": FORMS[form][0] if form in FORMS else "developer",
         "id": record["id"] if record else None,
         "version": version if isinstance(version, int) and not isinstance(version, bool) else None,
     }
-    outcome = submit_form_values(deps, form, actor, values, meta)
+    outcome = submit_form_values(deps, "remove" if form.startswith("remove_") else form, actor, values, meta)
     if outcome.errors:
         return _continue(_title(form, record), _form(deps, form, record, values, outcome.errors)), None
     saved = outcome.saved.text if outcome.saved else "Saved."
-    lines = saved.replace(":white_check_mark: ", "✅ ").split("\n")
+    for code, emoji in EMOJI.items():
+        saved = saved.replace(code, emoji)
+    lines = saved.split("\n")
     return _message("Saved."), _card([rich_text(runs(line)) for line in lines], [])

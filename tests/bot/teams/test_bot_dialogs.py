@@ -112,7 +112,7 @@ def test_an_admin_moves_a_deadline_from_teams_and_records_a_development(
         message_activity(connector, f"update deadline:{deadline['title']}", user_aad=ADMIN_AAD),
         connector.inbound_token(),
     )
-    [button] = connector.sent("message")[-1].cards[0]["actions"]
+    button, _remove = connector.sent("message")[-1].cards[0]["actions"]
     form = form_of(post(admin_bot, connector, invoke(connector, "task/fetch", button["data"], ADMIN_AAD)))
     shown = {e["id"]: e.get("value") for e in form["body"] if "id" in e}
     assert shown["due_date"] == deadline["due_date"] and shown["title"] == deadline["title"]
@@ -128,7 +128,8 @@ def test_an_admin_moves_a_deadline_from_teams_and_records_a_development(
     assert get_record(deps.store.db, "deadline", str(deadline["id"]))["due_date"] == "2026-08-14"
 
     admin_bot.post(message_activity(connector, "update", user_aad=ADMIN_AAD), connector.inbound_token())
-    [record_event] = connector.sent("message")[-1].cards[0]["actions"]
+    record_event = connector.sent("message")[-1].cards[0]["actions"][0]
+    assert record_event["data"]["dialog"] == "event"
     form = form_of(
         post(admin_bot, connector, invoke(connector, "task/fetch", record_event["data"], ADMIN_AAD))
     )
