@@ -83,6 +83,8 @@ def success_page(args: SuccessArgs) -> BoltResponse:
             "type <code>/invite @Review Watch</code> there.",
             "2. In that channel, run <code>/aireview subscribe</code> to choose its alerts.",
             "3. Try <code>/holdouts</code> or <code>/deadlines</code>, or open Review Watch's App Home.",
+            "You are the first admin of Review Watch in this workspace: you can change its tracker and "
+            "add other admins with <code>/aireview admins add @someone</code>.",
         ],
         200,
     )

@@ -7,7 +7,9 @@ from bot.tenancy.figures import workspace_figures
 from bot.tenancy.routing import RoutedAnswerCache, RoutedExpiringCache, RoutedNameIndexCache, RoutedStore
 from bot.tenancy.shared import SharedTracker
 from bot.tenancy.workspaces import Workspaces
+from storage import admins as stored_admins
 from storage.db import Store
+from storage.installations import installation_by_key
 
 
 def enable_workspaces(deps: Deps) -> Workspaces:
@@ -34,6 +36,7 @@ def routed_deps(deps: Deps, workspaces: Workspaces) -> Deps:
         shared = SharedTracker(workspaces, editor).attach()
         deps.tracker_refusal = shared.refusal
         workspaces.shared = shared
+    installer_becomes_admin(workspaces)
     answers: RoutedAnswerCache[object] = RoutedAnswerCache(deps.answers.max_entries)
     names = RoutedNameIndexCache()
     user_names = RoutedExpiringCache(deps.user_names)
@@ -47,3 +50,19 @@ def routed_deps(deps: Deps, workspaces: Workspaces) -> Deps:
     deps.admin_groups = admin_groups
     workspaces.on_forget.extend(cache.each.drop for cache in (answers, names, user_names, admin_groups))
     return deps
+
+
+def installer_becomes_admin(workspaces: Workspaces) -> None:
+    """A workspace's database, once prepared, gets the person who installed the app as its
+    first admin (docs/admins.md); one with admins already (a reinstall) keeps them."""
+    prepare = workspaces.prepare
+
+    def prepare_with_admin(store: Store, key: str) -> None:
+        prepare(store, key)
+        row = installation_by_key(workspaces.home.db, key)
+        workspaces.home.release()
+        if row and row.get("user_id"):
+            stored_admins.add_first_admin(store.db, row["user_id"], workspaces.clock.now())
+            store.release()
+
+    workspaces.prepare = prepare_with_admin

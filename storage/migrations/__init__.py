@@ -2,7 +2,7 @@
 
 Add a new function at the end (`mNNN_what_it_does`) in the module of the tables it changes
 (tracker_tables, alert_tables, news_tables, board_tables, request_tables, teams_tables,
-install_tables) and append it to `SHIPPED`; never edit one that
+install_tables, workspace_tables, admin_tables) and append it to `SHIPPED`; never edit one that
 has shipped, and write its values out literally: a migration must not read a live tuple (such
 as storage.tracker.DEVELOPER_STATUSES), or changing that tuple would rewrite history.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from storage.migrations.admin_tables import m030_workspace_admins
 from storage.migrations.alert_tables import (
     m002_alerts,
     m004_alerts_news_cursor,
@@ -63,6 +64,7 @@ SHIPPED = (
     m025_teams_conversations,
     m026_slack_installations,
     m027_workspaces,
+    m030_workspace_admins,
 )
 
 migrations = Migrations("reviewwatch")

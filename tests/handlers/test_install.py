@@ -71,9 +71,8 @@ def install(deps: Deps, emu: SlackEmulator, key: str, org: bool = False, **more:
     fields.update(more)
     if "refresh_token" in issued:
         fields.setdefault("bot_refresh_token", issued["refresh_token"])
-    installs(deps).save(
-        Installation(app_id="A0APPID", bot_token=issued["access_token"], user_id="U0INSTALL1", **fields)
-    )
+    fields.setdefault("user_id", "U0INSTALL1")
+    installs(deps).save(Installation(app_id="A0APPID", bot_token=issued["access_token"], **fields))
     return str(issued["access_token"])
 
 

@@ -96,6 +96,10 @@ def test_an_uninstall_deletes_the_workspaces_credentials_and_data_and_leaves_the
     assert event(app, {"type": "app_uninstalled"}, A) == 200
 
     settled(lambda: not a_file.exists(), "A's database deleted")
+    # The registry row is marked just after the file goes (bot/tenancy/workspaces.py forget).
+    settled(
+        lambda: (registry.workspace_row(workspaces.home.db, A) or {}).get("status") == "forgotten", "A marked"
+    )
     assert key_rows(workspaces.home) == [B]  # A's credentials are gone too
     assert workspaces.keys() == [B]
     with in_workspace(B):
