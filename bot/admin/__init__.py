@@ -62,6 +62,13 @@ def fact_choices() -> list[tuple[str, str]]:
     return list(FACT_CHOICES)
 
 
+def news_values(deps: Deps, item_id: int, form: str) -> dict[str, Any] | None:
+    """A news item as the status or event form's prefilled values (opening.news_form_values)."""
+    from bot.admin.opening import news_form_values
+
+    return news_form_values(deps, item_id, form)
+
+
 def settle_options(deps: Deps) -> list[tuple[str, str]]:
     """The ways to settle a contest, as the Slack form offers them (opening.settle_choices)."""
     from bot.admin.opening import settle_choices
@@ -72,6 +79,7 @@ def settle_options(deps: Deps) -> list[tuple[str, str]]:
 __all__ = [
     "ADMIN_SUBCOMMANDS",
     "fact_choices",
+    "news_values",
     "no_admin_home_section",
     "settle_options",
     "submit_form_values",

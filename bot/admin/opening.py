@@ -143,6 +143,33 @@ def news_status_form_view(
     )
 
 
+def news_form_values(deps: Deps, item_id: int, form: str) -> dict[str, Any] | None:
+    """A news item as the values the status or event form ("status", "event") is prefilled
+    with elsewhere than Slack (a Teams dialog), keyed by block id, as the Slack forms above
+    prefill them: the developers it names, its published day, its title (the event's summary,
+    the status note), the item as a new source. None: the item is no longer stored."""
+    item = get_item(deps.store.db, item_id)
+    if item is None:
+        return None
+    tracked = [i for i in item["developers"] if get_record(deps.store.db, "developer", i)]
+    source = news_source_fields(deps, item)
+    values: dict[str, Any] = {
+        ids.BLOCK_EFFECTIVE_DATE: _published_day(deps, item),
+        ids.BLOCK_SOURCE: source.url,
+        ids.BLOCK_SOURCE_TITLE: source.title,
+        ids.BLOCK_SOURCE_PUBLISHED: source.published,
+    }
+    if form == "event":
+        values[ids.BLOCK_SUMMARY] = item.get("title")
+        values[ids.BLOCK_EVENT_DEVELOPERS] = tracked
+    else:
+        developers = list_developers(deps.store.db)
+        default = _default_developer(developers)["id"] if developers else None
+        values[ids.BLOCK_DEVELOPER] = tracked[0] if tracked else default
+        values[ids.BLOCK_NOTE] = f"From the news: {item['title']}"[:2900] if item.get("title") else None
+    return {k: v for k, v in values.items() if v not in (None, "", [])}
+
+
 def _published_day(deps: Deps, item: dict[str, Any]) -> str | None:
     """The item's published date as the team's calendar day (None if unknown or ahead)."""
     published = item.get("published")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.alerts.alert import Alert
+from bot.alerts.alert import KIND_NEWS, Alert
 from bot.alerts.cards import alert_card
 from bot.alerts.snooze import (
     MUTE_SUBJECTS,
@@ -79,7 +79,25 @@ def bot_alert_card(
             else []
         )
         card["actions"] = [button, *reminders, *mute, *card.get("actions", [])]
+    if alert.kind == KIND_NEWS and alert.subject_id:
+        card["body"].append(news_buttons(alert.subject_id))
     return envelope
+
+
+def news_buttons(item_id: Any) -> dict[str, Any]:
+    """A news alert's **Update tracker** and **Add as event**, as Slack's: each opens an admin
+    form as a dialog (`task/fetch`), prefilled from the item; the dialog checks the admin."""
+    return {
+        "type": "ActionSet",
+        "actions": [
+            {
+                "type": "Action.Submit",
+                "title": title,
+                "data": {"msteams": {"type": "task/fetch"}, "dialog": dialog, "news": item_id},
+            }
+            for title, dialog in (("Update tracker", "status"), ("Add as event", "event"))
+        ],
+    }
 
 
 def acknowledge_from_teams(

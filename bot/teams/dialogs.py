@@ -340,12 +340,28 @@ def open_dialog(deps: Deps, data: Mapping[str, Any], is_admin: bool) -> dict[str
     form = str(data.get("dialog") or "")
     if form != DIALOG_STATUS and form not in FORMS:
         return _message("That form does not exist.")
+    if data.get("news") is not None and form in (DIALOG_STATUS, "event"):
+        return _news_form(deps, form, data["news"])
     record = _record(deps, form, data.get("id") or data.get("developer"))
     if record is None and (form not in NEW_FORMS or data.get("id") not in (None, "")):
         return _message("That record is no longer in the tracker.")
     if form == "settle" and not _extra_choices(deps, form)["settle"]:
         return _message("No fact is contested or was ever contested.")
     return _continue(_title(form, record), _form(deps, form, record, {}))
+
+
+def _news_form(deps: Deps, form: str, news: Any) -> dict[str, Any]:
+    """A news alert's **Update tracker** (the status form) or **Add as event**: the form
+    prefilled from the item as Slack's buttons prefill it."""
+    from bot.admin import news_values
+
+    values = news_values(deps, int(news), form) if str(news).isdigit() else None
+    if values is None:
+        return _message("That news item is no longer stored.")
+    record = _record(deps, form, values.get(ids.BLOCK_DEVELOPER)) if form == DIALOG_STATUS else None
+    if form == DIALOG_STATUS and record is None:
+        return _message("No developer is tracked yet: add one first.")
+    return _continue(_title(form, record), _form(deps, form, record, values))
 
 
 def _submitted_values(form: str, data: Mapping[str, Any], record: Mapping[str, Any] | None) -> dict[str, Any]:
