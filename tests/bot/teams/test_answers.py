@@ -23,11 +23,10 @@ from bot.read.blocks import deadlines_reply
 from bot.settings import Settings
 from bot.teams.answers import command_text, split_command
 from handlers.http.routes import build_wsgi_app
-from storage.db import open_store
 from storage.tracker import list_models
 from tests.support import paths
 from tests.support.app_process import AppProcess, clean_env, free_port
-from tests.support.large_tracker import HOSTILE, make_large_tracker
+from tests.support.large_tracker import HOSTILE
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.teams_requests import (
     MAX_TEAMS_MESSAGE_BYTES,
@@ -40,6 +39,7 @@ from tests.support.teams_requests import (
     hmac_header,
     mention_body,
 )
+from tests.support.template_db import DatabaseTemplates
 
 SHARED_SCHEMAS = paths.SHARED / "schemas"
 
@@ -324,9 +324,11 @@ def test_slack_style_commands_work_too(teams: httpx.Client) -> None:
 
 
 @pytest.fixture
-def large_deps(settings: Settings, tmp_path: Path, clock: FixedClock) -> Iterator[Deps]:
-    store = open_store(tmp_path / "large.db")
-    make_large_tracker(store.db)
+def large_deps(
+    settings: Settings, tmp_path: Path, clock: FixedClock, database_templates: DatabaseTemplates
+) -> Iterator[Deps]:
+    store = database_templates.open_migrated(tmp_path / "large.db")  # open_store on a new file
+    database_templates.large(store)  # make_large_tracker(store.db), copied from a template
     yield make_deps(settings, store, clock)
     store.close()
 
