@@ -269,7 +269,8 @@ def test_whoever_installs_is_the_first_admin_of_their_own_workspace_only(
     for team in (TEAM_A, TEAM_B):
         done = install(running, team)
         assert "You are the first admin" in done.text
-    assert "<@U0AINSTALL>" in admins_command(running, emu, TEAM_A, "U0BINSTALL", "admins")
+    admins = admins_command(running, emu, TEAM_A, "U0BINSTALL", "admins").splitlines()[0]
+    assert admins == "*Review Watch admins:* <@U0AINSTALL>."
     refused = admins_command(running, emu, TEAM_B, "U0AINSTALL", "admins add <@U0AINSTALL>")
     assert "you are not one" in refused and "<@U0BINSTALL>" in refused
     added = admins_command(running, emu, TEAM_A, "U0AINSTALL", "admins add <@U0ANOTHER>")
@@ -281,6 +282,8 @@ def test_whoever_installs_is_the_first_admin_of_their_own_workspace_only(
     with workspace:
         workspace.execute("DELETE FROM workspace_admins")
     workspace.close()
-    assert "nobody" in admins_command(running, emu, TEAM_B, "U0BINSTALL", "admins")
+    admins = admins_command(running, emu, TEAM_B, "U0BINSTALL", "admins").splitlines()[0]
+    assert admins == "*Review Watch admins:* nobody."
     install(running, TEAM_B)
-    assert "<@U0BINSTALL>" in admins_command(running, emu, TEAM_B, "U0BINSTALL", "admins")
+    admins = admins_command(running, emu, TEAM_B, "U0BINSTALL", "admins").splitlines()[0]
+    assert admins == "*Review Watch admins:* <@U0BINSTALL>."
