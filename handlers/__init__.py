@@ -120,5 +120,9 @@ def build_app(
         from handlers.install import no_uninstall_work, register_install_listeners
 
         register_install_listeners(app, installations, on_uninstall or no_uninstall_work)
+        if workspaces is not None:
+            from bot.tenancy.setup import installer_admitter
+
+            installations.on_save.append(installer_admitter(workspaces))
     register_all(app, deps)
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -38,6 +39,9 @@ class DatabaseInstallationStore(InstallationStore):
         self.store = store
         self.cipher = cipher
         self.clock = clock
+        # Called after each install is saved, with its key and installer (bot/tenancy: the
+        # installer of a workspace with no admin becomes its admin).
+        self.on_save: list[Callable[[str, str | None], None]] = []
 
     @property
     def logger(self) -> logging.Logger:
@@ -79,6 +83,8 @@ class DatabaseInstallationStore(InstallationStore):
             if org and installation.team_id:
                 rows.change_granted_teams(db, key, add=[installation.team_id], at=now)
         log.info("installed in %s %s", "organization" if org else "workspace", key)
+        for hook in self.on_save:
+            hook(key, installation.user_id)
 
     def save_bot(self, bot: Bot) -> None:
         key = install_key(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)

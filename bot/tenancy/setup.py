@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.deps import Deps
 from bot.tenancy.figures import workspace_figures
 from bot.tenancy.routing import RoutedAnswerCache, RoutedExpiringCache, RoutedNameIndexCache, RoutedStore
@@ -66,3 +68,18 @@ def installer_becomes_admin(workspaces: Workspaces) -> None:
             store.release()
 
     workspaces.prepare = prepare_with_admin
+
+
+def installer_admitter(workspaces: Workspaces) -> Callable[[str, str | None], None]:
+    """Called when an install is saved: a workspace already in use that has no admin (one
+    from before admins were kept per workspace) gets the installer; a new one gets them
+    when its database is made (`installer_becomes_admin`)."""
+
+    def admit(key: str, user_id: str | None) -> None:
+        if not user_id or not workspaces.is_active(key):
+            return
+        store = workspaces.store(key)
+        stored_admins.add_first_admin(store.db, user_id, workspaces.clock.now())
+        store.release()
+
+    return admit

@@ -18,7 +18,7 @@ from bot.deps import Deps
 from bot.tenancy import enable_workspaces, in_workspace
 from handlers import build_app
 from storage import admins as stored
-from tests.handlers.test_install import KEY, install
+from tests.handlers.test_install import KEY, install, settled
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_emulator_oauth import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
 from tests.support.slack_requests import command_answer, dispatch, slash_command_body
@@ -110,6 +110,7 @@ def test_an_admin_adds_an_admin_who_can_then_open_an_admin_form(
     assert _opens_the_menu(app, slack_emulator, A, NEWCOMER)
     slack_emulator.reset()
     _command(app, slack_emulator, A, NEWCOMER, "update meta")
+    settled(lambda: slack_emulator.calls_to("views.open"), "the status form opened")
     views = slack_emulator.calls_to("views.open")
     assert len(views) == 1 and views[0].args["view"]["type"] == "modal"
     # Only workspace A changed; the change says who made it.

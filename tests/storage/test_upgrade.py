@@ -224,6 +224,7 @@ SHIPPED = [
     "m025_teams_conversations",
     "m026_slack_installations",
     "m027_workspaces",
+    "m030_workspace_admins",
 ]
 
 

@@ -250,3 +250,40 @@ def test_an_uninstall_deletes_that_workspaces_credentials_and_leaves_the_others(
     assert "not installed" in emu.wait_for_response(f"holdouts-{TEAM_B}")["text"]
     answered = post(running, command_body(emu, TEAM_A), "application/x-www-form-urlencoded")
     assert "Meta" in answered.text
+
+
+def admins_command(app: AppProcess, emu: SlackEmulator, team: str, user: str, text: str) -> str:
+    """`/aireview admins ...` typed by `user` in `team`, signed and sent over HTTP: what they see."""
+    fields = dict(parse_qsl(fixture_path("slash_command.slack-docs.form-urlencoded.txt").read_text().strip()))
+    fields.update(command="/aireview", text=text, team_id=team, channel_id="C0POLICY", user_id=user)
+    fields["response_url"] = emu.response_url(f"admins-{team}-{user}-{len(text)}")
+    fields.pop("enterprise_id")
+    answer = post(app, urlencode(fields), "application/x-www-form-urlencoded")
+    assert answer.status_code == 200
+    return str(json.loads(answer.text)["text"])
+
+
+def test_whoever_installs_is_the_first_admin_of_their_own_workspace_only(
+    running: AppProcess, emu: SlackEmulator
+) -> None:
+    for team in (TEAM_A, TEAM_B):
+        done = install(running, team)
+        assert "You are the first admin" in done.text
+    admins = admins_command(running, emu, TEAM_A, "U0BINSTALL", "admins").splitlines()[0]
+    assert admins == "*Review Watch admins:* <@U0AINSTALL>."
+    refused = admins_command(running, emu, TEAM_B, "U0AINSTALL", "admins add <@U0AINSTALL>")
+    assert "you are not one" in refused and "<@U0BINSTALL>" in refused
+    added = admins_command(running, emu, TEAM_A, "U0AINSTALL", "admins add <@U0ANOTHER>")
+    assert "<@U0ANOTHER> is now an admin" in added
+
+    # A workspace in use with no admin (as before admins were kept per workspace) gets its
+    # installer when it installs again.
+    workspace = sqlite3.connect(running.cwd / "workspaces" / f"{TEAM_B}.sqlite3")
+    with workspace:
+        workspace.execute("DELETE FROM workspace_admins")
+    workspace.close()
+    admins = admins_command(running, emu, TEAM_B, "U0BINSTALL", "admins").splitlines()[0]
+    assert admins == "*Review Watch admins:* nobody."
+    install(running, TEAM_B)
+    admins = admins_command(running, emu, TEAM_B, "U0BINSTALL", "admins").splitlines()[0]
+    assert admins == "*Review Watch admins:* <@U0BINSTALL>."
