@@ -69,14 +69,18 @@ def site(deps: Deps, slack_emulator: SlackEmulator) -> Iterator[Site]:
     workspaces.close()
 
 
-def ask_for_link(site: Site, team: str) -> str:
-    """`/aireview board` as a person of `team` types it: a signed slash command; the link
-    is in the ephemeral answer."""
+def board_command(site: Site, team: str) -> str:
+    """What `/aireview board` answers a person of `team` (a signed slash command)."""
     fields = dict(parse_qsl(slash_command_body("/aireview", "board", user_id=READER), keep_blank_values=True))
     fields["team_id"] = team
     answer = dispatch(site.app, urlencode(fields))
     assert answer.status == 200, answer.body
-    text = json.loads(answer.body)["text"]
+    return str(json.loads(answer.body)["text"])
+
+
+def ask_for_link(site: Site, team: str) -> str:
+    """The sign-in link in `/aireview board`'s ephemeral answer."""
+    text = board_command(site, team)
     found = re.search(r"(/board/signin/[A-Za-z0-9_.-]+)", text)
     assert found, text
     return found.group(1)
@@ -167,3 +171,4 @@ def test_the_public_board_and_the_shared_calendar_feed_are_off_with_many_workspa
     answer = httpx.get(site.base + "/board")
 
     assert answer.status_code == 404 and "Meta" not in answer.text
+    assert "public board is off" in board_command(site, A)
