@@ -29,7 +29,7 @@ from storage.generation import tracker_generation
 from storage.tracker import list_deadlines, update_record
 from tests.handlers.test_install import KEY, install
 from tests.support.board import served
-from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_emulator import OPENID_AUTHORIZE_PATH, OPENID_KEYS_PATH, SlackEmulator
 from tests.support.slack_emulator_oauth import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
 from tests.support.slack_requests import dispatch, slash_command_body
 
@@ -56,7 +56,13 @@ def site(deps: Deps, slack_emulator: SlackEmulator) -> Iterator[Site]:
         slack_api_url=slack_emulator.api_url,
         board_mode="private",
         calendar_token="calendar-secret",
+        slack_openid_authorize_url=slack_emulator.base_url + OPENID_AUTHORIZE_PATH,
+        slack_openid_keys_url=slack_emulator.base_url + OPENID_KEYS_PATH,
+        slack_openid_issuer=slack_emulator.base_url,
     )
+    openid = slack_emulator.openid
+    openid.client_id, openid.client_secret = OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
+    openid.now = lambda: deps.clock.now().timestamp()
     oauth_deps = make_deps(settings, deps.store, deps.clock)
     for team in (A, B):
         install(oauth_deps, slack_emulator, team)
@@ -172,3 +178,45 @@ def test_the_public_board_and_the_shared_calendar_feed_are_off_with_many_workspa
 
     assert answer.status_code == 404 and "Meta" not in answer.text
     assert "public board is off" in board_command(site, A)
+
+
+def sign_in_with_slack(site: Site, client: httpx.Client, next_path: str) -> httpx.Response:
+    """Sign in with Slack: the board's /board/login, Slack's (the emulator's) authorize page,
+    the callback; its answer."""
+    login = client.get("/board/login", params={"next": next_path})
+    assert login.status_code == 302, login.text
+    authorized = httpx.get(login.headers["Location"])
+    assert authorized.status_code == 302, authorized.text
+    return client.get(authorized.headers["Location"])
+
+
+def test_sign_in_with_slack_opens_the_board_of_the_workspace_the_id_token_names(
+    site: Site, slack_emulator: SlackEmulator
+) -> None:
+    for team in (A, B):
+        ask_for_link(site, team)  # each workspace's first request
+    edit_in_a(site.deps)
+    pages = {}
+    for team in (A, B):
+        slack_emulator.openid.team_id = team
+        client = httpx.Client(base_url=site.base)
+        signed = sign_in_with_slack(site, client, "/board/developers/meta")
+        assert signed.status_code == 303 and signed.headers["Location"] == "/board/developers/meta"
+        assert client.cookies[SESSION_COOKIE].startswith(f"{team}.")
+        pages[team] = client.get("/board/developers/meta")
+    assert pages[A].status_code == pages[B].status_code == 200
+    assert A_NOTE in pages[A].text and A_NOTE not in pages[B].text
+
+
+def test_sign_in_with_slack_from_a_workspace_not_installed_is_refused_and_writes_nothing(
+    site: Site, slack_emulator: SlackEmulator
+) -> None:
+    before = home_untouched(site.deps)
+    slack_emulator.openid.team_id = "T0NOTHERE"
+    client = httpx.Client(base_url=site.base)
+
+    refused = sign_in_with_slack(site, client, "/board")
+
+    assert refused.status_code == 403 and "not installed in your workspace" in refused.text
+    assert SESSION_COOKIE not in client.cookies
+    assert home_untouched(site.deps) == before
