@@ -150,10 +150,17 @@ class BoardSite:
 
     def in_workspace(self, environ: Environ, serve: Callable[[], Response]) -> Response:
         """In OAuth mode, `serve` inside the workspace the request names (bot/board/workspace.py)."""
-        from bot.board.workspace import in_request_workspace
+        from bot.board.workspace import NO_WORKSPACE, in_request_workspace
 
         path, cookie = environ.get("PATH_INFO", ""), environ.get("HTTP_COOKIE")
-        return in_request_workspace(self.deps, path, cookie, serve, self._refusal)
+
+        def refuse(refusal: Refusal) -> Response:
+            # Sign in with Slack finds the workspace from the person's own account.
+            offer = refusal is NO_WORKSPACE and self.deps.settings.slack_sign_in
+            login = login_link(path) if offer and not path.startswith(SIGN_IN_PATH) else None
+            return self._message(refusal.status, refusal.heading, *refusal.lines, slack_login=login)
+
+        return in_request_workspace(self.deps, path, cookie, serve, refuse)
 
     def page(self, produce: Callable[[Environ], Made]) -> Handler:
         """A page behind the board's access rules, with its ETag, 304 and kept copy."""

@@ -164,6 +164,7 @@ def test_a_board_request_naming_no_workspace_reads_and_writes_nothing(site: Site
         answer = httpx.get(site.base + path, cookies=cookies)
         assert answer.status_code == 403, path
         assert "Open the board from Slack" in answer.text and "Meta" not in answer.text
+        assert ("Sign in with Slack" in answer.text) == (not path.startswith("/board/signin/"))
     assert httpx.post(site.base + "/board/signin/sometoken").status_code == 403
     assert home_untouched(site.deps) == before
 
