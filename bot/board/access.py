@@ -16,6 +16,7 @@ from datetime import timedelta
 from http.cookies import CookieError, SimpleCookie
 
 from bot.deps import Deps
+from bot.tenancy import current_workspace
 from storage.board import (
     BoardPerson,
     board_team,
@@ -35,6 +36,7 @@ SESSION_LIFETIME = timedelta(days=7)
 SESSION_COOKIE = "reviewwatch_board"
 SIGN_IN_PATH = "/board/signin/"
 SCOPE_PUBLIC = "public"
+KEY_SEPARATOR = "."
 
 
 def token_hash(token: str) -> str:
@@ -58,7 +60,7 @@ def issue_link(deps: Deps, user_id: str, team_id: str) -> str:
     token = secrets.token_urlsafe(32)
     now = deps.clock.now()
     save_link(db, token_hash(token), BoardPerson(user_id, team_id), at=now, expires=now + LINK_LIFETIME)
-    return board_url(deps, SIGN_IN_PATH + token)
+    return board_url(deps, SIGN_IN_PATH + with_key(token))
 
 
 def issue_teams_link(deps: Deps, aad_object_id: str) -> str:
@@ -71,11 +73,11 @@ def issue_teams_link(deps: Deps, aad_object_id: str) -> str:
     now = deps.clock.now()
     person = BoardPerson(f"teams:{aad_object_id}", team)
     save_link(db, token_hash(token), person, at=now, expires=now + LINK_LIFETIME)
-    return board_url(deps, SIGN_IN_PATH + token)
+    return board_url(deps, SIGN_IN_PATH + with_key(token))
 
 
 def link_is_usable(deps: Deps, token: str) -> bool:
-    return link_usable(deps.store.db, token_hash(token), deps.clock.now())
+    return link_usable(deps.store.db, token_hash(split_key(token)[1]), deps.clock.now())
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def sign_in(deps: Deps, link_token: str) -> NewSession | None:
     """Redeem a sign-in link: a new session, or None (unknown, used, expired, other workspace)."""
     db = deps.store.db
     now = deps.clock.now()
-    person = redeem_link(db, token_hash(link_token), now)
+    person = redeem_link(db, token_hash(split_key(link_token)[1]), now)
     if person is None or person.team_id != board_team(db):
         return None
     return start_session(deps, person)
@@ -102,7 +104,22 @@ def start_session(deps: Deps, person: BoardPerson) -> NewSession:
     return NewSession(token, int(SESSION_LIFETIME.total_seconds()))
 
 
-def cookie_token(cookie_header: str | None) -> str | None:
+def split_key(value: str) -> tuple[str | None, str]:
+    """`<key>.<token>` as (key, token), a value with no key as (None, value): in OAuth mode
+    links and session cookies carry their workspace's key (bot/board/workspace.py). Tokens
+    are URL-safe base64, which has no dot."""
+    key, separator, token = value.partition(KEY_SEPARATOR)
+    return (key, token) if separator else (None, value)
+
+
+def with_key(token: str) -> str:
+    """`token` with the current workspace's key before it (as is with no workspace)."""
+    key = current_workspace()
+    return f"{key}{KEY_SEPARATOR}{token}" if key else token
+
+
+def cookie_value(cookie_header: str | None, name: str) -> str | None:
+    """The value of cookie `name` in a Cookie header, None when absent, empty or unreadable."""
     if not cookie_header:
         return None
     jar: SimpleCookie = SimpleCookie()
@@ -110,8 +127,14 @@ def cookie_token(cookie_header: str | None) -> str | None:
         jar.load(cookie_header)
     except CookieError:
         return None
-    morsel = jar.get(SESSION_COOKIE)
+    morsel = jar.get(name)
     return morsel.value if morsel is not None and morsel.value else None
+
+
+def cookie_token(cookie_header: str | None) -> str | None:
+    """The session token in the board's cookie (without its workspace key)."""
+    value = cookie_value(cookie_header, SESSION_COOKIE)
+    return split_key(value)[1] if value else None
 
 
 def reader_scope(deps: Deps, cookie_header: str | None) -> str | None:
@@ -125,7 +148,8 @@ def reader_scope(deps: Deps, cookie_header: str | None) -> str | None:
     person = session_person(deps.store.db, token_hash(token), deps.clock.now())
     if person is None or person.team_id != board_team(deps.store.db):
         return None
-    return f"team:{person.team_id}"
+    key = current_workspace()
+    return f"team:{person.team_id}" if key is None else f"workspace:{key}|team:{person.team_id}"
 
 
 def secure_flag(deps: Deps) -> str:
@@ -136,6 +160,6 @@ def secure_flag(deps: Deps) -> str:
 def session_cookie(deps: Deps, session: NewSession) -> str:
     secure = secure_flag(deps)
     return (
-        f"{SESSION_COOKIE}={session.token}; Max-Age={session.max_age}; Path=/board; HttpOnly; "
+        f"{SESSION_COOKIE}={with_key(session.token)}; Max-Age={session.max_age}; Path=/board; HttpOnly; "
         f"SameSite=Lax{secure}"
     )

@@ -25,6 +25,8 @@ def run_board(deps: Deps, request: CommandRequest) -> Reply:
     if mode == MODE_OFF:
         return Reply(text="The web board is off here (`REVIEWWATCH_BOARD=off`).")
     where = board_url(deps, BOARD_PATH)
+    if mode == MODE_PUBLIC and deps.runtime.workspaces is not None:
+        return Reply(text="The public board is off: this Review Watch serves many Slack workspaces.")
     if mode == MODE_PUBLIC:
         return Reply(text=f"The board is open to anyone: {where}")
     if request.surface != SURFACE_SLACK or request.team_id is None or request.asked_in_message:

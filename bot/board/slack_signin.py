@@ -138,7 +138,8 @@ def start_login(deps: Deps, request_base: str, next_path: str | None) -> LoginSt
         "state": state,
         "nonce": nonce,
     }
-    team = board_team(deps.store.db)
+    # In OAuth mode the home database holds no board: Slack asks which workspace.
+    team = board_team(deps.store.db) if deps.runtime.workspaces is None else None
     if team is not None:
         params["team"] = team  # Slack opens the board's workspace
     value = f"{state}.{nonce}.{quote(safe_next(next_path), safe='')}"

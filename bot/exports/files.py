@@ -239,12 +239,22 @@ def calendar_export(deps: Deps) -> ExportFile:
     )
 
 
+NOT_PER_WORKSPACE = (
+    b"This Review Watch serves many Slack workspaces; this feed names none of them.\n"
+    b"Each workspace's calendar is on its board: in Slack type /aireview board, sign in, "
+    b"then open /board/calendar.ics.\n"
+)
+
+
 def calendar_http_response(deps: Deps, query_token: str | None) -> tuple[int, dict[str, str], bytes]:
     """`GET /calendar.ics?token=...`: the live calendar, or 404.
 
     404 (not 401/403) for a missing or wrong token, and when no token is configured (the
     feed is off), so the answer never tells a stranger that a feed exists.
     """
+    if deps.runtime.workspaces is not None:
+        # OAuth mode: one token names no workspace, and the home database holds no tracker.
+        return 404, {"Content-Type": "text/plain; charset=utf-8"}, NOT_PER_WORKSPACE
     expected = deps.settings.calendar_token
     given = query_token or ""
     if not expected or not given or not hmac.compare_digest(given.encode(), expected.encode()):

@@ -38,6 +38,7 @@ from bot.board import (
     sign_in,
 )
 from bot.deps import AnswerCache, Deps
+from bot.tenancy import current_workspace
 from storage.generation import tracker_generation
 from storage.tracker import get_developer
 
@@ -147,16 +148,33 @@ class BoardSite:
     def _refusal(self, refusal: Refusal) -> Response:
         return self._message(refusal.status, refusal.heading, *refusal.lines)
 
+    def in_workspace(self, environ: Environ, serve: Callable[[], Response]) -> Response:
+        """In OAuth mode, `serve` inside the workspace the request names (bot/board/workspace.py)."""
+        from bot.board.workspace import NO_WORKSPACE, in_request_workspace
+
+        path, cookie = environ.get("PATH_INFO", ""), environ.get("HTTP_COOKIE")
+
+        def refuse(refusal: Refusal) -> Response:
+            # Sign in with Slack finds the workspace from the person's own account.
+            offer = refusal is NO_WORKSPACE and self.deps.settings.slack_sign_in
+            login = login_link(path) if offer and not path.startswith(SIGN_IN_PATH) else None
+            return self._message(refusal.status, refusal.heading, *refusal.lines, slack_login=login)
+
+        return in_request_workspace(self.deps, path, cookie, serve, refuse)
+
     def page(self, produce: Callable[[Environ], Made]) -> Handler:
         """A page behind the board's access rules, with its ETag, 304 and kept copy."""
 
         def handler(environ: Environ) -> Response:
+            return self.in_workspace(environ, lambda: serve(environ))
+
+        def serve(environ: Environ) -> Response:
             scope = reader_scope(self.deps, environ.get("HTTP_COOKIE"))
             if scope is None:
                 return self._must_sign_in(environ)
             page_key = f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
             stamp = self._stamp()
-            made_for = SCOPE_PUBLIC if scope == SCOPE_PUBLIC else "signed-in"
+            made_for = (current_workspace(), SCOPE_PUBLIC if scope == SCOPE_PUBLIC else "signed-in")
             digest = hashlib.sha256(f"{BOARD_RELEASE}|{stamp}|{page_key}|{scope}".encode()).hexdigest()
             etag = f'"{digest[:32]}"'
             headers = {**SECURITY_HEADERS, **self._cache_control(), "ETag": etag}
@@ -287,6 +305,9 @@ class BoardSite:
         return 200, {**headers, "Content-Type": content_type}, content
 
     def signin(self, environ: Environ) -> Response:
+        return self.in_workspace(environ, lambda: self._signin(environ))
+
+    def _signin(self, environ: Environ) -> Response:
         path = environ.get("PATH_INFO", "")
         token = path[len(SIGN_IN_PATH) :]
         if self.deps.settings.board_mode == MODE_PUBLIC:
@@ -328,7 +349,8 @@ class BoardSite:
     def callback(self, environ: Environ) -> Response:
         """Slack sends the browser back here: check the state, exchange the code, verify the
         id_token, check the workspace, then the session cookie and the page asked for."""
-        from bot.board import CANCELLED, Refused, finish_sign_in, pending_login, redirect_uri, verified_claims
+        from bot.board import CANCELLED, Refused, pending_login, redirect_uri, verified_claims
+        from bot.board.workspace import slack_session_cookie
 
         if not self.deps.settings.slack_sign_in:
             return self._refusal(NOT_OFFERED)
@@ -341,7 +363,7 @@ class BoardSite:
                 raise Refused(CANCELLED)
             id_token = self._exchange(code, redirect_uri(self.deps, request_base(environ)))
             claims = verified_claims(self.deps, id_token, pending.nonce, self._keys_client())
-            session = finish_sign_in(self.deps, claims, self._bot_team)
+            cookie = slack_session_cookie(self.deps, claims, self._bot_team)
         except Refused as refused:
             log.info("board: Sign in with Slack refused: %s", refused.refusal.heading)
             return self._refusal(refused.refusal)
@@ -349,7 +371,7 @@ class BoardSite:
             **SECURITY_HEADERS,
             "Location": pending.next_path,
             "Cache-Control": "no-store",
-            "Set-Cookie": session_cookie(self.deps, session),
+            "Set-Cookie": cookie,
         }
         return 303, headers, b""
 
