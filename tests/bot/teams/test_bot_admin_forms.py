@@ -241,6 +241,7 @@ def test_an_admin_edits_an_existing_event_from_teams(
     card = connector.sent("message")[-1].cards[0]
     [button] = [a for e in card["body"] if e.get("type") == "ActionSet" for a in e["actions"]]
     assert button["title"] == "Edit a development"
+    assert _offers(admin_bot, connector, "update event", ADMIN_AAD) == {"pick_event": button["data"]}
 
     picker = form_of(post(admin_bot, connector, invoke(connector, "task/fetch", button["data"], ADMIN_AAD)))
     [choices] = [e for e in picker["body"] if e.get("id") == "pick"]
