@@ -22,8 +22,10 @@ from bot.deps import Deps
 from bot.domain import DEVELOPER_STATUS_LABELS
 from bot.lookup import find_subject
 from bot.teams.dialog_forms import FORMS, NEW_FORMS, form_inputs, form_values, inputs_of
+from bot.teams.event_edit import DIALOG_PICK_EVENT, FILTER, edit_event_button, edit_event_offer
 from bot.teams.from_blocks import runs
 from bot.teams.reply import notice_card
+from storage.facts import get_event
 from storage.tracker import get_record, subject_label
 
 DIALOG_STATUS = "status"
@@ -85,7 +87,10 @@ def update_command_card(deps: Deps, args: str, is_admin: bool) -> dict[str, Any]
         return _denied()
     if not args:
         offers = [_open_button(title, form, None) for form, title in ADMIN_MENU.items()]
-        return _card([text_block("Update <developer|model|deadline>, e.g. update meta; or:")], offers)
+        intro = text_block("Update <developer|model|deadline>, e.g. update meta; or:")
+        return _card([intro, edit_event_offer()], offers)
+    if args.strip().lower() in ("event", "events", "development"):
+        return _card([text_block("Change a recorded development:")], [edit_event_button()])
     match = find_subject(deps.store.db, args)
     if match.record is None or match.entity not in ("developer", "model", "deadline"):
         return notice_card(
@@ -263,6 +268,8 @@ def _message(text: str) -> dict[str, Any]:
 def _title(form: str, record: Mapping[str, Any] | None) -> str:
     if record is None:
         return ADMIN_MENU.get(form, FORMS[form][1])
+    if form == "event":
+        return "Edit a development"
     verb = "Remove" if form.startswith("remove_") else "Update"
     return f"{verb} {record.get('name') or record.get('title') or record['id']}"
 
@@ -271,6 +278,8 @@ def _record(deps: Deps, form: str, record_id: Any) -> dict[str, Any] | None:
     entity = "developer" if form == DIALOG_STATUS else FORMS[form][0]
     if record_id in (None, "") or entity not in ("developer", "model", "deadline", "event"):
         return None
+    if entity == "event":
+        return get_event(deps.store.db, int(record_id)) if str(record_id).isdigit() else None
     return get_record(deps.store.db, entity, str(record_id))
 
 
@@ -338,6 +347,8 @@ def open_dialog(deps: Deps, data: Mapping[str, Any], is_admin: bool) -> dict[str
     if not is_admin:
         return _message("Only admins can change the tracker.")
     form = str(data.get("dialog") or "")
+    if form == DIALOG_PICK_EVENT:
+        return _pick_event(deps, data, opening=True)
     if form != DIALOG_STATUS and form not in FORMS:
         return _message("That form does not exist.")
     if data.get("news") is not None and form in (DIALOG_STATUS, "event"):
@@ -347,6 +358,10 @@ def open_dialog(deps: Deps, data: Mapping[str, Any], is_admin: bool) -> dict[str
         return _message("That record is no longer in the tracker.")
     if form == "settle" and not _extra_choices(deps, form)["settle"]:
         return _message("No fact is contested or was ever contested.")
+    if form == "event" and record is not None:  # an event's own values, as the picker opens it
+        from bot.teams.event_edit import event_values
+
+        return _continue(_title(form, record), _form(deps, form, record, event_values(record)))
     return _continue(_title(form, record), _form(deps, form, record, {}))
 
 
@@ -376,6 +391,22 @@ def _submitted_values(form: str, data: Mapping[str, Any], record: Mapping[str, A
     return values
 
 
+def _pick_event(deps: Deps, data: Mapping[str, Any], *, opening: bool) -> dict[str, Any]:
+    """Edit a development: the picker (opened, or narrowed by what was typed), then, at
+    **Next**, the event dialog prefilled with the chosen event's values."""
+    from bot.teams.event_edit import event_values, pick_card, picked_event
+
+    typed = "" if opening else str(data.get(FILTER) or "").strip()
+    event = None if opening or data.get("step") == "filter" else picked_event(deps, data)
+    if event is not None:
+        return _continue(_title("event", event), _form(deps, "event", event, event_values(event)))
+    error = None if opening or data.get("step") == "filter" else "Choose one of the events."
+    card = pick_card(deps, typed, error)
+    if card is None:
+        return _message("There are no events in the tracker yet.")
+    return _continue("Edit a development", card)
+
+
 def submit_dialog(
     deps: Deps, data: Mapping[str, Any], actor: str, is_admin: bool
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -386,12 +417,18 @@ def submit_dialog(
     if not is_admin:
         return _message("Only admins can change the tracker; nothing was saved."), None
     form = str(data.get("dialog") or "")
+    if form == DIALOG_PICK_EVENT:
+        return _pick_event(deps, data, opening=False), None
     if form != DIALOG_STATUS and form not in FORMS:
         return _message("That form does not exist; nothing was saved."), None
     record = _record(deps, form, data.get("id"))
     if record is None and (form not in NEW_FORMS or data.get("id") not in (None, "")):
         return _message("That record is no longer in the tracker; nothing was saved."), None
     values = _submitted_values(form, data, record)
+    if form == "event" and record is not None:  # an empty source keeps what it cites now
+        from bot.teams.event_edit import cited_sources
+
+        values[ids.BLOCK_SOURCE_PICK] = cited_sources(deps, record["id"])
     version = data.get("version")
     meta = {
         "entity": FORMS[form][0] if form in FORMS else "developer",

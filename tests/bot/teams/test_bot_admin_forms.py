@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from bot.deps import Deps
-from storage.facts import contests_for
+from storage.facts import contests_for, get_event, list_events, record_sources
 from storage.tracker import get_record, list_deadlines, list_developers, list_history, list_models
 from tests.bot.teams.conftest import ADMIN_AAD, OTHER_AAD
 from tests.bot.teams.test_bot_dialogs import form_of, invoke, post
@@ -225,3 +225,91 @@ def test_a_non_admin_can_neither_open_nor_save_the_admin_forms(
         )
     assert _tracker(deps) == before
     assert contests_for(deps.store.db, "developer", ["meta"], open_only=False) == contested
+
+
+def _events_and_history(deps: Deps) -> str:
+    db = deps.store.db
+    return json.dumps([list_events(db, limit=-1), list_history(db, limit=500)], default=str)
+
+
+def test_an_admin_edits_an_existing_event_from_teams(
+    admin_bot: BotServer, connector: TeamsConnector, deps: Deps
+) -> None:
+    db = deps.store.db
+    newest, *older = list_events(db, limit=-1)
+    admin_bot.post(message_activity(connector, "admin", user_aad=ADMIN_AAD), connector.inbound_token())
+    card = connector.sent("message")[-1].cards[0]
+    [button] = [a for e in card["body"] if e.get("type") == "ActionSet" for a in e["actions"]]
+    assert button["title"] == "Edit a development"
+    assert _offers(admin_bot, connector, "update event", ADMIN_AAD) == {"pick_event": button["data"]}
+
+    picker = form_of(post(admin_bot, connector, invoke(connector, "task/fetch", button["data"], ADMIN_AAD)))
+    [choices] = [e for e in picker["body"] if e.get("id") == "pick"]
+    assert [c["value"] for c in choices["choices"]][:2] == [str(newest["id"]), str(older[0]["id"])]
+    narrow, _next = picker["actions"]
+    target = older[0]
+    typed = " ".join(target["summary"].split()[:4])
+    narrowed = form_of(_submit(admin_bot, connector, {**narrow["data"], "event_filter": typed}))
+    [choices] = [e for e in narrowed["body"] if e.get("id") == "pick"]
+    assert choices["choices"][0]["value"] == str(target["id"])
+
+    form = form_of(_submit(admin_bot, connector, {**_next["data"], "pick": str(target["id"])}))
+    [save] = form["actions"]
+    shown = _shown(form)
+    assert shown["summary"] == target["summary"] and shown["event_kind"] == target["kind"]
+    assert shown["event_developers"] == ",".join(target["developer_ids"]) or not target["developer_ids"]
+    assert save["data"]["id"] == target["id"] and save["data"]["version"] == target["version"]
+    entered = {**save["data"], **{k: v for k, v in shown.items() if v}}
+
+    cited = [s["id"] for s in record_sources(db, "event", target["id"])]
+    before = _events_and_history(deps)
+    again = form_of(_submit(admin_bot, connector, {**entered, "effective_date": "2099-01-01"}))
+    assert "is later than today" in json.dumps(again)
+    assert _shown(again)["effective_date"] == "2099-01-01"
+    assert _events_and_history(deps) == before
+
+    summary = "The agency published the signed text (edited from Teams)."
+    stale = {**entered, "summary": summary, "version": target["version"] - 1}
+    refused = form_of(_submit(admin_bot, connector, stale))
+    assert "was not saved" in json.dumps(refused) and _events_and_history(deps) == before
+
+    done = _submit(admin_bot, connector, {**entered, "summary": summary})
+    assert done["task"]["type"] == "message"
+    edited = get_event(db, int(target["id"]))
+    assert edited is not None and edited["summary"] == summary
+    assert edited["version"] == target["version"] + 1 and edited["effective"] == target["effective"]
+    assert edited["developer_ids"] == target["developer_ids"]
+    assert list_history(db, "event", target["id"])[0]["actor"] == "Pat Policy"
+    assert summary in json.dumps(connector.sent("message")[-1].cards)
+    assert [s["id"] for s in record_sources(db, "event", target["id"])] == cited  # no source typed: kept
+    moved_on = _submit(admin_bot, connector, {**entered, "summary": "again"})  # opened before the save
+    assert "was not saved" in json.dumps(moved_on)
+    assert get_event(db, int(target["id"]))["summary"] == summary  # type: ignore[index]
+
+
+def test_a_non_admin_can_neither_pick_nor_save_an_event_edit(
+    admin_bot: BotServer, connector: TeamsConnector, deps: Deps
+) -> None:
+    event = list_events(deps.store.db, limit=1)[0]
+    before = _events_and_history(deps)
+    for data in ({"dialog": "pick_event"}, {"dialog": "event", "id": event["id"]}):
+        opened = post(admin_bot, connector, invoke(connector, "task/fetch", data, OTHER_AAD))
+        assert opened["task"]["type"] == "message" and "Only admins" in json.dumps(opened)
+    steps = (
+        {"dialog": "pick_event", "step": "next", "pick": str(event["id"])},
+        {"dialog": "pick_event", "step": "filter", "event_filter": "a"},
+        {
+            "dialog": "event",
+            "id": event["id"],
+            "version": event["version"],
+            "event_kind": event["kind"],
+            "summary": "A forged edit",
+            "source": SOURCE,
+        },
+    )
+    for data in steps:
+        answer = _submit(admin_bot, connector, data, OTHER_AAD)
+        assert answer["task"]["type"] == "message" and "Only admins" in json.dumps(answer)
+    assert _events_and_history(deps) == before
+    opened = post(admin_bot, connector, invoke(connector, "task/fetch", {"dialog": "pick_event"}, ADMIN_AAD))
+    assert opened["task"]["type"] == "continue"
