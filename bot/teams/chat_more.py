@@ -136,6 +136,9 @@ def board_answer(deps: Deps, args: str, activity: Mapping[str, Any]) -> dict[str
     mode = deps.settings.board_mode
     if mode == MODE_OFF:
         return notice_card("The web board is off here (REVIEWWATCH_BOARD=off).")
+    if deps.runtime.workspaces is not None:
+        # OAuth mode: each board belongs to a Slack workspace, and Teams names none.
+        return notice_card("The web board is per Slack workspace here: type /aireview board in Slack.")
     where = board_url(deps, BOARD_PATH)
     if mode == MODE_PUBLIC:
         return _link_card("The board is open to anyone:", where)

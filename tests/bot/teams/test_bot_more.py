@@ -258,3 +258,16 @@ def test_board_sends_a_personal_single_use_link_only_in_the_personal_chat(
 
     _with_public_board(deps, "public")
     assert f"{PUBLIC_URL}/board" in seen(ask(bot, connector, "board"))
+
+
+def test_board_in_oauth_mode_sends_no_link_the_board_would_refuse(
+    bot: BotServer, connector: TeamsConnector, deps: Deps
+) -> None:
+    from bot.tenancy import Workspaces
+
+    _with_public_board(deps)
+    deps.runtime.workspaces = Workspaces(deps.store, deps.clock)  # many Slack workspaces, none of them Teams
+
+    text = seen(ask(bot, connector, "board"))
+
+    assert "per Slack workspace" in text and "/board/signin/" not in text

@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from bot.board import SESSION_COOKIE
 from bot.catalog import make_deps
 from bot.deps import Deps
-from bot.tenancy import enable_workspaces, in_workspace
+from bot.tenancy import enable_workspaces, enter_workspace, in_workspace
 from handlers import build_app
 from handlers.http.board import board_routes
 from handlers.http.routes import PATH_CALENDAR, HttpApp, Route, build_routes, plain
@@ -72,6 +72,7 @@ def site(deps: Deps, slack_emulator: SlackEmulator) -> Iterator[Site]:
     routes += [Route(p, m, plain(h)) for p, m, h in board_routes(oauth_deps)]
     with served(HttpApp(routes, oauth_deps.store)) as base:
         yield Site(oauth_deps, app, base)
+    enter_workspace(None)
     workspaces.close()
 
 
@@ -80,6 +81,7 @@ def board_command(site: Site, team: str) -> str:
     fields = dict(parse_qsl(slash_command_body("/aireview", "board", user_id=READER), keep_blank_values=True))
     fields["team_id"] = team
     answer = dispatch(site.app, urlencode(fields))
+    enter_workspace(None)  # Bolt's middleware entered the workspace in this (the test's) thread
     assert answer.status == 200, answer.body
     return str(json.loads(answer.body)["text"])
 
