@@ -18,6 +18,7 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request.internals import parse_body
 
+from bot.tenancy.routing import in_workspace
 from handlers.http.bodies import BodyTooLarge, Environ, nested_too_deep, note_refusal, read_capped_body
 from handlers.verification import verification_problem
 
@@ -70,8 +71,12 @@ class SlackEvents:
         content_type = environ.get("CONTENT_TYPE")
         if not _parses(text, content_type):
             return refuse(environ, 400, "signed body is not a Slack payload (malformed or too deeply nested)")
-        answer = self.bolt_app.dispatch(
-            BoltRequest(body=text, query=request.query_string, headers=request.get_headers())
-        )
+        # In OAuth mode Bolt's middleware enters the request's workspace in this (waitress's)
+        # thread; leaving it here would hand the next request on the thread, a /healthz or a
+        # board page, that workspace's database. The listener pool has copied it already.
+        with in_workspace(None):
+            answer = self.bolt_app.dispatch(
+                BoltRequest(body=text, query=request.query_string, headers=request.get_headers())
+            )
         headers = {name: values[0] for name, values in answer.headers.items() if values}
         return answer.status, headers, answer.body.encode("utf-8")

@@ -5,6 +5,7 @@ Slack's app_uninstalled for one deletes its credentials and its data and leaves 
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 from collections.abc import Iterator
 
@@ -14,8 +15,9 @@ from slack_sdk import WebClient
 
 from bot.catalog import make_deps
 from bot.deps import Deps
-from bot.tenancy import enable_workspaces, in_workspace
+from bot.tenancy import current_workspace, enable_workspaces, in_workspace
 from handlers import build_app
+from handlers.http.slack_events import SlackEvents
 from handlers.tenancy import sweep_every_workspace, workspace_senders
 from storage import workspaces as registry
 from storage.alerts import list_subscriptions
@@ -23,7 +25,7 @@ from tests.handlers.test_install import KEY, event, install, key_rows, settled
 from tests.support.alerts import SleepRecorder, subscribe
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_emulator_oauth import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
-from tests.support.slack_requests import app_mention_event, dispatch, event_body
+from tests.support.slack_requests import app_mention_event, dispatch, event_body, signed_headers
 
 A, B = "T0AAAAAAA", "T0BBBBBBB"
 
@@ -107,3 +109,32 @@ def test_an_uninstall_deletes_the_workspaces_credentials_and_data_and_leaves_the
         deps.store.release()
     row = registry.workspace_row(workspaces.home.db, A)
     assert row is not None and row["status"] == "forgotten"
+
+
+def test_a_request_leaves_no_workspace_entered_in_the_servers_thread(
+    oauth: tuple[Deps, App, dict[str, str]], slack_emulator: SlackEmulator
+) -> None:
+    """Waitress reuses its threads: a Slack request of workspace A must not leave A entered
+    for the next request the thread serves (a /healthz or a board page would read A's data)."""
+    deps, app, _ = oauth
+    body = json.loads(event_body(app_mention_event("holdouts", channel=f"C0{A}")))
+    body["team_id"] = body["authorizations"][0]["team_id"] = A
+    text = json.dumps(body)
+    headers = signed_headers(text, content_type="application/json")
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/slack/events",
+        "QUERY_STRING": "",
+        "CONTENT_TYPE": headers["content-type"],
+        "CONTENT_LENGTH": str(len(text.encode())),
+        "HTTP_X_SLACK_REQUEST_TIMESTAMP": headers["x-slack-request-timestamp"],
+        "HTTP_X_SLACK_SIGNATURE": headers["x-slack-signature"],
+        "wsgi.input": io.BytesIO(text.encode()),
+    }
+
+    status, _, _ = SlackEvents(app, deps.settings.slack_signing_secret or "")(environ)
+
+    assert status == 200
+    settled(lambda: len(slack_emulator.calls_to("chat.postMessage")) == 1, "A's answer")
+    assert current_workspace() is None
+    assert deps.store.resolved() is deps.store.home  # the thread's next work reads the home database

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
+from bot.tenancy.routing import in_workspace
 from tests.support import paths
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
@@ -196,8 +197,10 @@ def direct_message_event(
 def dispatch(
     app: App, body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
 ) -> BoltResponse:
-    """Send one signed request through Bolt exactly as the HTTP adapter would."""
-    return app.dispatch(BoltRequest(body=body, headers=signed_headers(body, secret, timestamp)))
+    """Send one signed request through Bolt exactly as the HTTP adapter would (which leaves
+    no workspace entered in its thread afterwards: handlers/http/slack_events.py)."""
+    with in_workspace(None):
+        return app.dispatch(BoltRequest(body=body, headers=signed_headers(body, secret, timestamp)))
 
 
 def dispatch_command(app: App, command: str, text: str = "", **kwargs: Any) -> BoltResponse:
