@@ -7,7 +7,9 @@
    the sweep's own cost is what is timed). Both deliver the same alerts; the figure is the
    cost per alert, many over one (goal: within 1.5x), for a run on databases just opened
    (cold) and for the next run, four days later, with them still open (warm). Paired runs
-   in alternating order on fresh copies; medians.
+   in alternating order on fresh copies; medians. The databases kept open are the shipped
+   default (REVIEWWATCH_OPEN_WORKSPACES, 2,000), and the process's resident memory (RSS)
+   with every workspace's database open is taken against the same with one open.
 2. routing: what finding a request's workspace costs with N workspaces registered: the
    middleware's lookup (`Workspaces.ensure` of an installed workspace), handing out its
    database when it is open, and when it must be opened again (more than MAX_OPEN in use);
@@ -39,6 +41,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from bot.tenancy import Workspaces, in_workspace, routed_deps
 from bot.tenancy.jobs import run_for_each_workspace
+from bot.tenancy.workspaces import fit_open_files
 from storage import workspaces as registry
 from storage.alerts import save_subscription
 from storage.db import open_store
@@ -105,8 +108,9 @@ def _install(folder: Path, template: Path, count: int) -> Path:
 def _oauth_deps(home_path: Path) -> Iterator[tuple[Deps, Workspaces]]:
     home = open_store(home_path)
     clock = FixedClock(NOW)
-    workspaces = Workspaces(home, clock)
     settings = Settings(db_path=str(home_path), slack_api_url="http://127.0.0.1:9/api/")
+    workspaces = Workspaces(home, clock, max_open=settings.open_workspaces)  # the shipped default
+    fit_open_files(workspaces)
     deps = routed_deps(make_deps(settings, home, clock), workspaces)
     try:
         yield deps, workspaces
@@ -118,17 +122,28 @@ def _oauth_deps(home_path: Path) -> Iterator[tuple[Deps, Workspaces]]:
 LATER = timedelta(days=4)  # the next leads fall due: the 3-day alerts of the July 31 deadline
 
 
-def _two_runs(home_path: Path) -> dict[str, tuple[float, int]]:
+def _rss_mb() -> float:
+    """This process's resident memory now (Linux /proc; 0 elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _two_runs(home_path: Path) -> dict[str, tuple[float, float]]:
     """Seconds and alerts of a per-workspace sweep run over every workspace of `home_path`
     with their databases just opened ("cold": each opens, loads its schema and starts its
     WAL file, as after a start or with more workspaces than stay open), then of the next run,
     when more alerts have fallen due, with the databases still open ("warm": a long-running
-    scheduler with room to keep every workspace open)."""
+    scheduler keeping the shipped default number open); "rss" is the resident memory (MB)
+    with every database open, then the open databases counted."""
     from handlers.tenancy import sweep_workspace
 
-    timed: dict[str, tuple[float, int]] = {}
+    timed: dict[str, tuple[float, float]] = {}
     with _oauth_deps(home_path) as (deps, workspaces):
-        workspaces.max_open = len(workspaces.keys()) + 1
         for run in ("cold", "warm"):
             if run == "warm":
                 deps.clock.advance(LATER)  # type: ignore[attr-defined]
@@ -137,6 +152,7 @@ def _two_runs(home_path: Path) -> dict[str, tuple[float, int]]:
             elapsed = time.perf_counter() - started
             assert all(r.error is None for r in runs.values()), runs
             timed[run] = (elapsed, sum(r.sent for r in runs.values()))
+        timed["rss"] = (_rss_mb(), len(workspaces._open))
     return timed
 
 
@@ -145,14 +161,20 @@ def sweep_side_by_side(folder: Path, workspaces: int, repeats: int) -> dict[str,
     one = _template(folder / "one.sqlite3", CHANNELS_EACH * workspaces)
     times: dict[tuple[str, str], list[float]] = {}
     sent: dict[tuple[str, str], int] = {}
+    rss: dict[str, list[float]] = {}
+    kept_open: dict[str, int] = {}
     for repeat in range(repeats + 1):  # the first pair warms up
         order = ("many", "one") if repeat % 2 == 0 else ("one", "many")
         for kind in order:
             home = _install(
                 folder / kind, each if kind == "many" else one, workspaces if kind == "many" else 1
             )
-            for run, (elapsed, alerts) in _two_runs(home).items():
-                sent[kind, run] = alerts
+            runs = _two_runs(home)
+            rss_mb, still_open = runs.pop("rss")
+            rss.setdefault(kind, []).append(rss_mb)
+            kept_open[kind] = int(still_open)
+            for run, (elapsed, alerts) in runs.items():
+                sent[kind, run] = int(alerts)
                 if repeat:
                     times.setdefault((kind, run), []).append(elapsed)
     figures: dict[str, Any] = {
@@ -160,6 +182,9 @@ def sweep_side_by_side(folder: Path, workspaces: int, repeats: int) -> dict[str,
         "channels": CHANNELS_EACH * workspaces,
         "samples": repeats,
         "goal": GOAL_RATIO,
+        "open_workspaces": Settings().open_workspaces,
+        "kept_open": kept_open,
+        "rss_mb": {kind: round(statistics.median(rss[kind][1:] or rss[kind]), 1) for kind in rss},
     }
     for run in ("cold", "warm"):
         many, single = statistics.median(times["many", run]), statistics.median(times["one", run])
@@ -273,7 +298,10 @@ def measure(folder: Path, *, quick: bool = False, workspaces: int | None = None)
 def report_rows(results: dict[str, Any]) -> list[str]:
     s, r = results["sweep"], results["routing"]
     rows = []
-    for run, what in (("cold", "databases just opened"), ("warm", "databases kept open, the next run")):
+    for run, what in (
+        ("cold", "databases just opened"),
+        ("warm", f"the next run, up to {s['open_workspaces']:,} databases kept open (the default)"),
+    ):
         f = s[run]
         met = "yes" if f["ratio"] <= s["goal"] else "**no**"
         many, one = f["alerts"]["many"], f["alerts"]["one"]
@@ -283,7 +311,10 @@ def report_rows(results: dict[str, Any]) -> list[str]:
             f"({one:,} alerts, {f['one_s']} s), median of {s['samples']} | {f['per_alert_many_ms']} ms "
             f"| {f['per_alert_one_ms']} ms | within {s['goal']}x | {f['ratio']}x {met} |"
         )
+    rss = s["rss_mb"]
     return rows + [
+        f"| Process memory (RSS) with {s['kept_open']['many']:,} workspace databases open vs "
+        f"{s['kept_open']['one']} | {rss['many']} MB | {rss['one']} MB | | |",
         f"| Finding a request's workspace among {r['workspaces']:,} (middleware lookup) "
         f"| {r['ensure_us']} µs | | | |",
         f"| Its database when open / when opened again "

@@ -81,6 +81,10 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "600",
         "Seconds since the last alert sweep after which `/healthz` turns 503 (two sweep intervals)",
     ),
+    "REVIEWWATCH_OPEN_WORKSPACES": (
+        "2000",
+        "OAuth mode: workspace databases kept open (the least recently used beyond it is closed)",
+    ),
     "REVIEWWATCH_DB_BUSY_TIMEOUT": (
         "10",
         "Seconds a database write waits for another program holding the SQLite file's lock "
@@ -202,6 +206,7 @@ class Settings:
     port: int = 3000
     socket_silence_limit: int = 120  # seconds
     sweep_stale_limit: int = 600  # seconds
+    open_workspaces: int = 2000  # OAuth mode: SQLite workspace databases kept open
     claim_lease: int = 900  # seconds (bot/alerts/sweep_plan.py CLAIM_LEASE; docs/postgresql.md)
     picture_worker_idle: int = 30  # seconds before the idle drawing worker exits
     db_busy_timeout: int = 10  # seconds a SQLite write waits for another connection's lock
@@ -548,6 +553,9 @@ def _server(get: Getter) -> dict[str, Any]:
             "REVIEWWATCH_PICTURE_WORKER_IDLE", get("REVIEWWATCH_PICTURE_WORKER_IDLE") or "30", 1, 86400
         ),
         "public_url": _parse_public_url(public_url) if public_url else None,
+        "open_workspaces": _parse_int(
+            "REVIEWWATCH_OPEN_WORKSPACES", get("REVIEWWATCH_OPEN_WORKSPACES") or "2000", 1, 100000
+        ),
         "claim_lease": _parse_int(
             "REVIEWWATCH_CLAIM_LEASE", get("REVIEWWATCH_CLAIM_LEASE") or "900", 3, 86400
         ),

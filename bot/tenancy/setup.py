@@ -8,7 +8,7 @@ from bot.deps import Deps
 from bot.tenancy.figures import workspace_figures
 from bot.tenancy.routing import RoutedAnswerCache, RoutedExpiringCache, RoutedNameIndexCache, RoutedStore
 from bot.tenancy.shared import SharedTracker
-from bot.tenancy.workspaces import Workspaces
+from bot.tenancy.workspaces import Workspaces, fit_open_files
 from storage import admins as stored_admins
 from storage.db import Store
 from storage.installations import installation_by_key
@@ -17,7 +17,8 @@ from storage.installations import installation_by_key
 def enable_workspaces(deps: Deps) -> Workspaces:
     """OAuth mode: a database per workspace, `deps` following the current one (the running
     app calls this before building the Bolt app, which then routes each request)."""
-    workspaces = Workspaces(deps.store, deps.clock)
+    workspaces = Workspaces(deps.store, deps.clock, max_open=deps.settings.open_workspaces)
+    fit_open_files(workspaces)
     routed_deps(deps, workspaces)
     deps.runtime.workspaces = workspaces
     return workspaces

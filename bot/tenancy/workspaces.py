@@ -2,13 +2,16 @@
 
 A workspace's database is made the first time a request of it arrives (or a job runs for
 it): migrated, then seeded from the reports as the single-workspace tracker is (or, with a
-shared tracker, given the editor's copy: bot/tenancy/shared.py). At most MAX_OPEN SQLite
-databases stay open (each holds a few connections and file handles); the least recently
-used is closed and opened again when next needed. PostgreSQL schemas share the home pool.
+shared tracker, given the editor's copy: bot/tenancy/shared.py). At most `max_open` SQLite
+databases stay open (REVIEWWATCH_OPEN_WORKSPACES, 2,000 by default, so that 1,000 installed
+workspaces never pay for reopening; each holds a few connections and file handles, and
+`fit_open_files` raises the process's open-files limit to fit them); the least recently used
+is closed and opened again when next needed. PostgreSQL schemas share the home pool.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -16,10 +19,16 @@ from typing import Any
 
 from bot.clock import Clock
 from storage import workspaces as registry
-from storage.db import PgStore, Store
+from storage.db import IDLE_CONNECTIONS, PgStore, Store
 from storage.errors import DatabaseUnavailable
 
-MAX_OPEN = 128
+MAX_OPEN = 2000  # the default of REVIEWWATCH_OPEN_WORKSPACES (bot/settings.py)
+# An open SQLite WAL database holds 3 files per connection (database, -wal, -shm); an idle
+# Store keeps IDLE_CONNECTIONS given-back connections plus its shared one-value reader.
+FILES_PER_WORKSPACE = 3 * (IDLE_CONNECTIONS + 1)
+OTHER_FILES = 1_100  # the HTTP server's connections and the rest (handlers/http/runtime.py)
+
+log = logging.getLogger(__name__)
 
 
 class UnknownWorkspace(DatabaseUnavailable):
@@ -134,3 +143,28 @@ class Workspaces:
             stores, self._open = list(self._open.values()), OrderedDict()
         for store in stores:
             store.close()
+
+
+def fit_open_files(workspaces: Workspaces) -> int:
+    """Raise the process's open-files soft limit to fit `workspaces.max_open` databases (up to
+    the hard limit); where it cannot, keep fewer open. Returns the number kept open."""
+    import resource
+
+    if isinstance(workspaces.home, PgStore):
+        return workspaces.max_open
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = workspaces.max_open * FILES_PER_WORKSPACE + OTHER_FILES
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new_soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
+            soft = new_soft
+        except (ValueError, OSError):
+            pass
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        fits = max(1, (soft - OTHER_FILES) // FILES_PER_WORKSPACE)
+        log.warning(
+            "open-files limit %s keeps %s workspace databases open, not %s", soft, fits, workspaces.max_open
+        )
+        workspaces.max_open = fits
+    return workspaces.max_open
