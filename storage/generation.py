@@ -50,6 +50,8 @@ UNWATCHED_TABLES = frozenset(
         "slack_installations",
         "slack_oauth_states",
         "workspaces",
+        "workspace_admins",
+        "admin_changes",
     }
 )
 
