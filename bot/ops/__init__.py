@@ -3,8 +3,10 @@
 (`reports`), logging (`logging_setup`) and the process's memory tricks (`memory`, called
 once by app.py at start-up).
 
-Other features may use `allow_optional_library` (the timeline picture lets numpy back in)."""
+Other features may use `allow_optional_library` (the timeline picture lets numpy back in) and
+`raise_open_files_limit` (waitress's connections, OAuth mode's open workspace databases)."""
 
 from bot.ops.memory import allow as allow_optional_library
+from bot.ops.startup import raise_open_files_limit
 
-__all__ = ["allow_optional_library"]
+__all__ = ["allow_optional_library", "raise_open_files_limit"]

@@ -51,3 +51,20 @@ def _oauth_mode(settings: Settings) -> str:
     if not settings.slack_signing_secret:
         raise StartupError("OAuth mode runs in HTTP mode: set SLACK_SIGNING_SECRET (Basic Information)")
     return MODE_HTTP
+
+
+def raise_open_files_limit(wanted: int) -> int | None:
+    """Raise the process's open-files soft limit to `wanted` (up to the hard limit) if it is
+    lower; the one place both waitress's connections and OAuth mode's open workspace
+    databases ask for room. Returns the soft limit now in force (None: unlimited)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new_soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
+            soft = new_soft
+        except (ValueError, OSError):
+            pass  # keep the limit there is: each caller fits itself into it
+    return None if soft == resource.RLIM_INFINITY else int(soft)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.clock import Clock
+from bot.ops import raise_open_files_limit
 from storage import workspaces as registry
 from storage.db import IDLE_CONNECTIONS, PgStore, Store
 from storage.errors import DatabaseUnavailable
@@ -148,20 +149,11 @@ class Workspaces:
 def fit_open_files(workspaces: Workspaces) -> int:
     """Raise the process's open-files soft limit to fit `workspaces.max_open` databases (up to
     the hard limit); where it cannot, keep fewer open. Returns the number kept open."""
-    import resource
-
     if isinstance(workspaces.home, PgStore):
         return workspaces.max_open
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = workspaces.max_open * FILES_PER_WORKSPACE + OTHER_FILES
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        new_soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
-            soft = new_soft
-        except (ValueError, OSError):
-            pass
-    if soft != resource.RLIM_INFINITY and soft < wanted:
+    soft = raise_open_files_limit(wanted)
+    if soft is not None and soft < wanted:
         fits = max(1, (soft - OTHER_FILES) // FILES_PER_WORKSPACE)
         log.warning(
             "open-files limit %s keeps %s workspace databases open, not %s", soft, fits, workspaces.max_open

@@ -24,7 +24,7 @@ from bot.business_days import warm_up
 from bot.deps import Deps
 from bot.domain import today_in
 from bot.ops.logging_setup import log_context
-from bot.ops.startup import MODE_HTTP, MODE_SOCKET, StartupError, choose_mode
+from bot.ops.startup import MODE_HTTP, MODE_SOCKET, StartupError, choose_mode, raise_open_files_limit
 from bot.settings import Settings
 from handlers import build_app, slack_client, web_client
 from handlers.directory import SlackDirectory
@@ -146,19 +146,9 @@ _SPARE_FILES = 64  # the database, logs and outbound connections besides the soc
 def connection_limits() -> dict[str, Any]:
     """Waitress's connection settings, raising the open-files limit if it is too low for them
     (or, where it cannot be raised, lowering the connection limit to fit)."""
-    import resource
-
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = CONNECTION_LIMIT + _SPARE_FILES
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        new_soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
-            soft = new_soft
-        except (ValueError, OSError):
-            pass
+    soft = raise_open_files_limit(CONNECTION_LIMIT + _SPARE_FILES)
     limit = CONNECTION_LIMIT
-    if soft != resource.RLIM_INFINITY:
+    if soft is not None:
         limit = max(16, min(limit, soft - _SPARE_FILES))
     return {
         "connection_limit": limit,
