@@ -25,7 +25,7 @@ from storage import installations as rows
 from storage.db import Store
 from tests.support.app_process import wait_until
 from tests.support.slack_emulator import SlackEmulator
-from tests.support.slack_emulator_oauth import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
+from tests.support.slack_emulator_oauth import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, oauth_mode_settings
 from tests.support.slack_requests import app_mention_event, dispatch
 
 KEY = Fernet.generate_key().decode()
@@ -33,13 +33,10 @@ KEY = Fernet.generate_key().decode()
 
 @pytest.fixture
 def oauth_deps(deps: Deps, slack_emulator: SlackEmulator) -> Deps:
-    settings = dataclasses.replace(
+    settings = oauth_mode_settings(
         deps.settings,
-        slack_bot_token=None,
-        slack_client_id=OAUTH_CLIENT_ID,
-        slack_client_secret=OAUTH_CLIENT_SECRET,
-        token_keys=(KEY,),
-        slack_api_url=slack_emulator.api_url,
+        slack_emulator.api_url,
+        KEY,
     )
     oauth = make_deps(settings, deps.store, deps.clock)
     oauth.painter = deps.painter

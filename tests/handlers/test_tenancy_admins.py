@@ -5,7 +5,6 @@ single-workspace mode REVIEWWATCH_ADMINS works as before."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +19,7 @@ from handlers import build_app
 from storage import admins as stored
 from tests.handlers.test_install import KEY, install, settled
 from tests.support.slack_emulator import SlackEmulator
-from tests.support.slack_emulator_oauth import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
+from tests.support.slack_emulator_oauth import oauth_mode_settings
 from tests.support.slack_requests import command_answer, dispatch, slash_command_body
 from tests.support.tenants import from_team
 
@@ -32,13 +31,10 @@ NEWCOMER = "U0NEWADMIN"
 
 @pytest.fixture
 def oauth(deps: Deps, slack_emulator: SlackEmulator) -> Iterator[tuple[Deps, App]]:
-    settings = dataclasses.replace(
+    settings = oauth_mode_settings(
         deps.settings,
-        slack_bot_token=None,
-        slack_client_id=OAUTH_CLIENT_ID,
-        slack_client_secret=OAUTH_CLIENT_SECRET,
-        token_keys=(KEY,),
-        slack_api_url=slack_emulator.api_url,
+        slack_emulator.api_url,
+        KEY,
         admins=(ENV_ADMIN,),
         admin_group=None,
     )

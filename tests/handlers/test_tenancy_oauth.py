@@ -4,7 +4,6 @@ Slack's app_uninstalled for one deletes its credentials and its data and leaves 
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from storage.alerts import list_subscriptions
 from tests.handlers.test_install import KEY, event, install, key_rows, settled
 from tests.support.alerts import SleepRecorder, subscribe
 from tests.support.slack_emulator import SlackEmulator
-from tests.support.slack_emulator_oauth import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
+from tests.support.slack_emulator_oauth import oauth_mode_settings
 from tests.support.slack_requests import app_mention_event, dispatch, event_body, signed_headers
 
 A, B = "T0AAAAAAA", "T0BBBBBBB"
@@ -32,13 +31,10 @@ A, B = "T0AAAAAAA", "T0BBBBBBB"
 
 @pytest.fixture
 def oauth(deps: Deps, slack_emulator: SlackEmulator) -> Iterator[tuple[Deps, App, dict[str, str]]]:
-    settings = dataclasses.replace(
+    settings = oauth_mode_settings(
         deps.settings,
-        slack_bot_token=None,
-        slack_client_id=OAUTH_CLIENT_ID,
-        slack_client_secret=OAUTH_CLIENT_SECRET,
-        token_keys=(KEY,),
-        slack_api_url=slack_emulator.api_url,
+        slack_emulator.api_url,
+        KEY,
     )
     oauth_deps = make_deps(settings, deps.store, deps.clock)
     tokens = {team: install(oauth_deps, slack_emulator, team) for team in (A, B)}

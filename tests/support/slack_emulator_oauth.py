@@ -16,6 +16,7 @@ for the installation a token belongs to, and a test can see which token a call u
 from __future__ import annotations
 
 import base64
+import dataclasses
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -182,3 +183,17 @@ class OAuthProvider:
             "enterprise_id": installer.enterprise_id,
             "is_enterprise_install": installer.org,
         }
+
+
+def oauth_mode_settings(settings: Any, api_url: str, token_key: str, **more: Any) -> Any:
+    """`settings` switched to OAuth mode against the emulator at `api_url`: no bot token, the
+    emulator's client id and secret, `token_key` for the stored tokens (and any `more`)."""
+    return dataclasses.replace(
+        settings,
+        slack_bot_token=None,
+        slack_client_id=OAUTH_CLIENT_ID,
+        slack_client_secret=OAUTH_CLIENT_SECRET,
+        token_keys=(token_key,),
+        slack_api_url=api_url,
+        **more,
+    )

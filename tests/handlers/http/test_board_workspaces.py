@@ -30,7 +30,7 @@ from storage.tracker import list_deadlines, update_record
 from tests.handlers.test_install import KEY, install
 from tests.support.board import served
 from tests.support.slack_emulator import OPENID_AUTHORIZE_PATH, OPENID_KEYS_PATH, SlackEmulator
-from tests.support.slack_emulator_oauth import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
+from tests.support.slack_emulator_oauth import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, oauth_mode_settings
 from tests.support.slack_requests import dispatch, slash_command_body
 
 A, B = "T0AAAAAAA", "T0BBBBBBB"
@@ -47,13 +47,10 @@ class Site:
 
 @pytest.fixture
 def site(deps: Deps, slack_emulator: SlackEmulator) -> Iterator[Site]:
-    settings = dataclasses.replace(
+    settings = oauth_mode_settings(
         deps.settings,
-        slack_bot_token=None,
-        slack_client_id=OAUTH_CLIENT_ID,
-        slack_client_secret=OAUTH_CLIENT_SECRET,
-        token_keys=(KEY,),
-        slack_api_url=slack_emulator.api_url,
+        slack_emulator.api_url,
+        KEY,
         board_mode="private",
         calendar_token="calendar-secret",
         slack_openid_authorize_url=slack_emulator.base_url + OPENID_AUTHORIZE_PATH,
