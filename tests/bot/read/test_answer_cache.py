@@ -45,7 +45,7 @@ class WatchedExecutor(ReleasingExecutor):
 
     def settle(self) -> None:
         """Wait until every unit of work submitted so far has ended."""
-        wait(self.work, timeout=10)
+        wait(self.work, timeout=60)
         assert all(future.done() for future in self.work)
 
 
