@@ -84,7 +84,15 @@ def clean_env(**settings: str) -> dict[str, str]:
     return env
 
 
-def wait_until(check: Callable[[], object], timeout: float = 15.0, what: str = "condition") -> object:
+# Deadlines on waiting are only there so that a test that went wrong fails instead of hanging:
+# generous, since on a loaded machine (load average 15 on 2 cores) a `python app.py` that takes
+# 1-2 CPU-seconds to start can take a minute of wall time. A child that exits fails at once.
+WAIT_DEADLINE = 120.0
+
+
+def wait_until(
+    check: Callable[[], object], timeout: float = WAIT_DEADLINE, what: str = "condition"
+) -> object:
     deadline = time.monotonic() + timeout
     while True:
         result = check()
@@ -96,7 +104,7 @@ def wait_until(check: Callable[[], object], timeout: float = 15.0, what: str = "
 
 
 def run_app(
-    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60, stdin: str | None = None
+    args: list[str], env: dict[str, str], cwd: Path, timeout: float = WAIT_DEADLINE, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run one `python app.py ...` to completion."""
     return subprocess.run(
@@ -135,7 +143,7 @@ class AppProcess:
     def logs(self) -> str:
         return self.log_path.read_text()
 
-    def wait_for_http(self, timeout: float = 20.0) -> None:
+    def wait_for_http(self, timeout: float = WAIT_DEADLINE) -> None:
         """Until the server answers /healthz (any status), or fail with the app's log."""
 
         def answering() -> bool:

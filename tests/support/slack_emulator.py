@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from tests.support.app_process import WAIT_DEADLINE
 from tests.support.slack_emulator_oauth import OAUTH_AUTHORIZE_PATH, OAuthProvider
 
 TEAM_ID = "T0EMULATE"
@@ -299,7 +300,7 @@ class SlackEmulator:
 
     # -- Socket Mode (a WebSocket endpoint at socket_url) ------------------------------------
 
-    def wait_for_socket(self, timeout: float = 10.0) -> None:
+    def wait_for_socket(self, timeout: float = WAIT_DEADLINE) -> None:
         """Wait until an app holds an open Socket Mode connection (after its hello)."""
         with self._socket_changed:
             if not self._socket_changed.wait_for(lambda: bool(self._sockets), timeout):
@@ -324,7 +325,7 @@ class SlackEmulator:
         connection.send_text(json.dumps(envelope))
         return envelope_id
 
-    def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
+    def wait_for_ack(self, envelope_id: str, timeout: float = WAIT_DEADLINE) -> dict[str, Any]:
         """The app's acknowledgement of one envelope (with its ``payload``, if it sent one)."""
 
         def find() -> dict[str, Any] | None:
@@ -335,7 +336,7 @@ class SlackEmulator:
                 raise AssertionError(f"no acknowledgement of {envelope_id}: {self.socket_messages}")
             return copy.deepcopy(find())  # type: ignore[arg-type]
 
-    def wait_for_response(self, name: str, timeout: float = 10.0) -> dict[str, Any]:
+    def wait_for_response(self, name: str, timeout: float = WAIT_DEADLINE) -> dict[str, Any]:
         """The first body posted to ``response_url(name)``, waiting for it to arrive."""
 
         def find() -> dict[str, Any] | None:
@@ -346,7 +347,9 @@ class SlackEmulator:
                 raise AssertionError(f"nothing was posted to response_url {name!r}")
             return copy.deepcopy(find())  # type: ignore[arg-type]
 
-    def wait_for_responses(self, name: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+    def wait_for_responses(
+        self, name: str, count: int, timeout: float = WAIT_DEADLINE
+    ) -> list[dict[str, Any]]:
         """The first ``count`` bodies posted to ``response_url(name)`` (e.g. a placeholder and
         the answer replacing it), waiting for them to arrive."""
 
@@ -358,7 +361,7 @@ class SlackEmulator:
                 raise AssertionError(f"{len(found())} of {count} posts to response_url {name!r}: {found()}")
             return copy.deepcopy(found()[:count])
 
-    def wait_for_call(self, method: str, timeout: float = 10.0) -> Call:
+    def wait_for_call(self, method: str, timeout: float = WAIT_DEADLINE) -> Call:
         """The first call to ``method``, waiting for it (listeners answer after their ack)."""
         with self._socket_changed:
             if not self._socket_changed.wait_for(lambda: bool(self.calls_to(method)), timeout):

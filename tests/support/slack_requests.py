@@ -15,6 +15,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.tenancy.routing import in_workspace
 from tests.support import paths
+from tests.support.app_process import WAIT_DEADLINE
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 FIXTURES = paths.SHARED / "fixtures" / "slack"
@@ -216,7 +217,7 @@ def dispatch_payload(app: App, payload: dict[str, Any]) -> BoltResponse:
 
 
 def command_answer(
-    response: BoltResponse | Any, emulator: Any, name: str, timeout: float = 10.0
+    response: BoltResponse | Any, emulator: Any, name: str, timeout: float = WAIT_DEADLINE
 ) -> dict[str, Any]:
     """What the user sees for a slash command: the answer carried by the ack (a BoltResponse,
     or an httpx response over HTTP) or, for slow work, the one posted to `response_url`."""

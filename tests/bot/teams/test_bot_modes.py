@@ -42,7 +42,7 @@ def test_http_mode_answers_a_signed_activity_and_refuses_a_forged_one(
     )
     app = AppProcess(env, tmp_path)
     try:
-        app.wait_for_http(timeout=60)
+        app.wait_for_http()
         activity = message_activity(connector, "deadlines 30", conversation_type="channel", mention_bot=True)
         forged = httpx.post(f"{app.url}/api/messages", json=activity, timeout=30)
         assert forged.status_code == 401
@@ -73,7 +73,7 @@ def test_without_the_bot_settings_there_is_no_endpoint(emu: SlackEmulator, tmp_p
     )
     app = AppProcess(env, tmp_path)
     try:
-        app.wait_for_http(timeout=60)
+        app.wait_for_http()
         assert httpx.post(f"{app.url}/api/messages", json={}, timeout=10).status_code == 404
     finally:
         app.stop()
@@ -94,7 +94,7 @@ def test_socket_mode_serves_the_bot_on_the_health_port(
     app = AppProcess(env, tmp_path)
     app.port = health_port
     try:
-        app.wait_for_http(timeout=60)
+        app.wait_for_http()
         activity = message_activity(connector, "holdouts")
         token = connector.inbound_token()
         assert httpx.post(f"{app.url}/api/messages", json=activity, timeout=30).status_code == 401

@@ -69,7 +69,7 @@ def test_socket_mode_answers_an_options_request_in_the_acknowledgement(
     )
     app = AppProcess(env, tmp_path)
     try:
-        slack_emulator.wait_for_socket(timeout=20)
+        slack_emulator.wait_for_socket()
         payload = block_suggestion_payload(ids.ACTION_MENU_DEVELOPER, ids.BLOCK_DEVELOPER, TYPO)
 
         envelope_id = slack_emulator.send_envelope("interactive", payload)

@@ -30,7 +30,7 @@ def test_socket_mode_answers_a_slash_command_over_the_websocket(
     )
     app = AppProcess(env, tmp_path)
     try:
-        slack_emulator.wait_for_socket(timeout=20)
+        slack_emulator.wait_for_socket()
         opened = slack_emulator.last("apps.connections.open")
         assert opened.token == APP_TOKEN  # the Socket Mode URL came from SLACK_API_URL
         command = dict(
@@ -75,7 +75,7 @@ def test_the_watchdog_reopens_a_connection_slack_went_silent_on(
             return None
 
     try:
-        slack_emulator.wait_for_socket(timeout=20)
+        slack_emulator.wait_for_socket()
         first = wait_until(lambda: (r := health()) is not None and r.status_code == 200 and r, 20, "healthy")
         assert isinstance(first, httpx.Response)
         assert first.json()["mode"] == "socket"
