@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -201,6 +203,14 @@ class _GuardedBackend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certificates verified against certifi), made once per
+    process and shared by every transport: making one parses certifi's whole bundle (about
+    50 ms of CPU), and one context serves any number of connections and threads."""
+    return httpx.create_ssl_context()
+
+
 class FeedTransport(httpx.HTTPTransport):
     """httpx's own transport (HTTP/1.1, TLS verified against certifi) over the guarded
     backend. Environment proxies are not used: the address checked must be the feed's."""
@@ -212,9 +222,9 @@ class FeedTransport(httpx.HTTPTransport):
         resolver: Resolver = resolve,
         classify: Classifier = address_class,
     ) -> None:
-        super().__init__()
+        super().__init__(verify=tls_context())  # its own pool is replaced just below
         self.allow_private = allow_private
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=tls_context(),
             network_backend=_GuardedBackend(allow_private, resolver, classify),
         )
