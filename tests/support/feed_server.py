@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from bot.news.transport import FeedTransport
+from tests.support.servers import shut_down_now
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 
@@ -95,8 +96,7 @@ class FeedServer:
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            shut_down_now(self._server)
             self._server = None
 
     def __enter__(self) -> FeedServer:

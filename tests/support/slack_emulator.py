@@ -38,6 +38,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from tests.support.app_process import WAIT_DEADLINE
+from tests.support.servers import shut_down_now
 from tests.support.slack_emulator_oauth import OAUTH_AUTHORIZE_PATH, OAuthProvider
 
 TEAM_ID = "T0EMULATE"
@@ -166,8 +167,7 @@ class SlackEmulator:
             sockets = list(self._sockets)
         for connection in sockets:
             connection.close()
-        self._server.shutdown()
-        self._server.server_close()
+        shut_down_now(self._server)
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server = self._thread = None

@@ -32,6 +32,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from tests.support.servers import shut_down_now
+
 APP_ID = "3f1d5c2a-7b8e-4c1d-9a0b-1c2d3e4f5a6b"
 APP_PASSWORD = "local-stand-in-secret"
 TENANT_ID = "72f988bf-0000-4000-8000-000000000000"
@@ -218,8 +220,7 @@ class TeamsConnector:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        shut_down_now(self._server)
 
     def __enter__(self) -> TeamsConnector:
         return self.start()

@@ -29,6 +29,7 @@ from handlers.commands import ResponseUrlSink, send_reply
 from storage.tracker import create_record, remove_record, update_record
 from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support import paths
+from tests.support.servers import shut_down_now
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import dispatch_command
 
@@ -404,8 +405,7 @@ def test_calendar_feed_over_http(deps: Deps, slack_emulator: SlackEmulator) -> N
         assert feed.headers["content-type"].startswith("text/calendar")
         assert len(events(feed.content)) == 1
     finally:
-        server.shutdown()
-        server.server_close()
+        shut_down_now(server)
         thread.join(timeout=5)
 
 
