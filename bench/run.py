@@ -780,9 +780,30 @@ print(json.dumps({{"base_ms": base_ms, "base_kib": base_kib, "loaded_at_start": 
 """
 
 
-def import_costs(runs: int) -> dict[str, Any]:
+# The quick run's shortcut: every lazy module imported in turn in one fresh process after the
+# start imports (each figure then leaves out what an earlier one loaded: a smoke check, not figures).
+_PROBE_IN_TURN = """
+import importlib, json, sys, time
+def rss():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:"))
+started, before = time.perf_counter(), rss()
+{base}
+rows = {{"": {{"base_ms": (time.perf_counter() - started) * 1000, "base_kib": rss() - before}}}}
+modules = json.loads(sys.argv[1])
+at_start = {{module: module in sys.modules for module in modules}}
+for module in modules:
+    started, before = time.perf_counter(), rss()
+    importlib.import_module(module)
+    rows[module] = {{"loaded_at_start": at_start[module], "ms": (time.perf_counter() - started) * 1000,
+                    "kib": rss() - before}}
+print(json.dumps(rows))
+"""
+
+
+def import_costs(runs: int, in_turn: bool = False) -> dict[str, Any]:
     """Each lazily imported module's cost (median of `runs` fresh processes): milliseconds and
-    resident KiB on top of what the app imports at start; and the start imports themselves."""
+    resident KiB on top of what the app imports at start; and the start imports themselves.
+    `in_turn` (the quick run): one process imports the lazy modules one after another."""
 
     def probe(base: str, module: str) -> list[dict[str, Any]]:
         return [python_json(_PROBE.format(base=base, module=module)) for _ in range(runs)]
@@ -800,7 +821,10 @@ def import_costs(runs: int) -> dict[str, Any]:
         }
         for i, (what, _) in enumerate(START_CHAIN)
     ]
-    start = probe(START_IMPORTS, "json")
+    in_turn_rows = (
+        python_json(_PROBE_IN_TURN.format(base=START_IMPORTS), json.dumps(LAZY_IMPORTS)) if in_turn else {}
+    )
+    start = [in_turn_rows[""]] if in_turn else probe(START_IMPORTS, "json")
     bare = probe(BARE_IMPORTS, "json")
     costs: dict[str, Any] = {
         "start": {"ms": med(start, "base_ms"), "mib": round(med(start, "base_kib") / 1024, 1)},
@@ -808,7 +832,7 @@ def import_costs(runs: int) -> dict[str, Any]:
     }
     costs["bare_start"] = {"ms": med(bare, "base_ms"), "mib": round(med(bare, "base_kib") / 1024, 1)}
     for module in LAZY_IMPORTS:
-        rows = probe(START_IMPORTS, module)
+        rows = [in_turn_rows[module]] if in_turn else probe(START_IMPORTS, module)
         costs[module] = {
             "loaded_at_start": any(r["loaded_at_start"] for r in rows),
             "ms": med(rows, "ms"),
@@ -982,7 +1006,7 @@ def run(size: Size, folder: Path, parts: Iterable[str] = PARTS) -> dict[str, Any
     if "sweep" in chosen:
         results["sweep"] = sweep_cost(folder, size.sweep_models, size.channels, size.sweep_repeats)
     if "imports" in chosen:
-        results["imports"] = import_costs(max(1, size.start_runs))
+        results["imports"] = import_costs(max(1, size.start_runs), in_turn=size is QUICK)
     if "timeline" in chosen:
         quick = size is QUICK  # the quick run: one round of fresh processes, not a median of 3
         results["timeline"] = timeline_draw_times(folder, size.models, 2 if quick else 7, 1 if quick else 7)
