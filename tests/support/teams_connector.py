@@ -361,6 +361,7 @@ class BotServer:
 
     def close(self) -> None:
         self._stopped.set()
+        self._server.trigger.pull_trigger()  # type: ignore[attr-defined]  # wakes the loop now
         self._thread.join(5)
         self._server.close()
         self.bot.close()
