@@ -25,7 +25,7 @@ from storage.tracker import create_record, update_record
 from tests.bot.read.test_home import open_home
 from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support import paths
-from tests.support.app_process import clean_env, free_port, wait_until
+from tests.support.app_process import clean_env, free_port, run_main, wait_until
 from tests.support.blockkit import view_errors, visible_text
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import SIGNING_SECRET, dispatch_command
@@ -375,14 +375,8 @@ def test_export_timeline_from_the_shell(tmp_path: Path) -> None:
     assert png_size(out.read_bytes())[0] == 2400
 
     later = tmp_path / "later.png"
-    widened = subprocess.run(
-        [sys.executable, app, "export", "timeline", str(later), "--now", "2031-03-02"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    # In this process (app.main, as `python app.py` runs it): the real process is tested above.
+    widened = run_main(["export", "timeline", str(later), "--now", "2031-03-02"], env, tmp_path)
     assert widened.returncode == 0, widened.stderr
     assert widened.stderr.startswith(
         f"Wrote {later}: Nothing falls in the next 90 days, so this shows the tracker's dated facts."
