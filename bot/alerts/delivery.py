@@ -14,7 +14,6 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,10 +29,15 @@ from bot.alerts.sending import (
 from bot.alerts.slack_client import slack_delivery_client
 from bot.alerts.slack_sender import SlackSender
 from bot.alerts.teams_sender import TeamsSender
+from bot.alerts.workers import ThreadCache
 from bot.settings import Settings
 from storage.db import Store
 
 log = logging.getLogger(__name__)
+
+# One thread per target, kept for the next sweep (bot/alerts/workers.py): in OAuth mode every
+# workspace's sweep delivers, and a pool of its own per sweep was a fixed cost per workspace.
+DELIVERY_THREADS = ThreadCache("alert-delivery")
 
 
 @dataclass(frozen=True)
@@ -87,11 +91,25 @@ def deliver(
             results.put((None, exc))
 
     pending = len(jobs)
-    with ThreadPoolExecutor(
-        max_workers=min(max_workers, len(groups)), thread_name_prefix="alert-delivery"
-    ) as pool:
-        for group in groups.values():
-            pool.submit(run, group)
+    queued = list(groups.values())
+    queued.reverse()  # taken from the end: in the order they came
+    runners = min(max_workers, len(queued))
+    finished = threading.Semaphore(0)
+
+    def runner() -> None:
+        try:
+            while True:
+                try:
+                    group = queued.pop()
+                except IndexError:
+                    return
+                run(group)
+        finally:
+            finished.release()
+
+    for _ in range(runners):
+        DELIVERY_THREADS.run(runner)
+    try:
         while pending:
             try:
                 done, outcome = results.get(timeout=tick)
@@ -104,6 +122,9 @@ def deliver(
             assert isinstance(outcome, Outcome)
             pending -= 1
             yield done, outcome
+    finally:  # as a pool's shutdown: every runner done before this returns or raises
+        for _ in range(runners):
+            finished.acquire()
 
 
 def build_senders(settings: Settings, store: Store | None = None) -> dict[str, Sender]:
