@@ -93,7 +93,7 @@ class _ImmediateDatabase(Database):
         a SELECT cannot; at a few dozen reads per sweep that was a fixed cost of every
         workspace's sweep in OAuth mode (docs/workspaces.md). Anything else goes through
         sqlite-utils as before."""
-        if self._tracer or not _PLAIN_SELECT.match(sql):
+        if self._tracer or not _plain_select(sql):
             return super().query(sql, params)
         cursor = self.conn.execute(sql, params) if params is not None else self.conn.execute(sql)
         keys = dedupe_keys(d[0] for d in cursor.description)
@@ -102,6 +102,12 @@ class _ImmediateDatabase(Database):
 
 # A statement that only reads: SELECT first, and no RETURNING (a write's) anywhere in it.
 _PLAIN_SELECT = re.compile(r"(?is)^\s*select\b(?!.*\breturning\b)")
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain_select(sql: str) -> bool:
+    """Whether `sql` only reads (the same few statements come back all day: asked once each)."""
+    return _PLAIN_SELECT.match(sql) is not None
 
 
 # While a sweep writes in bulk, its connection checkpoints the WAL every this many pages
