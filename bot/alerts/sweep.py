@@ -65,7 +65,7 @@ from bot.alerts.threads import choose_threads, in_thread
 from bot.deps import Deps
 from storage import alerts as ledger
 from storage.db import fewer_checkpoints
-from storage.generation import tracker_generation
+from storage.generation import generation_on
 from storage.tracker import get_state, set_state
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ def _live_sweep(
         jobs += _reclaim_retries(deps, subscriptions, work, token, now, threads, attempts, result)
         # Worded from the tracker as it is now, not as when planned (bot/alerts/render.py):
         # what was planned just now from rows unchanged since already is.
-        unchanged = work.generation == tracker_generation(deps.store)
+        unchanged = work.generation == generation_on(db)
         as_planned = {alert.key for alert in work.send} if unchanged else set()
         worded = current_all(db, [job.alert for job in jobs], now, deps.settings, as_planned)
         jobs = [

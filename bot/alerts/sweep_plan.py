@@ -44,7 +44,7 @@ from bot.settings import Settings
 from storage import alerts as ledger
 from storage import sweep_reads
 from storage.facts import contests_for, event_developers, list_events
-from storage.generation import tracker_generation
+from storage.generation import generation_on
 from storage.tracker import list_deadlines, list_models
 
 CLAIM_LEASE = timedelta(minutes=15)  # longer than any sweep's delivery takes
@@ -298,7 +298,7 @@ def sweep_work(
     """Everything a sweep at `now` is to do, before it writes anything: the plan, status changes
     naming their actors, the briefing filled in, and the retries joined (module docstring)."""
     settings = deps.settings
-    generation = tracker_generation(deps.store)  # before reading: a write meanwhile moves it
+    generation = generation_on(deps.store.db)  # before reading: a write meanwhile moves it
     plan, retries, tracker = plan_sweep(deps.store.db, subscriptions, now, settings, lease)
     _name_actors(deps, [*plan.send, *(alert for alert, _ in plan.hold)])
     send = [fill_briefing(deps, a, now, dry_run=dry_run) if a.kind == KIND_BRIEFING else a for a in plan.send]
