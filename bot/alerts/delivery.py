@@ -29,7 +29,7 @@ from bot.alerts.sending import (
 from bot.alerts.slack_client import slack_delivery_client
 from bot.alerts.slack_sender import SlackSender
 from bot.alerts.teams_sender import TeamsSender
-from bot.alerts.workers import ThreadCache
+from bot.alerts.workers import SWEEP_SLOTS, ThreadCache
 from bot.settings import Settings
 from storage.db import Store
 
@@ -112,7 +112,11 @@ def deliver(
     try:
         while pending:
             try:
-                done, outcome = results.get(timeout=tick)
+                try:
+                    done, outcome = results.get_nowait()
+                except queue.Empty:  # nothing in yet: wait without holding a sweep slot
+                    with SWEEP_SLOTS.released():
+                        done, outcome = results.get(timeout=tick)
             except queue.Empty:
                 yield None
                 continue

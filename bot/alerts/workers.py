@@ -7,12 +7,18 @@ about 2,000 threads a run. `ThreadCache` hands a task to an idle thread when the
 and starts a new thread otherwise, so it never queues a task behind another: a workspace
 whose Slack is slow holds its own threads, never another's. A thread idle for `idle_seconds`
 ends.
+
+`CpuSlots` (SWEEP_SLOTS) lets only as many workspaces' sweeps do their own work at once as
+there are cores; the others wait briefly for a slot, and a sweep gives its slot up while it
+waits for its deliveries.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 IDLE_SECONDS = 60.0
@@ -81,3 +87,50 @@ class ThreadCache:
                     self._idle.remove(worker)
                     return
             worker.wake.wait()  # handed one just as the wait ran out: serve it
+
+
+class CpuSlots:
+    """At most `size` threads at a time doing a sweep's own work (planning, claiming, writing)
+    in OAuth mode, where up to eight workspaces sweep side by side: more than the cores only
+    queue on the interpreter's lock and cost more CPU than they save (docs/workspaces.md).
+
+    A thread waits at most `wait` seconds for a slot and then goes on without one, so a
+    workspace whose thread holds its slot through a slow call (a name asked of Slack, a
+    correction in place) delays another by that much at most; and a sweep gives its slot up
+    while it waits for its deliveries (`released`)."""
+
+    def __init__(self, size: int, wait: float) -> None:  # noqa: D107
+        self._slots = threading.Semaphore(size)
+        self._local = threading.local()
+        self.wait = wait
+
+    def holds(self) -> bool:
+        return bool(getattr(self._local, "held", False))
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Run the block in a slot (or without one, after `wait`)."""
+        self._local.held = self._slots.acquire(timeout=self.wait)
+        try:
+            yield
+        finally:
+            if self.holds():
+                self._slots.release()
+            self._local.held = False
+
+    @contextlib.contextmanager
+    def released(self) -> Iterator[None]:
+        """Give the slot up for the block (a wait for other threads), then take one again."""
+        if not self.holds():
+            yield
+            return
+        self._slots.release()
+        self._local.held = False
+        try:
+            yield
+        finally:
+            self._local.held = self._slots.acquire(timeout=self.wait)
+
+
+# A sweep's own work runs in at most this many workspaces' threads at once (OAuth mode).
+SWEEP_SLOTS = CpuSlots(max(os.cpu_count() or 2, 2), wait=0.02)

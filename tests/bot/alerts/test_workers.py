@@ -1,11 +1,12 @@
 """The delivery threads kept from one sweep for the next (bot/alerts/workers.py): a task
-always starts at once, on an idle thread when there is one, and an idle thread ends in time."""
+always starts at once, on an idle thread when there is one, and an idle thread ends in time;
+and the sweep slots of OAuth mode: a wait for one is bounded, and given up while delivering."""
 
 from __future__ import annotations
 
 import threading
 
-from bot.alerts.workers import ThreadCache
+from bot.alerts.workers import CpuSlots, ThreadCache
 
 
 def test_a_task_starts_at_once_even_while_every_thread_is_busy() -> None:
@@ -50,3 +51,53 @@ def test_an_idle_thread_ends_after_its_idle_time() -> None:
         threading.Event().wait(0.01)
     assert not any(t.name.startswith("test-ends") for t in threading.enumerate())
     assert cache.idle() == 0
+
+
+def test_sweep_slots_let_so_many_in_and_one_held_through_a_slow_call_delays_others_only_briefly() -> None:
+    slots = CpuSlots(1, wait=0.01)
+    holding, done = threading.Event(), threading.Event()
+    ran_without: list[bool] = []
+
+    def slow() -> None:
+        with slots.held():
+            assert slots.holds()
+            holding.set()
+            done.wait(5)  # a slow call made while holding the slot
+
+    def other() -> None:
+        with slots.held():
+            ran_without.append(slots.holds())
+
+    first = threading.Thread(target=slow)
+    first.start()
+    assert holding.wait(5)
+    second = threading.Thread(target=other)
+    second.start()
+    second.join(5)
+    assert ran_without == [False]  # it went on without a slot after the wait
+    done.set()
+    first.join(5)
+    with slots.held():
+        assert slots.holds()  # the slot came back
+
+
+def test_a_sweep_gives_its_slot_up_while_it_waits_and_takes_one_again() -> None:
+    slots = CpuSlots(1, wait=5)
+    inside = threading.Event()
+    with slots.held():
+        with slots.released():
+            assert not slots.holds()
+            other_slots: list[bool] = []
+
+            def takes() -> None:
+                with slots.held():
+                    other_slots.append(slots.holds())
+                    inside.set()
+
+            worker = threading.Thread(target=takes)
+            worker.start()
+            assert inside.wait(5)
+            worker.join(5)
+        assert slots.holds()
+    assert other_slots == [True]
+    assert not slots.holds()
