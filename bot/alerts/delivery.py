@@ -91,24 +91,7 @@ def deliver(
             results.put((None, exc))
 
     pending = len(jobs)
-    queued = list(groups.values())
-    queued.reverse()  # taken from the end: in the order they came
-    runners = min(max_workers, len(queued))
-    finished = threading.Semaphore(0)
-
-    def runner() -> None:
-        try:
-            while True:
-                try:
-                    group = queued.pop()
-                except IndexError:
-                    return
-                run(group)
-        finally:
-            finished.release()
-
-    for _ in range(runners):
-        DELIVERY_THREADS.run(runner)
+    runners, finished = _start(list(groups.values()), run, max_workers)
     try:
         while pending:
             try:
@@ -129,6 +112,31 @@ def deliver(
     finally:  # as a pool's shutdown: every runner done before this returns or raises
         for _ in range(runners):
             finished.acquire()
+
+
+def _start(
+    groups: list[list[Job]], run: Callable[[list[Job]], None], max_workers: int
+) -> tuple[int, threading.Semaphore]:
+    """Start up to `max_workers` threads (bot/alerts/workers.py) that `run` the groups in turn;
+    returns how many, and the semaphore each releases when done."""
+    groups.reverse()  # taken from the end: in the order they came
+    runners = min(max_workers, len(groups))
+    finished = threading.Semaphore(0)
+
+    def runner() -> None:
+        try:
+            while True:
+                try:
+                    group = groups.pop()
+                except IndexError:
+                    return
+                run(group)
+        finally:
+            finished.release()
+
+    for _ in range(runners):
+        DELIVERY_THREADS.run(runner)
+    return runners, finished
 
 
 def build_senders(settings: Settings, store: Store | None = None) -> dict[str, Sender]:
