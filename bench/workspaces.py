@@ -3,7 +3,8 @@
 1. sweep: one scheduled run over N workspaces (1,000; each with the seeded tracker and 3
    subscribed channels, each a database of its own) against the same run over one
    workspace with 3 x N channels (3,000) on the same tracker, through the same code (OAuth
-   mode's per-workspace jobs, bot/tenancy/jobs.py, with a sender that answers at once, so
+   mode's scheduled sweep, handlers/tenancy.py `sweep_every_workspace`: the per-workspace
+   jobs of bot/tenancy/jobs.py and the run's summary, with a sender that answers at once, so
    the sweep's own cost is what is timed). Both deliver the same alerts; the figure is the
    cost per alert, many over one (goal: within 1.5x), for a run on databases just opened
    (cold) and for the next run, four days later, with them still open (warm). Paired runs
@@ -40,7 +41,6 @@ from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.tenancy import Workspaces, in_workspace, routed_deps
-from bot.tenancy.jobs import run_for_each_workspace
 from bot.tenancy.workspaces import fit_open_files
 from storage import workspaces as registry
 from storage.alerts import save_subscription
@@ -140,7 +140,7 @@ def _two_runs(home_path: Path) -> dict[str, tuple[float, float]]:
     when more alerts have fallen due, with the databases still open ("warm": a long-running
     scheduler keeping the shipped default number open); "rss" is the resident memory (MB)
     with every database open, then the open databases counted."""
-    from handlers.tenancy import sweep_workspace
+    from handlers.tenancy import sweep_every_workspace
 
     timed: dict[str, tuple[float, float]] = {}
     with _oauth_deps(home_path) as (deps, workspaces):
@@ -148,7 +148,7 @@ def _two_runs(home_path: Path) -> dict[str, tuple[float, float]]:
             if run == "warm":
                 deps.clock.advance(LATER)  # type: ignore[attr-defined]
             started = time.perf_counter()
-            runs = run_for_each_workspace(deps, workspaces, _AnyToken(), sweep_workspace, _instant_senders)
+            runs = sweep_every_workspace(deps, workspaces, _AnyToken(), _instant_senders)
             elapsed = time.perf_counter() - started
             assert all(r.error is None for r in runs.values()), runs
             timed[run] = (elapsed, sum(r.sent for r in runs.values()))

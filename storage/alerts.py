@@ -373,7 +373,10 @@ def reclaim_alerts(
     db: Database, rows: Iterable[dict[str, Any]], token: str, now: datetime
 ) -> list[dict[str, Any]]:
     """Take over retry candidates for the sweep `token`; returns those no other sweep took first."""
-    won = []
+    rows = list(rows)
+    won: list[dict[str, Any]] = []
+    if not rows:  # most sweeps: no write transaction for nothing (a workspace's fixed cost)
+        return won
     with db.atomic():
         for row in rows:
             cursor = db.execute(
@@ -395,7 +398,10 @@ def reclaim_alerts(
 
 def skip_retries(db: Database, rows: Iterable[tuple[dict[str, Any], str]]) -> list[str]:
     """Record retry candidates (row, reason) as skipped; returns the keys no other sweep took first."""
-    done = []
+    rows = list(rows)
+    done: list[str] = []
+    if not rows:
+        return done
     with db.atomic():
         for row, reason in rows:
             cursor = db.execute(
@@ -502,12 +508,12 @@ def first_alert_ts_many(
 
 def set_threads(db: Database, choices: Iterable[tuple[str, str, bool]]) -> None:
     """Where alerts go, (key, thread_ts, broadcast): under thread_ts ('' = top level), also
-    to the channel or not. One transaction."""
+    to the channel or not. One transaction (none for no choices)."""
+    values = [(thread_ts, 1 if broadcast else 0, key) for key, thread_ts, broadcast in choices]
+    if not values:
+        return
     with db.atomic():
-        db.conn.executemany(
-            "UPDATE alert_ledger SET thread_ts = ?, broadcast = ? WHERE key = ?",
-            [(thread_ts, 1 if broadcast else 0, key) for key, thread_ts, broadcast in choices],
-        )
+        db.conn.executemany("UPDATE alert_ledger SET thread_ts = ?, broadcast = ? WHERE key = ?", values)
 
 
 def replace_message(db: Database, key: str, channel: str, ts: str) -> None:

@@ -13,11 +13,12 @@ import functools
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from sqlite_utils import Database
+from sqlite_utils.utils import dedupe_keys
 
 from storage.errors import DatabaseUnavailable
 
@@ -83,6 +84,30 @@ class _ImmediateDatabase(Database):
             except BaseException:
                 self.rollback()
                 raise
+
+    def query(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    ) -> Generator[dict[str, Any], None, None]:
+        """Rows as dicts. A plain SELECT runs as it is: sqlite-utils wraps every query in a
+        savepoint (two more statements) only to undo a statement that turns out to write, which
+        a SELECT cannot; at a few dozen reads per sweep that was a fixed cost of every
+        workspace's sweep in OAuth mode (docs/workspaces.md). Anything else goes through
+        sqlite-utils as before."""
+        if self._tracer or not _plain_select(sql):
+            return super().query(sql, params)
+        cursor = self.conn.execute(sql, params) if params is not None else self.conn.execute(sql)
+        keys = dedupe_keys(d[0] for d in cursor.description)
+        return (dict(zip(keys, row, strict=True)) for row in cursor)
+
+
+# A statement that only reads: SELECT first, and no RETURNING (a write's) anywhere in it.
+_PLAIN_SELECT = re.compile(r"(?is)^\s*select\b(?!.*\breturning\b)")
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain_select(sql: str) -> bool:
+    """Whether `sql` only reads (the same few statements come back all day: asked once each)."""
+    return _PLAIN_SELECT.match(sql) is not None
 
 
 # While a sweep writes in bulk, its connection checkpoints the WAL every this many pages

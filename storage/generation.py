@@ -9,6 +9,8 @@ gets its triggers in a new migration); tests/storage/test_generation.py fails ot
 
 from __future__ import annotations
 
+from sqlite_utils import Database
+
 from storage.db import Store
 
 # What the read answers (/holdouts, /deadlines, /aireview status|models|history) are made of.
@@ -59,3 +61,11 @@ UNWATCHED_TABLES = frozenset(
 def tracker_generation(store: Store) -> int:
     """The current generation, read on the store's shared connection (no thread's own)."""
     return int(store.peek("SELECT n FROM tracker_generation"))
+
+
+def generation_on(db: Database) -> int:
+    """The current generation, read on a connection the caller already holds (a sweep's own):
+    no lock, and no shared connection opened for it (one more per workspace database in OAuth
+    mode, docs/workspaces.md)."""
+    row = db.execute("SELECT n FROM tracker_generation").fetchone()
+    return int(row[0])

@@ -18,6 +18,14 @@ from storage.alerts import chunks
 from storage.sql import placeholders
 
 
+def latest_ids(db: Database) -> tuple[int, int]:
+    """The newest history row's id and the newest news item's id (0 for none), in one read."""
+    row = db.execute(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM history), (SELECT COALESCE(MAX(id), 0) FROM news_items)"
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
 def changed_subjects(db: Database, after_history_id: int) -> dict[str, int]:
     """Models and deadlines changed after a history row: `model:7` -> the newest row's id."""
     rows = db.execute(  # `+entity`: read the rows after the cursor, not an index of all history

@@ -16,9 +16,10 @@ are always computed in full, so a retry is dropped only when its alert no longer
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from bot.alerts.alert import (
     CURSOR_INDEXED_DAYS,
@@ -110,21 +111,28 @@ def sweep_date_ranges(
 
 def cursor_days(
     after: datetime, now: datetime, leads: Iterable[int], settings: Settings, business: bool = False
-) -> dict[date, list[int]] | None:
+) -> Mapping[date, list[int]] | None:
     """Item day -> the leads whose alert falls due in (after, now]; days with no entry have
     none (overdue: the window day before each due day). None: too many days, check them all.
-    With `business`, due days may be shifted: a few more days are looked at."""
+    With `business`, due days may be shifted: a few more days are looked at. The answer is
+    shared (made once per range of days and leads, `_leads_by_day`): read it, never change it."""
     days = due_days(after, now, settings)
     if days is None:
         return {}
     first, last = days
     if business:
         first, last = first - timedelta(days=SHIFT_MARGIN_DAYS), last + timedelta(days=SHIFT_MARGIN_DAYS)
-    span = (last - first).days + 1
-    if span > CURSOR_INDEXED_DAYS:
+    if (last - first).days + 1 > CURSOR_INDEXED_DAYS:
         return None
+    return _leads_by_day(first, last, tuple(leads))
+
+
+@lru_cache(maxsize=256)
+def _leads_by_day(first: date, last: date, leads: tuple[int, ...]) -> Mapping[date, list[int]]:
+    """cursor_days' answer for due days `first` to `last`: the same for every subscription
+    with these leads swept over these days (in OAuth mode, every workspace's), so made once."""
     by_day: dict[date, list[int]] = {}
-    for offset in range(span):
+    for offset in range((last - first).days + 1):
         due_day = first + timedelta(days=offset)
         by_day.setdefault(due_day - timedelta(days=1), [])
         for lead in leads:

@@ -14,7 +14,6 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,10 +29,15 @@ from bot.alerts.sending import (
 from bot.alerts.slack_client import slack_delivery_client
 from bot.alerts.slack_sender import SlackSender
 from bot.alerts.teams_sender import TeamsSender
+from bot.alerts.workers import SWEEP_SLOTS, ThreadCache
 from bot.settings import Settings
 from storage.db import Store
 
 log = logging.getLogger(__name__)
+
+# One thread per target, kept for the next sweep (bot/alerts/workers.py): in OAuth mode every
+# workspace's sweep delivers, and a pool of its own per sweep was a fixed cost per workspace.
+DELIVERY_THREADS = ThreadCache("alert-delivery")
 
 
 @dataclass(frozen=True)
@@ -87,14 +91,15 @@ def deliver(
             results.put((None, exc))
 
     pending = len(jobs)
-    with ThreadPoolExecutor(
-        max_workers=min(max_workers, len(groups)), thread_name_prefix="alert-delivery"
-    ) as pool:
-        for group in groups.values():
-            pool.submit(run, group)
+    runners, finished = _start(list(groups.values()), run, max_workers)
+    try:
         while pending:
             try:
-                done, outcome = results.get(timeout=tick)
+                try:
+                    done, outcome = results.get_nowait()
+                except queue.Empty:  # nothing in yet: wait without holding a sweep slot
+                    with SWEEP_SLOTS.released():
+                        done, outcome = results.get(timeout=tick)
             except queue.Empty:
                 yield None
                 continue
@@ -104,6 +109,34 @@ def deliver(
             assert isinstance(outcome, Outcome)
             pending -= 1
             yield done, outcome
+    finally:  # as a pool's shutdown: every runner done before this returns or raises
+        for _ in range(runners):
+            finished.acquire()
+
+
+def _start(
+    groups: list[list[Job]], run: Callable[[list[Job]], None], max_workers: int
+) -> tuple[int, threading.Semaphore]:
+    """Start up to `max_workers` threads (bot/alerts/workers.py) that `run` the groups in turn;
+    returns how many, and the semaphore each releases when done."""
+    groups.reverse()  # taken from the end: in the order they came
+    runners = min(max_workers, len(groups))
+    finished = threading.Semaphore(0)
+
+    def runner() -> None:
+        try:
+            while True:
+                try:
+                    group = groups.pop()
+                except IndexError:
+                    return
+                run(group)
+        finally:
+            finished.release()
+
+    for _ in range(runners):
+        DELIVERY_THREADS.run(runner)
+    return runners, finished
 
 
 def build_senders(settings: Settings, store: Store | None = None) -> dict[str, Sender]:

@@ -9,7 +9,8 @@ scheduler (bot/alerts/scheduler.py) and `python app.py sweep` only call it. One 
    subscription's cursor (the tracker rows by date and by history, the ledger by key:
    `load_due_tracker`, `plan_sweep`);
 3. claims the new alerts in one transaction (INSERTs a concurrent sweep loses; each claim
-   carries this sweep's token), then advances the subscriptions' cursors to this run;
+   carries this sweep's token) and, in the same one, advances the subscriptions' cursors to
+   this run;
 4. picks up retries: transient failures whose time came, and claims left behind by a
    run that died mid-delivery (older than the lease). A Slack retry first looks in the
    channel for a message carrying the key, so a post made just before a crash is
@@ -64,7 +65,7 @@ from bot.alerts.threads import choose_threads, in_thread
 from bot.deps import Deps
 from storage import alerts as ledger
 from storage.db import fewer_checkpoints
-from storage.generation import tracker_generation
+from storage.generation import generation_on
 from storage.tracker import get_state, set_state
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ def _live_sweep(
         jobs += _reclaim_retries(deps, subscriptions, work, token, now, threads, attempts, result)
         # Worded from the tracker as it is now, not as when planned (bot/alerts/render.py):
         # what was planned just now from rows unchanged since already is.
-        unchanged = work.generation == tracker_generation(deps.store)
+        unchanged = work.generation == generation_on(db)
         as_planned = {alert.key for alert in work.send} if unchanged else set()
         worded = current_all(db, [job.alert for job in jobs], now, deps.settings, as_planned)
         jobs = [
@@ -183,23 +184,24 @@ def _claim_new(
     skip_values = Alert.ledger_values_of(a for a, _ in work.skip)
     hold = work.plan.hold
     hold_values = Alert.ledger_values_of(a for a, _ in hold)
-    claimed, skipped, held = ledger.claim_alerts(
-        db,
-        Alert.ledger_values_of(work.send),
-        list(zip(skip_values, [reason for _, reason in work.skip], strict=True)),
-        token,
-        now,
-        hold=[(v, HELD_QUIET_HOURS, until) for v, (_, until) in zip(hold_values, hold, strict=True)],
-        threads=threads,
-    )
+    tracker = work.tracker
+    with db.atomic():  # one write transaction for the claims and the cursors (one commit, not two)
+        claimed, skipped, held = ledger.claim_alerts(
+            db,
+            Alert.ledger_values_of(work.send),
+            list(zip(skip_values, [reason for _, reason in work.skip], strict=True)),
+            token,
+            now,
+            hold=[(v, HELD_QUIET_HOURS, until) for v, (_, until) in zip(hold_values, hold, strict=True)],
+            threads=threads,
+        )
+        # Everything due is in the ledger now: the next sweep starts from here.
+        ledger.advance_cursors(
+            db, subscriptions, now, tracker.history_id, tracker.news_id, cursor_settings(deps.settings)
+        )
     reasons = {a.key: reason for a, reason in work.skip}
     result.skipped = [(key, reasons[key]) for key in skipped]
     result.held = held
-    # Everything due is in the ledger now: the next sweep starts from here.
-    tracker = work.tracker
-    ledger.advance_cursors(
-        db, subscriptions, now, tracker.history_id, tracker.news_id, cursor_settings(deps.settings)
-    )
     won = set(claimed)
     return [Job(alert) for alert in work.send if alert.key in won], dict.fromkeys(won, 0), threads
 

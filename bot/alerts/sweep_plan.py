@@ -44,8 +44,8 @@ from bot.settings import Settings
 from storage import alerts as ledger
 from storage import sweep_reads
 from storage.facts import contests_for, event_developers, list_events
-from storage.generation import tracker_generation
-from storage.tracker import latest_history_id, list_deadlines, list_models
+from storage.generation import generation_on
+from storage.tracker import list_deadlines, list_models
 
 CLAIM_LEASE = timedelta(minutes=15)  # longer than any sweep's delivery takes
 SKIP_NO_LONGER_APPLIES = "no longer applies (date changed, item removed or unsubscribed)"
@@ -88,21 +88,33 @@ def load_due_tracker(
     cursors; for digests, what falls in the periods not yet in the ledger (or retried).
     """
     retries = retries or []
-    # Read first: a change committed while the rest is read is looked at again next time.
-    history_id = latest_history_id(db)
-    news_id = ledger.latest_news_id(db)
+    # Read first: a change committed while the rest is read is looked at again next time. So
+    # rows after an id at or past these are not read now (most sweeps: nothing changed since
+    # the cursors), which saves a workspace's sweep three reads (docs/workspaces.md).
+    history_id, news_id = sweep_reads.latest_ids(db)
     cursors = {sub["id"]: sweep_cursor(sub, now, settings) for sub in subscriptions}
     marks = [c.history_id for c in cursors.values() if c is not None]
-    changed = sweep_reads.changed_subjects(db, min(marks)) if marks else {}
+    changed = sweep_reads.changed_subjects(db, min(marks)) if marks and min(marks) < history_id else {}
     recheck = {f"{r['subject_type']}:{r['subject_id']}" for r in retries}
     ids = _ids_by_kind([*changed, *recheck])
     deadline_days, model_days = _date_ranges(subscriptions, cursors, now, settings)
     after = _realtime_after(subscriptions, cursors)
     digest_from, digest_after = _digest_reads(db, subscriptions, now, settings, retries)
     status_changes = sweep_reads.status_changes_for_sweep(
-        db, HISTORY_ALERT_FIELDS, after[KIND_STATUS], digest_after[KIND_STATUS], digest_from, ids["history"]
+        db,
+        HISTORY_ALERT_FIELDS,
+        _before(after[KIND_STATUS], history_id),
+        _before(digest_after[KIND_STATUS], history_id),
+        digest_from,
+        ids["history"],
     )
-    news = sweep_reads.news_for_sweep(db, after[KIND_NEWS], digest_after[KIND_NEWS], digest_from, ids["news"])
+    news = sweep_reads.news_for_sweep(
+        db,
+        _before(after[KIND_NEWS], news_id),
+        _before(digest_after[KIND_NEWS], news_id),
+        digest_from,
+        ids["news"],
+    )
     models = sweep_reads.models_for_sweep(db, model_days, ids["model"])
     owners = {str(r["entity_id"]) for r in status_changes if r["entity"] == "model"}
     owners.update(m for s in subscriptions for m in s.get("model_filter") or ())  # followed models
@@ -119,6 +131,11 @@ def load_due_tracker(
         history_id=history_id,
         news_id=news_id,
     )
+
+
+def _before(after_id: int | None, latest: int) -> int | None:
+    """`after_id` when rows after it can exist (it is below the newest id read), else None."""
+    return after_id if after_id is not None and after_id < latest else None
 
 
 def _ids_by_kind(subjects: Iterable[str]) -> dict[str, set[int]]:
@@ -281,7 +298,7 @@ def sweep_work(
     """Everything a sweep at `now` is to do, before it writes anything: the plan, status changes
     naming their actors, the briefing filled in, and the retries joined (module docstring)."""
     settings = deps.settings
-    generation = tracker_generation(deps.store)  # before reading: a write meanwhile moves it
+    generation = generation_on(deps.store.db)  # before reading: a write meanwhile moves it
     plan, retries, tracker = plan_sweep(deps.store.db, subscriptions, now, settings, lease)
     _name_actors(deps, [*plan.send, *(alert for alert, _ in plan.hold)])
     send = [fill_briefing(deps, a, now, dry_run=dry_run) if a.kind == KIND_BRIEFING else a for a in plan.send]

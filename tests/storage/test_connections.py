@@ -146,3 +146,25 @@ def test_bulk_writes_checkpoint_less_often_then_once_at_the_end(tmp_path: Path) 
         assert busy == 0 and frames == copied  # all copied back at the end, failure or not
     finally:
         store.close()
+
+
+def test_a_select_runs_without_a_savepoint_and_anything_else_as_sqlite_utils_runs_it(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "q.db")
+    try:
+        db = store.db
+        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+        db.execute("INSERT INTO t (name) VALUES ('a')")
+        statements: list[str] = []
+        db.conn.set_trace_callback(statements.append)
+        rows = list(db.query("SELECT id, name, name FROM t"))
+        assert rows == [{"id": 1, "name": "a", "name_2": "a"}]  # duplicate names kept apart
+        assert statements == ["SELECT id, name, name FROM t"]
+        statements.clear()
+        assert list(db.query("INSERT INTO t (name) VALUES ('b') RETURNING id")) == [{"id": 2}]
+        assert any("SAVEPOINT" in s for s in statements)  # a write: sqlite-utils' guard kept
+        with pytest.raises(ValueError):
+            list(db.query("UPDATE t SET name = 'c'"))
+        assert [r["name"] for r in db.query("SELECT name FROM t ORDER BY id")] == ["a", "b"]
+    finally:
+        store.db.conn.set_trace_callback(None)
+        store.close()

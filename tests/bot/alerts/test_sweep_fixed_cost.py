@@ -1,0 +1,46 @@
+"""What a sweep costs whatever its alerts: in OAuth mode every workspace pays it on every run
+(docs/workspaces.md, "Many workspaces"). With nothing written since the cursors, a sweep reads
+no history rows or news items after them, opens no write transaction for retries it has not
+got, and writes its claims and cursors in one transaction; its reads are not wrapped in
+savepoints (storage/db.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime, time
+
+import pytest
+
+from bot.deps import Deps
+from tests.support.alerts import alert_keys, subscribe, sweep
+from tests.support.slack_emulator import SlackEmulator
+
+JUNE_1 = datetime(2026, 6, 1, 12, 0)
+
+
+def _at(deps: Deps, day: date) -> datetime:
+    return datetime.combine(day, time(9, 0), tzinfo=deps.settings.tz)
+
+
+def test_the_next_sweep_with_nothing_changed_reads_and_writes_only_what_it_needs(
+    deps: Deps, slack_emulator: SlackEmulator
+) -> None:
+    conn = deps.store.db.conn
+    if not isinstance(conn, sqlite3.Connection):
+        pytest.skip("counts SQLite statements")
+    subscribe(deps, _at(deps, JUNE_1.date()))
+    sweep(deps, slack_emulator, _at(deps, date(2026, 7, 17)))  # the 14-day alert of July 31
+    sent = len(alert_keys(slack_emulator))
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        sweep(deps, slack_emulator, _at(deps, date(2026, 7, 24)))  # the 7-day alert
+    finally:
+        conn.set_trace_callback(None)
+    assert len(alert_keys(slack_emulator)) > sent  # it did send
+    assert not [s for s in statements if "FROM history WHERE" in s and "id >" in s], statements
+    assert not [s for s in statements if "FROM news_items WHERE alert = 1" in s], statements
+    assert not [s for s in statements if "sqlite_utils_query" in s]  # SELECTs run as they are
+    writes = [s for s in statements if s.startswith("BEGIN IMMEDIATE")]
+    assert len(writes) == 2, statements  # the claims with the cursors, then the outcomes
+    # (and the summary's one statement, storage/tracker.py set_state)
