@@ -11,7 +11,6 @@ its earlier post in the same place.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from sqlite_utils import Database
@@ -22,6 +21,7 @@ from bot.alerts.sending import Thread
 from storage import alerts as ledger
 
 TOP_LEVEL = ""
+_UNPLACED = (TOP_LEVEL, False)
 
 
 def is_urgent(alert: Alert) -> bool:
@@ -63,6 +63,11 @@ def choose_threads(
     return chosen
 
 
-def in_thread(job: Job, chosen: Mapping[str, tuple[str, bool]]) -> Job:
-    parent, broadcast = chosen.get(job.alert.key, (TOP_LEVEL, False))
-    return replace(job, thread=Thread(parent, broadcast)) if parent else job
+def in_thread(job: Job, chosen: Mapping[str, tuple[str, bool]], alert: Alert | None = None) -> Job:
+    """`job` placed where `chosen` says (and carrying `alert`, its alert as worded now, if
+    given). Built directly, not by dataclasses.replace: a sweep places every alert."""
+    alert = job.alert if alert is None else alert
+    parent, broadcast = chosen.get(alert.key, _UNPLACED)
+    if parent:
+        return Job(alert, job.check_existing, Thread(parent, broadcast))
+    return job if alert is job.alert else Job(alert, job.check_existing, job.thread)

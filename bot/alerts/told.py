@@ -45,18 +45,30 @@ def already_told(db: Database, alerts: Iterable[Alert], now: datetime, settings:
     if not sent:
         return {}
     today_start = datetime.combine(today_in(settings.tz, now), time(0), tzinfo=settings.tz)
-    heard = [a for a in dated if (a.subject_type, a.subject_id, a.target_type, a.target) in sent]
-    late = {(a.subject_type, a.subject_id) for a in heard if a.due_at < now}
+    # Parsed once per distinct time: a sweep stamps all its outcomes with one, so few differ.
+    parsed: dict[str, datetime] = {}
+    heard: list[tuple[Alert, datetime]] = []
+    for alert in dated:
+        stamp = sent.get((alert.subject_type, alert.subject_id, alert.target_type, alert.target))
+        if stamp is not None:
+            last = parsed.get(stamp)
+            if last is None:
+                last = parsed[stamp] = datetime.fromisoformat(stamp)
+            heard.append((alert, last))
+    late = {(a.subject_type, a.subject_id) for a, _ in heard if a.due_at < now}
     moved = sweep_reads.dates_changed_at(db, late) if late else {}
     told: dict[str, str] = {}
-    for alert in heard:
-        last = datetime.fromisoformat(
-            sent[(alert.subject_type, alert.subject_id, alert.target_type, alert.target)]
-        )
-        changed = moved.get((alert.subject_type, alert.subject_id))
+    for alert, last in heard:
         if last >= today_start:
             told[alert.key] = SKIP_TOLD_TODAY
-        elif changed is not None and alert.due_at < datetime.fromisoformat(changed):
+            continue
+        changed = moved.get((alert.subject_type, alert.subject_id))
+        if changed is None:
+            continue
+        when = parsed.get(changed)
+        if when is None:
+            when = parsed[changed] = datetime.fromisoformat(changed)
+        if alert.due_at < when:
             told[alert.key] = SKIP_TOLD_BY_UPDATE
     return told
 
