@@ -42,24 +42,29 @@ def choose_threads(
     """Where each Slack date alert among `alerts` goes: key -> (parent ts, '' for top level;
     broadcast). A choice in `decided` (made before an earlier delivery) stands; the others
     follow the channel's first alert about the subject, looked up for all of them at once."""
-    by_id = {sub["id"]: sub for sub in subscriptions}
+    on = {sub["id"]: threads_on(sub) for sub in subscriptions}  # an unknown id: threads on
     decided = decided or {}
-    slack = [  # and the Teams bot's conversations (`bot:<id>`), which have reply chains
-        a
-        for a in alerts
-        if (a.target_type == ledger.TARGET_SLACK or a.target.startswith("bot:")) and a.kind in DATE_KINDS
-    ]
-    fresh = [a for a in slack if a.key not in decided]
-    threaded = [a for a in fresh if threads_on(by_id.get(a.subscription_id))]
-    firsts = ledger.first_alert_ts_many(
-        db, {(a.target, a.subject_type, a.subject_id) for a in threaded}, DATE_KINDS
-    )
-    chosen = {a.key: decided[a.key] for a in slack if a.key in decided}
-    for alert in fresh:
-        found = firsts.get((alert.target, alert.subject_type, alert.subject_id))
-        if not threads_on(by_id.get(alert.subscription_id)):
-            found = None
-        chosen[alert.key] = (found or TOP_LEVEL, bool(found) and is_urgent(alert))
+    chosen: dict[str, tuple[str, bool]] = {}
+    # One pass over the alerts (a sweep's hundreds of thousands): Slack, and the Teams bot's
+    # conversations (`bot:<id>`), which have reply chains; date alerts only.
+    fresh: list[tuple[Alert, str, tuple[str, str, str] | None]] = []
+    for alert in alerts:
+        if alert.kind not in DATE_KINDS:
+            continue
+        if alert.target_type != ledger.TARGET_SLACK and not alert.target.startswith("bot:"):
+            continue
+        key = alert.key
+        if key in decided:
+            chosen[key] = decided[key]
+        else:
+            threaded = on.get(alert.subscription_id, True)
+            fresh.append(
+                (alert, key, (alert.target, alert.subject_type, alert.subject_id) if threaded else None)
+            )
+    firsts = ledger.first_alert_ts_many(db, {where for _, _, where in fresh if where is not None}, DATE_KINDS)
+    for alert, key, where in fresh:
+        found = firsts.get(where) if where is not None else None
+        chosen[key] = (found or TOP_LEVEL, bool(found) and is_urgent(alert))
     return chosen
 
 
