@@ -294,7 +294,7 @@ def sweep_work(
     dropped = superseded([*send, *retried], now, settings) if retry else set()
     reasons = dict.fromkeys(dropped, SKIP_SUPERSEDED)
     # What the target already heard today, or from an update in place (bot/alerts/told.py).
-    candidates = [a for a in [*send, *retried] if a.key not in reasons]
+    candidates = [a for a in [*send, *retried] if a.key not in reasons] if reasons else [*send, *retried]
     reasons.update(already_told(deps.store.db, candidates, now, settings))
     reasons.update(summaries_caught_up(send, [a for a in retried if a.key not in reasons]))
     if not reasons:
