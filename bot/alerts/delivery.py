@@ -15,8 +15,8 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from bot.alerts.alert import Alert
 from bot.alerts.sending import (
@@ -36,8 +36,10 @@ from storage.db import Store
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
+    """One alert to deliver (a tuple: a sweep makes one per alert, and a frozen dataclass
+    costs five times as much to build)."""
+
     alert: Alert
     check_existing: bool = False  # a retry: look for an earlier post before posting
     thread: Thread | None = None  # a reply under an earlier alert (Slack)
@@ -77,8 +79,12 @@ def deliver(
                     outcome = Outcome(OUTCOME_LOST, "another sweep holds the claim")
                 else:
                     try:
-                        in_thread = {"thread": job.thread} if job.thread is not None else {}
-                        outcome = sender.send(job.alert, now, check_existing=job.check_existing, **in_thread)
+                        if job.thread is None:
+                            outcome = sender.send(job.alert, now, check_existing=job.check_existing)
+                        else:
+                            outcome = sender.send(  # only Slack's sender takes a thread (sending.py)
+                                job.alert, now, check_existing=job.check_existing, thread=job.thread
+                            )  # type: ignore[call-arg]
                     except Exception as exc:  # a bug must not stop other alerts
                         log.exception("delivering %s failed", job.alert.key)
                         outcome = Outcome(OUTCOME_FAILED, f"{type(exc).__name__}: {exc}")
