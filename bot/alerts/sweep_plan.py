@@ -239,9 +239,14 @@ def _attach_framework_contests(db: Database, alerts: Iterable[Alert]) -> None:
         return
     orders = [str(e["id"]) for e in list_events(db) if e["kind"] == "order"]
     lines = [c.line for found in contests_for(db, "event", orders).values() for c in found] if orders else []
+    done: set[int] = set()  # an item's alerts share one facts dict (fastplan): each done once
     for alert in models:
-        known = list(alert.facts.get("contests") or [])
-        alert.facts["contests"] = known + [line for line in lines if line not in known]
+        facts = alert.facts
+        if id(facts) in done:
+            continue
+        done.add(id(facts))
+        known = list(facts.get("contests") or [])
+        facts["contests"] = known + [line for line in lines if line not in known]
 
 
 def active_subscriptions(deps: Deps) -> list[Sub]:
