@@ -12,6 +12,7 @@
 
     python -m bench.engines --server postgresql://postgres@127.0.0.1:55432/postgres [--large] [--sweep-only]
     python -m bench.engines --models 100000 --repeats 2 --sweep-only   # one size alone
+    python -m bench.engines --models 100000 --sweep-only --engine sqlite  # one engine's sweep alone
 
 Each part's figures carry the load average before and after it (other work on the machine
 moves the absolute times; the ratios of paired runs less).
@@ -52,13 +53,16 @@ def _admin(server: str, *statements: str) -> None:
             conn.execute(statement.encode())
 
 
+ENGINES = ("sqlite", "postgresql")
+
+
 class Engines:
     """The SQLite base file and its PostgreSQL twin; fresh copies of each."""
 
-    def __init__(self, server: str, folder: Path, models: int) -> None:
+    def __init__(self, server: str, folder: Path, models: int, postgresql: bool = True) -> None:
         from storage.copy import copy_database
 
-        self.server, self.folder = server, folder
+        self.server, self.folder, self.postgresql = server, folder, postgresql
         self.base = folder / f"base-{models}.db"
         self.now = bench_now()
         started = time.perf_counter()
@@ -71,8 +75,9 @@ class Engines:
         )
         self.built_s = time.perf_counter() - started
         self.prefix = f"rwbench_{uuid.uuid4().hex[:8]}_{models}"
-        _admin(server, f'CREATE DATABASE "{self.prefix}_base"')
-        copy_database(str(self.base), database_url(server, f"{self.prefix}_base"))
+        if postgresql:
+            _admin(server, f'CREATE DATABASE "{self.prefix}_base"')
+            copy_database(str(self.base), database_url(server, f"{self.prefix}_base"))
         self.copies = 0
 
     def fresh(self, engine: str) -> str:
@@ -94,14 +99,17 @@ class Engines:
                 path.unlink()
 
     def close(self) -> None:
-        _admin(self.server, f'DROP DATABASE IF EXISTS "{self.prefix}_base" WITH (FORCE)')
+        if self.postgresql:
+            _admin(self.server, f'DROP DATABASE IF EXISTS "{self.prefix}_base" WITH (FORCE)')
 
 
-def sweep_figures(server: str, folder: Path, models: int, repeats: int) -> dict[str, Any]:
-    engines = Engines(server, folder, models)
+def sweep_figures(
+    server: str, folder: Path, models: int, repeats: int, engines_run: tuple[str, ...] = ENGINES
+) -> dict[str, Any]:
+    engines = Engines(server, folder, models, postgresql="postgresql" in engines_run)
     result: dict[str, Any] = {"models": models, "build_s": round(engines.built_s, 1), "load": _load()}
     try:
-        for engine in ("sqlite", "postgresql"):
+        for engine in engines_run:
             rows_location = engines.fresh(engine)
             ledger_rows = limit_rows(rows_location, settings_for(Path("x")), engines.now)
             engines.drop(rows_location)
@@ -251,6 +259,9 @@ def main() -> None:
     parser.add_argument("--large", action="store_true", help="also 100,000 models")
     parser.add_argument("--models", type=int, action="append", help="only this size (repeatable)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--engine", choices=ENGINES, action="append", help="only this engine's sweep figures (repeatable)"
+    )
     parser.add_argument("--requests", type=int, default=80)
     parser.add_argument("--no-sweep", action="store_true", help="skip part 1")
     parser.add_argument("--sweep-only", action="store_true", help="part 1 only")
@@ -262,7 +273,12 @@ def main() -> None:
         folder = Path(tmp)
         figures: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load": os.getloadavg()}}
         figures["sweep"] = (
-            [] if args.no_sweep else [sweep_figures(args.server, folder, n, args.repeats) for n in sizes]
+            []
+            if args.no_sweep
+            else [
+                sweep_figures(args.server, folder, n, args.repeats, tuple(args.engine or ENGINES))
+                for n in sizes
+            ]
         )
         print(json.dumps(figures["sweep"]), flush=True)
         if args.sweep_only:

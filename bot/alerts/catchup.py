@@ -84,6 +84,16 @@ def catch_up(new: list[Alert], today: date) -> tuple[list[Alert], list[tuple[Ale
         else:
             groups.setdefault(group, []).append(alert)
     skip: list[tuple[Alert, str]] = []
+    days: dict[str | None, int] = {}  # subject date -> days from today: parsed once per date
+
+    def rank(alert: Alert) -> tuple[int, int, int]:  # urgency(alert, today), the dates cached
+        text = alert.subject_date
+        away = days.get(text)
+        if away is None:
+            day = alert.day
+            away = days[text] = (day - today).days if day else 0
+        return (0 if alert.kind == KIND_OVERDUE else 1, away, alert.lead_days or 0)
+
     for members in groups.values():
         if len(members) == 1:  # most groups: straight out
             send.append(members[0])
@@ -91,7 +101,7 @@ def catch_up(new: list[Alert], today: date) -> tuple[list[Alert], list[tuple[Ale
             send.append(_merged_digest(members))
             skip += [(alert, SKIP_DIGEST_CATCH_UP) for alert in members[:-1]]
         else:
-            members.sort(key=lambda alert: urgency(alert, today))
+            members.sort(key=rank)
             chosen = members[0]
             send.append(chosen)
             skip += [

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from bot.alerts.alert import Alert
 
@@ -26,8 +25,7 @@ OUTCOME_LOST = "lost"  # not attempted: another sweep holds the claim now
 Sleep = Callable[[float], None]
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):  # a tuple: one per alert a sweep delivers, built on delivery threads
     status: str  # sent | failed | permanent | deferred | lost
     error: str | None = None
     channel: str | None = None
@@ -36,8 +34,7 @@ class Outcome:
     retry_after: float | None = None
 
 
-@dataclass(frozen=True)
-class Thread:
+class Thread(NamedTuple):
     """Where a Slack alert goes when it follows an earlier one (bot/alerts/threads.py)."""
 
     ts: str  # the first alert's message

@@ -39,7 +39,6 @@ import json
 import logging
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -142,10 +141,7 @@ def _live_sweep(
         unchanged = work.generation == generation_on(db)
         as_planned = {alert.key for alert in work.send} if unchanged else set()
         worded = current_all(db, [job.alert for job in jobs], now, deps.settings, as_planned)
-        jobs = [
-            in_thread(job if alert is job.alert else replace(job, alert=alert), threads)
-            for job, alert in zip(jobs, worded, strict=True)
-        ]
+        jobs = [in_thread(job, threads, alert) for job, alert in zip(jobs, worded, strict=True)]
         result.attempted = [(j.alert, j.check_existing) for j in jobs]
         if jobs:
             if senders is None:

@@ -256,9 +256,14 @@ def _attach_framework_contests(db: Database, alerts: Iterable[Alert]) -> None:
         return
     orders = [str(e["id"]) for e in list_events(db) if e["kind"] == "order"]
     lines = [c.line for found in contests_for(db, "event", orders).values() for c in found] if orders else []
+    done: set[int] = set()  # an item's alerts share one facts dict (fastplan): each done once
     for alert in models:
-        known = list(alert.facts.get("contests") or [])
-        alert.facts["contests"] = known + [line for line in lines if line not in known]
+        facts = alert.facts
+        if id(facts) in done:
+            continue
+        done.add(id(facts))
+        known = list(facts.get("contests") or [])
+        facts["contests"] = known + [line for line in lines if line not in known]
 
 
 def active_subscriptions(deps: Deps) -> list[Sub]:
@@ -311,7 +316,7 @@ def sweep_work(
     dropped = superseded([*send, *retried], now, settings) if retry else set()
     reasons = dict.fromkeys(dropped, SKIP_SUPERSEDED)
     # What the target already heard today, or from an update in place (bot/alerts/told.py).
-    candidates = [a for a in [*send, *retried] if a.key not in reasons]
+    candidates = [a for a in [*send, *retried] if a.key not in reasons] if reasons else [*send, *retried]
     reasons.update(already_told(deps.store.db, candidates, now, settings))
     reasons.update(summaries_caught_up(send, [a for a in retried if a.key not in reasons]))
     if not reasons:

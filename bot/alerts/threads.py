@@ -11,7 +11,6 @@ its earlier post in the same place.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from sqlite_utils import Database
@@ -22,6 +21,7 @@ from bot.alerts.sending import Thread
 from storage import alerts as ledger
 
 TOP_LEVEL = ""
+_UNPLACED = (TOP_LEVEL, False)
 
 
 def is_urgent(alert: Alert) -> bool:
@@ -42,27 +42,37 @@ def choose_threads(
     """Where each Slack date alert among `alerts` goes: key -> (parent ts, '' for top level;
     broadcast). A choice in `decided` (made before an earlier delivery) stands; the others
     follow the channel's first alert about the subject, looked up for all of them at once."""
-    by_id = {sub["id"]: sub for sub in subscriptions}
+    on = {sub["id"]: threads_on(sub) for sub in subscriptions}  # an unknown id: threads on
     decided = decided or {}
-    slack = [  # and the Teams bot's conversations (`bot:<id>`), which have reply chains
-        a
-        for a in alerts
-        if (a.target_type == ledger.TARGET_SLACK or a.target.startswith("bot:")) and a.kind in DATE_KINDS
-    ]
-    fresh = [a for a in slack if a.key not in decided]
-    threaded = [a for a in fresh if threads_on(by_id.get(a.subscription_id))]
-    firsts = ledger.first_alert_ts_many(
-        db, {(a.target, a.subject_type, a.subject_id) for a in threaded}, DATE_KINDS
-    )
-    chosen = {a.key: decided[a.key] for a in slack if a.key in decided}
-    for alert in fresh:
-        found = firsts.get((alert.target, alert.subject_type, alert.subject_id))
-        if not threads_on(by_id.get(alert.subscription_id)):
-            found = None
-        chosen[alert.key] = (found or TOP_LEVEL, bool(found) and is_urgent(alert))
+    chosen: dict[str, tuple[str, bool]] = {}
+    # One pass over the alerts (a sweep's hundreds of thousands): Slack, and the Teams bot's
+    # conversations (`bot:<id>`), which have reply chains; date alerts only.
+    fresh: list[tuple[Alert, str, tuple[str, str, str] | None]] = []
+    for alert in alerts:
+        if alert.kind not in DATE_KINDS:
+            continue
+        if alert.target_type != ledger.TARGET_SLACK and not alert.target.startswith("bot:"):
+            continue
+        key = alert.key
+        if key in decided:
+            chosen[key] = decided[key]
+        else:
+            threaded = on.get(alert.subscription_id, True)
+            fresh.append(
+                (alert, key, (alert.target, alert.subject_type, alert.subject_id) if threaded else None)
+            )
+    firsts = ledger.first_alert_ts_many(db, {where for _, _, where in fresh if where is not None}, DATE_KINDS)
+    for alert, key, where in fresh:
+        found = firsts.get(where) if where is not None else None
+        chosen[key] = (found or TOP_LEVEL, bool(found) and is_urgent(alert))
     return chosen
 
 
-def in_thread(job: Job, chosen: Mapping[str, tuple[str, bool]]) -> Job:
-    parent, broadcast = chosen.get(job.alert.key, (TOP_LEVEL, False))
-    return replace(job, thread=Thread(parent, broadcast)) if parent else job
+def in_thread(job: Job, chosen: Mapping[str, tuple[str, bool]], alert: Alert | None = None) -> Job:
+    """`job` placed where `chosen` says (and carrying `alert`, its alert as worded now, if
+    given). Built directly, not by dataclasses.replace: a sweep places every alert."""
+    alert = job.alert if alert is None else alert
+    parent, broadcast = chosen.get(alert.key, _UNPLACED)
+    if parent:
+        return Job(alert, job.check_existing, Thread(parent, broadcast))
+    return job if alert is job.alert else Job(alert, job.check_existing, job.thread)

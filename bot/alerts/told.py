@@ -45,18 +45,42 @@ def already_told(db: Database, alerts: Iterable[Alert], now: datetime, settings:
     if not sent:
         return {}
     today_start = datetime.combine(today_in(settings.tz, now), time(0), tzinfo=settings.tz)
-    heard = [a for a in dated if (a.subject_type, a.subject_id, a.target_type, a.target) in sent]
-    late = {(a.subject_type, a.subject_id) for a in heard if a.due_at < now}
-    moved = sweep_reads.dates_changed_at(db, late) if late else {}
+    # Times compared once per distinct value, not per alert: few differ (a sweep stamps all its
+    # outcomes with one; alerts share their delivery times), and comparing datetimes of two
+    # time zones (a stamp in UTC, a due time in the team's) costs a UTC offset each time.
+    told_today: dict[str, bool] = {}  # sent time -> sent since today began
+    late: dict[datetime, bool] = {}  # due time -> before now
+    heard: list[tuple[Alert, bool]] = []
+    subjects_late: set[tuple[str, str]] = set()
+    for alert in dated:
+        stamp = sent.get((alert.subject_type, alert.subject_id, alert.target_type, alert.target))
+        if stamp is None:
+            continue
+        today = told_today.get(stamp)
+        if today is None:
+            today = told_today[stamp] = datetime.fromisoformat(stamp) >= today_start
+        heard.append((alert, today))
+        due = alert.due_at
+        due_late = late.get(due)
+        if due_late is None:
+            due_late = late[due] = due < now
+        if due_late:
+            subjects_late.add((alert.subject_type, alert.subject_id))
+    moved = sweep_reads.dates_changed_at(db, subjects_late) if subjects_late else {}
+    before_move: dict[tuple[datetime, str], bool] = {}  # (due time, date changed at) -> due before
     told: dict[str, str] = {}
-    for alert in heard:
-        last = datetime.fromisoformat(
-            sent[(alert.subject_type, alert.subject_id, alert.target_type, alert.target)]
-        )
-        changed = moved.get((alert.subject_type, alert.subject_id))
-        if last >= today_start:
+    for alert, today in heard:
+        if today:
             told[alert.key] = SKIP_TOLD_TODAY
-        elif changed is not None and alert.due_at < datetime.fromisoformat(changed):
+            continue
+        changed = moved.get((alert.subject_type, alert.subject_id))
+        if changed is None:
+            continue
+        pair = (alert.due_at, changed)
+        earlier = before_move.get(pair)
+        if earlier is None:
+            earlier = before_move[pair] = alert.due_at < datetime.fromisoformat(changed)
+        if earlier:
             told[alert.key] = SKIP_TOLD_BY_UPDATE
     return told
 
@@ -65,6 +89,8 @@ def summaries_caught_up(send: list[Alert], retried: list[Alert]) -> dict[str, st
     """Digests and briefings held over quiet time (a weekend) are released at the delivery time,
     just as the next one falls due: the newer one is sent, carrying a held digest's items (as
     digest catch-up merges them), and the held ones are recorded as skipped. Key -> reason."""
+    if not retried:  # nothing held over: nothing to release
+        return {}
     newest: dict[tuple[str, str, str], Alert] = {}
     for alert in send:
         if alert.kind in (KIND_DIGEST, KIND_BRIEFING):
