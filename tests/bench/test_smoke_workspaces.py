@@ -16,7 +16,7 @@ def test_many_workspaces_against_one_and_finding_a_requests_workspace(tmp_path: 
     assert sweep["workspaces"] == 20 and sweep["channels"] == 60
     for kind in ("cold", "warm"):  # the same alerts, both ways
         assert sweep[kind]["alerts"]["many"] == sweep[kind]["alerts"]["one"] > 0
-        assert sweep[kind]["ratio"] > 0
+        assert sweep[kind]["ratio"] > 0 and sweep[kind]["cpu_ratio"] > 0
     assert sweep["samples"] == 1
     assert routing["ensure_us"] > 0 and routing["open_db_us"] > 0 and routing["reopen_db_us"] > 0
     assert routing["request_oauth_ms"] > 0 and routing["request_single_ms"] > 0
