@@ -48,7 +48,7 @@ MAX_ATTEMPTS = 10
 # benchmark's instant sender), and those wait in memory either way, in the batch or in the
 # queue behind it. So the size bound does not shrink what a crash can lose, but every batch
 # costs a commit that rewrites ledger pages spread over the sweep's rows: 5,000 made a
-# 100,000-model sweep commit 50 times, a third of its time (docs/benchmarks.md).
+# 100,000-model sweep commit 50 times, over a quarter of its time (docs/benchmarks.md).
 FLUSH_EVERY = 0.5
 FLUSH_SIZE = 50_000
 READ_BACK = frozenset({ledger.TARGET_SLACK})  # targets where a retry finds an earlier post

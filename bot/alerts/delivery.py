@@ -42,7 +42,7 @@ DELIVERY_THREADS = ThreadCache("alert-delivery")
 
 class Job(NamedTuple):
     """One alert to deliver (a tuple: a sweep makes one per alert, and a frozen dataclass
-    costs five times as much to build)."""
+    costs about twice as much to build)."""
 
     alert: Alert
     check_existing: bool = False  # a retry: look for an earlier post before posting
