@@ -78,6 +78,29 @@ LONGEST_FIRST = (
 )
 
 
+# The files that run the Teams bot in this process (its SDK, microsoft-teams-apps: about 2
+# CPU-seconds to import and set up, once in each worker that runs one) are handed out as one
+# unit, so that one worker pays for it rather than every worker.
+TEAMS_SDK_FILES = "tests/bot/teams/test_bot_"  # test_bot_modes.py starts `python app.py` instead
+TEAMS_SDK_UNIT = "tests/bot/teams/test_bot_* (the Teams SDK in-process)"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile` (pyproject.toml), with the Teams SDK's files as one unit of work."""
+    if config.getvalue("dist") != "loadfile":
+        return None  # xdist's own choice
+    from xdist.scheduler import LoadFileScheduling
+
+    class TeamsSdkFilesTogether(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            scope = str(super()._split_scope(nodeid))
+            in_process = scope.startswith(TEAMS_SDK_FILES) and scope != "tests/bot/teams/test_bot_modes.py"
+            return TEAMS_SDK_UNIT if in_process else scope
+
+    return TeamsSdkFilesTogether(config, log)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto`: half as many workers again as there are cores (3 on 2 cores). About a third
