@@ -38,6 +38,9 @@ LONGEST_FIRST = (
     # With a PostgreSQL server (CI): about 2 minutes each; skipped in a moment without one.
     "tests/storage/test_copy_db.py",
     "tests/bot/alerts/test_instances.py",
+    # The Teams SDK's files, handed out together as one unit (TEAMS_SDK_FILES below): the
+    # longest unit of all, so its first file leads.
+    "tests/bot/teams/test_bot_chat.py",
     # Ranked from two whole runs of the second session of issue 25 (3 workers).
     "tests/bot/exports/test_timeline.py",
     "tests/bench/test_smoke_pictures.py",
@@ -46,7 +49,6 @@ LONGEST_FIRST = (
     "tests/bot/admin/test_edits.py",
     "tests/bot/teams/test_answers.py",
     "tests/bench/test_smoke_runtime.py",
-    "tests/bot/teams/test_bot_chat.py",
     "tests/bot/alerts/test_briefing.py",
     "tests/test_layout.py",
     "tests/bot/teams/test_bot_auth.py",
@@ -76,6 +78,29 @@ LONGEST_FIRST = (
     "tests/bot/test_people.py",
     "tests/handlers/http/test_menus_modes.py",
 )
+
+
+# The files that run the Teams bot in this process (its SDK, microsoft-teams-apps: about 2
+# CPU-seconds to import and set up, once in each worker that runs one) are handed out as one
+# unit, so that one worker pays for it rather than every worker.
+TEAMS_SDK_FILES = "tests/bot/teams/test_bot_"  # test_bot_modes.py starts `python app.py` instead
+TEAMS_SDK_UNIT = "tests/bot/teams/test_bot_* (the Teams SDK in-process)"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile` (pyproject.toml), with the Teams SDK's files as one unit of work."""
+    if config.getvalue("dist") != "loadfile":
+        return None  # xdist's own choice
+    from xdist.scheduler import LoadFileScheduling
+
+    class TeamsSdkFilesTogether(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            scope = str(super()._split_scope(nodeid))
+            in_process = scope.startswith(TEAMS_SDK_FILES) and scope != "tests/bot/teams/test_bot_modes.py"
+            return TEAMS_SDK_UNIT if in_process else scope
+
+    return TeamsSdkFilesTogether(config, log)
 
 
 @pytest.hookimpl(optionalhook=True)

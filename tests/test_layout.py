@@ -12,6 +12,7 @@ SQL text above storage/. No module is part of an import circle. Tests mirror the
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -55,13 +56,22 @@ def code_modules() -> dict[str, Path]:
 MODULES = code_modules()
 
 
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once for all the checks below (they only read it)."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def imports_of(name: str) -> list[tuple[str, str | None]]:
     """(module imported, name taken from it or None) for every import in the module."""
     path = MODULES[name]
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    return list(_imports_in(path, name if path.name == "__init__.py" else name.rpartition(".")[0]))
+
+
+@functools.cache
+def _imports_in(path: Path, package: str) -> tuple[tuple[str, str | None], ...]:
     found: list[tuple[str, str | None]] = []
-    for node in ast.walk(tree):
+    for node in ast.walk(parsed(path)):
         if isinstance(node, ast.Import):
             found += [(alias.name, None) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -71,7 +81,7 @@ def imports_of(name: str) -> list[tuple[str, str | None]]:
                 anchor = anchor[: len(anchor) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
             found += [(base, alias.name) for alias in node.names]
-    return found
+    return tuple(found)
 
 
 def resolved_edges(name: str) -> set[str]:
@@ -102,7 +112,7 @@ def feature_of(name: str) -> str | None:
 def test_every_feature_package_and_room_exists() -> None:
     for feature in FEATURES:
         assert f"bot.{feature}" in MODULES, f"bot/{feature}/__init__.py is missing"
-        doc = ast.get_docstring(ast.parse(MODULES[f"bot.{feature}"].read_text(encoding="utf-8")))
+        doc = ast.get_docstring(parsed(MODULES[f"bot.{feature}"]))
         assert doc, f"bot/{feature}/__init__.py should say what the room is for"
 
 
@@ -159,7 +169,7 @@ def test_features_use_the_kernel_and_each_other_only_through_their_front_door() 
 
 
 def exported_names(package: str) -> list[str]:
-    tree = ast.parse(MODULES[package].read_text(encoding="utf-8"))
+    tree = parsed(MODULES[package])
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
             return list(ast.literal_eval(node.value))
@@ -270,7 +280,7 @@ def long_modules_and_functions(modules: dict[str, Path]) -> list[str]:
         text = path.read_text(encoding="utf-8")
         if (lines := len(text.splitlines())) > MAX_MODULE_LINES:
             found.append(f"{name}: {lines} lines")
-        for node in ast.walk(ast.parse(text)):
+        for node in ast.walk(parsed(path)):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 length = (node.end_lineno or node.lineno) - node.lineno + 1
                 if length > MAX_FUNCTION_LINES:
@@ -282,7 +292,7 @@ def sql_strings(modules: dict[str, Path]) -> list[str]:
     """String constants (f-string parts included) that read as an SQL statement."""
     found = []
     for name, path in modules.items():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(path)):
             text = node.value if isinstance(node, ast.Constant) else None
             if isinstance(text, str) and SQL_STATEMENT.match(text):
                 found.append(f"{name}:{node.lineno}: {text.strip()[:60]}")

@@ -7,6 +7,11 @@ shows, to the real drawing worker (bot/exports/painter.py) the first time and gi
 same bytes back after that, which is what drawing again gives (the drawing is deterministic:
 tests/bot/exports/test_timeline.py draws one picture in two workers and compares them).
 Tests of the worker itself use `PictureWorker` directly.
+
+The worker is kept for the whole run (KEEP_WORKER_S) instead of leaving after the app's idle
+time (30 s): pictures come at intervals through a run, and each new worker costs one to two
+CPU-seconds to start (an interpreter, matplotlib). `idle_seconds` reaching the worker as the
+app passes it is tested on `PictureWorker` itself (tests/bot/exports/test_timeline.py).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import pickle
 import threading
 from collections import OrderedDict
 from typing import Any
+
+KEEP_WORKER_S = 3600.0  # seconds without a picture before the tests' drawing worker leaves
 
 
 class RememberingPainter:
@@ -37,7 +44,7 @@ class RememberingPainter:
                 return picture
         from bot.exports.painter import WORKER  # the picture code loads when first used
 
-        picture = WORKER.draw(timeline, fit, idle_seconds=idle_seconds)
+        picture = WORKER.draw(timeline, fit, idle_seconds=KEEP_WORKER_S)
         with self._lock:
             self.drawn += 1
             self._pictures[key] = picture

@@ -29,6 +29,7 @@ from handlers.commands import ResponseUrlSink, send_reply
 from storage.tracker import create_record, remove_record, update_record
 from tests.conftest import ADMIN_ID, BOT_TOKEN
 from tests.support import paths
+from tests.support.app_process import run_main
 from tests.support.servers import shut_down_now
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import dispatch_command
@@ -429,6 +430,13 @@ def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     )
 
 
+def run_cli_here(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`run_cli` as app.main in this process (tests/support/app_process.py `run_main`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REVIEWWATCH_"))}
+    env["REVIEWWATCH_DB"] = str(tmp_path / "cli.db")
+    return run_main(["export", *args, "--now", "2026-07-24T10:00"], env, tmp_path)
+
+
 def test_cli_writes_the_calendar_and_the_csv_files(tmp_path: Path) -> None:
     done = run_cli(tmp_path, "ics")
     assert done.returncode == 0, done.stderr
@@ -439,10 +447,11 @@ def test_cli_writes_the_calendar_and_the_csv_files(tmp_path: Path) -> None:
     description = event.decoded("DESCRIPTION").decode()
     assert "Source: Stocktwits (citing The New York Times), June 2026\nAs of: June 2026" in description
 
-    assert run_cli(tmp_path, "csv").returncode == 0
+    # The CSV files from app.main in this process (`python app.py` itself ran just above).
+    assert run_cli_here(tmp_path, "csv").returncode == 0
     assert len(zipfile.ZipFile(tmp_path / "reviewwatch-csv.zip").namelist()) == 6
 
-    assert run_cli(tmp_path, "csv", "history", "changes.csv").returncode == 0
+    assert run_cli_here(tmp_path, "csv", "history", "changes.csv").returncode == 0
     assert read_csv((tmp_path / "changes.csv").read_bytes())[0]["entity"] == "developer"
 
     to_stdout = run_cli(tmp_path, "ics", "-")
