@@ -119,6 +119,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 def pytest_configure(config: pytest.Config) -> None:
     _keep_bytecode(config)
     _trust_a_lone_authority(config)
+    config.addinivalue_line("markers", "sqlite_only: on SQLite alone where `store` runs on both engines")
 
 
 def _keep_bytecode(config: pytest.Config) -> None:
@@ -187,7 +188,10 @@ def db_path(tmp_path: Path) -> Path:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """The storage, alert and instance tests that use the shared `store` run on both engines
-    (tests/support/pg_databases.py); the rest on SQLite."""
+    (tests/support/pg_databases.py); the rest on SQLite, and so do those marked
+    `sqlite_only` (they look at SQLite itself, e.g. count its statements)."""
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        return
     if wants_both_engines(metafunc.definition.nodeid, metafunc.fixturenames):
         metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
 

@@ -22,12 +22,12 @@ def _at(deps: Deps, day: date) -> datetime:
     return datetime.combine(day, time(9, 0), tzinfo=deps.settings.tz)
 
 
+@pytest.mark.sqlite_only  # it counts SQLite's own statements
 def test_the_next_sweep_with_nothing_changed_reads_and_writes_only_what_it_needs(
     deps: Deps, slack_emulator: SlackEmulator
 ) -> None:
     conn = deps.store.db.conn
-    if not isinstance(conn, sqlite3.Connection):
-        pytest.skip("counts SQLite statements")
+    assert isinstance(conn, sqlite3.Connection)
     subscribe(deps, _at(deps, JUNE_1.date()))
     sweep(deps, slack_emulator, _at(deps, date(2026, 7, 17)))  # the 14-day alert of July 31
     sent = len(alert_keys(slack_emulator))
