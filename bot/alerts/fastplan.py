@@ -103,7 +103,36 @@ def _same_day(ordinal: int) -> int:
     return ordinal
 
 
-class _Prepared:
+class _Entries:
+    """Dated entries in entry order, with lookups by day and of items changed since the cursors."""
+
+    entries: list[_DatedEntry]
+    tracker: Tracker
+
+    @cached_property
+    def by_day(self) -> dict[date, list[_DatedEntry]]:
+        """The entries whose item falls on a day, in entry order."""
+        by_day: dict[date, list[_DatedEntry]] = {}
+        for entry in self.entries:
+            by_day.setdefault(entry.item.day, []).append(entry)
+        return by_day
+
+    @cached_property
+    def fresh_entries(self) -> list[_DatedEntry]:
+        """Entries about items changed since the oldest cursor or retried (see _since_cursor)."""
+        changed, recheck = self.tracker.changed or {}, self.tracker.recheck
+        return [e for e in self.entries if e.subject in changed or e.subject in recheck]
+
+
+class _Filtered(_Entries):
+    """The entries a filtered subscription can take (and no others it could), in entry order:
+    a subscription following ten developers of two hundred looks at those, not at all."""
+
+    def __init__(self, tracker: Tracker, entries: list[_DatedEntry]) -> None:
+        self.tracker, self.entries = tracker, entries
+
+
+class _Prepared(_Entries):
     """The tracker read once for a whole plan: dated items, model owners, delivery times.
 
     With `until`, only items that can have an alert due by then are kept: an approaching
@@ -164,18 +193,33 @@ class _Prepared:
         )
 
     @cached_property
-    def by_day(self) -> dict[date, list[_DatedEntry]]:
-        """The entries whose item falls on a day, in entry order."""
-        by_day: dict[date, list[_DatedEntry]] = {}
-        for entry in self.entries:
-            by_day.setdefault(entry.item.day, []).append(entry)
-        return by_day
+    def _positions(self) -> tuple[dict[str | None, list[int]], dict[str, list[int]]]:
+        """Where each developer's items and each subject id's are among the entries."""
+        by_developer: dict[str | None, list[int]] = {}
+        by_subject: dict[str, list[int]] = {}
+        for i, entry in enumerate(self.entries):
+            by_developer.setdefault(entry.item.developer_id, []).append(i)
+            by_subject.setdefault(entry.item.subject_id, []).append(i)
+        return by_developer, by_subject
 
     @cached_property
-    def fresh_entries(self) -> list[_DatedEntry]:
-        """Entries about items changed since the oldest cursor or retried (see _since_cursor)."""
-        changed, recheck = self.tracker.changed or {}, self.tracker.recheck
-        return [e for e in self.entries if e.subject in changed or e.subject in recheck]
+    def _views(self) -> dict[tuple[frozenset[str], frozenset[str]], _Entries]:
+        return {}
+
+    def passing(self, subject_filter: SubjectFilter) -> _Entries:
+        """The entries `subject_filter.passes_model` lets through (an item of no known
+        developer, of a followed developer, or a followed model), in entry order; one per filter."""
+        views = self._views
+        which = (subject_filter.developers, subject_filter.models)
+        if which not in views:
+            by_developer, by_subject = self._positions
+            found = set(by_developer.get(None, ()))
+            for developer in subject_filter.developers:
+                found.update(by_developer.get(developer, ()))
+            for model in subject_filter.models:
+                found.update(by_subject.get(model, ()))
+            views[which] = _Filtered(self.tracker, [self.entries[i] for i in sorted(found)])
+        return views[which]
 
     @cached_property
     def model_developer(self) -> dict[str, str]:
@@ -197,14 +241,15 @@ def _date_candidates(
     business = on_business_days(sub)
     earlier: Callable[[int], int] = prepared.business_before if business else _same_day
     later: Callable[[int], int] = prepared.business_after if business else _same_day
+    subject_filter = SubjectFilter.of(sub)
+    filtered, passes = not subject_filter.everything, subject_filter.passes_model
+    entries = prepared.passing(subject_filter) if filtered else prepared
     work: Iterable[tuple[_DatedEntry, float, list[int]]]
     if cursor is None:
         created_stamp = created.timestamp()
-        work = ((entry, created_stamp, sub["lead_days"]) for entry in prepared.entries)
+        work = ((entry, created_stamp, sub["lead_days"]) for entry in entries.entries)
     else:
-        work = _since_cursor(prepared, cursor, created, sub["lead_days"], until, business)
-    subject_filter = SubjectFilter.of(sub)
-    filtered, passes = not subject_filter.everything, subject_filter.passes_model
+        work = _since_cursor(prepared, entries, cursor, created, sub["lead_days"], until, business)
     for entry, low_stamp, item_leads in work:
         if filtered and not passes(entry.item.subject_id, entry.item.developer_id):
             continue
@@ -224,6 +269,7 @@ def _date_candidates(
 
 def _since_cursor(
     prepared: _Prepared,
+    entries: _Entries,
     cursor: SweepCursor,
     created: datetime,
     leads: list[int],
@@ -232,12 +278,13 @@ def _since_cursor(
 ) -> Iterator[tuple[_DatedEntry, float, list[int]]]:
     """(entry, due after (a timestamp), leads) to look at for a subscription with a cursor:
     items changed since it (or retried) in full since the subscription started; the others
-    only for the leads that fall due after the cursor, looked up by day."""
+    only for the leads that fall due after the cursor, looked up by day. `entries`: the
+    prepared entries, or those a filtered subscription can take."""
     changed: Mapping[str, int] = prepared.tracker.changed or {}
     recheck = prepared.tracker.recheck
     fresh = [
         e
-        for e in prepared.fresh_entries
+        for e in entries.fresh_entries
         if e.subject in recheck or changed.get(e.subject, 0) > cursor.history_id
     ]
     created_stamp = created.timestamp()
@@ -249,9 +296,9 @@ def _since_cursor(
     by_due_day = cursor_days(after, until, leads, prepared.settings, business)
     steps: Iterable[tuple[_DatedEntry, list[int]]]
     if by_due_day is None:
-        steps = ((e, leads) for e in prepared.entries)
+        steps = ((e, leads) for e in entries.entries)
     else:
-        by_day = prepared.by_day
+        by_day = entries.by_day
         steps = ((e, day_leads) for day, day_leads in by_due_day.items() for e in by_day.get(day, ()))
     for entry, day_leads in steps:
         if entry.subject not in fresh_subjects:

@@ -44,7 +44,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.alerts.alert import HELD_QUIET_HOURS, Alert
+from bot.alerts.alert import HELD_QUIET_HOURS, KIND_REMINDER, Alert
 from bot.alerts.briefing import restore_briefing
 from bot.alerts.claims import ClaimLease, claim_token, deliver_and_record
 from bot.alerts.cursors import cursor_settings
@@ -60,7 +60,7 @@ from bot.alerts.sweep_plan import (
     sweep_work,
 )
 from bot.alerts.sweep_result import SweepResult
-from bot.alerts.threads import choose_threads, in_thread
+from bot.alerts.threads import choose_threads, in_thread, placed_job
 from bot.deps import Deps
 from storage import alerts as ledger
 from storage.db import fewer_checkpoints
@@ -135,13 +135,9 @@ def _live_sweep(
         work = sweep_work(deps, subscriptions, now, lease, dry_run=False)
         token = claim_token()
         jobs, attempts, threads = _claim_new(deps, subscriptions, work, token, now, result)
-        jobs += _reclaim_retries(deps, subscriptions, work, token, now, threads, attempts, result)
-        # Worded from the tracker as it is now, not as when planned (bot/alerts/render.py):
-        # what was planned just now from rows unchanged since already is.
+        retried = _reclaim_retries(deps, subscriptions, work, token, now, threads, attempts, result)
         unchanged = work.generation == generation_on(db)
-        as_planned = {alert.key for alert in work.send} if unchanged else set()
-        worded = current_all(db, [job.alert for job in jobs], now, deps.settings, as_planned)
-        jobs = [in_thread(job, threads, alert) for job, alert in zip(jobs, worded, strict=True)]
+        jobs = _as_now(deps, jobs, retried, threads, now, unchanged)
         result.attempted = [(j.alert, j.check_existing) for j in jobs]
         if jobs:
             if senders is None:
@@ -199,7 +195,34 @@ def _claim_new(
     result.skipped = [(key, reasons[key]) for key in skipped]
     result.held = held
     won = set(claimed)
-    return [Job(alert) for alert in work.send if alert.key in won], dict.fromkeys(won, 0), threads
+    jobs = [placed_job(alert, threads) for alert in work.send if alert.key in won]  # placed now: one pass
+    return jobs, dict.fromkeys(won, 0), threads
+
+
+def _as_now(
+    deps: Deps,
+    new: list[Job],
+    retried: list[Job],
+    threads: dict[str, tuple[str, bool]],
+    now: datetime,
+    unchanged: bool,
+) -> list[Job]:
+    """The jobs to deliver (new ones, then retries), worded from the tracker as it is now, not
+    as when planned (bot/alerts/render.py), and placed in their threads. New alerts planned
+    just now from rows unchanged since (`unchanged`) already are, but for reminders (what a
+    reminder repeats was worded long ago): only the others are restated, so the sweep's
+    hundreds of thousands of new jobs are not gone over again."""
+    again = (
+        [i for i, job in enumerate(new) if job.alert.kind == KIND_REMINDER] if unchanged else range(len(new))
+    )
+    worded = current_all(
+        deps.store.db, [*(new[i].alert for i in again), *(j.alert for j in retried)], now, deps.settings
+    )
+    jobs = list(new)
+    for i, alert in zip(again, worded, strict=False):
+        jobs[i] = in_thread(new[i], threads, alert)
+    jobs += [in_thread(job, threads, alert) for job, alert in zip(retried, worded[len(again) :], strict=True)]
+    return jobs
 
 
 def _reclaim_retries(

@@ -76,3 +76,9 @@ def in_thread(job: Job, chosen: Mapping[str, tuple[str, bool]], alert: Alert | N
     if parent:
         return Job(alert, job.check_existing, Thread(parent, broadcast))
     return job if alert is job.alert else Job(alert, job.check_existing, job.thread)
+
+
+def placed_job(alert: Alert, chosen: Mapping[str, tuple[str, bool]], check_existing: bool = False) -> Job:
+    """`in_thread(Job(alert, check_existing), chosen)`, in one step (a sweep makes one per alert)."""
+    parent, broadcast = chosen.get(alert.key, _UNPLACED)
+    return Job(alert, check_existing, Thread(parent, broadcast) if parent else None)
