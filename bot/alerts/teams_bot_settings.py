@@ -19,7 +19,14 @@ from typing import Any
 from bot import ids
 from bot.alerts.alert import DELIVERY_BUSINESS, DELIVERY_DAYS, DIGEST_MODES, DIGEST_REALTIME, KIND_LABELS
 from bot.alerts.subscribe_form import BRIEFING_OPTION, QUIET_HINT, THREADS_OPTION
-from bot.cardkit import CARD_CONTENT_TYPE, CARD_SCHEMA, CARD_VERSION, Element, rich_text, text_block, text_run
+from bot.cardkit import (
+    CARD_CONTENT_TYPE,
+    Element,
+    adaptive_card,
+    rich_text,
+    text_block,
+    text_run,
+)
 from bot.deps import Deps
 from storage.alerts import TARGET_TEAMS, get_subscription
 from storage.tracker import list_developers
@@ -152,13 +159,7 @@ def settings_form(
         if field in errors:
             body.append(rich_text([text_run(f"⚠ {errors[field]}", color="Attention")]))
     submit = {"type": "Action.Submit", "title": "Save", "data": {"dialog": DIALOG_ALERT_SETTINGS}}
-    return {
-        "$schema": CARD_SCHEMA,
-        "type": "AdaptiveCard",
-        "version": CARD_VERSION,
-        "body": body,
-        "actions": [submit],
-    }
+    return adaptive_card(body, [submit])
 
 
 def _continue(card: dict[str, Any]) -> dict[str, Any]:
@@ -256,10 +257,4 @@ def submit_settings(
         return _continue(settings_form(deps, entered, errors)), None
     text = describe_subscription(saved).replace("`/aireview ", "`")
     lines = ["✅ *This conversation's alert settings are saved:*", *text.split("\n")]
-    card: dict[str, Any] = {
-        "$schema": CARD_SCHEMA,
-        "type": "AdaptiveCard",
-        "version": CARD_VERSION,
-        "body": [_line(line) for line in lines],
-    }
-    return _message("Saved."), card
+    return _message("Saved."), adaptive_card([_line(line) for line in lines])

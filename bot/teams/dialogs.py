@@ -17,7 +17,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot import ids
-from bot.cardkit import CARD_CONTENT_TYPE, CARD_SCHEMA, CARD_VERSION, Element, rich_text, text_block, text_run
+from bot.cardkit import (
+    CARD_CONTENT_TYPE,
+    Element,
+    adaptive_card,
+    rich_text,
+    text_block,
+    text_run,
+)
 from bot.deps import Deps
 from bot.domain import DEVELOPER_STATUS_LABELS
 from bot.lookup import find_subject
@@ -65,16 +72,6 @@ def _denied() -> dict[str, Any]:
     )
 
 
-def _card(body: list[Element], actions: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "$schema": CARD_SCHEMA,
-        "type": "AdaptiveCard",
-        "version": CARD_VERSION,
-        "body": body,
-        "actions": actions,
-    }
-
-
 def _open_button(title: str, dialog: str, record_id: Any) -> dict[str, Any]:
     data = {"msteams": {"type": "task/fetch"}, "dialog": dialog, "id": record_id}
     return {"type": "Action.Submit", "title": title, "data": data}
@@ -88,9 +85,9 @@ def update_command_card(deps: Deps, args: str, is_admin: bool) -> dict[str, Any]
     if not args:
         offers = [_open_button(title, form, None) for form, title in ADMIN_MENU.items()]
         intro = text_block("Update <developer|model|deadline>, e.g. update meta; or:")
-        return _card([intro, edit_event_offer()], offers)
+        return adaptive_card([intro, edit_event_offer()], offers)
     if args.strip().lower() in ("event", "events", "development"):
-        return _card([text_block("Change a recorded development:")], [edit_event_button()])
+        return adaptive_card([text_block("Change a recorded development:")], [edit_event_button()])
     match = find_subject(deps.store.db, args)
     if match.record is None or match.entity not in ("developer", "model", "deadline"):
         return notice_card(
@@ -99,11 +96,11 @@ def update_command_card(deps: Deps, args: str, is_admin: bool) -> dict[str, Any]
     record = match.record
     name = str(record.get("name") or record.get("title") or record["id"])
     if match.entity == "developer":
-        return _card(
+        return adaptive_card(
             [text_block(f"Change {name}'s agreement status:")],
             [_open_button(f"Update {name}", DIALOG_STATUS, record["id"])],
         )
-    return _card(
+    return adaptive_card(
         [text_block(f"Change the {match.entity} {name}:")],
         [
             _open_button(f"Update {name}", match.entity, record["id"]),
@@ -235,13 +232,7 @@ def status_form(
         "title": "Save",
         "data": {"dialog": DIALOG_STATUS, "id": record["id"], "version": record["version"]},
     }
-    return {
-        "$schema": CARD_SCHEMA,
-        "type": "AdaptiveCard",
-        "version": CARD_VERSION,
-        "body": body,
-        "actions": [submit],
-    }
+    return adaptive_card(body, [submit])
 
 
 def _continue(title: str, card: dict[str, Any]) -> dict[str, Any]:
@@ -326,7 +317,7 @@ def record_form(
         "id": record["id"] if record else None,
         "version": record["version"] if record else None,
     }
-    return _card(body, [{"type": "Action.Submit", "title": "Save", "data": data}])
+    return adaptive_card(body, [{"type": "Action.Submit", "title": "Save", "data": data}])
 
 
 def _form(
@@ -442,4 +433,4 @@ def submit_dialog(
     for code, emoji in EMOJI.items():
         saved = saved.replace(code, emoji)
     lines = saved.split("\n")
-    return _message("Saved."), _card([rich_text(runs(line)) for line in lines], [])
+    return _message("Saved."), adaptive_card([rich_text(runs(line)) for line in lines])

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot import ids, menus
-from bot.cardkit import CARD_SCHEMA, CARD_VERSION, Element, rich_text, text_block, text_run
+from bot.cardkit import Element, adaptive_card, rich_text, text_block, text_run
 from bot.deps import Deps
 from bot.lookup import MAX_RANKED
 from storage.facts import get_event, record_sources
@@ -69,13 +69,7 @@ def pick_card(deps: Deps, typed: str = "", error: str | None = None) -> dict[str
         {"type": "Action.Submit", "title": "Narrow", "data": {"dialog": DIALOG_PICK_EVENT, "step": "filter"}},
         {"type": "Action.Submit", "title": "Next", "data": {"dialog": DIALOG_PICK_EVENT, "step": "next"}},
     ]
-    return {
-        "$schema": CARD_SCHEMA,
-        "type": "AdaptiveCard",
-        "version": CARD_VERSION,
-        "body": body,
-        "actions": actions,
-    }
+    return adaptive_card(body, actions)
 
 
 def event_values(event: Mapping[str, Any]) -> dict[str, Any]:
