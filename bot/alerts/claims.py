@@ -3,7 +3,7 @@
 Before each post the sweep checks that it still holds the claim, renewing the lease of all
 its claims once a third of it has passed (`ClaimLease`), so a long delivery is never taken
 over by a second sweep. Outcomes are recorded in batches, and only for claims the sweep
-still holds: Slack outcomes at least every FLUSH_EVERY seconds or FLUSH_SIZE alerts, Teams
+still holds: Slack outcomes at least every FLUSH_EVERY seconds, all that came in by then, Teams
 outcomes at once. A crash loses at most an unrecorded batch of Slack outcomes: those claims
 are retried after the lease and found in the channel by their key, so nothing is posted
 twice; Teams cannot be read back, so its outcomes are never held back. A transient failure
@@ -41,16 +41,16 @@ from storage.db import Store
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
-# Outcome batches (module docstring, step 5): Slack outcomes wait at most this long or this
-# many to be written; a lost batch costs one channel lookup per alert, never a second post.
-# Paced posts (one a second per channel) never fill a batch before the half second; only
-# outcomes that come faster than they are written do (failures answered at once, or the
-# benchmark's instant sender), and those wait in memory either way, in the batch or in the
-# queue behind it. So the size bound does not shrink what a crash can lose, but every batch
-# costs a commit that rewrites ledger pages spread over the sweep's rows: 5,000 made a
-# 100,000-model sweep commit 50 times, over a quarter of its time (docs/benchmarks.md).
+# Outcome batches (module docstring, step 5): Slack outcomes wait at most this long to be
+# written; a lost batch costs one channel lookup per alert, never a second post. A batch is
+# every outcome that came in by then, however many: paced posts (one a second per channel)
+# bring few in half a second; outcomes that come faster than they are written (failures
+# answered at once, or the benchmark's instant sender) wait in memory either way, in the batch
+# or in the queue behind it, so a bound on its size would not shrink what a crash can lose,
+# but every batch costs a commit that rewrites ledger pages spread over the sweep's rows:
+# batches of 5,000 made a 100,000-model sweep commit 50 times, over a quarter of its time;
+# of 50,000, 5 times (docs/benchmarks.md).
 FLUSH_EVERY = 0.5
-FLUSH_SIZE = 50_000
 READ_BACK = frozenset({ledger.TARGET_SLACK})  # targets where a retry finds an earlier post
 
 
@@ -215,7 +215,7 @@ def deliver_and_record(
     batch: list[tuple[Job, Outcome]] = []
     oldest = 0.0
     try:
-        for item in deliver(
+        for ready in deliver(
             jobs,
             senders,
             now,
@@ -224,15 +224,10 @@ def deliver_and_record(
             may_post=claims.may_post,
             tick=FLUSH_EVERY,
         ):
-            if item is not None:
-                job, outcome = item
-                if outcome.status == OUTCOME_LOST:
-                    result.handed_over.append(job.alert.key)
-                    continue
+            if ready:
                 if not batch:
                     oldest = time.monotonic()
-                batch.append(item)
-                if job.alert.target_type not in READ_BACK or len(batch) >= FLUSH_SIZE:
+                if _take(ready, batch, result):
                     record_batch(db, claims.token, batch, attempts, now, result)
                     batch = []
             if batch and time.monotonic() - oldest >= FLUSH_EVERY:
@@ -246,3 +241,19 @@ def deliver_and_record(
                 record_batch(db, claims.token, batch, attempts, now, result)
             except Exception:
                 log.exception("could not record %d alert outcome(s); their claims are retried", len(batch))
+
+
+def _take(ready: list[tuple[Job, Outcome]], batch: list[tuple[Job, Outcome]], result: SweepResult) -> bool:
+    """Outcomes that came in go into `batch`, but for lost claims (noted in `result`, not
+    written). Returns whether one of them is to be written at once (a target that cannot be
+    read back)."""
+    at_once = False
+    for item in ready:
+        job, outcome = item
+        if outcome.status == OUTCOME_LOST:
+            result.handed_over.append(job.alert.key)
+            continue
+        batch.append(item)
+        if job.alert.target_type not in READ_BACK:
+            at_once = True
+    return at_once

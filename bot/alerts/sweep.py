@@ -21,7 +21,7 @@ scheduler (bot/alerts/scheduler.py) and `python app.py sweep` only call it. One 
    the claim, renewing the lease of all its claims once a third of it has passed
    (`ClaimLease`), so a long delivery is never taken over by a second sweep. Outcomes are
    recorded in batches, and only for claims the sweep still holds: Slack outcomes at
-   least every FLUSH_EVERY seconds or FLUSH_SIZE alerts, Teams outcomes at once. A crash
+   least every FLUSH_EVERY seconds (all that came in by then), Teams outcomes at once. A crash
    loses at most an unrecorded batch of Slack outcomes: those claims are retried after the
    lease and found in the channel by their key, so nothing is posted twice; Teams cannot
    be read back, so its outcomes are never held back;
