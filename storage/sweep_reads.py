@@ -188,24 +188,26 @@ def alert_news_after(db: Database, after_id: int) -> list[dict[str, Any]]:
 
 
 def last_sent_about(
-    db: Database, subjects: Iterable[tuple[str, str]], kinds: Iterable[str]
+    db: Database, subjects: Iterable[tuple[str, str]], kinds: Iterable[str], since: str | None = None
 ) -> dict[tuple[str, str, str, str], str]:
     """For each (subject type, subject id) asked: when each target last got a sent alert of
     `kinds` about it, as (subject type, subject id, target type, target) -> sent_at (UTC ISO).
-    Read by subject (indexed), a chunk at a time."""
+    With `since` (an ISO date or time), only targets whose last one was sent at or after it
+    (as text: what sent_at holds). Read by subject (indexed), a chunk at a time."""
     kinds = list(kinds)
     by_type: dict[str, set[str]] = {}
     for subject_type, subject_id in subjects:
         by_type.setdefault(subject_type, set()).add(subject_id)
+    recent, after = ("AND sent_at >= ?", [since]) if since is not None else ("", [])
     last: dict[tuple[str, str, str, str], str] = {}
     for subject_type, ids in by_type.items():
         for chunk in chunks(sorted(ids)):
             rows = db.execute(
                 f"""SELECT subject_id, target_type, target, MAX(sent_at) FROM alert_ledger
                     WHERE subject_type = ? AND subject_id IN ({placeholders(chunk)}) AND status = 'sent'
-                      AND kind IN ({placeholders(kinds)}) AND sent_at IS NOT NULL
+                      AND kind IN ({placeholders(kinds)}) AND sent_at IS NOT NULL {recent}
                     GROUP BY subject_id, target_type, target""",
-                [subject_type, *chunk, *kinds],
+                [subject_type, *chunk, *kinds, *after],
             ).fetchall()
             for subject_id, target_type, target, sent_at in rows:
                 last[(subject_type, str(subject_id), target_type, target)] = str(sent_at)

@@ -34,6 +34,7 @@ from bot.alerts.alert import (
 from bot.domain import today_in
 from bot.settings import Settings
 from storage import sweep_reads
+from storage.timestamps import utc_iso
 
 
 def already_told(db: Database, alerts: Iterable[Alert], now: datetime, settings: Settings) -> dict[str, str]:
@@ -41,10 +42,10 @@ def already_told(db: Database, alerts: Iterable[Alert], now: datetime, settings:
     dated = [a for a in alerts if a.kind in DATE_KINDS]
     if not dated:
         return {}
-    sent = sweep_reads.last_sent_about(db, {(a.subject_type, a.subject_id) for a in dated}, DATE_KINDS)
+    today_start = datetime.combine(today_in(settings.tz, now), time(0), tzinfo=settings.tz)
+    sent, moved = _heard(db, {(a.subject_type, a.subject_id) for a in dated}, today_start)
     if not sent:
         return {}
-    today_start = datetime.combine(today_in(settings.tz, now), time(0), tzinfo=settings.tz)
     # Times compared once per distinct value, not per alert: few differ (a sweep stamps all its
     # outcomes with one; alerts share their delivery times), and comparing datetimes of two
     # time zones (a stamp in UTC, a due time in the team's) costs a UTC offset each time.
@@ -66,14 +67,14 @@ def already_told(db: Database, alerts: Iterable[Alert], now: datetime, settings:
             due_late = late[due] = due < now
         if due_late:
             subjects_late.add((alert.subject_type, alert.subject_id))
-    moved = sweep_reads.dates_changed_at(db, subjects_late) if subjects_late else {}
     before_move: dict[tuple[datetime, str], bool] = {}  # (due time, date changed at) -> due before
     told: dict[str, str] = {}
     for alert, today in heard:
         if today:
             told[alert.key] = SKIP_TOLD_TODAY
             continue
-        changed = moved.get((alert.subject_type, alert.subject_id))
+        subject = (alert.subject_type, alert.subject_id)
+        changed = moved.get(subject) if subject in subjects_late else None
         if changed is None:
             continue
         pair = (alert.due_at, changed)
@@ -83,6 +84,23 @@ def already_told(db: Database, alerts: Iterable[Alert], now: datetime, settings:
         if earlier:
             told[alert.key] = SKIP_TOLD_BY_UPDATE
     return told
+
+
+def _heard(
+    db: Database, subjects: set[tuple[str, str]], today_start: datetime
+) -> tuple[dict[tuple[str, str, str, str], str], dict[tuple[str, str], str]]:
+    """When each target last heard about each subject, where it can matter, and when the
+    subjects' dates last moved. Told by an update needs the last time for a subject whose date
+    moved (few); told today, only whether that time is today: for the others, the ledger is
+    asked only for alerts sent since today began (sent_at holds UTC ISO text, which compares
+    as the times do), not for a year of them (about 250,000 rows at 100,000 models). A target
+    whose last alert is older is left out: it was not told today, and its subject did not move."""
+    moved = sweep_reads.dates_changed_at(db, subjects)
+    since = utc_iso(today_start)
+    sent = sweep_reads.last_sent_about(db, subjects - moved.keys(), DATE_KINDS, since=since)
+    if moved:
+        sent.update(sweep_reads.last_sent_about(db, moved.keys(), DATE_KINDS))
+    return sent, moved
 
 
 def summaries_caught_up(send: list[Alert], retried: list[Alert]) -> dict[str, str]:
