@@ -423,14 +423,23 @@ def renew_claims(db: Database, token: str, now: datetime) -> set[str]:
         return {row[0] for row in db.execute(f"SELECT key FROM alert_ledger WHERE {held}", [token])}
 
 
-def record_outcomes(db: Database, token: str, now: datetime, outcomes: Sequence[LedgerOutcome]) -> list[str]:
+def record_outcomes(
+    db: Database,
+    token: str,
+    now: datetime,
+    outcomes: Sequence[LedgerOutcome],
+    sent: Sequence[tuple[str, str | None, str | None]] = (),
+) -> list[str]:
     """Record delivery outcomes in one transaction, only for claims the sweep `token` still
-    holds. Returns the keys it no longer held (another sweep took them over), left as they are."""
+    holds: `outcomes`, and `sent` as (key, channel, ts) (as LedgerOutcome(key, STATUS_SENT,
+    channel, ts), without making one: a big sweep's outcomes are nearly all posts). Returns the
+    keys it no longer held (another sweep took them over), left as they are."""
     stamp = utc_iso(now)
-    sent, failed, released = [], [], []
+    sent_rows = [(stamp, channel, ts, key, token) for key, channel, ts in sent]
+    failed, released = [], []
     for o in outcomes:
         if o.status == STATUS_SENT:
-            sent.append((stamp, o.channel, o.ts, o.key, token))
+            sent_rows.append((stamp, o.channel, o.ts, o.key, token))
         elif o.status == RELEASED:
             released.append((o.error, stamp, o.key, token))
         else:  # failed: retried at next_attempt_at; permanent: never
@@ -438,14 +447,14 @@ def record_outcomes(db: Database, token: str, now: datetime, outcomes: Sequence[
             retry_at = utc_iso(o.next_attempt_at) if o.next_attempt_at else None
             failed.append((status, (o.error or "failed")[:500], retry_at, stamp, o.key, token))
     held = f"key = ? AND +claim_token = ? AND +status = '{STATUS_CLAIMED}'"  # by key, still ours
-    sent.sort(key=itemgetter(3))  # in key order: each batch reads the key index page by page
+    sent_rows.sort(key=itemgetter(3))  # in key order: each batch reads the key index page by page
     lost: list[str] = []
     with db.atomic():
         written = db.conn.executemany(
             f"""UPDATE alert_ledger SET status = 'sent', sent_at = ?, attempts = attempts + 1,
                    message_channel = ?, message_ts = ?, last_error = NULL, next_attempt_at = NULL
                WHERE {held}""",
-            sent,
+            sent_rows,
         ).rowcount
         written += db.conn.executemany(
             f"""UPDATE alert_ledger SET status = ?, attempts = attempts + 1, last_error = ?,
@@ -458,9 +467,9 @@ def record_outcomes(db: Database, token: str, now: datetime, outcomes: Sequence[
             f"UPDATE alert_ledger SET status = 'failed', last_error = ?, next_attempt_at = ? WHERE {held}",
             released,
         ).rowcount
-        if written < len(outcomes):  # rare: find the rows another sweep has (these updates leave
-            # ours neither claimed nor skipped, and keep our token)
-            for chunk in chunks(o.key for o in outcomes):
+        if written < len(outcomes) + len(sent):  # rare: find the rows another sweep has (these
+            # updates leave ours neither claimed nor skipped, and keep our token)
+            for chunk in chunks([*(o.key for o in outcomes), *(key for key, _, _ in sent)]):
                 sql = (
                     f"SELECT key FROM alert_ledger WHERE key IN ({placeholders(chunk)}) "
                     "AND (+claim_token IS NOT ? OR +status IN (?, ?))"

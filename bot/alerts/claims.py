@@ -176,28 +176,48 @@ def record_batch(
     now: datetime,
     result: SweepResult,
 ) -> None:
-    """Write a batch of outcomes (only for claims still held) and note them in `result`."""
-    records = [
-        (ledger.LedgerOutcome(job.alert.key, ledger.STATUS_SENT, outcome.channel, outcome.ts), outcome)
-        if outcome.status == OUTCOME_SENT  # most: what _ledger_outcome gives, without the call
-        else _ledger_outcome(job, outcome, attempts[job.alert.key], now)
-        for job, outcome in batch
-    ]
-    lost = set(ledger.record_outcomes(db, token, now, [record for record, _ in records]))
-    for record, outcome in records:
-        key = record.key
-        if key in lost:
-            log.warning("alert %s: another sweep took the claim over; its outcome is theirs", key)
-            result.handed_over.append(key)
-        elif outcome.status == OUTCOME_SENT:
-            (result.already_posted if outcome.already_posted else result.sent).append(key)
-        elif outcome.status == OUTCOME_DEFERRED:
-            result.deferred.append(key)
-        elif outcome.status == OUTCOME_PERMANENT:
-            result.permanent.append((key, outcome.error or "failed"))
-            log.warning("alert %s not deliverable: %s", key, outcome.error)
+    """Write a batch of outcomes (only for claims still held) and note them in `result`; a
+    claim delivery found lost (another sweep took it before the post) is only noted."""
+    sent: list[tuple[str, str | None, str | None]] = []  # most: (key, channel, ts), no record made
+    others: dict[str, tuple[ledger.LedgerOutcome, Outcome]] = {}
+    found = False  # a retry found its earlier post
+    for job, outcome in batch:
+        status = outcome.status
+        if status == OUTCOME_SENT:
+            sent.append((job.alert.key, outcome.channel, outcome.ts))
+            found = found or outcome.already_posted
+        elif status == OUTCOME_LOST:
+            result.handed_over.append(job.alert.key)
         else:
-            result.failed.append((key, outcome.error or "failed"))
+            key = job.alert.key
+            others[key] = _ledger_outcome(job, outcome, attempts[key], now)
+    if not sent and not others:
+        return
+    lost = set(ledger.record_outcomes(db, token, now, [record for record, _ in others.values()], sent=sent))
+    if not lost and not found:  # nearly always: each list in batch order, as below
+        result.sent += [key for key, _, _ in sent]
+        for key, (_, outcome) in others.items():
+            _note(result, key, outcome, lost=False)
+        return
+    for job, outcome in batch:
+        if outcome.status != OUTCOME_LOST:
+            key = job.alert.key
+            _note(result, key, others[key][1] if key in others else outcome, lost=key in lost)
+
+
+def _note(result: SweepResult, key: str, outcome: Outcome, *, lost: bool) -> None:
+    if lost:
+        log.warning("alert %s: another sweep took the claim over; its outcome is theirs", key)
+        result.handed_over.append(key)
+    elif outcome.status == OUTCOME_SENT:
+        (result.already_posted if outcome.already_posted else result.sent).append(key)
+    elif outcome.status == OUTCOME_DEFERRED:
+        result.deferred.append(key)
+    elif outcome.status == OUTCOME_PERMANENT:
+        result.permanent.append((key, outcome.error or "failed"))
+        log.warning("alert %s not deliverable: %s", key, outcome.error)
+    else:
+        result.failed.append((key, outcome.error or "failed"))
 
 
 def deliver_and_record(
@@ -214,6 +234,7 @@ def deliver_and_record(
     db = deps.store.db
     batch: list[tuple[Job, Outcome]] = []
     oldest = 0.0
+    at_once = {job.alert.target_type for job in jobs} - READ_BACK  # target types written at once
     try:
         for ready in deliver(
             jobs,
@@ -227,7 +248,8 @@ def deliver_and_record(
             if ready:
                 if not batch:
                     oldest = time.monotonic()
-                if _take(ready, batch, result):
+                batch += ready
+                if at_once and any(job.alert.target_type in at_once for job, _ in ready):
                     record_batch(db, claims.token, batch, attempts, now, result)
                     batch = []
             if batch and time.monotonic() - oldest >= FLUSH_EVERY:
@@ -241,19 +263,3 @@ def deliver_and_record(
                 record_batch(db, claims.token, batch, attempts, now, result)
             except Exception:
                 log.exception("could not record %d alert outcome(s); their claims are retried", len(batch))
-
-
-def _take(ready: list[tuple[Job, Outcome]], batch: list[tuple[Job, Outcome]], result: SweepResult) -> bool:
-    """Outcomes that came in go into `batch`, but for lost claims (noted in `result`, not
-    written). Returns whether one of them is to be written at once (a target that cannot be
-    read back)."""
-    at_once = False
-    for item in ready:
-        job, outcome = item
-        if outcome.status == OUTCOME_LOST:
-            result.handed_over.append(job.alert.key)
-            continue
-        batch.append(item)
-        if job.alert.target_type not in READ_BACK:
-            at_once = True
-    return at_once

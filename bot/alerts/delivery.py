@@ -70,14 +70,16 @@ def deliver(
         groups.setdefault((job.alert.target_type, job.alert.target), []).append(job)
     if not groups:
         return
-    results: queue.SimpleQueue[tuple[Job | None, Outcome | BaseException]] = queue.SimpleQueue()
+    results: queue.SimpleQueue[tuple[Job, Outcome] | None] = queue.SimpleQueue()
+    failures: list[BaseException] = []  # a runner's own failure; None in `results` says one came
 
     def run(group: list[Job]) -> None:
         try:
             for job in group:
                 results.put((job, _outcome(job, senders, now, stop, may_post)))
         except BaseException as exc:  # noqa: B036 - handed to the caller's thread
-            results.put((None, exc))
+            failures.append(exc)
+            results.put(None)
 
     pending = len(jobs)
     runners, finished = _start(list(groups.values()), run, max_workers)
@@ -92,12 +94,14 @@ def deliver(
             except queue.Empty:
                 yield []
                 continue
-            ready, failure = _ready(results, first, pending)
+            ready = _ready(results, first, pending)
+            if failures:  # the outcomes that came before it, then the failure
+                ready = [item for item in ready if item is not None]
             pending -= len(ready)
             if ready:
-                yield ready
-            if failure is not None:
-                raise failure
+                yield ready  # type: ignore[misc]  # no None left in it: checked above
+            if failures:
+                raise failures[0]
     finally:  # as a pool's shutdown: every runner done before this returns or raises
         for _ in range(runners):
             finished.acquire()
@@ -130,28 +134,17 @@ def _outcome(
 
 
 def _ready(
-    results: queue.SimpleQueue[tuple[Job | None, Outcome | BaseException]],
-    first: tuple[Job | None, Outcome | BaseException],
-    pending: int,
-) -> tuple[list[tuple[Job, Outcome]], BaseException | None]:
-    """`first` and every outcome already waiting behind it, without waiting for more (taken
-    together: one by one, the handoff cost the sweep of 250,000 alerts about a second), up to
-    a runner's failure, which comes back apart."""
-    ready: list[tuple[Job, Outcome]] = []
-    item = first
-    while True:
-        job, outcome = item
-        if job is None:
-            assert isinstance(outcome, BaseException)
-            return ready, outcome
-        assert isinstance(outcome, Outcome)
-        ready.append((job, outcome))
-        if len(ready) >= pending:
-            return ready, None
+    results: queue.SimpleQueue[tuple[Job, Outcome] | None], first: tuple[Job, Outcome] | None, pending: int
+) -> list[tuple[Job, Outcome] | None]:
+    """`first` and everything already waiting behind it, without waiting for more (taken
+    together, not one by one: a sweep of 250,000 alerts takes them in a few lists)."""
+    ready = [first]
+    while len(ready) < pending:
         try:
-            item = results.get_nowait()
+            ready.append(results.get_nowait())
         except queue.Empty:
-            return ready, None
+            break
+    return ready
 
 
 def _start(
