@@ -148,17 +148,17 @@ class Alert:
         dict is encoded once: the payload is the text json.dumps(..., sort_keys=True) gives
         ("facts" sorts before "title")."""
         encoded: dict[int, tuple[dict[str, Any], str]] = {}  # id -> (the dict, kept alive; JSON)
-        titles: dict[str, str] = {}
+        payloads: dict[tuple[int, str], str] = {}  # (facts id, title) -> payload: one per item and wording
         rows = []
         for alert in alerts:
             facts, title = alert.facts, alert.title
-            known = encoded.get(id(facts))
-            if known is None:
-                known = encoded[id(facts)] = (facts, json.dumps(facts, sort_keys=True))
-            title_json = titles.get(title)
-            if title_json is None:
-                title_json = titles[title] = json.dumps(title)
-            payload = f'{{"facts": {known[1]}, "title": {title_json}}}'
+            payload = payloads.get((id(facts), title))
+            if payload is None:
+                known = encoded.get(id(facts))
+                if known is None:
+                    known = encoded[id(facts)] = (facts, json.dumps(facts, sort_keys=True))
+                payload = f'{{"facts": {known[1]}, "title": {json.dumps(title)}}}'
+                payloads[(id(facts), title)] = payload
             rows.append(
                 (
                     alert.key,

@@ -60,7 +60,7 @@ from bot.alerts.sweep_plan import (
     sweep_work,
 )
 from bot.alerts.sweep_result import SweepResult
-from bot.alerts.threads import choose_threads, in_thread, placed_job
+from bot.alerts.threads import choose_threads, in_thread, placed_jobs
 from bot.deps import Deps
 from storage import alerts as ledger
 from storage.db import fewer_checkpoints
@@ -195,7 +195,7 @@ def _claim_new(
     result.skipped = [(key, reasons[key]) for key in skipped]
     result.held = held
     won = set(claimed)
-    jobs = [placed_job(alert, threads) for alert in work.send if alert.key in won]  # placed now: one pass
+    jobs = placed_jobs(work.send, threads, won)  # placed now: one pass
     return jobs, dict.fromkeys(won, 0), threads
 
 

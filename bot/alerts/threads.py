@@ -10,7 +10,7 @@ its earlier post in the same place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from sqlite_utils import Database
@@ -48,23 +48,26 @@ def choose_threads(
     # One pass over the alerts (a sweep's hundreds of thousands): Slack, and the Teams bot's
     # conversations (`bot:<id>`), which have reply chains; date alerts only.
     fresh: list[tuple[Alert, str, tuple[str, str, str] | None]] = []
+    slack = ledger.TARGET_SLACK
     for alert in alerts:
         if alert.kind not in DATE_KINDS:
             continue
-        if alert.target_type != ledger.TARGET_SLACK and not alert.target.startswith("bot:"):
+        target = alert.target
+        if alert.target_type != slack and not target.startswith("bot:"):
             continue
         key = alert.key
         if key in decided:
             chosen[key] = decided[key]
+        elif on.get(alert.subscription_id, True):
+            fresh.append((alert, key, (target, alert.subject_type, alert.subject_id)))
         else:
-            threaded = on.get(alert.subscription_id, True)
-            fresh.append(
-                (alert, key, (alert.target, alert.subject_type, alert.subject_id) if threaded else None)
-            )
+            fresh.append((alert, key, None))
     firsts = ledger.first_alert_ts_many(db, {where for _, _, where in fresh if where is not None}, DATE_KINDS)
+    get = firsts.get
     for alert, key, where in fresh:
-        found = firsts.get(where) if where is not None else None
-        chosen[key] = (found or TOP_LEVEL, bool(found) and is_urgent(alert))
+        found = get(where) if where is not None else None
+        # A Thread is the (parent ts, broadcast) pair itself: placed_jobs uses it as it is.
+        chosen[key] = Thread(found, is_urgent(alert)) if found else _UNPLACED
     return chosen
 
 
@@ -78,7 +81,19 @@ def in_thread(job: Job, chosen: Mapping[str, tuple[str, bool]], alert: Alert | N
     return job if alert is job.alert else Job(alert, job.check_existing, job.thread)
 
 
-def placed_job(alert: Alert, chosen: Mapping[str, tuple[str, bool]], check_existing: bool = False) -> Job:
-    """`in_thread(Job(alert, check_existing), chosen)`, in one step (a sweep makes one per alert)."""
-    parent, broadcast = chosen.get(alert.key, _UNPLACED)
-    return Job(alert, check_existing, Thread(parent, broadcast) if parent else None)
+def placed_jobs(
+    alerts: Iterable[Alert], chosen: Mapping[str, tuple[str, bool]], keep: Container[str]
+) -> list[Job]:
+    """`in_thread(Job(alert), chosen)` for each of `alerts` whose key is in `keep`, in one pass
+    and without a call per alert (a sweep places every new alert)."""
+    get = chosen.get
+    jobs = []
+    for alert in alerts:
+        key = alert.key
+        if key in keep:
+            where = get(key)
+            if where is None or not where[0]:
+                jobs.append(Job(alert))
+            else:
+                jobs.append(Job(alert, False, where if type(where) is Thread else Thread(*where)))
+    return jobs
