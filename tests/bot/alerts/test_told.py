@@ -23,13 +23,13 @@ def date_alert(subject_id: str, day: str, lead: int, channel: str, due_at: datet
 
 def sent(deps: Deps, alert: Alert, at: datetime) -> None:
     values = Alert.ledger_values_of([alert])[0]
-    deps.store.db.execute(
-        "INSERT INTO alert_ledger (key, kind, subject_type, subject_id, subject_date, lead_days, "
-        "target_type, target, subscription_id, due_at, payload, status, attempts, sent_at, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', 1, ?, ?)",
-        [*values, utc_iso(at), utc_iso(at)],
-    )
-    deps.store.db.conn.commit()
+    with deps.store.db.atomic():
+        deps.store.db.execute(
+            "INSERT INTO alert_ledger (key, kind, subject_type, subject_id, subject_date, lead_days, "
+            "target_type, target, subscription_id, due_at, payload, status, attempts, sent_at, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', 1, ?, ?)",
+            [*values, utc_iso(at), utc_iso(at)],
+        )
 
 
 def test_told_today_by_update_or_not_at_all(deps: Deps) -> None:
