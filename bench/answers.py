@@ -258,3 +258,18 @@ def answer_rows(level: dict[str, Any]) -> list[str]:
         f"{bare_ack['median_ms']} / {bare_ack['p99_ms']} ms | (worst case, for comparison) | "
         f"ratio {level['cold_ratio']} |",
     ]
+
+
+def footprint_rows(fp: dict[str, Any]) -> list[str]:
+    st = fp["start"]
+    return [
+        f"| Idle resident memory after start | {fp['app_idle_mib']} MiB | {fp['bare_idle_mib']} MiB | "
+        f"<= 1.3x | {met(fp['idle_ratio'] <= 1.3)} (ratio {fp['idle_ratio']}) |",
+        f"| Idle resident memory after {fp['app_requests']:,} requests (peak) | {fp['app_after_mib']} "
+        f"({fp['app_peak_mib']}) MiB | {fp['bare_after_mib']} ({fp['bare_peak_mib']}) MiB after "
+        f"{fp['bare_requests']:,} | <= 1.3x | {met(fp['after_ratio'] <= 1.3)} "
+        f"(ratio {fp['after_ratio']}) |",
+        f"| Start to first answered request, median (max), {st['runs']} paired runs | "
+        f"{st['app_median_s']} ({st['app_max_s']}) s | {st['bare_median_s']} ({st['bare_max_s']}) s | "
+        f"< 1 s | {met(st['app_median_s'] < 1)} |",
+    ]

@@ -9,7 +9,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from bench.common import python_json, settings_for, spread, timed
+from bench.common import met, python_json, settings_for, spread, timed
 from bench.tracker import bench_now, build_bench_db
 from bot.clock import FixedClock
 
@@ -271,3 +271,32 @@ def import_rows(costs: dict[str, Any]) -> list[str]:
         where = "loaded at start" if cost["loaded_at_start"] else "imported when used"
         rows.append(f"| Import `{module}` ({where}) | +{cost['ms']} ms, +{cost['kib']:.0f} KiB | | | |")
     return rows
+
+
+def timeline_rows(tl: dict[str, Any], models: int) -> list[str]:
+    lines: list[str] = []
+    for name, label in (
+        ("seeded", "the seeded tracker"),
+        ("large", f"{models:,} models"),
+    ):
+        row = tl[name]
+        goal = "< 1 s" if name == "large" else ""
+        verdict = met(row["median_ms"] < 1000) if name == "large" else ""
+        lines.append(
+            f"| Timeline picture, 90 days, {label} (query, layout, PNG of {row['kib']} KiB), median "
+            f"[min-max] (n={row['n']}) | {row['median_ms']} [{row['min_ms']}-{row['max_ms']}] ms | | "
+            f"{goal} | {verdict} |"
+        )
+    fi = tl["feature_imports"]
+    lines.append(
+        f"| Start-up imports with issue 16's modules (picture, changes, briefing, compare, follows), "
+        f"median of {fi['runs']} fresh processes | {fi['with']['ms']} ms, {fi['with']['mib']} MiB | "
+        f"without them {fi['without']['ms']} ms, {fi['without']['mib']} MiB | no growth at start | "
+        f"plotting loaded at start: {'yes' if fi['with']['plotting'] else 'no'} |"
+    )
+    first = tl["first_draw"]
+    lines.append(
+        f"| The first picture in a process (imports matplotlib), seeded tracker | {first['ms']} ms, "
+        f"+{first['kib'] / 1024:.1f} MiB resident | | not at start | (only when drawn) |"
+    )
+    return lines

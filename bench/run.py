@@ -53,10 +53,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.answers import answer_rows, answers_and_footprint
+from bench.answers import answer_rows, answers_and_footprint, footprint_rows
 from bench.common import FULL, QUICK, Size, TimedEmulator, met
-from bench.imports import import_costs, import_rows, timeline_draw_times
-from bench.sweeps import fan_out, sweep_cost, sweep_rows
+from bench.imports import import_costs, import_rows, timeline_draw_times, timeline_rows
+from bench.sweeps import fan_out, fan_out_rows, sweep_cost, sweep_rows
 
 # The parts `--only` picks; footprint's memory figures are taken around the answers under
 # load, so footprint runs that too.
@@ -153,61 +153,17 @@ def report(results: dict[str, Any]) -> str:
 
         lines += report_rows(results["workspaces"])
     if "fan_out" in results:
-        fo = results["fan_out"]
-        lines.append(
-            f"| Fan-out, {fo['alerts']} alerts / {fo['channels']} channels "
-            f"(busiest {fo['busiest_channel']}), 1 msg/s per channel | "
-            f"{fo['total_s']} s, {fo['answered_429']} x 429 | ideal {fo['ideal_s']} s | "
-            "<= 1.1x ideal, once each | "
-            f"{met(fo['ratio'] <= 1.1 and fo['exactly_once'])} (ratio {fo['ratio']}, "
-            f"exactly once: {fo['exactly_once']}) |"
-        )
+        lines += fan_out_rows(results["fan_out"])
     if "options" in results:
         from bench.options import report_rows
 
         lines += report_rows(results["options"])
     if "footprint" in results:
-        fp = results["footprint"]
-        st = fp["start"]
-        lines += [
-            f"| Idle resident memory after start | {fp['app_idle_mib']} MiB | {fp['bare_idle_mib']} MiB | "
-            f"<= 1.3x | {met(fp['idle_ratio'] <= 1.3)} (ratio {fp['idle_ratio']}) |",
-            f"| Idle resident memory after {fp['app_requests']:,} requests (peak) | {fp['app_after_mib']} "
-            f"({fp['app_peak_mib']}) MiB | {fp['bare_after_mib']} ({fp['bare_peak_mib']}) MiB after "
-            f"{fp['bare_requests']:,} | <= 1.3x | {met(fp['after_ratio'] <= 1.3)} "
-            f"(ratio {fp['after_ratio']}) |",
-            f"| Start to first answered request, median (max), {st['runs']} paired runs | "
-            f"{st['app_median_s']} ({st['app_max_s']}) s | {st['bare_median_s']} ({st['bare_max_s']}) s | "
-            f"< 1 s | {met(st['app_median_s'] < 1)} |",
-        ]
+        lines += footprint_rows(results["footprint"])
     if "imports" in results:
         lines += import_rows(results["imports"])
     if "timeline" in results:
-        tl = results["timeline"]
-        for name, label in (
-            ("seeded", "the seeded tracker"),
-            ("large", f"{results['size']['models']:,} models"),
-        ):
-            row = tl[name]
-            goal = "< 1 s" if name == "large" else ""
-            verdict = met(row["median_ms"] < 1000) if name == "large" else ""
-            lines.append(
-                f"| Timeline picture, 90 days, {label} (query, layout, PNG of {row['kib']} KiB), median "
-                f"[min-max] (n={row['n']}) | {row['median_ms']} [{row['min_ms']}-{row['max_ms']}] ms | | "
-                f"{goal} | {verdict} |"
-            )
-        fi = tl["feature_imports"]
-        lines.append(
-            f"| Start-up imports with issue 16's modules (picture, changes, briefing, compare, follows), "
-            f"median of {fi['runs']} fresh processes | {fi['with']['ms']} ms, {fi['with']['mib']} MiB | "
-            f"without them {fi['without']['ms']} ms, {fi['without']['mib']} MiB | no growth at start | "
-            f"plotting loaded at start: {'yes' if fi['with']['plotting'] else 'no'} |"
-        )
-        first = tl["first_draw"]
-        lines.append(
-            f"| The first picture in a process (imports matplotlib), seeded tracker | {first['ms']} ms, "
-            f"+{first['kib'] / 1024:.1f} MiB resident | | not at start | (only when drawn) |"
-        )
+        lines += timeline_rows(results["timeline"], results["size"]["models"])
     if "hardening" in results:
         from bench.hardening import report_rows as hardening_rows
 

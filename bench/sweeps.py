@@ -191,45 +191,7 @@ def fan_out(emu: TimedEmulator, folder: Path, per_channel: tuple[int, ...]) -> d
     store = open_store(db_path)
     try:
         db = store.db
-        developers, models, subs = [], [], []
-        for n, count in enumerate(per_channel):
-            dev = f"fan-{n:02d}"
-            developers.append(
-                {
-                    "id": dev,
-                    "name": f"Fan {n}",
-                    "status": "signed",
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                    "updated_by": "UADMIN0001",
-                }
-            )
-            for k in range(count):
-                models.append(
-                    {
-                        "developer_id": dev,
-                        "name": f"Model {k}",
-                        "planned_release": today,
-                        "review_status": "submitted",
-                        "submitted": today,
-                        "created_at": stamp,
-                        "updated_at": stamp,
-                        "updated_by": "UADMIN0001",
-                    }
-                )
-            subs.append(
-                {
-                    "target_type": "slack",
-                    "target": f"CFAN{n:04d}",
-                    "kinds": '["release"]',
-                    "lead_days": "[0]",
-                    "digest": "realtime",
-                    "developer_filter": json.dumps([dev]),
-                    "created_by": "UADMIN0001",
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }
-            )
+        developers, models, subs = _fan_out_tracker(per_channel, today, stamp)
         with db.atomic():
             db["developers"].insert_all(developers)
             db["models"].insert_all(models)
@@ -269,6 +231,53 @@ def fan_out(emu: TimedEmulator, folder: Path, per_channel: tuple[int, ...]) -> d
     }
 
 
+def _fan_out_tracker(
+    per_channel: tuple[int, ...], today: str, stamp: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """A developer per channel with `count` models released today, each channel subscribed
+    to its developer's releases."""
+    developers, models, subs = [], [], []
+    for n, count in enumerate(per_channel):
+        dev = f"fan-{n:02d}"
+        developers.append(
+            {
+                "id": dev,
+                "name": f"Fan {n}",
+                "status": "signed",
+                "created_at": stamp,
+                "updated_at": stamp,
+                "updated_by": "UADMIN0001",
+            }
+        )
+        for k in range(count):
+            models.append(
+                {
+                    "developer_id": dev,
+                    "name": f"Model {k}",
+                    "planned_release": today,
+                    "review_status": "submitted",
+                    "submitted": today,
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                    "updated_by": "UADMIN0001",
+                }
+            )
+        subs.append(
+            {
+                "target_type": "slack",
+                "target": f"CFAN{n:04d}",
+                "kinds": '["release"]',
+                "lead_days": "[0]",
+                "digest": "realtime",
+                "developer_filter": json.dumps([dev]),
+                "created_by": "UADMIN0001",
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        )
+    return developers, models, subs
+
+
 def sweep_rows(row: dict[str, Any]) -> list[str]:
     whole, limit, plan, select = row["whole"], row["limit"], row["plan"], row["select"]
     n = row["samples"]
@@ -282,4 +291,15 @@ def sweep_rows(row: dict[str, Any]) -> list[str]:
         f"{met(row['whole_ratio'] <= 3) if goal else ''} (ratio {row['whole_ratio']}) |",
         f"| Sweep planning step, {row['models']:,} models (n={n}) | {plan['median_ms']} ms | "
         f"SELECT {select['median_ms']} ms | | ratio {row['plan_ratio']} |",
+    ]
+
+
+def fan_out_rows(fo: dict[str, Any]) -> list[str]:
+    return [
+        f"| Fan-out, {fo['alerts']} alerts / {fo['channels']} channels "
+        f"(busiest {fo['busiest_channel']}), 1 msg/s per channel | "
+        f"{fo['total_s']} s, {fo['answered_429']} x 429 | ideal {fo['ideal_s']} s | "
+        "<= 1.1x ideal, once each | "
+        f"{met(fo['ratio'] <= 1.1 and fo['exactly_once'])} (ratio {fo['ratio']}, "
+        f"exactly once: {fo['exactly_once']}) |"
     ]
