@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
+from storage.db import one_transaction
 from storage.pg_statements import is_postgresql, keys_present
 from storage.sql import placeholders
 from storage.timestamps import utc_iso
@@ -210,7 +211,7 @@ def advance_cursors(
     if not values:
         return
     # One statement for all of them (on PostgreSQL pipelined: one round trip, not one each).
-    with db.atomic():
+    with one_transaction(db):
         db.conn.executemany(
             """UPDATE subscriptions SET swept_at = ?, swept_history_id = ?, swept_news_id = ?,
                    swept_settings = ?
@@ -219,6 +220,7 @@ def advance_cursors(
                  AND since_history_id = ? AND since_news_id = ? AND delivery_days = ?""",
             values,
         )
+
 
 def chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
     values = list(values)
@@ -237,6 +239,7 @@ def known_keys(db: Database, keys: Iterable[str]) -> set[str]:
         sql = f"SELECT key FROM alert_ledger WHERE key IN ({placeholders(chunk)})"
         found.update(row[0] for row in db.execute(sql, chunk).fetchall())
     return found
+
 
 def ledger_keys(db: Database, target_type: str | None = None, target: str | None = None) -> set[str]:
     """Every key in the ledger, or (indexed) only one target's."""
@@ -331,7 +334,7 @@ def claim_alerts(
     )
     found = [[row[0] for row in rows] for rows in groups]
     every = [row for rows in groups for row in rows]
-    with db.atomic():
+    with one_transaction(db):
         # All in one statement, in key order: the primary key's B-tree grows page by page
         # instead of at random places, in one pass rather than one per group (and
         # record_outcomes later finds the rows in the same order).

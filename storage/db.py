@@ -119,6 +119,19 @@ SMALL_SWEEP_ROWS = 1_000
 
 
 @contextlib.contextmanager
+def one_transaction(db: Database) -> Generator[Database, None, None]:
+    """`db.atomic()`, or inside a transaction already, that transaction itself, without the
+    savepoint a nested `atomic()` makes: on PostgreSQL a savepoint is two more round trips
+    (SAVEPOINT, RELEASE). For blocks whose errors go up to the caller's transaction, which
+    then rolls back whole either way (the sweep's claims and cursors, bot/alerts/sweep.py)."""
+    if db.conn.in_transaction:
+        yield db
+        return
+    with db.atomic():
+        yield db
+
+
+@contextlib.contextmanager
 def fewer_checkpoints(db: Database, pages: int = BULK_CHECKPOINT_PAGES) -> Generator[None, None, None]:
     """Let `db`'s WAL grow to `pages` before it checkpoints, then checkpoint once at the end.
 

@@ -63,7 +63,9 @@ def _params(params: Any) -> Any:
         return []
     if isinstance(params, Mapping):
         return {key: _param(value) for key, value in params.items()}
-    return [_param(value) for value in params]
+    # Text and NULL (most of a sweep's 160,000 values at 1,000 models) pass as they are,
+    # without a call each.
+    return [value if value is None or type(value) is str else _param(value) for value in params]
 
 
 def as_sqlite_error(exc: psycopg.Error) -> sqlite3.Error:
