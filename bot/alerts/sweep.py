@@ -25,7 +25,8 @@ scheduler (bot/alerts/scheduler.py) and `python app.py sweep` only call it. One 
    loses at most an unrecorded batch of Slack outcomes: those claims are retried after the
    lease and found in the channel by their key, so nothing is posted twice; Teams cannot
    be read back, so its outcomes are never held back;
-6. stores a summary in app_state "last_sweep" (JSON) for /healthz and admins.
+6. stores a summary in app_state "last_sweep" (JSON) for /healthz and admins, in the last
+   outcomes' transaction (one commit, not two: a workspace's sweep in OAuth mode pays each).
 
 `dry_run=True` does steps 2 and 4 without writing anything (cursors included) and returns
 what would be sent (bot/alerts/dry_run.py). Step 5 is bot/alerts/claims.py.
@@ -139,12 +140,17 @@ def _live_sweep(
         unchanged = work.generation == generation_on(db)
         jobs = _as_now(deps, jobs, retried, threads, now, unchanged)
         result.attempted = [(j.alert, j.check_existing) for j in jobs]
+
+        def summarise() -> None:
+            set_state(db, STATE_LAST_SWEEP, json.dumps(result.summary()))
+
         if jobs:
             if senders is None:
                 senders = build_senders(deps.settings, deps.store)
             claims = ClaimLease(deps.store, token, attempts, now, lease)
-            deliver_and_record(deps, jobs, senders, claims, attempts, now, result, max_workers)
-        set_state(db, STATE_LAST_SWEEP, json.dumps(result.summary()))
+            deliver_and_record(deps, jobs, senders, claims, attempts, now, result, max_workers, summarise)
+        else:
+            summarise()
         return result
     except Exception as exc:
         summary = {**result.summary(), "ok": False, "error": f"{type(exc).__name__}: {exc}"}

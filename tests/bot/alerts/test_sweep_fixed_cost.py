@@ -1,8 +1,8 @@
 """What a sweep costs whatever its alerts: in OAuth mode every workspace pays it on every run
 (docs/workspaces.md, "Many workspaces"). With nothing written since the cursors, a sweep reads
 no history rows or news items after them, opens no write transaction for retries it has not
-got, and writes its claims and cursors in one transaction; its reads are not wrapped in
-savepoints (storage/db.py)."""
+got, writes its claims and cursors in one transaction and its summary with the last
+outcomes; its reads are not wrapped in savepoints (storage/db.py)."""
 
 from __future__ import annotations
 
@@ -42,5 +42,8 @@ def test_the_next_sweep_with_nothing_changed_reads_and_writes_only_what_it_needs
     assert not [s for s in statements if "FROM news_items WHERE alert = 1" in s], statements
     assert not [s for s in statements if "sqlite_utils_query" in s]  # SELECTs run as they are
     writes = [s for s in statements if s.startswith("BEGIN IMMEDIATE")]
-    assert len(writes) == 2, statements  # the claims with the cursors, then the outcomes
-    # (and the summary's one statement, storage/tracker.py set_state)
+    commits = [i for i, s in enumerate(statements) if s.startswith("COMMIT")]
+    # Two commits: the claims with the cursors, then the last outcomes with the sweep's summary.
+    assert len(writes) == 2 and len(commits) == 2, statements
+    summary = [i for i, s in enumerate(statements) if "INTO app_state" in s and "last_sweep" in s]
+    assert summary and commits[0] < summary[-1] < commits[-1], statements
