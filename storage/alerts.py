@@ -451,7 +451,7 @@ def record_outcomes(db: Database, token: str, now: datetime, outcomes: Sequence[
     held = f"key = ? AND +claim_token = ? AND +status = '{STATUS_CLAIMED}'"  # by key, still ours
     sent.sort(key=itemgetter(3))  # in key order: each batch reads the key index page by page
     lost: list[str] = []
-    with db.atomic():
+    with one_transaction(db):  # the sweep's last batch: in the transaction of its summary
         written = db.conn.executemany(
             f"""UPDATE alert_ledger SET status = 'sent', sent_at = ?, attempts = attempts + 1,
                    message_channel = ?, message_ts = ?, last_error = NULL, next_attempt_at = NULL
