@@ -64,7 +64,7 @@ class _AnyToken:
 
 
 class _InstantSender:
-    """Answers every post at once (bench/run.py's InstantSender, replies in a thread too)."""
+    """Answers every post at once (bench/sweeps.py's InstantSender, replies in a thread too)."""
 
     target_type = "slack"
 

@@ -64,7 +64,7 @@ from bot.alerts.sweep_result import SweepResult
 from bot.alerts.threads import choose_threads, in_thread, placed_job
 from bot.deps import Deps
 from storage import alerts as ledger
-from storage.db import fewer_checkpoints
+from storage.db import SMALL_SWEEP_ROWS, fewer_checkpoints
 from storage.generation import generation_on
 from storage.tracker import get_state, set_state
 
@@ -117,9 +117,7 @@ def run_sweep(
     if dry_run:
         with cyclic_collector_paused():
             return dry_run_sweep(deps, now, lease)
-    # The claims and outcomes of a big sweep rewrite the same ledger pages batch after batch;
-    # checkpointing the WAL less often copies each page once rather than once per batch.
-    with cyclic_collector_paused(), fewer_checkpoints(deps.store.db):
+    with cyclic_collector_paused():
         return _live_sweep(deps, now, senders, lease, max_workers)
 
 
@@ -130,10 +128,16 @@ def _live_sweep(
     result = SweepResult(at=now, settings=deps.settings)
     own_senders = senders is None
     claims: ClaimLease | None = None
+    bulk = contextlib.ExitStack()
     try:
         ensure_teams_subscriptions(deps, now)
         subscriptions = active_subscriptions(deps)
         work = sweep_work(deps, subscriptions, now, lease, dry_run=False)
+        if _rows_written(work) >= SMALL_SWEEP_ROWS:
+            # A big sweep's claims and outcomes rewrite the same ledger pages batch after batch:
+            # checkpointing the WAL less often copies each page once rather than once per batch.
+            # A small one (a workspace's few alerts) skips the two pragmas this costs.
+            bulk.enter_context(fewer_checkpoints(db))
         token = claim_token()
         jobs, attempts, threads = _claim_new(deps, subscriptions, work, token, now, result)
         retried = _reclaim_retries(deps, subscriptions, work, token, now, threads, attempts, result)
@@ -164,6 +168,12 @@ def _live_sweep(
             claims.close()
         if own_senders and senders:
             close_senders(senders)
+        bulk.close()
+
+
+def _rows_written(work: SweepWork) -> int:
+    """The ledger rows a sweep's plan writes (claims, skips, holds, retries)."""
+    return len(work.send) + len(work.skip) + len(work.plan.hold) + len(work.retry) + len(work.drop)
 
 
 def _claim_new(

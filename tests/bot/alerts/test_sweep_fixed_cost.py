@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 
 import pytest
 
+from bot.alerts import sweep as sweep_module
 from bot.deps import Deps
 from tests.support.alerts import alert_keys, subscribe, sweep
 from tests.support.slack_emulator import SlackEmulator
@@ -47,3 +48,26 @@ def test_the_next_sweep_with_nothing_changed_reads_and_writes_only_what_it_needs
     assert len(writes) == 2 and len(commits) == 2, statements
     summary = [i for i, s in enumerate(statements) if "INTO app_state" in s and "last_sweep" in s]
     assert summary and commits[0] < summary[-1] < commits[-1], statements
+    # The WAL's checkpoints are left as they are: a few rows are no bulk write.
+    assert not [s for s in statements if "wal_autocheckpoint" in s], statements
+
+
+@pytest.mark.sqlite_only  # SQLite's WAL
+def test_a_sweep_writing_many_rows_checkpoints_the_wal_less_often_until_it_ends(
+    deps: Deps, slack_emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sweep_module, "SMALL_SWEEP_ROWS", 1)  # every row counts as many here
+    conn = deps.store.db.conn
+    assert isinstance(conn, sqlite3.Connection)
+    subscribe(deps, _at(deps, JUNE_1.date()))
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        sweep(deps, slack_emulator, _at(deps, date(2026, 7, 17)))
+    finally:
+        conn.set_trace_callback(None)
+    pragmas = [s for s in statements if "wal_autocheckpoint" in s]
+    assert pragmas == ["PRAGMA wal_autocheckpoint = 50000", "PRAGMA wal_autocheckpoint = 1000"], statements
+    first_claim = next(i for i, s in enumerate(statements) if s.startswith("BEGIN IMMEDIATE"))
+    assert statements.index(pragmas[0]) < first_claim  # in force for the claims and outcomes
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
