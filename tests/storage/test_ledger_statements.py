@@ -55,6 +55,17 @@ def test_which_of_thousands_of_keys_the_ledger_has(store: Store) -> None:
         assert len(sent) == 3, sent  # 2,001 distinct keys: three lists of at most 900
 
 
+def test_keys_holding_the_separator_or_empty_are_found_too(store: Store) -> None:
+    """PostgreSQL's statement sends the keys joined by chr(31) (storage/pg_statements.py); a key
+    holding that character, or an empty one, must not be split or lost."""
+    odd = ["", "deadline|a\x1fb|2026-08-01|7|slack:C1", "deadline|c|2026-08-01|7|slack:C1"]
+    rows = [(key, *_rows(1)[0][1:]) for key in odd]
+    claim_alerts(store.db, rows, [], "a-sweep", NOW)
+    assert known_keys(store.db, [*odd, "a", "b", "deadline|a"]) == set(odd)
+    assert known_keys(store.db, [odd[1], "deadline|a", "b|2026-08-01|7|slack:C1"]) == {odd[1]}
+    assert known_keys(store.db, odd[2:]) == {odd[2]}
+
+
 def test_the_cursors_are_written_together_and_a_changed_subscription_keeps_its_cleared_one(
     store: Store,
 ) -> None:
