@@ -120,11 +120,13 @@ SMALL_SWEEP_ROWS = 1_000
 
 @contextlib.contextmanager
 def one_transaction(db: Database) -> Generator[Database, None, None]:
-    """`db.atomic()`, or inside a transaction already, that transaction itself, without the
-    savepoint a nested `atomic()` makes: on PostgreSQL a savepoint is two more round trips
-    (SAVEPOINT, RELEASE). For blocks whose errors go up to the caller's transaction, which
-    then rolls back whole either way (the sweep's claims and cursors, bot/alerts/sweep.py)."""
-    if db.conn.in_transaction:
+    """`db.atomic()`; but on PostgreSQL, inside a transaction already, that transaction itself,
+    without the savepoint a nested `atomic()` makes: there a savepoint is two more round trips
+    (SAVEPOINT, RELEASE), and as its connections commit on their own outside `atomic()`, being
+    in a transaction means being inside the caller's `atomic()`. For blocks whose errors go up
+    to that caller, whose transaction then rolls back whole either way (the sweep's claims,
+    cursors and last outcomes, bot/alerts/sweep.py). SQLite keeps the savepoint (free there)."""
+    if db.conn.in_transaction and getattr(db, "engine", "sqlite") == "postgresql":
         yield db
         return
     with db.atomic():

@@ -105,3 +105,17 @@ def test_the_cursors_are_written_together_and_a_changed_subscription_keeps_its_c
     }
     assert swept["C1"] == swept["C2"] == ("2026-07-24T13:00:00+00:00", 41, "settings-1")
     assert swept["C3"] == (None, 0, None)
+
+
+def test_claims_made_inside_a_transaction_go_with_it(store: Store) -> None:
+    """The sweep claims inside its own transaction (on PostgreSQL without a savepoint of their
+    own, storage/db.py one_transaction): when that transaction fails, no claim is left."""
+    rows = _rows(3)
+    try:
+        with store.db.atomic():
+            assert claim_alerts(store.db, rows, [], "a-sweep", NOW).claimed == [str(r[0]) for r in rows]
+            raise RuntimeError("the sweep failed before its commit")
+    except RuntimeError:
+        pass
+    assert known_keys(store.db, [str(r[0]) for r in rows]) == set()
+    assert claim_alerts(store.db, rows[:1], [], "next-sweep", NOW).claimed == [str(rows[0][0])]
