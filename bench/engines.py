@@ -1,7 +1,7 @@
 """SQLite and PostgreSQL side by side (issue 27), in one run:
 
 1. sweep: the whole sweep at each size (1k and 10k models; 100k with --large) on each engine,
-   against that engine's hand-written limit (bench/run.py's `physical_limit`: the raw SELECT,
+   against that engine's hand-written limit (bench/sweeps.py `physical_limit`: the raw SELECT,
    one executemany INSERT of the ledger rows, one executemany UPDATE of their outcomes);
    paired, alternating runs on fresh copies after a warm-up pair; medians.
 2. answers: /holdouts over signed HTTP requests to a running instance on each engine, at 1 and
@@ -37,7 +37,8 @@ from typing import Any
 
 import httpx
 
-from bench.run import limit_rows, pct, physical_limit, rss_kib, settings_for, whole_sweep
+from bench.common import pct, rss_kib, settings_for
+from bench.sweeps import limit_rows, physical_limit, whole_sweep
 from bench.tracker import bench_now, build_bench_db
 from tests.support.app_process import AppProcess, clean_env, free_port, wait_until
 from tests.support.pg_databases import database_url

@@ -150,7 +150,7 @@ def _hold(port: int) -> list[socket.socket]:
     return held
 
 
-def _timed(call: Any) -> tuple[float, int]:
+def timed(call: Any) -> tuple[float, int]:
     started = time.perf_counter()
     try:
         status = call().status_code
@@ -176,10 +176,10 @@ def held_connections(emu: SlackEmulator, folder: Path) -> dict[str, Any]:
         held = _hold(app.port or 0)
         try:
             for _ in range(PROBES):
-                health.append(_timed(lambda: httpx.get(app.url + "/healthz", timeout=5)))
+                health.append(timed(lambda: httpx.get(app.url + "/healthz", timeout=5)))
                 body = slash_command_body("/holdouts", response_url=emu.response_url("bench-held"))
                 command.append(
-                    _timed(
+                    timed(
                         lambda body=body: httpx.post(
                             app.url + "/slack/events", content=body, headers=signed_headers(body), timeout=5
                         )

@@ -13,7 +13,7 @@ cost the running app, on the large tracker (200 developers, 5,000 models).
    has exited (polled: the app's child processes, bounded), each its resident memory.
 3. Answers after a tracker change: 8 clients, a tracker change before every question (no
    answer from memory), against the bare app answering the same replies in the ack; paired
-   blocks in alternating order after a warm-up block, as bench/run.py's answers.
+   blocks in alternating order after a warm-up block, as bench/answers.py's.
 
 Everything runs on 127.0.0.1; bench/run.py only calls `measure` and `report_rows`.
 """
@@ -33,21 +33,9 @@ from typing import Any
 
 import httpx
 
-from bench.run import (
-    BareApp,
-    Counted,
-    TimedEmulator,
-    bench_env,
-    block_of_requests,
-    capture_replies,
-    figures,
-    rss_kib,
-    settings_for,
-    start_one,
-    tracker_change,
-    wait_first_answer,
-    wait_startup_sweep,
-)
+from bench.answers import Counted, block_of_requests, capture_replies, tracker_change
+from bench.common import TimedEmulator, figures, rss_kib, settings_for
+from bench.processes import BareApp, bench_env, start_one, wait_first_answer, wait_startup_sweep
 from bench.tracker import bench_now, build_bench_db
 from tests.support.app_process import AppProcess
 from tests.support.slack_requests import event_body, signed_headers

@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from bench.run import TimedEmulator, pct, rss_kib
+from bench.common import TimedEmulator, pct, rss_kib
 from tests.support.app_process import AppProcess, clean_env, free_port
 from tests.support.slack_requests import SIGNING_SECRET, signed_headers, slash_command_body
 from tests.support.teams_connector import TeamsConnector, message_activity

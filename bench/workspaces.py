@@ -13,6 +13,9 @@
    in alternating order on fresh copies; medians. The databases kept open are the shipped
    default (REVIEWWATCH_OPEN_WORKSPACES, 2,000), and the process's resident memory (RSS)
    with every workspace's database open is taken against the same with one open.
+   Beside them, the floor: the least SQL a workspace's sweep needs, written by hand, over as
+   many databases kept open (`floor_side_by_side`), so what the real sweep costs above it is
+   the app's own code.
 2. routing: what finding a request's workspace costs with N workspaces registered: the
    middleware's lookup (`Workspaces.ensure` of an installed workspace), handing out its
    database when it is open, and when it must be opened again (more than MAX_OPEN in use);
@@ -64,7 +67,7 @@ class _AnyToken:
 
 
 class _InstantSender:
-    """Answers every post at once (bench/run.py's InstantSender, replies in a thread too)."""
+    """Answers every post at once (bench/sweeps.py's InstantSender, replies in a thread too)."""
 
     target_type = "slack"
 
@@ -209,6 +212,77 @@ def sweep_side_by_side(folder: Path, workspaces: int, repeats: int) -> dict[str,
     return figures
 
 
+def _sent_rows(template: Path, at: datetime) -> list[tuple[Any, ...]]:
+    """The ledger rows a workspace's sweep at `at` claims and sends (its plan's, on a copy)."""
+    from bot.alerts.alert import Alert
+    from bot.alerts.sweep_plan import active_subscriptions, plan_sweep
+
+    copy = shutil.copyfile(template, template.with_name("plan.sqlite3"))
+    store = open_store(copy)
+    try:
+        settings = Settings(db_path=str(copy))
+        deps = Deps(settings=settings, store=store, clock=FixedClock(at))
+        plan = plan_sweep(store.db, active_subscriptions(deps), at, settings).plan
+        return Alert.ledger_values_of(plan.send)
+    finally:
+        store.close()
+
+
+_CLAIM = (
+    "INSERT OR IGNORE INTO alert_ledger (key, kind, subject_type, subject_id, subject_date, lead_days, "
+    "target_type, target, subscription_id, due_at, payload, status, attempts, claimed_at, claim_token, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed', 0, ?, 'bench', ?)"
+)
+_SENT = (
+    "UPDATE alert_ledger SET status = 'sent', sent_at = ?, message_channel = ?, message_ts = ? WHERE key = ?"
+)
+_CURSOR = "UPDATE subscriptions SET swept_at = ? WHERE id = ?"
+
+
+def _least_sweep(store: Any, rows: list[tuple[Any, ...]], days: list[str], stamp: str, run: int) -> None:
+    """One workspace's sweep by hand, the least SQL it needs (floor_side_by_side)."""
+    db = store.db
+    subscriptions = db.execute("SELECT * FROM subscriptions ORDER BY id").fetchall()
+    db.execute("SELECT * FROM deadlines WHERE due_date BETWEEN ? AND ?", days).fetchall()
+    db.execute("SELECT * FROM models WHERE planned_release BETWEEN ? AND ?", days).fetchall()
+    keyed = [(f"{row[0]}#{run}", row) for row in rows]  # new alerts each run
+    marks = ", ".join("?" for _ in keyed)
+    db.execute(f"SELECT key FROM alert_ledger WHERE key IN ({marks})", [k for k, _ in keyed]).fetchall()
+    with db.atomic():
+        db.conn.executemany(_CLAIM, [(key, *row[1:], stamp, stamp) for key, row in keyed])
+        db.conn.executemany(_CURSOR, [(stamp, s[0]) for s in subscriptions])
+    with db.atomic():
+        db.conn.executemany(_SENT, [(stamp, row[7], "1.000000", key) for key, row in keyed])
+        db.execute("INSERT OR REPLACE INTO app_state (key, value) VALUES ('last_sweep', ?)", [stamp])
+    store.release()
+
+
+def floor_side_by_side(folder: Path, template: Path, workspaces: int, repeats: int) -> dict[str, Any]:
+    """The least SQL a workspace's sweep needs, written by hand, on `workspaces` databases kept
+    open: its subscriptions, the deadlines and models due, which of its alerts the ledger has,
+    the claims with the cursors in one commit, the outcomes with the summary in another; the
+    median run (the first, which opens the databases, not counted). What the per-workspace
+    sweep costs above this is the app's own code, not SQLite's."""
+    rows = _sent_rows(template, NOW + LATER)
+    day = (NOW + LATER).date()
+    days = [day.isoformat(), (day + timedelta(days=60)).isoformat()]
+    stamp = (NOW + LATER).isoformat()
+    home = _install(folder / "floor", template, workspaces)
+    stores = [open_store(path) for path in sorted((home.parent / "workspaces").glob("*.sqlite3"))]
+    times = []
+    try:
+        for run in range(repeats + 1):
+            started = time.perf_counter()
+            for store in stores:
+                _least_sweep(store, rows, days, stamp, run)
+            times.append(time.perf_counter() - started)
+    finally:
+        for store in stores:
+            store.close()
+    median, alerts = statistics.median(times[1:]), len(rows) * workspaces
+    return {"alerts": alerts, "s": round(median, 3), "per_alert_ms": round(median / max(alerts, 1) * 1000, 3)}
+
+
 def _median_us(fn: Callable[[int], Any], runs: int) -> float:
     samples = []
     for n in range(runs):
@@ -301,6 +375,7 @@ def measure(folder: Path, *, quick: bool = False, workspaces: int | None = None)
     count = workspaces or (20 if quick else 1000)
     folder.mkdir(parents=True, exist_ok=True)
     sweep = sweep_side_by_side(folder, count, 1 if quick else 3)
+    sweep["floor"] = floor_side_by_side(folder, folder / "each.sqlite3", count, 1 if quick else 3)
     return {"sweep": sweep, "routing": routing(folder, count, 200 if quick else 5000)}
 
 
@@ -325,6 +400,14 @@ def report_rows(results: dict[str, Any]) -> list[str]:
             f"| The same in CPU time (the process's, all threads) | {f['cpu_per_alert_many_ms']} ms "
             f"| {f['cpu_per_alert_one_ms']} ms | within {s['goal']}x | {f['cpu_ratio']}x {cpu_met} |"
         )
+    floor, warm = s["floor"], s["warm"]
+    rows.append(
+        f"| The least SQL a workspace's sweep needs, written by hand (subscriptions, due rows, the "
+        f"ledger's keys, claims with cursors in one commit, outcomes with the summary in another), "
+        f"{s['workspaces']:,} workspaces ({floor['alerts']:,} alerts, {floor['s']} s) | "
+        f"{floor['per_alert_ms']} ms | the one workspace's real sweep {warm['per_alert_one_ms']} ms | "
+        f"(the floor) | the real sweep is {round(warm['per_alert_many_ms'] / floor['per_alert_ms'], 1)}x it |"
+    )
     rss = s["rss_mb"]
     return rows + [
         f"| Process memory (RSS) with {s['kept_open']['many']:,} workspace databases open vs "

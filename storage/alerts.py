@@ -21,6 +21,8 @@ from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
+from storage.db import one_transaction
+from storage.pg_statements import is_postgresql, keys_present
 from storage.sql import placeholders
 from storage.timestamps import utc_iso
 from storage.tracker import latest_history_id
@@ -184,33 +186,40 @@ def advance_cursors(
 
     A subscription changed since the sweep read it keeps its cleared cursor.
     """
-    with db.atomic():
-        for sub in subscriptions:
-            follows = sub["developer_filter"]
-            models = sub.get("model_filter")
-            db.execute(
-                """UPDATE subscriptions SET swept_at = ?, swept_history_id = ?, swept_news_id = ?,
-                       swept_settings = ?
-                   WHERE id = ? AND kinds = ? AND lead_days = ? AND digest = ?
-                     AND developer_filter IS ? AND model_filter IS ? AND created_at = ?
-                     AND since_history_id = ? AND since_news_id = ? AND delivery_days = ?""",
-                [
-                    utc_iso(at),
-                    history_id,
-                    news_id,
-                    settings_key,
-                    sub["id"],
-                    json.dumps(sub["kinds"]),
-                    json.dumps(sub["lead_days"]),
-                    sub["digest"],
-                    json.dumps(follows) if follows else None,
-                    json.dumps(models) if models else None,
-                    sub["created_at"],
-                    sub["since_history_id"],
-                    sub["since_news_id"],
-                    sub.get("delivery_days", "business"),
-                ],
+    values = []
+    for sub in subscriptions:
+        follows = sub["developer_filter"]
+        models = sub.get("model_filter")
+        values.append(
+            (
+                utc_iso(at),
+                history_id,
+                news_id,
+                settings_key,
+                sub["id"],
+                json.dumps(sub["kinds"]),
+                json.dumps(sub["lead_days"]),
+                sub["digest"],
+                json.dumps(follows) if follows else None,
+                json.dumps(models) if models else None,
+                sub["created_at"],
+                sub["since_history_id"],
+                sub["since_news_id"],
+                sub.get("delivery_days", "business"),
             )
+        )
+    if not values:
+        return
+    # One statement for all of them (on PostgreSQL pipelined: one round trip, not one each).
+    with one_transaction(db):
+        db.conn.executemany(
+            """UPDATE subscriptions SET swept_at = ?, swept_history_id = ?, swept_news_id = ?,
+                   swept_settings = ?
+               WHERE id = ? AND kinds = ? AND lead_days = ? AND digest = ?
+                 AND developer_filter IS ? AND model_filter IS ? AND created_at = ?
+                 AND since_history_id = ? AND since_news_id = ? AND delivery_days = ?""",
+            values,
+        )
 
 
 def chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
@@ -221,6 +230,8 @@ def chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 
 def known_keys(db: Database, keys: Iterable[str]) -> set[str]:
     """Which of `keys` the ledger has (looked up by primary key, not by reading the ledger)."""
+    if is_postgresql(db):
+        return keys_present(db, "alert_ledger", "key", keys)
     found: set[str] = set()
     # In key order: each chunk probes the next stretch of the key index, not the whole of it
     # (a sweep's 328,000 keys at 100,000 models: 0.18 s instead of 0.32 s; sorting, 0.04 s).
@@ -323,7 +334,7 @@ def claim_alerts(
     )
     found = [[row[0] for row in rows] for rows in groups]
     every = [row for rows in groups for row in rows]
-    with db.atomic():
+    with one_transaction(db):
         # All in one statement, in key order: the primary key's B-tree grows page by page
         # instead of at random places, in one pass rather than one per group (and
         # record_outcomes later finds the rows in the same order).
@@ -449,7 +460,7 @@ def record_outcomes(
     held = f"key = ? AND +claim_token = ? AND +status = '{STATUS_CLAIMED}'"  # by key, still ours
     sent_rows.sort(key=itemgetter(3))  # in key order: each batch reads the key index page by page
     lost: list[str] = []
-    with db.atomic():
+    with one_transaction(db):  # the sweep's last batch: in the transaction of its summary
         written = db.conn.executemany(
             f"""UPDATE alert_ledger SET status = 'sent', sent_at = ?, attempts = attempts + 1,
                    message_channel = ?, message_ts = ?, last_error = NULL, next_attempt_at = NULL

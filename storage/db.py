@@ -119,6 +119,21 @@ SMALL_SWEEP_ROWS = 1_000
 
 
 @contextlib.contextmanager
+def one_transaction(db: Database) -> Generator[Database, None, None]:
+    """`db.atomic()`; but on PostgreSQL, inside a transaction already, that transaction itself,
+    without the savepoint a nested `atomic()` makes: there a savepoint is two more round trips
+    (SAVEPOINT, RELEASE), and as its connections commit on their own outside `atomic()`, being
+    in a transaction means being inside the caller's `atomic()`. For blocks whose errors go up
+    to that caller, whose transaction then rolls back whole either way (the sweep's claims,
+    cursors and last outcomes, bot/alerts/sweep.py). SQLite keeps the savepoint (free there)."""
+    if db.conn.in_transaction and getattr(db, "engine", "sqlite") == "postgresql":
+        yield db
+        return
+    with db.atomic():
+        yield db
+
+
+@contextlib.contextmanager
 def fewer_checkpoints(db: Database, pages: int = BULK_CHECKPOINT_PAGES) -> Generator[None, None, None]:
     """Let `db`'s WAL grow to `pages` before it checkpoints, then checkpoint once at the end.
 

@@ -22,9 +22,11 @@ STATUS_PERMANENT = "permanent"
 def changes_after(db: Database, after_id: int, entities: Iterable[str]) -> list[dict[str, Any]]:
     entities = list(entities)
     marks = placeholders(entities)
+    # By id (`+entity` keeps the planner off the entity index): each sweep reads what came
+    # after its cursor, not every history row of these entities to keep the few new ones.
     return list(
         db.query(
-            f"SELECT * FROM history WHERE id > ? AND entity IN ({marks}) ORDER BY id", [after_id, *entities]
+            f"SELECT * FROM history WHERE id > ? AND +entity IN ({marks}) ORDER BY id", [after_id, *entities]
         )
     )
 

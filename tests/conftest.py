@@ -46,7 +46,8 @@ LONGEST_FIRST = (
     "tests/bench/test_smoke_pictures.py",
     "tests/bot/teams/test_bot_modes.py",
     "tests/test_lint.py",  # mypy with no cache of its own yet (a fresh checkout, CI): about 30 s
-    "tests/bot/admin/test_edits.py",
+    "tests/bot/admin/test_record_forms.py",  # this and the next were test_edits.py
+    "tests/bot/admin/test_status_form.py",
     "tests/bot/teams/test_answers.py",
     "tests/bench/test_smoke_runtime.py",
     "tests/bot/alerts/test_briefing.py",

@@ -229,8 +229,10 @@ def deliver_and_record(
     now: datetime,
     result: SweepResult,
     max_workers: int,
+    then: Callable[[], None] = lambda: None,
 ) -> None:
-    """Deliver `jobs` and record their outcomes in batches (module docstring)."""
+    """Deliver `jobs` and record their outcomes in batches (module docstring); `then` runs
+    in the last batch's transaction (the sweep's summary: one commit fewer per sweep)."""
     db = deps.store.db
     batch: list[tuple[Job, Outcome]] = []
     oldest = 0.0
@@ -256,10 +258,15 @@ def deliver_and_record(
                 record_batch(db, claims.token, batch, attempts, now, result)
                 batch = []
             claims.renew_if_due()
-    finally:
+    except BaseException:
         # Also when delivery failed: the outcomes in hand are facts worth keeping.
         if batch:
             try:
                 record_batch(db, claims.token, batch, attempts, now, result)
             except Exception:
                 log.exception("could not record %d alert outcome(s); their claims are retried", len(batch))
+        raise
+    with db.atomic():
+        if batch:
+            record_batch(db, claims.token, batch, attempts, now, result)
+        then()

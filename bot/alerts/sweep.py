@@ -25,7 +25,8 @@ scheduler (bot/alerts/scheduler.py) and `python app.py sweep` only call it. One 
    loses at most an unrecorded batch of Slack outcomes: those claims are retried after the
    lease and found in the channel by their key, so nothing is posted twice; Teams cannot
    be read back, so its outcomes are never held back;
-6. stores a summary in app_state "last_sweep" (JSON) for /healthz and admins.
+6. stores a summary in app_state "last_sweep" (JSON) for /healthz and admins, in the last
+   outcomes' transaction (one commit, not two: a workspace's sweep in OAuth mode pays each).
 
 `dry_run=True` does steps 2 and 4 without writing anything (cursors included) and returns
 what would be sent (bot/alerts/dry_run.py). Step 5 is bot/alerts/claims.py.
@@ -63,7 +64,7 @@ from bot.alerts.sweep_result import SweepResult
 from bot.alerts.threads import choose_threads, in_thread, placed_jobs
 from bot.deps import Deps
 from storage import alerts as ledger
-from storage.db import fewer_checkpoints
+from storage.db import SMALL_SWEEP_ROWS, fewer_checkpoints
 from storage.generation import generation_on
 from storage.tracker import get_state, set_state
 
@@ -116,9 +117,7 @@ def run_sweep(
     if dry_run:
         with cyclic_collector_paused():
             return dry_run_sweep(deps, now, lease)
-    # The claims and outcomes of a big sweep rewrite the same ledger pages batch after batch;
-    # checkpointing the WAL less often copies each page once rather than once per batch.
-    with cyclic_collector_paused(), fewer_checkpoints(deps.store.db):
+    with cyclic_collector_paused():
         return _live_sweep(deps, now, senders, lease, max_workers)
 
 
@@ -129,22 +128,33 @@ def _live_sweep(
     result = SweepResult(at=now, settings=deps.settings)
     own_senders = senders is None
     claims: ClaimLease | None = None
+    bulk = contextlib.ExitStack()
     try:
         ensure_teams_subscriptions(deps, now)
         subscriptions = active_subscriptions(deps)
         work = sweep_work(deps, subscriptions, now, lease, dry_run=False)
+        if _rows_written(work) >= SMALL_SWEEP_ROWS:
+            # A big sweep's claims and outcomes rewrite the same ledger pages batch after batch:
+            # checkpointing the WAL less often copies each page once rather than once per batch.
+            # A small one (a workspace's few alerts) skips the two pragmas this costs.
+            bulk.enter_context(fewer_checkpoints(db))
         token = claim_token()
         jobs, attempts, threads = _claim_new(deps, subscriptions, work, token, now, result)
         retried = _reclaim_retries(deps, subscriptions, work, token, now, threads, attempts, result)
         unchanged = work.generation == generation_on(db)
         jobs = _as_now(deps, jobs, retried, threads, now, unchanged)
         result.attempted = [(j.alert, j.check_existing) for j in jobs]
+
+        def summarise() -> None:
+            set_state(db, STATE_LAST_SWEEP, json.dumps(result.summary()))
+
         if jobs:
             if senders is None:
                 senders = build_senders(deps.settings, deps.store)
             claims = ClaimLease(deps.store, token, attempts, now, lease)
-            deliver_and_record(deps, jobs, senders, claims, attempts, now, result, max_workers)
-        set_state(db, STATE_LAST_SWEEP, json.dumps(result.summary()))
+            deliver_and_record(deps, jobs, senders, claims, attempts, now, result, max_workers, summarise)
+        else:
+            summarise()
         return result
     except Exception as exc:
         summary = {**result.summary(), "ok": False, "error": f"{type(exc).__name__}: {exc}"}
@@ -158,6 +168,12 @@ def _live_sweep(
             claims.close()
         if own_senders and senders:
             close_senders(senders)
+        bulk.close()
+
+
+def _rows_written(work: SweepWork) -> int:
+    """The ledger rows a sweep's plan writes (claims, skips, holds, retries)."""
+    return len(work.send) + len(work.skip) + len(work.plan.hold) + len(work.retry) + len(work.drop)
 
 
 def _claim_new(

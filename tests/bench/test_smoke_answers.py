@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.run import LEVELS, QUICK, report, run
+from bench.answers import LEVELS
+from bench.run import QUICK, report, run
 
 
 def test_answers_under_load_and_the_footprint_around_them(tmp_path: Path) -> None:

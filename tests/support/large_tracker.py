@@ -92,6 +92,24 @@ def make_large_tracker(
         }
         for i in range(deadlines)
     ]
+    history = _history_rows(devs, model_rows, deadline_rows)
+    with db.atomic():
+        db["developers"].insert_all(devs)
+        db["models"].insert_all(model_rows, batch_size=1000)
+        db["deadlines"].insert_all(deadline_rows)
+        db["history"].insert_all(history, batch_size=1000)
+    return {
+        "developers": len(devs),
+        "models": len(model_rows),
+        "deadlines": len(deadline_rows),
+        "history": len(history),
+    }
+
+
+def _history_rows(
+    devs: list[dict[str, Any]], model_rows: list[dict[str, Any]], deadline_rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each row's creation, then a status change for the first 50 developers."""
     history: list[dict[str, Any]] = []
 
     def created(entity: str, entity_id: Any, subject: str) -> None:
@@ -133,14 +151,4 @@ def make_large_tracker(
                 "source": HOSTILE,
             }
         )
-    with db.atomic():
-        db["developers"].insert_all(devs)
-        db["models"].insert_all(model_rows, batch_size=1000)
-        db["deadlines"].insert_all(deadline_rows)
-        db["history"].insert_all(history, batch_size=1000)
-    return {
-        "developers": len(devs),
-        "models": len(model_rows),
-        "deadlines": len(deadline_rows),
-        "history": len(history),
-    }
+    return history

@@ -5,26 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from slack_bolt import App
-from slack_sdk import WebClient
 
 from bot import ids
 from bot.deps import Deps
-from handlers import build_app
 from storage.facts import contests_for, source_by_seed_key
 from storage.tracker import get_record, list_history
-from tests.conftest import ADMIN_ID, BOT_TOKEN
-from tests.support.admin_forms import InlineExecutor, ack_body, press, state_values
+from tests.conftest import ADMIN_ID
+from tests.support.admin_forms import ack_body, press, state_values
 from tests.support.blockkit import view_errors
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import dispatch_payload, view_submission_payload
-
-
-@pytest.fixture
-def app(deps: Deps, slack_emulator: SlackEmulator) -> App:
-    client = WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url)
-    return build_app(deps, client=client, listener_executor=InlineExecutor())
 
 
 def open_form(app: App, emu: SlackEmulator, action: str) -> dict[str, Any]:

@@ -5,24 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from slack_bolt import App
-from slack_sdk import WebClient
 
 from bot import ids
 from bot.deps import Deps
-from handlers import build_app
 from storage.tracker import create_record, get_record, list_deadlines, list_history
 from tests.bot.read.test_commands import ask, shown
-from tests.conftest import ADMIN_ID, BOT_TOKEN
-from tests.support.admin_forms import InlineExecutor, ack_body, press, submit_view
+from tests.conftest import ADMIN_ID
+from tests.support.admin_forms import ack_body, press, submit_view
 from tests.support.slack_emulator import SlackEmulator
-
-
-@pytest.fixture
-def app(deps: Deps, slack_emulator: SlackEmulator) -> App:
-    client = WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url)
-    return build_app(deps, client=client, listener_executor=InlineExecutor())
 
 
 def edit_form(app: App, emu: SlackEmulator, deadline_id: int) -> dict[str, Any]:

@@ -6,27 +6,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from slack_bolt import App
-from slack_sdk import WebClient
 
 from bot import ids
 from bot.deps import Deps
-from handlers import build_app
 from storage import news as store_news
 from storage.facts import get_event, list_events, record_sources, source_label
-from tests.conftest import ADMIN_ID, BOT_TOKEN
-from tests.support.admin_forms import InlineExecutor, ack_body, blocks_by_id, press, submit_view
+from tests.conftest import ADMIN_ID
+from tests.support.admin_forms import ack_body, blocks_by_id, press, submit_view
 from tests.support.blockkit import view_errors
 from tests.support.slack_emulator import SlackEmulator
 
 CHANNEL = "C0POLICY1"
-
-
-@pytest.fixture
-def app(deps: Deps, slack_emulator: SlackEmulator) -> App:
-    client = WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url)
-    return build_app(deps, client=client, listener_executor=InlineExecutor())
 
 
 def opened(emu: SlackEmulator) -> dict[str, Any]:

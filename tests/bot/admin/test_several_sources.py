@@ -8,29 +8,20 @@ import csv
 import io
 from typing import Any
 
-import pytest
 from slack_bolt import App
-from slack_sdk import WebClient
 
 from bot import ids
 from bot.deps import Deps
 from bot.exports.files import csv_export
-from handlers import build_app
 from storage.facts import add_source, citations_for, contests_for, fact_sources, source_label
 from tests.bot.admin.test_contest_forms import open_form, submit
 from tests.bot.read.test_commands import ask, shown
-from tests.conftest import ADMIN_ID, BOT_TOKEN
-from tests.support.admin_forms import InlineExecutor, ack_body, submit_view
+from tests.conftest import ADMIN_ID
+from tests.support.admin_forms import ack_body, submit_view
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import dispatch_command
 
 WIRE = "US Government Urges Meta to Conduct Security Reviews on AI Models (wire summary), June 2026"
-
-
-@pytest.fixture
-def app(deps: Deps, slack_emulator: SlackEmulator) -> App:
-    client = WebClient(token=BOT_TOKEN, base_url=slack_emulator.api_url)
-    return build_app(deps, client=client, listener_executor=InlineExecutor())
 
 
 def status_form(app: App, emu: SlackEmulator, developer: str) -> dict[str, Any]:

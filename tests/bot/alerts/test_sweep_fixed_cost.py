@@ -1,8 +1,8 @@
 """What a sweep costs whatever its alerts: in OAuth mode every workspace pays it on every run
 (docs/workspaces.md, "Many workspaces"). With nothing written since the cursors, a sweep reads
 no history rows or news items after them, opens no write transaction for retries it has not
-got, and writes its claims and cursors in one transaction; its reads are not wrapped in
-savepoints (storage/db.py)."""
+got, writes its claims and cursors in one transaction and its summary with the last
+outcomes; its reads are not wrapped in savepoints (storage/db.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 
 import pytest
 
+from bot.alerts import sweep as sweep_module
 from bot.deps import Deps
 from tests.support.alerts import alert_keys, subscribe, sweep
 from tests.support.slack_emulator import SlackEmulator
@@ -42,5 +43,31 @@ def test_the_next_sweep_with_nothing_changed_reads_and_writes_only_what_it_needs
     assert not [s for s in statements if "FROM news_items WHERE alert = 1" in s], statements
     assert not [s for s in statements if "sqlite_utils_query" in s]  # SELECTs run as they are
     writes = [s for s in statements if s.startswith("BEGIN IMMEDIATE")]
-    assert len(writes) == 2, statements  # the claims with the cursors, then the outcomes
-    # (and the summary's one statement, storage/tracker.py set_state)
+    commits = [i for i, s in enumerate(statements) if s.startswith("COMMIT")]
+    # Two commits: the claims with the cursors, then the last outcomes with the sweep's summary.
+    assert len(writes) == 2 and len(commits) == 2, statements
+    summary = [i for i, s in enumerate(statements) if "INTO app_state" in s and "last_sweep" in s]
+    assert summary and commits[0] < summary[-1] < commits[-1], statements
+    # The WAL's checkpoints are left as they are: a few rows are no bulk write.
+    assert not [s for s in statements if "wal_autocheckpoint" in s], statements
+
+
+@pytest.mark.sqlite_only  # SQLite's WAL
+def test_a_sweep_writing_many_rows_checkpoints_the_wal_less_often_until_it_ends(
+    deps: Deps, slack_emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sweep_module, "SMALL_SWEEP_ROWS", 1)  # every row counts as many here
+    conn = deps.store.db.conn
+    assert isinstance(conn, sqlite3.Connection)
+    subscribe(deps, _at(deps, JUNE_1.date()))
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        sweep(deps, slack_emulator, _at(deps, date(2026, 7, 17)))
+    finally:
+        conn.set_trace_callback(None)
+    pragmas = [s for s in statements if "wal_autocheckpoint" in s]
+    assert pragmas == ["PRAGMA wal_autocheckpoint = 50000", "PRAGMA wal_autocheckpoint = 1000"], statements
+    first_claim = next(i for i, s in enumerate(statements) if s.startswith("BEGIN IMMEDIATE"))
+    assert statements.index(pragmas[0]) < first_claim  # in force for the claims and outcomes
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000

@@ -137,8 +137,19 @@ def fill_random_tracker(
         }
         for i in range(deadlines)
     ]
-    # Twins: items that tie on everything but the order the lists give them (the same day,
-    # kind and lower-cased title), added in the reverse of that order, so ids do not settle it.
+    add_twins(model_rows, deadline_rows, book)
+    db = store.db
+    with db.atomic():
+        db["developers"].insert_all(devs)
+        db["models"].insert_all(model_rows)
+        db["deadlines"].insert_all(deadline_rows)
+
+
+def add_twins(
+    model_rows: list[dict[str, Any]], deadline_rows: list[dict[str, Any]], book: dict[str, Any]
+) -> None:
+    """Twins: items that tie on everything but the order the lists give them (the same day,
+    kind and lower-cased title), added in the reverse of that order, so ids do not settle it."""
     for k, offset in enumerate(BUSY_DAYS):
         day = (BASE + timedelta(days=offset)).isoformat()
         twins = (
@@ -170,11 +181,6 @@ def fill_random_tracker(
                     **book,
                 }
             )
-    db = store.db
-    with db.atomic():
-        db["developers"].insert_all(devs)
-        db["models"].insert_all(model_rows)
-        db["deadlines"].insert_all(deadline_rows)
 
 
 # The team's today around midnight and a daylight-saving change: (timezone, now).

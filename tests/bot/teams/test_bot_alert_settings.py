@@ -159,6 +159,20 @@ def slack_errors(**entered: str) -> dict[str, str]:
     return parse_subscribe_state(state)[1]
 
 
+# What the admin enters in the alert settings dialog, field by field.
+CHOSEN_SETTINGS = {
+    "subscribe_kinds": "deadline,status",
+    "subscribe_leads": "3, 14",
+    "subscribe_mode": "daily",
+    "subscribe_developers": "meta",
+    "subscribe_delivery_days": "every_day",
+    "subscribe_quiet_start": "18:00",
+    "subscribe_quiet_end": "08:00",
+    "subscribe_threads": "false",
+    "subscribe_briefing": "true",
+}
+
+
 def test_an_admin_changes_alert_settings_in_a_dialog_checked_as_slacks_subscribe_form(
     admin_bot: BotServer, connector: TeamsConnector, deps: Deps
 ) -> None:
@@ -203,18 +217,7 @@ def test_an_admin_changes_alert_settings_in_a_dialog_checked_as_slacks_subscribe
     assert inputs(answer)["subscribe_leads"] == "30, 400"  # what was entered, kept
     assert get_subscription(deps.store.db, "teams", f"bot:{CHANNEL}") == before
 
-    chosen = {
-        **save["data"],
-        "subscribe_kinds": "deadline,status",
-        "subscribe_leads": "3, 14",
-        "subscribe_mode": "daily",
-        "subscribe_developers": "meta",
-        "subscribe_delivery_days": "every_day",
-        "subscribe_quiet_start": "18:00",
-        "subscribe_quiet_end": "08:00",
-        "subscribe_threads": "false",
-        "subscribe_briefing": "true",
-    }
+    chosen = {**save["data"], **CHOSEN_SETTINGS}
     not_admin = dialog(admin_bot, connector, "task/submit", chosen, OTHER_AAD)
     assert "Only admins" in not_admin["task"]["value"]
     assert get_subscription(deps.store.db, "teams", f"bot:{CHANNEL}") == before
