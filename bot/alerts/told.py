@@ -43,39 +43,16 @@ def already_told(db: Database, alerts: Iterable[Alert], now: datetime, settings:
     if not dated:
         return {}
     today_start = datetime.combine(today_in(settings.tz, now), time(0), tzinfo=settings.tz)
-    sent, moved = _heard(db, {(a.subject_type, a.subject_id) for a in dated}, today_start)
-    if not sent:
-        return {}
-    # Times compared once per distinct value, not per alert: few differ (a sweep stamps all its
-    # outcomes with one; alerts share their delivery times), and comparing datetimes of two
-    # time zones (a stamp in UTC, a due time in the team's) costs a UTC offset each time.
-    told_today: dict[str, bool] = {}  # sent time -> sent since today began
-    late: dict[datetime, bool] = {}  # due time -> before now
-    heard: list[tuple[Alert, bool]] = []
-    subjects_late: set[tuple[str, str]] = set()
-    for alert in dated:
-        stamp = sent.get((alert.subject_type, alert.subject_id, alert.target_type, alert.target))
-        if stamp is None:
-            continue
-        today = told_today.get(stamp)
-        if today is None:
-            today = told_today[stamp] = datetime.fromisoformat(stamp) >= today_start
-        heard.append((alert, today))
-        due = alert.due_at
-        due_late = late.get(due)
-        if due_late is None:
-            due_late = late[due] = due < now
-        if due_late:
-            subjects_late.add((alert.subject_type, alert.subject_id))
-    before_move: dict[tuple[datetime, str], bool] = {}  # (due time, date changed at) -> due before
+    today, moved, ever = _heard(db, dated, now, today_start)
     told: dict[str, str] = {}
-    for alert, today in heard:
-        if today:
+    before_move: dict[tuple[datetime, str], bool] = {}  # (due time, date changed at) -> due before
+    for alert in dated:
+        where = (alert.subject_type, alert.subject_id, alert.target_type, alert.target)
+        if where in today:
             told[alert.key] = SKIP_TOLD_TODAY
             continue
-        subject = (alert.subject_type, alert.subject_id)
-        changed = moved.get(subject) if subject in subjects_late else None
-        if changed is None:
+        changed = moved.get((alert.subject_type, alert.subject_id))
+        if changed is None or where not in ever:
             continue
         pair = (alert.due_at, changed)
         earlier = before_move.get(pair)
@@ -87,20 +64,32 @@ def already_told(db: Database, alerts: Iterable[Alert], now: datetime, settings:
 
 
 def _heard(
-    db: Database, subjects: set[tuple[str, str]], today_start: datetime
-) -> tuple[dict[tuple[str, str, str, str], str], dict[tuple[str, str], str]]:
-    """When each target last heard about each subject, where it can matter, and when the
-    subjects' dates last moved. Told by an update needs the last time for a subject whose date
-    moved (few); told today, only whether that time is today: for the others, the ledger is
-    asked only for alerts sent since today began (sent_at holds UTC ISO text, which compares
-    as the times do), not for a year of them (about 250,000 rows at 100,000 models). A target
-    whose last alert is older is left out: it was not told today, and its subject did not move."""
-    moved = sweep_reads.dates_changed_at(db, subjects)
+    db: Database, dated: list[Alert], now: datetime, today_start: datetime
+) -> tuple[set[tuple[str, str, str, str]], dict[tuple[str, str], str], set[tuple[str, str, str, str]]]:
+    """What the ledger says about `dated`'s targets, read only where it can matter:
+
+    - the (subject, target) pairs with an alert sent since today began (told today; `sent_at`
+      holds UTC ISO text, which compares as the times do), not a year of alerts (about 250,000
+      rows at 100,000 models);
+    - for the subjects of alerts whose time has passed (a catch-up), when their date last
+      moved, and, for those that moved, the pairs that ever had an alert (told by the update).
+
+    A sweep whose alerts are all on time (a workspace's next run) reads the ledger once."""
+    subjects = {(a.subject_type, a.subject_id) for a in dated}
     since = utc_iso(today_start)
-    sent = sweep_reads.last_sent_about(db, subjects - moved.keys(), DATE_KINDS, since=since)
-    if moved:
-        sent.update(sweep_reads.last_sent_about(db, moved.keys(), DATE_KINDS))
-    return sent, moved
+    today = set(sweep_reads.last_sent_about(db, subjects, DATE_KINDS, since=since))
+    late: dict[datetime, bool] = {}  # due time -> before now, compared once per distinct time
+    overdue: set[tuple[str, str]] = set()
+    for alert in dated:
+        due = alert.due_at
+        due_late = late.get(due)
+        if due_late is None:
+            due_late = late[due] = due < now
+        if due_late:
+            overdue.add((alert.subject_type, alert.subject_id))
+    moved = sweep_reads.dates_changed_at(db, overdue) if overdue else {}
+    ever = set(sweep_reads.last_sent_about(db, moved.keys(), DATE_KINDS)) if moved else set()
+    return today, moved, ever
 
 
 def summaries_caught_up(send: list[Alert], retried: list[Alert]) -> dict[str, str]:
