@@ -54,8 +54,11 @@ def whole_sweep(db_path: Path, settings: Settings, now: datetime) -> tuple[float
         store.close()
 
 
-def limit_rows(db_path: Path, settings: Settings, now: datetime) -> list[tuple[Any, ...]]:
-    """The ledger rows the sweep writes (its plan), to write by hand."""
+def limit_rows(
+    db_path: Path, settings: Settings, now: datetime, *, skipped: bool = True
+) -> list[tuple[Any, ...]]:
+    """The ledger rows the sweep writes (its plan), to write by hand; without `skipped`, only
+    those of the alerts it sends."""
     from bot.alerts.alert import Alert
     from bot.alerts.sweep_plan import active_subscriptions, plan_sweep
     from storage.db import open_store
@@ -64,7 +67,7 @@ def limit_rows(db_path: Path, settings: Settings, now: datetime) -> list[tuple[A
     try:
         deps = Deps(settings=settings, store=store, clock=FixedClock(now))
         plan = plan_sweep(store.db, active_subscriptions(deps), now, settings).plan
-        return Alert.ledger_values_of([*plan.send, *(a for a, _ in plan.skip)])
+        return Alert.ledger_values_of([*plan.send, *(a for a, _ in plan.skip if skipped)])
     finally:
         store.close()
 

@@ -41,6 +41,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.sweeps import limit_rows
 from bot.catalog import make_deps
 from bot.clock import FixedClock
 from bot.deps import Deps
@@ -48,9 +49,10 @@ from bot.settings import Settings
 from bot.tenancy import Workspaces, in_workspace, routed_deps
 from bot.tenancy.workspaces import fit_open_files
 from storage import workspaces as registry
-from storage.alerts import save_subscription
+from storage.alerts import LEDGER_VALUES, save_subscription
 from storage.db import open_store
 from storage.seed import seed
+from storage.sql import placeholders
 
 NOW = datetime(2026, 7, 24, 14, 0, tzinfo=UTC)  # the July 31 deadline a week away
 CHANNELS_EACH = 3
@@ -213,25 +215,15 @@ def sweep_side_by_side(folder: Path, workspaces: int, repeats: int) -> dict[str,
 
 
 def _sent_rows(template: Path, at: datetime) -> list[tuple[Any, ...]]:
-    """The ledger rows a workspace's sweep at `at` claims and sends (its plan's, on a copy)."""
-    from bot.alerts.alert import Alert
-    from bot.alerts.sweep_plan import active_subscriptions, plan_sweep
-
+    """The ledger rows a workspace's sweep at `at` claims and sends (planned on a copy)."""
     copy = shutil.copyfile(template, template.with_name("plan.sqlite3"))
-    store = open_store(copy)
-    try:
-        settings = Settings(db_path=str(copy))
-        deps = Deps(settings=settings, store=store, clock=FixedClock(at))
-        plan = plan_sweep(store.db, active_subscriptions(deps), at, settings).plan
-        return Alert.ledger_values_of(plan.send)
-    finally:
-        store.close()
+    return limit_rows(copy, Settings(db_path=str(copy)), at, skipped=False)
 
 
+# The claims as the sweep writes them: the planned values, claimed by this run.
 _CLAIM = (
-    "INSERT OR IGNORE INTO alert_ledger (key, kind, subject_type, subject_id, subject_date, lead_days, "
-    "target_type, target, subscription_id, due_at, payload, status, attempts, claimed_at, claim_token, "
-    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed', 0, ?, 'bench', ?)"
+    f"INSERT OR IGNORE INTO alert_ledger ({LEDGER_VALUES}, status, attempts, claimed_at, claim_token, "
+    f"created_at) VALUES ({placeholders(LEDGER_VALUES.split(','))}, 'claimed', 0, ?, 'bench', ?)"
 )
 _SENT = (
     "UPDATE alert_ledger SET status = 'sent', sent_at = ?, message_channel = ?, message_ts = ? WHERE key = ?"
