@@ -354,24 +354,26 @@ def _keys_with_token(db: Database, keys: Iterable[str], token: str) -> set[str]:
     return found
 
 
+# Ledger rows to deliver again (`retry_params`); storage/sweep_probe.py asks whether any exist.
+RETRY_WHERE = """(status = :failed AND (next_attempt_at IS NULL OR next_attempt_at <= :now))
+    OR (status = :claimed AND claimed_at <= :stale)
+    OR (status = :held AND next_attempt_at <= :now)"""
+
+
+def retry_params(now: datetime, lease: timedelta) -> dict[str, str]:
+    return {
+        "failed": STATUS_FAILED,
+        "claimed": STATUS_CLAIMED,
+        "held": STATUS_HELD,
+        "now": utc_iso(now),
+        "stale": utc_iso(now - lease),
+    }
+
+
 def retry_candidates(db: Database, now: datetime, lease: timedelta) -> list[dict[str, Any]]:
     """Rows to deliver again: failed ones whose time came, and claims abandoned past their lease."""
-    return list(
-        db.query(
-            """SELECT * FROM alert_ledger
-               WHERE (status = :failed AND (next_attempt_at IS NULL OR next_attempt_at <= :now))
-                  OR (status = :claimed AND claimed_at <= :stale)
-                  OR (status = :held AND next_attempt_at <= :now)
-               ORDER BY due_at, key""",
-            {
-                "failed": STATUS_FAILED,
-                "claimed": STATUS_CLAIMED,
-                "held": STATUS_HELD,
-                "now": utc_iso(now),
-                "stale": utc_iso(now - lease),
-            },
-        )
-    )
+    sql = f"SELECT * FROM alert_ledger WHERE {RETRY_WHERE} ORDER BY due_at, key"
+    return list(db.query(sql, retry_params(now, lease)))
 
 
 _AS_READ = "key = ? AND status = ? AND claimed_at IS ? AND attempts = ?"  # unchanged since read
@@ -459,25 +461,29 @@ def record_outcomes(
             failed.append((status, (o.error or "failed")[:500], retry_at, stamp, o.key, token))
     held = f"key = ? AND +claim_token = ? AND +status = '{STATUS_CLAIMED}'"  # by key, still ours
     sent_rows.sort(key=itemgetter(3))  # in key order: each batch reads the key index page by page
-    lost: list[str] = []
-    with one_transaction(db):  # the sweep's last batch: in the transaction of its summary
-        written = db.conn.executemany(
+    updates = (
+        (
             f"""UPDATE alert_ledger SET status = 'sent', sent_at = ?, attempts = attempts + 1,
                    message_channel = ?, message_ts = ?, last_error = NULL, next_attempt_at = NULL
                WHERE {held}""",
             sent_rows,
-        ).rowcount
-        written += db.conn.executemany(
+        ),
+        (
             f"""UPDATE alert_ledger SET status = ?, attempts = attempts + 1, last_error = ?,
                    next_attempt_at = ?, claimed_at = ?
                WHERE {held}""",
             failed,
-        ).rowcount
+        ),
         # Never attempted: due again at once, without spending an attempt.
-        written += db.conn.executemany(
+        (
             f"UPDATE alert_ledger SET status = 'failed', last_error = ?, next_attempt_at = ? WHERE {held}",
             released,
-        ).rowcount
+        ),
+    )
+    lost: list[str] = []
+    with one_transaction(db):  # the sweep's last batch: in the transaction of its summary
+        # Only the kinds of outcome there are: a workspace's sweep mostly has posts alone.
+        written = sum(db.conn.executemany(sql, rows).rowcount for sql, rows in updates if rows)
         if written < len(outcomes) + len(sent):  # rare: find the rows another sweep has (these
             # updates leave ours neither claimed nor skipped, and keep our token)
             for chunk in chunks([*(o.key for o in outcomes), *(key for key, _, _ in sent)]):

@@ -42,17 +42,23 @@ def add_reminder(
     return row, cursor.rowcount == 1
 
 
+# Reminders due by :remind_now (in the last week) not yet sent or given up on
+# (`due_reminders_params`); storage/sweep_probe.py asks whether any exist.
+DUE_REMINDERS_FROM = "reminders r LEFT JOIN alert_ledger l ON l.key = r.key"
+DUE_REMINDERS_WHERE = """r.remind_at <= :remind_now AND r.remind_at > :remind_since
+    AND (l.key IS NULL OR l.status IN ('claimed', 'failed', 'held'))"""
+# Mutes in force on :today (until is inclusive).
+ACTIVE_MUTES_WHERE = "(until IS NULL OR until >= :today)"
+
+
+def due_reminders_params(now: datetime) -> dict[str, str]:
+    return {"remind_now": utc_iso(now), "remind_since": utc_iso(now - RECENT_REMINDERS)}
+
+
 def due_reminders(db: Database, now: datetime) -> list[dict[str, Any]]:
     """Reminders due by `now` (in the last week) not yet sent or given up on."""
-    return list(
-        db.query(
-            """SELECT r.* FROM reminders r LEFT JOIN alert_ledger l ON l.key = r.key
-               WHERE r.remind_at <= ? AND r.remind_at > ?
-                 AND (l.key IS NULL OR l.status IN ('claimed', 'failed', 'held'))
-               ORDER BY r.remind_at, r.id""",
-            [utc_iso(now), utc_iso(now - RECENT_REMINDERS)],
-        )
-    )
+    sql = f"SELECT r.* FROM {DUE_REMINDERS_FROM} WHERE {DUE_REMINDERS_WHERE} ORDER BY r.remind_at, r.id"
+    return list(db.query(sql, due_reminders_params(now)))
 
 
 def save_mute(
@@ -100,11 +106,11 @@ def active_mutes(
     db: Database, today: date, target_type: str | None = None, target: str | None = None
 ) -> list[dict[str, Any]]:
     """Mutes in force on `today` (until is inclusive), all or one target's."""
-    sql = "SELECT * FROM mutes WHERE (until IS NULL OR until >= ?)"
-    params: list[Any] = [today.isoformat()]
+    sql = f"SELECT * FROM mutes WHERE {ACTIVE_MUTES_WHERE}"
+    params: dict[str, Any] = {"today": today.isoformat()}
     if target_type is not None:
-        sql += " AND target_type = ? AND target = ?"
-        params += [target_type, target]
+        sql += " AND target_type = :target_type AND target = :target"
+        params |= {"target_type": target_type, "target": target}
     return list(db.query(sql + " ORDER BY created_at, id", params))
 
 

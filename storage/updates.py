@@ -19,6 +19,10 @@ STATUS_FAILED = "failed"
 STATUS_PERMANENT = "permanent"
 
 
+# The tracker changes corrections look at (bot/alerts/updates.py).
+CORRECTED_ENTITIES = ("deadline", "model", "developer")
+
+
 def changes_after(db: Database, after_id: int, entities: Iterable[str]) -> list[dict[str, Any]]:
     entities = list(entities)
     marks = placeholders(entities)
@@ -63,20 +67,22 @@ def claim_updates(db: Database, rows: Iterable[tuple[str, str, int]], now: datet
     )
 
 
+# Updates to work on (`pending_params`); storage/sweep_probe.py asks whether any exist.
+PENDING_WHERE = """(status IN ('claimed', 'edited') AND (claimed_at >= :mine OR claimed_at <= :stale))
+    OR (status = 'failed' AND next_attempt_at <= :now)"""
+
+
+def pending_params(now: datetime, claimed_since: datetime, lease: timedelta) -> dict[str, str]:
+    return {"mine": utc_iso(claimed_since), "stale": utc_iso(now - lease), "now": utc_iso(now)}
+
+
 def pending_updates(
     db: Database, now: datetime, claimed_since: datetime, lease: timedelta
 ) -> list[dict[str, Any]]:
     """Updates to work on: claimed by this run (at or after `claimed_since`), left claimed or
     edited by a run that died (past the lease), and failures whose time came."""
-    return list(
-        db.query(
-            """SELECT * FROM alert_updates
-               WHERE (status IN ('claimed', 'edited') AND (claimed_at >= :mine OR claimed_at <= :stale))
-                  OR (status = 'failed' AND next_attempt_at <= :now)
-               ORDER BY history_id, key""",
-            {"mine": utc_iso(claimed_since), "stale": utc_iso(now - lease), "now": utc_iso(now)},
-        )
-    )
+    sql = f"SELECT * FROM alert_updates WHERE {PENDING_WHERE} ORDER BY history_id, key"
+    return list(db.query(sql, pending_params(now, claimed_since, lease)))
 
 
 def take_update(db: Database, row: dict[str, Any], now: datetime) -> bool:

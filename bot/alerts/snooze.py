@@ -27,6 +27,7 @@ from bot.domain import today_in
 from bot.settings import Settings
 from storage import alerts as ledger
 from storage import snooze as store
+from storage.sweep_probe import SweepProbe
 
 REMIND_DAY = "day"
 REMIND_BUSINESS_DAY = "business_day"
@@ -124,10 +125,13 @@ def original_alert(reminder: Alert) -> Alert:
     )
 
 
-def add_to_tracker(db: Database, tracker: Tracker, now: datetime, settings: Settings) -> Tracker:
-    """The due reminders and the mutes in force, for the plan."""
-    tracker.reminders = store.due_reminders(db, now)
-    tracker.mutes = store.active_mutes(db, today_in(settings.tz, now))
+def add_to_tracker(
+    db: Database, tracker: Tracker, now: datetime, settings: Settings, probe: SweepProbe | None = None
+) -> Tracker:
+    """The due reminders and the mutes in force, for the plan (not read when `probe`, the
+    sweep's question asked first, storage/sweep_probe.py, says there are none)."""
+    tracker.reminders = store.due_reminders(db, now) if probe is None or probe.reminders else []
+    tracker.mutes = store.active_mutes(db, today_in(settings.tz, now)) if probe is None or probe.mutes else []
     return tracker
 
 

@@ -39,12 +39,13 @@ from bot.alerts.snooze import add_to_tracker
 from bot.alerts.told import already_told, summaries_caught_up
 from bot.clock import utc_iso
 from bot.deps import Deps
+from bot.domain import today_in
 from bot.people import is_user_id, names_for
 from bot.settings import Settings
 from storage import alerts as ledger
 from storage import sweep_reads
 from storage.facts import contests_for, event_developers, list_events
-from storage.generation import generation_on
+from storage.sweep_probe import SweepProbe, probe_sweep
 from storage.tracker import list_deadlines, list_models
 
 CLAIM_LEASE = timedelta(minutes=15)  # longer than any sweep's delivery takes
@@ -80,18 +81,20 @@ def load_due_tracker(
     now: datetime,
     settings: Settings,
     retries: list[dict[str, Any]] | None = None,
+    latest: tuple[int, int] | None = None,
 ) -> Tracker:
     """The tracker rows a sweep at `now` can need, chosen in SQL (bot/alerts/cursors.py).
 
     Models and deadlines whose dates can have an alert due since each subscription's cursor,
     those changed since, and those of retried alerts; status changes and news after the
     cursors; for digests, what falls in the periods not yet in the ledger (or retried).
+    `latest`: the newest history and news ids, when the caller has read them (the probe).
     """
     retries = retries or []
     # Read first: a change committed while the rest is read is looked at again next time. So
     # rows after an id at or past these are not read now (most sweeps: nothing changed since
     # the cursors), which saves a workspace's sweep three reads (docs/workspaces.md).
-    history_id, news_id = sweep_reads.latest_ids(db)
+    history_id, news_id = latest or sweep_reads.latest_ids(db)
     cursors = {sub["id"]: sweep_cursor(sub, now, settings) for sub in subscriptions}
     marks = [c.history_id for c in cursors.values() if c is not None]
     changed = sweep_reads.changed_subjects(db, min(marks)) if marks and min(marks) < history_id else {}
@@ -216,11 +219,15 @@ def plan_sweep(
     now: datetime,
     settings: Settings,
     lease: timedelta = CLAIM_LEASE,
+    probe: SweepProbe | None = None,
 ) -> SweepPlan:
-    """What a sweep at `now` does before claiming: retries, the tracker it needs, the plan."""
-    retries = ledger.retry_candidates(db, now, lease)
-    tracker = load_due_tracker(db, subscriptions, now, settings, retries)
-    add_to_tracker(db, tracker, now, settings)  # reminders due and mutes (bot/alerts/snooze.py)
+    """What a sweep at `now` does before claiming: retries, the tracker it needs, the plan.
+    The reads the probe (storage/sweep_probe.py, asked first when not given) says find
+    nothing are not made."""
+    probe = probe or probe_sweep(db, now, lease, today_in(settings.tz, now))
+    retries = ledger.retry_candidates(db, now, lease) if probe.retries else []
+    tracker = load_due_tracker(db, subscriptions, now, settings, retries, (probe.history_id, probe.news_id))
+    add_to_tracker(db, tracker, now, settings, probe)  # reminders due and mutes (bot/alerts/snooze.py)
     plan = plan_alerts(tracker, subscriptions, partial(ledger.known_keys, db), now, settings)
     attach_contests(db, plan.send)
     return SweepPlan(plan, retries, tracker)
@@ -303,8 +310,9 @@ def sweep_work(
     """Everything a sweep at `now` is to do, before it writes anything: the plan, status changes
     naming their actors, the briefing filled in, and the retries joined (module docstring)."""
     settings = deps.settings
-    generation = generation_on(deps.store.db)  # before reading: a write meanwhile moves it
-    plan, retries, tracker = plan_sweep(deps.store.db, subscriptions, now, settings, lease)
+    # The tracker's generation with the probe, before reading: a write meanwhile moves it.
+    probe = probe_sweep(deps.store.db, now, lease, today_in(settings.tz, now))
+    plan, retries, tracker = plan_sweep(deps.store.db, subscriptions, now, settings, lease, probe)
     _name_actors(deps, [*plan.send, *(alert for alert, _ in plan.hold)])
     send = [fill_briefing(deps, a, now, dry_run=dry_run) if a.kind == KIND_BRIEFING else a for a in plan.send]
     if any(a.kind == KIND_BRIEFING for a, _ in plan.hold):  # held through quiet time: its content is now's
@@ -320,7 +328,7 @@ def sweep_work(
     reasons.update(already_told(deps.store.db, candidates, now, settings))
     reasons.update(summaries_caught_up(send, [a for a in retried if a.key not in reasons]))
     if not reasons:
-        return SweepWork(plan, tracker, send, plan.skip, retry, drop, generation)
+        return SweepWork(plan, tracker, send, plan.skip, retry, drop, probe.generation)
     return SweepWork(
         plan,
         tracker,
@@ -328,7 +336,7 @@ def sweep_work(
         [*plan.skip, *((a, reasons[a.key]) for a in send if a.key in reasons)],
         [r for r in retry if r["key"] not in reasons],
         [*drop, *((r, reasons[r["key"]]) for r in retry if r["key"] in reasons)],
-        generation,
+        probe.generation,
     )
 
 

@@ -48,6 +48,7 @@ from bot.replies import Reply
 from bot.settings import Settings
 from storage import alerts as ledger
 from storage import updates as store
+from storage.sweep_probe import UpdatesProbe, probe_updates
 from storage.tracker import get_state, latest_history_id, set_state
 
 log = logging.getLogger(__name__)
@@ -123,15 +124,19 @@ def _touched(db: Database, change: dict[str, Any], today: date, now: datetime) -
     return [(_update_key(r["key"], change["id"]), r["key"], change["id"]) for r in rows]
 
 
-def claim_changes(deps: Deps, now: datetime) -> int:
+def claim_changes(deps: Deps, now: datetime, probe: UpdatesProbe | None = None) -> int:
     """Record an update for every sent alert the changes since the last run touch; returns
-    how many changes were read. The first run only sets the cursor (no retroactive edits)."""
+    how many changes were read. The first run only sets the cursor (no retroactive edits).
+    With `probe` (the run's question asked first, storage/sweep_probe.py), its cursor, and no
+    read of the changes when it found none."""
     db = deps.store.db
-    cursor = get_state(db, STATE_CURSOR)
+    cursor = probe.cursor if probe is not None else get_state(db, STATE_CURSOR)
     if cursor is None:
         set_state(db, STATE_CURSOR, str(latest_history_id(db)))
         return 0
-    changes = store.changes_after(db, int(cursor), ("deadline", "model", "developer"))
+    if probe is not None and not probe.changed:
+        return 0
+    changes = store.changes_after(db, int(cursor), store.CORRECTED_ENTITIES)
     if not changes:
         return 0
     today = today_in(deps.settings.tz, now)
@@ -158,7 +163,10 @@ def send_updates(
     now = now or deps.clock.now()
     db = deps.store.db
     result = UpdateResult()
-    claim_changes(deps, now)
+    probe = probe_updates(db, STATE_CURSOR, store.CORRECTED_ENTITIES, now, lease)
+    # Updates pending before this run, or claimed by it (it read changes): most runs, neither.
+    if not (claim_changes(deps, now, probe) or probe.pending):
+        return result
     pending = store.pending_updates(db, now, now, lease)
     if not pending:
         return result

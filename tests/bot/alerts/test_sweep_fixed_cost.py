@@ -12,8 +12,9 @@ from datetime import date, datetime, time
 import pytest
 
 from bot.alerts import sweep as sweep_module
+from bot.alerts.updates import UpdateResult, send_updates
 from bot.deps import Deps
-from tests.support.alerts import alert_keys, subscribe, sweep
+from tests.support.alerts import alert_keys, emulator_sender, subscribe, sweep
 from tests.support.slack_emulator import SlackEmulator
 
 JUNE_1 = datetime(2026, 6, 1, 12, 0)
@@ -50,6 +51,33 @@ def test_the_next_sweep_with_nothing_changed_reads_and_writes_only_what_it_needs
     assert summary and commits[0] < summary[-1] < commits[-1], statements
     # The WAL's checkpoints are left as they are: a few rows are no bulk write.
     assert not [s for s in statements if "wal_autocheckpoint" in s], statements
+    # One question (storage/sweep_probe.py) instead of the reads that find nothing today: no
+    # retries, reminders or mutes, and the generation and newest ids with it.
+    assert len([s for s in statements if "EXISTS (SELECT 1 FROM alert_ledger" in s]) == 1, statements
+    skipped = ("SELECT * FROM alert_ledger WHERE (status", "SELECT r.* FROM reminders", "SELECT * FROM mutes")
+    assert not [s for s in statements if s.lstrip().startswith(skipped)], statements
+    assert not [s for s in statements if "MAX(id), 0) FROM history), (SELECT" in s and "EXISTS" not in s]
+    assert len([s for s in statements if s == "SELECT n FROM tracker_generation"]) == 1  # after the claims
+
+
+@pytest.mark.sqlite_only  # it counts SQLite's own statements
+def test_a_corrections_run_with_nothing_to_correct_is_one_statement(
+    deps: Deps, slack_emulator: SlackEmulator
+) -> None:
+    conn = deps.store.db.conn
+    assert isinstance(conn, sqlite3.Connection)
+    subscribe(deps, _at(deps, JUNE_1.date()))
+    sweep(deps, slack_emulator, _at(deps, date(2026, 7, 17)))
+    senders = {"slack": emulator_sender(slack_emulator, deps.settings)}
+    send_updates(deps, now=_at(deps, date(2026, 7, 17)), senders=senders)  # the first run sets the cursor
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        result = send_updates(deps, now=_at(deps, date(2026, 7, 18)), senders=senders)
+    finally:
+        conn.set_trace_callback(None)
+    assert result == UpdateResult()
+    assert len(statements) == 1 and "FROM alert_updates" in statements[0], statements
 
 
 @pytest.mark.sqlite_only  # SQLite's WAL
