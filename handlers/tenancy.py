@@ -70,13 +70,23 @@ def workspace_router(workspaces: Workspaces) -> Callable[..., Any]:
 # ---------------------------------------------------------------- the jobs, per workspace
 
 
+class SlotFreeWebClient(WebClient):
+    """A workspace's Slack client, which gives its sweep's slot up while it waits for Slack
+    (bot/alerts/workers.py SWEEP_SLOTS: one sweep at a time does its own work, so a slow or
+    rate-limited Slack must not hold the slot). Every Web API method goes through `api_call`."""
+
+    def api_call(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        with SWEEP_SLOTS.released():
+            return super().api_call(*args, **kwargs)
+
+
 def workspace_senders(settings: Settings, *, sleep: Sleep = time.sleep) -> MakeSenders:
     """Alert senders posting with one workspace's token. Its client never sits out a
     Retry-After within a run (max_wait 0): the sweep records a transient failure and tries
     again after it, so a rate-limited workspace keeps its worker for moments, not minutes."""
 
     def make(token: str) -> dict[str, Any]:
-        client = WebClient(
+        client = SlotFreeWebClient(
             token=token,
             base_url=settings.slack_api_url,
             timeout=15,
@@ -129,7 +139,7 @@ def workspace_directory(settings: Settings, tokens: BotTokens) -> RoutedDirector
         org = key.startswith("E")
         token = tokens.bot_token(team_id=None if org else key, enterprise_id=key if org else None)
         return (
-            SlackDirectory(WebClient(token=token, base_url=settings.slack_api_url, timeout=10))
+            SlackDirectory(SlotFreeWebClient(token=token, base_url=settings.slack_api_url, timeout=10))
             if token
             else None
         )

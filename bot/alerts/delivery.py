@@ -40,6 +40,11 @@ log = logging.getLogger(__name__)
 DELIVERY_THREADS = ThreadCache("alert-delivery")
 
 
+# How long a sweep waits for its first outcome before it gives up its slot for the wait
+# (bot/alerts/workers.py): giving it up and taking it again costs more than a quick answer.
+QUICK_OUTCOME = 0.002
+
+
 class Job(NamedTuple):
     """One alert to deliver (a tuple: a sweep makes one per alert, and a frozen dataclass
     costs about twice as much to build)."""
@@ -86,8 +91,8 @@ def deliver(
     try:
         while pending:
             try:
-                try:
-                    first = results.get_nowait()
+                try:  # a quick answer (a few posts to a fast Slack) keeps the sweep slot
+                    first = results.get(timeout=QUICK_OUTCOME)
                 except queue.Empty:  # nothing in yet: wait without holding a sweep slot
                     with SWEEP_SLOTS.released():
                         first = results.get(timeout=tick)

@@ -7,7 +7,8 @@ scheduler (bot/alerts/scheduler.py) and `python app.py sweep` only call it. One 
 2. plans (bot/alerts/sweep_plan.py, with bot/alerts/fastplan.py): new alerts to send,
    catch-up alerts to record as skipped. It reads only what can have become due since each
    subscription's cursor (the tracker rows by date and by history, the ledger by key:
-   `load_due_tracker`, `plan_sweep`);
+   `load_due_tracker`, `plan_sweep`), and skips the reads of retries, reminders and mutes
+   that one question asked first says would find nothing (storage/sweep_probe.py);
 3. claims the new alerts in one transaction (INSERTs a concurrent sweep loses; each claim
    carries this sweep's token) and, in the same one, advances the subscriptions' cursors to
    this run;

@@ -9,15 +9,15 @@ whose Slack is slow holds its own threads, never another's. A thread idle for `i
 ends: long enough for a run's workspaces, one after another, to reuse them; kept longer (a
 minute), the idle threads of a big run held about 200 MB more between runs in the benchmark.
 
-`CpuSlots` (SWEEP_SLOTS) lets only as many workspaces' sweeps do their own work at once as
-there are cores; the others wait briefly for a slot, and a sweep gives its slot up while it
-waits for its deliveries.
+`CpuSlots` (SWEEP_SLOTS) lets one workspace's sweep at a time do its own work (planning,
+claiming, writing: Python, which runs one thread at a time anyway); the others wait for the
+slot. A sweep gives it up whenever it waits on something else: its deliveries, and every
+Slack call made on its thread (handlers/tenancy.py `SlotFreeWebClient`: names, corrections).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -92,13 +92,15 @@ class ThreadCache:
 
 class CpuSlots:
     """At most `size` threads at a time doing a sweep's own work (planning, claiming, writing)
-    in OAuth mode, where up to eight workspaces sweep side by side: more than the cores only
-    queue on the interpreter's lock and cost more CPU than they save (docs/workspaces.md).
+    in OAuth mode, where up to eight workspaces sweep side by side: each SQLite call hands the
+    interpreter's lock to another sweep and back, and two sweeps at once spent about half as
+    much CPU again on those hand-overs as one at a time (docs/benchmarks.md, issue 28).
 
-    A thread waits at most `wait` seconds for a slot and then goes on without one, so a
-    workspace whose thread holds its slot through a slow call (a name asked of Slack, a
-    correction in place) delays another by that much at most; and a sweep gives its slot up
-    while it waits for its deliveries (`released`)."""
+    A sweep gives its slot up while it waits (`released`: for its deliveries, for Slack). A
+    thread waits at most `wait` seconds for a slot and then goes on without one: a wait not
+    foreseen here, made while holding the slot, delays another workspace by that much at most.
+    The wait must be longer than the slot is held, or the waiters all time out and run side by
+    side anyway: with 20 ms and eight workspaces' threads, most sweeps ran without a slot."""
 
     def __init__(self, size: int, wait: float) -> None:  # noqa: D107
         self._slots = threading.Semaphore(size)
@@ -133,5 +135,5 @@ class CpuSlots:
             self._local.held = self._slots.acquire(timeout=self.wait)
 
 
-# A sweep's own work runs in at most this many workspaces' threads at once (OAuth mode).
-SWEEP_SLOTS = CpuSlots(max(os.cpu_count() or 2, 2), wait=0.02)
+# A sweep's own work runs in one workspace's thread at a time (OAuth mode).
+SWEEP_SLOTS = CpuSlots(1, wait=1.0)

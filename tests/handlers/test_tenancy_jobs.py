@@ -4,18 +4,20 @@ missing installation never holds up another's alerts."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.alerts.workers import SWEEP_SLOTS
 from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.tenancy import Workspaces, in_workspace
 from bot.tenancy.jobs import NO_TOKEN, run_for_each_workspace
-from handlers.tenancy import sweep_workspace, workspace_senders
+from handlers.tenancy import SlotFreeWebClient, sweep_workspace, workspace_senders
 from storage import alerts as ledger
 from storage import workspaces as registry
 from storage.db import open_store
@@ -148,3 +150,32 @@ def test_single_workspace_healthz_has_no_workspace_figures(deps: Deps) -> None:
     from bot.ops.health import health_report
 
     assert "workspaces" not in health_report(deps)[1]
+
+
+def test_a_workspace_waiting_on_slack_holds_no_sweep_slot(slack_emulator: SlackEmulator) -> None:
+    """One workspace's sweep at a time does its own work (bot/alerts/workers.py SWEEP_SLOTS);
+    one whose Slack is slow to answer (a name, a correction) must not keep the others out."""
+    client = SlotFreeWebClient(token="xoxb-team-a", base_url=slack_emulator.api_url, timeout=10)
+    gate = slack_emulator.gates["auth.test"] = threading.Event()
+    after_the_call: list[bool] = []
+
+    def sweep_asking_slack() -> None:
+        with SWEEP_SLOTS.held():
+            assert SWEEP_SLOTS.holds()
+            client.auth_test()
+            after_the_call.append(SWEEP_SLOTS.holds())
+
+    waiting = threading.Thread(target=sweep_asking_slack)
+    waiting.start()
+    for _ in range(500):
+        if slack_emulator.in_flight("auth.test"):
+            break
+        threading.Event().wait(0.01)
+    try:
+        assert slack_emulator.in_flight("auth.test") == 1
+        with SWEEP_SLOTS.held():  # another workspace's sweep gets the slot at once, not after the wait
+            assert SWEEP_SLOTS.holds()
+    finally:
+        gate.set()
+        waiting.join(10)
+    assert after_the_call == [True]  # and the slow one has it back for the rest of its work
