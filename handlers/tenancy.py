@@ -80,19 +80,31 @@ class SlotFreeWebClient(WebClient):
             return super().api_call(*args, **kwargs)
 
 
+def slot_free(sleep: Sleep) -> Sleep:
+    """`sleep`, with the sweep's slot given up meanwhile (a pause between posts, a backoff)."""
+
+    def wait(seconds: float) -> None:
+        with SWEEP_SLOTS.released():
+            sleep(seconds)
+
+    return wait
+
+
 def workspace_senders(settings: Settings, *, sleep: Sleep = time.sleep) -> MakeSenders:
     """Alert senders posting with one workspace's token. Its client never sits out a
     Retry-After within a run (max_wait 0): the sweep records a transient failure and tries
-    again after it, so a rate-limited workspace keeps its worker for moments, not minutes."""
+    again after it, so a rate-limited workspace keeps its worker for moments, not minutes.
+    Every wait of theirs, for Slack or between posts, is made without the sweep's slot."""
+    wait = slot_free(sleep)
 
     def make(token: str) -> dict[str, Any]:
         client = SlotFreeWebClient(
             token=token,
             base_url=settings.slack_api_url,
             timeout=15,
-            retry_handlers=slack_retry_handlers(sleep=sleep, max_wait=0),
+            retry_handlers=slack_retry_handlers(sleep=wait, max_wait=0),
         )
-        return {"slack": SlackSender(client, settings, sleep=sleep)}
+        return {"slack": SlackSender(client, settings, sleep=wait)}
 
     return make
 

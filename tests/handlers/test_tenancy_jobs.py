@@ -17,7 +17,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from bot.tenancy import Workspaces, in_workspace
 from bot.tenancy.jobs import NO_TOKEN, run_for_each_workspace
-from handlers.tenancy import SlotFreeWebClient, sweep_workspace, workspace_senders
+from handlers.tenancy import SlotFreeWebClient, slot_free, sweep_workspace, workspace_senders
 from storage import alerts as ledger
 from storage import workspaces as registry
 from storage.db import open_store
@@ -179,3 +179,13 @@ def test_a_workspace_waiting_on_slack_holds_no_sweep_slot(slack_emulator: SlackE
         gate.set()
         waiting.join(10)
     assert after_the_call == [True]  # and the slow one has it back for the rest of its work
+
+
+def test_a_workspace_pausing_between_posts_holds_no_sweep_slot() -> None:
+    """The senders' pauses (pacing, backoff) are waits too: made without the slot."""
+    during: list[bool] = []
+    pause = slot_free(lambda seconds: during.append(SWEEP_SLOTS.holds()))
+    with SWEEP_SLOTS.held():
+        pause(1.0)
+        assert SWEEP_SLOTS.holds()  # taken again after the pause
+    assert during == [False]
