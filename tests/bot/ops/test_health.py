@@ -98,6 +98,20 @@ def test_socket_mode_is_503_when_slack_has_been_silent_past_the_limit(
     assert get_healthz(running)[0] == 200
 
 
+def test_a_silence_just_past_the_limit_is_503_though_its_age_shows_rounded(
+    running: Deps, clock: FixedClock
+) -> None:
+    """The watchdog reconnects as soon as the silence passes the limit; /healthz judges the
+    same exact age (it once judged the age it shows, to a tenth, and said 200 at 120.04 s)."""
+    run_sweep(running, senders={})
+    running.runtime.mode = "socket"
+    running.runtime.last_contact = clock.now()
+    clock.advance(timedelta(seconds=120, milliseconds=40))
+    status, report = get_healthz(running)
+    assert report["slack"]["seconds_since_contact"] == 120.0  # as shown
+    assert status == 503 and report["slack"]["ok"] is False  # as judged
+
+
 def test_http_mode_reports_the_age_of_the_last_request_without_a_limit(
     running: Deps, clock: FixedClock
 ) -> None:
