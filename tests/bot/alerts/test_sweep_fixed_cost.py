@@ -7,6 +7,7 @@ outcomes; its reads are not wrapped in savepoints (storage/db.py)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import date, datetime, time
 
 import pytest
@@ -24,21 +25,33 @@ def _at(deps: Deps, day: date) -> datetime:
     return datetime.combine(day, time(9, 0), tzinfo=deps.settings.tz)
 
 
+def _after_a_first_sweep(deps: Deps, slack_emulator: SlackEmulator) -> sqlite3.Connection:
+    """A channel subscribed on June 1 and swept on July 17 (the 14-day alert of July 31)."""
+    conn = deps.store.db.conn
+    assert isinstance(conn, sqlite3.Connection)
+    subscribe(deps, _at(deps, JUNE_1.date()))
+    sweep(deps, slack_emulator, _at(deps, date(2026, 7, 17)))
+    return conn
+
+
+def _statements(conn: sqlite3.Connection, run: Callable[[], object]) -> list[str]:
+    """What `run` sends to SQLite on `conn`."""
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        run()
+    finally:
+        conn.set_trace_callback(None)
+    return statements
+
+
 @pytest.mark.sqlite_only  # it counts SQLite's own statements
 def test_the_next_sweep_with_nothing_changed_reads_and_writes_only_what_it_needs(
     deps: Deps, slack_emulator: SlackEmulator
 ) -> None:
-    conn = deps.store.db.conn
-    assert isinstance(conn, sqlite3.Connection)
-    subscribe(deps, _at(deps, JUNE_1.date()))
-    sweep(deps, slack_emulator, _at(deps, date(2026, 7, 17)))  # the 14-day alert of July 31
+    conn = _after_a_first_sweep(deps, slack_emulator)
     sent = len(alert_keys(slack_emulator))
-    statements: list[str] = []
-    conn.set_trace_callback(statements.append)
-    try:
-        sweep(deps, slack_emulator, _at(deps, date(2026, 7, 24)))  # the 7-day alert
-    finally:
-        conn.set_trace_callback(None)
+    statements = _statements(conn, lambda: sweep(deps, slack_emulator, _at(deps, date(2026, 7, 24))))
     assert len(alert_keys(slack_emulator)) > sent  # it did send
     assert not [s for s in statements if "FROM history WHERE" in s and "id >" in s], statements
     assert not [s for s in statements if "FROM news_items WHERE alert = 1" in s], statements
@@ -64,19 +77,14 @@ def test_the_next_sweep_with_nothing_changed_reads_and_writes_only_what_it_needs
 def test_a_corrections_run_with_nothing_to_correct_is_one_statement(
     deps: Deps, slack_emulator: SlackEmulator
 ) -> None:
-    conn = deps.store.db.conn
-    assert isinstance(conn, sqlite3.Connection)
-    subscribe(deps, _at(deps, JUNE_1.date()))
-    sweep(deps, slack_emulator, _at(deps, date(2026, 7, 17)))
+    conn = _after_a_first_sweep(deps, slack_emulator)
     senders = {"slack": emulator_sender(slack_emulator, deps.settings)}
     send_updates(deps, now=_at(deps, date(2026, 7, 17)), senders=senders)  # the first run sets the cursor
-    statements: list[str] = []
-    conn.set_trace_callback(statements.append)
-    try:
-        result = send_updates(deps, now=_at(deps, date(2026, 7, 18)), senders=senders)
-    finally:
-        conn.set_trace_callback(None)
-    assert result == UpdateResult()
+    results: list[UpdateResult] = []
+    statements = _statements(
+        conn, lambda: results.append(send_updates(deps, now=_at(deps, date(2026, 7, 18)), senders=senders))
+    )
+    assert results == [UpdateResult()]
     assert len(statements) == 1 and "FROM alert_updates" in statements[0], statements
 
 
@@ -88,12 +96,7 @@ def test_a_sweep_writing_many_rows_checkpoints_the_wal_less_often_until_it_ends(
     conn = deps.store.db.conn
     assert isinstance(conn, sqlite3.Connection)
     subscribe(deps, _at(deps, JUNE_1.date()))
-    statements: list[str] = []
-    conn.set_trace_callback(statements.append)
-    try:
-        sweep(deps, slack_emulator, _at(deps, date(2026, 7, 17)))
-    finally:
-        conn.set_trace_callback(None)
+    statements = _statements(conn, lambda: sweep(deps, slack_emulator, _at(deps, date(2026, 7, 17))))
     pragmas = [s for s in statements if "wal_autocheckpoint" in s]
     assert pragmas == ["PRAGMA wal_autocheckpoint = 50000", "PRAGMA wal_autocheckpoint = 1000"], statements
     first_claim = next(i for i, s in enumerate(statements) if s.startswith("BEGIN IMMEDIATE"))
