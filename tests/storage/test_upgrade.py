@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from storage.db import connect, open_store
 from storage.facts import citations_for, contests_for, fact_sources, source_label
-from storage.migrations import migrations
+from storage.migrations import SCHEMA_STAMP, apply_migrations, migrations
 from storage.seed import seed
 
 SEEDED = "2026-06-03T12:00:00+00:00"  # when release 1's seed ran (a recorded time)
@@ -233,3 +233,31 @@ def test_the_shipped_migrations_keep_their_names_and_order(tmp_path: Path) -> No
     migrations.apply(db)
     assert [m.name for m in migrations.applied(db)] == SHIPPED
     assert migrations.pending(db) == []
+
+
+def _version(db: Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def test_an_up_to_date_database_opens_without_the_migration_runners_reads(tmp_path: Path) -> None:
+    """Every workspace database OAuth mode opens pays this (storage/migrations SCHEMA_STAMP)."""
+    open_store(tmp_path / "current.db").close()
+    db = connect(tmp_path / "current.db")
+    assert _version(db) == SCHEMA_STAMP
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    apply_migrations(db)
+    assert statements == ["PRAGMA user_version"]
+
+    db.execute("PRAGMA user_version = 12345")  # as a newer release's list would have stamped it
+    statements.clear()
+    apply_migrations(db)  # the runner decides: nothing pending here, and the stamp is ours again
+    assert any("_sqlite_migrations" in s for s in statements) and _version(db) == SCHEMA_STAMP
+
+
+def test_a_database_one_migration_behind_is_migrated_then_stamped(tmp_path: Path) -> None:
+    old = connect(tmp_path / "old.db")
+    migrations.apply(old, stop_before=SHIPPED[-1])  # as the release before the last left it
+    assert _version(old) == 0 and migrations.pending(old)
+    apply_migrations(old)
+    assert migrations.pending(old) == [] and _version(old) == SCHEMA_STAMP
