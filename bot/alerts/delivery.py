@@ -40,9 +40,11 @@ log = logging.getLogger(__name__)
 DELIVERY_THREADS = ThreadCache("alert-delivery")
 
 
-# How long a sweep waits for its first outcome before it gives up its slot for the wait
-# (bot/alerts/workers.py): giving it up and taking it again costs more than a quick answer.
-QUICK_OUTCOME = 0.002
+# How long a sweep waits for an outcome before it gives up its slot for the wait
+# (bot/alerts/workers.py): giving it up and taking it back costs more than a quick answer
+# (about 8% of a small workspace's sweep when every answer is instant: docs/benchmarks.md),
+# but a real Slack's answer takes ~100 ms, during which the slot sits idle this long.
+QUICK_OUTCOME = 0.0005
 
 
 class Job(NamedTuple):
