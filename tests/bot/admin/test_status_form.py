@@ -56,18 +56,23 @@ def test_status_form_opens_prefilled_from_the_home_button(app: App, slack_emulat
     assert json.loads(view["private_metadata"]) == {"entity": "developer", "id": "meta", "version": 1}
 
 
-def test_update_command_opens_the_form_for_the_named_developer(
-    app: App, slack_emulator: SlackEmulator
-) -> None:
+def _update_from_the_command(app: App, slack_emulator: SlackEmulator, developer: str) -> dict[str, Any]:
+    """`/aireview update <developer>` by an admin in CHANNEL: the status form it opens."""
     dispatch_command(
         app,
         "/aireview",
-        "update google deepmind",
+        f"update {developer}",
         user_id=ADMIN_ID,
         channel_id=CHANNEL,
         response_url=slack_emulator.response_url("r1"),
     )
-    view = opened_view(slack_emulator)
+    return opened_view(slack_emulator)
+
+
+def test_update_command_opens_the_form_for_the_named_developer(
+    app: App, slack_emulator: SlackEmulator
+) -> None:
+    view = _update_from_the_command(app, slack_emulator, "google deepmind")
     assert initial(view, ids.BLOCK_DEVELOPER) == "google-deepmind"
     assert json.loads(view["private_metadata"])["channel"] == CHANNEL
     assert slack_emulator.responses == []  # the form is the answer
@@ -110,15 +115,7 @@ def test_status_save_writes_the_change_and_history_then_confirms_and_refreshes_h
 def test_status_save_from_the_command_confirms_in_that_channel(
     deps: Deps, app: App, slack_emulator: SlackEmulator
 ) -> None:
-    dispatch_command(
-        app,
-        "/aireview",
-        "update meta",
-        user_id=ADMIN_ID,
-        channel_id=CHANNEL,
-        response_url=slack_emulator.response_url("r1"),
-    )
-    view = opened_view(slack_emulator)
+    view = _update_from_the_command(app, slack_emulator, "meta")
     assert ack_body(submit_view(app, view, ADMIN_ID, status="holdout", effective_date="2026-07-20")) == {}
     ephemeral = slack_emulator.last("chat.postEphemeral").args
     assert (ephemeral["channel"], ephemeral["user"]) == (CHANNEL, ADMIN_ID)
@@ -128,15 +125,7 @@ def test_status_save_from_the_command_confirms_in_that_channel(
 def test_status_confirmation_falls_back_to_a_dm_when_the_channel_refuses(
     app: App, slack_emulator: SlackEmulator
 ) -> None:
-    dispatch_command(
-        app,
-        "/aireview",
-        "update meta",
-        user_id=ADMIN_ID,
-        channel_id=CHANNEL,
-        response_url=slack_emulator.response_url("r1"),
-    )
-    view = opened_view(slack_emulator)
+    view = _update_from_the_command(app, slack_emulator, "meta")
     slack_emulator.fail("chat.postEphemeral", error="channel_not_found")
     submit_view(app, view, ADMIN_ID, status="holdout", effective_date="2026-07-20")
     assert any("Holdout" in t for t in dm_texts(slack_emulator))
