@@ -43,8 +43,10 @@ _SWEEP = f"""SELECT (SELECT n FROM tracker_generation),
 def probe_sweep(db: Database, now: datetime, lease: timedelta, today: date) -> SweepProbe:
     """The sweep's question (module docstring): one statement for six."""
     params = {**retry_params(now, lease), **due_reminders_params(now), "today": today.isoformat()}
-    generation, history_id, news_id, *found = db.execute(_SWEEP, params).fetchone()
-    return SweepProbe(int(generation), int(history_id), int(news_id), *(bool(f) for f in found))
+    generation, history_id, news_id, retries, reminders, mutes = db.execute(_SWEEP, params).fetchone()
+    return SweepProbe(
+        int(generation), int(history_id), int(news_id), bool(retries), bool(reminders), bool(mutes)
+    )
 
 
 class UpdatesProbe(NamedTuple):

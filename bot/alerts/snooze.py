@@ -126,12 +126,12 @@ def original_alert(reminder: Alert) -> Alert:
 
 
 def add_to_tracker(
-    db: Database, tracker: Tracker, now: datetime, settings: Settings, probe: SweepProbe | None = None
+    db: Database, tracker: Tracker, now: datetime, settings: Settings, probe: SweepProbe
 ) -> Tracker:
     """The due reminders and the mutes in force, for the plan (not read when `probe`, the
     sweep's question asked first, storage/sweep_probe.py, says there are none)."""
-    tracker.reminders = store.due_reminders(db, now) if probe is None or probe.reminders else []
-    tracker.mutes = store.active_mutes(db, today_in(settings.tz, now)) if probe is None or probe.mutes else []
+    tracker.reminders = store.due_reminders(db, now) if probe.reminders else []
+    tracker.mutes = store.active_mutes(db, today_in(settings.tz, now)) if probe.mutes else []
     return tracker
 
 

@@ -49,7 +49,7 @@ from bot.settings import Settings
 from storage import alerts as ledger
 from storage import updates as store
 from storage.sweep_probe import UpdatesProbe, probe_updates
-from storage.tracker import get_state, latest_history_id, set_state
+from storage.tracker import latest_history_id, set_state
 
 log = logging.getLogger(__name__)
 
@@ -124,19 +124,18 @@ def _touched(db: Database, change: dict[str, Any], today: date, now: datetime) -
     return [(_update_key(r["key"], change["id"]), r["key"], change["id"]) for r in rows]
 
 
-def claim_changes(deps: Deps, now: datetime, probe: UpdatesProbe | None = None) -> int:
+def claim_changes(deps: Deps, now: datetime, probe: UpdatesProbe) -> int:
     """Record an update for every sent alert the changes since the last run touch; returns
     how many changes were read. The first run only sets the cursor (no retroactive edits).
-    With `probe` (the run's question asked first, storage/sweep_probe.py), its cursor, and no
-    read of the changes when it found none."""
+    `probe`: the run's question asked first (storage/sweep_probe.py), which holds the cursor
+    and says whether any change came after it."""
     db = deps.store.db
-    cursor = probe.cursor if probe is not None else get_state(db, STATE_CURSOR)
-    if cursor is None:
+    if probe.cursor is None:
         set_state(db, STATE_CURSOR, str(latest_history_id(db)))
         return 0
-    if probe is not None and not probe.changed:
+    if not probe.changed:
         return 0
-    changes = store.changes_after(db, int(cursor), store.CORRECTED_ENTITIES)
+    changes = store.changes_after(db, int(probe.cursor), store.CORRECTED_ENTITIES)
     if not changes:
         return 0
     today = today_in(deps.settings.tz, now)

@@ -31,22 +31,24 @@ def _last_sweep(deps: Deps) -> Any:
         return {"raw": raw}
 
 
-def _age(since: datetime | None, now: datetime, *, exact: bool = False) -> float | None:
-    """Seconds from `since` to `now`, as reported (to a tenth), or `exact`ly, as judged."""
-    if since is None:
-        return None
-    age = max((now - since).total_seconds(), 0.0)
-    return age if exact else round(age, 1)
+def _age(since: datetime | None, now: datetime) -> float | None:
+    """Seconds from `since` to `now`, exact: what the limits judge (`_shown` rounds them)."""
+    return None if since is None else max((now - since).total_seconds(), 0.0)
 
 
-def _sweep_age(deps: Deps, last_sweep: Any, now: datetime, *, exact: bool = False) -> float | None:
+def _shown(age: float | None) -> float | None:
+    """An age as the report shows it, to a tenth of a second."""
+    return None if age is None else round(age, 1)
+
+
+def _sweep_age(deps: Deps, last_sweep: Any, now: datetime) -> float | None:
     """Seconds since the last sweep (or since start-up, before the first one)."""
     at = last_sweep.get("at") if isinstance(last_sweep, dict) else None
     try:
         since = datetime.fromisoformat(at) if isinstance(at, str) else deps.runtime.started_at
     except ValueError:
         since = deps.runtime.started_at
-    return _age(since, now, exact=exact)
+    return _age(since, now)
 
 
 def health_report(deps: Deps) -> tuple[bool, dict[str, Any]]:
@@ -61,16 +63,13 @@ def health_report(deps: Deps) -> tuple[bool, dict[str, Any]]:
     scheduler_running = bool(scheduler is not None and getattr(scheduler, "running", False))
     last_sweep = _last_sweep(deps) if db_problem is None else None
     sweep_ok = not isinstance(last_sweep, dict) or last_sweep.get("ok", True) is not False
-    sweep_age = _sweep_age(deps, last_sweep, now) if scheduler_running else None
-    sweep_since = _sweep_age(deps, last_sweep, now, exact=True) if scheduler_running else None
-    sweep_fresh = sweep_since is None or sweep_since <= settings.sweep_stale_limit
-    socket_mode = runtime.mode == "socket"
-    contact_at = runtime.contact() or (runtime.started_at if socket_mode else None)
-    contact_age = _age(contact_at, now)
-    # Ages are judged exact and reported to a tenth: 2.04 s is past a 2 s limit (the watchdog,
+    # Ages are judged exact and shown to a tenth: 2.04 s is past a 2 s limit (the watchdog,
     # handlers/http/watchdog.py, has reconnected by then) though it shows as 2.0.
-    silence = _age(contact_at, now, exact=True)
-    contact_ok = not socket_mode or silence is None or silence <= settings.socket_silence_limit
+    sweep_age = _sweep_age(deps, last_sweep, now) if scheduler_running else None
+    sweep_fresh = sweep_age is None or sweep_age <= settings.sweep_stale_limit
+    socket_mode = runtime.mode == "socket"
+    contact_age = _age(runtime.contact() or (runtime.started_at if socket_mode else None), now)
+    contact_ok = not socket_mode or contact_age is None or contact_age <= settings.socket_silence_limit
     healthy = db_problem is None and scheduler_running and sweep_ok and sweep_fresh and contact_ok
     report: dict[str, Any] = {
         "status": "ok" if healthy else "unavailable",
@@ -81,13 +80,13 @@ def health_report(deps: Deps) -> tuple[bool, dict[str, Any]]:
             "running": scheduler_running,
             # Several instances: only the one holding the scheduler's lock sweeps (storage/leader.py)
             "holds_scheduler": bool(getattr(runtime.scheduler_lease, "held", False)),
-            "seconds_since_sweep": sweep_age,
+            "seconds_since_sweep": _shown(sweep_age),
             "stale_limit_seconds": settings.sweep_stale_limit,
             "stale": not sweep_fresh,
         },
         "last_sweep": last_sweep,
         "slack": {
-            "seconds_since_contact": contact_age,
+            "seconds_since_contact": _shown(contact_age),
             "silence_limit_seconds": settings.socket_silence_limit if socket_mode else None,
             "ok": contact_ok,
             **({"reconnects": runtime.reconnects} if socket_mode else {}),
