@@ -68,16 +68,21 @@ class BareApp:
         self._log.close()
 
 
-def bench_env(emu: TimedEmulator, db: Path, replies: Path) -> dict[str, str]:
+def app_env(emu: TimedEmulator, db: Path, **extra: str) -> dict[str, str]:
+    """A benchmarked app's environment: the emulator's Slack, its own database, quiet logs."""
     return clean_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=emu.api_url,
         REVIEWWATCH_DB=str(db),
         REVIEWWATCH_LOG_LEVEL="WARNING",
-        REVIEWWATCH_ADMINS="UADMIN0001",
-        BENCH_REPLIES=str(replies),
+        **extra,
     )
+
+
+def bench_env(emu: TimedEmulator, db: Path, replies: Path) -> dict[str, str]:
+    """app_env with an admin, and where the bare app writes the replies it saw."""
+    return app_env(emu, db, REVIEWWATCH_ADMINS="UADMIN0001", BENCH_REPLIES=str(replies))
 
 
 def start_one(kind: str, env: dict[str, str], folder: Path) -> AppProcess | BareApp:

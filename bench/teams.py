@@ -32,11 +32,11 @@ from typing import Any
 import httpx
 
 from bench.common import TimedEmulator, pct, rss_kib
-from tests.support.app_process import AppProcess, clean_env, free_port
-from tests.support.slack_requests import SIGNING_SECRET, signed_headers, slash_command_body
+from bench.processes import app_env
+from tests.support.app_process import AppProcess, free_port
+from tests.support.slack_requests import signed_headers, slash_command_body
 from tests.support.teams_connector import TeamsConnector, message_activity
 
-BOT_TOKEN = "xoxb-bench-teams-token"
 LEVELS = (1, 8)
 
 
@@ -49,18 +49,6 @@ class TimedConnector(TeamsConnector):
                 if sent.conversation_id == conversation and sent.kind == "message":
                     return sent.at
         return None
-
-
-def app_env(emu: TimedEmulator, db: Path, extra: dict[str, str]) -> dict[str, str]:
-    return clean_env(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=emu.api_url,
-        REVIEWWATCH_DB=str(db),
-        REVIEWWATCH_LOG_LEVEL="WARNING",
-        PORT=str(free_port()),
-        **extra,
-    )
 
 
 def teams_once(client: httpx.Client, app: AppProcess, connector: TimedConnector, n: int) -> float:
@@ -123,8 +111,10 @@ def idle_rss(app: AppProcess, settle: float = 2.0) -> int:
 def measure(requests: int, folder: Path) -> dict[str, Any]:
     results: dict[str, Any] = {"requests_per_cell": requests, "latency": {}, "memory_kib": {}}
     with TimedEmulator() as emu, TimedConnector() as connector:
-        with_bot = AppProcess(app_env(emu, folder / "bot.db", connector.settings_env()), folder)
-        without = AppProcess(app_env(emu, folder / "plain.db", {}), folder)
+        with_bot = AppProcess(
+            app_env(emu, folder / "bot.db", PORT=str(free_port()), **connector.settings_env()), folder
+        )
+        without = AppProcess(app_env(emu, folder / "plain.db", PORT=str(free_port())), folder)
         try:
             for app in (with_bot, without):
                 app.wait_for_http(timeout=120)

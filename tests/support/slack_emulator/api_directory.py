@@ -52,19 +52,7 @@ class DirectoryMethods(EmulatorState):
                 else oldest < ts_value(m["ts"], "0") < latest
             )
         ]
-        start = int(args.get("cursor") or 0)
-        limit = int(args.get("limit") or 100)
-        page = copy.deepcopy(selected[start : start + limit])
-        if not truthy(args.get("include_all_metadata")):
-            for message in page:
-                message.pop("metadata", None)
-        has_more = start + limit < len(selected)
-        return ok(
-            messages=page,
-            has_more=has_more,
-            pin_count=0,
-            response_metadata={"next_cursor": str(start + limit) if has_more else ""},
-        )
+        return ok(**_messages_page(args, selected), pin_count=0)
 
     def _api_conversations_open(self, args: Json, token: str | None) -> Json:
         users = str(args.get("users") or "")
@@ -81,15 +69,21 @@ class DirectoryMethods(EmulatorState):
         thread = [m for m in self.messages.get(channel, []) if m["ts"] == ts or m.get("thread_ts") == ts]
         if not thread:
             return error("thread_not_found")
-        start = int(args.get("cursor") or 0)
-        limit = int(args.get("limit") or 100)
-        page = copy.deepcopy(thread[start : start + limit])  # oldest first, the parent first
-        if not truthy(args.get("include_all_metadata")):
-            for message in page:
-                message.pop("metadata", None)
-        has_more = start + limit < len(thread)
-        return ok(
-            messages=page,
-            has_more=has_more,
-            response_metadata={"next_cursor": str(start + limit) if has_more else ""},
-        )
+        return ok(**_messages_page(args, thread))  # oldest first, the parent first
+
+
+def _messages_page(args: Json, messages: list[Json]) -> Json:
+    """One page of `messages` as Slack's history and replies give it: from the `cursor`, up to
+    `limit`, metadata only with `include_all_metadata`, and the next cursor while more remain."""
+    start = int(args.get("cursor") or 0)
+    limit = int(args.get("limit") or 100)
+    page = copy.deepcopy(messages[start : start + limit])
+    if not truthy(args.get("include_all_metadata")):
+        for message in page:
+            message.pop("metadata", None)
+    has_more = start + limit < len(messages)
+    return {
+        "messages": page,
+        "has_more": has_more,
+        "response_metadata": {"next_cursor": str(start + limit) if has_more else ""},
+    }
