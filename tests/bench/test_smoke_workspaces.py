@@ -20,9 +20,21 @@ def test_many_workspaces_against_one_and_finding_a_requests_workspace(tmp_path: 
     assert sweep["samples"] == 1
     # The hand-written floor writes the alerts the real sweep sends on the next run.
     assert sweep["floor"]["alerts"] == sweep["warm"]["alerts"]["many"] and sweep["floor"]["s"] > 0
+    # Each side's time inside SQLite was counted (a timer that saw nothing would count none).
+    assert (
+        sweep["split"]["many"]["statements_per_workspace"] > 0
+        and sweep["split"]["one"]["sql_per_alert_ms"] > 0
+    )
+    assert sweep["bound"]["least_ms"] >= sweep["floor"]["per_alert_ms"] and sweep["bound"]["runner_us"] > 0
     assert routing["ensure_us"] > 0 and routing["open_db_us"] > 0 and routing["reopen_db_us"] > 0
     assert routing["request_oauth_ms"] > 0 and routing["request_single_ms"] > 0
     table = report(results)
-    measures = ("Sweep per alert", "The least SQL", "Finding a request's workspace", "Signed `/holdouts`")
+    measures = (
+        "Sweep per alert",
+        "The least SQL",
+        "The least a sweep",
+        "Finding a request's workspace",
+        "Signed `/holdouts`",
+    )
     for measure in measures:
         assert measure in table
