@@ -354,20 +354,19 @@ def _keys_with_token(db: Database, keys: Iterable[str], token: str) -> set[str]:
     return found
 
 
+# A ledger status the code fixes is written into the SQL, never bound: with a bound value,
+# `status = ?` makes SQLite compile the statement again at every execution, to see whether
+# the partial index alert_ledger_claims (WHERE status = 'claimed') applies to that value
+# (about 30 to 100 µs a statement: a quarter of a quiet workspace's sweep in OAuth mode went
+# to compiling its first question again, docs/benchmarks.md). tests/storage/test_ledger_plans.py.
 # Ledger rows to deliver again (`retry_params`); storage/sweep_probe.py asks whether any exist.
-RETRY_WHERE = """(status = :failed AND (next_attempt_at IS NULL OR next_attempt_at <= :now))
-    OR (status = :claimed AND claimed_at <= :stale)
-    OR (status = :held AND next_attempt_at <= :now)"""
+RETRY_WHERE = f"""(status = '{STATUS_FAILED}' AND (next_attempt_at IS NULL OR next_attempt_at <= :now))
+    OR (status = '{STATUS_CLAIMED}' AND claimed_at <= :stale)
+    OR (status = '{STATUS_HELD}' AND next_attempt_at <= :now)"""
 
 
 def retry_params(now: datetime, lease: timedelta) -> dict[str, str]:
-    return {
-        "failed": STATUS_FAILED,
-        "claimed": STATUS_CLAIMED,
-        "held": STATUS_HELD,
-        "now": utc_iso(now),
-        "stale": utc_iso(now - lease),
-    }
+    return {"now": utc_iso(now), "stale": utc_iso(now - lease)}
 
 
 def retry_candidates(db: Database, now: datetime, lease: timedelta) -> list[dict[str, Any]]:
@@ -499,8 +498,8 @@ def held_alerts(db: Database, target_type: str, target: str) -> tuple[int, str] 
     """(how many, the earliest release time) of a target's alerts held for quiet hours."""
     count, until = db.execute(
         "SELECT COUNT(*), MIN(next_attempt_at) FROM alert_ledger "
-        "WHERE status = ? AND target_type = ? AND target = ?",
-        [STATUS_HELD, target_type, target],
+        f"WHERE status = '{STATUS_HELD}' AND target_type = ? AND target = ?",  # written in: RETRY_WHERE
+        [target_type, target],
     ).fetchone()
     return (int(count), str(until)) if count else None
 
@@ -566,9 +565,9 @@ def delivery_problems(db: Database, limit: int = 20) -> list[dict[str, Any]]:
     """Permanent delivery failures not since cured, newest first, one line per target and error."""
     return list(
         db.query(
-            """SELECT target_type, target, last_error, COUNT(*) AS alerts,
+            f"""SELECT target_type, target, last_error, COUNT(*) AS alerts,
                       MAX(COALESCE(claimed_at, created_at)) AS last_at
-               FROM alert_ledger AS failed WHERE status = ?
+               FROM alert_ledger AS failed WHERE status = '{STATUS_PERMANENT}'
                  -- a target that has received an alert since is fixed (e.g. bot invited)
                  AND NOT EXISTS (
                      SELECT 1 FROM alert_ledger AS ok
@@ -576,6 +575,6 @@ def delivery_problems(db: Database, limit: int = 20) -> list[dict[str, Any]]:
                        AND ok.status = 'sent' AND ok.sent_at > COALESCE(failed.claimed_at, ''))
                GROUP BY target_type, target, last_error
                ORDER BY last_at DESC LIMIT ?""",
-            [STATUS_PERMANENT, limit],
+            [limit],
         )
     )
