@@ -15,7 +15,10 @@
    with every workspace's database open is taken against the same with one open.
    Beside them, the floor: the least SQL a workspace's sweep needs, written by hand, over as
    many databases kept open (`floor_side_by_side`), so what the real sweep costs above it is
-   the app's own code.
+   the app's own code. From them, the least any sweep of a database per workspace can cost
+   per alert (`bound`: the floor plus the one workspace's own work per alert outside SQLite,
+   `sql_split`), and what that leaves a workspace at the goal, beside what every run costs
+   anyway: the job runner doing nothing (`runner_only`) and the two questions every run asks.
 2. routing: what finding a request's workspace costs with N workspaces registered: the
    middleware's lookup (`Workspaces.ensure` of an installed workspace), handing out its
    database when it is open, and when it must be opened again (more than MAX_OPEN in use);
