@@ -357,8 +357,8 @@ def _keys_with_token(db: Database, keys: Iterable[str], token: str) -> set[str]:
 # A ledger status the code fixes is written into the SQL, never bound: with a bound value,
 # `status = ?` makes SQLite compile the statement again at every execution, to see whether
 # the partial index alert_ledger_claims (WHERE status = 'claimed') applies to that value
-# (about 30 to 100 µs a statement: a quarter of a quiet workspace's sweep in OAuth mode went
-# to compiling its first question again, docs/benchmarks.md). tests/storage/test_ledger_plans.py.
+# (the sweep's first question: 150 µs a run against 28 µs, every run of every workspace in
+# OAuth mode, docs/benchmarks.md). tests/storage/test_ledger_plans.py.
 # Ledger rows to deliver again (`retry_params`); storage/sweep_probe.py asks whether any exist.
 RETRY_WHERE = f"""(status = '{STATUS_FAILED}' AND (next_attempt_at IS NULL OR next_attempt_at <= :now))
     OR (status = '{STATUS_CLAIMED}' AND claimed_at <= :stale)

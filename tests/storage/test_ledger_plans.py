@@ -2,14 +2,14 @@
 
 A status bound as a value (`status = ?`) made SQLite compile the statement again every time
 it ran, to check the partial index alert_ledger_claims (WHERE status = 'claimed') against the
-value: the sweep's first question cost a quarter of a quiet workspace's sweep that way. The
+value: the sweep's first question cost 150 µs a run that way instead of 28 µs. The
 authorizer SQLite calls while compiling a statement counts the compilations. SQLite only: it
 is SQLite's compiler (PostgreSQL plans its statements on its own side)."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,14 +54,15 @@ class Compilations:
 
 
 @pytest.fixture
-def ledger(tmp_path: Path, database_templates: DatabaseTemplates) -> Store:
+def ledger(tmp_path: Path, database_templates: DatabaseTemplates) -> Iterator[Store]:
     store = database_templates.open_migrated(tmp_path / "ledger.sqlite3")
     due = NOW.isoformat()
     rows = [
         (f"k{n}", "deadline", "deadline", "1", "2026-07-31", 7, "slack", "C1", 1, due, "{}") for n in range(3)
     ]
     claim_alerts(store.db, rows, [], "token", NOW)
-    return store
+    yield store
+    store.close()
 
 
 def _record_again(store: Store) -> None:
