@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.sweeps import limit_rows
+from bot.alerts.updates import STATE_CURSOR
 from bot.catalog import make_deps
 from bot.clock import FixedClock
 from bot.deps import Deps
@@ -58,6 +59,7 @@ from storage.db import open_store
 from storage.seed import seed
 from storage.sql import placeholders
 from storage.sweep_probe import probe_sweep, probe_updates
+from storage.updates import CORRECTED_ENTITIES
 
 NOW = datetime(2026, 7, 24, 14, 0, tzinfo=UTC)  # the July 31 deadline a week away
 CHANNELS_EACH = 3
@@ -241,13 +243,13 @@ def sql_split(folder: Path, workspaces: int) -> dict[str, Any]:
     return split
 
 
-def runner_only(folder: Path, workspaces: int, repeats: int) -> float:
+def runner_only(home: Path, workspaces: int, repeats: int) -> float:
     """Microseconds per workspace of a run whose job does nothing: what the per-workspace job
     runner itself costs (bot/tenancy/jobs.py: a thread of the pool, the workspace entered, its
-    token and senders, the registry's record of the run), the median of `repeats` runs."""
+    token and senders, the registry's record of the run), the median of `repeats` runs, over
+    the `workspaces` registered in `home` (sql_split's many: the job opens none of them)."""
     from bot.tenancy.jobs import WorkspaceRun, run_for_each_workspace
 
-    home = _install(folder / "runner", folder / "each.sqlite3", workspaces)
     samples = []
     with _oauth_deps(home) as (deps, spaces):
         for _ in range(repeats + 1):  # the first opens nothing but warms the pool up
@@ -302,9 +304,9 @@ def _least_sweep(
     ones, storage/sweep_probe.py: retries, reminders and mutes due; corrections to make)."""
     db = store.db
     if checks:
-        at = NOW + LATER
-        probe_sweep(db, at, timedelta(minutes=10), at.date())
-        probe_updates(db, "bench_corrections", ("deadline", "model"), at, timedelta(minutes=10))
+        at, lease = NOW + LATER, timedelta(seconds=Settings().claim_lease)
+        probe_sweep(db, at, lease, at.date())
+        probe_updates(db, STATE_CURSOR, CORRECTED_ENTITIES, at, lease)
     subscriptions = db.execute("SELECT * FROM subscriptions ORDER BY id").fetchall()
     db.execute("SELECT * FROM deadlines WHERE due_date BETWEEN ? AND ?", days).fetchall()
     db.execute("SELECT * FROM models WHERE planned_release BETWEEN ? AND ?", days).fetchall()
@@ -455,7 +457,7 @@ def measure(folder: Path, *, quick: bool = False, workspaces: int | None = None)
     sweep["floor"] = floor_side_by_side(folder, folder / "each.sqlite3", count, 1 if quick else 5)
     sweep["split"] = sql_split(folder, count)
     sweep["bound"] = bound(sweep)
-    sweep["bound"]["runner_us"] = runner_only(folder, count, 1 if quick else 5)
+    sweep["bound"]["runner_us"] = runner_only(folder / "many" / "home.db", count, 1 if quick else 5)
     return {"sweep": sweep, "routing": routing(folder, count, 200 if quick else 5000)}
 
 

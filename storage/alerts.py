@@ -498,7 +498,7 @@ def held_alerts(db: Database, target_type: str, target: str) -> tuple[int, str] 
     """(how many, the earliest release time) of a target's alerts held for quiet hours."""
     count, until = db.execute(
         "SELECT COUNT(*), MIN(next_attempt_at) FROM alert_ledger "
-        f"WHERE status = '{STATUS_HELD}' AND target_type = ? AND target = ?",  # written in: RETRY_WHERE
+        f"WHERE status = '{STATUS_HELD}' AND target_type = ? AND target = ?",  # not bound: see RETRY_WHERE
         [target_type, target],
     ).fetchone()
     return (int(count), str(until)) if count else None

@@ -101,6 +101,9 @@ def m009_alert_delivery_days(db: Database) -> None:
 def m010_claim_tokens(db: Database) -> None:
     # A claim names the sweep holding it (storage/alerts.py, "Ownership"). The index holds
     # only rows being delivered, so renewing a sweep's leases reads a handful of entries.
+    # A query on the ledger writes a status the code fixes into its SQL rather than binding it:
+    # `status = ?` makes SQLite compile it again at every run against this partial index
+    # (storage/alerts.py RETRY_WHERE, tests/storage/test_ledger_plans.py).
     db.executescript(
         """
         ALTER TABLE alert_ledger ADD COLUMN claim_token TEXT;
